@@ -1,0 +1,205 @@
+/**
+ * The one typed contract for everything that crosses a process boundary: Electron IPC
+ * (preload ⇄ main) and the browser bridge (WebSocket ⇄ `bootdrop serve --ui`), and the CLI's
+ * `--json` NDJSON events. Plain data only (structured-clone and JSON safe).
+ *
+ * Versioned: bump CONTRACT_VERSION on any breaking change; both ends check it on connect.
+ */
+export const CONTRACT_VERSION = 1;
+
+export type ServeMode = 'proxy' | 'dhcp' | 'auto';
+/** What is actually in effect: `auto` resolves to one of these (null while probing / stopped). */
+export type EffectiveMode = 'proxy' | 'dhcp' | null;
+
+export type LinkKind = 'wired' | 'wireless' | 'virtual' | 'loopback' | 'unknown';
+
+export interface NetInterface {
+  name: string;
+  address: string; // IPv4 dotted quad
+  prefix: number; // CIDR prefix length
+  netmask: string;
+  mac: string; // aa:bb:cc:dd:ee:ff
+  up: boolean;
+  kind: LinkKind;
+  mtu?: number;
+  recommended: boolean;
+}
+
+/** Operating system family, as detected from an ISO's files. */
+export type OsFamily =
+  | 'archiso'
+  | 'casper'
+  | 'live-boot'
+  | 'dracut-live'
+  | 'anaconda'
+  | 'opensuse'
+  | 'alpine'
+  | 'memtest'
+  | 'generic';
+
+export type EntryKind = 'linux' | 'chain' | 'sanboot' | 'memdisk' | 'pxelinux' | 'local' | 'shell';
+
+export interface BootEntry {
+  id: string; // stable: `${sourceId}:${slug}`
+  sourceId: string;
+  label: string;
+  kind: EntryKind;
+  kernel?: string; // path inside the source
+  initrd: string[];
+  /** Final kernel command line the client gets (ISO's own args + family network args + user args). */
+  cmdline: string;
+  enabled: boolean;
+  isDefault: boolean;
+  /** Client RAM this entry needs, when the family is known to need it (casper copies the ISO to RAM). */
+  minRamMiB?: number;
+  /** Where the entry came from: the ISO's own menu, the recipe table, or the generic fallback. */
+  origin: 'iso-menu' | 'recipe' | 'generic';
+  firmware: Array<'bios' | 'uefi'>;
+}
+
+export interface SourceSummary {
+  id: string;
+  path: string; // host path of the ISO file or folder
+  kind: 'iso' | 'folder';
+  label: string;
+  size: number;
+  family: OsFamily;
+  osName: string; // human: "Arch Linux", "Ubuntu 24.04", "Unknown (generic boot)"
+  fileSystems: string[]; // "ISO 9660", "Joliet", "Rock Ridge", "El Torito"
+  entries: BootEntry[];
+  warnings: string[];
+}
+
+export interface EntryOverride {
+  label?: string;
+  enabled?: boolean;
+  append?: string; // extra kernel args for this entry
+}
+
+export interface MenuSettings {
+  timeoutSec: number;
+  defaultEntryId: string | null;
+  append: string; // global extra kernel args
+  overrides: Record<string, EntryOverride>;
+}
+
+export interface ServeError {
+  code: string; // EADDRINUSE, EACCES, ENOIFACE, ...
+  message: string; // what and where
+  remedy: string; // what to do
+}
+
+export interface ServingState {
+  serving: boolean;
+  starting: boolean;
+  interfaceName: string | null;
+  address: string | null;
+  mode: ServeMode;
+  effectiveMode: EffectiveMode;
+  httpUrl: string | null;
+  error: ServeError | null;
+}
+
+export type ClientStage = 'dhcp' | 'loader' | 'menu' | 'kernel' | 'initrd' | 'rootfs' | 'done' | 'failed';
+export type Firmware = 'bios' | 'uefi' | 'uefi-http' | 'ipxe' | 'unknown';
+
+export type TransferOutcome = 'active' | 'done' | 'failed' | 'aborted';
+
+export interface TransferProgress {
+  id: string;
+  protocol: 'tftp' | 'http';
+  clientIp: string;
+  mac: string | null;
+  file: string;
+  bytes: number;
+  total: number | null;
+  rate: number; // bytes/s, smoothed
+  startedAt: number; // epoch ms
+  endedAt: number | null;
+  outcome: TransferOutcome;
+  error: string | null;
+}
+
+export interface ClientState {
+  mac: string;
+  ip: string | null;
+  firmware: Firmware;
+  arch: number | null; // option 93
+  entryId: string | null;
+  stage: ClientStage;
+  transfers: TransferProgress[]; // most recent last, bounded
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export interface LogEntry {
+  time: number;
+  level: LogLevel;
+  scope: string; // 'dhcp', 'tftp', 'http', 'session', ...
+  message: string;
+  client?: string;
+}
+
+export interface EngineSnapshot {
+  version: number;
+  state: ServingState;
+  sources: SourceSummary[];
+  menu: MenuSettings;
+  interfaces: NetInterface[];
+  clients: ClientState[];
+}
+
+export type EngineEvent =
+  | { type: 'state'; state: ServingState }
+  | { type: 'sources'; sources: SourceSummary[] }
+  | { type: 'menu'; menu: MenuSettings }
+  | { type: 'interfaces'; interfaces: NetInterface[] }
+  | { type: 'client'; client: ClientState }
+  | { type: 'transfer'; transfer: TransferProgress }
+  | { type: 'log'; entry: LogEntry };
+
+/** A server-side file picker entry (the browser UI has no file paths). */
+export interface BrowseEntry {
+  name: string;
+  path: string;
+  kind: 'dir' | 'iso' | 'volume';
+  size?: number;
+}
+export interface BrowseResult {
+  path: string;
+  parent: string | null;
+  entries: BrowseEntry[];
+}
+
+/**
+ * The API the renderer sees as `window.bootdrop` (preload) or through the WebSocket bridge.
+ * Every method is a request/response; events arrive through `onEvent`.
+ */
+export interface BootdropRequests {
+  snapshot: { req: void; res: EngineSnapshot };
+  refreshInterfaces: { req: void; res: NetInterface[] };
+  addSource: { req: { path: string }; res: SourceSummary };
+  removeSource: { req: { id: string }; res: void };
+  setInterface: { req: { name: string }; res: void };
+  setMode: { req: { mode: ServeMode }; res: void };
+  setMenu: { req: { menu: MenuSettings }; res: MenuSettings };
+  start: { req: void; res: ServingState };
+  stop: { req: void; res: ServingState };
+  browse: { req: { path?: string }; res: BrowseResult };
+  exportLog: { req: void; res: string };
+}
+export type RequestName = keyof BootdropRequests;
+export type RequestOf<K extends RequestName> = BootdropRequests[K]['req'];
+export type ResponseOf<K extends RequestName> = BootdropRequests[K]['res'];
+
+export type BootdropApi = {
+  [K in RequestName]: RequestOf<K> extends void ? () => Promise<ResponseOf<K>> : (req: RequestOf<K>) => Promise<ResponseOf<K>>;
+} & {
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+};
+
+export const REQUEST_NAMES: readonly RequestName[] = [
+  'snapshot', 'refreshInterfaces', 'addSource', 'removeSource', 'setInterface', 'setMode',
+  'setMenu', 'start', 'stop', 'browse', 'exportLog',
+];

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './path';
+export { FolderSource } from './folder';
+export { MountedTree } from './mount';
