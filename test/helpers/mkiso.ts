@@ -1,0 +1,189 @@
+/**
+ * Build real ISO images for tests with real tools (xorriso, genisoimage), from a source folder.
+ *
+ *   const src = await tempDir('src');
+ *   await makeTree(src, { 'README.TXT': 'hi', boot: { 'vmlinuz': Buffer.alloc(5000, 1), 'latest': link('vmlinuz') } });
+ *   const iso = join(await tempDir('iso'), 'test.iso');
+ *   await buildIso(src, iso, { volid: 'TEST', bios: true, efi: true });
+ *
+ * Boot files are grafted into the image without touching the source folder: with `bios` the image gets
+ * /isolinux/isolinux.bin, /isolinux/ldlinux.c32 and /isolinux/boot.cat (see BIOS_PATHS), with `efi`
+ * /efi/efiboot.img (a small FAT image holding /EFI/BOOT/BOOTX64.EFI, made with mtools). A missing tool
+ * is an error naming the Debian package, never a skipped test.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+
+export interface MkisoOptions {
+  /** Which tool builds the image (default 'xorriso', run as `xorriso -as mkisofs`). */
+  tool?: 'xorriso' | 'genisoimage';
+  /** Joliet tree (-J). Default true. */
+  joliet?: boolean;
+  /** Rock Ridge (-R: POSIX modes, symlinks, long names, deep-directory relocation). Default true. */
+  rockRidge?: boolean;
+  /** ISO 9660 interchange level (-iso-level). Default: the tool's default (1 for genisoimage, xorriso picks 1 but allows more). */
+  isoLevel?: 1 | 2 | 3 | 4;
+  /** Volume label (-V). Default 'BOOTDROP_TEST'. */
+  volid?: string;
+  /** El Torito BIOS entry: isolinux.bin (no emulation, load size 4, boot info table). */
+  bios?: boolean;
+  /** El Torito EFI entry (platform 0xEF): a FAT image with syslinux.efi as /EFI/BOOT/BOOTX64.EFI. */
+  efi?: boolean;
+  /** Extra raw arguments for the tool (mkisofs syntax), appended before the source folder. */
+  extraArgs?: string[];
+}
+
+/** Paths the boot options graft into the image (not present in the source folder). */
+export const BIOS_PATHS = ['/isolinux/isolinux.bin', '/isolinux/ldlinux.c32', '/isolinux/boot.cat'] as const;
+export const EFI_PATHS = ['/efi/efiboot.img'] as const;
+
+const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
+const LDLINUX_C32 = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
+const SYSLINUX_EFI = '/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi';
+const LDLINUX_E64 = '/usr/lib/syslinux/modules/efi64/ldlinux.e64';
+
+/** Fail loudly (with the package to install) when a tool or file the tests need is missing. */
+export function requireFiles(files: Record<string, string>): void {
+  for (const [file, pkg] of Object.entries(files)) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: install the Debian package "${pkg}" (scripts/install-deps.sh)`);
+  }
+}
+
+async function run(cmd: string, args: string[], pkg: string): Promise<string> {
+  try {
+    const { stdout, stderr } = await execFileP(cmd, args, { maxBuffer: 64 * 1024 * 1024 });
+    return stdout + stderr;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') throw new Error(`${cmd} is not installed: install the Debian package "${pkg}" (scripts/install-deps.sh)`);
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
+  }
+}
+
+/** A 2.88 MB FAT image with syslinux.efi as the removable-media EFI loader, built with mtools (no root). */
+export async function makeEfiImage(out: string): Promise<void> {
+  requireFiles({ [SYSLINUX_EFI]: 'syslinux-efi', [LDLINUX_E64]: 'syslinux-common' });
+  await run('mformat', ['-i', out, '-C', '-f', '2880', '-v', 'EFIBOOT', '::'], 'mtools');
+  await run('mmd', ['-i', out, '::/EFI', '::/EFI/BOOT'], 'mtools');
+  await run('mcopy', ['-i', out, SYSLINUX_EFI, '::/EFI/BOOT/BOOTX64.EFI'], 'mtools');
+  await run('mcopy', ['-i', out, LDLINUX_E64, '::/EFI/BOOT/ldlinux.e64'], 'mtools');
+}
+
+/** Build `outIso` from `srcDir`. Rejects with the tool's stderr on failure. */
+export async function buildIso(srcDir: string, outIso: string, opts: MkisoOptions = {}): Promise<void> {
+  const tool = opts.tool ?? 'xorriso';
+  const args: string[] = tool === 'xorriso' ? ['-as', 'mkisofs'] : [];
+  args.push('-o', outIso, '-V', opts.volid ?? 'BOOTDROP_TEST', '-graft-points');
+  if (opts.joliet ?? true) args.push('-J', '-joliet-long');
+  if (opts.rockRidge ?? true) args.push('-R');
+  if (opts.isoLevel !== undefined) args.push('-iso-level', String(opts.isoLevel));
+  const grafts: string[] = [];
+  if (opts.bios) {
+    requireFiles({ [ISOLINUX_BIN]: 'isolinux', [LDLINUX_C32]: 'syslinux-common' });
+    grafts.push(`/isolinux/isolinux.bin=${ISOLINUX_BIN}`, `/isolinux/ldlinux.c32=${LDLINUX_C32}`);
+    args.push('-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table');
+  }
+  let efiTmp: string | undefined;
+  if (opts.efi) {
+    efiTmp = await tempDir('efi');
+    const img = join(efiTmp, 'efiboot.img');
+    await makeEfiImage(img);
+    grafts.push(`/efi/efiboot.img=${img}`);
+    if (opts.bios) args.push('-eltorito-alt-boot');
+    else args.push('-c', 'efi/boot.cat');
+    args.push('-e', 'efi/efiboot.img', '-no-emul-boot');
+  }
+  args.push(...(opts.extraArgs ?? []));
+  args.push(...grafts, `/=${srcDir}`);
+  await fsp.mkdir(dirname(outIso), { recursive: true });
+  await run(tool, args, tool);
+}
+
+// ---- source trees ------------------------------------------------------------------------------
+
+/** A leaf of a tree spec; plain objects are directories. Build with file(), link(), sparse(). */
+export class TreeLeaf {
+  constructor(
+    readonly kind: 'file' | 'symlink' | 'sparse',
+    readonly data: Buffer,
+    readonly target: string,
+    readonly size: number,
+    readonly mode: number | undefined,
+    /** For sparse files: byte patches written at offsets (the rest are holes reading as zeros). */
+    readonly patches: ReadonlyArray<{ offset: number; data: Buffer }>,
+  ) {}
+}
+
+export interface TreeSpec {
+  [name: string]: string | Buffer | TreeLeaf | TreeSpec;
+}
+
+export function file(data: string | Buffer, mode?: number): TreeLeaf {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
+  return new TreeLeaf('file', buf, '', buf.length, mode, []);
+}
+
+export function link(target: string): TreeLeaf {
+  return new TreeLeaf('symlink', Buffer.alloc(0), target, 0, undefined, []);
+}
+
+/** A sparse file of `size` bytes (holes read as zeros) with some data written at given offsets. */
+export function sparse(size: number, patches: Array<{ offset: number; data: Buffer }> = []): TreeLeaf {
+  return new TreeLeaf('sparse', Buffer.alloc(0), '', size, undefined, patches);
+}
+
+/** Create `spec` under `dir` (which may already exist). Strings and Buffers are file contents. */
+export async function makeTree(dir: string, spec: TreeSpec): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true });
+  for (const [name, node] of Object.entries(spec)) {
+    const path = join(dir, name);
+    if (typeof node === 'string' || Buffer.isBuffer(node)) {
+      await fsp.writeFile(path, node);
+    } else if (node instanceof TreeLeaf) {
+      if (node.kind === 'symlink') {
+        await fsp.symlink(node.target, path);
+      } else if (node.kind === 'file') {
+        await fsp.writeFile(path, node.data);
+        if (node.mode !== undefined) await fsp.chmod(path, node.mode);
+      } else {
+        const fh = await fsp.open(path, 'w');
+        try {
+          await fh.truncate(node.size);
+          for (const p of node.patches) await fh.write(p.data, 0, p.data.length, p.offset);
+        } finally {
+          await fh.close();
+        }
+      }
+    } else {
+      await makeTree(path, node);
+    }
+  }
+}
+
+// ---- temp dirs ---------------------------------------------------------------------------------
+
+const liveDirs = new Set<string>();
+process.once('exit', removeTempDirsSync);
+
+/** A fresh temp folder, removed by removeTempDirs() (call it in afterAll) or at process exit. */
+export async function tempDir(prefix = 'mkiso'): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), `bootdrop-${prefix}-`));
+  liveDirs.add(dir);
+  return dir;
+}
+
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all([...liveDirs].map((d) => fsp.rm(d, { recursive: true, force: true })));
+  liveDirs.clear();
+}
+
+function removeTempDirsSync(): void {
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  liveDirs.clear();
+}
