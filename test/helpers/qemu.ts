@@ -1,0 +1,216 @@
+/**
+ * QEMU guests for boot tests, under TCG (no KVM: CI machines have none), with the serial console
+ * captured. A guest either network-boots from a TestLan tap (BIOS: SeaBIOS + QEMU's iPXE option ROM;
+ * UEFI: OVMF with the ROM disabled so EDK2's own PXE client runs) or boots a kernel directly (to check
+ * fixtures and this harness on their own). Every guest has a hard timeout and is always killed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
+const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+
+export type GuestFirmware = 'bios' | 'uefi';
+
+export interface GuestOptions {
+  firmware: GuestFirmware;
+  /** Network boot from this tap (in `ns`, the LAN's switch namespace). */
+  tap?: { ns: string; ifname: string };
+  mac?: string;
+  /** Direct kernel boot instead of PXE. */
+  kernel?: { vmlinuz: string; initrd: string; append: string };
+  /** NIC model: default e1000 for BIOS, virtio-net-pci for UEFI. */
+  nic?: 'e1000' | 'virtio-net-pci';
+  /**
+   * Keep QEMU's iPXE option ROM (BIOS default: true, the guest is an iPXE client). For UEFI the default
+   * is false: an empty romfile makes OVMF's own EDK2 PXE client do the boot (4011 + TFTP path).
+   */
+  ipxeRom?: boolean;
+  memMiB?: number;
+  /** Print each serial line as it arrives (debugging). */
+  echo?: boolean;
+}
+
+let guestSeq = 0;
+
+export class Guest {
+  private output = '';
+  private waiters = new Set<() => void>();
+  private exitCode: number | null | undefined = undefined;
+  private constructor(
+    readonly proc: ChildProcess,
+    private readonly workDir: string,
+    readonly name: string,
+  ) {
+    const onData = (chunk: Buffer) => {
+      // Serial output of a PXE ROM contains ANSI escapes and \r; keep it raw, match on it loosely.
+      this.output += chunk.toString('latin1');
+      if (this.output.length > 4 * 1024 * 1024) this.output = this.output.slice(-2 * 1024 * 1024);
+      for (const w of this.waiters) w();
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.on('exit', (code) => {
+      this.exitCode = code;
+      for (const w of this.waiters) w();
+    });
+  }
+
+  static async start(opts: GuestOptions): Promise<Guest> {
+    const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'bootdrop-guest-'));
+    const name = `guest${++guestSeq}`;
+    const args = ['-machine', 'pc', '-accel', 'tcg', '-m', String(opts.memMiB ?? 512), '-smp', '1'];
+    args.push('-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nodefaults', '-vga', 'none');
+    if (opts.firmware === 'uefi') {
+      for (const f of [OVMF_CODE, OVMF_VARS]) if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "ovmf"`);
+      const vars = path.join(workDir, 'OVMF_VARS.fd');
+      await fsp.copyFile(OVMF_VARS, vars);
+      args.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+    }
+    if (opts.tap) {
+      const nic = opts.nic ?? (opts.firmware === 'uefi' ? 'virtio-net-pci' : 'e1000');
+      const rom = opts.ipxeRom ?? opts.firmware === 'bios';
+      const mac = opts.mac ?? randomMac();
+      args.push('-netdev', `tap,id=n0,ifname=${opts.tap.ifname},script=no,downscript=no`);
+      args.push('-device', `${nic},netdev=n0,mac=${mac}${rom ? '' : ',romfile='},bootindex=1`);
+    } else {
+      args.push('-nic', 'none');
+    }
+    if (opts.kernel) {
+      args.push('-kernel', opts.kernel.vmlinuz, '-initrd', opts.kernel.initrd, '-append', opts.kernel.append);
+    } else {
+      args.push('-boot', 'order=n');
+    }
+    const cmd = opts.tap ? ['ip', 'netns', 'exec', opts.tap.ns, 'qemu-system-x86_64', ...args] : ['qemu-system-x86_64', ...args];
+    const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: workDir });
+    const guest = new Guest(proc, workDir, name);
+    await new Promise<void>((resolve, reject) => {
+      proc.once('spawn', resolve);
+      proc.once('error', (err) => reject(new Error(`cannot start qemu-system-x86_64 (install "qemu-system-x86"): ${err.message}`)));
+    });
+    if (opts.echo) {
+      proc.stdout?.on('data', (c: Buffer) => process.stderr.write(`[${name}] ${c.toString('latin1')}`));
+    }
+    return guest;
+  }
+
+  get serial(): string {
+    return this.output;
+  }
+
+  get exited(): boolean {
+    return this.exitCode !== undefined;
+  }
+
+  /** The last `chars` of the serial console with escape codes stripped, for failure messages. */
+  tail(chars = 3000): string {
+    return stripAnsi(this.output).slice(-chars);
+  }
+
+  /** Wait until the serial console matches; fails (with the serial tail) on timeout or QEMU exit. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const m = stripAnsi(this.output).match(pattern);
+        if (m) return done(() => resolve(m));
+        if (this.exitCode !== undefined) {
+          return done(() => reject(new Error(`${this.name}: QEMU exited (${this.exitCode}) before ${pattern}; serial tail:\n${this.tail()}`)));
+        }
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`${this.name}: timed out after ${timeoutMs} ms waiting for ${pattern}; serial tail:\n${this.tail()}`))),
+        timeoutMs,
+      );
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        fn();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Wait for QEMU to exit by itself (the fixture powers off), bounded. */
+  async waitExit(timeoutMs: number): Promise<number | null> {
+    if (this.exitCode !== undefined) return this.exitCode;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name}: still running after ${timeoutMs} ms; serial tail:\n${this.tail()}`)), timeoutMs);
+      this.proc.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
+  /** Kill QEMU (and the `ip netns exec` wrapper's child) and remove its files. Idempotent. */
+  async kill(): Promise<void> {
+    if (this.exitCode === undefined) {
+      this.proc.kill('SIGKILL');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 5000);
+        this.proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    await fsp.rm(this.workDir, { recursive: true, force: true });
+  }
+}
+
+export function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>c]/g, '').replace(/\r/g, '');
+}
+
+/** A locally administered unicast MAC (52:54:00 is QEMU's prefix). */
+export function randomMac(): string {
+  const b = [0x52, 0x54, 0x00, ...Array.from({ length: 3 }, () => Math.floor(Math.random() * 256))];
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+/** Run one guest to a pattern with a hard timeout, always killing it. Returns the match. */
+export async function bootUntil(opts: GuestOptions, pattern: RegExp, timeoutMs: number): Promise<{ match: RegExpMatchArray; serial: string }> {
+  const guest = await Guest.start(opts);
+  try {
+    const match = await guest.waitFor(pattern, timeoutMs);
+    return { match, serial: stripAnsi(guest.serial) };
+  } finally {
+    await guest.kill();
+  }
+}
+
+/**
+ * The home router of a boot test: dnsmasq handing out addresses (no PXE options) on a TestLan host,
+ * like the ISP box a real user has. `--no-ping` skips the ~3 s ping-before-offer; no lease file.
+ */
+export async function startHomeRouter(host: { ns: string; address: string | null }, net: string): Promise<ChildProcess> {
+  if (!host.address) throw new Error('the router host needs an address');
+  const proc = spawn(
+    'ip',
+    [
+      'netns', 'exec', host.ns,
+      'dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--port=0', '--bind-interfaces', '--interface=eth0',
+      `--dhcp-range=${net}.100,${net}.150,255.255.255.0`, '--no-ping', '--leasefile-ro', '--log-dhcp', '--dhcp-authoritative',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  proc.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+  proc.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, 500); // dnsmasq prints nothing reliable when ready; bind is instant
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`dnsmasq exited (${code}) (install "dnsmasq-base"): ${log}`));
+    });
+    proc.once('error', (err) => {
+      clearTimeout(t);
+      reject(err);
+    });
+  });
+  return proc;
+}
