@@ -1,0 +1,80 @@
+/**
+ * The ISO file on the host, read with positional reads only (no mounting, no root, any OS). Every read
+ * is checked against the image size first, so a damaged extent can never make us read outside the
+ * image or allocate more than the image holds.
+ */
+import { promises as fsp } from 'node:fs';
+import { VfsError } from '../vfs';
+
+/** Advice appended to every "damaged image" error. */
+export const DAMAGED_ADVICE = 'the image is damaged; re-download it and check its checksum';
+
+export class IsoImage {
+  private closed = false;
+
+  private constructor(
+    readonly location: string,
+    private readonly handle: fsp.FileHandle,
+    readonly size: number,
+  ) {}
+
+  static async open(hostPath: string): Promise<IsoImage> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(hostPath, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new VfsError('ENOENT', hostPath, 'no such file');
+      if (code === 'EISDIR') throw new VfsError('EISDIR', hostPath, 'is a folder, not an ISO image');
+      throw new VfsError('EIO', hostPath, `cannot open: ${(err as Error).message}`);
+    }
+    const st = await handle.stat();
+    if (!st.isFile() && !st.isBlockDevice()) {
+      await handle.close();
+      throw new VfsError('EINVAL', hostPath, 'not a regular file');
+    }
+    return new IsoImage(hostPath, handle, st.size);
+  }
+
+  damaged(path: string, what: string): VfsError {
+    return new VfsError('ECORRUPT', path, `${what}; ${DAMAGED_ADVICE}`, this.location);
+  }
+
+  /** Is [pos, pos+length) inside the image? */
+  contains(pos: number, length: number): boolean {
+    return Number.isSafeInteger(pos) && Number.isSafeInteger(length) && pos >= 0 && length >= 0 && pos + length <= this.size;
+  }
+
+  /** Read exactly `length` bytes at `pos` into a new Buffer; `path`/`what` name the thing for errors. */
+  async readAt(pos: number, length: number, path: string, what: string): Promise<Buffer> {
+    if (!this.contains(pos, length)) {
+      throw this.damaged(path, `${what} (bytes ${pos}–${pos + length}) lies beyond the end of the ${this.size}-byte image`);
+    }
+    const buf = Buffer.allocUnsafe(length);
+    await this.readInto(buf, 0, length, pos, path);
+    return buf;
+  }
+
+  /** Fill buf[offset, offset+length) from image position `pos` (caller has bounds-checked). */
+  async readInto(buf: Buffer, offset: number, length: number, pos: number, path: string): Promise<void> {
+    if (this.closed) throw new VfsError('EIO', path, 'the ISO was closed', this.location);
+    let done = 0;
+    while (done < length) {
+      let n: number;
+      try {
+        n = (await this.handle.read(buf, offset + done, length - done, pos + done)).bytesRead;
+      } catch (err) {
+        throw new VfsError('EIO', path, `reading the ISO failed: ${(err as Error).message}`, this.location);
+      }
+      // The file shrank under us (being re-downloaded / truncated while served).
+      if (n === 0) throw this.damaged(path, `the image ends early at byte ${pos + done}`);
+      done += n;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+  }
+}
