@@ -1,0 +1,67 @@
+/**
+ * The server-side file picker for the browser UI (a web page has no host paths): directories, ISO
+ * files and mounted volumes. Hidden entries and unreadable folders are left out, never an error.
+ */
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BrowseEntry, BrowseResult } from '../contract';
+
+/** Mount points worth offering (USB sticks, DVDs, other disks); pseudo file systems are skipped. */
+async function mountedVolumes(): Promise<BrowseEntry[]> {
+  try {
+    // node-disk-info shells out to df/wmic; any failure there just means "no volume list".
+    const { getDiskInfo } = await import('node-disk-info');
+    const drives = await getDiskInfo();
+    const seen = new Set<string>();
+    const out: BrowseEntry[] = [];
+    for (const d of drives) {
+      const mount = d.mounted;
+      if (!mount || seen.has(mount)) continue;
+      if (/^(tmpfs|devtmpfs|udev|overlay|none|shm|run|proc|sysfs)$/i.test(d.filesystem)) continue;
+      if (/^\/(proc|sys|dev|run|snap)(\/|$)/.test(mount) || /^\/boot(\/|$)/.test(mount)) continue;
+      seen.add(mount);
+      out.push({ name: mount, path: mount, kind: 'volume' });
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+export async function browse(requested?: string): Promise<BrowseResult> {
+  const dir = path.resolve(requested && requested.trim() ? requested : os.homedir());
+  let names: import('node:fs').Dirent[];
+  try {
+    names = await fsp.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : code === 'EACCES' ? 'is not readable' : (err as Error).message;
+    throw new Error(`cannot browse ${dir}: it ${why}`);
+  }
+  const entries: BrowseEntry[] = [];
+  for (const d of names) {
+    if (d.name.startsWith('.')) continue;
+    const full = path.join(dir, d.name);
+    let isDir = d.isDirectory();
+    let isFile = d.isFile();
+    let size: number | undefined;
+    if (d.isSymbolicLink() || isFile) {
+      try {
+        const st = await fsp.stat(full);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+        size = st.size;
+      } catch {
+        continue; // dangling link
+      }
+    }
+    if (isDir) entries.push({ name: d.name, path: full, kind: 'dir' });
+    else if (isFile && /\.iso$/i.test(d.name)) entries.push({ name: d.name, path: full, kind: 'iso', ...(size !== undefined ? { size } : {}) });
+  }
+  entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
+  const parent = path.dirname(dir) === dir ? null : path.dirname(dir);
+  // Volumes are offered at the top of the home folder and the root, where a user starts looking.
+  const volumes = dir === os.homedir() || parent === null ? await mountedVolumes() : [];
+  return { path: dir, parent, entries: [...volumes, ...entries] };
+}

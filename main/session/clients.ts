@@ -1,0 +1,106 @@
+/**
+ * Per-client state, keyed by MAC: DHCP sightings and transfer progress folded into ClientState.
+ * Pure bookkeeping (time is passed in); the session turns changes into 'client' events.
+ */
+import type { ClientState, Firmware, TransferProgress } from '../contract';
+import { roleOfFile, stageAfterDhcp, stageAfterTransfer, type KnownRoles } from './stage';
+
+/** What the session learns from one DHCP/proxyDHCP exchange. */
+export interface DhcpSighting {
+  mac: string;
+  ip: string | null;
+  firmware: Firmware;
+  arch: number | null;
+  entryId?: string | null;
+}
+
+const MAX_TRANSFERS = 20;
+const MAX_CLIENTS = 500;
+
+export class ClientTable {
+  private clients = new Map<string, ClientState>();
+  private macByIp = new Map<string, string>();
+
+  list(): ClientState[] {
+    return [...this.clients.values()].map(copy);
+  }
+
+  get(mac: string): ClientState | undefined {
+    const c = this.clients.get(mac.toLowerCase());
+    return c && copy(c);
+  }
+
+  macForIp(ip: string): string | null {
+    return this.macByIp.get(ip) ?? null;
+  }
+
+  clear(): void {
+    this.clients.clear();
+    this.macByIp.clear();
+  }
+
+  /** Fold a DHCP sighting in; returns the updated client. */
+  sawDhcp(s: DhcpSighting, now: number): ClientState {
+    const mac = s.mac.toLowerCase();
+    let c = this.clients.get(mac);
+    if (!c) {
+      c = { mac, ip: null, firmware: 'unknown', arch: null, entryId: null, stage: 'dhcp', transfers: [], firstSeen: now, lastSeen: now };
+      this.clients.set(mac, c);
+      this.evict();
+    } else {
+      c.stage = stageAfterDhcp(c.stage, c.lastSeen, now);
+      if (c.stage === 'dhcp') c.transfers = [];
+    }
+    if (s.ip) {
+      c.ip = s.ip;
+      this.macByIp.set(s.ip, mac);
+    }
+    // Firmware only gets more specific: a BIOS PXE ROM that chains into iPXE becomes 'ipxe', but the
+    // kernel's own DHCP client (no PXE options) must not turn it back into 'unknown'.
+    if (s.firmware !== 'unknown') c.firmware = s.firmware;
+    if (s.arch !== null) c.arch = s.arch;
+    if (s.entryId !== undefined && s.entryId !== null) c.entryId = s.entryId;
+    c.lastSeen = now;
+    return copy(c);
+  }
+
+  /**
+   * Fold a transfer progress event in. The client is found by the transfer's MAC, else by its IP
+   * (DHCP told us); a transfer from an address DHCP never saw is not attributed (returns null).
+   */
+  sawTransfer(t: TransferProgress, known: KnownRoles, now: number): ClientState | null {
+    const mac = t.mac?.toLowerCase() ?? this.macByIp.get(t.clientIp) ?? null;
+    if (!mac) return null;
+    let c = this.clients.get(mac);
+    if (!c) {
+      c = { mac, ip: t.clientIp, firmware: 'unknown', arch: null, entryId: null, stage: 'dhcp', transfers: [], firstSeen: now, lastSeen: now };
+      this.clients.set(mac, c);
+      this.evict();
+    }
+    c.ip = t.clientIp;
+    this.macByIp.set(t.clientIp, mac);
+    c.lastSeen = now;
+    const i = c.transfers.findIndex((x) => x.id === t.id);
+    if (i >= 0) c.transfers[i] = { ...t, mac };
+    else {
+      c.transfers.push({ ...t, mac });
+      if (c.transfers.length > MAX_TRANSFERS) c.transfers.splice(0, c.transfers.length - MAX_TRANSFERS);
+    }
+    c.stage = stageAfterTransfer(c.stage, roleOfFile(t.file, known), t.outcome);
+    return copy(c);
+  }
+
+  /** Forget the least recently seen clients beyond the cap (a busy LAN over days). */
+  private evict(): void {
+    if (this.clients.size <= MAX_CLIENTS) return;
+    const oldest = [...this.clients.values()].sort((a, b) => a.lastSeen - b.lastSeen).slice(0, this.clients.size - MAX_CLIENTS);
+    for (const c of oldest) {
+      this.clients.delete(c.mac);
+      if (c.ip && this.macByIp.get(c.ip) === c.mac) this.macByIp.delete(c.ip);
+    }
+  }
+}
+
+function copy(c: ClientState): ClientState {
+  return { ...c, transfers: c.transfers.map((t) => ({ ...t })) };
+}

@@ -1,0 +1,87 @@
+/**
+ * What the session needs from the rest of the engine, as one small interface: open and plan a source,
+ * lay out the served tree, start/stop the three servers, list interfaces. The session owns the state
+ * and the order of things; `engine-services.ts` binds this to the real iso/boot/http/tftp/dhcp/net
+ * modules. Keeping the seam here lets the state machine be read (and tested) on its own.
+ */
+import type { BootEntry, EffectiveMode, LogLevel, MenuSettings, NetInterface, OsFamily, ServeMode, SourceSummary } from '../contract';
+import type { BootPolicy } from '../boot/policy';
+import type { TransferTracker } from '../transfer';
+import type { MountedTree, Vfs } from '../vfs';
+import type { DhcpSighting } from './clients';
+import type { KnownRoles } from './stage';
+
+export type Log = (level: LogLevel, scope: string, message: string, client?: string) => void;
+
+export interface OpenedSource {
+  vfs: Vfs;
+  kind: 'iso' | 'folder';
+  label: string;
+  size: number;
+  fileSystems: string[];
+}
+
+export interface SourcePlan {
+  family: OsFamily;
+  osName: string;
+  entries: BootEntry[];
+  warnings: string[];
+}
+
+/** A source as the layout sees it: its summary (menu already applied) and its file system. */
+export interface ServedSource {
+  summary: SourceSummary;
+  vfs: Vfs;
+}
+
+export interface LayoutContext {
+  loadersDir: string;
+  serverIp: string;
+  httpPort: number;
+  menu: MenuSettings;
+}
+
+export interface ServedLayout {
+  policy: BootPolicy;
+  /** Served paths whose role the plan knows (kernel, initrd, root image), for client stages. */
+  roles: KnownRoles;
+}
+
+export interface RunningServer {
+  close(): Promise<void>;
+}
+
+export interface DhcpStart {
+  iface: NetInterface;
+  mode: ServeMode;
+  policy: BootPolicy;
+  ports?: { dhcp: number; proxy: number; client: number };
+  log: Log;
+  onClient(sighting: DhcpSighting): void;
+  onMode(mode: EffectiveMode): void;
+}
+
+export interface RunningDhcp extends RunningServer {
+  readonly effectiveMode: EffectiveMode;
+  macForIp(ip: string): string | null;
+}
+
+export interface ServerStart {
+  vfs: Vfs;
+  address: string;
+  port: number;
+  tracker: TransferTracker;
+  log: Log;
+  mtu?: number;
+}
+
+export interface EngineServices {
+  listInterfaces(): NetInterface[];
+  openSource(hostPath: string): Promise<OpenedSource>;
+  planSource(id: string, hostPath: string, opened: OpenedSource): Promise<SourcePlan>;
+  /** (Re)write the generated files of `tree` and mount the sources; called again on menu changes. */
+  layout(tree: MountedTree, sources: ServedSource[], ctx: LayoutContext): Promise<ServedLayout>;
+  startHttp(opts: ServerStart): Promise<RunningServer & { port: number }>;
+  startTftp(opts: ServerStart): Promise<RunningServer>;
+  startDhcp(opts: DhcpStart): Promise<RunningDhcp>;
+}

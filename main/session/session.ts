@@ -1,0 +1,377 @@
+/**
+ * The engine's single owner of state: sources, menu, interface and mode, the running servers, clients
+ * and the log. Every UI (Electron IPC, the browser bridge, the CLI) drives a Session through the
+ * contract's BootdropApi and watches it through onEvent.
+ */
+import * as path from 'node:path';
+import {
+  CONTRACT_VERSION,
+  type BootdropApi,
+  type BrowseResult,
+  type EngineEvent,
+  type EngineSnapshot,
+  type LogLevel,
+  type MenuSettings,
+  type NetInterface,
+  type ServeMode,
+  type ServingState,
+  type SourceSummary,
+  type TransferProgress,
+} from '../contract';
+import { TransferTracker } from '../transfer';
+import { MountedTree } from '../vfs';
+import { browse } from './browse';
+import { ClientTable, type DhcpSighting } from './clients';
+import { SessionError, toServeError } from './errors';
+import { LogRing } from './log-ring';
+import { applyMenu, DEFAULT_MENU, pruneMenu } from './menu';
+import type { EngineServices, OpenedSource, RunningDhcp, RunningServer, ServedLayout } from './services';
+import type { KnownRoles } from './stage';
+
+export interface SessionOptions {
+  /** Folder with the bundled loaders (undionly.kpxe, ipxe.efi, ...). */
+  loadersDir: string;
+  /** HTTP port (0 = any free port; the URL handed to clients follows). */
+  httpPort: number;
+  tftpPort?: number;
+  /** DHCP ports (tests run unprivileged peers on high ports). */
+  dhcpPorts?: { dhcp: number; proxy: number; client: number };
+  mode: ServeMode;
+  /** Global extra kernel arguments (MenuSettings.append's initial value). */
+  append?: string;
+  timeoutSec?: number;
+  interfaceName?: string | null;
+  now?: () => number;
+}
+
+interface OpenSource {
+  id: string;
+  opened: OpenedSource;
+  summary: SourceSummary; // as planned, before the menu is applied
+}
+
+interface Running {
+  tree: MountedTree;
+  layout: ServedLayout;
+  servers: RunningServer[];
+  dhcp: RunningDhcp | null;
+  iface: NetInterface;
+  httpPort: number;
+}
+
+const EMPTY_ROLES: KnownRoles = new Map();
+
+export class Session implements BootdropApi {
+  private sources: OpenSource[] = [];
+  private menu: MenuSettings;
+  private interfaces: NetInterface[] = [];
+  private interfaceName: string | null;
+  private mode: ServeMode;
+  private running: Running | null = null;
+  private state: ServingState;
+  private readonly clients = new ClientTable();
+  private readonly logRing = new LogRing();
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly now: () => number;
+  /** Serialises start/stop/restart so two clicks cannot interleave them. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly opts: SessionOptions,
+    private readonly services: EngineServices,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.mode = opts.mode;
+    this.interfaceName = opts.interfaceName ?? null;
+    this.menu = { ...DEFAULT_MENU, append: opts.append ?? '', timeoutSec: opts.timeoutSec ?? DEFAULT_MENU.timeoutSec };
+    this.state = { serving: false, starting: false, interfaceName: this.interfaceName, address: null, mode: this.mode, effectiveMode: null, httpUrl: null, error: null };
+    this.interfaces = this.safeListInterfaces();
+  }
+
+  // ---- events and log -------------------------------------------------------------------------
+
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A broken listener (closed window, dead socket) must not stop the engine or other listeners.
+      }
+    }
+  }
+
+  readonly log = (level: LogLevel, scope: string, message: string, client?: string): void => {
+    const entry = { time: this.now(), level, scope, message, ...(client ? { client } : {}) };
+    this.logRing.push(entry);
+    this.emit({ type: 'log', entry });
+  };
+
+  async exportLog(): Promise<string> {
+    return this.logRing.toText();
+  }
+
+  // ---- read side --------------------------------------------------------------------------------
+
+  async snapshot(): Promise<EngineSnapshot> {
+    return {
+      version: CONTRACT_VERSION,
+      state: { ...this.state },
+      sources: this.effectiveSources(),
+      menu: this.menuCopy(),
+      interfaces: this.interfaces.map((i) => ({ ...i })),
+      clients: this.clients.list(),
+    };
+  }
+
+  private menuCopy(): MenuSettings {
+    return { ...this.menu, overrides: { ...this.menu.overrides } };
+  }
+
+  /** Sources with the menu applied: what clients are actually offered. */
+  effectiveSources(): SourceSummary[] {
+    return applyMenu(
+      this.sources.map((s) => s.summary),
+      this.menu,
+    );
+  }
+
+  private safeListInterfaces(): NetInterface[] {
+    try {
+      return this.services.listInterfaces();
+    } catch (err) {
+      this.log('warn', 'net', `cannot list interfaces: ${(err as Error).message}`);
+      return [];
+    }
+  }
+
+  async refreshInterfaces(): Promise<NetInterface[]> {
+    this.interfaces = this.safeListInterfaces();
+    this.emit({ type: 'interfaces', interfaces: this.interfaces.map((i) => ({ ...i })) });
+    return this.interfaces.map((i) => ({ ...i }));
+  }
+
+  async browse(req: { path?: string }): Promise<BrowseResult> {
+    return browse(req.path);
+  }
+
+  // ---- sources and menu -------------------------------------------------------------------------
+
+  private newSourceId(hostPath: string): string {
+    const base =
+      path
+        .basename(hostPath)
+        .replace(/\.iso$/i, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40) || 'source';
+    let id = base;
+    for (let n = 2; this.sources.some((s) => s.id === id); n++) id = `${base}-${n}`;
+    return id;
+  }
+
+  async addSource(req: { path: string }): Promise<SourceSummary> {
+    const hostPath = path.resolve(req.path);
+    if (this.sources.some((s) => s.summary.path === hostPath)) {
+      throw new SessionError('EEXIST', `${hostPath} is already being served`, 'remove it first, or add a different ISO');
+    }
+    const opened = await this.services.openSource(hostPath);
+    const id = this.newSourceId(hostPath);
+    let summary: SourceSummary;
+    try {
+      const plan = await this.services.planSource(id, hostPath, opened);
+      summary = { id, path: hostPath, kind: opened.kind, label: opened.label, size: opened.size, fileSystems: opened.fileSystems, ...plan };
+    } catch (err) {
+      await opened.vfs.close().catch(() => undefined);
+      throw err;
+    }
+    this.sources.push({ id, opened, summary });
+    this.log('info', 'session', `added ${summary.osName} (${path.basename(hostPath)}): ${summary.entries.length} boot entries`);
+    for (const w of summary.warnings) this.log('warn', 'boot', `${path.basename(hostPath)}: ${w}`);
+    await this.sourcesChanged();
+    return this.effectiveSources().find((s) => s.id === id)!;
+  }
+
+  async removeSource(req: { id: string }): Promise<void> {
+    const i = this.sources.findIndex((s) => s.id === req.id);
+    if (i < 0) throw new SessionError('ENOENT', `no source with id "${req.id}"`, 'refresh the source list');
+    const [gone] = this.sources.splice(i, 1);
+    this.menu = pruneMenu(this.menu, this.sources.map((s) => s.summary));
+    await this.sourcesChanged();
+    this.running?.tree.unmount(`/iso/${gone!.id}`);
+    await gone!.opened.vfs.close().catch(() => undefined);
+    this.log('info', 'session', `removed ${path.basename(gone!.summary.path)}`);
+  }
+
+  async setMenu(req: { menu: MenuSettings }): Promise<MenuSettings> {
+    this.menu = pruneMenu({ ...req.menu, overrides: { ...req.menu.overrides } }, this.sources.map((s) => s.summary));
+    this.emit({ type: 'menu', menu: this.menuCopy() });
+    await this.sourcesChanged();
+    return this.menuCopy();
+  }
+
+  /** Re-emit sources and, while serving, regenerate the served menus (clients see it next boot). */
+  private async sourcesChanged(): Promise<void> {
+    this.emit({ type: 'sources', sources: this.effectiveSources() });
+    if (this.running) {
+      try {
+        this.running.layout = await this.layoutTree(this.running.tree, this.running.iface.address, this.running.httpPort);
+      } catch (err) {
+        this.log('error', 'boot', `menu update failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private layoutTree(tree: MountedTree, serverIp: string, httpPort: number): Promise<ServedLayout> {
+    const effective = this.effectiveSources();
+    const served = this.sources.map((s) => ({ summary: effective.find((e) => e.id === s.id)!, vfs: s.opened.vfs }));
+    return this.services.layout(tree, served, { loadersDir: this.opts.loadersDir, serverIp, httpPort, menu: this.menuCopy() });
+  }
+
+  // ---- interface and mode -----------------------------------------------------------------------
+
+  async setInterface(req: { name: string }): Promise<void> {
+    this.interfaceName = req.name;
+    this.setState({ interfaceName: req.name });
+    if (this.running) await this.restart();
+  }
+
+  async setMode(req: { mode: ServeMode }): Promise<void> {
+    this.mode = req.mode;
+    this.setState({ mode: req.mode });
+    if (this.running) await this.restart();
+  }
+
+  private setState(patch: Partial<ServingState>): void {
+    this.state = { ...this.state, ...patch };
+    this.emit({ type: 'state', state: { ...this.state } });
+  }
+
+  /** The interface to serve on: the chosen one, else the recommended one. */
+  private pickInterface(): NetInterface {
+    this.interfaces = this.safeListInterfaces();
+    if (this.interfaceName) {
+      const hit = this.interfaces.find((i) => i.name === this.interfaceName);
+      if (!hit) {
+        const names = this.interfaces.map((i) => i.name).join(', ') || 'none';
+        throw new SessionError('ENOIFACE', `no IPv4 interface called "${this.interfaceName}" (available: ${names})`, 'plug in the cable / connect the network, or choose another interface');
+      }
+      if (!hit.up) throw new SessionError('ELINKDOWN', `interface ${hit.name} is down`, 'connect the cable to the other PC (or a switch) and bring the interface up');
+      return hit;
+    }
+    const best = this.interfaces.find((i) => i.recommended);
+    if (!best) throw new SessionError('ENOIFACE', 'no usable network interface (up, with an IPv4 address)', 'connect a network cable or Wi-Fi, give the interface an address, then start again');
+    return best;
+  }
+
+  // ---- start / stop -----------------------------------------------------------------------------
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  start(): Promise<ServingState> {
+    return this.serial(() => this.doStart());
+  }
+
+  stop(): Promise<ServingState> {
+    return this.serial(async () => {
+      await this.doStop();
+      return { ...this.state };
+    });
+  }
+
+  private restart(): Promise<ServingState> {
+    return this.serial(async () => {
+      await this.doStop();
+      return this.doStart();
+    });
+  }
+
+  private async doStart(): Promise<ServingState> {
+    if (this.running) return { ...this.state };
+    this.setState({ starting: true, error: null });
+    const started: RunningServer[] = [];
+    let where = 'start';
+    try {
+      if (this.sources.length === 0) throw new SessionError('ENOSOURCE', 'nothing to serve: no ISO or folder added', 'add an ISO (drop it on the window, or pass it to "bootdrop serve")');
+      const iface = this.pickInterface();
+      const tree = new MountedTree();
+      const tracker = new TransferTracker((t) => this.onTransfer(t), { macFor: (ip) => this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip) });
+      where = 'HTTP server';
+      // HTTP first: its port (possibly chosen by the OS) goes into the generated boot scripts.
+      const http = await this.services.startHttp({ vfs: tree, address: iface.address, port: this.opts.httpPort, tracker, log: this.log });
+      started.push(http);
+      where = 'boot menu';
+      const layout = await this.layoutTree(tree, iface.address, http.port);
+      where = 'TFTP server';
+      const mtu = iface.mtu;
+      started.push(await this.services.startTftp({ vfs: tree, address: iface.address, port: this.opts.tftpPort ?? 69, tracker, log: this.log, ...(mtu ? { mtu } : {}) }));
+      where = 'DHCP server';
+      const run: Running = { tree, layout, servers: started, dhcp: null, iface, httpPort: http.port };
+      this.running = run;
+      const dhcp = await this.services.startDhcp({
+        iface,
+        mode: this.mode,
+        // The policy is looked up per request, so a menu change (new layout) takes effect at once.
+        policy: { decide: (facts, serverIp) => run.layout.policy.decide(facts, serverIp) },
+        ...(this.opts.dhcpPorts ? { ports: this.opts.dhcpPorts } : {}),
+        log: this.log,
+        onClient: (s) => this.onDhcp(s),
+        onMode: (m) => this.setState({ effectiveMode: m }),
+      });
+      run.dhcp = dhcp;
+      started.push(dhcp);
+      const httpUrl = `http://${iface.address}:${http.port}/`;
+      this.setState({ serving: true, starting: false, interfaceName: iface.name, address: iface.address, mode: this.mode, effectiveMode: dhcp.effectiveMode, httpUrl, error: null });
+      this.log('info', 'session', `serving ${this.sources.length} source(s) on ${iface.name} (${iface.address}), mode ${this.mode}, HTTP ${httpUrl}`);
+    } catch (err) {
+      this.running = null;
+      for (const s of started.reverse()) await s.close().catch(() => undefined);
+      const error = toServeError(err, where);
+      this.log('error', 'session', `${error.message} — ${error.remedy}`);
+      this.setState({ serving: false, starting: false, address: null, effectiveMode: null, httpUrl: null, error });
+    }
+    return { ...this.state };
+  }
+
+  private async doStop(): Promise<void> {
+    const run = this.running;
+    if (!run) return;
+    this.running = null;
+    // DHCP first: no new clients are sent to servers that are about to close.
+    for (const s of [...run.servers].reverse()) {
+      await s.close().catch((err: unknown) => this.log('warn', 'session', `closing a server failed: ${(err as Error).message}`));
+    }
+    this.setState({ serving: false, starting: false, address: null, effectiveMode: null, httpUrl: null });
+    this.log('info', 'session', 'stopped serving');
+  }
+
+  /** Stop serving and close every source (process exit, window closed). */
+  async dispose(): Promise<void> {
+    await this.stop();
+    for (const s of this.sources.splice(0)) await s.opened.vfs.close().catch(() => undefined);
+    this.listeners.clear();
+  }
+
+  // ---- clients ----------------------------------------------------------------------------------
+
+  private onDhcp(s: DhcpSighting): void {
+    const client = this.clients.sawDhcp(s, this.now());
+    this.emit({ type: 'client', client });
+  }
+
+  private onTransfer(t: TransferProgress): void {
+    this.emit({ type: 'transfer', transfer: t });
+    const client = this.clients.sawTransfer(t, this.running?.layout.roles ?? EMPTY_ROLES, this.now());
+    if (client) this.emit({ type: 'client', client });
+    if (t.outcome === 'failed') this.log('warn', t.protocol, `${t.file} to ${t.clientIp} failed: ${t.error ?? 'unknown error'}`, client?.mac);
+  }
+}
