@@ -1,0 +1,148 @@
+/**
+ * PXE and iPXE option values (RFC 4578 options 93/94/97, PXE 2.1 option 43 sub-options, RFC 3004
+ * user class, iPXE's option 175). Pure encoders/decoders over option data.
+ */
+import type { DhcpOption } from './codec';
+import { DhcpDecodeError, DhcpEncodeError } from './codec';
+
+/** PXE 2.1 option 43 sub-option codes. */
+export const PxeSub = {
+  discoveryControl: 6,
+  bootServers: 8,
+  bootMenu: 9,
+  menuPrompt: 10,
+  bootItem: 71,
+} as const;
+
+/**
+ * Discovery control bits (PXE 2.1 spec, table 2-1). 8 = "if a boot file name is present in the
+ * (proxy) offer, download it right away": no menu, no boot server discovery. dnsmasq sends the same
+ * when it has a boot file and no pxe-service menu.
+ */
+export const DISCOVERY_USE_BOOTFILE = 0x08;
+
+/** Encapsulated sub-options (code, length, data; END optional) as used by options 43 and 175. */
+export function decodeSubOptions(data: Buffer, where = 'encapsulated option'): DhcpOption[] {
+  const out: DhcpOption[] = [];
+  let i = 0;
+  while (i < data.length) {
+    const code = data[i]!;
+    if (code === 0) {
+      i++;
+      continue;
+    }
+    if (code === 255) break;
+    if (i + 1 >= data.length) throw new DhcpDecodeError(`sub-option ${code} in ${where} has no length byte`);
+    const len = data[i + 1]!;
+    if (i + 2 + len > data.length) throw new DhcpDecodeError(`sub-option ${code} in ${where} overruns its option`);
+    out.push({ code, data: Buffer.from(data.subarray(i + 2, i + 2 + len)) });
+    i += 2 + len;
+  }
+  return out;
+}
+
+export function encodeSubOptions(subs: DhcpOption[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const s of subs) {
+    if (s.data.length > 255) throw new DhcpEncodeError(`sub-option ${s.code} is ${s.data.length} bytes, at most 255 fit`);
+    parts.push(Buffer.from([s.code, s.data.length]), s.data);
+  }
+  parts.push(Buffer.from([255]));
+  return Buffer.concat(parts);
+}
+
+// PXE option 43 sub-option builders.
+export function discoveryControl(bits: number): DhcpOption {
+  return { code: PxeSub.discoveryControl, data: Buffer.from([bits]) };
+}
+
+export function bootServers(servers: Array<{ type: number; ips: string[] }>): DhcpOption {
+  const parts = servers.map((s) => {
+    const b = Buffer.alloc(3 + 4 * s.ips.length);
+    b.writeUInt16BE(s.type, 0);
+    b[2] = s.ips.length;
+    s.ips.forEach((ip, i) => Buffer.from(ip.split('.').map(Number)).copy(b, 3 + 4 * i));
+    return b;
+  });
+  return { code: PxeSub.bootServers, data: Buffer.concat(parts) };
+}
+
+export function bootMenu(items: Array<{ type: number; label: string }>): DhcpOption {
+  const parts = items.map((it) => {
+    const label = Buffer.from(it.label, 'latin1');
+    const head = Buffer.alloc(3);
+    head.writeUInt16BE(it.type, 0);
+    head[2] = label.length;
+    return Buffer.concat([head, label]);
+  });
+  return { code: PxeSub.bootMenu, data: Buffer.concat(parts) };
+}
+
+export function menuPrompt(timeoutSec: number, prompt: string): DhcpOption {
+  return { code: PxeSub.menuPrompt, data: Buffer.concat([Buffer.from([timeoutSec & 255]), Buffer.from(prompt, 'latin1')]) };
+}
+
+export function bootItem(type: number, layer: number): DhcpOption {
+  const b = Buffer.alloc(4);
+  b.writeUInt16BE(type, 0);
+  b.writeUInt16BE(layer, 2);
+  return { code: PxeSub.bootItem, data: b };
+}
+
+export function decodeBootItem(data: Buffer): { type: number; layer: number } | null {
+  return data.length === 4 ? { type: data.readUInt16BE(0), layer: data.readUInt16BE(2) } : null;
+}
+
+/** Option 93: a list of 16-bit architecture types (RFC 4578 2.1); the first is the one in use. */
+export function decodeClientArch(data: Buffer): number[] {
+  if (data.length === 0 || data.length % 2 !== 0) throw new DhcpDecodeError(`option 93 (client architecture) has ${data.length} bytes, expected a multiple of 2`);
+  const out: number[] = [];
+  for (let i = 0; i < data.length; i += 2) out.push(data.readUInt16BE(i));
+  return out;
+}
+
+export function encodeClientArch(archs: number[]): Buffer {
+  const b = Buffer.alloc(2 * archs.length);
+  archs.forEach((a, i) => b.writeUInt16BE(a, 2 * i));
+  return b;
+}
+
+/** Option 94: network interface identifier (type 1 = UNDI, then major, minor). */
+export function decodeClientNdi(data: Buffer): { type: number; major: number; minor: number } {
+  if (data.length !== 3) throw new DhcpDecodeError(`option 94 (network interface id) has ${data.length} bytes, expected 3`);
+  return { type: data[0]!, major: data[1]!, minor: data[2]! };
+}
+
+/** Option 97: type 0 followed by a 16-byte GUID (RFC 4578 2.3). Returned as 32 hex digits. */
+export function decodeClientUuid(data: Buffer): string {
+  if (data.length !== 17 || data[0] !== 0) throw new DhcpDecodeError(`option 97 (client machine id) must be type 0 plus 16 bytes, got ${data.length} bytes`);
+  return data.subarray(1).toString('hex');
+}
+
+/**
+ * Option 77 user class. RFC 3004 says a list of length-prefixed strings; iPXE (and many others)
+ * send a bare string ("iPXE"). Parse as RFC 3004 only when the lengths tile the option exactly and
+ * every class is printable, otherwise take the bytes as one raw string.
+ */
+export function decodeUserClass(data: Buffer): { format: 'rfc3004' | 'raw'; classes: string[] } {
+  const classes: string[] = [];
+  let i = 0;
+  let ok = data.length > 0;
+  while (ok && i < data.length) {
+    const len = data[i]!;
+    if (len === 0 || i + 1 + len > data.length) ok = false;
+    else {
+      const cls = data.subarray(i + 1, i + 1 + len);
+      if (![...cls].every((c) => c >= 0x20 && c < 0x7f)) ok = false;
+      classes.push(cls.toString('latin1'));
+      i += 1 + len;
+    }
+  }
+  if (ok) return { format: 'rfc3004', classes };
+  const nul = data.indexOf(0);
+  return { format: 'raw', classes: [data.subarray(0, nul < 0 ? data.length : nul).toString('latin1')] };
+}
+
+export function encodeUserClassRfc3004(classes: string[]): Buffer {
+  return Buffer.concat(classes.map((c) => Buffer.concat([Buffer.from([c.length]), Buffer.from(c, 'latin1')])));
+}

@@ -1,0 +1,103 @@
+/**
+ * Own-DHCP mode: a laptop cabled straight to a PC has no router, so Bootdrop hands out addresses
+ * itself. Every client on the link is answered (the booted OS's own DHCP client has no PXEClient
+ * class); network-boot firmware also gets its boot file. No router or DNS is offered: there is none.
+ */
+import type { BootDecision, ClientFacts } from '../boot/policy';
+import { broadcastOf, prefixToMask } from '../net';
+import type { DhcpPacket } from './codec';
+import { clientMac, ipOption, MessageType, messageType, messageTypeName, Opt, optionIp, textOption, u32Option } from './options';
+import { addBootInstructions, replySkeleton, type Endpoint } from './reply';
+import type { Outcome, Responder } from './responder';
+import { clientFacts, describe } from './facts';
+
+function leaseOptions(r: Responder, reply: DhcpPacket, withLease: boolean): void {
+  const leaseSec = r.pool!.leaseSec;
+  reply.options.push(ipOption(Opt.subnetMask, prefixToMask(r.subnet.prefix)), ipOption(Opt.broadcastAddress, broadcastOf(r.subnet)));
+  if (withLease) {
+    reply.options.push(
+      u32Option(Opt.leaseTime, leaseSec),
+      u32Option(Opt.renewalTime, Math.floor(leaseSec / 2)),
+      u32Option(Opt.rebindingTime, Math.floor((leaseSec * 7) / 8)),
+    );
+  }
+}
+
+/** Facts and decision for any client: boot firmware gets the policy's answer, others none. */
+function decide(r: Responder, req: DhcpPacket, ip: string | null, out: Outcome): { facts: ClientFacts; decision: BootDecision; kind: 'pxe' | 'http' | null } {
+  const d = r.decideFor(req, ip, out);
+  if (d) return d;
+  return { facts: clientFacts(req, ip), decision: { kind: 'ignore', reason: 'not a network-boot client' }, kind: null };
+}
+
+function nak(r: Responder, req: DhcpPacket, from: Endpoint, out: Outcome, why: string): void {
+  const reply = replySkeleton(req, MessageType.nak, r.serverIp);
+  reply.ciaddr = '0.0.0.0';
+  reply.options.push(textOption(Opt.message, why));
+  r.send(req, reply, from, 'dhcp', out);
+  out.logs.push({ level: 'info', message: `DHCPNAK to ${clientMac(req)}: ${why}`, client: clientMac(req) });
+}
+
+export function answerOwnDhcp(r: Responder, req: DhcpPacket, from: Endpoint, out: Outcome): void {
+  const pool = r.pool!;
+  const mac = clientMac(req);
+  const type = messageType(req);
+  const sid = optionIp(req, Opt.serverId);
+  switch (type) {
+    case MessageType.discover: {
+      const ip = pool.offer(mac, optionIp(req, Opt.requestedIp));
+      if (!ip) {
+        out.logs.push({ level: 'warn', message: `no free address left in the pool for ${mac} (${pool.addresses.length} addresses)`, client: mac });
+        return;
+      }
+      const d = decide(r, req, ip, out);
+      const reply = replySkeleton(req, MessageType.offer, r.serverIp);
+      reply.yiaddr = ip;
+      leaseOptions(r, reply, true);
+      if (d.kind && d.decision.kind !== 'ignore') addBootInstructions(reply, req, d.decision, d.kind, r.serverIp);
+      r.send(req, reply, from, 'dhcp', out);
+      out.events.push({ mac, ip, facts: d.facts, decision: d.decision, exchange: 'discover' });
+      out.logs.push({ level: 'info', message: `DHCPOFFER ${ip} to ${d.kind ? describe(d.facts) : mac}`, client: mac });
+      return;
+    }
+    case MessageType.request: {
+      if (sid && sid !== r.serverIp) {
+        pool.forgetOffer(mac); // the client chose another server's offer
+        return;
+      }
+      const wanted = optionIp(req, Opt.requestedIp) ?? (req.ciaddr !== '0.0.0.0' ? req.ciaddr : null);
+      if (!wanted) return;
+      if (!pool.onSubnet(wanted)) return nak(r, req, from, out, `${wanted} is not on this network`);
+      if (!pool.commit(mac, wanted)) return nak(r, req, from, out, `${wanted} is not available`);
+      const d = decide(r, req, wanted, out);
+      const reply = replySkeleton(req, MessageType.ack, r.serverIp);
+      reply.yiaddr = wanted;
+      leaseOptions(r, reply, true);
+      if (d.kind && d.decision.kind !== 'ignore') addBootInstructions(reply, req, d.decision, d.kind, r.serverIp);
+      r.send(req, reply, from, 'dhcp', out);
+      out.events.push({ mac, ip: wanted, facts: d.facts, decision: d.decision, exchange: 'lease' });
+      out.logs.push({ level: 'info', message: `DHCPACK ${wanted} to ${d.kind ? describe(d.facts) : mac} for ${pool.leaseSec} s`, client: mac });
+      return;
+    }
+    case MessageType.decline: {
+      const ip = optionIp(req, Opt.requestedIp);
+      if (sid !== r.serverIp || !ip) return;
+      pool.decline(ip);
+      out.logs.push({ level: 'warn', message: `${mac} declined ${ip} (already in use on the link); not handing it out for a while`, client: mac });
+      return;
+    }
+    case MessageType.release:
+      if (pool.release(mac, req.ciaddr)) out.logs.push({ level: 'info', message: `${mac} released ${req.ciaddr}`, client: mac });
+      return;
+    case MessageType.inform: {
+      const d = decide(r, req, req.ciaddr, out);
+      const reply = replySkeleton(req, MessageType.ack, r.serverIp);
+      leaseOptions(r, reply, false); // RFC 2131 3.4: no lease time in an INFORM reply
+      if (d.kind && d.decision.kind !== 'ignore') addBootInstructions(reply, req, d.decision, d.kind, r.serverIp);
+      r.send(req, reply, from, 'dhcp', out);
+      return;
+    }
+    default:
+      out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} from ${mac}`, client: mac });
+  }
+}

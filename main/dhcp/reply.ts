@@ -1,0 +1,84 @@
+/** Building reply packets and choosing where they go (RFC 2131 4.1), pure. */
+import type { BootDecision } from '../boot/policy';
+import { BOOTREPLY, BROADCAST_FLAG, type DhcpOption, type DhcpPacket } from './codec';
+import { discoveryControl, DISCOVERY_USE_BOOTFILE, encodeSubOptions, PxeSub } from './codec-pxe';
+import { byteOption, findOption, ipOption, MessageType, Opt, textOption } from './options';
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+export const CLIENT_PORT = 68;
+const ZERO = '0.0.0.0';
+const LIMITED_BROADCAST = '255.255.255.255';
+
+/** A reply skeleton for `req`: same transaction, same client hardware address. */
+export function replySkeleton(req: DhcpPacket, type: number, serverIp: string): DhcpPacket {
+  return {
+    op: BOOTREPLY,
+    htype: req.htype,
+    hlen: req.hlen,
+    hops: 0,
+    xid: req.xid,
+    secs: 0,
+    flags: req.flags & BROADCAST_FLAG,
+    ciaddr: type === MessageType.ack || type === MessageType.nak ? req.ciaddr : ZERO,
+    yiaddr: ZERO,
+    siaddr: ZERO,
+    giaddr: req.giaddr,
+    chaddr: Buffer.from(req.chaddr),
+    sname: '',
+    file: '',
+    options: [byteOption(Opt.messageType, type), ipOption(Opt.serverId, serverIp)],
+  };
+}
+
+const FILE_FIELD_MAX = 127; // 128 bytes with the terminating NUL some ROMs insist on
+
+/**
+ * Put the boot instructions into a reply: siaddr + file, vendor class, option 43 for PXE ROMs, the
+ * client's machine id echoed. `kind` is what the client announced (PXEClient or HTTPClient).
+ */
+export function addBootInstructions(reply: DhcpPacket, req: DhcpPacket, decision: Exclude<BootDecision, { kind: 'ignore' }>, kind: 'pxe' | 'http', serverIp: string, bootItem: Buffer | null = null): void {
+  const name = decision.kind === 'tftp' ? decision.file : decision.url;
+  reply.siaddr = serverIp; // TFTP server (next-server); harmless for HTTP URLs
+  const extra: DhcpOption[] = [];
+  if (Buffer.byteLength(name, 'latin1') <= FILE_FIELD_MAX) reply.file = name;
+  else extra.push(textOption(Opt.bootFileName, name)); // long URLs only fit in option 67
+  // PXE 2.1: a PXE server must identify itself with vendor class "PXEClient"; UEFI HTTP Boot
+  // firmware (EDK2 HttpBootDxe) only accepts offers that say "HTTPClient".
+  extra.push(textOption(Opt.vendorClass, kind === 'http' ? 'HTTPClient' : 'PXEClient'));
+  if (kind === 'pxe') {
+    // Discovery control 8: boot the file named in this offer now, no menu and no boot server
+    // discovery. BIOS PXE ROMs (Intel, Realtek) download at once; EDK2 sees no menu and does the
+    // port 4011 exchange, which we also answer.
+    const subs = [discoveryControl(DISCOVERY_USE_BOOTFILE)];
+    if (bootItem) subs.push({ code: PxeSub.bootItem, data: Buffer.from(bootItem) });
+    extra.push({ code: Opt.vendorSpecific, data: encodeSubOptions(subs) });
+  }
+  const uuid = findOption(req, Opt.clientUuid);
+  if (uuid) extra.push({ code: Opt.clientUuid, data: Buffer.from(uuid) }); // PXE spec: echo option 97
+  reply.options.push(...extra);
+}
+
+/**
+ * Where a reply goes. Port 4011 replies go back to the sender's address and port (EDK2 sends from
+ * 4011, iPXE from 68). On port 67 (RFC 2131 4.1): NAKs are broadcast; a client with an address that
+ * did not ask for broadcast gets unicast; everything else is broadcast to 255.255.255.255:68. RFC
+ * 2131 also allows unicast to yiaddr/chaddr, which needs ARP-table injection Node cannot do, so
+ * those are broadcast as the RFC permits.
+ */
+export function replyDestination(req: DhcpPacket, reply: DhcpPacket, from: Endpoint, via: 'dhcp' | 'pxe'): Endpoint {
+  if (via === 'pxe') return { address: from.address, port: from.port };
+  const type = findOption(reply, Opt.messageType)?.[0];
+  if (type !== MessageType.nak && req.ciaddr !== ZERO && (req.flags & BROADCAST_FLAG) === 0) {
+    return { address: req.ciaddr, port: CLIENT_PORT };
+  }
+  return { address: LIMITED_BROADCAST, port: CLIENT_PORT };
+}
+
+/** Broadcast replies must carry the broadcast flag so clients that check it accept them. */
+export function markBroadcast(reply: DhcpPacket, to: Endpoint): void {
+  if (to.address === LIMITED_BROADCAST) reply.flags |= BROADCAST_FLAG;
+}

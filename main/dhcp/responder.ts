@@ -1,0 +1,186 @@
+/**
+ * The DHCP brain without sockets: one datagram in, replies + client events + log lines out. Proxy
+ * mode answers network-boot firmware only and never hands out addresses; own-DHCP mode (own-dhcp.ts)
+ * is a small full server. The service (service.ts) does the I/O; tests drive this directly.
+ */
+import type { BootDecision, BootPolicy, ClientFacts } from '../boot/policy';
+import type { EffectiveMode, LogLevel } from '../contract';
+import { inSubnet, type Subnet } from '../net';
+import { BOOTREQUEST, decode, DhcpDecodeError, encode, type DhcpPacket } from './codec';
+import { decodeSubOptions, PxeSub } from './codec-pxe';
+import { bootClientKind, clientFacts, describe, target } from './facts';
+import type { LeasePool } from './lease-pool';
+import { clientMac, findOption, MessageType, messageType, messageTypeName, Opt, optionIp } from './options';
+import { answerOwnDhcp } from './own-dhcp';
+import { addBootInstructions, markBroadcast, replyDestination, replySkeleton, type Endpoint } from './reply';
+
+export type Exchange = 'discover' | 'request' | 'pxe-4011' | 'lease';
+
+export interface ClientEvent {
+  mac: string;
+  ip: string | null;
+  facts: ClientFacts;
+  decision: BootDecision;
+  exchange: Exchange;
+}
+
+export interface LogLine {
+  level: LogLevel;
+  message: string;
+  client?: string;
+}
+
+/** Which socket a datagram arrived on: the DHCP port (67) or the PXE port (4011). */
+export type Via = 'dhcp' | 'pxe';
+
+export interface Outgoing {
+  packet: DhcpPacket;
+  data: Buffer;
+  to: Endpoint;
+  via: Via;
+}
+
+export interface Outcome {
+  replies: Outgoing[];
+  events: ClientEvent[];
+  logs: LogLine[];
+  /** A DHCP server other than us, seen through a client's REQUEST naming it (for auto mode). */
+  foreignServer: string | null;
+}
+
+export interface ResponderOptions {
+  serverIp: string;
+  prefix: number;
+  policy: BootPolicy;
+  /** Needed for own-DHCP mode. */
+  pool?: LeasePool;
+}
+
+/** A boot decision that the reply can carry, or the reason it cannot. */
+export type Answerable = Exclude<BootDecision, { kind: 'ignore' }>;
+
+export class Responder {
+  mode: EffectiveMode = 'proxy';
+  readonly serverIp: string;
+  readonly subnet: Subnet;
+  readonly pool: LeasePool | null;
+  private readonly policy: BootPolicy;
+
+  constructor(opts: ResponderOptions) {
+    this.serverIp = opts.serverIp;
+    this.subnet = { address: opts.serverIp, prefix: opts.prefix };
+    this.policy = opts.policy;
+    this.pool = opts.pool ?? null;
+  }
+
+  handle(data: Buffer, from: Endpoint, via: Via): Outcome {
+    const out: Outcome = { replies: [], events: [], logs: [], foreignServer: null };
+    let req: DhcpPacket;
+    try {
+      req = decode(data);
+    } catch (err) {
+      if (!(err instanceof DhcpDecodeError)) throw err;
+      out.logs.push({ level: 'debug', message: `ignored a packet from ${from.address}:${from.port}: ${err.message}` });
+      return out;
+    }
+    if (req.op !== BOOTREQUEST) return out;
+    const mac = clientMac(req);
+    const type = messageType(req);
+    const sid = optionIp(req, Opt.serverId);
+    if (type === MessageType.request && sid && sid !== this.serverIp) out.foreignServer = sid;
+    if (req.giaddr !== '0.0.0.0') {
+      out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} relayed by ${req.giaddr} (relays are not supported)`, client: mac });
+      return out;
+    }
+    if (req.ciaddr !== '0.0.0.0' && !inSubnet(req.ciaddr, this.subnet)) {
+      out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} from ${req.ciaddr}, not on ${this.serverIp}/${this.subnet.prefix}`, client: mac });
+      return out;
+    }
+    if (this.mode === null) {
+      out.logs.push({ level: 'debug', message: `not answering ${messageTypeName(type)} yet: still probing for another DHCP server`, client: mac });
+      return out;
+    }
+    try {
+      if (via === 'pxe') this.answerPxePort(req, from, out);
+      else if (this.mode === 'dhcp' && this.pool) answerOwnDhcp(this, req, from, out);
+      else this.answerProxy(req, from, out);
+    } catch (err) {
+      if (!(err instanceof DhcpDecodeError)) throw err;
+      out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)}: ${err.message}`, client: mac });
+    }
+    return out;
+  }
+
+  /**
+   * Facts + decision for a client that announced network-boot firmware; null for ordinary DHCP
+   * clients. Unsupported architectures are refused here, before the policy, with a clear reason.
+   */
+  decideFor(req: DhcpPacket, ip: string | null, out: Outcome): { facts: ClientFacts; decision: BootDecision; kind: 'pxe' | 'http' } | null {
+    const facts = clientFacts(req, ip);
+    const kind = bootClientKind(facts.vendorClass);
+    if (!kind) return null;
+    let decision: BootDecision;
+    if (facts.arch === 'unsupported') {
+      decision = { kind: 'ignore', reason: `client architecture ${facts.archCode} (option 93) is not supported: no boot file for it` };
+    } else if (kind === 'http' && facts.arch !== 'efi-x64-http') {
+      decision = { kind: 'ignore', reason: `HTTP Boot client with architecture ${facts.archCode} is not supported` };
+    } else {
+      try {
+        decision = this.policy.decide(facts, this.serverIp);
+      } catch (err) {
+        decision = { kind: 'ignore', reason: `boot policy failed: ${(err as Error).message}` };
+      }
+      if (kind === 'http' && decision.kind === 'tftp') decision = { kind: 'ignore', reason: 'UEFI HTTP Boot client cannot use a TFTP boot file' };
+    }
+    if (decision.kind === 'ignore') out.logs.push({ level: 'warn', message: `not answering ${describe(facts)}: ${decision.reason}`, client: facts.mac });
+    return { facts, decision, kind };
+  }
+
+  /** Add a reply to the outcome, addressed per RFC 2131 4.1 (or back to the sender on 4011). */
+  send(req: DhcpPacket, reply: DhcpPacket, from: Endpoint, via: Via, out: Outcome): void {
+    const to = replyDestination(req, reply, from, via);
+    markBroadcast(reply, to);
+    out.replies.push({ packet: reply, data: encode(reply), to, via });
+  }
+
+  private answerProxy(req: DhcpPacket, from: Endpoint, out: Outcome): void {
+    const type = messageType(req);
+    // Some ROMs (older Intel PXE) send a DHCPREQUEST to port 67 naming the proxy as server: ACK it.
+    const toUs = type === MessageType.request && optionIp(req, Opt.serverId) === this.serverIp;
+    if (type !== MessageType.discover && !toUs) return;
+    const d = this.decideFor(req, null, out);
+    if (!d) {
+      out.logs.push({ level: 'debug', message: `${messageTypeName(type)} from a client that is not network-booting: left to the network's DHCP server`, client: clientMac(req) });
+      return;
+    }
+    out.events.push({ mac: d.facts.mac, ip: null, facts: d.facts, decision: d.decision, exchange: toUs ? 'request' : 'discover' });
+    if (d.decision.kind === 'ignore') return;
+    const reply = replySkeleton(req, toUs ? MessageType.ack : MessageType.offer, this.serverIp);
+    addBootInstructions(reply, req, d.decision, d.kind, this.serverIp);
+    this.send(req, reply, from, 'dhcp', out);
+    out.logs.push({ level: 'info', message: `proxy ${toUs ? 'ACK' : 'offer'} to ${describe(d.facts)}: ${target(d.decision)}`, client: d.facts.mac });
+  }
+
+  /** Port 4011: EDK2 (and iPXE) ask the proxy server for the boot file after getting an address. */
+  private answerPxePort(req: DhcpPacket, from: Endpoint, out: Outcome): void {
+    const type = messageType(req);
+    if (type !== MessageType.request && type !== MessageType.inform && type !== MessageType.discover) return;
+    const ip = req.ciaddr !== '0.0.0.0' ? req.ciaddr : from.address;
+    const d = this.decideFor(req, ip, out);
+    if (!d) return;
+    out.events.push({ mac: d.facts.mac, ip, facts: d.facts, decision: d.decision, exchange: 'pxe-4011' });
+    if (d.decision.kind === 'ignore') return;
+    const reply = replySkeleton(req, type === MessageType.discover ? MessageType.offer : MessageType.ack, this.serverIp);
+    reply.ciaddr = req.ciaddr;
+    addBootInstructions(reply, req, d.decision, d.kind, this.serverIp, requestedBootItem(req));
+    this.send(req, reply, from, 'pxe', out);
+    out.logs.push({ level: 'info', message: `PXE ACK (port 4011) to ${describe(d.facts)} at ${ip}: ${target(d.decision)}`, client: d.facts.mac });
+  }
+}
+
+/** A boot item (sub-option 71) the client asked for on 4011 is echoed back, as PXE 2.1 requires. */
+function requestedBootItem(req: DhcpPacket): Buffer | null {
+  const vendor = findOption(req, Opt.vendorSpecific);
+  if (!vendor) return null;
+  return decodeSubOptions(vendor, 'option 43').find((s) => s.code === PxeSub.bootItem)?.data ?? null;
+}

@@ -1,0 +1,250 @@
+/**
+ * DhcpService: the sockets around the Responder, and auto mode's watch for another DHCP server.
+ * Serves exactly one interface. A malformed or unexpected datagram never takes it down.
+ */
+import type * as dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import type { BootPolicy } from '../boot/policy';
+import type { EffectiveMode, LogLevel, NetInterface, ServeMode } from '../contract';
+import { broadcastOf } from '../net';
+import { LeasePool } from './lease-pool';
+import { foreignServerIn, makeProbe, type Probe } from './probe';
+import { type Endpoint } from './reply';
+import { Responder, type ClientEvent, type Outgoing, type Via } from './responder';
+import { bindUdp, closeUdp, defaultStrategy, type SocketStrategy } from './sockets';
+
+export interface DhcpServiceOptions {
+  iface: NetInterface;
+  mode: ServeMode;
+  policy: BootPolicy;
+  log: (level: LogLevel, message: string, client?: string) => void;
+  /** auto: how long to wait for another server's answer before acting as DHCP server (default 4000). */
+  probeTimeoutMs?: number;
+  /** auto: how often to probe again while acting as DHCP server (default 30000). */
+  probeIntervalMs?: number;
+  /** Ports; tests may move them. dhcp 67, proxy (PXE) 4011, client 68 (auto mode's probe). */
+  ports?: { dhcp?: number; proxy?: number; client?: number };
+  /** Own-DHCP pool size and lease time. */
+  poolSize?: number;
+  leaseSec?: number;
+  socketStrategy?: SocketStrategy;
+}
+
+export interface DhcpServiceEvents {
+  client: [ClientEvent];
+  mode: [EffectiveMode];
+}
+
+const KNOWN_CLIENTS_MAX = 512;
+
+export class DhcpService extends EventEmitter<DhcpServiceEvents> {
+  private readonly opts: DhcpServiceOptions;
+  private readonly ports: { dhcp: number; proxy: number; client: number };
+  private readonly strategy: SocketStrategy;
+  private responder: Responder | null = null;
+  private sockets: { dhcpAny: dgram.Socket | null; dhcpIface: dgram.Socket | null; pxe: dgram.Socket | null; probeAny: dgram.Socket | null; probeIface: dgram.Socket | null } = {
+    dhcpAny: null,
+    dhcpIface: null,
+    pxe: null,
+    probeAny: null,
+    probeIface: null,
+  };
+  private probe: Probe | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private probeTimer: NodeJS.Timeout | null = null;
+  /** ip → mac learned from 4011 exchanges and leases, so TFTP/HTTP can name clients. */
+  private readonly known = new Map<string, string>();
+  private running = false;
+
+  constructor(opts: DhcpServiceOptions) {
+    super();
+    this.opts = opts;
+    this.ports = { dhcp: opts.ports?.dhcp ?? 67, proxy: opts.ports?.proxy ?? 4011, client: opts.ports?.client ?? 68 };
+    this.strategy = opts.socketStrategy ?? defaultStrategy();
+  }
+
+  get effectiveMode(): EffectiveMode {
+    return this.responder?.mode ?? null;
+  }
+
+  macForIp(ip: string): string | null {
+    return this.responder?.pool?.macForIp(ip) ?? this.known.get(ip) ?? null;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const { iface, mode } = this.opts;
+    let pool: LeasePool | undefined;
+    if (mode !== 'proxy') {
+      try {
+        pool = new LeasePool({ subnet: { address: iface.address, prefix: iface.prefix }, size: this.opts.poolSize, leaseSec: this.opts.leaseSec });
+      } catch (err) {
+        if (mode === 'dhcp') throw err;
+        this.log('warn', `auto mode cannot act as DHCP server here (${(err as Error).message}); serving as proxy only`);
+      }
+    }
+    this.responder = new Responder({ serverIp: iface.address, prefix: iface.prefix, policy: this.opts.policy, pool });
+    this.responder.mode = mode === 'auto' ? (pool ? null : 'proxy') : mode;
+    try {
+      await this.openSockets(mode === 'auto' && pool !== undefined);
+    } catch (err) {
+      await this.closeSockets();
+      this.responder = null;
+      throw err;
+    }
+    this.running = true;
+    this.log('info', `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`);
+    if (this.responder.mode === null) this.startProbing();
+    else this.emit('mode', this.responder.mode);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = null;
+    await this.closeSockets();
+    const hadMode = this.responder?.mode !== null;
+    this.responder = null;
+    this.probe = null;
+    if (hadMode) this.emit('mode', null);
+  }
+
+  private async openSockets(probing: boolean): Promise<void> {
+    const addr = this.opts.iface.address;
+    const s = this.sockets;
+    s.dhcpAny = await bindUdp('0.0.0.0', this.ports.dhcp, { broadcast: true });
+    s.dhcpAny.on('message', (m, r) => this.onDatagram(m, r, 'dhcp'));
+    if (this.strategy === 'bound') {
+      s.dhcpIface = await bindUdp(addr, this.ports.dhcp, { broadcast: true });
+      s.dhcpIface.on('message', (m, r) => this.onDatagram(m, r, 'dhcp'));
+    }
+    // 4011 is only ever unicast to us, so the interface address is enough on every OS.
+    s.pxe = await bindUdp(this.strategy === 'bound' ? addr : '0.0.0.0', this.ports.proxy);
+    s.pxe.on('message', (m, r) => this.onDatagram(m, r, 'pxe'));
+    for (const sock of [s.dhcpAny, s.dhcpIface, s.pxe]) sock?.on('error', (err) => this.log('warn', `DHCP socket error: ${err.message}`));
+    if (probing) {
+      try {
+        s.probeAny = await bindUdp('0.0.0.0', this.ports.client, { broadcast: true });
+        s.probeAny.on('message', (m, r) => this.onClientPort(m, r));
+        if (this.strategy === 'bound') s.probeIface = await bindUdp(addr, this.ports.client, { broadcast: true });
+        s.probeIface?.on('message', (m, r) => this.onClientPort(m, r));
+        for (const sock of [s.probeAny, s.probeIface]) sock?.on('error', (err) => this.log('warn', `DHCP probe socket error: ${err.message}`));
+      } catch (err) {
+        // A local DHCP client may hold port 68: fall back to watching port 67 for REQUESTs naming another server.
+        this.log('warn', `cannot send DHCP probes (${(err as Error).message}); only watching for other DHCP servers`);
+        await closeUdp(s.probeAny);
+        s.probeAny = null;
+      }
+    }
+  }
+
+  private async closeSockets(): Promise<void> {
+    const s = this.sockets;
+    await Promise.all([s.dhcpAny, s.dhcpIface, s.pxe, s.probeAny, s.probeIface].map((x) => closeUdp(x)));
+    this.sockets = { dhcpAny: null, dhcpIface: null, pxe: null, probeAny: null, probeIface: null };
+  }
+
+  private onDatagram(data: Buffer, rinfo: dgram.RemoteInfo, via: Via): void {
+    const r = this.responder;
+    if (!r) return;
+    // Our own probe DISCOVER comes back to us through the broadcast loop: not a client.
+    if (this.probe && data.length >= 8 && data.readUInt32BE(4) === this.probe.xid) return;
+    let outcome;
+    try {
+      outcome = r.handle(data, { address: rinfo.address, port: rinfo.port }, via);
+    } catch (err) {
+      this.log('error', `DHCP packet from ${rinfo.address} could not be handled: ${(err as Error).message}`);
+      return;
+    }
+    for (const l of outcome.logs) this.log(l.level, l.message, l.client);
+    for (const out of outcome.replies) this.sendReply(out);
+    for (const e of outcome.events) {
+      if (e.ip) this.remember(e.ip, e.mac);
+      this.emit('client', e);
+    }
+    if (outcome.foreignServer) this.onForeignServer(outcome.foreignServer, 'a client asked it for an address');
+  }
+
+  private remember(ip: string, mac: string): void {
+    this.known.delete(ip);
+    this.known.set(ip, mac);
+    if (this.known.size > KNOWN_CLIENTS_MAX) this.known.delete(this.known.keys().next().value!);
+  }
+
+  private sendReply(out: Outgoing): void {
+    const s = this.sockets;
+    const sock = out.via === 'pxe' ? s.pxe : (s.dhcpIface ?? s.dhcpAny);
+    let to: Endpoint = out.to;
+    if (out.to.address === '255.255.255.255' && this.strategy === 'wildcard') {
+      to = { address: broadcastOf({ address: this.opts.iface.address, prefix: this.opts.iface.prefix }), port: out.to.port };
+    }
+    if (!sock) return;
+    sock.send(out.data, to.port, to.address, (err) => {
+      if (err) this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${err.message}`);
+    });
+  }
+
+  // ---- auto mode ----
+
+  private startProbing(): void {
+    const timeout = this.opts.probeTimeoutMs ?? 4000;
+    this.log('info', `looking for another DHCP server on ${this.opts.iface.name} for ${(timeout / 1000).toFixed(1)} s`);
+    this.sendProbe();
+    // A second probe halfway, in case the first or its answer was lost.
+    this.timers.push(setTimeout(() => this.sendProbe(), Math.floor(timeout / 2)));
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.running || !this.responder || this.responder.mode !== null) return;
+        this.setMode('dhcp', 'info', `no other DHCP server answered within ${(timeout / 1000).toFixed(1)} s: acting as the DHCP server on ${this.opts.iface.name}`);
+        this.probeTimer = setInterval(() => this.sendProbe(), this.opts.probeIntervalMs ?? 30_000);
+      }, timeout),
+    );
+  }
+
+  private sendProbe(): void {
+    const sock = this.sockets.probeIface ?? this.sockets.probeAny;
+    if (!this.running || !sock) return;
+    this.probe = makeProbe();
+    const dest = this.strategy === 'wildcard' ? broadcastOf({ address: this.opts.iface.address, prefix: this.opts.iface.prefix }) : '255.255.255.255';
+    sock.send(this.probe.data, this.ports.dhcp, dest, (err) => {
+      if (err) this.log('warn', `could not send a DHCP probe: ${err.message}`);
+    });
+  }
+
+  private onClientPort(data: Buffer, rinfo: dgram.RemoteInfo): void {
+    const server = foreignServerIn(data, rinfo.address, this.opts.iface.address);
+    if (server) this.onForeignServer(server, 'it answered on the link');
+  }
+
+  private onForeignServer(server: string, how: string): void {
+    if (this.opts.mode !== 'auto' || !this.responder || this.responder.mode === 'proxy') return;
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = null;
+    const was = this.responder.mode;
+    this.setMode(
+      'proxy',
+      was === 'dhcp' ? 'warn' : 'info',
+      was === 'dhcp'
+        ? `another DHCP server appeared at ${server} (${how}): stopped handing out addresses, now serving as proxyDHCP beside it`
+        : `found a DHCP server at ${server} (${how}): serving as proxyDHCP beside it`,
+    );
+  }
+
+  private setMode(mode: 'proxy' | 'dhcp', level: LogLevel, why: string): void {
+    if (!this.responder) return;
+    this.responder.mode = mode;
+    this.log(level, why);
+    this.emit('mode', mode);
+  }
+
+  private log(level: LogLevel, message: string, client?: string): void {
+    try {
+      this.opts.log(level, message, client);
+    } catch {
+      /* a failing logger must not take the server down */
+    }
+  }
+}

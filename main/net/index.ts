@@ -1,0 +1,4 @@
+/** Network plumbing shared by the servers: interface discovery, IPv4 arithmetic, bind errors. */
+export { listInterfaces, recommend, findInterface, linkFactsFromSysfs, type ListInterfacesOptions } from './interfaces';
+export { ipToInt, intToIp, isIpv4, prefixToMask, maskToPrefix, networkOf, broadcastOf, inSubnet, type Subnet } from './ipv4';
+export { PortBindError, explainBindError, type PortErrorCode } from './port-error';
