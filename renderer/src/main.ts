@@ -1,5 +1,13 @@
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
+import { getConnection } from './api/index';
+import { attachEngine } from './stores/sync';
+import './styles.css';
 
-createApp(App).use(createPinia()).mount('#app');
+const connection = getConnection();
+const pinia = createPinia();
+const app = createApp(App, { pathForFile: connection.pathForFile });
+app.use(pinia);
+attachEngine(connection, pinia);
+app.mount('#app');

@@ -1,0 +1,58 @@
+/**
+ * The PCs that are booting from us, keyed by MAC, mirrored from `client` and `transfer` events.
+ * Besides the engine's ClientState this keeps one derived fact per client: the furthest boot step
+ * it reached, so a failed client can show where it failed.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { ClientStage, ClientState, TransferProgress } from '../../../main/contract/index';
+import { furthestStage } from '../format';
+
+/** Matches the engine's own bound on ClientState.transfers; also bounds transfers we cannot attribute. */
+export const MAX_TRANSFERS = 32;
+
+function upsertTransfer(list: TransferProgress[], t: TransferProgress): TransferProgress[] {
+  const i = list.findIndex((x) => x.id === t.id);
+  const next = i >= 0 ? list.map((x, j) => (j === i ? t : x)) : [...list, t];
+  return next.length > MAX_TRANSFERS ? next.slice(next.length - MAX_TRANSFERS) : next;
+}
+
+export const useClientsStore = defineStore('clients', () => {
+  const byMac = ref<Record<string, ClientState>>({});
+  const reached = ref<Record<string, ClientStage>>({});
+  /** Transfers whose MAC and IP match no known client (e.g. a PC that got its address elsewhere). */
+  const unmatched = ref<TransferProgress[]>([]);
+
+  /** Newest PC first; a row keeps its place while it boots. */
+  const list = computed(() => Object.values(byMac.value).sort((a, b) => b.firstSeen - a.firstSeen || a.mac.localeCompare(b.mac)));
+  const active = computed(() => list.value.filter((c) => c.stage !== 'done' && c.stage !== 'failed'));
+
+  function applyClient(c: ClientState): void {
+    byMac.value = { ...byMac.value, [c.mac]: c };
+    reached.value = { ...reached.value, [c.mac]: furthestStage(reached.value[c.mac], c.stage) };
+  }
+
+  function applySnapshot(clients: ClientState[]): void {
+    byMac.value = {};
+    reached.value = {};
+    unmatched.value = [];
+    for (const c of clients) applyClient(c);
+  }
+
+  function applyTransfer(t: TransferProgress): void {
+    const owner = (t.mac && byMac.value[t.mac]) || list.value.find((c) => c.ip !== null && c.ip === t.clientIp);
+    if (!owner) {
+      unmatched.value = upsertTransfer(unmatched.value, t);
+      return;
+    }
+    byMac.value = { ...byMac.value, [owner.mac]: { ...owner, transfers: upsertTransfer(owner.transfers, t) } };
+  }
+
+  /** The transfer a row shows: the newest active one, else the newest. */
+  function currentTransfer(c: ClientState): TransferProgress | null {
+    for (let i = c.transfers.length - 1; i >= 0; i--) if (c.transfers[i]!.outcome === 'active') return c.transfers[i]!;
+    return c.transfers[c.transfers.length - 1] ?? null;
+  }
+
+  return { byMac, reached, unmatched, list, active, applyClient, applySnapshot, applyTransfer, currentTransfer };
+});
