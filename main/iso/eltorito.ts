@@ -86,3 +86,13 @@ export function parseBootCatalog(buf: Buffer): CatalogEntry[] {
   }
   return entries;
 }
+
+/** A FAT boot sector's volume size in bytes, or null when `head` is not one. */
+export function fatVolumeBytes(head: Buffer): number | null {
+  if (head.length < 512 || head[510] !== 0x55 || head[511] !== 0xaa) return null;
+  const bytesPerSector = head.readUInt16LE(11);
+  if (![512, 1024, 2048, 4096].includes(bytesPerSector)) return null;
+  const small = head.readUInt16LE(19);
+  const sectors = small !== 0 ? small : head.readUInt32LE(32);
+  return sectors > 0 ? sectors * bytesPerSector : null;
+}

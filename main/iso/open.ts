@@ -17,7 +17,7 @@ import {
   type VolumeDescriptor,
 } from './ecma119';
 import { Ecma119Reader, type NameSource } from './ecma119-reader';
-import { FLOPPY_BYTES, bootCatalogBlock, parseBootCatalog, type CatalogEntry } from './eltorito';
+import { FLOPPY_BYTES, bootCatalogBlock, fatVolumeBytes, parseBootCatalog, type CatalogEntry } from './eltorito';
 import { IsoImage } from './image';
 import { jolietLevel, jolietText } from './joliet';
 import { hasRockRidge } from './rockridge';
@@ -87,16 +87,6 @@ async function bootImageSize(image: IsoImage, entry: CatalogEntry): Promise<numb
     if (fat !== null && fat > size) size = fat;
   }
   return Math.min(size, room);
-}
-
-/** A FAT boot sector's volume size in bytes, or null when `head` is not one. */
-export function fatVolumeBytes(head: Buffer): number | null {
-  if (head.length < 512 || head[510] !== 0x55 || head[511] !== 0xaa) return null;
-  const bytesPerSector = head.readUInt16LE(11);
-  if (![512, 1024, 2048, 4096].includes(bytesPerSector)) return null;
-  const small = head.readUInt16LE(19);
-  const sectors = small !== 0 ? small : head.readUInt32LE(32);
-  return sectors > 0 ? sectors * bytesPerSector : null;
 }
 
 async function readElTorito(image: IsoImage, record: Buffer, warnings: string[]): Promise<ElToritoEntry[]> {
