@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { decode } from '../../../main/dhcp/codec';
+import { decodeSubOptions } from '../../../main/dhcp/codec-pxe';
+import { LeasePool } from '../../../main/dhcp/lease-pool';
+import { findOption, messageType, optionIp, optionText } from '../../../main/dhcp/options';
+import { Responder, type Outcome } from '../../../main/dhcp/responder';
+import { clientBytes, staticPolicy, type ClientKind } from '../../helpers/dhcp/packets';
+import { prng } from '../../helpers/dhcp/prng';
+
+const SERVER = '10.50.0.1';
+const client68 = { address: '0.0.0.0', port: 68 };
+
+function proxy(): Responder {
+  return new Responder({ serverIp: SERVER, prefix: 24, policy: staticPolicy });
+}
+
+function own(): Responder {
+  const r = new Responder({ serverIp: SERVER, prefix: 24, policy: staticPolicy, pool: new LeasePool({ subnet: { address: SERVER, prefix: 24 }, size: 8 }) });
+  r.mode = 'dhcp';
+  return r;
+}
+
+function only(o: Outcome) {
+  expect(o.replies).toHaveLength(1);
+  const r = o.replies[0]!;
+  return { ...r, p: decode(r.data) };
+}
+
+describe('proxyDHCP responder', () => {
+  it('offers a BIOS PXE ROM its file with siaddr, option 43 discovery control 8, 54, 60 and 97 echoed', () => {
+    const { p, to } = only(proxy().handle(clientBytes('bios'), client68, 'dhcp'));
+    expect(to).toEqual({ address: '255.255.255.255', port: 68 });
+    expect(messageType(p)).toBe(2);
+    expect(p.yiaddr).toBe('0.0.0.0');
+    expect(p.siaddr).toBe(SERVER);
+    expect(p.file).toBe('bios/lpxelinux.0');
+    expect(optionIp(p, 54)).toBe(SERVER);
+    expect(optionText(p, 60)).toBe('PXEClient');
+    expect(decodeSubOptions(findOption(p, 43)!)).toEqual([{ code: 6, data: Buffer.from([8]) }]);
+    expect(findOption(p, 97)!.length).toBe(17);
+    expect(p.xid).toBe(0x1234abcd);
+    expect(p.flags & 0x8000).toBe(0x8000);
+  });
+
+  const files: Array<[ClientKind, string]> = [
+    ['uefi', 'efi64/bootx64.efi'],
+    ['uefi9', 'efi64/bootx64.efi'],
+    ['ipxe', `http://${SERVER}/boot.ipxe`],
+    ['http', `http://${SERVER}/efi64/bootx64.efi`],
+  ];
+  for (const [kind, file] of files) {
+    it(`offers ${kind} clients ${file}`, () => {
+      const { p } = only(proxy().handle(clientBytes(kind), client68, 'dhcp'));
+      expect(p.file).toBe(file);
+      expect(optionText(p, 60)).toBe(kind === 'http' ? 'HTTPClient' : 'PXEClient');
+      expect(findOption(p, 43) === null).toBe(kind === 'http');
+    });
+  }
+
+  it('never answers ordinary DHCP clients, and logs unsupported architectures instead of guessing', () => {
+    expect(proxy().handle(clientBytes('plain'), client68, 'dhcp').replies).toEqual([]);
+    const o = proxy().handle(clientBytes('itanium'), client68, 'dhcp');
+    expect(o.replies).toEqual([]);
+    expect(o.logs.find((l) => l.level === 'warn')!.message).toMatch(/architecture 2 .*not supported/);
+    expect(o.events[0]!.decision.kind).toBe('ignore');
+  });
+
+  it('answers the port 4011 REQUEST with an ACK back to the sender', () => {
+    const from = { address: '10.50.0.77', port: 4011 };
+    const o = proxy().handle(clientBytes('uefi', { type: 3, ciaddr: '10.50.0.77', flags: 0 }), from, 'pxe');
+    const { p, to, via } = only(o);
+    expect(via).toBe('pxe');
+    expect(to).toEqual(from);
+    expect(messageType(p)).toBe(5);
+    expect(p.ciaddr).toBe('10.50.0.77');
+    expect(p.yiaddr).toBe('0.0.0.0');
+    expect(p.file).toBe('efi64/bootx64.efi');
+    expect(o.events[0]).toMatchObject({ exchange: 'pxe-4011', ip: '10.50.0.77' });
+  });
+
+  it('ACKs a port 67 REQUEST naming the proxy, ignores one naming the real server', () => {
+    const ours = clientBytes('bios', { type: 3, extra: [{ code: 54, data: Buffer.from([10, 50, 0, 1]) }] });
+    expect(messageType(only(proxy().handle(ours, client68, 'dhcp')).p)).toBe(5);
+    const theirs = clientBytes('bios', { type: 3, extra: [{ code: 54, data: Buffer.from([10, 50, 0, 254]) }] });
+    const o = proxy().handle(theirs, client68, 'dhcp');
+    expect(o.replies).toEqual([]);
+    expect(o.foreignServer).toBe('10.50.0.254');
+  });
+
+  it('unicasts to ciaddr when the client has an address and no broadcast flag', () => {
+    const ours = clientBytes('bios', { type: 3, ciaddr: '10.50.0.9', flags: 0, extra: [{ code: 54, data: Buffer.from([10, 50, 0, 1]) }] });
+    expect(only(proxy().handle(ours, { address: '10.50.0.9', port: 68 }, 'dhcp')).to).toEqual({ address: '10.50.0.9', port: 68 });
+  });
+
+  it('ignores other subnets, relays, replies and silence while probing', () => {
+    expect(proxy().handle(clientBytes('bios', { ciaddr: '192.168.1.5' }), client68, 'dhcp').replies).toEqual([]);
+    const r = proxy();
+    r.mode = null;
+    expect(r.handle(clientBytes('bios'), client68, 'dhcp').replies).toEqual([]);
+  });
+
+  it('keeps answering valid requests after a seeded fuzz storm', () => {
+    const r = proxy();
+    const rand = prng(42);
+    const seeds = (['bios', 'uefi', 'ipxe', 'http', 'plain'] as ClientKind[]).map((k) => clientBytes(k));
+    const deadline = Date.now() + 800;
+    let n = 0;
+    while (Date.now() < deadline && n < 100_000) {
+      const b = Buffer.from(seeds[n++ % seeds.length]!);
+      for (let i = 0; i < 6; i++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+      r.handle(rand() < 0.1 ? b.subarray(0, Math.floor(rand() * b.length)) : b, client68, rand() < 0.5 ? 'dhcp' : 'pxe');
+    }
+    expect(only(r.handle(clientBytes('bios'), client68, 'dhcp')).p.file).toBe('bios/lpxelinux.0');
+  });
+});
+
+describe('own-DHCP responder', () => {
+  it('leases an address to a plain client: no router, mask, lease time, no boot file', () => {
+    const r = own();
+    const offer = only(r.handle(clientBytes('plain', { mac: '02:00:00:00:00:01' }), client68, 'dhcp')).p;
+    expect(messageType(offer)).toBe(2);
+    expect(offer.yiaddr).toBe('10.50.0.2');
+    expect(findOption(offer, 3)).toBeNull();
+    expect(optionIp(offer, 1)).toBe('255.255.255.0');
+    expect(findOption(offer, 51)!.readUInt32BE(0)).toBe(3600);
+    expect(offer.file).toBe('');
+    const req = clientBytes('plain', { mac: '02:00:00:00:00:01', type: 3, extra: [{ code: 50, data: Buffer.from([10, 50, 0, 2]) }, { code: 54, data: Buffer.from([10, 50, 0, 1]) }] });
+    const o = r.handle(req, client68, 'dhcp');
+    const ack = only(o).p;
+    expect(messageType(ack)).toBe(5);
+    expect(ack.yiaddr).toBe('10.50.0.2');
+    expect(o.events[0]).toMatchObject({ exchange: 'lease', ip: '10.50.0.2', mac: '02:00:00:00:00:01' });
+    expect(r.pool!.macForIp('10.50.0.2')).toBe('02:00:00:00:00:01');
+  });
+
+  it('gives PXE clients an address and the boot file', () => {
+    const offer = only(own().handle(clientBytes('bios'), client68, 'dhcp')).p;
+    expect(offer.yiaddr).not.toBe('0.0.0.0');
+    expect(offer.file).toBe('bios/lpxelinux.0');
+    expect(offer.siaddr).toBe(SERVER);
+  });
+
+  it('NAKs a request for an address that is not its own, and only in dhcp mode', () => {
+    const req = clientBytes('plain', { type: 3, extra: [{ code: 50, data: Buffer.from([192, 168, 1, 20]) }] });
+    const nak = only(own().handle(req, client68, 'dhcp'));
+    expect(messageType(nak.p)).toBe(6);
+    expect(nak.to.address).toBe('255.255.255.255');
+    expect(proxy().handle(req, client68, 'dhcp').replies).toEqual([]);
+  });
+
+  it('handles RELEASE, DECLINE and INFORM', () => {
+    const r = own();
+    r.handle(clientBytes('plain', { mac: '02:00:00:00:00:09' }), client68, 'dhcp');
+    r.handle(clientBytes('plain', { mac: '02:00:00:00:00:09', type: 3, extra: [{ code: 50, data: Buffer.from([10, 50, 0, 2]) }] }), client68, 'dhcp');
+    expect(r.pool!.macForIp('10.50.0.2')).toBe('02:00:00:00:00:09');
+    r.handle(clientBytes('plain', { mac: '02:00:00:00:00:09', type: 7, ciaddr: '10.50.0.2' }), client68, 'dhcp');
+    expect(r.pool!.macForIp('10.50.0.2')).toBeNull();
+    r.handle(clientBytes('plain', { type: 4, extra: [{ code: 50, data: Buffer.from([10, 50, 0, 2]) }, { code: 54, data: Buffer.from([10, 50, 0, 1]) }] }), client68, 'dhcp');
+    expect(only(r.handle(clientBytes('plain', { mac: '02:00:00:00:00:0a' }), client68, 'dhcp')).p.yiaddr).toBe('10.50.0.3');
+    const inform = only(r.handle(clientBytes('bios', { type: 8, ciaddr: '10.50.0.40', flags: 0 }), { address: '10.50.0.40', port: 68 }, 'dhcp'));
+    expect(inform.to).toEqual({ address: '10.50.0.40', port: 68 });
+    expect(findOption(inform.p, 51)).toBeNull();
+    expect(inform.p.file).toBe('bios/lpxelinux.0');
+  });
+});
