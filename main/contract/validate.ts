@@ -74,7 +74,6 @@ function describe(v: unknown): string {
 }
 
 // Control characters would end up in kernel command lines, file names or log lines.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function text(v: unknown, where: string, max: number, opts: { empty?: boolean } = {}): string {

@@ -1,0 +1,37 @@
+/**
+ * IPC channel names, derived from the contract so the two ends cannot drift: one channel per
+ * request (`bootdrop:<requestName>`), one for engine events, and the shell's own extension requests
+ * (things only the desktop app can do, not part of the shared contract).
+ * Pure: imported by both the main process (electron/ipc.ts) and the sandboxed preload.
+ */
+import { REQUEST_NAMES, type RequestName } from '../main/contract';
+import type { WireError } from '../main/contract/wire';
+
+export type RequestChannel = `bootdrop:${RequestName}`;
+
+export const REQUEST_CHANNELS = Object.fromEntries(REQUEST_NAMES.map((name) => [name, `bootdrop:${name}`])) as {
+  readonly [K in RequestName]: `bootdrop:${K}`;
+};
+
+export const EVENT_CHANNEL = 'bootdrop:event';
+
+/** Desktop-only requests (see README "Privileged ports"); proposed for the contract later. */
+export interface ShellRequests {
+  fixPrivilegedPorts: { req: void; res: FixPortsResult };
+}
+export type ShellRequestName = keyof ShellRequests;
+export const SHELL_REQUEST_NAMES: readonly ShellRequestName[] = ['fixPrivilegedPorts'];
+export const SHELL_CHANNELS = { fixPrivilegedPorts: 'bootdrop-shell:fixPrivilegedPorts' } as const satisfies Record<ShellRequestName, string>;
+
+export interface FixPortsResult {
+  ok: boolean;
+  /** What happened, for the UI: "ports below 1024 are now allowed" or why not. */
+  message: string;
+}
+
+/**
+ * How an error crosses IPC: Electron only keeps `message` of a thrown Error (prefixed with
+ * "Error invoking remote method …"), so handlers return this envelope (the same error shape as the
+ * browser bridge: code, message, remedy) and the preload rethrows it.
+ */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: WireError };

@@ -1,0 +1,273 @@
+/**
+ * The desktop shell: wires one engine (a Session) to the window, the tray, IPC, notifications and the
+ * settings file. Decisions live in small pure modules (engine-view, tray-model, settings, security);
+ * this file only connects them to Electron.
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, Tray, type BrowserWindow as BrowserWindowType } from 'electron';
+import type { BootdropApi, EngineEvent, LogLevel, MenuSettings } from '../main/contract';
+import { dispatchRequest, type ValidationEnv } from '../main/contract/validate';
+import { bootNotice } from './boot-notice';
+import type { FixPortsResult } from './channels';
+import { applyEvent, viewFromSnapshot, type EngineView } from './engine-view';
+import { IpcBridge, TrustedSenders } from './ipc';
+import { canFixPorts, fixPrivilegedPorts } from './privileged-ports';
+import { guardAllWebContents, hardenSession, isAppUrl, type AppEntry } from './security';
+import { DEFAULT_SETTINGS, SettingsStore, type ShellSettings } from './settings';
+import { StatusTray } from './tray';
+import { trayModel, type TrayAction } from './tray-model';
+import { attachCloseToTray, createMainWindow, revealWindow } from './window';
+
+/** The engine as the shell needs it: the contract, plus shutdown (Session has both). */
+export type Engine = BootdropApi & { dispose(): Promise<void> };
+
+export interface ShellPaths {
+  preload: string;
+  entry: AppEntry;
+  trayIconDir: string;
+  appIcon?: string;
+  userData: string;
+}
+
+export interface ShellOptions {
+  engine: Engine;
+  paths: ShellPaths;
+  env: ValidationEnv;
+  platform?: NodeJS.Platform;
+  fixPorts?: () => Promise<FixPortsResult>;
+}
+
+export class DesktopShell {
+  readonly settings: SettingsStore;
+  private view: EngineView | null = null;
+  private win: BrowserWindowType | null = null;
+  private tray: StatusTray | null = null;
+  private ipc: IpcBridge | null = null;
+  private saved: ShellSettings = structuredClone(DEFAULT_SETTINGS);
+  /** Settings are written only once the saved ones have been restored into the engine. */
+  private restoring = true;
+  private quitting = false;
+  private disposed = false;
+  private portFixOffered = false;
+  /** Shell notices from before the renderer listened; replayed after its first snapshot. */
+  private notices: EngineEvent[] = [];
+  private readonly platform: NodeJS.Platform;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly opts: ShellOptions) {
+    this.platform = opts.platform ?? process.platform;
+    this.settings = new SettingsStore(opts.paths.userData);
+    this.unsubscribe = opts.engine.onEvent((event) => this.onEngineEvent(event));
+  }
+
+  /** After app 'ready'. */
+  async start(): Promise<void> {
+    guardAllWebContents(app);
+    const { paths, engine } = this.opts;
+    const trusted = new TrustedSenders((url) => isAppUrl(url, paths.entry));
+    this.ipc = new IpcBridge({
+      ipcMain,
+      api: this.rendererApi(),
+      env: this.opts.env,
+      trusted,
+      shell: { fixPrivilegedPorts: () => this.fixPorts() },
+      warn: (message) => this.notice('warn', message),
+    });
+    this.view = viewFromSnapshot(await engine.snapshot());
+    await this.restoreSettings();
+    this.tray = new StatusTray({ Tray, Menu, nativeImage, iconDir: paths.trayIconDir, onAction: (a, checked) => this.onTrayAction(a, checked) });
+    this.redrawTray();
+    this.openWindow();
+
+    app.on('before-quit', () => {
+      this.quitting = true;
+    });
+    app.on('will-quit', (event) => {
+      if (this.disposed) return;
+      event.preventDefault();
+      void this.dispose().finally(() => app.quit());
+    });
+    // Not serving and the window is gone: nothing left to do. (Serving hides the window instead.)
+    app.on('window-all-closed', () => app.quit());
+    app.on('activate', () => this.showWindow());
+  }
+
+  /** The API the renderer reaches over IPC: the engine's, with a hook to replay startup notices. */
+  private rendererApi(): BootdropApi {
+    const engine = this.opts.engine;
+    return new Proxy(engine, {
+      get: (target, prop, receiver) => {
+        if (prop === 'snapshot') {
+          return async () => {
+            const snap = await target.snapshot();
+            setImmediate(() => this.flushNotices());
+            return snap;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  showWindow(): void {
+    if (!this.win || this.win.isDestroyed()) this.openWindow();
+    else revealWindow(this.win);
+  }
+
+  private openWindow(): void {
+    const { paths } = this.opts;
+    const win = createMainWindow({ BrowserWindow, preload: paths.preload, entry: paths.entry, ...(paths.appIcon ? { icon: paths.appIcon } : {}) });
+    hardenSession(win.webContents.session, paths.entry);
+    const contents = win.webContents;
+    const id = contents.id;
+    this.ipc?.addWindow(contents);
+    attachCloseToTray(win, {
+      isServing: () => this.view?.state.serving === true,
+      isQuitting: () => this.quitting,
+    });
+    win.on('closed', () => {
+      this.ipc?.removeWindow(id);
+      if (this.win === win) this.win = null;
+    });
+    this.win = win;
+  }
+
+  // ---- engine events ---------------------------------------------------------------------------
+
+  private onEngineEvent(event: EngineEvent): void {
+    this.ipc?.broadcast(event);
+    if (!this.view) return;
+    const update = applyEvent(this.view, event);
+    this.view = update.view;
+    if (update.trayChanged) this.redrawTray();
+    if (update.newClient) this.notify(bootNotice(update.newClient));
+    if (event.type === 'state') this.maybeOfferPortFix();
+    if (event.type === 'state' || event.type === 'sources' || event.type === 'menu') this.persist(event);
+  }
+
+  private redrawTray(): void {
+    if (this.tray && this.view) this.tray.show(trayModel(this.view));
+  }
+
+  private notify(n: { title: string; body: string }): void {
+    if (!Notification.isSupported()) return;
+    const notification = new Notification({ title: n.title, body: n.body, ...(this.opts.paths.appIcon ? { icon: this.opts.paths.appIcon } : {}) });
+    notification.on('click', () => this.showWindow());
+    notification.show();
+  }
+
+  private onTrayAction(action: TrayAction, checked?: boolean): void {
+    const engine = this.opts.engine;
+    switch (action) {
+      case 'toggle-serving':
+        void (checked ? engine.start() : engine.stop()).catch((err: unknown) => this.notice('error', `${checked ? 'start' : 'stop'} failed: ${(err as Error).message}`));
+        return;
+      case 'show':
+        this.showWindow();
+        return;
+      case 'quit':
+        app.quit();
+        return;
+    }
+  }
+
+  /** A message from the shell itself, shown in the UI's log (the engine's own log when it has one). */
+  notice(level: LogLevel, message: string): void {
+    const event: EngineEvent = { type: 'log', entry: { time: Date.now(), level, scope: 'app', message } };
+    if (this.restoring) this.notices.push(event);
+    this.ipc?.broadcast(event);
+  }
+
+  private flushNotices(): void {
+    for (const event of this.notices.splice(0)) this.ipc?.broadcast(event);
+  }
+
+  // ---- privileged ports (Linux) ----------------------------------------------------------------
+
+  private fixPorts(): Promise<FixPortsResult> {
+    return (this.opts.fixPorts ?? (() => fixPrivilegedPorts(this.platform)))();
+  }
+
+  private maybeOfferPortFix(): void {
+    const state = this.view?.state;
+    if (!state) return;
+    if (!canFixPorts(state, this.platform)) {
+      if (state.serving) this.portFixOffered = false;
+      return;
+    }
+    if (this.portFixOffered) return;
+    this.portFixOffered = true;
+    void this.offerPortFix();
+  }
+
+  private async offerPortFix(): Promise<void> {
+    const options = {
+      type: 'warning' as const,
+      title: 'Bootdrop needs the boot ports',
+      message: 'Linux only lets privileged programs use ports below 1024, and network boot needs 67, 69, 4011 and 80.',
+      detail:
+        'Bootdrop can allow unprivileged programs to use ports from 67 up (net.ipv4.ip_unprivileged_port_start=67), now and after reboots. ' +
+        'Your password is asked once by the system (pkexec).',
+      buttons: ['Allow boot ports', 'Not now'],
+      defaultId: 0,
+      cancelId: 1,
+    };
+    const { response } = this.win ? await dialog.showMessageBox(this.win, options) : await dialog.showMessageBox(options);
+    if (response !== 0) return;
+    const result = await this.fixPorts();
+    this.notice(result.ok ? 'info' : 'error', result.message);
+    if (result.ok) await this.opts.engine.start();
+  }
+
+  // ---- settings --------------------------------------------------------------------------------
+
+  private async restoreSettings(): Promise<void> {
+    const { settings, problem } = await this.settings.load();
+    if (problem) this.notice('warn', problem);
+    const engine = this.opts.engine;
+    const env = this.opts.env;
+    const attempt = async (what: string, name: Parameters<typeof dispatchRequest>[1], payload: unknown): Promise<void> => {
+      try {
+        await dispatchRequest(engine, name, payload, env);
+      } catch (err) {
+        this.notice('warn', `Could not restore ${what}: ${(err as Error).message}`);
+      }
+    };
+    for (const path of settings.sources) await attempt(`the ISO ${path}`, 'addSource', { path });
+    await attempt('the serving mode', 'setMode', { mode: settings.mode });
+    if (settings.interfaceName) await attempt(`the interface ${settings.interfaceName}`, 'setInterface', { name: settings.interfaceName });
+    if (settings.menu) await attempt('the boot menu settings', 'setMenu', { menu: settings.menu });
+    this.saved = settings;
+    this.restoring = false;
+    // What actually got restored is what we keep (a vanished ISO drops out of the list).
+    const snap = await engine.snapshot();
+    this.persistNow({ ...this.saved, sources: snap.sources.map((s) => s.path), interfaceName: snap.state.interfaceName, mode: snap.state.mode, menu: settings.menu ? snap.menu : null });
+  }
+
+  private persist(event: EngineEvent): void {
+    if (this.restoring) return;
+    const next: ShellSettings = { ...this.saved };
+    if (event.type === 'sources') next.sources = event.sources.map((s) => s.path);
+    if (event.type === 'state') {
+      next.interfaceName = event.state.interfaceName;
+      next.mode = event.state.mode;
+    }
+    if (event.type === 'menu') next.menu = event.menu as MenuSettings;
+    this.persistNow(next);
+  }
+
+  private persistNow(next: ShellSettings): void {
+    if (JSON.stringify(next) === JSON.stringify(this.saved)) return;
+    this.saved = next;
+    this.settings.save(next).catch((err: unknown) => this.notice('error', `Could not save settings to ${this.settings.file}: ${(err as Error).message}`));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.unsubscribe();
+    this.ipc?.dispose();
+    this.tray?.destroy();
+    await this.opts.engine.dispose().catch(() => undefined);
+  }
+}
