@@ -11,7 +11,7 @@
  * /efi/efiboot.img (a small FAT image holding /EFI/BOOT/BOOTX64.EFI, made with mtools). A missing tool
  * is an error naming the Debian package, never a skipped test.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,11 @@ export interface MkisoOptions {
   efi?: boolean;
   /** Extra raw arguments for the tool (mkisofs syntax), appended before the source folder. */
   extraArgs?: string[];
+  /**
+   * Write the image sparse (zero runs become holes, via `dd conv=sparse`): for multi-GiB test images
+   * built from sparse files, which would otherwise take GiBs of disk.
+   */
+  sparseOutput?: boolean;
 }
 
 /** Paths the boot options graft into the image (not present in the source folder). */
@@ -79,7 +84,7 @@ export async function makeEfiImage(out: string): Promise<void> {
 export async function buildIso(srcDir: string, outIso: string, opts: MkisoOptions = {}): Promise<void> {
   const tool = opts.tool ?? 'xorriso';
   const args: string[] = tool === 'xorriso' ? ['-as', 'mkisofs'] : [];
-  args.push('-o', outIso, '-V', opts.volid ?? 'BOOTDROP_TEST', '-graft-points');
+  args.push('-o', opts.sparseOutput ? '-' : outIso, '-V', opts.volid ?? 'BOOTDROP_TEST', '-graft-points');
   if (opts.joliet ?? true) args.push('-J', '-joliet-long');
   if (opts.rockRidge ?? true) args.push('-R');
   if (opts.isoLevel !== undefined) args.push('-iso-level', String(opts.isoLevel));
@@ -102,7 +107,24 @@ export async function buildIso(srcDir: string, outIso: string, opts: MkisoOption
   args.push(...(opts.extraArgs ?? []));
   args.push(...grafts, `/=${srcDir}`);
   await fsp.mkdir(dirname(outIso), { recursive: true });
-  await run(tool, args, tool);
+  if (opts.sparseOutput) await runToSparseFile(tool, args, outIso);
+  else await run(tool, args, tool);
+}
+
+async function runToSparseFile(tool: string, args: string[], out: string): Promise<void> {
+  const maker = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dd = spawn('dd', [`of=${out}`, 'bs=1M', 'conv=sparse', 'status=none'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  maker.stdout.pipe(dd.stdin);
+  let stderr = '';
+  maker.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  dd.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = (p: ReturnType<typeof spawn>, name: string) =>
+    new Promise<number>((resolve, reject) => {
+      p.on('error', (err) => reject(new Error(`${name} could not run: ${err.message}`)));
+      p.on('close', (code) => resolve(code ?? 1));
+    });
+  const [a, b] = await Promise.all([exit(maker, tool), exit(dd, 'dd')]);
+  if (a !== 0 || b !== 0) throw new Error(`${tool} ${args.join(' ')} | dd failed (${a}/${b}): ${stderr}`);
 }
 
 // ---- source trees ------------------------------------------------------------------------------
