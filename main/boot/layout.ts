@@ -1,0 +1,98 @@
+/**
+ * layoutServedTree: put everything the clients fetch into the served tree (TFTP and HTTP share it):
+ *   /loaders/...        the bundled iPXE/memdisk loaders (a folder, `loadersDir`)
+ *   /iso/<id>/...       each source's files
+ *   /iso/<id>.iso       each ISO as one file (casper url=, dracut root=live:, sanboot, memdisk)
+ *   /boot.ipxe          the generated menu, rendered on every read (always the current menu)
+ *   /                   classic mode only: the ISO itself, plus a synthesized pxelinux.cfg/default
+ */
+import { existsSync } from 'node:fs';
+import * as nodePath from 'node:path';
+import type { MenuSettings } from '../contract';
+import { FolderSource, type MountedTree, type Vfs } from '../vfs';
+import type { ClassicPxelinux } from './classic';
+import { HostFileSource } from './host-file';
+import { renderIpxeScript } from './ipxe-script';
+import { BOOT_SCRIPT_PATH, LOADERS_PATH, type ServerAddress } from './paths';
+import type { SourcePlan } from './plan';
+
+export interface ServedSource {
+  id: string;
+  vfs: Vfs;
+  plan: SourcePlan;
+  hostPath: string;
+  /** Serve this source the classic way (its own PXELINUX at the tree root). At most one source. */
+  classicPxelinux?: boolean;
+}
+
+export interface LayoutOptions {
+  loadersDir: string;
+  server: ServerAddress;
+  /** Current menu settings; read each time a client fetches /boot.ipxe. */
+  menu: () => MenuSettings;
+}
+
+export interface ServedLayout {
+  bootScriptPath: string;
+  /** Set when a source is served the classic way: give PxePolicy `classicPxelinuxLoader: classic.loader`
+   *  and run HTTP on port `classic.httpPort`. */
+  classic: ClassicPxelinux | null;
+  /** Take everything back out of the tree. */
+  remove(): void;
+}
+
+/** Loaders every client type needs; a missing one is a broken install, reported up front. */
+export const REQUIRED_LOADERS = ['undionly.kpxe', 'ipxe.efi', 'snponly.efi', 'memdisk'] as const;
+
+/** assets/loaders of a source checkout (dev runs, tests, the CLI); packaged apps pass resourcesPath. */
+export function defaultLoadersDir(): string {
+  const candidates = [nodePath.resolve(__dirname, '..', '..', 'assets', 'loaders'), nodePath.resolve(__dirname, '..', '..', '..', 'assets', 'loaders')];
+  return candidates.find((c) => existsSync(nodePath.join(c, 'undionly.kpxe'))) ?? candidates[0]!;
+}
+
+export async function layoutServedTree(tree: MountedTree, sources: readonly ServedSource[], opts: LayoutOptions): Promise<ServedLayout> {
+  const missing = REQUIRED_LOADERS.filter((f) => !existsSync(nodePath.join(opts.loadersDir, f)));
+  if (missing.length > 0) {
+    throw new Error(`boot loaders missing in ${opts.loadersDir}: ${missing.join(', ')} — reinstall Bootdrop, or run scripts/refresh-loaders.sh in a checkout`);
+  }
+  const classicSources = sources.filter((s) => s.classicPxelinux);
+  if (classicSources.length > 1) throw new Error(`only one source can be served the classic PXELINUX way (it owns the tree root); got ${classicSources.map((s) => s.id).join(', ')}`);
+  const classicSource = classicSources[0];
+  if (classicSource && !classicSource.plan.classicPxelinux) throw new Error(`source ${classicSource.id} has no PXELINUX of its own (lpxelinux.0 + PXE menu); it cannot be served the classic way`);
+
+  const mounted: string[] = [];
+  const files: string[] = [];
+  const loaders = await FolderSource.open(opts.loadersDir);
+  tree.mount(LOADERS_PATH, loaders);
+  mounted.push(LOADERS_PATH);
+  for (const s of sources) {
+    tree.mount(s.plan.treePath, s.vfs);
+    mounted.push(s.plan.treePath);
+    if (s.plan.rawIsoPath) {
+      tree.mount(s.plan.rawIsoPath, new HostFileSource(s.hostPath, nodePath.basename(s.hostPath)));
+      mounted.push(s.plan.rawIsoPath);
+    }
+  }
+  const plans = sources.map((s) => s.plan);
+  tree.setFile(BOOT_SCRIPT_PATH, () => Buffer.from(renderIpxeScript(plans, opts.menu(), opts.server)));
+  files.push(BOOT_SCRIPT_PATH);
+
+  const classic = classicSource?.plan.classicPxelinux ?? null;
+  if (classicSource && classic) {
+    tree.mount('/', classicSource.vfs);
+    mounted.push('/');
+    if (classic.defaultFile && classic.defaultText) {
+      tree.setFile(classic.defaultFile, Buffer.from(classic.defaultText));
+      files.push(classic.defaultFile);
+    }
+  }
+  return {
+    bootScriptPath: BOOT_SCRIPT_PATH,
+    classic,
+    remove() {
+      for (const m of mounted) tree.unmount(m);
+      for (const f of files) tree.removeFile(f);
+      void loaders.close();
+    },
+  };
+}

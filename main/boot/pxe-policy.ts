@@ -1,0 +1,64 @@
+/**
+ * PxePolicy: the boot chain. Firmware PXE ROMs get an iPXE build over TFTP, UEFI HTTP Boot gets iPXE
+ * over HTTP, and any iPXE (ours, or a NIC's own ROM) gets the menu script over HTTP. Kernels, initrds
+ * and root file systems then travel over HTTP only.
+ */
+import { BOOT_SCRIPT_PATH, httpUrl, loaderPath } from './paths';
+import type { BootDecision, BootPolicy, ClientArch, ClientFacts } from './policy';
+
+export interface PxePolicyOptions {
+  httpPort: number;
+  /**
+   * Loader file names under /loaders per client architecture. Defaults: BIOS undionly.kpxe (uses the
+   * ROM's UNDI driver, works on any PXE NIC), UEFI x64 ipxe.efi (own drivers; snponly.efi is the
+   * alternative that uses the firmware's network stack). ia32/ARM have no bundled loader: add one here.
+   */
+  loaders?: Partial<Record<ClientArch, string>>;
+  /**
+   * Classic mode: BIOS PXE clients get the ISO's own PXELINUX (served-tree path, e.g.
+   * '/arch/boot/syslinux/lpxelinux.0') instead of iPXE. See classic.ts.
+   */
+  classicPxelinuxLoader?: string | null;
+}
+
+export const DEFAULT_LOADERS: Readonly<Partial<Record<ClientArch, string>>> = {
+  bios: 'undionly.kpxe',
+  'efi-x64': 'ipxe.efi',
+  'efi-x64-http': 'ipxe.efi',
+};
+
+const ARCH_NAMES: Record<ClientArch, string> = {
+  bios: 'x86 BIOS',
+  'efi-ia32': '32-bit x86 UEFI',
+  'efi-x64': 'x64 UEFI',
+  'efi-arm32': '32-bit ARM UEFI',
+  'efi-arm64': '64-bit ARM UEFI',
+  'efi-x64-http': 'x64 UEFI HTTP Boot',
+  unsupported: 'unknown architecture',
+};
+
+export class PxePolicy implements BootPolicy {
+  private readonly loaders: Partial<Record<ClientArch, string>>;
+
+  constructor(private readonly opts: PxePolicyOptions) {
+    this.loaders = { ...DEFAULT_LOADERS, ...(opts.loaders ?? {}) };
+  }
+
+  decide(facts: ClientFacts, serverIp: string): BootDecision {
+    const server = { ip: serverIp, httpPort: this.opts.httpPort };
+    if (facts.isIpxe) {
+      // Any iPXE can fetch the menu, whatever its platform (the script picks entries by ${platform}).
+      return { kind: 'http', url: httpUrl(server, BOOT_SCRIPT_PATH) };
+    }
+    if (facts.arch === 'bios' && this.opts.classicPxelinuxLoader) {
+      return { kind: 'tftp', file: this.opts.classicPxelinuxLoader };
+    }
+    const loader = this.loaders[facts.arch];
+    if (!loader) {
+      const code = facts.archCode === null ? 'no option 93' : `option 93 = ${facts.archCode}`;
+      return { kind: 'ignore', reason: `${ARCH_NAMES[facts.arch]} client (${code}): Bootdrop has no boot loader for this architecture` };
+    }
+    if (facts.arch === 'efi-x64-http') return { kind: 'http', url: httpUrl(server, loaderPath(loader)) };
+    return { kind: 'tftp', file: loaderPath(loader) };
+  }
+}

@@ -1,0 +1,420 @@
+/**
+ * Boot-menu fixtures modelled on real ISOs (file layout and config text as those distributions ship
+ * them, shortened), and a helper to write a synthetic ISO tree into a temp folder for FolderSource.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export type Tree = Record<string, string | Buffer>;
+
+const dirs: string[] = [];
+
+/** Write `tree` (path → contents) under a fresh temp folder; returns the folder. */
+export async function writeTree(tree: Tree): Promise<string> {
+  const root = mkdtempSync(join(tmpdir(), 'bootdrop-boot-'));
+  dirs.push(root);
+  for (const [path, data] of Object.entries(tree)) {
+    const full = join(root, path);
+    await fsp.mkdir(dirname(full), { recursive: true });
+    await fsp.writeFile(full, data);
+  }
+  return root;
+}
+
+export function cleanupTrees(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+const K = 'kernel-bytes';
+
+// ---- Arch Linux (archiso ≥ 2021: syslinux under /boot/syslinux, base dir /arch) -----------------
+export const ARCH_SYSLINUX_CFG = `DEFAULT select
+
+LABEL select
+COM32 whichsys.c32
+APPEND -pxe- pxe -sys- sys -iso- sys
+
+LABEL pxe
+CONFIG archiso_pxe.cfg
+
+LABEL sys
+CONFIG archiso_sys.cfg
+`;
+export const ARCH_SYS_CFG = `INCLUDE archiso_head.cfg
+
+DEFAULT arch64
+TIMEOUT 150
+
+INCLUDE archiso_sys-linux.cfg
+
+INCLUDE archiso_tail.cfg
+`;
+export const ARCH_HEAD_CFG = `SERIAL 0 115200
+UI vesamenu.c32
+MENU TITLE Arch Linux
+MENU BACKGROUND splash.png
+MENU WIDTH 78
+MENU MARGIN 4
+`;
+export const ARCH_SYS_LINUX_CFG = `LABEL arch64
+TEXT HELP
+Boot the Arch Linux install medium on BIOS.
+It allows you to install Arch Linux or perform system maintenance.
+ENDTEXT
+MENU LABEL Arch Linux install medium (x86_64, BIOS)
+LINUX /arch/boot/x86_64/vmlinuz-linux
+INITRD /arch/boot/x86_64/initramfs-linux.img
+APPEND archisobasedir=arch archisosearchuuid=2024-03-01-17-20-28-00
+
+# Accessibility boot option
+LABEL arch64speech
+TEXT HELP
+Boot the Arch Linux install medium on BIOS with speakup screen reader.
+ENDTEXT
+MENU LABEL Arch Linux install medium (x86_64, BIOS) with ^speech
+LINUX /arch/boot/x86_64/vmlinuz-linux
+INITRD /arch/boot/x86_64/initramfs-linux.img
+APPEND archisobasedir=arch archisosearchuuid=2024-03-01-17-20-28-00 accessibility=on
+`;
+export const ARCH_PXE_CFG = `INCLUDE archiso_head.cfg
+
+INCLUDE archiso_pxe-linux.cfg
+
+INCLUDE archiso_tail.cfg
+`;
+export const ARCH_PXE_LINUX_CFG = `LABEL arch64_nbd
+MENU LABEL Arch Linux install medium (x86_64, NBD)
+LINUX ::/arch/boot/x86_64/vmlinuz-linux
+INITRD ::/arch/boot/x86_64/initramfs-linux.img
+APPEND archisobasedir=arch archisosearchuuid=2024-03-01-17-20-28-00 archiso_nbd_srv=\${pxeserver} cms_verify=y
+SYSAPPEND 3
+
+LABEL arch64_http
+MENU LABEL Arch Linux install medium (x86_64, HTTP)
+LINUX ::/arch/boot/x86_64/vmlinuz-linux
+INITRD ::/arch/boot/x86_64/initramfs-linux.img
+APPEND archisobasedir=arch archiso_http_srv=http://\${pxeserver}/ cms_verify=y
+SYSAPPEND 3
+`;
+export const ARCH_TAIL_CFG = `LABEL existing
+MENU LABEL Boot existing OS
+COM32 chain.c32
+APPEND hd0 0
+
+# https://www.memtest.org/
+LABEL memtest
+MENU LABEL Run Memtest86+ (RAM test)
+LINUX /boot/memtest86+/memtest
+
+LABEL hdt
+MENU LABEL Hardware Information (HDT)
+COM32 hdt.c32
+APPEND modules_alias=hdt/modalias.gz pciids=hdt/pciids.gz
+
+LABEL reboot
+MENU LABEL Reboot
+COM32 reboot.c32
+`;
+
+export const ARCH_TREE: Tree = {
+  'arch/boot/x86_64/vmlinuz-linux': K,
+  'arch/boot/x86_64/initramfs-linux.img': 'initramfs',
+  'arch/boot/intel-ucode.img': 'ucode',
+  'arch/boot/amd-ucode.img': 'ucode',
+  'arch/x86_64/airootfs.sfs': 'squash',
+  'boot/syslinux/syslinux.cfg': ARCH_SYSLINUX_CFG,
+  'boot/syslinux/archiso_sys.cfg': ARCH_SYS_CFG,
+  'boot/syslinux/archiso_head.cfg': ARCH_HEAD_CFG,
+  'boot/syslinux/archiso_sys-linux.cfg': ARCH_SYS_LINUX_CFG,
+  'boot/syslinux/archiso_pxe.cfg': ARCH_PXE_CFG,
+  'boot/syslinux/archiso_pxe-linux.cfg': ARCH_PXE_LINUX_CFG,
+  'boot/syslinux/archiso_tail.cfg': ARCH_TAIL_CFG,
+  'boot/syslinux/lpxelinux.0': 'pxelinux',
+  'boot/syslinux/isolinux.bin': 'isolinux',
+  'boot/memtest86+/memtest': 'memtest',
+};
+
+// ---- Ubuntu 22.04 desktop (casper, GRUB only) ---------------------------------------------------
+export const UBUNTU_GRUB_CFG = `if loadfont /boot/grub/font.pf2 ; then
+	set gfxmode=auto
+	insmod efi_gop
+	insmod efi_uga
+	insmod gfxterm
+	terminal_output gfxterm
+fi
+
+set menu_color_normal=white/black
+set menu_color_highlight=black/light-gray
+
+set timeout=5
+menuentry "Try or Install Ubuntu" {
+	set gfxpayload=keep
+	linux	/casper/vmlinuz file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash ---
+	initrd	/casper/initrd
+}
+menuentry "Ubuntu (safe graphics)" {
+	set gfxpayload=keep
+	linux	/casper/vmlinuz nomodeset file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash ---
+	initrd	/casper/initrd
+}
+menuentry "OEM install (for manufacturers)" {
+	set gfxpayload=keep
+	linux	/casper/vmlinuz file=/cdrom/preseed/ubuntu.seed only-ubiquity oem-config/enable=true quiet splash ---
+	initrd	/casper/initrd
+}
+grub_platform
+if [ "$grub_platform" = "efi" ]; then
+menuentry 'Boot from next volume' {
+	exit 1
+}
+menuentry 'UEFI Firmware Settings' {
+	fwsetup
+}
+else
+menuentry 'Test memory' {
+	linux16 /boot/memtest86+.bin
+}
+fi
+`;
+export const UBUNTU_TREE: Tree = {
+  'casper/vmlinuz': K,
+  'casper/initrd': 'initrd',
+  'casper/filesystem.squashfs': 'squash',
+  '.disk/info': 'Ubuntu 22.04.3 LTS "Jammy Jellyfish" - Release amd64 (20230807.2)',
+  'boot/grub/grub.cfg': UBUNTU_GRUB_CFG,
+  'boot/memtest86+.bin': 'memtest',
+};
+
+// ---- Debian live 12 (live-boot; isolinux menu split over several files) ------------------------
+export const DEBIAN_ISOLINUX_CFG = `include menu.cfg
+default vesamenu.c32
+prompt 0
+timeout 0
+`;
+export const DEBIAN_MENU_CFG = `menu hshift 0
+menu width 82
+
+include stdmenu.cfg
+include live.cfg
+menu begin install
+	menu label ^Installer
+	menu title Installer
+	include install.cfg
+	label mainmenu
+		menu label ^Back..
+		menu exit
+menu end
+menu clear
+`;
+export const DEBIAN_LIVE_CFG = `label live-6.1.0-9-amd64
+	menu label ^Live system (amd64)
+	menu default
+	linux /live/vmlinuz-6.1.0-9-amd64
+	initrd /live/initrd.img-6.1.0-9-amd64
+	append boot=live components quiet splash findiso=\${iso_path}
+
+label live-6.1.0-9-amd64-failsafe
+	menu label Live system (amd64 fail-safe mode)
+	linux /live/vmlinuz-6.1.0-9-amd64
+	initrd /live/initrd.img-6.1.0-9-amd64
+	append boot=live components memtest noapic noapm nodma nomce nosmp nosplash vga=788
+`;
+export const DEBIAN_INSTALL_CFG = `label installstart
+	menu label Start ^installer
+	linux /install/gtk/vmlinuz
+	initrd /install/gtk/initrd.gz
+	append vga=788  --- quiet
+`;
+export const DEBIAN_TREE: Tree = {
+  'live/vmlinuz-6.1.0-9-amd64': K,
+  'live/initrd.img-6.1.0-9-amd64': 'initrd',
+  'live/filesystem.squashfs': 'squash',
+  'install/gtk/vmlinuz': K,
+  'install/gtk/initrd.gz': 'initrd',
+  '.disk/info': 'Debian GNU/Linux 12.0.0 "Bookworm" - Official amd64 Live',
+  'isolinux/isolinux.cfg': DEBIAN_ISOLINUX_CFG,
+  'isolinux/menu.cfg': DEBIAN_MENU_CFG,
+  'isolinux/stdmenu.cfg': 'menu background splash.png\n',
+  'isolinux/live.cfg': DEBIAN_LIVE_CFG,
+  'isolinux/install.cfg': DEBIAN_INSTALL_CFG,
+};
+
+// ---- Fedora Workstation Live 38 (dracut live; isolinux + EFI GRUB) ------------------------------
+export const FEDORA_ISOLINUX_CFG = `default vesamenu.c32
+timeout 600
+
+display boot.msg
+
+menu title Fedora-Workstation-Live 38
+
+label linux
+  menu label ^Start Fedora-Workstation-Live 38
+  kernel vmlinuz
+  append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-38-1-6 rd.live.image quiet rhgb
+  menu default
+
+label check
+  menu label Test this ^media & start Fedora-Workstation-Live 38
+  kernel vmlinuz
+  append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-38-1-6 rd.live.image rd.live.check quiet
+
+menu separator # insert an empty line
+
+menu begin ^Troubleshooting
+  menu title Troubleshooting Fedora-Workstation-Live 38
+
+label basic
+  menu indent count 5
+  menu label Start Fedora-Workstation-Live 38 in ^basic graphics mode
+  text help
+	Try this option out if you're having trouble starting.
+  endtext
+  kernel vmlinuz
+  append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-38-1-6 rd.live.image nomodeset quiet rhgb
+
+label local
+  menu label Boot from ^local drive
+  localboot 0xffff
+
+menu end
+`;
+export const FEDORA_GRUB_CFG = `set default="1"
+
+function load_video {
+  insmod all_video
+}
+
+load_video
+set gfxpayload=keep
+insmod gzio
+insmod part_gpt
+insmod ext2
+insmod chain
+
+set timeout=60
+### END /etc/grub.d/00_header ###
+
+search --no-floppy --set=root -l 'Fedora-WS-Live-38-1-6'
+
+### BEGIN /etc/grub.d/10_linux ###
+menuentry 'Start Fedora-Workstation-Live 38' --class fedora --class gnu-linux --class gnu --class os {
+	linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-38-1-6  rd.live.image quiet rhgb
+	initrdefi /images/pxeboot/initrd.img
+}
+menuentry 'Test this media & start Fedora-Workstation-Live 38' --class fedora --class gnu-linux --class gnu --class os {
+	linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-38-1-6  rd.live.image rd.live.check quiet
+	initrdefi /images/pxeboot/initrd.img
+}
+submenu 'Troubleshooting -->' {
+	menuentry 'Start Fedora-Workstation-Live 38 in basic graphics mode' --class fedora --class gnu-linux --class gnu --class os {
+		linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-38-1-6  rd.live.image nomodeset quiet rhgb
+		initrdefi /images/pxeboot/initrd.img
+	}
+}
+`;
+export const FEDORA_LIVE_TREE: Tree = {
+  'isolinux/vmlinuz': K,
+  'isolinux/initrd.img': 'initrd',
+  'isolinux/isolinux.cfg': FEDORA_ISOLINUX_CFG,
+  'images/pxeboot/vmlinuz': K,
+  'images/pxeboot/initrd.img': 'initrd',
+  'EFI/BOOT/grub.cfg': FEDORA_GRUB_CFG,
+  'LiveOS/squashfs.img': 'squash',
+};
+
+// ---- Rocky Linux 9 DVD (Anaconda) ---------------------------------------------------------------
+export const ROCKY_ISOLINUX_CFG = `default vesamenu.c32
+timeout 600
+menu title Rocky Linux 9.2
+
+label linux
+  menu label ^Install Rocky Linux 9.2
+  kernel vmlinuz
+  append initrd=initrd.img inst.stage2=hd:LABEL=Rocky-9-2-x86_64-dvd quiet
+
+label check
+  menu label Test this ^media & install Rocky Linux 9.2
+  menu default
+  kernel vmlinuz
+  append initrd=initrd.img inst.stage2=hd:LABEL=Rocky-9-2-x86_64-dvd rd.live.check quiet
+`;
+export const ROCKY_TREE: Tree = {
+  'isolinux/vmlinuz': K,
+  'isolinux/initrd.img': 'initrd',
+  'isolinux/isolinux.cfg': ROCKY_ISOLINUX_CFG,
+  'images/pxeboot/vmlinuz': K,
+  'images/pxeboot/initrd.img': 'initrd',
+  'images/install.img': 'stage2',
+  '.treeinfo': '[general]\nfamily = Rocky Linux\nversion = 9.2\n\n[release]\nname = Rocky Linux\nshort = Rocky\nversion = 9.2\n',
+};
+
+// ---- openSUSE Tumbleweed DVD (linuxrc installer) and a KIWI live image ------------------------------
+export const OPENSUSE_TREE: Tree = {
+  'boot/x86_64/loader/linux': K,
+  'boot/x86_64/loader/initrd': 'initrd',
+  'boot/x86_64/loader/isolinux.cfg': `default harddisk
+label harddisk
+  localboot 0x80
+label linux
+  kernel linux
+  append initrd=initrd splash=silent showopts
+`,
+  'media.1/products': '/ openSUSE-Tumbleweed 20240301-0\n',
+};
+export const OPENSUSE_LIVE_TREE: Tree = {
+  'boot/x86_64/loader/linux': K,
+  'boot/x86_64/loader/initrd': 'initrd',
+  'LiveOS/squashfs.img': 'squash',
+};
+
+// ---- Alpine 3.19 standard ---------------------------------------------------------------------------
+export const ALPINE_SYSLINUX_CFG = `SERIAL 0 115200
+TIMEOUT 10
+PROMPT 1
+DEFAULT lts
+
+LABEL lts
+MENU LABEL Linux lts
+KERNEL /boot/vmlinuz-lts
+INITRD /boot/initramfs-lts
+FDTDIR /boot/dtbs-lts
+APPEND modules=loop,squashfs,sd-mod,usb-storage quiet console=tty0 console=ttyS0,115200
+`;
+export const ALPINE_GRUB_CFG = `set timeout=1
+
+menuentry "Linux lts" {
+linux	/boot/vmlinuz-lts modules=loop,squashfs,sd-mod,usb-storage quiet console=tty0 console=ttyS0,115200
+initrd	/boot/initramfs-lts
+}
+`;
+export const ALPINE_TREE: Tree = {
+  '.alpine-release': 'alpine-3.19.1 240127\n',
+  'apks/x86_64/APKINDEX.tar.gz': 'index',
+  'boot/vmlinuz-lts': K,
+  'boot/initramfs-lts': 'initramfs',
+  'boot/modloop-lts': 'modloop',
+  'boot/syslinux/syslinux.cfg': ALPINE_SYSLINUX_CFG,
+  'boot/grub/grub.cfg': ALPINE_GRUB_CFG,
+};
+
+// ---- Clonezilla live (live-boot, /Clonezilla-Live-Version, no .disk/info) ---------------------------
+export const CLONEZILLA_TREE: Tree = {
+  'live/vmlinuz': K,
+  'live/initrd.img': 'initrd',
+  'live/filesystem.squashfs': 'squash',
+  'Clonezilla-Live-Version': 'clonezilla-live-3.1.2-22-amd64\n',
+};
+
+// ---- memtest86+ 6.10 ISO ------------------------------------------------------------------------------
+export const MEMTEST_TREE: Tree = {
+  'boot/memtest86+x64.bin': 'memtest-bios',
+  'EFI/BOOT/BOOTX64.EFI': 'memtest-efi',
+};
+
+// ---- something unknown (e.g. FreeDOS) ------------------------------------------------------------------
+export const UNKNOWN_TREE: Tree = {
+  'FREEDOS/BIN/COMMAND.COM': 'dos',
+  'isolinux/isolinux.cfg': 'DEFAULT fdos\nLABEL fdos\n  KERNEL memdisk\n  APPEND initrd=fdboot.img\n',
+};
