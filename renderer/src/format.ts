@@ -11,11 +11,12 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${Math.round(bytes)} B`;
   let value = bytes;
   let unit = 0;
-  while (value >= 999.95 && unit < UNITS.length - 1) {
+  // Thresholds sit where rounding would print "1000 kB" or "100.0 MB".
+  while (value >= 999.5 && unit < UNITS.length - 1) {
     value /= 1000;
     unit++;
   }
-  return `${value < 100 ? value.toFixed(1) : value.toFixed(0)} ${UNITS[unit]}`;
+  return `${value < 99.95 ? value.toFixed(1) : value.toFixed(0)} ${UNITS[unit]}`;
 }
 
 export function formatRate(bytesPerSecond: number): string {
@@ -82,6 +83,8 @@ export type StepStatus = 'done' | 'current' | 'todo' | 'failed';
 export function stepStatus(step: BootStep, stage: ClientStage, reached: ClientStage = stage): StepStatus {
   const i = BOOT_STEPS.indexOf(step);
   if (stage === 'failed') {
+    // Failed before we saw it get anywhere (e.g. already failed in the first snapshot): do not guess where.
+    if (reached === 'failed') return 'todo';
     const last = Math.min(stageIndex(reached), BOOT_STEPS.length - 1);
     if (i < last) return 'done';
     return i === Math.max(last, 0) ? 'failed' : 'todo';

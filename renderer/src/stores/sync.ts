@@ -13,26 +13,19 @@ export function attachEngine(connection: EngineConnection, pinia?: Pinia): () =>
   const clients = useClientsStore(pinia);
   const log = useLogStore(pinia);
   engine.bind(connection.api);
-  let loading = false;
 
   function onEvent(e: EngineEvent): void {
     if (e.type === 'log') return log.append(e.entry);
-    // Events and the snapshot's answer travel the same ordered channel, so an event that arrives
-    // while the snapshot is in flight was sent before it and is already part of it.
-    if (loading) return;
+    // Events that arrive while a snapshot is in flight are applied too; the snapshot, sent after
+    // them on the same ordered channel, then replaces them with the same or newer state.
     if (engine.applyEvent(e)) return;
     if (e.type === 'client') clients.applyClient(e.client);
     else if (e.type === 'transfer') clients.applyTransfer(e.transfer);
   }
 
   async function load(): Promise<void> {
-    loading = true;
-    try {
-      const snap = await engine.loadSnapshot();
-      if (snap) clients.applySnapshot(snap.clients);
-    } finally {
-      loading = false;
-    }
+    const snap = await engine.loadSnapshot();
+    if (snap) clients.applySnapshot(snap.clients);
   }
 
   function onInfo(info: ConnectionInfo): void {
