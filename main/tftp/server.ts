@@ -1,0 +1,140 @@
+import * as dgram from 'node:dgram';
+import type { TransferTracker } from '../transfer';
+import type { Vfs } from '../vfs';
+import { tftpBindError } from './bind-error';
+import { encodeError, parsePacket, TftpErrorCode } from './packet';
+import { ReadSession, type SessionConfig, type TftpLog } from './session';
+
+export interface TftpFileEvent {
+  clientIp: string;
+  /** The name the client asked for, as sent. */
+  path: string;
+  /** Canonical path inside the Vfs when found. */
+  file: string | null;
+  result: 'ok' | 'not-found' | 'refused' | 'error';
+}
+
+export interface TftpServerOptions {
+  vfs: Vfs;
+  /** The serving interface's address; the listener and every transfer socket bind to it. */
+  address: string;
+  /** Default 69. 0 picks a free port (tests). */
+  port?: number;
+  tracker: TransferTracker;
+  log: TftpLog;
+  /** Interface MTU: caps the negotiated blksize at mtu − 32 so DATA is never fragmented. */
+  mtu?: number;
+  /** Concurrent transfers; further requests get "server busy". Default 256. */
+  maxSessions?: number;
+  /** First retransmission timeout; doubles per retry. Default 1000 ms. */
+  timeoutMs?: number;
+  /** Retransmissions before a transfer fails. Default 5. */
+  retries?: number;
+  /** Told about every read request (for the session's "client X fetched Y"). */
+  onRequest?: (e: TftpFileEvent) => void;
+}
+
+/**
+ * Read-only TFTP server (RFC 1350 + options 2347/2348/2349/7440) streaming straight from a Vfs.
+ * The listener only dispatches: each read request gets its own ReadSession with its own socket.
+ */
+export class TftpServer {
+  private listener: dgram.Socket | null = null;
+  private readonly sessions = new Map<string, ReadSession>();
+  private readonly cfg: SessionConfig;
+  private boundPort = 0;
+
+  constructor(private readonly opts: TftpServerOptions) {
+    this.cfg = {
+      vfs: opts.vfs,
+      address: opts.address,
+      tracker: opts.tracker,
+      log: opts.log,
+      mtu: opts.mtu,
+      timeoutMs: opts.timeoutMs ?? 1000,
+      retries: opts.retries ?? 5,
+      onFile: opts.onRequest,
+    };
+  }
+
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** The bound port (useful with port 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    if (this.listener) return;
+    const port = this.opts.port ?? 69;
+    const socket = dgram.createSocket({ type: 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (err) => reject(tftpBindError(err as NodeJS.ErrnoException, this.opts.address, port)));
+      socket.bind({ address: this.opts.address, port, exclusive: true }, () => resolve());
+    }).catch((err: unknown) => {
+      socket.close();
+      throw err;
+    });
+    socket.removeAllListeners('error');
+    socket.on('error', (err) => this.opts.log('error', `TFTP listener error: ${err.message}`));
+    socket.on('message', (msg, rinfo) => this.onRequest(msg, { ip: rinfo.address, port: rinfo.port }));
+    this.listener = socket;
+    this.boundPort = socket.address().port;
+    this.opts.log('info', `TFTP listening on ${this.opts.address}:${this.boundPort}`);
+  }
+
+  async stop(): Promise<void> {
+    const listener = this.listener;
+    this.listener = null;
+    for (const s of [...this.sessions.values()]) s.end({ outcome: 'aborted', reason: 'server stopped' });
+    this.sessions.clear();
+    if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
+    // Session sockets close on the next turn (after a last ERROR could leave); wait for that.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private onRequest(msg: Buffer, peer: { ip: string; port: number }): void {
+    const reply = (code: number, text: string) => this.listener?.send(encodeError(code, text), peer.port, peer.ip);
+    const parsed = parsePacket(msg);
+    if (!parsed.ok) {
+      this.opts.log('warn', `malformed request: ${parsed.reason}`, peer.ip);
+      reply(TftpErrorCode.IllegalOperation, `Malformed request: ${parsed.reason}`);
+      return;
+    }
+    const p = parsed.packet;
+    if (p.op === 'wrq') {
+      this.opts.log('warn', `refused write request for ${JSON.stringify(p.filename)} (Bootdrop serves read-only)`, peer.ip);
+      reply(TftpErrorCode.AccessViolation, 'Access violation: read-only server');
+      return;
+    }
+    if (p.op !== 'rrq') {
+      // DATA/ACK/ERROR on port 69 belong to no transfer (a late packet, or a confused client).
+      this.opts.log('debug', `ignored ${p.op.toUpperCase()} on the request port`, peer.ip);
+      return;
+    }
+    if (p.mode === 'mail') {
+      reply(TftpErrorCode.IllegalOperation, 'Mail mode not supported');
+      return;
+    }
+    const key = `${peer.ip}:${peer.port}`;
+    const existing = this.sessions.get(key);
+    if (existing) {
+      if (existing.unanswered && existing.request.filename === p.filename) return; // a repeated RRQ: our timer resends
+      // Same port, new request: the client moved on (it has the file if the last block went out).
+      existing.end(existing.allSent ? { outcome: 'done' } : { outcome: 'aborted', reason: 'client sent a new request' });
+    }
+    const max = this.opts.maxSessions ?? 256;
+    if (this.sessions.size >= max) {
+      this.opts.log('warn', `busy: ${max} transfers running, refused ${p.filename}`, peer.ip);
+      reply(TftpErrorCode.NotDefined, 'Server busy, try again');
+      return;
+    }
+    const session = new ReadSession(peer, p, this.cfg, (s) => {
+      if (this.sessions.get(s.key) === s) this.sessions.delete(s.key);
+    });
+    this.sessions.set(key, session);
+    void session.start();
+  }
+}

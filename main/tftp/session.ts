@@ -1,0 +1,355 @@
+import * as dgram from 'node:dgram';
+import type { LogLevel } from '../contract';
+import type { TransferHandle, TransferTracker } from '../transfer';
+import { isVfsError, type Vfs, type VfsFile } from '../vfs';
+import { negotiate, type Negotiated } from './options';
+import { dataHeader, encodeError, encodeOack, parsePacket, TftpErrorCode, type RequestPacket } from './packet';
+
+export type TftpLog = (level: LogLevel, message: string, client?: string) => void;
+
+export interface SessionConfig {
+  vfs: Vfs;
+  address: string;
+  tracker: TransferTracker;
+  log: TftpLog;
+  mtu: number | undefined;
+  timeoutMs: number;
+  retries: number;
+  onFile?: (e: { clientIp: string; path: string; file: string | null; result: 'ok' | 'not-found' | 'refused' | 'error' }) => void;
+}
+
+export interface Peer {
+  ip: string;
+  port: number;
+}
+
+/** Read-ahead target; the buffer also always holds two full windows. */
+const READ_AHEAD = 512 * 1024;
+/** Backoff doubles per retry up to base × 2^3, so 5 retries give up after ~31 s at a 1 s base. */
+const MAX_BACKOFF_SHIFT = 3;
+
+type Phase = 'opening' | 'oack' | 'data' | 'ended';
+
+/**
+ * One read transfer, on its own ephemeral socket (its TID) bound to the serving address and connected
+ * to the client, so the kernel drops packets from anyone else.
+ *
+ * Sending: a window of DATA blocks (1 unless windowsize was negotiated) goes out as subarrays of a
+ * read-ahead buffer behind immutable shared headers; nothing is allocated per block except the view.
+ * Retransmission happens ONLY on timeout — an old or duplicate ACK is ignored, which is what prevents
+ * the Sorcerer's Apprentice bug (RFC 1123 4.2.3.1). An ACK in the middle of the window (RFC 7440 loss
+ * signal) starts the next window right after the acknowledged block.
+ */
+export class ReadSession {
+  phase: Phase = 'opening';
+  private socket: dgram.Socket | null = null;
+  private file: VfsFile | null = null;
+  private handle: TransferHandle | null = null;
+  private opts!: Negotiated;
+  private size = 0;
+  private lastBlock = 0; // absolute number of the final (short, possibly empty) block
+  private base = 1; // first unacknowledged absolute block
+  private sentUpTo = 0; // highest absolute block sent in the current window
+  private buf: Buffer = Buffer.alloc(0);
+  private bufStart = 0;
+  private bufLen = 0;
+  private oack: Buffer | null = null;
+  private retries = 0;
+  private goBackArmed = true;
+  private timer: NodeJS.Timeout | null = null;
+  private pendingSends = 0;
+  private drained: (() => void) | null = null;
+  private sending = false;
+  private sendAgain = false;
+  private readonly onSent = (err: Error | null) => {
+    this.pendingSends--;
+    if (err) this.onSocketError(err);
+    if (this.pendingSends === 0 && this.drained) {
+      const d = this.drained;
+      this.drained = null;
+      d();
+    }
+  };
+
+  constructor(
+    readonly peer: Peer,
+    readonly request: RequestPacket,
+    private readonly cfg: SessionConfig,
+    private readonly onEnd: (s: ReadSession) => void,
+  ) {}
+
+  get key(): string {
+    return `${this.peer.ip}:${this.peer.port}`;
+  }
+
+  /** True once the final block went out: a new request from the same port means the client has it. */
+  get allSent(): boolean {
+    return this.phase === 'data' && this.sentUpTo === this.lastBlock;
+  }
+
+  /** True while nothing beyond the OACK / first window was acknowledged (a repeated RRQ is a duplicate). */
+  get unanswered(): boolean {
+    return this.phase === 'opening' || this.phase === 'oack' || (this.phase === 'data' && this.base === 1);
+  }
+
+  /** A getter, so checks after an await are not narrowed away by the compiler. */
+  get ended(): boolean {
+    return this.phase === 'ended';
+  }
+
+  async start(): Promise<void> {
+    const { ip } = this.peer;
+    try {
+      this.socket = await this.openSocket();
+    } catch (err) {
+      this.cfg.log('error', `cannot open a transfer socket on ${this.cfg.address}: ${(err as Error).message}`, ip);
+      this.end(null);
+      return;
+    }
+    if (this.ended) return;
+    const name = this.request.filename;
+    try {
+      this.file = await this.cfg.vfs.open(name);
+    } catch (err) {
+      this.refuse(err, name);
+      return;
+    }
+    if (this.ended) {
+      void this.file.close().catch(() => undefined);
+      return;
+    }
+    this.cfg.onFile?.({ clientIp: ip, path: name, file: this.file.path, result: 'ok' });
+    this.size = this.file.size;
+    this.opts = negotiate(this.request.options, { mtu: this.cfg.mtu, fileSize: this.size });
+    const { blksize, windowsize } = this.opts;
+    this.lastBlock = Math.floor(this.size / blksize) + 1;
+    const target = Math.ceil(Math.max(READ_AHEAD, 2 * windowsize * blksize) / blksize) * blksize;
+    this.buf = Buffer.allocUnsafe(Math.max(1, Math.min(target, this.size)));
+    this.handle = this.cfg.tracker.begin({ protocol: 'tftp', clientIp: ip, file: this.file.path, total: this.size });
+    const detail = this.opts.oack.length ? ` (${this.opts.oack.map(([k, v]) => `${k}=${v}`).join(' ')})` : '';
+    this.cfg.log('info', `sending ${this.file.path}, ${this.size} bytes${detail}`, ip);
+    if (this.opts.ignored.length) this.cfg.log('debug', `options ignored: ${this.opts.ignored.join('; ')}`, ip);
+    if (this.request.mode === 'netascii') this.cfg.log('debug', `netascii requested for ${name}: sent as octet (boot files are binary)`, ip);
+    if (this.opts.oack.length > 0) {
+      this.phase = 'oack';
+      this.oack = encodeOack(this.opts.oack);
+      this.sendControl(this.oack);
+      this.arm();
+    } else {
+      this.phase = 'data';
+      void this.sendWindow();
+    }
+  }
+
+  private openSocket(): Promise<dgram.Socket> {
+    return new Promise((resolve, reject) => {
+      const s = dgram.createSocket({ type: 'udp4' });
+      s.once('error', reject);
+      s.bind({ address: this.cfg.address, port: 0 }, () => {
+        s.connect(this.peer.port, this.peer.ip, () => {
+          s.off('error', reject);
+          s.on('error', (err) => this.onSocketError(err));
+          s.on('message', (msg) => this.onMessage(msg));
+          resolve(s);
+        });
+      });
+    });
+  }
+
+  private refuse(err: unknown, name: string): void {
+    const ip = this.peer.ip;
+    if (isVfsError(err, 'EOUTSIDE') || isVfsError(err, 'EINVAL')) {
+      this.cfg.log('warn', `refused ${JSON.stringify(name)}: ${(err as Error).message}`, ip);
+      this.cfg.onFile?.({ clientIp: ip, path: name, file: null, result: 'refused' });
+      this.sendControl(encodeError(TftpErrorCode.AccessViolation, 'Access violation'));
+    } else if (isVfsError(err, 'ENOENT') || isVfsError(err, 'ENOTDIR') || isVfsError(err, 'EISDIR')) {
+      this.cfg.log('info', `not found: ${name}`, ip);
+      this.cfg.onFile?.({ clientIp: ip, path: name, file: null, result: 'not-found' });
+      this.sendControl(encodeError(TftpErrorCode.FileNotFound, 'File not found'));
+    } else {
+      this.cfg.log('error', `cannot read ${name}: ${(err as Error).message}`, ip);
+      this.cfg.onFile?.({ clientIp: ip, path: name, file: null, result: 'error' });
+      this.sendControl(encodeError(TftpErrorCode.NotDefined, 'Read error on the server'));
+    }
+    this.end(null);
+  }
+
+  private onMessage(msg: Buffer): void {
+    if (this.phase === 'ended') return;
+    const parsed = parsePacket(msg);
+    if (!parsed.ok) {
+      this.cfg.log('debug', `ignored malformed packet: ${parsed.reason}`, this.peer.ip);
+      return;
+    }
+    const p = parsed.packet;
+    if (p.op === 'ack') this.onAck(p.block);
+    else if (p.op === 'error') {
+      if (this.phase === 'oack') {
+        // OVMF's tsize probe: it reads the size from the OACK and ends with ERROR 8. Not a failure.
+        this.cfg.log('debug', `client ended option negotiation (${p.code}: ${p.message})`, this.peer.ip);
+        this.end({ outcome: 'aborted', reason: `client ended after the option reply (${p.message || p.code})` });
+      } else {
+        this.cfg.log('info', `client aborted ${this.request.filename}: ${p.message || `error ${p.code}`}`, this.peer.ip);
+        this.end({ outcome: 'aborted', reason: `client aborted: ${p.message || `error ${p.code}`}` });
+      }
+    }
+    // Anything else on a read transfer's TID is noise; the kernel already filtered other peers.
+  }
+
+  private onAck(block: number): void {
+    if (this.phase === 'oack') {
+      if (block !== 0) return;
+      this.phase = 'data';
+      this.retries = 0;
+      void this.sendWindow();
+      return;
+    }
+    if (this.phase !== 'data') return;
+    // Map the 16-bit number onto the absolute block in [base - 1, sentUpTo] (block numbers roll over).
+    const a = this.sentUpTo - ((((this.sentUpTo & 0xffff) - block) % 65536) + 65536) % 65536;
+    if (a < this.base) return; // duplicate or stale: never resend on it (Sorcerer's Apprentice)
+    this.base = a + 1;
+    this.retries = 0;
+    this.handle?.set(Math.min(a * this.opts.blksize, this.size));
+    if (a === this.lastBlock) {
+      this.end({ outcome: 'done' });
+      return;
+    }
+    if (a === this.sentUpTo) {
+      this.goBackArmed = true;
+      void this.sendWindow();
+    } else if (this.goBackArmed) {
+      // RFC 7440: an ACK inside the window says block a+1 was lost; resend from there, once. Further
+      // mid-window ACKs are usually echoes of the resent blocks that were still in flight (atftp ACKs
+      // every duplicate); resending on each of those would snowball, so they only move the base and
+      // the timeout covers a second loss.
+      this.goBackArmed = false;
+      void this.sendWindow();
+    }
+  }
+
+  /** Send blocks base .. base+window-1, refilling the read-ahead buffer first when needed. */
+  private async sendWindow(): Promise<void> {
+    if (this.sending) {
+      this.sendAgain = true;
+      return;
+    }
+    this.sending = true;
+    try {
+      do {
+        this.sendAgain = false;
+        if (this.phase !== 'data') return;
+        const first = this.base;
+        const last = Math.min(first + this.opts.windowsize - 1, this.lastBlock);
+        if (!this.covers(first, last)) await this.refill(first);
+        if (this.phase !== 'data' || this.sendAgain) continue;
+        this.clearTimer();
+        const bs = this.opts.blksize;
+        for (let k = first; k <= last; k++) {
+          const off = (k - 1) * bs - this.bufStart;
+          const len = Math.min(bs, this.size - (k - 1) * bs);
+          this.pendingSends++;
+          this.socket!.send([dataHeader(k), this.buf.subarray(off, off + len)], this.onSent);
+        }
+        this.sentUpTo = last;
+        this.arm();
+      } while (this.sendAgain);
+    } catch (err) {
+      if (this.ended) return; // stopped while reading: the file was closed under us
+      this.cfg.log('error', `read failed for ${this.request.filename}: ${(err as Error).message}`, this.peer.ip);
+      this.sendControl(encodeError(TftpErrorCode.NotDefined, 'Read error on the server'));
+      this.end({ outcome: 'failed', reason: `read error: ${(err as Error).message}` });
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private covers(first: number, last: number): boolean {
+    const bs = this.opts.blksize;
+    const from = (first - 1) * bs;
+    const to = Math.min(last * bs, this.size);
+    return from >= this.bufStart && to <= this.bufStart + this.bufLen;
+  }
+
+  private async refill(first: number): Promise<void> {
+    // Blocks still queued for sending point into the buffer: let them go out before overwriting it.
+    if (this.pendingSends > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    const start = (first - 1) * this.opts.blksize;
+    const want = Math.min(this.buf.length, this.size - start);
+    let got = 0;
+    while (got < want) {
+      const n = await this.file!.read(this.buf, got, want - got, start + got);
+      if (n <= 0) throw new Error(`file ended at ${start + got} of ${this.size} bytes`);
+      got += n;
+    }
+    this.bufStart = start;
+    this.bufLen = got;
+  }
+
+  private arm(): void {
+    this.clearTimer();
+    // The client's RFC 2349 timeout is an upper bound: curl asks for 6 s, but on a LAN resending sooner
+    // after a loss costs nothing and keeps a lossy transfer moving.
+    const base = Math.min(this.opts.timeoutMs ?? Infinity, this.cfg.timeoutMs);
+    this.timer = setTimeout(() => this.onTimeout(), base * 2 ** Math.min(this.retries, MAX_BACKOFF_SHIFT));
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private onTimeout(): void {
+    this.timer = null;
+    if (this.phase === 'ended') return;
+    if (++this.retries > this.cfg.retries) {
+      const what = this.phase === 'oack' ? 'option acknowledgement' : `block ${this.base}`;
+      this.cfg.log('warn', `gave up on ${this.request.filename}: no ACK for ${what} after ${this.cfg.retries} retries`, this.peer.ip);
+      this.sendControl(encodeError(TftpErrorCode.NotDefined, 'Timeout'));
+      this.end({ outcome: 'failed', reason: `timed out waiting for the client (${what})` });
+      return;
+    }
+    if (this.phase === 'oack') {
+      this.sendControl(this.oack!);
+      this.arm();
+    } else if (this.phase === 'data') {
+      this.goBackArmed = true;
+      void this.sendWindow();
+    }
+  }
+
+  private onSocketError(err: Error): void {
+    if (this.phase === 'ended') return;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED') {
+      // ICMP port unreachable: the client closed its port. After the final block went out that means
+      // it has the file and only its last ACK was lost (curl and tftp-hpa exit right after ACKing).
+      if (this.allSent) this.end({ outcome: 'done' });
+      else this.end({ outcome: 'aborted', reason: 'client went away (port unreachable)' });
+      return;
+    }
+    this.cfg.log('error', `transfer socket error: ${err.message}`, this.peer.ip);
+    this.end({ outcome: 'failed', reason: err.message });
+  }
+
+  private sendControl(packet: Buffer): void {
+    this.socket?.send(packet, (err) => {
+      if (err && this.phase !== 'ended') this.onSocketError(err);
+    });
+  }
+
+  /** Stop the session; `result` null when no transfer was ever started (refused request). */
+  end(result: { outcome: 'done' | 'failed' | 'aborted'; reason?: string } | null): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
+    this.clearTimer();
+    if (result) this.handle?.finish(result.outcome, result.reason);
+    if (result?.outcome === 'done') this.cfg.log('info', `sent ${this.request.filename} (${this.size} bytes)`, this.peer.ip);
+    const socket = this.socket;
+    // Let a final ERROR packet leave before closing.
+    if (socket) setImmediate(() => socket.close());
+    void this.file?.close().catch(() => undefined);
+    this.drained?.();
+    this.onEnd(this);
+  }
+}
