@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * Runs the compiled DhcpService inside a test namespace with a static boot policy and prints
+ * everything it does as JSON lines on stdout: {"type":"ready"|"mode"|"client"|"log"|"error",...}.
+ * Usage: node run-service.cjs '{"iface":"eth0","mode":"proxy","probeTimeoutMs":1500}'
+ * Stops on SIGTERM/SIGINT or when stdin closes.
+ */
+'use strict';
+const path = require('node:path');
+
+const engine = path.resolve(__dirname, '../../../dist/engine');
+const { DhcpService } = require(path.join(engine, 'dhcp/index.js'));
+const { findInterface } = require(path.join(engine, 'net/index.js'));
+
+const config = JSON.parse(process.argv[2] || '{}');
+const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
+
+/** The same trivial policy as test/helpers/dhcp/packets.ts. */
+const policy = {
+  decide(f, serverIp) {
+    if (f.isIpxe) return { kind: 'http', url: `http://${serverIp}/boot.ipxe` };
+    switch (f.arch) {
+      case 'bios': return { kind: 'tftp', file: 'bios/lpxelinux.0' };
+      case 'efi-x64': return { kind: 'tftp', file: 'efi64/bootx64.efi' };
+      case 'efi-ia32': return { kind: 'tftp', file: 'efi32/bootia32.efi' };
+      case 'efi-x64-http': return { kind: 'http', url: `http://${serverIp}/efi64/bootx64.efi` };
+      default: return { kind: 'ignore', reason: `no loader for ${f.arch}` };
+    }
+  },
+};
+
+async function main() {
+  const iface = findInterface(config.iface || 'eth0');
+  const service = new DhcpService({
+    iface,
+    mode: config.mode || 'proxy',
+    policy,
+    log: (level, message, client) => print({ type: 'log', level, message, client }),
+    probeTimeoutMs: config.probeTimeoutMs,
+    probeIntervalMs: config.probeIntervalMs,
+    ports: config.ports,
+  });
+  service.on('client', (e) => print({ type: 'client', ...e }));
+  service.on('mode', (mode) => print({ type: 'mode', mode }));
+  try {
+    await service.start();
+  } catch (err) {
+    print({ type: 'error', name: err.name, code: err.code, port: err.port, message: err.message, remedy: err.remedy });
+    process.exit(3);
+  }
+  print({ type: 'ready', address: iface.address, effectiveMode: service.effectiveMode });
+  const stop = async () => {
+    await service.stop();
+    print({ type: 'stopped' });
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
+
+main().catch((err) => {
+  print({ type: 'error', message: String(err && err.stack || err) });
+  process.exit(2);
+});
