@@ -13,6 +13,8 @@ import { applyMenu } from './menu';
 import { BOOT_SCRIPT_PATH, hostPort, httpUrl, loaderPath, rawIsoPath, sourceTreePath, type ServerAddress } from './paths';
 
 const CONTROL_TOKENS = new Set(['||', '&&', ';']);
+/** Look-alikes for control tokens in labels (the label stays readable, iPXE sees plain text). */
+const LABEL_STANDINS: Record<string, string> = { '||': '|', '&&': '&', ';': ',' };
 
 /** Neutralise iPXE syntax in free text (labels): no newlines, no `${` expansion, no control tokens. */
 export function ipxeText(s: string, max = 72): string {
@@ -21,7 +23,7 @@ export function ipxeText(s: string, max = 72): string {
     .replace(/\$\{/g, '$ {')
     .split(/\s+/)
     .filter((w) => w !== '')
-    .map((w) => (CONTROL_TOKENS.has(w) ? w[0]! : w.replace(/^#+/, '')))
+    .map((w) => LABEL_STANDINS[w] ?? w.replace(/^#+/, ''))
     .filter((w) => w !== '');
   const text = words.join(' ');
   return text.length > max ? text.slice(0, max - 1) + '…' : text;

@@ -174,7 +174,8 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
   // Entries that differ only in CD-only arguments become identical once edited: keep the first.
   for (let i = drafts.length - 1; i > 0; i--) {
     const d = drafts[i]!;
-    const same = drafts.findIndex((o) => o.kind === d.kind && o.kernel === d.kernel && o.initrd.join() === d.initrd.join() && o.cmdline === d.cmdline);
+    // Same files, or same title (Fedora ships one kernel twice: isolinux/ and images/pxeboot/), same args.
+    const same = drafts.findIndex((o) => o.kind === d.kind && o.cmdline === d.cmdline && ((o.kernel === d.kernel && o.initrd.join() === d.initrd.join()) || o.label === d.label));
     if (same < i) {
       drafts[same]!.isDefault ||= d.isDefault;
       drafts.splice(i, 1);

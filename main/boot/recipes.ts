@@ -177,7 +177,8 @@ export const RECIPES: readonly Recipe[] = [
     },
     kernelDir: /^\/(images\/pxeboot|isolinux|boot)\//i,
     netArgs: { iso: 'root=live:{iso} rd.live.image ip=dhcp', folder: 'root=live:{src}/{squashfs} rd.live.image ip=dhcp' },
-    dropArgs: ['root', 'rd.live.check', 'inst.stage2', 'iso-scan/filename'],
+    // rd.live.check stays: it checks the downloaded image, as "Test this media" promises.
+    dropArgs: ['root', 'inst.stage2', 'iso-scan/filename'],
     minRam: { imagePlusMiB: 1024 },
     ramReason: 'dracut downloads the live image into RAM (root=live:http)',
   },
