@@ -1,0 +1,88 @@
+/**
+ * A laptop cabled straight to a PC: no router, so Bootdrop is the DHCP server (dhcp mode), and auto
+ * mode finds that out by itself, then steps back to proxyDHCP when a real DHCP server shows up.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { TestLan, type NetnsHost } from '../helpers/netns';
+import { pxeClient, requirePeers, startBootdrop, startDnsmasq, udhcpc, type BootdropProcess } from '../helpers/dhcp/harness';
+
+const SERVER = '10.213.31.1';
+
+describe('own DHCP on a bare cable', () => {
+  let lan: TestLan;
+  let server: NetnsHost;
+  let client: NetnsHost;
+  let bd: BootdropProcess | null = null;
+  let dnsmasq: ChildProcess | null = null;
+
+  beforeAll(async () => {
+    requirePeers();
+    lan = await TestLan.create('dhcpown');
+    server = await lan.addHost('srv', `${SERVER}/24`);
+    client = await lan.addHost('cli', null, { mac: '52:54:00:31:00:10' });
+  });
+  afterEach(async () => {
+    await bd?.stop();
+    bd = null;
+    dnsmasq?.kill('SIGKILL');
+    dnsmasq = null;
+  });
+  afterAll(async () => lan?.destroy());
+
+  it('dhcp mode: udhcpc gets an address from Bootdrop (mask, lease, no router); PXE clients also get the boot file', async () => {
+    bd = await startBootdrop(server, { iface: 'eth0', mode: 'dhcp' });
+    const lease = await udhcpc(client);
+    expect(lease, bd.dump()).not.toBeNull();
+    expect(lease).toMatchObject({ serverid: SERVER, router: 'none', subnet: '255.255.255.0', lease: '3600' });
+    expect(lease!.ip).toMatch(/^10\.213\.31\.\d+$/);
+    expect(lease!.ip).not.toBe(SERVER);
+    const ev = await bd.waitFor((l) => l.type === 'client' && l.exchange === 'lease', 2000);
+    expect(ev).toMatchObject({ mac: '52:54:00:31:00:10', ip: lease!.ip });
+    expect(ev.decision.kind).toBe('ignore'); // the OS's own client is not network-booting
+
+    const offers = (await pxeClient(client, { kind: 'bios', mac: '52:54:00:31:00:20' })).filter((r) => r.src === SERVER);
+    expect(offers).toHaveLength(1);
+    expect(offers[0]!.yiaddr).toMatch(/^10\.213\.31\.\d+$/);
+    expect(offers[0]!.yiaddr).not.toBe(lease!.ip);
+    expect(offers[0]).toMatchObject({ file: 'bios/lpxelinux.0', siaddr: SERVER });
+    expect(offers[0]!.options['3']).toBeUndefined();
+    expect(offers[0]!.options['1']).toBe('ffffff00');
+
+    // A REQUEST for an address that is not ours on this subnet is NAKed (only in dhcp mode).
+    const naks = (await pxeClient(client, { kind: 'plain', type: 'request', requested: '192.168.77.5', mac: '52:54:00:31:00:30' })).filter((r) => r.src === SERVER);
+    expect(naks.map((r) => r.options['53'])).toEqual(['06']);
+  });
+
+  it('auto mode: no answer → acts as DHCP server; a DHCP server appears → falls back to proxy and says so', async () => {
+    bd = await startBootdrop(server, { iface: 'eth0', mode: 'auto', probeTimeoutMs: 1500, probeIntervalMs: 2000 });
+    const ready = await bd.waitFor((l) => l.type === 'ready', 1000);
+    expect(ready.effectiveMode).toBeNull(); // still probing
+    await bd.waitFor((l) => l.type === 'mode' && l.mode === 'dhcp', 6000, 'mode dhcp');
+    expect(bd.logs().join('\n')).toMatch(/no other DHCP server answered/);
+    const lease = await udhcpc(client);
+    expect(lease?.serverid, bd.dump()).toBe(SERVER);
+
+    const router = await lan.addHost('router', '10.213.31.254/24');
+    dnsmasq = await startDnsmasq(router, '10.213.31.100,10.213.31.150,255.255.255.0,5m');
+    await bd.waitFor((l) => l.type === 'mode' && l.mode === 'proxy', 10_000, 'fallback to proxy');
+    expect(bd.logs().join('\n')).toMatch(/another DHCP server appeared at 10\.213\.31\.254.*proxyDHCP/);
+
+    const replies = await pxeClient(client, { kind: 'bios' });
+    const ours = replies.filter((r) => r.src === SERVER);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.yiaddr).toBe('0.0.0.0'); // proxy now: no addresses from us
+    expect(replies.some((r) => r.src === '10.213.31.254' && r.yiaddr !== '0.0.0.0')).toBe(true);
+    const plain = await pxeClient(client, { kind: 'plain' });
+    expect(plain.filter((r) => r.src === SERVER)).toEqual([]);
+  });
+
+  it('auto mode with a DHCP server already there goes straight to proxy', async () => {
+    const router = await lan.addHost('router2', '10.213.31.253/24');
+    dnsmasq = await startDnsmasq(router, '10.213.31.160,10.213.31.170,255.255.255.0,5m');
+    bd = await startBootdrop(server, { iface: 'eth0', mode: 'auto', probeTimeoutMs: 3000 });
+    await bd.waitFor((l) => l.type === 'mode', 5000);
+    expect(bd.lines.filter((l) => l.type === 'mode').map((l) => l.mode)).toEqual(['proxy']);
+    expect(bd.logs().join('\n')).toMatch(/found a DHCP server at 10\.213\.31\.253/);
+  });
+});
