@@ -1,0 +1,255 @@
+import * as http from 'node:http';
+import type { Socket } from 'node:net';
+import type { LogLevel } from '../contract';
+import { PortBindError } from '../tftp';
+import type { TransferTracker } from '../transfer';
+import { isVfsError, type Vfs, type VfsFile } from '../vfs';
+import { writeFileRange } from './body';
+import { contentTypeFor } from './content-type';
+import { parseRange } from './range';
+import { decodeRequestPath } from './request-path';
+
+export type HttpLog = (level: LogLevel, message: string, client?: string) => void;
+
+/** What the session learns per request: "client X fetched file Y" (or tried to). */
+export interface HttpRequestEvent {
+  clientIp: string;
+  method: string;
+  /** The decoded request path ('' when it could not be decoded). */
+  path: string;
+  /** Canonical path inside the Vfs when the file was found. */
+  file: string | null;
+  status: number;
+}
+
+export interface HttpServerOptions {
+  vfs: Vfs;
+  /** The serving interface's address: the only address listened on, so the ISO never leaks elsewhere. */
+  address: string;
+  /** Default 80. 0 picks a free port (tests). */
+  port?: number;
+  tracker: TransferTracker;
+  log: HttpLog;
+  /** Default 256. */
+  maxConnections?: number;
+  /** Time allowed for a client to send the request headers. Default 20 s. */
+  headersTimeoutMs?: number;
+  /** An idle keep-alive connection or a stalled response is closed after this. Default 60 s. */
+  idleTimeoutMs?: number;
+  onRequest?: (e: HttpRequestEvent) => void;
+}
+
+const ALLOW = 'GET, HEAD';
+
+function clientIpOf(req: http.IncomingMessage): string {
+  const ip = req.socket.remoteAddress ?? '?';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+/**
+ * Read-only HTTP/1.1 file server over a Vfs: GET and HEAD, single byte ranges, keep-alive (iPXE
+ * fetches script, kernel and initrd on one connection), HTTP/1.0 (lpxelinux). No directory listings.
+ */
+export class HttpServer {
+  private server: http.Server | null = null;
+  private boundPort = 0;
+
+  constructor(private readonly opts: HttpServerOptions) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get url(): string {
+    return `http://${this.opts.address}:${this.boundPort || (this.opts.port ?? 80)}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const port = this.opts.port ?? 80;
+    const idle = this.opts.idleTimeoutMs ?? 60_000;
+    const server = http.createServer({
+      headersTimeout: this.opts.headersTimeoutMs ?? 20_000,
+      requestTimeout: Math.max(this.opts.headersTimeoutMs ?? 20_000, 30_000),
+      keepAliveTimeout: idle,
+    });
+    server.maxConnections = this.opts.maxConnections ?? 256;
+    server.timeout = idle;
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.opts.log('error', `HTTP handler failed: ${(err as Error).message}`, clientIpOf(req));
+        if (!res.headersSent) this.sendStatus(res, 500, 'Internal error');
+        else res.destroy();
+      });
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(httpBindError(err, this.opts.address, port)));
+      server.listen({ host: this.opts.address, port, exclusive: true }, () => resolve());
+    });
+    server.removeAllListeners('error');
+    server.on('error', (err) => this.opts.log('error', `HTTP server error: ${err.message}`));
+    this.server = server;
+    const addr = server.address();
+    this.boundPort = typeof addr === 'object' && addr ? addr.port : port;
+    this.opts.log('info', `HTTP listening on ${this.url}`);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    const ip = socket.remoteAddress?.replace(/^::ffff:/, '');
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADER_OVERFLOW';
+    this.opts.log(timeout ? 'debug' : 'warn', `malformed HTTP request refused (${err.code ?? err.message})`, ip);
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+
+  private sendStatus(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+    const body = `${text}\n`;
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+    res.end(res.req.method === 'HEAD' ? undefined : body);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const ip = clientIpOf(req);
+    const method = req.method ?? '';
+    const report = (path: string, file: string | null, status: number) =>
+      this.opts.onRequest?.({ clientIp: ip, method, path, file, status });
+    if (method !== 'GET' && method !== 'HEAD') {
+      this.opts.log('info', `${method} refused (read-only server)`, ip);
+      report('', null, 405);
+      this.sendStatus(res, 405, 'Method not allowed', { Allow: ALLOW });
+      return;
+    }
+    const decoded = decodeRequestPath(req.url ?? '');
+    if (!decoded.ok) {
+      this.opts.log(decoded.traversal ? 'warn' : 'info', `refused ${JSON.stringify(req.url)}: ${decoded.reason}`, ip);
+      report('', null, 400);
+      this.sendStatus(res, 400, 'Bad request');
+      return;
+    }
+    const path = decoded.path;
+    if (decoded.dir) {
+      // No listings of anything, ever: a directory is simply not a file here.
+      report(path, null, 404);
+      this.sendStatus(res, 404, 'Not found');
+      return;
+    }
+    let file: VfsFile;
+    try {
+      file = await this.opts.vfs.open(path);
+    } catch (err) {
+      const status = this.openFailureStatus(err, path, ip);
+      report(path, null, status);
+      this.sendStatus(res, status, status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Read error');
+      return;
+    }
+    try {
+      await this.respondWithFile(req, res, file, report);
+    } finally {
+      await file.close().catch(() => undefined);
+    }
+  }
+
+  private openFailureStatus(err: unknown, path: string, ip: string): number {
+    if (isVfsError(err, 'ENOENT') || isVfsError(err, 'ENOTDIR') || isVfsError(err, 'EISDIR')) {
+      this.opts.log('info', `not found: ${path}`, ip);
+      return 404;
+    }
+    if (isVfsError(err, 'EOUTSIDE') || isVfsError(err, 'ELOOP')) {
+      this.opts.log('warn', `refused ${path}: ${(err as Error).message}`, ip);
+      return 404;
+    }
+    if (isVfsError(err, 'EINVAL')) {
+      this.opts.log('warn', `refused ${path}: ${(err as Error).message}`, ip);
+      return 400;
+    }
+    this.opts.log('error', `cannot read ${path}: ${(err as Error).message}`, ip);
+    return 500;
+  }
+
+  private async respondWithFile(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    file: VfsFile,
+    report: (path: string, file: string | null, status: number) => void,
+  ): Promise<void> {
+    const ip = clientIpOf(req);
+    const size = file.size;
+    const range = parseRange(req.headers.range, size);
+    res.setHeader('Accept-Ranges', 'bytes');
+    if (range.kind === 'unsatisfiable') {
+      report(file.path, file.path, 416);
+      this.sendStatus(res, 416, 'Range not satisfiable', { 'Content-Range': `bytes */${size}` });
+      return;
+    }
+    const start = range.kind === 'partial' ? range.start : 0;
+    const end = range.kind === 'partial' ? range.end + 1 : size;
+    const status = range.kind === 'partial' ? 206 : 200;
+    res.statusCode = status;
+    res.setHeader('Content-Type', contentTypeFor(file.path));
+    res.setHeader('Content-Length', end - start);
+    if (range.kind === 'partial') res.setHeader('Content-Range', `bytes ${start}-${end - 1}/${size}`);
+    report(file.path, file.path, status);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const what = range.kind === 'partial' ? `${file.path} [${start}-${end - 1}]` : file.path;
+    const handle = this.opts.tracker.begin({ protocol: 'http', clientIp: ip, file: file.path, total: end - start });
+    let outcome;
+    try {
+      outcome = await writeFileRange(file, start, end, res, (n) => handle.add(n));
+    } catch (err) {
+      this.opts.log('error', `read failed while sending ${what}: ${(err as Error).message}`, ip);
+      handle.finish('failed', (err as Error).message);
+      res.destroy();
+      return;
+    }
+    if (outcome === 'aborted') {
+      this.opts.log('info', `client closed the connection during ${what}`, ip);
+      handle.finish('aborted', 'client closed the connection');
+      return;
+    }
+    res.end();
+    handle.finish('done');
+    this.opts.log('info', `sent ${what} (${end - start} bytes)`, ip);
+  }
+}
+
+function httpBindError(err: NodeJS.ErrnoException, address: string, port: number): Error {
+  if (err.code === 'EADDRINUSE') {
+    return new PortBindError(
+      'EADDRINUSE',
+      `HTTP port ${port} on ${address} is already in use.`,
+      `Another web server holds it — usually nginx, apache2, lighttpd or another Bootdrop. Stop it ` +
+        `(e.g. \`sudo systemctl stop nginx\`) or pick another HTTP port. \`sudo ss -ltnp 'sport = :${port}'\` shows the holder.`,
+    );
+  }
+  if (err.code === 'EACCES') {
+    return new PortBindError(
+      'EACCES',
+      `Not allowed to bind HTTP port ${port} on ${address}: ports below 1024 are privileged.`,
+      port < 1024
+        ? `On Linux allow unprivileged low ports with \`sudo sysctl net.ipv4.ip_unprivileged_port_start=${port}\` ` +
+          '(67 also covers DHCP and TFTP), run Bootdrop with privileges, or pick an HTTP port ≥ 1024.'
+        : 'Check that this user may bind the port.',
+    );
+  }
+  if (err.code === 'EADDRNOTAVAIL') {
+    return new PortBindError('EADDRNOTAVAIL', `Address ${address} is not on any interface of this machine.`, 'Pick an interface that is up and has this address.');
+  }
+  return err;
+}
