@@ -42,7 +42,7 @@ export interface SourcePlan {
   skipped: string[];
 }
 
-const GENERIC_WARNING = 'generic boot — may not reach the desktop: Bootdrop does not know this OS, so the whole ISO is booted as a virtual CD';
+const GENERIC_WARNING = 'generic boot — may not reach the desktop: Bootdrop does not know this OS, so it boots the whole ISO as a virtual CD or the kernels its own menu lists, as they are';
 
 export function hasElTorito(x: unknown): boolean {
   if (Array.isArray(x)) return x.length > 0;
@@ -159,16 +159,20 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
   if (family === 'generic') {
     osName = `Unknown (generic boot)`;
     if (kind === 'iso' && hasElTorito(info.elTorito)) {
-      warnings.push(GENERIC_WARNING);
       drafts.push({ label: `${label} (generic)`, kind: 'sanboot', initrd: [], cmdline: '', isDefault: false, origin: 'generic', firmware: ['bios', 'uefi'] });
       if (info.size <= MEMDISK_MAX_BYTES) {
         drafts.push({ label: `${label} (generic, memdisk)`, kind: 'memdisk', initrd: [], cmdline: 'iso raw', isDefault: false, origin: 'generic', firmware: ['bios'], minRamMiB: Math.ceil(info.size / 1048576) + 64 });
       }
-    } else if (kind === 'iso') {
-      warnings.push('no El Torito boot record and no known OS: this image is not bootable, nothing to offer');
-    } else if (drafts.length === 0) {
-      warnings.push('no known OS in this folder: serve the .iso file instead so Bootdrop can boot it as a virtual CD');
     }
+    // The ISO's own kernels, as its menu boots them: self-contained ones (iPXE, rescue kernels whose
+    // initrd holds everything) work; ones that look for the CD will not.
+    for (const e of imported.entries) {
+      if (MEMTEST.pattern.test(e.kernel)) continue;
+      drafts.push({ label: `${e.title} (generic)`, kind: 'linux', kernel: e.kernel, initrd: e.initrd, cmdline: e.args.join(' '), isDefault: false, origin: 'generic', firmware: ['bios', 'uefi'] });
+    }
+    if (drafts.some((d) => d.origin === 'generic')) warnings.push(GENERIC_WARNING);
+    else if (kind === 'iso') warnings.push('no El Torito boot record and no known OS: this image is not bootable, nothing to offer');
+    else if (drafts.length === 0) warnings.push('no known OS in this folder: serve the .iso file instead so Bootdrop can boot it as a virtual CD');
   }
 
   // Entries that differ only in CD-only arguments become identical once edited: keep the first.
@@ -182,7 +186,8 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
     }
   }
   if (!drafts.some((d) => d.isDefault)) {
-    const first = drafts.find((d) => d.enabled !== false && d.kind === 'linux') ?? drafts.find((d) => d.enabled !== false);
+    // Known families: their first Linux entry (not memtest); unknown ones: the virtual CD first.
+    const first = (family === 'generic' ? undefined : drafts.find((d) => d.enabled !== false && d.kind === 'linux' && !MEMTEST.pattern.test(d.kernel ?? ''))) ?? drafts.find((d) => d.enabled !== false);
     if (first) first.isDefault = true;
   }
   const seenIds = new Set<string>();
