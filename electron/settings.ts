@@ -98,7 +98,12 @@ export class SettingsStore {
 
   /** Atomic write; calls are serialized so the last save wins. */
   save(settings: ShellSettings): Promise<void> {
-    const body = JSON.stringify(validateSettings(settings), null, 2) + '\n';
+    let body: string;
+    try {
+      body = JSON.stringify(validateSettings(settings), null, 2) + '\n';
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     const next = this.writing.then(async () => {
       await mkdir(this.dir, { recursive: true });
       const tmp = `${this.file}.tmp-${process.pid}`;

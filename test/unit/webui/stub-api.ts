@@ -62,11 +62,11 @@ export class StubApi implements BootdropApi {
     this.record('setMenu', req);
     return req.menu;
   }
-  async start() {
+  async start(): Promise<ServingState> {
     this.record('start');
     return { ...IDLE, serving: true, interfaceName: 'eth0' };
   }
-  async stop() {
+  async stop(): Promise<ServingState> {
     this.record('stop');
     return IDLE;
   }

@@ -1,0 +1,48 @@
+/**
+ * Desktop entry point (electron-vite builds it to out/main/index.js). Refuses to run as root, keeps a
+ * single instance, then hands over to DesktopShell with one engine Session.
+ */
+import { app, dialog } from 'electron';
+import { nodeValidationEnv } from '../main/webui';
+import { createEngineServices, Session } from '../main/session';
+import { resolveAppPaths } from './app-paths';
+import { rootRefusal } from './root-guard';
+import { DesktopShell } from './shell';
+import { claimSingleInstance } from './single-instance';
+
+/** The HTTP port iPXE fetches kernels from; Windows gets a firewall rule for exactly this one. */
+const HTTP_PORT = 80;
+
+function main(): void {
+  const refusal = rootRefusal(process.platform, process.getuid?.());
+  if (refusal) {
+    process.stderr.write(refusal + '\n');
+    dialog.showErrorBox('Bootdrop', refusal);
+    app.exit(1);
+    return;
+  }
+  let shell: DesktopShell | null = null;
+  if (!claimSingleInstance(app, () => shell?.showWindow())) return;
+
+  void app.whenReady().then(async () => {
+    const paths = resolveAppPaths({
+      isPackaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
+      appPath: app.getAppPath(),
+      mainDir: __dirname,
+      devServerUrl: process.env.ELECTRON_RENDERER_URL,
+    });
+    const engine = new Session({ loadersDir: paths.loadersDir, httpPort: HTTP_PORT, mode: 'auto' }, createEngineServices());
+    shell = new DesktopShell({
+      engine,
+      env: nodeValidationEnv(engine),
+      paths: { ...paths, userData: app.getPath('userData') },
+    });
+    await shell.start();
+  }).catch((err: unknown) => {
+    dialog.showErrorBox('Bootdrop could not start', err instanceof Error ? err.stack ?? err.message : String(err));
+    app.exit(1);
+  });
+}
+
+main();

@@ -1,0 +1,315 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClientState, EngineSnapshot, ServingState, SourceSummary, TransferProgress } from '../../../main/contract';
+import type { ValidationEnv } from '../../../main/contract/validate';
+import { EVENT_CHANNEL, REQUEST_CHANNELS } from '../../../electron/channels';
+import { DesktopShell } from '../../../electron/shell';
+import { IDLE, StubApi } from '../webui/stub-api';
+import { BrowserWindow, FakeWebContents, Notification, Tray, app, dialog, fakeEvent, ipcMain, resetFakes } from './fake-electron';
+
+vi.mock('electron', () => import('./fake-electron'));
+
+/** The stub engine with just enough state for the shell: sources, interface, mode. */
+class Engine extends StubApi {
+  state: ServingState = { ...IDLE };
+  sources: SourceSummary[] = [];
+  disposed = false;
+  override async snapshot(): Promise<EngineSnapshot> {
+    const snap = await super.snapshot();
+    return { ...snap, state: this.state, sources: this.sources };
+  }
+  override async addSource(req: { path: string }) {
+    const s = await super.addSource(req);
+    this.sources.push(s);
+    this.emit({ type: 'sources', sources: this.sources });
+    return s;
+  }
+  override async setInterface(req: { name: string }) {
+    await super.setInterface(req);
+    this.setState({ interfaceName: req.name });
+  }
+  override async setMode(req: { mode: 'proxy' | 'dhcp' | 'auto' }) {
+    await super.setMode(req);
+    this.setState({ mode: req.mode });
+  }
+  override async start(): Promise<ServingState> {
+    await super.start();
+    this.setState({ serving: true, interfaceName: this.state.interfaceName ?? 'eth0', address: '10.0.0.1' });
+    return this.state;
+  }
+  override async stop(): Promise<ServingState> {
+    await super.stop();
+    this.setState({ serving: false, address: null });
+    return this.state;
+  }
+  setState(patch: Partial<ServingState>): void {
+    this.state = { ...this.state, ...patch };
+    this.emit({ type: 'state', state: this.state });
+  }
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+}
+
+const env: ValidationEnv = {
+  statPath: async (p) => (p.endsWith('.iso') && !p.includes('gone') ? 'file' : null),
+  interfaceNames: async () => ['eth0', 'eth1'],
+};
+
+function client(mac: string): ClientState {
+  return { mac, ip: '10.0.0.9', firmware: 'bios', arch: 0, entryId: null, stage: 'dhcp', transfers: [], firstSeen: 0, lastSeen: 0 };
+}
+function transfer(outcome: TransferProgress['outcome']): TransferProgress {
+  return { id: 't1', protocol: 'http', clientIp: '10.0.0.9', mac: null, file: 'vmlinuz', bytes: 1, total: 9, rate: 1, startedAt: 0, endedAt: null, outcome, error: null };
+}
+
+describe('DesktopShell', () => {
+  let dir: string;
+  let engine: Engine;
+  let shell: DesktopShell;
+  const fixes: string[] = [];
+
+  async function startShell(platform: NodeJS.Platform = 'linux'): Promise<BrowserWindow> {
+    shell = new DesktopShell({
+      engine,
+      env,
+      platform,
+      fixPorts: async () => {
+        fixes.push('pkexec');
+        return { ok: true, message: 'fixed' };
+      },
+      paths: { preload: '/app/out/preload/index.js', entry: { kind: 'file', indexHtml: '/app/out/renderer/index.html' }, trayIconDir: '/app/build/tray', userData: dir },
+    });
+    await shell.start();
+    return BrowserWindow.created.at(-1)!;
+  }
+
+  function tray(): Tray {
+    return Tray.created.at(-1)!;
+  }
+  function trayItem(label: RegExp): Record<string, unknown> {
+    const item = tray().menu!.template.find((i) => typeof i.label === 'string' && label.test(i.label));
+    if (!item) throw new Error(`no tray item ${label}`);
+    return item;
+  }
+  async function ipc(win: BrowserWindow, channel: string, payload?: unknown, sender: FakeWebContents = win.webContents): Promise<unknown> {
+    return ipcMain.handlers.get(channel)!({ sender, senderFrame: { url: sender.url } }, payload);
+  }
+  const flush = () => new Promise((r) => setImmediate(r));
+
+  beforeEach(() => {
+    resetFakes();
+    fixes.length = 0;
+    dir = mkdtempSync(join(tmpdir(), 'bootdrop-shell-'));
+    engine = new Engine();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('opens a locked-down window on our own page', async () => {
+    const win = await startShell();
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      allowRunningInsecureContent: false,
+      preload: '/app/out/preload/index.js',
+    });
+    expect(win.loaded).toEqual({ file: '/app/out/renderer/index.html' });
+    expect(win.webContents.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    const nav = fakeEvent();
+    win.webContents.emit('will-navigate', nav, 'https://example.com');
+    expect(nav.defaultPrevented).toBe(true);
+
+    const session = win.webContents.session;
+    let granted: boolean | null = null;
+    session.permissionRequest!(win.webContents, 'media', (ok: boolean) => (granted = ok));
+    expect(granted).toBe(false);
+    expect(session.permissionCheck!()).toBe(false);
+    let headers: Record<string, string[]> = {};
+    session.headersReceived!({ responseHeaders: { 'X-A': ['1'] } }, (r: { responseHeaders: Record<string, string[]> }) => (headers = r.responseHeaders));
+    expect(headers['X-A']).toEqual(['1']);
+    expect(headers['Content-Security-Policy']![0]).toContain("default-src 'self'");
+    const verdicts: boolean[] = [];
+    for (const url of ['https://cdn.example.com/x.js', 'file:///app/out/renderer/assets/a.js']) session.beforeRequest!({ url }, (r: { cancel: boolean }) => verdicts.push(r.cancel));
+    expect(verdicts).toEqual([true, false]);
+
+    // Any other webContents the app creates gets the same navigation guards.
+    const other = new FakeWebContents();
+    app.emit('web-contents-created', fakeEvent(), other);
+    const nav2 = fakeEvent();
+    other.emit('will-navigate', nav2, 'https://example.com');
+    expect(nav2.defaultPrevented).toBe(true);
+    expect(other.windowOpenHandler!({ url: 'x' })).toEqual({ action: 'deny' });
+  });
+
+  it('hides to the tray when closed while serving, and really closes when idle or quitting', async () => {
+    const win = await startShell();
+    win.visible = true;
+    engine.setState({ serving: true, interfaceName: 'eth0' });
+    expect(win.close()).toBe(false);
+    expect(win.visible).toBe(false);
+    expect(win.destroyed).toBe(false);
+
+    app.emit('before-quit');
+    expect(win.close()).toBe(true);
+  });
+
+  it('closing the window while idle closes it and quits the app', async () => {
+    const win = await startShell();
+    expect(win.close()).toBe(true);
+    expect(win.destroyed).toBe(true);
+    app.emit('window-all-closed');
+    expect(app.quitCalls).toBe(1);
+  });
+
+  it('tray follows the engine: icon, toggle and served ISOs', async () => {
+    await startShell();
+    expect(tray().image).toEqual({ path: '/app/build/tray/idle.png' });
+    expect(trayItem(/^Serving/)).toMatchObject({ enabled: false, checked: false });
+
+    await engine.setInterface({ name: 'eth0' });
+    await engine.addSource({ path: '/isos/arch.iso' });
+    expect(trayItem(/^Serving on eth0$/)).toMatchObject({ type: 'checkbox', enabled: true, checked: false });
+    expect(trayItem(/Arch Linux/)).toMatchObject({ enabled: false });
+
+    (trayItem(/^Serving on eth0$/).click as (mi: { checked: boolean }) => void)({ checked: true });
+    await flush();
+    expect(engine.calls.map((c) => c.name)).toContain('start');
+    expect(tray().image).toEqual({ path: '/app/build/tray/serving.png' });
+    expect(trayItem(/^Serving on eth0$/)).toMatchObject({ checked: true });
+
+    engine.emit({ type: 'transfer', transfer: transfer('active') });
+    expect(tray().image).toEqual({ path: '/app/build/tray/transferring.png' });
+    engine.emit({ type: 'transfer', transfer: transfer('done') });
+    expect(tray().image).toEqual({ path: '/app/build/tray/serving.png' });
+
+    (trayItem(/^Serving on eth0$/).click as (mi: { checked: boolean }) => void)({ checked: false });
+    await flush();
+    expect(engine.calls.map((c) => c.name)).toContain('stop');
+    expect(tray().image).toEqual({ path: '/app/build/tray/idle.png' });
+  });
+
+  it('tray "Show window" brings the hidden window back; "Quit" quits', async () => {
+    const win = await startShell();
+    win.visible = false;
+    win.minimized = true;
+    (trayItem(/^Show window$/).click as () => void)();
+    expect(win).toMatchObject({ visible: true, minimized: false, focused: true });
+    (trayItem(/^Quit/).click as () => void)();
+    expect(app.quitCalls).toBe(1);
+  });
+
+  it('notifies once when a new PC starts booting', async () => {
+    await startShell();
+    engine.emit({ type: 'client', client: client('aa:aa:aa:aa:aa:aa') });
+    engine.emit({ type: 'client', client: { ...client('aa:aa:aa:aa:aa:aa'), stage: 'kernel' } });
+    engine.emit({ type: 'client', client: client('bb:bb:bb:bb:bb:bb') });
+    expect(Notification.shown.map((n) => n.options.body)).toEqual([
+      'aa:aa:aa:aa:aa:aa at 10.0.0.9 (BIOS) asked Bootdrop for a boot file.',
+      'bb:bb:bb:bb:bb:bb at 10.0.0.9 (BIOS) asked Bootdrop for a boot file.',
+    ]);
+  });
+
+  it('forwards engine events to the window and answers its IPC, refusing strangers', async () => {
+    const win = await startShell();
+    engine.emit({ type: 'menu', menu: { timeoutSec: 1, defaultEntryId: null, append: '', overrides: {} } });
+    expect(win.webContents.sent.at(-1)).toEqual({ channel: EVENT_CHANNEL, args: [{ type: 'menu', menu: { timeoutSec: 1, defaultEntryId: null, append: '', overrides: {} } }] });
+    expect(await ipc(win, REQUEST_CHANNELS.snapshot)).toMatchObject({ ok: true, value: { state: IDLE } });
+    const stranger = new FakeWebContents();
+    stranger.url = win.webContents.url;
+    expect(await ipc(win, REQUEST_CHANNELS.start, undefined, stranger)).toMatchObject({ ok: false, error: { code: 'EPERM' } });
+    expect(engine.calls.map((c) => c.name)).not.toContain('start');
+  });
+
+  it('restores saved ISOs, mode and interface; drops what is gone and says so', async () => {
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, sources: ['/isos/arch.iso', '/isos/gone.iso'], interfaceName: 'eth1', mode: 'proxy', menu: null }));
+    const win = await startShell();
+    expect(engine.calls.filter((c) => c.name !== 'snapshot')).toEqual([
+      { name: 'addSource', req: { path: '/isos/arch.iso' } },
+      { name: 'setMode', req: { mode: 'proxy' } },
+      { name: 'setInterface', req: { name: 'eth1' } },
+    ]);
+    expect(engine.calls.map((c) => c.name)).not.toContain('start'); // never starts serving by itself
+    await ipc(win, REQUEST_CHANNELS.snapshot);
+    await flush();
+    const logs = win.webContents.sent.filter((s) => (s.args[0] as { type: string }).type === 'log').map((s) => (s.args[0] as { entry: { message: string } }).entry.message);
+    expect(logs).toEqual([expect.stringContaining('Could not restore the ISO /isos/gone.iso: addSource.path: "/isos/gone.iso" does not exist')]);
+    await vi.waitFor(() =>
+      expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toEqual({ version: 1, sources: ['/isos/arch.iso'], interfaceName: 'eth1', mode: 'proxy', menu: null }),
+    );
+  });
+
+  it('sets a broken settings file aside, tells the window, and keeps running', async () => {
+    writeFileSync(join(dir, 'settings.json'), '{"version": 1, "sources": [');
+    const win = await startShell();
+    expect(readdirSync(dir).some((f) => /^settings\.broken-.*\.json$/.test(f))).toBe(true);
+    await ipc(win, REQUEST_CHANNELS.snapshot);
+    await flush();
+    const log = win.webContents.sent.map((s) => s.args[0] as { type: string; entry?: { level: string; message: string } }).find((e) => e.type === 'log');
+    expect(log?.entry).toMatchObject({ level: 'warn', message: expect.stringContaining('is broken') });
+  });
+
+  it('remembers changes the user makes', async () => {
+    const win = await startShell();
+    await ipc(win, REQUEST_CHANNELS.addSource, { path: '/isos/arch.iso' });
+    await ipc(win, REQUEST_CHANNELS.setInterface, { name: 'eth0' });
+    await ipc(win, REQUEST_CHANNELS.setMode, { mode: 'dhcp' });
+    engine.emit({ type: 'menu', menu: { timeoutSec: 2, defaultEntryId: null, append: 'quiet', overrides: {} } });
+    await flush();
+    await vi.waitFor(() => {
+      expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toEqual({
+        version: 1,
+        sources: ['/isos/arch.iso'],
+        interfaceName: 'eth0',
+        mode: 'dhcp',
+        menu: { timeoutSec: 2, defaultEntryId: null, append: 'quiet', overrides: {} },
+      });
+    });
+  });
+
+  it('offers the one-click port fix on EACCES (Linux), then starts again', async () => {
+    await startShell('linux');
+    engine.setState({ interfaceName: 'eth0', error: { code: 'EACCES', message: 'not permitted to bind UDP port 67', remedy: 'sysctl' } });
+    await vi.waitFor(() => expect(engine.calls.map((c) => c.name)).toContain('start'));
+    expect(dialog.shown).toHaveLength(1);
+    expect(fixes).toEqual(['pkexec']);
+    // The same failure again does not nag twice.
+    engine.setState({ serving: false, error: { code: 'EACCES', message: 'again', remedy: 'x' } });
+    await flush();
+    expect(dialog.shown).toHaveLength(1);
+  });
+
+  it('does not offer the fix on other systems or when declined', async () => {
+    await startShell('darwin');
+    engine.setState({ error: { code: 'EACCES', message: 'x', remedy: 'y' } });
+    await flush();
+    expect(dialog.shown).toHaveLength(0);
+
+    resetFakes();
+    dialog.answer = 1;
+    await startShell('linux');
+    engine.setState({ error: { code: 'EACCES', message: 'x', remedy: 'y' } });
+    await vi.waitFor(() => expect(dialog.shown).toHaveLength(1));
+    await flush();
+    expect(fixes).toEqual([]);
+  });
+
+  it('stops the engine before quitting', async () => {
+    await startShell();
+    const e = fakeEvent();
+    app.emit('will-quit', e);
+    expect(e.defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(app.quitCalls).toBe(1));
+    expect(engine.disposed).toBe(true);
+    expect(tray().destroyed).toBe(true);
+    expect(ipcMain.handlers.size).toBe(0);
+    const again = fakeEvent();
+    app.emit('will-quit', again);
+    expect(again.defaultPrevented).toBe(false);
+    expect(existsSync(dir)).toBe(true);
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { resolveAppPaths } from '../../../electron/app-paths';
+import { bootNotice } from '../../../electron/boot-notice';
+import { FIX_COMMAND, canFixPorts, fixPrivilegedPorts, type Runner } from '../../../electron/privileged-ports';
+import { rootRefusal } from '../../../electron/root-guard';
+import { contentSecurityPolicy, isAllowedRequest, isAppUrl, type AppEntry } from '../../../electron/security';
+import { IDLE } from '../webui/stub-api';
+
+const FILE: AppEntry = { kind: 'file', indexHtml: '/opt/Bootdrop/resources/app.asar/out/renderer/index.html' };
+const DEV: AppEntry = { kind: 'dev', url: 'http://localhost:5173' };
+
+describe('root guard', () => {
+  it('refuses root on Linux only, pointing at the CLI', () => {
+    expect(rootRefusal('linux', 0)).toContain('bootdrop serve');
+    expect(rootRefusal('linux', 1000)).toBeNull();
+    expect(rootRefusal('darwin', 0)).toBeNull();
+    expect(rootRefusal('win32', undefined)).toBeNull();
+  });
+});
+
+describe('privileged ports', () => {
+  const eacces = { ...IDLE, error: { code: 'EACCES', message: 'not permitted', remedy: 'x' } };
+  it('offers the fix only for EACCES on Linux', () => {
+    expect(canFixPorts(eacces, 'linux')).toBe(true);
+    expect(canFixPorts(eacces, 'darwin')).toBe(false);
+    expect(canFixPorts({ ...eacces, error: { ...eacces.error, code: 'EADDRINUSE' } }, 'linux')).toBe(false);
+    expect(canFixPorts(IDLE, 'linux')).toBe(false);
+  });
+
+  it('runs exactly the documented sysctl through pkexec and explains each outcome', async () => {
+    const calls: Array<[string, readonly string[]]> = [];
+    const runner = (code: number | null, missing = false): Runner => async (file, args) => {
+      calls.push([file, args]);
+      return { code, stderr: 'boom', missing };
+    };
+    expect(FIX_COMMAND).toEqual(['pkexec', ['sh', '-c', 'sysctl -w net.ipv4.ip_unprivileged_port_start=67 && echo net.ipv4.ip_unprivileged_port_start=67 > /etc/sysctl.d/60-bootdrop.conf']]);
+    expect(await fixPrivilegedPorts('linux', runner(0))).toMatchObject({ ok: true });
+    expect(calls[0]).toEqual(FIX_COMMAND);
+    expect(await fixPrivilegedPorts('linux', runner(126))).toMatchObject({ ok: false, message: expect.stringContaining('Cancelled') });
+    expect(await fixPrivilegedPorts('linux', runner(127))).toMatchObject({ ok: false, message: expect.stringContaining('Not authorized') });
+    expect(await fixPrivilegedPorts('linux', runner(null, true))).toMatchObject({ ok: false, message: expect.stringContaining('sudo sh -c') });
+    expect(await fixPrivilegedPorts('linux', runner(1))).toMatchObject({ ok: false, message: expect.stringContaining('boom') });
+    expect(await fixPrivilegedPorts('win32', runner(0))).toMatchObject({ ok: false });
+    expect(calls).toHaveLength(5);
+  });
+});
+
+describe('security helpers', () => {
+  it('recognises our own page and nothing else', () => {
+    expect(isAppUrl('file:///opt/Bootdrop/resources/app.asar/out/renderer/index.html#/clients', FILE)).toBe(true);
+    expect(isAppUrl('file:///opt/Bootdrop/resources/app.asar/out/renderer/other.html', FILE)).toBe(false);
+    expect(isAppUrl('file:///tmp/evil/index.html', FILE)).toBe(false);
+    expect(isAppUrl('https://example.com/', FILE)).toBe(false);
+    expect(isAppUrl('not a url', FILE)).toBe(false);
+    expect(isAppUrl('http://localhost:5173/src/App.vue', DEV)).toBe(true);
+    expect(isAppUrl('http://localhost:5174/', DEV)).toBe(false);
+  });
+
+  it('allows only local requests', () => {
+    expect(isAllowedRequest('file:///opt/x/assets/a.js', FILE)).toBe(true);
+    expect(isAllowedRequest('data:image/png;base64,AA', FILE)).toBe(true);
+    expect(isAllowedRequest('https://cdn.example.com/x.js', FILE)).toBe(false);
+    expect(isAllowedRequest('http://127.0.0.1:80/', FILE)).toBe(false);
+    expect(isAllowedRequest('ws://localhost:5173/', DEV)).toBe(true);
+    expect(isAllowedRequest('http://evil.example/', DEV)).toBe(false);
+  });
+
+  it('CSP: self only, no objects, no framing; the dev socket only in dev', () => {
+    const csp = contentSecurityPolicy(FILE);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('ws:');
+    expect(contentSecurityPolicy(DEV)).toContain('connect-src \'self\' ws://localhost:5173');
+  });
+});
+
+describe('app paths', () => {
+  it('packaged: loaders and tray icons from the resources folder', () => {
+    const p = resolveAppPaths({ isPackaged: true, resourcesPath: '/opt/B/resources', appPath: '/opt/B/resources/app.asar', mainDir: '/opt/B/resources/app.asar/out/main', devServerUrl: 'http://localhost:5173' });
+    expect(p).toEqual({
+      preload: '/opt/B/resources/app.asar/out/preload/index.js',
+      entry: { kind: 'file', indexHtml: '/opt/B/resources/app.asar/out/renderer/index.html' },
+      loadersDir: '/opt/B/resources/loaders',
+      trayIconDir: '/opt/B/resources/tray',
+    });
+  });
+
+  it('development: assets/loaders from the checkout, the dev server when electron-vite runs one', () => {
+    const p = resolveAppPaths({ isPackaged: false, resourcesPath: '/x', appPath: '/src/bootdrop', mainDir: '/src/bootdrop/out/main', devServerUrl: 'http://localhost:5173' });
+    expect(p.loadersDir).toBe(join('/src/bootdrop', 'assets', 'loaders'));
+    expect(p.trayIconDir).toBe('/src/bootdrop/build/tray');
+    expect(p.entry).toEqual({ kind: 'dev', url: 'http://localhost:5173' });
+  });
+});
+
+describe('boot notice', () => {
+  it('names the PC and its firmware', () => {
+    const n = bootNotice({ mac: 'aa:bb:cc:dd:ee:ff', ip: '10.0.0.9', firmware: 'uefi', arch: 7, entryId: null, stage: 'dhcp', transfers: [], firstSeen: 0, lastSeen: 0 });
+    expect(n).toEqual({ title: 'A PC is network-booting', body: 'aa:bb:cc:dd:ee:ff at 10.0.0.9 (UEFI) asked Bootdrop for a boot file.' });
+  });
+});
