@@ -18,15 +18,18 @@ import { WIRE_CLOSE, helloMessage, parseServerMessage, type RequestMessage, type
 import type { ConnectionInfo, EngineConnection } from './connection';
 import { ApiError } from './errors';
 
+// Handler properties compared bivariantly (like methods), so DOM, happy-dom and undici WebSockets all fit.
+type Listener<E> = { bivarianceHack(ev: E): void }['bivarianceHack'];
+
 /** The part of the WebSocket API this client uses (the browser's, or happy-dom's in tests). */
 export interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((ev: Event) => void) | null;
-  onmessage: ((ev: MessageEvent) => void) | null;
-  onclose: ((ev: CloseEvent) => void) | null;
-  onerror: ((ev: Event) => void) | null;
+  onopen: Listener<unknown> | null;
+  onmessage: Listener<{ data: unknown }> | null;
+  onclose: Listener<{ code: number; reason: string }> | null;
+  onerror: Listener<unknown> | null;
 }
 export type SocketFactory = (url: string) => SocketLike;
 

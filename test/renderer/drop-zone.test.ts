@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { VueWrapper } from '@vue/test-utils';
+import DropZone from '../../renderer/src/components/DropZone.vue';
+import { FakeEngine, settle } from './fake-api';
+import { source } from './fixtures';
+import { mountOn } from './mount';
+
+let wrapper: VueWrapper | null = null;
+afterEach(() => {
+  wrapper?.unmount();
+  wrapper = null;
+});
+
+function iso(name: string): File {
+  return new File(['x'], name, { type: 'application/x-iso9660-image' });
+}
+
+describe('DropZone', () => {
+  it('adds dropped files by path when the shell can tell the path (Electron)', async () => {
+    const engine = new FakeEngine();
+    engine.handlers.addSource = (req) => source('new', { path: req.path });
+    const paths = new Map<File, string>();
+    const a = iso('ubuntu.iso');
+    const b = iso('arch.iso');
+    paths.set(a, '/home/me/ubuntu.iso').set(b, '/home/me/arch.iso');
+    wrapper = await mountOn(DropZone, engine, { pathForFile: (f: File) => paths.get(f) ?? '' });
+    await wrapper.get('[data-testid="drop-zone"]').trigger('drop', { dataTransfer: { files: [a, b] } });
+    await settle();
+    expect(engine.callsOf('addSource')).toEqual([{ path: '/home/me/ubuntu.iso' }, { path: '/home/me/arch.iso' }]);
+    expect(wrapper.find('[data-testid="picker"]').exists()).toBe(false);
+  });
+
+  it('opens the server-side picker with an explanation when a browser gives no path', async () => {
+    const engine = new FakeEngine();
+    engine.handlers.browse = (req) => ({
+      path: req.path ?? '/home/me', parent: '/home',
+      entries: [
+        { name: 'isos', path: '/home/me/isos', kind: 'dir' },
+        { name: 'ubuntu.iso', path: '/home/me/ubuntu.iso', kind: 'iso', size: 6_000_000_000 },
+      ],
+    });
+    engine.handlers.addSource = (req) => source('ubuntu', { path: req.path });
+    wrapper = await mountOn(DropZone, engine, {});
+    await wrapper.get('[data-testid="drop-zone"]').trigger('drop', { dataTransfer: { files: [iso('ubuntu.iso')] } });
+    await settle();
+    expect(engine.callsOf('addSource')).toEqual([]);
+    const picker = wrapper.get('[data-testid="picker"]');
+    expect(picker.attributes('role')).toBe('dialog');
+    expect(wrapper.get('[data-testid="picker-notice"]').text()).toMatch(/does not tell Bootdrop where “ubuntu.iso” is/);
+    expect(engine.callsOf('browse')).toEqual([{}]);
+
+    const entries = wrapper.findAll('[data-testid="picker-entry"]');
+    expect(entries.map((e) => e.attributes('data-kind'))).toEqual(['dir', 'iso']);
+    expect(entries[1]!.text()).toContain('6.0 GB');
+    await entries[0]!.trigger('click');
+    await settle();
+    expect(engine.callsOf('browse')).toEqual([{}, { path: '/home/me/isos' }]);
+    expect(wrapper.get<HTMLInputElement>('[data-testid="picker-path"]').element.value).toBe('/home/me/isos');
+
+    await wrapper.findAll('[data-testid="picker-entry"]')[1]!.trigger('click');
+    await settle();
+    expect(engine.callsOf('addSource')).toEqual([{ path: '/home/me/ubuntu.iso' }]);
+    expect(wrapper.find('[data-testid="picker"]').exists()).toBe(false);
+  });
+
+  it('opens the picker from the Open… button, and closes it with Escape', async () => {
+    const engine = new FakeEngine();
+    wrapper = await mountOn(DropZone, engine, { pathForFile: () => '/x.iso' });
+    await wrapper.get('[data-testid="add-source"]').trigger('click');
+    await settle();
+    expect(wrapper.find('[data-testid="picker-notice"]').exists()).toBe(false);
+    await wrapper.get('[data-testid="picker"]').trigger('keydown', { key: 'Escape' });
+    expect(wrapper.find('[data-testid="picker"]').exists()).toBe(false);
+  });
+
+  it('also takes drops outside the zone, so the page never navigates away to the file', async () => {
+    const engine = new FakeEngine();
+    engine.handlers.addSource = (req) => source('a', { path: req.path });
+    wrapper = await mountOn(DropZone, engine, { pathForFile: () => '/home/me/a.iso' });
+    const ev = new Event('drop', { cancelable: true, bubbles: true });
+    Object.defineProperty(ev, 'dataTransfer', { value: { files: [iso('a.iso')] } });
+    document.body.dispatchEvent(ev);
+    await settle();
+    expect(ev.defaultPrevented).toBe(true);
+    expect(engine.callsOf('addSource')).toEqual([{ path: '/home/me/a.iso' }]);
+  });
+});

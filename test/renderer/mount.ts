@@ -1,0 +1,15 @@
+import { mount, type VueWrapper } from '@vue/test-utils';
+import { createPinia } from 'pinia';
+import type { Component } from 'vue';
+import { attachEngine } from '../../renderer/src/stores/sync';
+import { FakeEngine, settle } from './fake-api';
+
+/** Mount `component` on a fresh Pinia fed by `engine` (snapshot applied), attached to the document. */
+export async function mountOn(component: Component, engine: FakeEngine, props: Record<string, unknown> = {}): Promise<VueWrapper> {
+  const pinia = createPinia();
+  attachEngine(engine.connection, pinia);
+  await settle();
+  const wrapper = mount(component, { props, global: { plugins: [pinia] }, attachTo: document.body });
+  await settle();
+  return wrapper;
+}
