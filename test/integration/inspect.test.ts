@@ -1,0 +1,159 @@
+/**
+ * `bootdrop inspect` on real ISO images built with xorriso (real isolinux.bin / EFI El Torito, real
+ * memtest86+ binaries) and on a plain folder, through the compiled CLI.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIso, makeTree, removeTempDirs, requireFiles, tempDir } from '../helpers/mkiso';
+import * as F from '../unit/boot/fixtures';
+
+const execFileP = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const MEMTEST_BIN = '/boot/memtest86+x64.bin';
+const MEMTEST_EFI = '/boot/memtest86+x64.efi';
+
+interface InspectJson {
+  kind: string;
+  label: string;
+  size: number;
+  fileSystems: string[];
+  elTorito: Array<{ platform: string; imagePath: string }>;
+  family: string;
+  osName: string;
+  plan: {
+    summary: { entries: Array<{ id: string; label: string; kind: string; kernel?: string; initrd: string[]; cmdline: string; isDefault: boolean; firmware: string[]; minRamMiB?: number; enabled: boolean }>; warnings: string[] };
+    rawIsoPath: string | null;
+    classicPxelinux: { loader: string; defaultText: string } | null;
+  };
+  ipxeScript?: string;
+}
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileP('node', [join(ROOT, 'bin', 'bootdrop.js'), ...args], { maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function inspect(...args: string[]): Promise<InspectJson> {
+  const r = await cli('inspect', '--json', ...args);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as InspectJson;
+}
+
+let work: string;
+
+beforeAll(async () => {
+  requireFiles({ [MEMTEST_BIN]: 'memtest86+', [MEMTEST_EFI]: 'memtest86+' });
+  // The CLI runs the compiled engine; other folders' type errors must not stop ours compiling.
+  await execFileP('npx', ['tsc', '-p', 'tsconfig.engine.json'], { cwd: ROOT }).catch(() => undefined);
+  if (!existsSync(join(ROOT, 'dist', 'engine', 'cli', 'inspect.js'))) throw new Error('dist/engine/cli/inspect.js missing: `npx tsc -p tsconfig.engine.json` failed');
+  work = await tempDir('inspect');
+});
+afterAll(async () => {
+  await removeTempDirs();
+  F.cleanupTrees();
+});
+
+async function isoFrom(name: string, tree: F.Tree, opts: Parameters<typeof buildIso>[2]): Promise<string> {
+  const src = join(work, `${name}-src`);
+  await makeTree(src, {});
+  for (const [p, data] of Object.entries(tree)) {
+    await fsp.mkdir(join(src, p, '..'), { recursive: true });
+    await fsp.writeFile(join(src, p), data);
+  }
+  const iso = join(work, `${name}.iso`);
+  await buildIso(src, iso, opts);
+  return iso;
+}
+
+describe('bootdrop inspect', () => {
+  it('Arch-like ISO with BIOS + EFI El Torito: archiso plan, HTTP root fetch, classic PXELINUX', async () => {
+    const iso = await isoFrom('archlinux-2024.03.01-x86_64', F.ARCH_TREE, { volid: 'ARCH_202403', bios: true, efi: true });
+    const j = await inspect(iso);
+    expect(j).toMatchObject({ kind: 'iso', label: 'ARCH_202403', family: 'archiso', osName: 'Arch Linux' });
+    expect(j.fileSystems).toEqual(expect.arrayContaining(['ISO 9660', 'Joliet', 'Rock Ridge', 'El Torito']));
+    expect(j.elTorito.map((e) => e.platform)).toEqual(['bios', 'efi']);
+    const [first] = j.plan.summary.entries;
+    expect(first).toMatchObject({ id: 'archlinux-2024.03.01-x86_64:arch-linux-install-medium-x86-64-bios', kernel: '/arch/boot/x86_64/vmlinuz-linux', isDefault: true });
+    expect(first!.cmdline).toBe('archisobasedir=arch archiso_http_srv=http://<server>/iso/archlinux-2024.03.01-x86_64/ ip=dhcp');
+    expect(j.plan.rawIsoPath).toBe('/iso/archlinux-2024.03.01-x86_64.iso');
+    expect(j.plan.classicPxelinux?.loader).toBe('/boot/syslinux/lpxelinux.0');
+
+    const text = await cli('inspect', iso, '--server-ip', '10.9.8.7', '--http-port', '8080', '--id', 'arch');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^Label: +ARCH_202403$/m);
+    expect(text.stdout).toMatch(/^El Torito: +1\. bios, none emulation, bootable/m);
+    expect(text.stdout).toMatch(/^OS: +Arch Linux \(family: archiso\)$/m);
+    expect(text.stdout).toContain('cmdline archisobasedir=arch archiso_http_srv=http://10.9.8.7:8080/iso/arch/ ip=dhcp');
+    expect(text.stdout).toMatch(/^Classic PXE: +\/boot\/syslinux\/lpxelinux\.0 with \/boot\/syslinux\/archiso_pxe\.cfg/m);
+  });
+
+  it('Ubuntu-like EFI-only ISO: casper url= of the whole image, RAM need from the image size', async () => {
+    const iso = await isoFrom('ubuntu', F.UBUNTU_TREE, { volid: 'Ubuntu 22.04.3 LTS amd64', efi: true });
+    const j = await inspect(iso, '--server-ip', '192.168.7.1', '--id', 'ubu');
+    expect(j.family).toBe('casper');
+    expect(j.elTorito.map((e) => e.platform)).toEqual(['efi']);
+    const e = j.plan.summary.entries[0]!;
+    expect(e.cmdline).toBe('file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash boot=casper url=http://192.168.7.1/iso/ubu.iso ip=dhcp cloud-config-url=/dev/null ---');
+    expect(e.minRamMiB).toBe(Math.ceil(j.size / 1048576) + 1024);
+    expect(j.plan.summary.warnings.join()).toMatch(/RAM/);
+  });
+
+  it('memtest86+ ISO with the real binaries: kernel for BIOS, chain for UEFI; --script renders both', async () => {
+    const bin = await fsp.readFile(MEMTEST_BIN);
+    const efi = await fsp.readFile(MEMTEST_EFI);
+    const iso = await isoFrom('memtest', { 'boot/memtest86+x64.bin': bin, 'EFI/BOOT/BOOTX64.EFI': efi }, { volid: 'MT86PLUS_64' });
+    const j = await inspect(iso, '--server-ip', '10.0.0.1', '--http-port', '8080', '--script', '--id', 'mt');
+    expect(j.family).toBe('memtest');
+    expect(j.plan.summary.entries.map((e) => [e.kind, e.kernel, e.firmware.join()])).toEqual([
+      ['linux', '/boot/memtest86+x64.bin', 'bios'],
+      ['chain', '/EFI/BOOT/BOOTX64.EFI', 'uefi'],
+    ]);
+    expect(j.ipxeScript).toContain('kernel http://10.0.0.1:8080/iso/mt/boot/memtest86%2Bx64.bin');
+    expect(j.ipxeScript).toContain('chain http://10.0.0.1:8080/iso/mt/EFI/BOOT/BOOTX64.EFI || goto bd-failed');
+  });
+
+  it('unknown bootable ISO: generic sanboot + memdisk, clearly labelled and warned', async () => {
+    const iso = await isoFrom('freedos', { 'FREEDOS/README.TXT': 'hello' }, { volid: 'FD13LIVE', bios: true });
+    const j = await inspect(iso);
+    expect(j.family).toBe('generic');
+    expect(j.plan.summary.entries.map((e) => [e.kind, e.label])).toEqual([
+      ['sanboot', 'FD13LIVE (generic)'],
+      ['memdisk', 'FD13LIVE (generic, memdisk)'],
+    ]);
+    expect(j.plan.summary.warnings.join()).toContain('generic boot — may not reach the desktop');
+  });
+
+  it('a folder (extracted Debian live): live-boot fetch= from the folder, no raw ISO', async () => {
+    const dir = await F.writeTree(F.DEBIAN_TREE);
+    const j = await inspect(dir, '--id', 'deb');
+    expect(j).toMatchObject({ kind: 'folder', family: 'live-boot' });
+    expect(j.plan.rawIsoPath).toBeNull();
+    expect(j.plan.summary.entries[0]!.cmdline).toBe('components quiet splash boot=live fetch=http://<server>/iso/deb/live/filesystem.squashfs ip=dhcp');
+  });
+
+  it('reports bad input clearly: missing file (1), usage errors (2)', async () => {
+    const missing = await cli('inspect', join(work, 'nope.iso'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/bootdrop inspect: .*nope\.iso.*no such file/);
+    const usage = await cli('inspect');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('Usage: bootdrop inspect');
+    const script = await cli('inspect', join(work, 'nope.iso'), '--script');
+    expect(script.code).toBe(2);
+    expect(script.stderr).toContain('--script needs --server-ip');
+    const junk = join(work, 'junk.iso');
+    await fsp.writeFile(junk, Buffer.alloc(100_000, 7));
+    const bad = await cli('inspect', junk);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^bootdrop inspect: .+junk\.iso/);
+  });
+});
