@@ -6,7 +6,7 @@
  */
 import { readGrubMenu } from './grub';
 import { SourceProbe } from './probe';
-import { readSyslinuxMenu, resolveSyslinuxPath, type SyslinuxEntry } from './syslinux';
+import { candidateDirs, readSyslinuxMenu, resolveSyslinuxPath, type SyslinuxEntry } from './syslinux';
 
 /** Where ISOs keep their BIOS menu, most specific first (the first one found is read). */
 export const SYSLINUX_ROOTS = [
@@ -55,7 +55,7 @@ function loader(probe: SourceProbe) {
 }
 
 async function resolveSyslinux(probe: SourceProbe, p: string, e: SyslinuxEntry): Promise<string | null> {
-  for (const dir of [e.workDir, e.configDir, '/']) {
+  for (const dir of candidateDirs(e.workDir, e.configDir)) {
     const hit = await probe.file(resolveSyslinuxPath(p, dir));
     if (hit) return hit;
   }

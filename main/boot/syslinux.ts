@@ -125,6 +125,20 @@ function cleanTitle(s: string): string {
 
 const KERNEL_KEYWORDS = new Set(['KERNEL', 'LINUX', 'BOOT', 'BSS', 'PXE', 'FDIMAGE', 'COMBOOT', 'COM32']);
 
+/**
+ * Directories to try for a relative path: the working directory first, then the including file's
+ * folder and its parents (archiso < 2021 wrote `boot/x86_64/vmlinuz` relative to /arch/, which ISOLINUX
+ * only knew through an `APPEND /arch/` in another file).
+ */
+export function candidateDirs(workDir: string, configDir: string): string[] {
+  const out = [workDir];
+  for (let d = configDir; ; d = dirOf(d)) {
+    if (!out.includes(d)) out.push(d);
+    if (d === '/') break;
+  }
+  return out;
+}
+
 /** Collect the boot entries of a syslinux menu starting at `rootFile`, following includes. */
 export async function readSyslinuxMenu(rootFile: string, load: ConfigLoader, opts: SyslinuxLoadOptions = {}): Promise<SyslinuxMenu> {
   const maxDepth = opts.maxDepth ?? 8;
@@ -134,54 +148,73 @@ export async function readSyslinuxMenu(rootFile: string, load: ConfigLoader, opt
   let menuDefault: SyslinuxEntry | null = null;
   const seen = new Set<string>();
 
-  const walk = async (file: string, workDir: string, depth: number): Promise<void> => {
+  /** Load the first candidate that exists; returns its path and text. */
+  const loadFirst = async (paths: string[]): Promise<{ path: string; text: string } | null> => {
+    for (const p of paths) {
+      if (seen.has(p.toLowerCase())) return null; // include loops
+      const text = await load(p);
+      if (text !== null) return { path: p, text };
+    }
+    return null;
+  };
+
+  const walk = async (candidates: string[], workDir: string | null, depth: number): Promise<void> => {
+    const shown = candidates[0]!;
     if (depth > maxDepth) {
-      menu.warnings.push(`${file}: includes nested deeper than ${maxDepth}, not followed`);
+      menu.warnings.push(`${shown}: includes nested deeper than ${maxDepth}, not followed`);
       return;
     }
-    if (seen.has(file.toLowerCase())) return; // include loops
     if (seen.size >= maxFiles) {
-      menu.warnings.push(`${file}: more than ${maxFiles} menu files, not read`);
+      menu.warnings.push(`${shown}: more than ${maxFiles} menu files, not read`);
       return;
     }
+    const hit = await loadFirst(candidates);
+    if (!hit) return;
+    const file = hit.path;
     seen.add(file.toLowerCase());
-    const text = await load(file);
-    if (text === null) return;
     menu.files.push(file);
     const configDir = dirOf(file);
+    const work = workDir ?? configDir;
+    const rel = (arg: string) => candidateDirs(work, configDir).map((d) => resolveSyslinuxPath(arg, d));
     let cur: SyslinuxEntry | null = null;
-    const finish = () => {
-      if (cur) menu.entries.push(cur);
+    /** A `LABEL x` + `CONFIG file` submenu link, followed when the label ends (its APPEND may name the dir). */
+    let submenu: { cfg: string; dir: string | null } | null = null;
+    const finish = async () => {
+      const link = submenu;
+      submenu = null;
+      if (link) {
+        const targets = rel(link.cfg);
+        if (!opts.skipConfig?.(targets[0]!)) await walk(targets, link.dir ? resolveSyslinuxPath(link.dir, work) : null, depth + 1);
+      } else if (cur) menu.entries.push(cur);
       cur = null;
     };
-    const resolveInclude = (arg: string) => resolveSyslinuxPath(arg.split(/\s+/)[0]!, workDir);
-    for (const st of parseSyslinuxConfig(text)) {
+    for (const st of parseSyslinuxConfig(hit.text)) {
       const k = st.keyword;
       if (k === 'LABEL') {
-        finish();
-        cur = { name: st.arg, title: st.arg, kind: 'linux', kernel: '', initrd: [], args: [], isDefault: false, hidden: false, workDir, configDir, configFile: file };
+        await finish();
+        cur = { name: st.arg, title: st.arg, kind: 'linux', kernel: '', initrd: [], args: [], isDefault: false, hidden: false, workDir: work, configDir, configFile: file };
       } else if (k === 'INCLUDE' || k === 'MENU INCLUDE') {
-        finish();
-        await walk(resolveInclude(st.arg), workDir, depth + 1);
+        await finish();
+        await walk(rel(st.arg.split(/\s+/)[0]!), work, depth + 1);
       } else if (k === 'CONFIG') {
-        // `CONFIG file [dir]`: inside a LABEL it is a submenu entry; at top level it replaces the menu.
+        // `CONFIG file [dir]`: inside a LABEL a submenu link; at top level it replaces this menu.
         const [cfg, dir] = st.arg.split(/\s+/);
         if (!cfg) continue;
-        const target = resolveSyslinuxPath(cfg, workDir);
-        const nextWork = dir ? resolveSyslinuxPath(dir, workDir) : dirOf(target);
         if (cur) {
-          cur = null; // a submenu link, not a bootable entry
-          if (!opts.skipConfig?.(target)) await walk(target, nextWork, depth + 1);
-        } else {
-          await walk(target, nextWork, depth + 1);
-          return;
+          submenu = { cfg, dir: dir ?? null };
+          continue;
         }
+        await walk(rel(cfg), dir ? resolveSyslinuxPath(dir, work) : null, depth + 1);
+        return;
       } else if (k === 'DEFAULT') {
         if (!/\.(c32|e32|e64)$/i.test(st.arg)) defaultName = st.arg.split(/\s+/)[0] ?? null;
       } else if (k === 'ONTIMEOUT') {
         defaultName ??= st.arg.split(/\s+/)[0] ?? null;
       } else if (!cur) {
         continue;
+      } else if (submenu) {
+        // legacy form: `LABEL x / CONFIG file / APPEND /workdir/`
+        if (k === 'APPEND' && st.arg.startsWith('/')) (submenu as { dir: string | null }).dir = st.arg.split(/\s+/)[0]!;
       } else if (k === 'MENU LABEL') {
         cur.title = cleanTitle(st.arg);
       } else if (k === 'MENU DEFAULT') {
@@ -204,10 +237,10 @@ export async function readSyslinuxMenu(rootFile: string, load: ConfigLoader, opt
         cur.kind = 'localboot';
       }
     }
-    finish();
+    await finish();
   };
 
-  await walk(rootFile, opts.workDir ?? dirOf(rootFile), 0);
+  await walk([rootFile], opts.workDir ?? null, 0);
   const chosen: SyslinuxEntry | null = menuDefault ?? (defaultName === null ? null : (menu.entries.find((e) => e.name.toLowerCase() === defaultName!.toLowerCase()) ?? null));
   if (chosen) chosen.isDefault = true;
   return menu;

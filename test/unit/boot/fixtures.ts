@@ -418,3 +418,48 @@ export const UNKNOWN_TREE: Tree = {
   'FREEDOS/BIN/COMMAND.COM': 'dos',
   'isolinux/isolinux.cfg': 'DEFAULT fdos\nLABEL fdos\n  KERNEL memdisk\n  APPEND initrd=fdboot.img\n',
 };
+
+// ---- Arch Linux 2020 (archiso < 2021: everything under /arch, paths relative to /arch/) -------------
+export const ARCH2020_TREE: Tree = {
+  'isolinux/isolinux.cfg': 'PATH /arch/boot/syslinux/\nDEFAULT loadconfig\n\nLABEL loadconfig\n  CONFIG /arch/boot/syslinux/archiso.cfg\n  APPEND /arch/\n',
+  'arch/boot/syslinux/archiso.cfg': 'DEFAULT select\n\nLABEL select\nCOM32 boot/syslinux/whichsys.c32\nAPPEND -pxe- pxe -sys- sys -iso- sys\n\nLABEL pxe\nCONFIG boot/syslinux/archiso_pxe.cfg\n\nLABEL sys\nCONFIG boot/syslinux/archiso_sys.cfg\n',
+  'arch/boot/syslinux/archiso_head.cfg': 'SERIAL 0 38400\nUI boot/syslinux/vesamenu.c32\nMENU TITLE Arch Linux\n',
+  'arch/boot/syslinux/archiso_sys.cfg': `INCLUDE boot/syslinux/archiso_head.cfg
+
+LABEL arch64
+TEXT HELP
+Boot the Arch Linux (x86_64) live medium.
+ENDTEXT
+MENU LABEL Boot Arch Linux (x86_64)
+LINUX boot/x86_64/vmlinuz
+INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/archiso.img
+APPEND archisobasedir=arch archisolabel=ARCH_202001
+
+INCLUDE boot/syslinux/archiso_tail.cfg
+`,
+  'arch/boot/syslinux/archiso_pxe.cfg': `INCLUDE boot/syslinux/archiso_head.cfg
+
+LABEL arch64_nbd
+MENU LABEL Boot Arch Linux (x86_64) (NBD)
+LINUX boot/x86_64/vmlinuz
+INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/archiso.img
+APPEND archisobasedir=arch archisolabel=ARCH_202001 archiso_nbd_srv=\${pxeserver}
+SYSAPPEND 3
+
+LABEL arch64_http
+MENU LABEL Boot Arch Linux (x86_64) (HTTP)
+LINUX boot/x86_64/vmlinuz
+INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/archiso.img
+APPEND archisobasedir=arch archiso_http_srv=http://\${pxeserver}/
+SYSAPPEND 3
+
+INCLUDE boot/syslinux/archiso_tail.cfg
+`,
+  'arch/boot/syslinux/archiso_tail.cfg': 'LABEL existing\nMENU LABEL Boot existing OS\nCOM32 boot/syslinux/chain.c32\nAPPEND hd0 0\n',
+  'arch/boot/syslinux/lpxelinux.0': 'pxelinux',
+  'arch/boot/x86_64/vmlinuz': K,
+  'arch/boot/x86_64/archiso.img': 'initramfs',
+  'arch/boot/intel_ucode.img': 'ucode',
+  'arch/boot/amd_ucode.img': 'ucode',
+  'arch/x86_64/airootfs.sfs': 'squash',
+};

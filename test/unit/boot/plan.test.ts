@@ -164,3 +164,34 @@ describe('planSource: recipe detection per family', () => {
     await expect(planSource(await FolderSource.open(dir), { label: 'x', size: 1, fileSystems: [] }, { sourceId: '../x', hostPath: dir })).rejects.toThrow(/source id/);
   });
 });
+
+describe('planSource: older layouts and odd cases', () => {
+  it('archiso 2020: CONFIG + APPEND /arch/ working dir, relative paths, classic menu via a CONFIG label', async () => {
+    const p = await plan(F.ARCH2020_TREE);
+    const s = p.summary;
+    expect(s.family).toBe('archiso');
+    expect(s.entries.map((e) => e.label)).toEqual(['Boot Arch Linux (x86_64)']);
+    expect(s.entries[0]).toMatchObject({ kernel: '/arch/boot/x86_64/vmlinuz', initrd: ['/arch/boot/intel_ucode.img', '/arch/boot/amd_ucode.img', '/arch/boot/x86_64/archiso.img'], isDefault: true });
+    expect(s.entries[0]!.cmdline).toBe(`archisobasedir=arch archiso_http_srv=${SRV}/ ip=dhcp`);
+    expect(p.menuFiles).toEqual(['/isolinux/isolinux.cfg', '/arch/boot/syslinux/archiso.cfg', '/arch/boot/syslinux/archiso_sys.cfg', '/arch/boot/syslinux/archiso_head.cfg', '/arch/boot/syslinux/archiso_tail.cfg']);
+    expect(p.classicPxelinux).toMatchObject({ loader: '/arch/boot/syslinux/lpxelinux.0', config: '/arch/boot/syslinux/archiso_pxe.cfg', workDir: '/arch', defaultFile: '/arch/boot/syslinux/pxelinux.cfg/default' });
+    expect(p.classicPxelinux!.defaultText).toContain('LABEL bootdrop-iso-menu\n  CONFIG ::/arch/boot/syslinux/archiso_pxe.cfg\n  APPEND ::/arch/\n');
+  });
+
+  it('generic ISO whose own menu boots a self-contained kernel (iPXE ISO): offered as-is, after the virtual CD', async () => {
+    const s = (await plan({ 'isolinux.cfg': 'DEFAULT ipxe.lkrn\nLABEL ipxe.lkrn\n KERNEL ipxe.krn\n', 'ipxe.krn': 'k' }, { label: 'ISOIMAGE', size: 2 << 20 })).summary;
+    expect(s.family).toBe('generic');
+    expect(s.entries.map((e) => [e.kind, e.label, e.isDefault])).toEqual([
+      ['sanboot', 'ISOIMAGE (generic)', true],
+      ['memdisk', 'ISOIMAGE (generic, memdisk)', false],
+      ['linux', 'ipxe.lkrn (generic)', false],
+    ]);
+    expect(s.entries[2]!.kernel).toBe('/ipxe.krn');
+  });
+
+  it('reports oversized menu files instead of reading them', async () => {
+    const s = (await plan({ ...F.UBUNTU_TREE, 'boot/grub/grub.cfg': 'x'.repeat(300 * 1024) })).summary;
+    expect(s.warnings.join()).toMatch(/grub\.cfg: 307200 bytes is too large/);
+    expect(s.entries[0]!.origin).toBe('recipe'); // still bootable from the recipe table
+  });
+});
