@@ -1,0 +1,448 @@
+/**
+ * TFTP server against real clients on loopback: curl, atftp, tftp-hpa, plus a raw UDP client for what
+ * the tools cannot show (OVMF's probe, duplicate ACKs, mid-window loss, timeouts, refusals).
+ * The server listens on 127.0.0.2 so we can check that transfers come from the same address.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogLevel, TransferProgress } from '../../main/contract';
+import { TftpServer, type TftpServerOptions } from '../../main/tftp';
+import { encodeAck, encodeError, encodeRequest, parsePacket, type TftpPacket } from '../../main/tftp/packet';
+import { TransferTracker } from '../../main/transfer';
+import { FolderSource, MountedTree } from '../../main/vfs';
+
+const HOST = '127.0.0.2';
+
+for (const tool of ['curl', 'atftp', 'tftp']) {
+  try {
+    execFileSync('which', [tool], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`${tool} is missing: install the test peers with scripts/install-deps.sh (curl, atftp, tftp-hpa)`);
+  }
+}
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+let dir: string;
+let out: string;
+let files: Record<string, Buffer>;
+let tree: MountedTree;
+const transfers: TransferProgress[] = [];
+const logs: Array<{ level: LogLevel; message: string; client?: string }> = [];
+const tracker = new TransferTracker((t) => {
+  if (t.outcome !== 'active') transfers.push(t);
+});
+const servers: TftpServer[] = [];
+
+async function startServer(extra: Partial<TftpServerOptions> = {}): Promise<TftpServer> {
+  const s = new TftpServer({
+    vfs: tree,
+    address: HOST,
+    port: 0,
+    tracker,
+    log: (level, message, client) => logs.push({ level, message, client }),
+    timeoutMs: 1000,
+    ...extra,
+  });
+  await s.start();
+  servers.push(s);
+  return s;
+}
+
+/** The finished transfer record for a file, waiting briefly (the last ACK may still be in flight). */
+async function finished(file: string, since: number): Promise<TransferProgress> {
+  for (let i = 0; i < 100; i++) {
+    const t = transfers.slice(since).find((x) => x.file === file);
+    if (t) return t;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no finished transfer for ${file}; saw ${JSON.stringify(transfers.slice(since))}`);
+}
+
+/** A bare UDP client: send packets, read the replies with a timeout. */
+class RawClient {
+  private queue: Array<{ packet: TftpPacket; from: dgram.RemoteInfo; at: number }> = [];
+  private waiter: (() => void) | null = null;
+  private constructor(readonly socket: dgram.Socket) {
+    socket.on('message', (msg, from) => {
+      const r = parsePacket(msg);
+      if (!r.ok) throw new Error(`server sent a malformed packet: ${r.reason}`);
+      this.queue.push({ packet: r.packet, from, at: Date.now() });
+      this.waiter?.();
+    });
+  }
+  static async open(): Promise<RawClient> {
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    return new RawClient(s);
+  }
+  /** Resolves once the packet left (closing the socket earlier would silently drop it). */
+  send(buf: Buffer, port: number, address = HOST): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.send(buf, port, address, (err) => (err ? reject(err) : resolve())));
+  }
+  async next(timeoutMs = 5000): Promise<{ packet: TftpPacket; from: dgram.RemoteInfo; at: number } | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+    return this.queue.shift()!;
+  }
+  close(): void {
+    this.socket.close();
+  }
+}
+
+interface RawGet {
+  data: Buffer;
+  oack: Map<string, string> | null;
+  dataPackets: number;
+  from: Set<string>;
+}
+
+/**
+ * Download with the raw client, as an RFC 7440 client does: ACK at the end of each window, and on a
+ * gap ACK the last in-order block once. `dropOnce` simulates losing the first copy of those blocks;
+ * `dupAcks` sends every ACK twice (the Sorcerer's Apprentice trigger).
+ */
+async function rawGet(port: number, filename: string, opts: { options?: Array<[string, string]>; dropOnce?: number[]; dupAcks?: boolean } = {}): Promise<RawGet> {
+  const c = await RawClient.open();
+  try {
+    await c.send(encodeRequest({ op: 'rrq', filename, mode: 'octet', options: opts.options ?? [] }), port);
+    const chunks: Buffer[] = [];
+    const drop = new Set(opts.dropOnce ?? []);
+    const from = new Set<string>();
+    let blksize = 512;
+    let window = 1;
+    let oack: Map<string, string> | null = null;
+    let expected = 1;
+    let inWindow = 0;
+    let gapSignalled = false;
+    let dataPackets = 0;
+    let tid = 0;
+    const ack = async (n: number) => {
+      await c.send(encodeAck(n), tid);
+      if (opts.dupAcks) await c.send(encodeAck(n), tid);
+    };
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const got = await c.next();
+      if (!got) throw new Error(`timed out waiting for block ${expected}`);
+      const { packet: p, from: rinfo } = got;
+      from.add(rinfo.address);
+      tid = rinfo.port;
+      if (p.op === 'oack') {
+        oack = p.options;
+        blksize = Number(p.options.get('blksize') ?? 512);
+        window = Number(p.options.get('windowsize') ?? 1);
+        await ack(0);
+        continue;
+      }
+      if (p.op === 'error') throw new Error(`server error ${p.code}: ${p.message}`);
+      if (p.op !== 'data') throw new Error(`unexpected ${p.op}`);
+      dataPackets++;
+      if (p.block === (expected & 0xffff)) {
+        if (drop.delete(expected)) continue;
+        chunks.push(Buffer.from(p.payload));
+        expected++;
+        gapSignalled = false;
+        if (p.payload.length < blksize) {
+          await ack(expected - 1);
+          return { data: Buffer.concat(chunks), oack, dataPackets, from };
+        }
+        if (++inWindow >= window) {
+          inWindow = 0;
+          await ack(expected - 1);
+        }
+      } else if (!gapSignalled && ((p.block - expected) & 0xffff) < 0x8000) {
+        gapSignalled = true; // RFC 7440: a block beyond the expected one means loss; say where we are
+        inWindow = 0;
+        await ack(expected - 1);
+      }
+    }
+    throw new Error('unreachable');
+  } finally {
+    c.close();
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bd-tftp-'));
+  out = mkdtempSync(join(tmpdir(), 'bd-tftp-out-'));
+  files = {
+    'small.txt': Buffer.from('hello from bootdrop\n'),
+    'big.bin': randomBytes(3_000_000),
+    'exact.bin': randomBytes(512 * 8), // a multiple of every window: ends with an empty block
+    'empty.bin': Buffer.alloc(0),
+    'Boot/PXELinux.0': randomBytes(40_000),
+  };
+  for (const [name, data] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), data);
+  }
+  symlinkSync('/etc/passwd', join(dir, 'escape'));
+  tree = new MountedTree();
+  tree.mount('/', await FolderSource.open(dir));
+  tree.setFile('/menu.ipxe', Buffer.from('#!ipxe\necho generated\n'));
+});
+
+afterAll(async () => {
+  for (const s of servers) await s.stop();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+});
+
+describe('TFTP server with real clients', () => {
+  let server: TftpServer;
+  let url: string;
+  beforeAll(async () => {
+    server = await startServer();
+    url = `tftp://${HOST}:${server.port}`;
+  });
+
+  it.each([512, 1468, 8192])('curl --tftp-blksize %i downloads byte-identical data', async (bs) => {
+    const since = transfers.length;
+    const dest = join(out, `curl-${bs}.bin`);
+    const r = await run('curl', ['-sS', '--tftp-blksize', String(bs), '-o', dest, `${url}/big.bin`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(dest).equals(files['big.bin']!)).toBe(true);
+    const t = await finished('/big.bin', since);
+    expect(t).toMatchObject({ protocol: 'tftp', outcome: 'done', bytes: 3_000_000, total: 3_000_000, clientIp: '127.0.0.1' });
+  });
+
+  it('curl --tftp-no-options (plain RFC 1350) works, including a file ending on a block boundary', async () => {
+    for (const name of ['big.bin', 'exact.bin', 'empty.bin']) {
+      const dest = join(out, `noopt-${name}`);
+      const r = await run('curl', ['-sS', '--tftp-no-options', '-o', dest, `${url}/${name}`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(dest).equals(files[name]!), name).toBe(true);
+    }
+  });
+
+  it('atftp negotiates windowsize 8 + blksize 1468 (OACK checked in its trace)', async () => {
+    const dest = join(out, 'atftp.bin');
+    const r = await run('atftp', ['--trace', '--option', 'windowsize 8', '--option', 'blksize 1468', '-g', '-r', 'big.bin', '-l', dest, HOST, String(server.port)]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const trace = r.stdout + r.stderr;
+    expect(trace).toMatch(/received OACK <windowsize: 8, blksize: 1468/);
+    expect(readFileSync(dest).equals(files['big.bin']!)).toBe(true);
+  });
+
+  it('tftp-hpa (binary mode, port argument) downloads, and its put is refused', async () => {
+    const r = await run('tftp', ['-m', 'binary', HOST, String(server.port), '-c', 'get', 'big.bin', 'hpa.bin'], { cwd: out });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'hpa.bin')).equals(files['big.bin']!)).toBe(true);
+    writeFileSync(join(out, 'upload.txt'), 'x');
+    const put = await run('tftp', ['-m', 'binary', HOST, String(server.port), '-c', 'put', 'upload.txt'], { cwd: out });
+    expect(put.stdout + put.stderr).toMatch(/Error code 2: Access violation/);
+    expect(logs.some((l) => l.level === 'warn' && /refused write request for "upload.txt"/.test(l.message))).toBe(true);
+  });
+
+  it('serves generated files and matches names case-insensitively with backslashes', async () => {
+    const gen = await rawGet(server.port, 'menu.ipxe');
+    expect(gen.data.toString()).toBe('#!ipxe\necho generated\n');
+    const r = await run('atftp', ['-g', '-r', '\\BOOT\\pxelinux.0', '-l', join(out, 'pxe.0'), HOST, String(server.port)]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'pxe.0')).equals(files['Boot/PXELinux.0']!)).toBe(true);
+  });
+
+  it('curl reports not found (error 1) and access violation for -T uploads', async () => {
+    const nf = await run('curl', ['-sS', '-o', join(out, 'nf'), `${url}/no-such-file`]);
+    expect(nf.code).toBe(68); // CURLE_TFTP_NOTFOUND
+    writeFileSync(join(out, 'up.txt'), 'upload');
+    const up = await run('curl', ['-sS', '-T', join(out, 'up.txt'), `${url}/up.txt`]);
+    expect(up.code).toBe(69); // CURLE_TFTP_PERM
+  });
+
+  it('transfers come from the listener address, one ephemeral port per transfer', async () => {
+    const a = await rawGet(server.port, 'small.txt');
+    expect([...a.from]).toEqual([HOST]);
+  });
+
+  it('ten clients at once all get the right bytes', async () => {
+    const sizes = [512, 1024, 1432, 1468, 8192, 512, 1408, 4096, 1468, 512];
+    const results = await Promise.all(
+      sizes.map((bs, i) => run('curl', ['-sS', '--tftp-blksize', String(bs), '-o', join(out, `par-${i}.bin`), `${url}/big.bin`])),
+    );
+    results.forEach((r, i) => {
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(out, `par-${i}.bin`)).equals(files['big.bin']!), `client ${i}`).toBe(true);
+    });
+    for (let i = 0; i < 50 && server.activeSessions > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.activeSessions).toBe(0);
+  });
+});
+
+describe('TFTP protocol details (raw client)', () => {
+  let server: TftpServer;
+  beforeAll(async () => {
+    server = await startServer({ timeoutMs: 4000, mtu: 1500 });
+  });
+
+  it("OVMF's tsize probe ends quietly as 'aborted'; the real RRQ then gets blksize 1468 + windowsize 4", async () => {
+    const since = transfers.length;
+    const logsBefore = logs.length;
+    const c = await RawClient.open();
+    await c.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [['tsize', '0'], ['blksize', '1468']] }), server.port);
+    const reply = await c.next();
+    expect(reply?.packet).toEqual({ op: 'oack', options: new Map([['tsize', '3000000'], ['blksize', '1468']]) });
+    await c.send(encodeError(8, 'tsize probe done'), reply!.from.port);
+    c.close();
+    const probe = await finished('/big.bin', since);
+    expect(probe.outcome).toBe('aborted');
+    expect(logs.slice(logsBefore).filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
+
+    const got = await rawGet(server.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '4']] });
+    expect(got.oack).toEqual(new Map([['blksize', '1468'], ['windowsize', '4']]));
+    expect(got.data.equals(files['big.bin']!)).toBe(true);
+  });
+
+  it('caps blksize to the MTU option and says so in the OACK', async () => {
+    const got = await rawGet(server.port, 'small.txt', { options: [['BLKSIZE', '9000'], ['UnknownOpt', '1']] });
+    expect(got.oack).toEqual(new Map([['blksize', '1468']]));
+  });
+
+  it('never resends on duplicate ACKs (no Sorcerer\'s Apprentice)', async () => {
+    const got = await rawGet(server.port, 'big.bin', { options: [['blksize', '1468']], dupAcks: true });
+    expect(got.data.equals(files['big.bin']!)).toBe(true);
+    expect(got.dataPackets).toBe(Math.floor(3_000_000 / 1468) + 1);
+  });
+
+  it('after a loss inside a window, resends from the block after the ACK without waiting for the timeout', async () => {
+    const t0 = Date.now();
+    // Windows shift after each resend: 2 is 2nd of [1..8], 500 is 3rd of [498..505], 1002 4th of [999..1006].
+    const got = await rawGet(server.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '8']], dropOnce: [2, 500, 1002] });
+    expect(got.data.equals(files['big.bin']!)).toBe(true);
+    // Three losses; waiting for the 4 s timeout even once would push this past 4 s.
+    expect(Date.now() - t0).toBeLessThan(4000);
+  });
+
+  it('a lost first block of a window (the ACK repeats the previous one) is resent on timeout only', async () => {
+    const quick = await startServer({ timeoutMs: 200 });
+    const got = await rawGet(quick.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '4']], dropOnce: [5, 9] });
+    expect(got.data.equals(files['big.bin']!)).toBe(true);
+  });
+
+  it('rolls block numbers over past 65535 (40 MiB at blksize 512, curl)', async () => {
+    const big = randomBytes(40 * 1024 * 1024);
+    tree.setFile('/roll.bin', big);
+    try {
+      const dest = join(out, 'roll.bin');
+      const r = await run('curl', ['-sS', '--tftp-blksize', '512', '-o', dest, `tftp://${HOST}:${server.port}/roll.bin`], { timeoutMs: 300_000 });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(dest).equals(big)).toBe(true);
+    } finally {
+      tree.removeFile('/roll.bin');
+    }
+  });
+
+  it.each([
+    ['../../etc/passwd', 2],
+    ['/../etc/passwd', 2],
+    ['boot\\..\\..\\etc\\passwd', 2],
+    ['escape', 2], // a symlink in the served folder pointing at /etc/passwd
+    ['no/such/file', 1],
+    ['Boot', 1], // a directory is not a file
+  ])('refuses %s with error %i', async (name, code) => {
+    const c = await RawClient.open();
+    await c.send(encodeRequest({ op: 'rrq', filename: name, mode: 'octet' }), server.port);
+    const r = await c.next();
+    c.close();
+    expect(r?.packet).toMatchObject({ op: 'error', code });
+    if (code === 2) expect(logs.some((l) => l.level === 'warn' && l.message.includes(JSON.stringify(name)))).toBe(true);
+  });
+
+  it('refuses a raw write request with error 2, and malformed packets with error 4, and keeps serving', async () => {
+    const c = await RawClient.open();
+    await c.send(encodeRequest({ op: 'wrq', filename: 'x', mode: 'octet' }), server.port);
+    expect((await c.next())?.packet).toMatchObject({ op: 'error', code: 2 });
+    const junk = [[0], [0, 1, 0x41], [0, 99, 1, 2], [0, 1, 0x41, 0, 0x6f, 0x63, 0x74, 0x65, 0x74, 0, 0x62, 0], [0xff, 0xff, 0xff]];
+    for (const bytes of junk) {
+      await c.send(Buffer.from(bytes), server.port);
+      const r = await c.next();
+      expect(r?.packet).toMatchObject({ op: 'error' });
+    }
+    c.close();
+    expect((await rawGet(server.port, 'small.txt')).data.equals(files['small.txt']!)).toBe(true);
+  });
+});
+
+describe('TFTP retransmission, limits and lifecycle', () => {
+  it('retransmits on timeout with exponential backoff, then gives up as failed', async () => {
+    const server = await startServer({ timeoutMs: 150, retries: 3 });
+    const since = transfers.length;
+    const c = await RawClient.open();
+    await c.send(encodeRequest({ op: 'rrq', filename: 'exact.bin', mode: 'octet' }), server.port);
+    const arrivals: number[] = [];
+    let last: TftpPacket | null = null;
+    for (let i = 0; i < 10; i++) {
+      const r = await c.next(5000);
+      if (!r) break;
+      last = r.packet;
+      if (r.packet.op === 'data') arrivals.push(r.at);
+      else break;
+    }
+    c.close();
+    expect(arrivals).toHaveLength(4); // the first send + 3 retries
+    expect(last).toMatchObject({ op: 'error', code: 0 });
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
+    expect(gaps[2]!).toBeGreaterThan(gaps[0]! * 1.5);
+    const t = await finished('/exact.bin', since);
+    expect(t).toMatchObject({ outcome: 'failed', bytes: 0 });
+    expect(server.activeSessions).toBe(0);
+  });
+
+  it('answers "busy" beyond maxSessions; stop() aborts running transfers and frees the port', async () => {
+    const server = await startServer({ maxSessions: 1, timeoutMs: 5000 });
+    const since = transfers.length;
+    const hold = await RawClient.open();
+    await hold.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet' }), server.port);
+    expect((await hold.next())?.packet).toMatchObject({ op: 'data', block: 1 });
+    expect(server.activeSessions).toBe(1);
+    const other = await RawClient.open();
+    await other.send(encodeRequest({ op: 'rrq', filename: 'small.txt', mode: 'octet' }), server.port);
+    expect((await other.next())?.packet).toMatchObject({ op: 'error', message: 'Server busy, try again' });
+    other.close();
+    const port = server.port;
+    await server.stop();
+    hold.close();
+    expect(server.activeSessions).toBe(0);
+    expect(await finished('/big.bin', since)).toMatchObject({ outcome: 'aborted', error: 'server stopped' });
+    const again = await startServer({ port });
+    expect(again.port).toBe(port);
+  });
+
+  it('a busy port gives a specific error naming the port and the likely holder', async () => {
+    const first = await startServer();
+    const second = new TftpServer({ vfs: tree, address: HOST, port: first.port, tracker, log: () => undefined });
+    const err = (await second.start().catch((e: unknown) => e)) as Error & { code: string; remedy: string };
+    expect(err.code).toBe('EADDRINUSE');
+    expect(err.message).toContain(`TFTP port ${first.port}`);
+    expect(err.remedy).toMatch(/tftpd-hpa/);
+  });
+});
