@@ -16,9 +16,21 @@ const CONTROL_TOKENS = new Set(['||', '&&', ';']);
 /** Look-alikes for control tokens in labels (the label stays readable, iPXE sees plain text). */
 const LABEL_STANDINS: Record<string, string> = { '||': '|', '&&': '&', ';': ',' };
 
+/** Typographic characters ISO titles use, in ASCII (iPXE's console shows bytes, not UTF-8). */
+const ASCII_STANDINS: Record<string, string> = { '—': '-', '–': '-', '›': '>', '»': '>>', '«': '<<', '‘': "'", '’': "'", '“': '"', '”': '"', '…': '...', '≥': '>=', '·': '-' };
+
+/** Readable ASCII: accents stripped (é → e), punctuation mapped, anything else '?'. */
+export function asciiText(s: string): string {
+  return s
+    .replace(/[—–›»«‘’“”…≥·]/g, (c) => ASCII_STANDINS[c]!)
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\u0000-\u007f]/g, '?');
+}
+
 /** Neutralise iPXE syntax in free text (labels): no newlines, no `${` expansion, no control tokens. */
 export function ipxeText(s: string, max = 72): string {
-  const words = s
+  const words = asciiText(s)
     .replace(/[\u0000-\u001f\u007f]/g, ' ')
     .replace(/\$\{/g, '$ {')
     .split(/\s+/)
@@ -26,7 +38,7 @@ export function ipxeText(s: string, max = 72): string {
     .map((w) => LABEL_STANDINS[w] ?? w.replace(/^#+/, ''))
     .filter((w) => w !== '');
   const text = words.join(' ');
-  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+  return text.length > max ? text.slice(0, max - 3) + '...' : text;
 }
 
 /**
