@@ -1,11 +1,172 @@
-import type { CliCommand } from './index';
+/**
+ * `bootdrop serve <iso-or-folder>...`: the whole engine without Electron. Runs until SIGINT/SIGTERM,
+ * printing one line when ready and one per client step (or NDJSON EngineEvents with --json).
+ */
+import * as path from 'node:path';
+import type { EngineEvent, ServeMode } from '../contract';
+import { createEngineServices, defaultLoadersDir, describeMode, Narrator, Session, SessionError } from '../session';
+import { parseArgs, UsageError, type OptionSpec } from './args';
+import type { CliCommand, CliIo } from './index';
+
+const USAGE =
+  'bootdrop serve <iso-or-folder>... [--interface <name>] [--mode proxy|dhcp|auto] [--append "<args>"] ' +
+  '[--default <entry-id|source>] [--timeout <s>] [--http-port <n>] [--tftp-port <n>] [--loaders <dir>] [--json]';
+
+const SPEC: OptionSpec = {
+  interface: { type: 'string', alias: 'i' },
+  mode: { type: 'string', alias: 'm' },
+  append: { type: 'string' },
+  default: { type: 'string' },
+  timeout: { type: 'number' },
+  'http-port': { type: 'number' },
+  'tftp-port': { type: 'number' },
+  loaders: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+const MODES: readonly ServeMode[] = ['proxy', 'dhcp', 'auto'];
+
+function port(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = v as number;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number 0-65535, got ${n}`);
+  return n;
+}
+
+interface ServeArgs {
+  paths: string[];
+  iface: string | null;
+  mode: ServeMode;
+  append: string;
+  defaultEntry: string | null;
+  timeoutSec: number;
+  httpPort: number;
+  tftpPort: number;
+  loadersDir: string;
+  json: boolean;
+}
+
+function parse(args: string[]): ServeArgs {
+  const { options: o, positional } = parseArgs(args, SPEC);
+  if (positional.length === 0) throw new UsageError('give at least one ISO file or folder to serve');
+  const mode = (o.mode as string | undefined) ?? 'proxy';
+  if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
+  const timeout = (o.timeout as number | undefined) ?? 10;
+  if (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600) throw new UsageError(`--timeout must be whole seconds 0-3600, got ${timeout}`);
+  return {
+    paths: positional,
+    iface: (o.interface as string | undefined) ?? null,
+    mode: mode as ServeMode,
+    append: (o.append as string | undefined) ?? '',
+    defaultEntry: (o.default as string | undefined) ?? null,
+    timeoutSec: timeout,
+    // Port 80 like the classic setup: ISOs' own PXE menus say http://${pxeserver}/ (no port).
+    httpPort: port(o['http-port'], 'http-port') ?? 80,
+    tftpPort: port(o['tftp-port'], 'tftp-port') ?? 69,
+    loadersDir: path.resolve((o.loaders as string | undefined) ?? defaultLoadersDir()),
+    json: o.json === true,
+  };
+}
+
+/** `--default` takes an entry id, or a source (id, path or file name) meaning its default entry. */
+function resolveDefault(session: Session, wanted: string): string {
+  const sources = session.effectiveSources();
+  const entries = sources.flatMap((s) => s.entries);
+  const exact = entries.find((e) => e.id === wanted);
+  if (exact) return exact.id;
+  const abs = path.resolve(wanted);
+  const src = sources.find((s) => s.id === wanted || s.path === abs || path.basename(s.path) === wanted);
+  const entry = src && (src.entries.find((e) => e.isDefault) ?? src.entries.find((e) => e.enabled));
+  if (entry) return entry.id;
+  const ids = entries.map((e) => e.id).join(', ') || 'none';
+  throw new SessionError('ENOENTRY', `--default ${wanted}: no such boot entry or source (entries: ${ids})`, 'pass one of the entry ids listed, or an ISO given on the command line');
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  let a: ServeArgs;
+  try {
+    a = parse(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`bootdrop serve: ${err.message}`);
+      io.err(`Usage: ${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  const session = new Session(
+    { loadersDir: a.loadersDir, httpPort: a.httpPort, tftpPort: a.tftpPort, mode: a.mode, append: a.append, timeoutSec: a.timeoutSec, interfaceName: a.iface },
+    createEngineServices(),
+  );
+  const narrator = new Narrator(() => session.knownRoles());
+  let ready = false;
+  session.onEvent((e: EngineEvent) => {
+    if (a.json) {
+      if (e.type === 'log' && e.entry.level === 'debug') return;
+      io.out(JSON.stringify(e));
+      return;
+    }
+    if (!ready) return; // the ready line comes first; setup chatter is in the log
+    for (const line of narrator.lines(e)) io.out(line);
+  });
+  const fail = async (code: string, message: string, remedy: string): Promise<number> => {
+    if (a.json) io.out(JSON.stringify({ type: 'error', error: { code, message, remedy } }));
+    io.err(`bootdrop serve: ${message}`);
+    io.err(`  what to do: ${remedy}`);
+    await session.dispose();
+    return 1;
+  };
+
+  try {
+    for (const p of a.paths) {
+      const s = await session.addSource({ path: p });
+      for (const w of s.warnings) io.err(`warning: ${path.basename(s.path)}: ${w}`);
+    }
+    if (a.defaultEntry) {
+      const menu = (await session.snapshot()).menu;
+      await session.setMenu({ menu: { ...menu, defaultEntryId: resolveDefault(session, a.defaultEntry) } });
+    }
+  } catch (err) {
+    const e = err as { code?: string; message?: string; remedy?: string };
+    return fail(e.code ?? 'EINVAL', e.message ?? String(err), e.remedy ?? 'check the path: give an ISO image file or a folder with the ISO\'s files');
+  }
+
+  if (!a.iface && !a.json) {
+    const rec = (await session.snapshot()).interfaces.find((i) => i.recommended);
+    if (rec) io.out(`No --interface given: using ${rec.name} (${rec.address}, ${rec.kind}), the recommended one.`);
+  }
+  const state = await session.start();
+  if (!state.serving) {
+    const e = state.error ?? { code: 'EFAIL', message: 'could not start', remedy: 'see the log' };
+    return fail(e.code, e.message, e.remedy);
+  }
+  ready = true;
+  if (!a.json) {
+    const snap = await session.snapshot();
+    const what = snap.sources.map((s) => `${s.osName} (${path.basename(s.path)})`).join(', ');
+    const def = snap.sources.flatMap((s) => s.entries).find((e) => e.isDefault);
+    io.out(`Ready: serving ${what} on ${state.interfaceName} ${state.address} — ${describeMode(state)}; HTTP ${state.httpUrl}`);
+    if (def) io.out(`Default entry: ${def.label} [${def.id}]. Boot the other PC from the network (PXE). Ctrl+C stops.`);
+  }
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (!a.json) io.out(`${sig}: stopping…`);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await session.dispose();
+  if (!a.json) io.out('Stopped.');
+  return 0;
+}
 
 export const command: CliCommand = {
   name: 'serve',
-  summary: 'serve (not built yet)',
-  usage: 'bootdrop serve',
-  async run(_args, io) {
-    io.err('bootdrop serve: not built yet');
-    return 1;
-  },
+  summary: 'serve ISOs/folders to PXE clients on the LAN (proxyDHCP or own DHCP + TFTP + HTTP) until Ctrl+C',
+  usage: USAGE,
+  run,
 };

@@ -19,6 +19,8 @@ export interface OpenedSource {
   label: string;
   size: number;
   fileSystems: string[];
+  /** El Torito boot catalogue as the ISO reader reports it (the planner's generic fallback needs it). */
+  elTorito?: unknown;
 }
 
 export interface SourcePlan {
@@ -26,25 +28,31 @@ export interface SourcePlan {
   osName: string;
   entries: BootEntry[];
   warnings: string[];
+  /** The planner's own detail (served paths, classic PXELINUX...), handed back to layout() untouched. */
+  detail?: unknown;
 }
 
 /** A source as the layout sees it: its summary (menu already applied) and its file system. */
 export interface ServedSource {
   summary: SourceSummary;
   vfs: Vfs;
+  detail?: unknown;
 }
 
 export interface LayoutContext {
   loadersDir: string;
   serverIp: string;
   httpPort: number;
-  menu: MenuSettings;
+  /** The current menu, read whenever a client fetches a generated menu (always up to date). */
+  menu: () => MenuSettings;
 }
 
 export interface ServedLayout {
   policy: BootPolicy;
   /** Served paths whose role the plan knows (kernel, initrd, root image), for client stages. */
   roles: KnownRoles;
+  /** Problems with this layout the user should hear about (e.g. a port the ISO's menu needs). */
+  warnings: string[];
 }
 
 export interface RunningServer {

@@ -24,7 +24,9 @@ import { browse } from './browse';
 import { ClientTable, type DhcpSighting } from './clients';
 import { SessionError, toServeError } from './errors';
 import { LogRing } from './log-ring';
-import { applyMenu, DEFAULT_MENU, pruneMenu } from './menu';
+import { arpLookup } from './neighbors';
+import { applyMenu, DEFAULT_MENU } from '../boot';
+import { pruneMenu } from './menu';
 import type { EngineServices, OpenedSource, RunningDhcp, RunningServer, ServedLayout } from './services';
 import type { KnownRoles } from './stage';
 
@@ -47,6 +49,7 @@ export interface SessionOptions {
 interface OpenSource {
   id: string;
   opened: OpenedSource;
+  detail: unknown;
   summary: SourceSummary; // as planned, before the menu is applied
 }
 
@@ -140,6 +143,11 @@ export class Session implements BootdropApi {
     );
   }
 
+  /** Served paths whose role the current layout knows (for naming client steps). */
+  knownRoles(): KnownRoles {
+    return this.running?.layout.roles ?? EMPTY_ROLES;
+  }
+
   private safeListInterfaces(): NetInterface[] {
     try {
       return this.services.listInterfaces();
@@ -183,14 +191,16 @@ export class Session implements BootdropApi {
     const opened = await this.services.openSource(hostPath);
     const id = this.newSourceId(hostPath);
     let summary: SourceSummary;
+    let detail: unknown;
     try {
-      const plan = await this.services.planSource(id, hostPath, opened);
+      const { detail: d, ...plan } = await this.services.planSource(id, hostPath, opened);
+      detail = d;
       summary = { id, path: hostPath, kind: opened.kind, label: opened.label, size: opened.size, fileSystems: opened.fileSystems, ...plan };
     } catch (err) {
       await opened.vfs.close().catch(() => undefined);
       throw err;
     }
-    this.sources.push({ id, opened, summary });
+    this.sources.push({ id, opened, summary, detail });
     this.log('info', 'session', `added ${summary.osName} (${path.basename(hostPath)}): ${summary.entries.length} boot entries`);
     for (const w of summary.warnings) this.log('warn', 'boot', `${path.basename(hostPath)}: ${w}`);
     await this.sourcesChanged();
@@ -227,10 +237,12 @@ export class Session implements BootdropApi {
     }
   }
 
-  private layoutTree(tree: MountedTree, serverIp: string, httpPort: number): Promise<ServedLayout> {
+  private async layoutTree(tree: MountedTree, serverIp: string, httpPort: number): Promise<ServedLayout> {
     const effective = this.effectiveSources();
-    const served = this.sources.map((s) => ({ summary: effective.find((e) => e.id === s.id)!, vfs: s.opened.vfs }));
-    return this.services.layout(tree, served, { loadersDir: this.opts.loadersDir, serverIp, httpPort, menu: this.menuCopy() });
+    const served = this.sources.map((s) => ({ summary: effective.find((e) => e.id === s.id)!, vfs: s.opened.vfs, detail: s.detail }));
+    const layout = await this.services.layout(tree, served, { loadersDir: this.opts.loadersDir, serverIp, httpPort, menu: () => this.menu });
+    for (const w of layout.warnings) this.log('warn', 'boot', w);
+    return layout;
   }
 
   // ---- interface and mode -----------------------------------------------------------------------
@@ -304,7 +316,7 @@ export class Session implements BootdropApi {
       if (this.sources.length === 0) throw new SessionError('ENOSOURCE', 'nothing to serve: no ISO or folder added', 'add an ISO (drop it on the window, or pass it to "bootdrop serve")');
       const iface = this.pickInterface();
       const tree = new MountedTree();
-      const tracker = new TransferTracker((t) => this.onTransfer(t), { macFor: (ip) => this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip) });
+      const tracker = new TransferTracker((t) => this.onTransfer(t), { macFor: (ip) => this.macFor(ip) });
       where = 'HTTP server';
       // HTTP first: its port (possibly chosen by the OS) goes into the generated boot scripts.
       const http = await this.services.startHttp({ vfs: tree, address: iface.address, port: this.opts.httpPort, tracker, log: this.log });
@@ -362,6 +374,11 @@ export class Session implements BootdropApi {
   }
 
   // ---- clients ----------------------------------------------------------------------------------
+
+  /** A client's MAC from its IP: our DHCP's leases/4011 exchanges, what we saw, else the ARP table. */
+  private macFor(ip: string): string | null {
+    return this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip) ?? arpLookup(ip);
+  }
 
   private onDhcp(s: DhcpSighting): void {
     const client = this.clients.sawDhcp(s, this.now());

@@ -213,3 +213,149 @@ export async function startHomeRouter(host: { ns: string; address: string | null
   });
   return proc;
 }
+
+/** One `bootdrop serve --json` process in a TestLan namespace, its NDJSON events collected. */
+export class ServeProcess {
+  readonly events: Array<{ type: string; [k: string]: unknown }> = [];
+  private text = '';
+  private stderr = '';
+  private waiters = new Set<() => void>();
+  private exitCode: number | null | undefined = undefined;
+
+  constructor(readonly proc: ChildProcess) {
+    proc.stdout?.on('data', (c: Buffer) => {
+      this.text += c.toString();
+      let nl: number;
+      while ((nl = this.text.indexOf('\n')) >= 0) {
+        const line = this.text.slice(0, nl);
+        this.text = this.text.slice(nl + 1);
+        try {
+          this.events.push(JSON.parse(line) as { type: string });
+        } catch {
+          this.stderr += `[non-JSON stdout] ${line}\n`;
+        }
+      }
+      for (const w of this.waiters) w();
+    });
+    proc.stderr?.on('data', (c: Buffer) => (this.stderr += c.toString()));
+    proc.on('exit', (code) => {
+      this.exitCode = code;
+      for (const w of this.waiters) w();
+    });
+  }
+
+  /** Spawn `node bin/bootdrop.js serve <args> --json` inside `ns` (the compiled engine, dist/engine). */
+  static start(ns: string, args: string[]): ServeProcess {
+    const root = path.resolve(__dirname, '..', '..');
+    if (!existsSync(path.join(root, 'dist', 'engine', 'cli', 'index.js'))) throw new Error('dist/engine is missing: run "npx tsc -p tsconfig.engine.json" first');
+    const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(root, 'bin', 'bootdrop.js'), 'serve', ...args, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+    });
+    return new ServeProcess(proc);
+  }
+
+  get exited(): boolean {
+    return this.exitCode !== undefined;
+  }
+
+  /** Recent events and stderr, for failure messages. */
+  describe(): string {
+    const evs = this.events.filter((e) => e.type !== 'transfer' || (e.transfer as { outcome: string }).outcome !== 'active');
+    return `serve stderr:\n${this.stderr.slice(-3000)}\nlast serve events:\n${evs.slice(-40).map((e) => JSON.stringify(e)).join('\n')}`;
+  }
+
+  waitEvent<T extends { type: string }>(pred: (e: { type: string; [k: string]: unknown }) => boolean, timeoutMs: number, what: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const hit = this.events.find(pred);
+        if (hit) return done(() => resolve(hit as unknown as T));
+        if (this.exitCode !== undefined) return done(() => reject(new Error(`bootdrop serve exited (${this.exitCode}) before ${what}\n${this.describe()}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.describe()}`))), timeoutMs);
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        fn();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Wait for the 'state' event with serving: true (fails with the ServeError if start failed). */
+  async ready(timeoutMs = 30_000): Promise<{ address: string; httpUrl: string; effectiveMode: string | null }> {
+    const e = await this.waitEvent<{ type: 'state'; state: { serving: boolean; error: unknown; address: string; httpUrl: string; effectiveMode: string | null } }>(
+      (x) => (x.type === 'state' && ((x.state as { serving: boolean }).serving || (x.state as { error: unknown }).error !== null)) || x.type === 'error',
+      timeoutMs,
+      'serve to be ready',
+    );
+    if (e.type !== 'state' || !e.state.serving) throw new Error(`bootdrop serve failed to start: ${JSON.stringify(e)}\n${this.describe()}`);
+    return e.state;
+  }
+
+  /** SIGTERM, then wait for a clean exit (code 0 expected); SIGKILL if it hangs. */
+  async stop(timeoutMs = 10_000): Promise<number | null> {
+    if (this.exitCode !== undefined) return this.exitCode;
+    const exited = new Promise<number | null>((resolve) => this.proc.once('exit', (code) => resolve(code)));
+    // `ip netns exec` execs node, so this pid is node itself.
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+export interface BootRig {
+  lan: import('./netns').TestLan;
+  server: import('./netns').NetnsHost;
+  serve: ServeProcess | null;
+  guest: Guest | null;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A LAN for one boot test: a server host (where `bootdrop serve` runs, at <net>.2) and, unless
+ * `router: false` (a bare cable), a home router at <net>.1 running dnsmasq.
+ */
+export async function bootRig(tag: string, net: string, opts: { router: boolean }): Promise<BootRig> {
+  const { TestLan } = await import('./netns');
+  const lan = await TestLan.create(tag);
+  const rig: BootRig = {
+    lan,
+    server: undefined as unknown as import('./netns').NetnsHost,
+    serve: null,
+    guest: null,
+    async cleanup() {
+      await rig.guest?.kill();
+      if (rig.serve && !rig.serve.exited) await rig.serve.stop();
+      await lan.destroy();
+    },
+  };
+  try {
+    if (opts.router) {
+      const router = await lan.addHost('router', `${net}.1/24`);
+      await startHomeRouter(router, net);
+    }
+    rig.server = await lan.addHost('server', `${net}.2/24`);
+  } catch (err) {
+    await lan.destroy();
+    throw err;
+  }
+  return rig;
+}
+
+type ClientEv = { type: 'client'; client: { mac: string; stage: string; firmware: string } };
+
+/** The stages `bootdrop serve` reported for one client, in order, without repeats. */
+export function stagesOf(serve: ServeProcess, mac: string): string[] {
+  const out: string[] = [];
+  for (const e of serve.events) {
+    if (e.type !== 'client') continue;
+    const c = (e as unknown as ClientEv).client;
+    if (c.mac !== mac) continue;
+    if (out.at(-1) !== c.stage) out.push(c.stage);
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+/**
+ * The session's EngineServices bound to the real engine modules: main/iso opens sources, main/boot
+ * plans them and lays out the served tree and policy, main/http + main/tftp serve the tree, main/dhcp
+ * answers PXE clients, main/net lists interfaces.
+ */
+import type { Firmware } from '../contract';
+import { layoutServedTree, PxePolicy, planSource, type ServedLayout as BootLayout, type SourcePlan as BootPlan } from '../boot';
+import type { ClientFacts } from '../boot/policy';
+import { DhcpService, type ClientEvent } from '../dhcp';
+import { HttpServer } from '../http';
+import { openSource } from '../iso';
+import { listInterfaces } from '../net';
+import { TftpServer } from '../tftp';
+import type { MountedTree } from '../vfs';
+import type { EngineServices, LayoutContext, ServedLayout, ServedSource } from './services';
+import type { FileRole } from './stage';
+
+export function firmwareOf(facts: ClientFacts): Firmware {
+  if (facts.isIpxe) return 'ipxe';
+  if (!/^(PXEClient|HTTPClient)/.test(facts.vendorClass)) return 'unknown'; // e.g. the booted OS's own DHCP client
+  if (facts.arch === 'bios') return 'bios';
+  if (facts.arch === 'efi-x64-http') return 'uefi-http';
+  if (facts.arch.startsWith('efi')) return 'uefi';
+  return 'unknown';
+}
+
+/** The classic PXELINUX path is used when the user's default entry is an ISO's own PXELINUX menu. */
+function classicChoice(sources: readonly ServedSource[]): { classicId: string | null; useForBios: boolean } {
+  const withClassic = sources.filter((s) => (s.detail as BootPlan).classicPxelinux);
+  const chosen = withClassic.find((s) => s.summary.entries.some((e) => e.kind === 'pxelinux' && e.isDefault));
+  const first = chosen ?? withClassic[0];
+  // Only one source can own the tree root; mount it anyway so an iPXE menu's "pxelinux" entry finds its files.
+  return { classicId: first?.summary.id ?? null, useForBios: chosen !== undefined };
+}
+
+function rolesOf(sources: readonly ServedSource[]): Map<string, FileRole> {
+  const roles = new Map<string, FileRole>();
+  for (const s of sources) {
+    const plan = s.detail as BootPlan;
+    for (const e of plan.summary.entries) {
+      if (e.kernel) roles.set(`${plan.treePath}${e.kernel}`.toLowerCase(), e.kind === 'pxelinux' || e.kind === 'chain' ? 'loader' : 'kernel');
+      for (const i of e.initrd) roles.set(`${plan.treePath}${i}`.toLowerCase(), 'initrd');
+    }
+    if (plan.rawIsoPath) roles.set(plan.rawIsoPath.toLowerCase(), 'rootfs');
+    if (plan.classicPxelinux) roles.set(plan.classicPxelinux.loader.toLowerCase(), 'loader');
+  }
+  return roles;
+}
+
+export function createEngineServices(): EngineServices {
+  // The boot layout in force per tree, so a re-layout (source added/removed) first takes the old one out.
+  const layouts = new WeakMap<MountedTree, BootLayout>();
+  return {
+    listInterfaces: () => listInterfaces(),
+
+    async openSource(hostPath) {
+      const o = await openSource(hostPath);
+      return { vfs: o.vfs, kind: o.kind, label: o.info.label, size: o.info.size, fileSystems: o.info.fileSystems, elTorito: o.info.elTorito };
+    },
+
+    async planSource(id, hostPath, opened) {
+      const plan = await planSource(
+        opened.vfs,
+        { label: opened.label, size: opened.size, fileSystems: opened.fileSystems, elTorito: (opened as { elTorito?: unknown }).elTorito },
+        { sourceId: id, hostPath },
+      );
+      const { family, osName, entries, warnings } = plan.summary;
+      return { family, osName, entries, warnings, detail: plan };
+    },
+
+    async layout(tree, sources, ctx: LayoutContext): Promise<ServedLayout> {
+      layouts.get(tree)?.remove();
+      const { classicId, useForBios } = classicChoice(sources);
+      const boot = await layoutServedTree(
+        tree,
+        sources.map((s) => ({ id: s.summary.id, vfs: s.vfs, plan: s.detail as BootPlan, hostPath: s.summary.path, classicPxelinux: s.summary.id === classicId })),
+        { loadersDir: ctx.loadersDir, server: { ip: ctx.serverIp, httpPort: ctx.httpPort }, menu: ctx.menu },
+      );
+      layouts.set(tree, boot);
+      const policy = new PxePolicy({ httpPort: ctx.httpPort, classicPxelinuxLoader: useForBios && boot.classic ? boot.classic.loader : null });
+      const warnings: string[] = [];
+      if (boot.classic && useForBios && ctx.httpPort !== boot.classic.httpPort) {
+        warnings.push(`the ISO's own PXELINUX menu fetches http://<server>/ on port ${boot.classic.httpPort}, but HTTP runs on port ${ctx.httpPort}: serve with --http-port ${boot.classic.httpPort}`);
+      }
+      return { policy, roles: rolesOf(sources), warnings };
+    },
+
+    async startHttp(o) {
+      const server = new HttpServer({ vfs: o.vfs, address: o.address, port: o.port, tracker: o.tracker, log: (level, message, client) => o.log(level, 'http', message, client) });
+      await server.start();
+      return { port: server.port, close: () => server.stop() };
+    },
+
+    async startTftp(o) {
+      const server = new TftpServer({
+        vfs: o.vfs,
+        address: o.address,
+        port: o.port,
+        tracker: o.tracker,
+        log: (level, message, client) => o.log(level, 'tftp', message, client),
+        ...(o.mtu ? { mtu: o.mtu } : {}),
+      });
+      await server.start();
+      return { close: () => server.stop() };
+    },
+
+    async startDhcp(o) {
+      const dhcp = new DhcpService({
+        iface: o.iface,
+        mode: o.mode,
+        policy: o.policy,
+        log: (level, message, client) => o.log(level, 'dhcp', message, client),
+        ...(o.ports ? { ports: o.ports } : {}),
+      });
+      dhcp.on('client', (e: ClientEvent) => o.onClient({ mac: e.mac, ip: e.ip, firmware: firmwareOf(e.facts), arch: e.facts.archCode }));
+      dhcp.on('mode', (m) => o.onMode(m));
+      await dhcp.start();
+      return {
+        get effectiveMode() {
+          return dhcp.effectiveMode;
+        },
+        macForIp: (ip) => dhcp.macForIp(ip),
+        close: () => dhcp.stop(),
+      };
+    },
+  };
+}
