@@ -161,12 +161,16 @@ describe('browser UI against bootdrop serve --ui', () => {
     await expect.poll(async () => page.getByTestId('menu-global-append').inputValue(), { timeout: 10_000 }).toBe('console=ttyS0 quiet');
   });
 
-  it('picks the interface and starts serving', async () => {
+  it('picks the interface and the bare-cable mode, and starts serving', async () => {
     await page.getByTestId('interface-select').selectOption('eth0');
+    // No router on this LAN: Bootdrop must hand out the addresses itself.
+    await page.getByTestId('mode-radio-dhcp').check();
+    await expect.poll(async () => page.getByTestId('mode-radio-dhcp').isChecked(), { timeout: 10_000 }).toBe(true);
     const toggle = page.getByTestId('serve-toggle');
     await toggle.click();
     await expect.poll(async () => toggle.getAttribute('aria-checked'), { timeout: 30_000 }).toBe('true');
     await expect.poll(async () => page.getByTestId('serve-url').textContent(), { timeout: 10_000 }).toContain(`${NET}.2`);
+    await expect.poll(async () => page.getByTestId('effective-mode').textContent(), { timeout: 10_000 }).toMatch(/own DHCP/);
     await shot('04-serving');
   });
 
