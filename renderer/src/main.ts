@@ -7,7 +7,7 @@ import './styles.css';
 
 const connection = getConnection();
 const pinia = createPinia();
-const app = createApp(App, { pathForFile: connection.pathForFile });
+const app = createApp(App, { pathForFile: connection.pathForFile, fixPrivilegedPorts: connection.fixPrivilegedPorts });
 app.use(pinia);
 attachEngine(connection, pinia);
 app.mount('#app');

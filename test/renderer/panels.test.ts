@@ -62,6 +62,28 @@ describe('ServeToggle', () => {
     expect(wrapper.get('[data-testid="serve-toggle"]').attributes('aria-checked')).toBe('false');
   });
 
+  it('offers the desktop fix for refused privileged ports', async () => {
+    const engine = new FakeEngine(snapshot({
+      state: servingState({ error: { code: 'EACCES', message: 'No permission to use UDP port 67', remedy: 'Allow Bootdrop to use ports below 1024.' } }),
+    }));
+    let fixes = 0;
+    wrapper = await mountOn(ServeToggle, engine, { fixPrivilegedPorts: async () => ({ ok: true, message: `fixed ${++fixes}` }) });
+    await wrapper.get('[data-testid="fix-ports"]').trigger('click');
+    await settle();
+    expect(fixes).toBe(1);
+    expect(wrapper.get('.fix-ports [role="status"]').text()).toBe('fixed 1 Switch serving on again.');
+  });
+
+  it('offers no fix in a browser or for other errors', async () => {
+    const eacces = servingState({ error: { code: 'EACCES', message: 'm', remedy: 'r' } });
+    wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: eacces })));
+    expect(wrapper.find('[data-testid="fix-ports"]').exists()).toBe(false);
+    wrapper.unmount();
+    const busy = servingState({ error: { code: 'EADDRINUSE', message: 'm', remedy: 'r' } });
+    wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: busy })), { fixPrivilegedPorts: async () => ({ ok: true, message: '' }) });
+    expect(wrapper.find('[data-testid="fix-ports"]').exists()).toBe(false);
+  });
+
   it('cannot be switched on without an ISO, and says so', async () => {
     wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ sources: [] })));
     expect(wrapper.get('[data-testid="serve-toggle"]').attributes('disabled')).toBeDefined();

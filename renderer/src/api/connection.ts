@@ -20,6 +20,8 @@ export interface EngineConnection {
   readonly api: BootdropApi;
   /** Host path of a dropped File, when the shell can tell (Electron); undefined in a browser. */
   readonly pathForFile?: (file: File) => string;
+  /** Desktop only: let Bootdrop bind ports below 1024 (the remedy for EACCES on Linux). */
+  readonly fixPrivilegedPorts?: () => Promise<{ ok: boolean; message: string }>;
   info(): ConnectionInfo;
   onInfo(listener: (info: ConnectionInfo) => void): () => void;
   close(): void;

@@ -1,21 +1,19 @@
-import type { BootdropApi } from '../../../main/contract/index';
 import type { ConnectionInfo, EngineConnection } from './connection';
 
 /**
  * The Electron preload's `window.bootdrop`: IPC to the main process of the same app, so it is
  * always "open". The contract version is checked on the snapshot (EngineSnapshot.version).
  */
-export function fromPreload(bootdrop: BootdropApi & { pathForFile?(file: File): string }): EngineConnection {
+export function fromPreload(bootdrop: PreloadBootdrop): EngineConnection {
   const info: ConnectionInfo = { status: 'open', problem: null, retryAt: null };
-  const connection: EngineConnection = {
+  const { pathForFile } = bootdrop;
+  const fixPorts = bootdrop.shell?.fixPrivilegedPorts;
+  return {
     api: bootdrop,
     info: () => info,
     onInfo: () => () => undefined,
     close: () => undefined,
+    ...(typeof pathForFile === 'function' ? { pathForFile: (file: File) => pathForFile.call(bootdrop, file) } : {}),
+    ...(typeof fixPorts === 'function' ? { fixPrivilegedPorts: () => fixPorts.call(bootdrop.shell) } : {}),
   };
-  if (typeof bootdrop.pathForFile === 'function') {
-    const pathForFile = bootdrop.pathForFile.bind(bootdrop);
-    return { ...connection, pathForFile };
-  }
-  return connection;
 }
