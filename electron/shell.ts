@@ -48,6 +48,7 @@ export class DesktopShell {
   private quitting = false;
   private disposed = false;
   private portFixOffered = false;
+  private toldAboutTray = false;
   /** Shell notices from before the renderer listened; replayed after its first snapshot. */
   private notices: EngineEvent[] = [];
   private readonly platform: NodeJS.Platform;
@@ -124,6 +125,12 @@ export class DesktopShell {
     attachCloseToTray(win, {
       isServing: () => this.view?.state.serving === true,
       isQuitting: () => this.quitting,
+      onHidden: () => {
+        // Say it once per run: a window that vanishes while PCs boot should not look like a crash.
+        if (this.toldAboutTray) return;
+        this.toldAboutTray = true;
+        this.notify({ title: 'Bootdrop is still serving', body: 'PCs can keep booting. Use the tray icon to show the window, stop serving or quit.' });
+      },
     });
     win.on('closed', () => {
       this.ipc?.removeWindow(id);

@@ -153,6 +153,10 @@ describe('DesktopShell', () => {
     expect(win.close()).toBe(false);
     expect(win.visible).toBe(false);
     expect(win.destroyed).toBe(false);
+    expect(Notification.shown.map((n) => n.options.title)).toEqual(['Bootdrop is still serving']);
+    win.show();
+    expect(win.close()).toBe(false);
+    expect(Notification.shown).toHaveLength(1); // told once per run
 
     app.emit('before-quit');
     expect(win.close()).toBe(true);
