@@ -51,8 +51,9 @@ export function addBootInstructions(reply: DhcpPacket, req: DhcpPacket, decision
   extra.push(textOption(Opt.vendorClass, kind === 'http' ? 'HTTPClient' : 'PXEClient'));
   if (kind === 'pxe') {
     // Discovery control 8: boot the file named in this offer now, no menu and no boot server
-    // discovery. BIOS PXE ROMs (Intel, Realtek) download at once; EDK2 sees no menu and does the
-    // port 4011 exchange, which we also answer.
+    // discovery. BIOS PXE ROMs (Intel, Realtek) and EDK2 (OVMF, checked in
+    // dhcp-firmware.test.ts) download at once; firmware that ignores option 43 treats us as a
+    // BINL server and asks again on port 4011, which we also answer.
     const subs = [discoveryControl(DISCOVERY_USE_BOOTFILE)];
     if (bootItem) subs.push({ code: PxeSub.bootItem, data: Buffer.from(bootItem) });
     extra.push({ code: Opt.vendorSpecific, data: encodeSubOptions(subs) });
