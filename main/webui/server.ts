@@ -134,9 +134,14 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
   server.on('clientError', (_err, socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: NodeJS.ErrnoException): void => {
+      bridge.close();
+      const why = err.code === 'EADDRINUSE' ? 'the port is in use (choose another one, or 0 for any free port)' : err.message;
+      reject(Object.assign(new Error(`the web UI cannot listen on ${host}:${opts.port ?? 0}: ${why}`), { code: err.code }));
+    };
+    server.once('error', fail);
     server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

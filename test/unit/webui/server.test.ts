@@ -320,6 +320,14 @@ describe('startWebUi lifecycle', () => {
     await expect(startWebUi({ api: new StubApi(), uiDir, host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow('127.0.0.1');
   });
 
+  it('explains a busy port', async () => {
+    const api = new StubApi();
+    const first = await startWebUi({ api, uiDir });
+    await expect(startWebUi({ api, uiDir, port: first.port })).rejects.toThrow(`cannot listen on 127.0.0.1:${first.port}: the port is in use`);
+    expect(api.listenerCount).toBe(1); // the failed one let go of the engine
+    await first.close();
+  });
+
   it('close() unsubscribes from the engine and stops listening', async () => {
     const api = new StubApi();
     const ui = await startWebUi({ api, uiDir });
