@@ -25,8 +25,12 @@ export interface Peer {
 
 /** Read-ahead target; the buffer also always holds two full windows. */
 const READ_AHEAD = 512 * 1024;
-/** Backoff doubles per retry up to base × 2^3, so 5 retries give up after ~31 s at a 1 s base. */
-const MAX_BACKOFF_SHIFT = 3;
+/**
+ * Backoff doubles per retry up to 8 s: 5 retries give up after ~31 s at a 1 s base. The later waits
+ * must outlast client timeouts (atftp: 5 s), because some clients re-ACK only when the line has been
+ * quiet that long — atftp sends one "extra ACK" per window and then ignores our repeats.
+ */
+const MAX_BACKOFF_MS = 8000;
 
 type Phase = 'opening' | 'oack' | 'data' | 'ended';
 
@@ -291,7 +295,7 @@ export class ReadSession {
     // The client's RFC 2349 timeout is an upper bound: curl asks for 6 s, but on a LAN resending sooner
     // after a loss costs nothing and keeps a lossy transfer moving.
     const base = Math.min(this.opts.timeoutMs ?? Infinity, this.cfg.timeoutMs);
-    this.timer = setTimeout(() => this.onTimeout(), base * 2 ** Math.min(this.retries, MAX_BACKOFF_SHIFT));
+    this.timer = setTimeout(() => this.onTimeout(), Math.min(base * 2 ** this.retries, Math.max(base, MAX_BACKOFF_MS)));
   }
 
   private clearTimer(): void {
