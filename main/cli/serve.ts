@@ -10,7 +10,7 @@ import type { CliCommand, CliIo } from './index';
 
 const USAGE =
   'bootdrop serve <iso-or-folder>... [--interface <name>] [--mode proxy|dhcp|auto] [--append "<args>"] ' +
-  '[--default <entry-id|source>] [--timeout <s>] [--http-port <n>] [--tftp-port <n>] [--loaders <dir>] [--json]';
+  '[--default <entry-id|source>] [--timeout <s>] [--http-port <n>] [--tftp-port <n>] [--classic] [--loaders <dir>] [--json]';
 
 const SPEC: OptionSpec = {
   interface: { type: 'string', alias: 'i' },
@@ -21,6 +21,7 @@ const SPEC: OptionSpec = {
   'http-port': { type: 'number' },
   'tftp-port': { type: 'number' },
   loaders: { type: 'string' },
+  classic: { type: 'boolean' },
   json: { type: 'boolean' },
 };
 
@@ -43,6 +44,7 @@ interface ServeArgs {
   httpPort: number;
   tftpPort: number;
   loadersDir: string;
+  classic: boolean;
   json: boolean;
 }
 
@@ -64,6 +66,7 @@ function parse(args: string[]): ServeArgs {
     httpPort: port(o['http-port'], 'http-port') ?? 80,
     tftpPort: port(o['tftp-port'], 'tftp-port') ?? 69,
     loadersDir: path.resolve((o.loaders as string | undefined) ?? defaultLoadersDir()),
+    classic: o.classic === true,
     json: o.json === true,
   };
 }
@@ -95,7 +98,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     throw err;
   }
   const session = new Session(
-    { loadersDir: a.loadersDir, httpPort: a.httpPort, tftpPort: a.tftpPort, mode: a.mode, append: a.append, timeoutSec: a.timeoutSec, interfaceName: a.iface },
+    { loadersDir: a.loadersDir, httpPort: a.httpPort, tftpPort: a.tftpPort, mode: a.mode, append: a.append, timeoutSec: a.timeoutSec, interfaceName: a.iface, classicPxelinux: a.classic },
     createEngineServices(),
   );
   const narrator = new Narrator(() => session.knownRoles());

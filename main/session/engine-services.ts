@@ -5,13 +5,14 @@
  */
 import type { Firmware } from '../contract';
 import { layoutServedTree, PxePolicy, planSource, type ServedLayout as BootLayout, type SourcePlan as BootPlan } from '../boot';
-import type { ClientFacts } from '../boot/policy';
+import type { BootDecision, BootPolicy, ClientFacts } from '../boot';
 import { DhcpService, type ClientEvent } from '../dhcp';
 import { HttpServer } from '../http';
 import { openSource } from '../iso';
 import { listInterfaces } from '../net';
 import { TftpServer } from '../tftp';
 import type { MountedTree } from '../vfs';
+import { SessionError } from './errors';
 import type { EngineServices, LayoutContext, ServedLayout, ServedSource } from './services';
 import type { FileRole } from './stage';
 
@@ -24,13 +25,22 @@ export function firmwareOf(facts: ClientFacts): Firmware {
   return 'unknown';
 }
 
-/** The classic PXELINUX path is used when the user's default entry is an ISO's own PXELINUX menu. */
-function classicChoice(sources: readonly ServedSource[]): { classicId: string | null; useForBios: boolean } {
-  const withClassic = sources.filter((s) => (s.detail as BootPlan).classicPxelinux);
-  const chosen = withClassic.find((s) => s.summary.entries.some((e) => e.kind === 'pxelinux' && e.isDefault));
-  const first = chosen ?? withClassic[0];
-  // Only one source can own the tree root; mount it anyway so an iPXE menu's "pxelinux" entry finds its files.
-  return { classicId: first?.summary.id ?? null, useForBios: chosen !== undefined };
+/**
+ * Classic mode hands every BIOS client the ISO's PXELINUX, also one whose NIC ROM is already iPXE
+ * (QEMU's, and some server NICs): as with dnsmasq `dhcp-boot`, iPXE then runs lpxelinux.0 as a plain
+ * PXE program, and PXELINUX finds pxelinux.cfg/ next to the file name in the cached DHCP reply.
+ * PxePolicy alone sends any iPXE to the Bootdrop menu, which has no way into the ISO's own menu.
+ */
+class ClassicPolicy implements BootPolicy {
+  constructor(
+    private readonly inner: BootPolicy,
+    private readonly loader: string,
+  ) {}
+
+  decide(facts: ClientFacts, serverIp: string): BootDecision {
+    if (facts.arch === 'bios') return { kind: 'tftp', file: this.loader };
+    return this.inner.decide(facts, serverIp);
+  }
 }
 
 function rolesOf(sources: readonly ServedSource[]): Map<string, FileRole> {
@@ -70,16 +80,20 @@ export function createEngineServices(): EngineServices {
 
     async layout(tree, sources, ctx: LayoutContext): Promise<ServedLayout> {
       layouts.get(tree)?.remove();
-      const { classicId, useForBios } = classicChoice(sources);
+      const classicSource = ctx.classicPxelinux ? sources.find((s) => (s.detail as BootPlan).classicPxelinux) : undefined;
+      if (ctx.classicPxelinux && !classicSource) {
+        throw new SessionError('ENOCLASSIC', 'classic PXELINUX mode: none of the sources ships its own PXELINUX (lpxelinux.0 with a PXE menu)', 'serve an ISO that has one (Arch Linux and archiso derivatives), or drop --classic to use the Bootdrop menu');
+      }
       const boot = await layoutServedTree(
         tree,
-        sources.map((s) => ({ id: s.summary.id, vfs: s.vfs, plan: s.detail as BootPlan, hostPath: s.summary.path, classicPxelinux: s.summary.id === classicId })),
+        sources.map((s) => ({ id: s.summary.id, vfs: s.vfs, plan: s.detail as BootPlan, hostPath: s.summary.path, classicPxelinux: s === classicSource })),
         { loadersDir: ctx.loadersDir, server: { ip: ctx.serverIp, httpPort: ctx.httpPort }, menu: ctx.menu },
       );
       layouts.set(tree, boot);
-      const policy = new PxePolicy({ httpPort: ctx.httpPort, classicPxelinuxLoader: useForBios && boot.classic ? boot.classic.loader : null });
+      const pxe = new PxePolicy({ httpPort: ctx.httpPort, classicPxelinuxLoader: boot.classic?.loader ?? null });
+      const policy = boot.classic ? new ClassicPolicy(pxe, boot.classic.loader) : pxe;
       const warnings: string[] = [];
-      if (boot.classic && useForBios && ctx.httpPort !== boot.classic.httpPort) {
+      if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
         warnings.push(`the ISO's own PXELINUX menu fetches http://<server>/ on port ${boot.classic.httpPort}, but HTTP runs on port ${ctx.httpPort}: serve with --http-port ${boot.classic.httpPort}`);
       }
       return { policy, roles: rolesOf(sources), warnings };

@@ -43,6 +43,8 @@ export interface LayoutContext {
   loadersDir: string;
   serverIp: string;
   httpPort: number;
+  /** Serve the classic way: BIOS clients get the ISO's own PXELINUX (see main/boot/classic.ts). */
+  classicPxelinux: boolean;
   /** The current menu, read whenever a client fetches a generated menu (always up to date). */
   menu: () => MenuSettings;
 }

@@ -43,6 +43,11 @@ export interface SessionOptions {
   append?: string;
   timeoutSec?: number;
   interfaceName?: string | null;
+  /**
+   * The classic setup (dnsmasq dhcp-boot + loop-mounted ISO + PXELINUX): BIOS clients get the ISO's own
+   * lpxelinux.0 and menu instead of Bootdrop's iPXE menu. Needs an ISO that ships PXELINUX (Arch).
+   */
+  classicPxelinux?: boolean;
   now?: () => number;
 }
 
@@ -240,7 +245,7 @@ export class Session implements BootdropApi {
   private async layoutTree(tree: MountedTree, serverIp: string, httpPort: number): Promise<ServedLayout> {
     const effective = this.effectiveSources();
     const served = this.sources.map((s) => ({ summary: effective.find((e) => e.id === s.id)!, vfs: s.opened.vfs, detail: s.detail }));
-    const layout = await this.services.layout(tree, served, { loadersDir: this.opts.loadersDir, serverIp, httpPort, menu: () => this.menu });
+    const layout = await this.services.layout(tree, served, { loadersDir: this.opts.loadersDir, serverIp, httpPort, classicPxelinux: this.opts.classicPxelinux === true, menu: () => this.menu });
     for (const w of layout.warnings) this.log('warn', 'boot', w);
     return layout;
   }

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 const execFileP = promisify(execFile);
 
 /** Bump when the init script or a layout changes, so cached fixtures are rebuilt. */
-const RECIPE_VERSION = 3;
+const RECIPE_VERSION = 4;
 const ROOT = path.resolve(__dirname, '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test', '.artifacts', 'boot');
 const BUSYBOX = '/bin/busybox';
@@ -105,9 +105,10 @@ exec >/dev/console 2>&1
 echo "BOOTDROP-MARKER-${token}"
 echo "BOOTDROP-CMDLINE $(cat /proc/cmdline)"
 url=""
-srv=""; base="arch"
+srv=""; base="arch"; pxeserver=""
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
+    ip=*:*) pxeserver="$(echo "\${arg#ip=}" | cut -d: -f2)" ;;
     archiso_http_srv=*) srv="\${arg#archiso_http_srv=}" ;;
     archisobasedir=*) base="\${arg#archisobasedir=}" ;;
     url=*) url="\${arg#url=}" ;;
@@ -115,8 +116,9 @@ for arg in $(cat /proc/cmdline); do
     bootdrop.fetch=*) url="\${arg#bootdrop.fetch=}" ;;
   esac
 done
-# archiso: <srv><basedir>/x86_64/airootfs.sfs (archiso_pxe_common hook)
-[ -n "$srv" ] && url="\${srv%/}/\${base}/x86_64/airootfs.sfs"
+# archiso: <srv><basedir>/x86_64/airootfs.sfs; \${pxeserver} is the boot server of PXELINUX's
+# SYSAPPEND 3 (ip=<client>:<server>:<gw>:<mask>), as archiso's archiso_pxe_common hook does it.
+[ -n "$srv" ] && url="$(echo "\${srv%/}" | sed "s/[$][{]pxeserver[}]/$pxeserver/")/\${base}/x86_64/airootfs.sfs"
 if [ -n "$url" ]; then
 ${insmods}
   n=0
@@ -293,7 +295,8 @@ const liveBootLayout: Layout = ({ kernel, initrd, token }) => ({
 /**
  * Arch-like (archiso, the /arch/boot/syslinux layout of the 2013–2020 ISOs): lpxelinux.0 and its
  * modules under /arch/boot/syslinux, `archiso_pxe.cfg` booting `archiso_http_srv=http://${pxeserver}/`
- * (PXELINUX substitutes the server address) like the real archiso_pxe.cfg does.
+ * like the real archiso_pxe.cfg does; SYSAPPEND 3 adds ip=<client>:<server>:..., from which the
+ * initramfs fills in ${pxeserver}.
  */
 const archLayout: Layout = ({ kernel, initrd }) => ({
   label: 'ARCH_202001',
