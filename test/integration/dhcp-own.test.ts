@@ -40,6 +40,7 @@ describe('own DHCP on a bare cable', () => {
     const ev = await bd.waitFor((l) => l.type === 'client' && l.exchange === 'lease', 2000);
     expect(ev).toMatchObject({ mac: '52:54:00:31:00:10', ip: lease!.ip });
     expect(ev.decision.kind).toBe('ignore'); // the OS's own client is not network-booting
+    expect(await bd.macForIp(lease!.ip!)).toBe('52:54:00:31:00:10');
 
     const offers = (await pxeClient(client, { kind: 'bios', mac: '52:54:00:31:00:20' })).filter((r) => r.src === SERVER);
     expect(offers).toHaveLength(1);

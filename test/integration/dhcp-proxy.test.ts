@@ -76,6 +76,8 @@ describe('proxyDHCP beside dnsmasq', () => {
       expect(acks[0]!.options['54']).toBe('0ad51e02');
       const ev = await bd.waitFor((l) => l.type === 'client' && l.exchange === 'pxe-4011', 2000);
       expect(ev.ip).toBe('10.213.30.120');
+      expect(await bd.macForIp('10.213.30.120')).toBe('52:54:00:30:00:10'); // learned from the 4011 exchange
+      expect(await bd.macForIp('10.213.30.99')).toBeNull();
       // A ROM that sends its REQUEST to port 67 naming the proxy gets an ACK there too.
       const acks67 = fromUs(await pxeClient(client, { kind: 'bios', type: 'request', serverId: SERVER }));
       expect(acks67.map((r) => r.options['53'])).toEqual(['05']);

@@ -79,6 +79,14 @@ export class BootdropProcess {
     });
   }
 
+  /** Ask the running service which MAC it knows for `ip`. */
+  async macForIp(ip: string): Promise<string | null> {
+    const seen = this.lines.length;
+    this.proc.stdin!.write(JSON.stringify({ macForIp: ip }) + '\n');
+    const line = await this.waitFor((l) => l.type === 'macForIp' && l.ip === ip && this.lines.indexOf(l) >= seen, 3000, `macForIp(${ip})`);
+    return line.mac as string | null;
+  }
+
   dump(): string {
     return this.lines.map((l) => JSON.stringify(l)).join('\n').slice(-6000) + (this.stderr ? `\nstderr: ${this.stderr.slice(-2000)}` : '');
   }

@@ -3,7 +3,7 @@
  * Runs the compiled DhcpService inside a test namespace with a static boot policy and prints
  * everything it does as JSON lines on stdout: {"type":"ready"|"mode"|"client"|"log"|"error",...}.
  * Usage: node run-service.cjs '{"iface":"eth0","mode":"proxy","probeTimeoutMs":1500}'
- * Stops on SIGTERM/SIGINT or when stdin closes.
+ * Answers {"macForIp": ip} queries on stdin. Stops on SIGTERM/SIGINT or when stdin closes.
  */
 'use strict';
 const path = require('node:path');
@@ -56,8 +56,17 @@ async function main() {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  process.stdin.on('end', stop);
-  process.stdin.resume();
+  // Queries on stdin, one JSON object a line: {"macForIp":"10.0.0.5"} → {"type":"macForIp",...}.
+  const rl = require('node:readline').createInterface({ input: process.stdin });
+  rl.on('line', (line) => {
+    try {
+      const q = JSON.parse(line);
+      if (q.macForIp) print({ type: 'macForIp', ip: q.macForIp, mac: service.macForIp(q.macForIp) });
+    } catch (err) {
+      print({ type: 'error', message: `bad query: ${err.message}` });
+    }
+  });
+  rl.on('close', stop);
 }
 
 main().catch((err) => {
