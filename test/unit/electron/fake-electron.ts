@@ -128,11 +128,13 @@ class FakeApp extends EventEmitter {
   whenReady(): Promise<void> {
     return Promise.resolve();
   }
+  userData = '/tmp/bootdrop-fake-user-data';
+  appPath = '/app';
   getPath(): string {
-    return '/tmp/bootdrop-fake-user-data';
+    return this.userData;
   }
   getAppPath(): string {
-    return '/app';
+    return this.appPath;
   }
 }
 export const app = new FakeApp();
