@@ -60,12 +60,16 @@ export function requireFiles(files: Record<string, string>): void {
   }
 }
 
+const TOOL_TIMEOUT_MS = 120_000;
+
 async function run(cmd: string, args: string[], pkg: string): Promise<string> {
   try {
-    const { stdout, stderr } = await execFileP(cmd, args, { maxBuffer: 64 * 1024 * 1024 });
+    // Bounded: genisoimage 1.1.11 can spin forever on some inputs; a hang must fail, not stall CI.
+    const { stdout, stderr } = await execFileP(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: TOOL_TIMEOUT_MS, killSignal: 'SIGKILL' });
     return stdout + stderr;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if ((e as { killed?: boolean }).killed) throw new Error(`${cmd} ${args.join(' ')} did not finish within ${TOOL_TIMEOUT_MS / 1000} s`);
     if (e.code === 'ENOENT') throw new Error(`${cmd} is not installed: install the Debian package "${pkg}" (scripts/install-deps.sh)`);
     throw new Error(`${cmd} ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
   }
@@ -86,7 +90,9 @@ export async function buildIso(srcDir: string, outIso: string, opts: MkisoOption
   const args: string[] = tool === 'xorriso' ? ['-as', 'mkisofs'] : [];
   args.push('-o', opts.sparseOutput ? '-' : outIso, '-V', opts.volid ?? 'BOOTDROP_TEST', '-graft-points');
   if (opts.joliet ?? true) args.push('-J', '-joliet-long');
+  // xorriso's mkisofs emulation writes Rock Ridge unless told not to; genisoimage only with -R.
   if (opts.rockRidge ?? true) args.push('-R');
+  else if (tool === 'xorriso') args.push('--norock');
   if (opts.isoLevel !== undefined) args.push('-iso-level', String(opts.isoLevel));
   const grafts: string[] = [];
   if (opts.bios) {
@@ -208,4 +214,79 @@ export async function removeTempDirs(): Promise<void> {
 function removeTempDirsSync(): void {
   for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
   liveDirs.clear();
+}
+
+// ---- checking an image against its source -----------------------------------------------------
+
+/** The parts of main/vfs's Vfs the comparison needs (kept structural so this helper stays standalone). */
+interface VfsLike {
+  lstat(path: string): Promise<{ name: string; type: string; size: number; mode: number; mtime: Date | null; linkTarget?: string }>;
+  readdir(path: string): Promise<Array<{ name: string }>>;
+  open(path: string): Promise<{ size: number; read(b: Buffer, o: number, l: number, p: number): Promise<number>; close(): Promise<void> }>;
+}
+
+export interface CompareOptions {
+  /** Compare POSIX modes and mtimes (Rock Ridge images). */
+  posix?: boolean;
+  /** Entries the image has but the source folder does not, as full paths ('/isolinux', '/rr_moved'). */
+  extra?: string[];
+}
+
+/**
+ * Walk `srcDir` and check that `vfs` holds exactly the same tree: names, types, sizes, bytes (read in
+ * odd-sized pieces to cross sector and extent edges), symlink targets and, with `posix`, modes and
+ * mtimes. Throws an Error naming the first difference; returns the number of entries checked.
+ */
+export async function expectSameTree(srcDir: string, vfs: VfsLike, opts: CompareOptions = {}): Promise<number> {
+  const extra = new Set((opts.extra ?? []).map((p) => p.toLowerCase()));
+  let checked = 0;
+  const walk = async (rel: string): Promise<void> => {
+    const host = join(srcDir, rel);
+    const srcNames = (await fsp.readdir(host)).sort();
+    const isoNames = (await vfs.readdir(rel || '/')).map((e) => e.name).filter((n) => !extra.has(`${rel}/${n}`.toLowerCase())).sort();
+    if (JSON.stringify(srcNames) !== JSON.stringify(isoNames)) {
+      throw new Error(`${rel || '/'}: names differ\n  source: ${srcNames.join(' | ')}\n  image:  ${isoNames.join(' | ')}`);
+    }
+    for (const name of srcNames) {
+      const vpath = `${rel}/${name}`;
+      const st = await fsp.lstat(join(host, name));
+      const ist = await vfs.lstat(vpath);
+      const type = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : 'file';
+      const fail = (what: string, want: unknown, got: unknown) => {
+        throw new Error(`${vpath}: ${what} differs: source ${String(want)}, image ${String(got)}`);
+      };
+      checked++;
+      if (ist.type !== type) fail('type', type, ist.type);
+      if (ist.name !== name) fail('name', name, ist.name);
+      if (opts.posix && (st.mode & 0o7777) !== ist.mode) fail('mode', (st.mode & 0o7777).toString(8), ist.mode.toString(8));
+      if (opts.posix && type === 'file' && Math.abs(Math.floor(st.mtimeMs / 1000) * 1000 - (ist.mtime?.getTime() ?? 0)) > 1000) fail('mtime', st.mtime.toISOString(), ist.mtime?.toISOString());
+      if (type === 'symlink') {
+        const target = await fsp.readlink(join(host, name));
+        if (ist.linkTarget !== target) fail('symlink target', target, ist.linkTarget);
+      } else if (type === 'dir') {
+        await walk(vpath);
+      } else {
+        if (ist.size !== st.size) fail('size', st.size, ist.size);
+        const want = await fsp.readFile(join(host, name));
+        const f = await vfs.open(vpath);
+        const got = Buffer.alloc(want.length);
+        let pos = 0;
+        let piece = 1;
+        while (pos < got.length) {
+          const n = await f.read(got, pos, Math.min(piece, got.length - pos), pos);
+          if (n <= 0) fail('length read', want.length, pos);
+          pos += n;
+          piece = piece * 7 + 3; // 1, 10, 73, 514, 3601, ... crosses every kind of edge
+        }
+        await f.close();
+        if (!got.equals(want)) {
+          let i = 0;
+          while (got[i] === want[i]) i++;
+          fail(`content at byte ${i}`, want[i], got[i]);
+        }
+      }
+    }
+  };
+  await walk('');
+  return checked;
 }
