@@ -1,6 +1,9 @@
 /**
  * Addresses handed out in own-DHCP mode: a small window of the interface's subnet, kept in memory.
  * Bounded by construction (one entry per pool address). The clock is injected for tests.
+ * Leases are keyed by MAC, not by client identifier (61): the PXE ROM, iPXE and the booted OS
+ * (systemd-networkd sends a DUID) use different identifiers on the same NIC, and one address per
+ * machine keeps the boot traceable from firmware to OS.
  */
 import { broadcastOf, inSubnet, intToIp, ipToInt, networkOf, type Subnet } from '../net';
 

@@ -30,8 +30,14 @@ export function replySkeleton(req: DhcpPacket, type: number, serverIp: string): 
     chaddr: Buffer.from(req.chaddr),
     sname: '',
     file: '',
-    options: [byteOption(Opt.messageType, type), ipOption(Opt.serverId, serverIp)],
+    options: [byteOption(Opt.messageType, type), ipOption(Opt.serverId, serverIp), ...echoedClientId(req)],
   };
+}
+
+/** RFC 6842: a server echoes the client identifier (option 61) so clients can match replies. */
+function echoedClientId(req: DhcpPacket): DhcpOption[] {
+  const id = findOption(req, Opt.clientId);
+  return id ? [{ code: Opt.clientId, data: Buffer.from(id) }] : [];
 }
 
 const FILE_FIELD_MAX = 127; // 128 bytes with the terminating NUL some ROMs insist on

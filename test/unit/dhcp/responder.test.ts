@@ -87,6 +87,12 @@ describe('proxyDHCP responder', () => {
     expect(o.foreignServer).toBe('10.50.0.254');
   });
 
+  it('echoes the client identifier (RFC 6842)', () => {
+    const id = Buffer.from([1, 0x52, 0x54, 0, 0x12, 0x34, 0x56]);
+    const { p } = only(proxy().handle(clientBytes('bios', { extra: [{ code: 61, data: id }] }), client68, 'dhcp'));
+    expect(findOption(p, 61)).toEqual(id);
+  });
+
   it('unicasts to ciaddr when the client has an address and no broadcast flag', () => {
     const ours = clientBytes('bios', { type: 3, ciaddr: '10.50.0.9', flags: 0, extra: [{ code: 54, data: Buffer.from([10, 50, 0, 1]) }] });
     expect(only(proxy().handle(ours, { address: '10.50.0.9', port: 68 }, 'dhcp')).to).toEqual({ address: '10.50.0.9', port: 68 });
