@@ -2,14 +2,16 @@
  * `bootdrop serve <iso-or-folder>...`: the whole engine without Electron. Runs until SIGINT/SIGTERM,
  * printing one line when ready and one per client step (or NDJSON EngineEvents with --json).
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { EngineEvent, ServeMode } from '../contract';
+import type { EngineEvent, ServeMode, ServingState } from '../contract';
 import { createEngineServices, defaultLoadersDir, describeMode, Narrator, Session, SessionError } from '../session';
+import { startWebUi } from '../webui';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
 
 const USAGE =
-  'bootdrop serve <iso-or-folder>... [--interface <name>] [--mode proxy|dhcp|auto] [--append "<args>"] ' +
+  'bootdrop serve [<iso-or-folder>...] [--ui [port]] [--interface <name>] [--mode proxy|dhcp|auto] [--append "<args>"] ' +
   '[--default <entry-id|source>] [--timeout <s>] [--http-port <n>] [--tftp-port <n>] [--classic] [--loaders <dir>] [--json]';
 
 const SPEC: OptionSpec = {
@@ -46,11 +48,35 @@ interface ServeArgs {
   loadersDir: string;
   classic: boolean;
   json: boolean;
+  /** --ui [port]: the browser UI on 127.0.0.1 (0 = any free port); null without --ui. */
+  uiPort: number | null;
 }
 
-function parse(args: string[]): ServeArgs {
+/** `--ui` takes an optional port, which the strict parser cannot express: take it out first. */
+function takeUi(args: string[]): { rest: string[]; uiPort: number | null } {
+  const rest: string[] = [];
+  let uiPort: number | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      rest.push(...args.slice(i));
+      break;
+    }
+    const eq = /^--ui=(.*)$/.exec(arg);
+    if (arg === '--ui' || eq) {
+      const value = eq ? eq[1]! : /^\d+$/.test(args[i + 1] ?? '') ? args[++i]! : '0';
+      uiPort = port(Number(value), 'ui') ?? 0;
+      continue;
+    }
+    rest.push(arg);
+  }
+  return { rest, uiPort };
+}
+
+function parse(all: string[]): ServeArgs {
+  const { rest: args, uiPort } = takeUi(all);
   const { options: o, positional } = parseArgs(args, SPEC);
-  if (positional.length === 0) throw new UsageError('give at least one ISO file or folder to serve');
+  if (positional.length === 0 && uiPort === null) throw new UsageError('give at least one ISO file or folder to serve (or --ui to choose them in the browser)');
   const mode = (o.mode as string | undefined) ?? 'proxy';
   if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
   const timeout = (o.timeout as number | undefined) ?? 10;
@@ -68,6 +94,7 @@ function parse(args: string[]): ServeArgs {
     loadersDir: path.resolve((o.loaders as string | undefined) ?? defaultLoadersDir()),
     classic: o.classic === true,
     json: o.json === true,
+    uiPort,
   };
 }
 
@@ -83,6 +110,23 @@ function resolveDefault(session: Session, wanted: string): string {
   if (entry) return entry.id;
   const ids = entries.map((e) => e.id).join(', ') || 'none';
   throw new SessionError('ENOENTRY', `--default ${wanted}: no such boot entry or source (entries: ${ids})`, 'pass one of the entry ids listed, or an ISO given on the command line');
+}
+
+/** dist/ui (the browser build of the renderer), found by walking up from the compiled CLI. */
+function defaultUiDir(from: string = __dirname): string {
+  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'dist', 'ui', 'index.html'))) return path.join(dir, 'dist', 'ui');
+  }
+  return path.resolve(from, '..', '..', 'ui');
+}
+
+function readyLines(session: Session, state: ServingState): string[] {
+  const sources = session.effectiveSources();
+  const what = sources.map((s) => `${s.osName} (${path.basename(s.path)})`).join(', ');
+  const def = sources.flatMap((s) => s.entries).find((e) => e.isDefault);
+  const lines = [`Ready: serving ${what} on ${state.interfaceName} ${state.address} — ${describeMode(state)}; HTTP ${state.httpUrl}`];
+  if (def) lines.push(`Default entry: ${def.label} [${def.id}]. Boot the other PC from the network (PXE). Ctrl+C stops.`);
+  return lines;
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
@@ -101,21 +145,40 @@ async function run(args: string[], io: CliIo): Promise<number> {
     { loadersDir: a.loadersDir, httpPort: a.httpPort, tftpPort: a.tftpPort, mode: a.mode, append: a.append, timeoutSec: a.timeoutSec, interfaceName: a.iface, classicPxelinux: a.classic },
     createEngineServices(),
   );
+  // Signals are caught from the start: a SIGTERM while starting still ends in a clean shutdown.
+  const stopRequested = new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (!a.json) io.out(`${sig}: stopping…`);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
   const narrator = new Narrator(() => session.knownRoles());
-  let ready = false;
+  let serving = false;
   session.onEvent((e: EngineEvent) => {
     if (a.json) {
       if (e.type === 'log' && e.entry.level === 'debug') return;
       io.out(JSON.stringify(e));
       return;
     }
-    if (!ready) return; // the ready line comes first; setup chatter is in the log
+    if (e.type === 'state') {
+      if (e.state.serving && !serving) for (const line of readyLines(session, e.state)) io.out(line);
+      if (!e.state.serving && serving) io.out('Stopped serving.');
+      serving = e.state.serving;
+    }
+    if (!serving) return; // setup chatter before the ready line is in the log (and --json)
     for (const line of narrator.lines(e)) io.out(line);
   });
-  const fail = async (code: string, message: string, remedy: string): Promise<number> => {
+  const report = (code: string, message: string, remedy: string) => {
     if (a.json) io.out(JSON.stringify({ type: 'error', error: { code, message, remedy } }));
     io.err(`bootdrop serve: ${message}`);
     io.err(`  what to do: ${remedy}`);
+  };
+  const fail = async (code: string, message: string, remedy: string): Promise<number> => {
+    report(code, message, remedy);
     await session.dispose();
     return 1;
   };
@@ -131,39 +194,39 @@ async function run(args: string[], io: CliIo): Promise<number> {
     }
   } catch (err) {
     const e = err as { code?: string; message?: string; remedy?: string };
-    return fail(e.code ?? 'EINVAL', e.message ?? String(err), e.remedy ?? 'check the path: give an ISO image file or a folder with the ISO\'s files');
+    return fail(e.code ?? 'EINVAL', e.message ?? String(err), e.remedy ?? "check the path: give an ISO image file or a folder with the ISO's files");
   }
 
-  if (!a.iface && !a.json) {
-    const rec = (await session.snapshot()).interfaces.find((i) => i.recommended);
-    if (rec) io.out(`No --interface given: using ${rec.name} (${rec.address}, ${rec.kind}), the recommended one.`);
-  }
-  const state = await session.start();
-  if (!state.serving) {
-    const e = state.error ?? { code: 'EFAIL', message: 'could not start', remedy: 'see the log' };
-    return fail(e.code, e.message, e.remedy);
-  }
-  ready = true;
-  if (!a.json) {
-    const snap = await session.snapshot();
-    const what = snap.sources.map((s) => `${s.osName} (${path.basename(s.path)})`).join(', ');
-    const def = snap.sources.flatMap((s) => s.entries).find((e) => e.isDefault);
-    io.out(`Ready: serving ${what} on ${state.interfaceName} ${state.address} — ${describeMode(state)}; HTTP ${state.httpUrl}`);
-    if (def) io.out(`Default entry: ${def.label} [${def.id}]. Boot the other PC from the network (PXE). Ctrl+C stops.`);
+  let ui: { url: string; close(): Promise<void> } | null = null;
+  if (a.uiPort !== null) {
+    try {
+      ui = await startWebUi({ api: session, port: a.uiPort, host: '127.0.0.1', uiDir: defaultUiDir() });
+    } catch (err) {
+      return fail('EUI', `cannot start the browser UI: ${(err as Error).message}`, 'free the port (or use --ui 0 for any port); build the UI with "npm run build:ui" in a checkout');
+    }
+    if (a.json) io.out(JSON.stringify({ type: 'ui', url: ui.url }));
+    else io.out(`Browser UI: ${ui.url} (open it on this machine; the token in the address is the only key)`);
   }
 
-  await new Promise<void>((resolve) => {
-    const onSignal = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      if (!a.json) io.out(`${sig}: stopping…`);
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  if (a.paths.length > 0) {
+    if (!a.iface && !a.json) {
+      const rec = (await session.snapshot()).interfaces.find((i) => i.recommended);
+      if (rec) io.out(`No --interface given: using ${rec.name} (${rec.address}, ${rec.kind}), the recommended one.`);
+    }
+    const state = await session.start();
+    if (!state.serving) {
+      const e = state.error ?? { code: 'EFAIL', message: 'could not start', remedy: 'see the log' };
+      // With the browser UI open the user can fix it there (other interface, port...): keep running.
+      if (!ui) return fail(e.code, e.message, e.remedy);
+      report(e.code, e.message, e.remedy);
+    }
+  } else if (!a.json) {
+    io.out('Add ISOs and start serving in the browser UI. Ctrl+C stops.');
+  }
+
+  await stopRequested;
+  await ui?.close();
   await session.dispose();
-  if (!a.json) io.out('Stopped.');
   return 0;
 }
 
