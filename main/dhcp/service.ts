@@ -95,7 +95,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     this.running = true;
     this.log('info', `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`);
     if (this.responder.mode === null) this.startProbing();
-    else this.emit('mode', this.responder.mode);
+    else this.notify('mode', this.responder.mode);
   }
 
   async stop(): Promise<void> {
@@ -109,7 +109,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     const hadMode = this.responder?.mode !== null;
     this.responder = null;
     this.probe = null;
-    if (hadMode) this.emit('mode', null);
+    if (hadMode) this.notify('mode', null);
   }
 
   private async openSockets(probing: boolean): Promise<void> {
@@ -163,7 +163,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     for (const out of outcome.replies) this.sendReply(out);
     for (const e of outcome.events) {
       if (e.ip) this.remember(e.ip, e.mac);
-      this.emit('client', e);
+      this.notify('client', e);
     }
     if (outcome.foreignServer) this.onForeignServer(outcome.foreignServer, 'a client asked it for an address');
   }
@@ -182,9 +182,13 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       to = { address: broadcastOf({ address: this.opts.iface.address, prefix: this.opts.iface.prefix }), port: out.to.port };
     }
     if (!sock) return;
-    sock.send(out.data, to.port, to.address, (err) => {
-      if (err) this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${err.message}`);
-    });
+    try {
+      sock.send(out.data, to.port, to.address, (err) => {
+        if (err) this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${err.message}`);
+      });
+    } catch (err) {
+      this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${(err as Error).message}`); // socket closing
+    }
   }
 
   // ---- auto mode ----
@@ -209,9 +213,13 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     if (!this.running || !sock) return;
     this.probe = makeProbe();
     const dest = this.strategy === 'wildcard' ? broadcastOf({ address: this.opts.iface.address, prefix: this.opts.iface.prefix }) : '255.255.255.255';
-    sock.send(this.probe.data, this.ports.dhcp, dest, (err) => {
-      if (err) this.log('warn', `could not send a DHCP probe: ${err.message}`);
-    });
+    try {
+      sock.send(this.probe.data, this.ports.dhcp, dest, (err) => {
+        if (err) this.log('warn', `could not send a DHCP probe: ${err.message}`);
+      });
+    } catch (err) {
+      this.log('warn', `could not send a DHCP probe: ${(err as Error).message}`);
+    }
   }
 
   private onClientPort(data: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -237,7 +245,16 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     if (!this.responder) return;
     this.responder.mode = mode;
     this.log(level, why);
-    this.emit('mode', mode);
+    this.notify('mode', mode);
+  }
+
+  /** Emit without letting a failing listener (a bug elsewhere) stop DHCP for everyone. */
+  private notify<K extends keyof DhcpServiceEvents>(event: K, ...args: DhcpServiceEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: DhcpServiceEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.log('error', `a DHCP ${event} listener failed: ${(err as Error).message}`);
+    }
   }
 
   private log(level: LogLevel, message: string, client?: string): void {
