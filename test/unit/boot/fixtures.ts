@@ -65,7 +65,7 @@ It allows you to install Arch Linux or perform system maintenance.
 ENDTEXT
 MENU LABEL Arch Linux install medium (x86_64, BIOS)
 LINUX /arch/boot/x86_64/vmlinuz-linux
-INITRD /arch/boot/x86_64/initramfs-linux.img
+INITRD /arch/boot/intel-ucode.img,/arch/boot/amd-ucode.img,/arch/boot/x86_64/initramfs-linux.img
 APPEND archisobasedir=arch archisosearchuuid=2024-03-01-17-20-28-00
 
 # Accessibility boot option
@@ -75,7 +75,7 @@ Boot the Arch Linux install medium on BIOS with speakup screen reader.
 ENDTEXT
 MENU LABEL Arch Linux install medium (x86_64, BIOS) with ^speech
 LINUX /arch/boot/x86_64/vmlinuz-linux
-INITRD /arch/boot/x86_64/initramfs-linux.img
+INITRD /arch/boot/intel-ucode.img,/arch/boot/amd-ucode.img,/arch/boot/x86_64/initramfs-linux.img
 APPEND archisobasedir=arch archisosearchuuid=2024-03-01-17-20-28-00 accessibility=on
 `;
 export const ARCH_PXE_CFG = `INCLUDE archiso_head.cfg

@@ -28,7 +28,7 @@ describe('planSource: recipe detection per family', () => {
     expect(s.osName).toBe('Arch Linux');
     expect(s.entries.map((e) => e.label)).toEqual(['Arch Linux install medium (x86_64, BIOS)', 'Arch Linux install medium (x86_64, BIOS) with speech', 'Run Memtest86+ (RAM test)']);
     const e = s.entries[0]!;
-    expect(e).toMatchObject({ id: 'src1:arch-linux-install-medium-x86-64-bios', kind: 'linux', kernel: '/arch/boot/x86_64/vmlinuz-linux', origin: 'iso-menu', isDefault: true, firmware: ['bios', 'uefi'] });
+    expect(e).toMatchObject({ id: 'src1:arch-linux-install-medium-x86-64-bios', kind: 'linux', kernel: '/arch/boot/x86_64/vmlinuz-linux', initrd: ['/arch/boot/intel-ucode.img', '/arch/boot/amd-ucode.img', '/arch/boot/x86_64/initramfs-linux.img'], origin: 'iso-menu', isDefault: true, firmware: ['bios', 'uefi'] });
     expect(e.cmdline).toBe(`archisobasedir=arch archiso_http_srv=${SRV}/ ip=dhcp`);
     expect(s.entries[1]!.cmdline).toBe(`accessibility=on archisobasedir=arch archiso_http_srv=${SRV}/ ip=dhcp`);
     expect(e.minRamMiB).toBe(2048);

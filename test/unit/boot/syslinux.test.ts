@@ -38,7 +38,7 @@ describe('readSyslinuxMenu', () => {
     const linux = menu.entries.filter((e) => e.kind === 'linux');
     expect(linux.map((e) => e.title)).toEqual(['Arch Linux install medium (x86_64, BIOS)', 'Arch Linux install medium (x86_64, BIOS) with speech', 'Run Memtest86+ (RAM test)']);
     expect(linux[0]!.kernel).toBe('/arch/boot/x86_64/vmlinuz-linux');
-    expect(linux[0]!.initrd).toEqual(['/arch/boot/x86_64/initramfs-linux.img']);
+    expect(linux[0]!.initrd).toEqual(['/arch/boot/intel-ucode.img', '/arch/boot/amd-ucode.img', '/arch/boot/x86_64/initramfs-linux.img']);
     expect(linux[0]!.args).toEqual(['archisobasedir=arch', 'archisosearchuuid=2024-03-01-17-20-28-00']);
     expect(linux[0]!.isDefault).toBe(true);
     expect(linux[0]!.workDir).toBe('/boot/syslinux');
