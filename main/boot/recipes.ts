@@ -89,8 +89,9 @@ export const RECIPES: readonly Recipe[] = [
   {
     family: 'casper',
     covers: 'Ubuntu and flavours, Linux Mint, Pop!_OS, elementary (casper live systems)',
-    // casper(7): url= downloads the whole ISO into RAM and mounts it as the live medium (Ubuntu 20.04+);
-    // cloud-config-url=/dev/null stops cloud-init from fetching the url= a second time (Ubuntu server docs).
+    // casper(7) ≥ 1.445 (Ubuntu 20.04+): netboot=url + url= download the whole ISO into RAM and mount it
+    // as the live medium; ip=dhcp is required in practice; cloud-config-url=/dev/null stops cloud-init
+    // from fetching the url= a second time (Ubuntu's "netboot the live server installer" docs).
     async detect(p, label) {
       for (const dir of await topDirs(p)) {
         if (!/^casper/i.test(dir)) continue;
@@ -103,8 +104,8 @@ export const RECIPES: readonly Recipe[] = [
       return null;
     },
     kernelDir: (v) => new RegExp(`^/${escapeRe(v.casperdir!)}/`, 'i'),
-    netArgs: { iso: 'boot=casper url={iso} ip=dhcp cloud-config-url=/dev/null {mediapath}', folder: null },
-    dropArgs: ['iso-scan/filename', 'findiso', 'cdrom-detect/try-usb', 'live-media-path', 'url', 'netboot', 'nfsroot'],
+    netArgs: { iso: 'boot=casper netboot=url url={iso} ip=dhcp cloud-config-url=/dev/null {mediapath}', folder: null },
+    dropArgs: ['iso-scan/filename', 'findiso', 'cdrom-detect/try-usb', 'live-media-path', 'nfsroot'],
     minRam: { imagePlusMiB: 1024 },
     ramReason: 'casper downloads the whole ISO into RAM (url=)',
     folderProblem: 'casper can only fetch a whole ISO over HTTP: serve the .iso file, not an extracted folder',

@@ -102,7 +102,7 @@ describe('bootdrop inspect', () => {
     expect(j.family).toBe('casper');
     expect(j.elTorito.map((e) => e.platform)).toEqual(['efi']);
     const e = j.plan.summary.entries[0]!;
-    expect(e.cmdline).toBe('file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash boot=casper url=http://192.168.7.1/iso/ubu.iso ip=dhcp cloud-config-url=/dev/null ---');
+    expect(e.cmdline).toBe('file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash boot=casper netboot=url url=http://192.168.7.1/iso/ubu.iso ip=dhcp cloud-config-url=/dev/null ---');
     expect(e.minRamMiB).toBe(Math.ceil(j.size / 1048576) + 1024);
     expect(j.plan.summary.warnings.join()).toMatch(/RAM/);
   });

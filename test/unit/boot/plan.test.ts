@@ -53,7 +53,7 @@ describe('planSource: recipe detection per family', () => {
     expect(s.family).toBe('casper');
     expect(s.osName).toBe('Ubuntu 22.04.3 LTS Jammy Jellyfish');
     expect(s.entries.map((e) => e.label)).toEqual(['Try or Install Ubuntu', 'Ubuntu (safe graphics)', 'OEM install (for manufacturers)', 'Test memory']);
-    expect(s.entries[0]!.cmdline).toBe(`file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash boot=casper url=http://<server>/iso/src1.iso ip=dhcp cloud-config-url=/dev/null ---`);
+    expect(s.entries[0]!.cmdline).toBe(`file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash boot=casper netboot=url url=http://<server>/iso/src1.iso ip=dhcp cloud-config-url=/dev/null ---`);
     expect(s.entries[0]!.minRamMiB).toBe(4800 + 1024);
     expect(s.entries[3]).toMatchObject({ kernel: '/boot/memtest86+.bin', firmware: ['bios'] });
   });
