@@ -120,6 +120,17 @@ describe('renderIpxeScript', () => {
   });
 });
 
+describe('renderIpxeScript with nothing to serve', () => {
+  it('still renders a valid menu whose default is the local disk', () => {
+    const script = renderIpxeScript([], menu(), SERVER);
+    lint(script);
+    expect(script).toContain('set bd-default bd-local');
+    const empty = renderIpxeScript([source([entry('a', { enabled: false })])], menu(), SERVER);
+    lint(empty);
+    expect(empty).toContain('item --gap --   (nothing to boot from this source)');
+  });
+});
+
 describe('applyMenu', () => {
   it('applies labels, enabled, per-entry and global args (not to memtest/sanboot) and keeps one default', () => {
     const s = source([entry('a', { isDefault: true }), entry('m', { kernel: '/boot/memtest', cmdline: '' }), entry('g', { kind: 'sanboot', cmdline: '' })]);
