@@ -82,6 +82,39 @@ export function menuPrompt(timeoutSec: number, prompt: string): DhcpOption {
   return { code: PxeSub.menuPrompt, data: Buffer.concat([Buffer.from([timeoutSec & 255]), Buffer.from(prompt, 'latin1')]) };
 }
 
+export function decodeBootServers(data: Buffer): Array<{ type: number; ips: string[] }> {
+  const out: Array<{ type: number; ips: string[] }> = [];
+  let i = 0;
+  while (i < data.length) {
+    if (i + 3 > data.length) throw new DhcpDecodeError('PXE boot servers (sub-option 8) entry is cut short');
+    const type = data.readUInt16BE(i);
+    const n = data[i + 2]!;
+    if (i + 3 + 4 * n > data.length) throw new DhcpDecodeError(`PXE boot servers (sub-option 8) lists ${n} addresses that do not fit`);
+    const ips = Array.from({ length: n }, (_, k) => [...data.subarray(i + 3 + 4 * k, i + 7 + 4 * k)].join('.'));
+    out.push({ type, ips });
+    i += 3 + 4 * n;
+  }
+  return out;
+}
+
+export function decodeBootMenu(data: Buffer): Array<{ type: number; label: string }> {
+  const out: Array<{ type: number; label: string }> = [];
+  let i = 0;
+  while (i < data.length) {
+    if (i + 3 > data.length) throw new DhcpDecodeError('PXE boot menu (sub-option 9) entry is cut short');
+    const len = data[i + 2]!;
+    if (i + 3 + len > data.length) throw new DhcpDecodeError('PXE boot menu (sub-option 9) label overruns the option');
+    out.push({ type: data.readUInt16BE(i), label: data.subarray(i + 3, i + 3 + len).toString('latin1') });
+    i += 3 + len;
+  }
+  return out;
+}
+
+export function decodeMenuPrompt(data: Buffer): { timeoutSec: number; prompt: string } {
+  if (data.length < 1) throw new DhcpDecodeError('PXE menu prompt (sub-option 10) is empty');
+  return { timeoutSec: data[0]!, prompt: data.subarray(1).toString('latin1') };
+}
+
 export function bootItem(type: number, layer: number): DhcpOption {
   const b = Buffer.alloc(4);
   b.writeUInt16BE(type, 0);

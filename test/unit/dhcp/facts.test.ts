@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClientArch, decodeSubOptions, decodeUserClass, encodeSubOptions, encodeUserClassRfc3004, bootItem, decodeBootItem } from '../../../main/dhcp/codec-pxe';
+import {
+  bootItem, bootMenu, bootServers, decodeBootItem, decodeBootMenu, decodeBootServers, decodeClientArch, decodeClientNdi, decodeMenuPrompt,
+  decodeSubOptions, decodeUserClass, encodeClientArch, encodeSubOptions, encodeUserClassRfc3004, menuPrompt,
+} from '../../../main/dhcp/codec-pxe';
 import { archFromCode, bootClientKind, clientFacts } from '../../../main/dhcp/facts';
 import { DhcpDecodeError } from '../../../main/dhcp/codec';
 import { clientPacket } from '../../helpers/dhcp/packets';
@@ -49,5 +52,23 @@ describe('client facts', () => {
     const subs = [{ code: 6, data: Buffer.from([8]) }, bootItem(0x8000, 0)];
     expect(decodeSubOptions(encodeSubOptions(subs))).toEqual(subs);
     expect(decodeBootItem(bootItem(3, 1).data)).toEqual({ type: 3, layer: 1 });
+  });
+
+  it('round-trips PXE boot servers, menu and prompt (sub-options 8, 9, 10), arch lists and NDI', () => {
+    const servers = [{ type: 0x8000, ips: ['10.0.0.1', '10.0.0.2'] }, { type: 1, ips: [] }];
+    expect(decodeBootServers(bootServers(servers).data)).toEqual(servers);
+    const menu = [{ type: 0x8000, label: 'Boot from Bootdrop' }, { type: 0, label: 'Local disk' }];
+    expect(decodeBootMenu(bootMenu(menu).data)).toEqual(menu);
+    expect(decodeMenuPrompt(menuPrompt(5, 'Press F8').data)).toEqual({ timeoutSec: 5, prompt: 'Press F8' });
+    expect(decodeClientArch(encodeClientArch([7, 0]))).toEqual([7, 0]);
+    expect(decodeClientNdi(Buffer.from([1, 3, 16]))).toEqual({ type: 1, major: 3, minor: 16 });
+    expect(() => decodeBootServers(Buffer.from([0x80, 0, 2, 10, 0, 0, 1]))).toThrow(/do not fit/);
+    expect(() => decodeBootMenu(Buffer.from([0x80, 0, 9, 65]))).toThrow(/overruns/);
+  });
+
+  it('reads iPXE\'s encapsulated option 175', () => {
+    // 175: sub-option 177 (bus id: PCI 8086:100e), 235 (version 1.21.1)
+    const data = Buffer.from([177, 5, 1, 0x80, 0x86, 0x10, 0x0e, 235, 3, 1, 21, 1]);
+    expect(decodeSubOptions(data, 'option 175').map((o) => o.code)).toEqual([177, 235]);
   });
 });
