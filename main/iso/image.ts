@@ -29,7 +29,7 @@ export class IsoImage {
       throw new VfsError('EIO', hostPath, `cannot open: ${(err as Error).message}`);
     }
     const st = await handle.stat();
-    if (!st.isFile() && !st.isBlockDevice()) {
+    if (!st.isFile()) {
       await handle.close();
       throw new VfsError('EINVAL', hostPath, 'not a regular file');
     }

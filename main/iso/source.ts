@@ -4,17 +4,40 @@
  * image (one syscall per extent touched). Symlinks resolve inside the image only.
  */
 import { Readable } from 'node:stream';
-import { VfsError, matchName, splitPath, type ReadRange, type Vfs, type VfsFile, type VfsStat } from '../vfs';
+import { VfsError, splitPath, type ReadRange, type Vfs, type VfsFile, type VfsStat } from '../vfs';
 import type { IsoImage } from './image';
 import type { FsReader, TreeNode } from './tree';
 import type { IsoInfo } from './types';
 
 /** Cached directory entries across all directories; the least recently used are dropped beyond it. */
-const CACHE_NODE_BUDGET = 100_000;
+const CACHE_NODE_BUDGET = 50_000;
 const MAX_SYMLINK_HOPS = 40;
 const MAX_DEPTH = 256;
 /** Stream chunk: large enough that a 1 GiB squashfs streams in ~2000 reads. */
 const STREAM_CHUNK = 512 * 1024;
+
+/** A loaded directory: its entries plus name indexes, so lookups in a 10 000-entry folder stay O(1). */
+interface DirListing {
+  nodes: TreeNode[];
+  exact: Map<string, TreeNode>;
+  folded: Map<string, TreeNode>;
+}
+
+function index(nodes: TreeNode[]): DirListing {
+  const exact = new Map<string, TreeNode>();
+  const folded = new Map<string, TreeNode>();
+  for (const n of nodes) {
+    if (!exact.has(n.name)) exact.set(n.name, n);
+    const lower = n.name.toLowerCase();
+    if (!folded.has(lower)) folded.set(lower, n);
+  }
+  return { nodes, exact, folded };
+}
+
+/** Exact name first, then case-insensitive (same rule as vfs matchName). */
+function lookup(dir: DirListing, name: string): TreeNode | undefined {
+  return dir.exact.get(name) ?? dir.folded.get(name.toLowerCase());
+}
 
 interface Resolved {
   node: TreeNode;
@@ -24,9 +47,9 @@ interface Resolved {
 export class IsoSource implements Vfs {
   readonly kind = 'iso' as const;
   readonly location: string;
-  private cache = new Map<number, TreeNode[]>();
+  private cache = new Map<number, DirListing>();
   private cachedNodes = 0;
-  private loading = new Map<number, Promise<TreeNode[]>>();
+  private loading = new Map<number, Promise<DirListing>>();
 
   constructor(
     private readonly image: IsoImage,
@@ -38,28 +61,34 @@ export class IsoSource implements Vfs {
     this.location = image.location;
   }
 
-  private async children(dir: TreeNode, path: string): Promise<TreeNode[]> {
+  private async children(dir: TreeNode, path: string): Promise<DirListing> {
     const hit = this.cache.get(dir.dirKey);
     if (hit) {
       this.cache.delete(dir.dirKey);
       this.cache.set(dir.dirKey, hit);
       return hit;
     }
+    // Concurrent first lookups in one directory share a single read.
     let pending = this.loading.get(dir.dirKey);
     if (!pending) {
-      pending = this.reader.listDir(dir, path).finally(() => this.loading.delete(dir.dirKey));
+      pending = this.reader
+        .listDir(dir, path)
+        .then((nodes) => this.remember(dir.dirKey, index(nodes)))
+        .finally(() => this.loading.delete(dir.dirKey));
       this.loading.set(dir.dirKey, pending);
-      const nodes = await pending;
-      this.cache.set(dir.dirKey, nodes);
-      this.cachedNodes += nodes.length;
-      for (const [key, old] of this.cache) {
-        if (this.cachedNodes <= CACHE_NODE_BUDGET || this.cache.size <= 1) break;
-        this.cache.delete(key);
-        this.cachedNodes -= old.length;
-      }
-      return nodes;
     }
     return pending;
+  }
+
+  private remember(key: number, listing: DirListing): DirListing {
+    this.cache.set(key, listing);
+    this.cachedNodes += listing.nodes.length;
+    for (const [old, l] of this.cache) {
+      if (this.cachedNodes <= CACHE_NODE_BUDGET || this.cache.size <= 1) break;
+      this.cache.delete(old);
+      this.cachedNodes -= l.nodes.length;
+    }
+    return listing;
   }
 
   private bootDir(): TreeNode {
@@ -89,7 +118,7 @@ export class IsoSource implements Vfs {
       }
       const dir = stack.at(-1)!;
       if (dir.type !== 'dir') throw new VfsError('ENOTDIR', here(), 'not a directory', this.location);
-      const hit = matchName(await this.children(dir, here()), part);
+      const hit = lookup(await this.children(dir, here()), part);
       if (!hit) throw new VfsError('ENOENT', names.length ? `${here()}/${part}` : `/${part}`, 'no such file', this.location);
       if (hit.type === 'symlink' && (queue.length > 0 || followLast)) {
         if (++hops > MAX_SYMLINK_HOPS) throw new VfsError('ELOOP', path, 'too many symlinks (a symlink loop)', this.location);
@@ -134,7 +163,7 @@ export class IsoSource implements Vfs {
   async readdir(path: string): Promise<VfsStat[]> {
     const { node, vpath } = await this.resolve(path, true);
     if (node.type !== 'dir') throw new VfsError('ENOTDIR', vpath, 'not a directory', this.location);
-    const kids = node.dirKey === -1 ? [...this.bootFiles.values()] : await this.children(node, vpath);
+    const kids = node.dirKey === -1 ? [...this.bootFiles.values()] : (await this.children(node, vpath)).nodes;
     const join = (name: string) => (vpath === '/' ? `/${name}` : `${vpath}/${name}`);
     return kids.map((k) => this.toStat(k, join(k.name))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
