@@ -46,6 +46,7 @@ export interface MkisoOptions {
 
 /** Paths the boot options graft into the image (not present in the source folder). */
 export const BIOS_PATHS = ['/isolinux/isolinux.bin', '/isolinux/ldlinux.c32', '/isolinux/boot.cat'] as const;
+/** With `efi` alone (no `bios`) the boot catalog is /efi/boot.cat instead. */
 export const EFI_PATHS = ['/efi/efiboot.img'] as const;
 
 const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';

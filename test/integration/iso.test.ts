@@ -58,6 +58,8 @@ const links = (longTarget: string): TreeSpec => ({
   'loop-a': link('loop-b'),
   'loop-b': link('loop-a'),
   longlink: link(longTarget),
+  // Rock Ridge only (Joliet stops at 103 characters): needs NM split across a continuation area.
+  ['n'.repeat(200) + '-a-240-character-rock-ridge-name-' + '.txt'.padStart(7, 'x')]: 'very long name\n',
 });
 
 /** Buffer equality without vitest's element-wise deep diff (seconds per MiB). */
