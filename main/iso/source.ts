@@ -123,6 +123,7 @@ export class IsoSource implements Vfs {
       if (hit.type === 'symlink' && (queue.length > 0 || followLast)) {
         if (++hops > MAX_SYMLINK_HOPS) throw new VfsError('ELOOP', path, 'too many symlinks (a symlink loop)', this.location);
         const target = hit.linkTarget ?? '';
+        if (target === '') throw new VfsError('ENOENT', path, 'empty symlink target', this.location);
         if (target.startsWith('/')) {
           stack.length = 1;
           names.length = 0;
