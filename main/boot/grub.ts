@@ -111,32 +111,42 @@ const BLOCK_MID = new Set(['then', 'else', 'elif', 'do']);
 export function parseGrubConfig(text: string): GrubStmt[] {
   const toks = tokenize(text);
   let pos = 0;
+  /** `then set x=1` on one line: the words after a block keyword are the next command. */
+  let carry: { words: GrubWord[]; line: number } | null = null;
+  const KEYWORD_WITH_COMMAND = new Set(['then', 'else', 'do']);
   const parseList = (stopAtBrace: boolean, stopWords: Set<string>): { body: GrubStmt[]; stop: string | null } => {
     const body: GrubStmt[] = [];
-    while (pos < toks.length) {
-      const t = toks[pos]!;
-      if (t.kind === 'sep') {
+    while (pos < toks.length || carry) {
+      const t = toks[pos] ?? { kind: 'sep' as const, line: 0 };
+      if (carry === null && t.kind === 'sep') {
         pos++;
         continue;
       }
-      if (t.kind === 'rbrace') {
+      if (carry === null && t.kind === 'rbrace') {
         pos++;
         if (stopAtBrace) return { body, stop: '}' };
         continue;
       }
-      if (t.kind === 'lbrace') {
+      if (carry === null && t.kind === 'lbrace') {
         pos++;
         body.push({ type: 'block', body: parseList(true, new Set()).body });
         continue;
       }
       // collect the words of one command
       const words: GrubWord[] = [];
-      const line = t.line;
-      while (pos < toks.length && toks[pos]!.kind === 'word') {
-        words.push((toks[pos] as { word: GrubWord }).word);
-        pos++;
+      let line = t.line;
+      if (carry) {
+        words.push(...carry.words);
+        line = carry.line;
+        carry = null;
+      } else {
+        while (pos < toks.length && toks[pos]!.kind === 'word') {
+          words.push((toks[pos] as { word: GrubWord }).word);
+          pos++;
+        }
       }
       const head = literal(words[0]!);
+      if (KEYWORD_WITH_COMMAND.has(head) && words.length > 1) carry = { words: words.slice(1), line };
       if (stopWords.has(head)) return { body, stop: head };
       if (BLOCK_MID.has(head)) continue; // stray keyword
       if (head === 'menuentry' || head === 'submenu' || head === 'function') {
@@ -253,7 +263,8 @@ export async function readGrubMenu(rootFile: string, load: ConfigLoader, opts: G
       for (const st of stmts) {
         if (st.type === 'block') visit(st.body);
         if (st.type !== 'cmd') continue;
-        const head = literal(st.words[0]!);
+        // openSUSE: `set linux=linuxefi` on EFI, then `$linux /boot/x86_64/loader/linux ...`
+        const head = expand(st.words[0]!, local)[0] ?? '';
         const rest = st.words.slice(1).flatMap((w) => expand(w, local));
         if (head === 'set') applySet(st.words.slice(1), local);
         else if (LINUX_CMDS.has(head) && rest.length > 0 && kernel === null) {

@@ -46,6 +46,19 @@ describe('readGrubMenu', () => {
     expect(m.warnings.join()).toMatch(/Unknown var/);
   });
 
+  it('runs a command named by a variable (openSUSE: set linux=linuxefi; $linux ...)', async () => {
+    const m = await one(`if [ "$grub_platform" = "efi" ]; then set linux=linuxefi; set initrd=initrdefi; else set linux=linux; set initrd=initrd; fi
+menuentry 'Installation' --class opensuse --class gnu-linux {
+  set gfxpayload=keep
+  echo 'Loading kernel ...'
+  $linux /boot/x86_64/loader/linux splash=silent
+  echo 'Loading initial ramdisk ...'
+  $initrd /boot/x86_64/loader/initrd
+}
+`);
+    expect(m.entries).toEqual([expect.objectContaining({ title: 'Installation', kernel: '/boot/x86_64/loader/linux', initrd: ['/boot/x86_64/loader/initrd'], args: ['splash=silent'] })]);
+  });
+
   it('is bounded against source loops and unbalanced input', async () => {
     const m = await one('source /boot/grub/grub.cfg\nmenuentry "a" {\n linux /k\n');
     expect(m.entries.map((e) => e.title)).toEqual(['a']);
