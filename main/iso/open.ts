@@ -133,8 +133,13 @@ async function probeRockRidge(image: IsoImage, pvd: VolumeDescriptor): Promise<{
   return hasRockRidge(entries, extensionIds(entries)) ? sp : null;
 }
 
+export interface OpenIsoOptions {
+  /** Directory entries kept in memory across all cached directories (default 50 000). */
+  cacheEntries?: number;
+}
+
 /** Open an ISO image file. Throws VfsError: EINVAL (not an ISO / UDF-only), ECORRUPT (damaged), ENOENT, EIO. */
-export async function openIso(hostPath: string): Promise<IsoSource> {
+export async function openIso(hostPath: string, opts: OpenIsoOptions = {}): Promise<IsoSource> {
   const image = await IsoImage.open(resolve(hostPath));
   try {
     const d = await readDescriptors(image);
@@ -180,7 +185,7 @@ export async function openIso(hostPath: string): Promise<IsoSource> {
       const extents = e.imageSize > 0 ? [{ pos: e.loadRba * SECTOR, length: e.imageSize }] : [];
       bootFiles.set(e.imagePath.toLowerCase(), { name, type: 'file', size: e.imageSize, mode: 0o444, mtime: null, extents, dirKey: 0, dirLength: 0 });
     }
-    return new IsoSource(image, reader, info, bootFiles);
+    return new IsoSource(image, reader, info, bootFiles, opts.cacheEntries);
   } catch (err) {
     await image.close();
     throw err;

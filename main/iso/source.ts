@@ -10,7 +10,7 @@ import type { FsReader, TreeNode } from './tree';
 import type { IsoInfo } from './types';
 
 /** Cached directory entries across all directories; the least recently used are dropped beyond it. */
-const CACHE_NODE_BUDGET = 50_000;
+export const DEFAULT_CACHE_ENTRIES = 50_000;
 const MAX_SYMLINK_HOPS = 40;
 const MAX_DEPTH = 256;
 /** Stream chunk: large enough that a 1 GiB squashfs streams in ~2000 reads. */
@@ -57,6 +57,7 @@ export class IsoSource implements Vfs {
     readonly info: IsoInfo,
     /** Virtual boot image files by lower-cased path (see ElToritoEntry.imagePath). */
     private readonly bootFiles: Map<string, TreeNode>,
+    private readonly cacheBudget = DEFAULT_CACHE_ENTRIES,
   ) {
     this.location = image.location;
   }
@@ -84,7 +85,7 @@ export class IsoSource implements Vfs {
     this.cache.set(key, listing);
     this.cachedNodes += listing.nodes.length;
     for (const [old, l] of this.cache) {
-      if (this.cachedNodes <= CACHE_NODE_BUDGET || this.cache.size <= 1) break;
+      if (this.cachedNodes <= this.cacheBudget || this.cache.size <= 1) break;
       this.cache.delete(old);
       this.cachedNodes -= l.nodes.length;
     }
@@ -234,6 +235,11 @@ export class IsoSource implements Vfs {
         );
       },
     });
+  }
+
+  /** How much directory data is held in memory (bounded by the cache budget plus one directory). */
+  cacheStats(): { directories: number; entries: number } {
+    return { directories: this.cache.size, entries: this.cachedNodes };
   }
 
   async close(): Promise<void> {

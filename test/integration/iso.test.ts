@@ -298,6 +298,32 @@ describe('names without Rock Ridge', () => {
   });
 });
 
+describe('memory', () => {
+  it('keeps a bounded number of directory entries however much of the tree is walked', async () => {
+    const src = join(work, 'wide-src');
+    const dirs: TreeSpec = {};
+    for (let d = 0; d < 40; d++) dirs[`dir${d}`] = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}.txt`, `${d}/${i}`]));
+    await makeTree(src, dirs);
+    const iso = join(work, 'wide.iso');
+    await buildIso(src, iso, { volid: 'WIDE' });
+    const vfs = await openIso(iso, { cacheEntries: 35 });
+    try {
+      expect(vfs.cacheStats()).toEqual({ directories: 0, entries: 0 }); // opening reads no directory into the cache
+      let peak = 0;
+      for (let pass = 0; pass < 2; pass++) {
+        for (let d = 0; d < 40; d++) {
+          expect((await readAll(vfs, `/dir${d}/f${d % 10}.txt`)).toString()).toBe(`${d}/${d % 10}`);
+          peak = Math.max(peak, vfs.cacheStats().entries);
+        }
+      }
+      expect(peak).toBeLessThanOrEqual(35 + 40); // the budget plus the root listing it must keep
+      expect(peak).toBeGreaterThan(0);
+    } finally {
+      await vfs.close();
+    }
+  });
+});
+
 describe('openSource', () => {
   it('opens a folder through FolderSource', async () => {
     const src = join(work, 'folder-src');
