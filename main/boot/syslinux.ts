@@ -46,7 +46,7 @@ export function parseSyslinuxConfig(text: string): SyslinuxStmt[] {
   return out;
 }
 
-export type SyslinuxEntryKind = 'linux' | 'com32' | 'pxe' | 'localboot' | 'config';
+export type SyslinuxEntryKind = 'linux' | 'com32' | 'pxe' | 'localboot';
 
 export interface SyslinuxEntry {
   /** LABEL name. */
@@ -54,7 +54,7 @@ export interface SyslinuxEntry {
   /** MENU LABEL (hotkey markers removed), else the LABEL name. */
   title: string;
   kind: SyslinuxEntryKind;
-  /** Kernel (or config file for kind 'config') exactly as written. */
+  /** Kernel exactly as written. */
   kernel: string;
   /** INITRD plus `initrd=` from APPEND, as written. */
   initrd: string[];
