@@ -138,7 +138,9 @@ describe('browser UI against bootdrop serve --ui', () => {
     await page.getByTestId('picker-path').fill(path.dirname(fixture.iso));
     await page.getByTestId('picker-path').press('Enter');
     const entry = page.locator(`[data-testid="picker-entry"][data-path="${fixture.iso}"]`);
-    await entry.waitFor({ timeout: 15_000 });
+    await entry.waitFor({ timeout: 15_000 }).catch(async (err: Error) => {
+      throw new Error(`${err.message}\nthe picker shows:\n${await picker.innerText()}\nserve output:\n${server?.output ?? ''}`);
+    });
     await shot('02-picker');
     await entry.click();
     const item = page.getByTestId('source-item');
