@@ -133,6 +133,14 @@ export class HttpServer {
       this.sendStatus(res, 405, 'Method not allowed', { Allow: ALLOW });
       return;
     }
+    if (req.httpVersionMajor !== 1) {
+      // llhttp lets an HTTP/0.9-style line ("GET /x" without a version) through; no boot client sends one.
+      this.opts.log('warn', `refused request without an HTTP/1.x version: ${JSON.stringify(req.url)}`, ip);
+      report('', null, 400);
+      res.shouldKeepAlive = false;
+      this.sendStatus(res, 400, 'Bad request');
+      return;
+    }
     const decoded = decodeRequestPath(req.url ?? '');
     if (!decoded.ok) {
       this.opts.log(decoded.traversal ? 'warn' : 'info', `refused ${JSON.stringify(req.url)}: ${decoded.reason}`, ip);
