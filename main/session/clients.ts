@@ -55,9 +55,9 @@ export class ClientTable {
       c.ip = s.ip;
       this.macByIp.set(s.ip, mac);
     }
-    // Firmware only gets more specific: a BIOS PXE ROM that chains into iPXE becomes 'ipxe', but the
-    // kernel's own DHCP client (no PXE options) must not turn it back into 'unknown'.
-    if (s.firmware !== 'unknown') c.firmware = s.firmware;
+    // The PC's firmware is what first asked: a UEFI PC stays 'uefi' after it chains into our iPXE, and
+    // the booted kernel's DHCP client (no PXE options) does not turn it into 'unknown'.
+    if (c.firmware === 'unknown') c.firmware = s.firmware;
     if (s.arch !== null) c.arch = s.arch;
     if (s.entryId !== undefined && s.entryId !== null) c.entryId = s.entryId;
     c.lastSeen = now;
@@ -68,7 +68,7 @@ export class ClientTable {
    * Fold a transfer progress event in. The client is found by the transfer's MAC, else by its IP
    * (DHCP told us); a transfer from an address DHCP never saw is not attributed (returns null).
    */
-  sawTransfer(t: TransferProgress, known: KnownRoles, now: number): ClientState | null {
+  sawTransfer(t: TransferProgress, known: KnownRoles, now: number, entryByKernel: ReadonlyMap<string, string> = new Map()): ClientState | null {
     const mac = t.mac?.toLowerCase() ?? this.macByIp.get(t.clientIp) ?? null;
     if (!mac) return null;
     let c = this.clients.get(mac);
@@ -87,6 +87,9 @@ export class ClientTable {
       if (c.transfers.length > MAX_TRANSFERS) c.transfers.splice(0, c.transfers.length - MAX_TRANSFERS);
     }
     c.stage = stageAfterTransfer(c.stage, roleOfFile(t.file, known), t.outcome);
+    // The kernel a client fetches names the menu entry it booted.
+    const entryId = entryByKernel.get(('/' + t.file.replace(/^\/+/, '')).toLowerCase());
+    if (entryId) c.entryId = entryId;
     return copy(c);
   }
 

@@ -57,6 +57,15 @@ function rolesOf(sources: readonly ServedSource[]): Map<string, FileRole> {
   return roles;
 }
 
+function entriesOf(sources: readonly ServedSource[]): Map<string, string> {
+  const byKernel = new Map<string, string>();
+  for (const s of sources) {
+    const plan = s.detail as BootPlan;
+    for (const e of plan.summary.entries) if (e.kernel) byKernel.set(`${plan.treePath}${e.kernel}`.toLowerCase(), e.id);
+  }
+  return byKernel;
+}
+
 export function createEngineServices(): EngineServices {
   // The boot layout in force per tree, so a re-layout (source added/removed) first takes the old one out.
   const layouts = new WeakMap<MountedTree, BootLayout>();
@@ -96,7 +105,7 @@ export function createEngineServices(): EngineServices {
       if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
         warnings.push(`the ISO's own PXELINUX menu fetches http://<server>/ on port ${boot.classic.httpPort}, but HTTP runs on port ${ctx.httpPort}: serve with --http-port ${boot.classic.httpPort}`);
       }
-      return { policy, roles: rolesOf(sources), warnings };
+      return { policy, roles: rolesOf(sources), entryByKernel: entriesOf(sources), warnings };
     },
 
     async startHttp(o) {

@@ -53,6 +53,8 @@ export interface ServedLayout {
   policy: BootPolicy;
   /** Served paths whose role the plan knows (kernel, initrd, root image), for client stages. */
   roles: KnownRoles;
+  /** Served kernel path (lower-cased) → the boot entry it belongs to: which entry a client chose. */
+  entryByKernel: ReadonlyMap<string, string>;
   /** Problems with this layout the user should hear about (e.g. a port the ISO's menu needs). */
   warnings: string[];
 }

@@ -392,7 +392,8 @@ export class Session implements BootdropApi {
 
   private onTransfer(t: TransferProgress): void {
     this.emit({ type: 'transfer', transfer: t });
-    const client = this.clients.sawTransfer(t, this.running?.layout.roles ?? EMPTY_ROLES, this.now());
+    const layout = this.running?.layout;
+    const client = this.clients.sawTransfer(t, layout?.roles ?? EMPTY_ROLES, this.now(), layout?.entryByKernel);
     if (client) this.emit({ type: 'client', client });
     if (t.outcome === 'failed') this.log('warn', t.protocol, `${t.file} to ${t.clientIp} failed: ${t.error ?? 'unknown error'}`, client?.mac);
   }

@@ -26,6 +26,9 @@ describe('BIOS (iPXE ROM) network boot, proxy mode', () => {
     const stages = stagesOf(rig.serve, mac);
     expect(stages[0]).toBe('dhcp');
     expect(stages).toEqual(expect.arrayContaining(['menu', 'kernel', 'initrd', 'done']));
+    const entryId = (rig.serve.events.find((e) => e.type === 'sources')!.sources as Array<{ entries: Array<{ id: string }> }>)[0]!.entries[0]!.id;
+    const last = rig.serve.events.filter((e) => e.type === 'client' && (e.client as { mac: string }).mac === mac).at(-1)!.client as { firmware: string; entryId: string };
+    expect(last).toMatchObject({ firmware: 'ipxe', entryId });
     expect(await rig.serve.stop()).toBe(0);
   });
 });

@@ -24,6 +24,8 @@ describe('UEFI (OVMF PXE) network boot, proxy mode', () => {
     const stages = stagesOf(rig.serve, mac);
     expect(stages[0]).toBe('dhcp');
     expect(stages).toEqual(expect.arrayContaining(['loader', 'kernel', 'initrd']));
+    const last = rig.serve.events.filter((e) => e.type === 'client' && (e.client as { mac: string }).mac === mac).at(-1)!.client as { firmware: string; arch: number };
+    expect(last, 'still the UEFI PC after it chained into ipxe.efi').toMatchObject({ firmware: 'uefi', arch: 7 });
     const tftp = rig.serve.events.filter((e) => e.type === 'transfer' && (e.transfer as { protocol: string; outcome: string }).protocol === 'tftp' && (e.transfer as { outcome: string }).outcome === 'done');
     expect(tftp.map((e) => (e.transfer as { file: string }).file).join(' '), 'the firmware loaded an EFI loader over TFTP').toMatch(/\.efi\b/);
     expect(await rig.serve.stop()).toBe(0);

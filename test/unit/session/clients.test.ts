@@ -11,7 +11,7 @@ describe('ClientTable', () => {
   it('follows one boot from DHCP to the root image', () => {
     const t = new ClientTable();
     expect(t.sawDhcp({ mac: MAC.toUpperCase(), ip: null, firmware: 'bios', arch: 0 }, 1).stage).toBe('dhcp');
-    t.sawDhcp({ mac: MAC, ip: '10.0.0.100', firmware: 'ipxe', arch: 0, entryId: 'u:live' }, 2);
+    t.sawDhcp({ mac: MAC, ip: '10.0.0.100', firmware: 'ipxe', arch: 0 }, 2); // our undionly.kpxe asking
     const steps = [
       transfer('t1', '/undionly.kpxe', 'done'),
       transfer('h1', '/boot.ipxe', 'done'),
@@ -20,10 +20,11 @@ describe('ClientTable', () => {
       transfer('h3', '/iso/u/casper/initrd', 'done'),
       transfer('h4', '/iso/u.iso', 'done'),
     ];
-    const stages = steps.map((s, i) => t.sawTransfer(s, new Map(), 3 + i)!.stage);
+    const entries = new Map([['/iso/u/casper/vmlinuz', 'u:live']]);
+    const stages = steps.map((s, i) => t.sawTransfer(s, new Map(), 3 + i, entries)!.stage);
     expect(stages).toEqual(['loader', 'menu', 'kernel', 'kernel', 'initrd', 'done']);
     const c = t.get(MAC)!;
-    expect(c).toMatchObject({ mac: MAC, ip: '10.0.0.100', firmware: 'ipxe', arch: 0, entryId: 'u:live', firstSeen: 1 });
+    expect(c).toMatchObject({ mac: MAC, ip: '10.0.0.100', firmware: 'bios', arch: 0, entryId: 'u:live', firstSeen: 1 });
     expect(c.transfers.map((x) => x.id)).toEqual(['t1', 'h1', 'h2', 'h3', 'h4']);
   });
 
