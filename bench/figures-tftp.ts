@@ -1,5 +1,66 @@
+/**
+ * TFTP figures: a large file at blksize 1468 (lock-step), then with windowsize 16, Bootdrop vs
+ * tftpd-hpa and dnsmasq. dnsmasq's TFTP port is fixed at 69, so all three servers and the client run
+ * inside one throw-away namespace (its own loopback), on the same footing.
+ */
+import * as path from 'node:path';
+import { TestLan } from '../test/helpers/netns';
 import type { Fixture } from './fixture';
+import { rotate } from './lib/alternate';
+import { run } from './lib/proc';
 import type { Row } from './lib/report';
-export async function tftpFigures(_fx: Fixture, _say: (s: string) => void): Promise<Row[]> {
-  return [];
+import { envInt, mbps, median } from './lib/stats';
+import { startBootdrop, startDnsmasqTftp, startTftpdHpa, type Running } from './servers';
+
+const CLIENT = path.join(__dirname, 'tftp-client.js');
+const BLKSIZE = 1468;
+
+interface Fetched {
+  bytes: number;
+  ms: number;
+  blksize: number;
+  windowsize: number;
+}
+
+export async function tftpFigures(fx: Fixture, say: (s: string) => void): Promise<Row[]> {
+  const rounds = envInt('BENCH_ROUNDS', 3);
+  const window = envInt('BENCH_TFTP_WINDOW', 16);
+  const lan = await TestLan.create('tft');
+  const started: Running[] = [];
+  const rows: Row[] = [];
+  try {
+    const host = await lan.addHost('srv', '10.231.0.1/24');
+    const wrap = ['ip', 'netns', 'exec', host.ns];
+    const bd = await startBootdrop(fx.iso, { address: '127.0.0.1', tftp: 2069, wrap });
+    started.push(bd);
+    started.push(await startTftpdHpa(fx.tftpDir, '127.0.0.1', 1069, wrap));
+    started.push(await startDnsmasqTftp(fx.tftpDir, wrap));
+    const negotiated = new Map<string, number>();
+    const fetch = (name: string, port: number, file: string, ws: number) => async () => {
+      const out = await run('ip', ['netns', 'exec', host.ns, process.execPath, CLIENT, '127.0.0.1', String(port), file, String(BLKSIZE), String(ws)], 300_000);
+      const r = JSON.parse(out.stdout) as Fetched;
+      if (r.bytes !== fx.sizes.tftpBytes) throw new Error(`TFTP from ${name}: got ${r.bytes} bytes, expected ${fx.sizes.tftpBytes}`);
+      if (r.blksize !== BLKSIZE) throw new Error(`TFTP from ${name}: blksize ${r.blksize} negotiated, expected ${BLKSIZE}`);
+      negotiated.set(`${name}/${ws}`, r.windowsize);
+      return mbps(r.bytes, r.ms);
+    };
+    const inIso = fx.tftpPath.slice(1);
+    const mib = fx.sizes.tftpBytes / 2 ** 20;
+    for (const ws of [1, window]) {
+      say(`TFTP: ${mib} MiB, blksize ${BLKSIZE}, windowsize ${ws} (Bootdrop, tftpd-hpa, dnsmasq)`);
+      const [b, h, d] = await rotate(rounds, [fetch('bootdrop', 2069, inIso, ws), fetch('tftpd-hpa', 1069, 'tftp.bin', ws), fetch('dnsmasq', 69, 'tftp.bin', ws)]);
+      const label = ws === 1 ? `TFTP ${mib} MiB, blksize ${BLKSIZE}` : `TFTP ${mib} MiB, blksize ${BLKSIZE}, windowsize ${ws} requested`;
+      const goal = ws === 1 ? '≥ 1.0×' : '≥ 3×';
+      const need = ws === 1 ? 1 : 3;
+      for (const [name, xs] of [['tftpd-hpa', h!], ['dnsmasq', d!]] as const) {
+        const got = negotiated.get(`${name}/${ws}`) ?? 1;
+        const note = ws > 1 ? `${name} agreed windowsize ${got}; Bootdrop ${negotiated.get(`bootdrop/${ws}`) ?? 1}` : undefined;
+        rows.push({ figure: `${label} vs ${name}`, unit: 'MB/s', bootdrop: b!, classic: xs, classicName: name, goal, met: median(b!) / median(xs) >= need, ...(note ? { note } : {}) });
+      }
+    }
+  } finally {
+    for (const s of started) await s.server.stop();
+    await lan.destroy();
+  }
+  return rows;
 }
