@@ -3,7 +3,8 @@
  * permissions, no navigation, no new windows, no <webview>, no remote content.
  */
 import type { App, Session, WebContents } from 'electron';
-import { pathToFileURL } from 'node:url';
+import { dirname, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Where the renderer comes from: the built file, or electron-vite's dev server (`npm run dev`). */
 export type AppEntry = { kind: 'file'; indexHtml: string } | { kind: 'dev'; url: string };
@@ -39,7 +40,7 @@ export function contentSecurityPolicy(entry: AppEntry): string {
   ].join('; ');
 }
 
-/** Requests the renderer's session may make: its own files (or dev server), devtools, inline data. */
+/** Requests the renderer's session may make: files of its own folder (or the dev server), devtools, inline data. */
 export function isAllowedRequest(url: string, entry: AppEntry): boolean {
   let u: URL;
   try {
@@ -52,7 +53,13 @@ export function isAllowedRequest(url: string, entry: AppEntry): boolean {
     const dev = new URL(entry.url);
     return u.host === dev.host && (u.protocol === dev.protocol || u.protocol === dev.protocol.replace(/^http/, 'ws'));
   }
-  return u.protocol === 'file:';
+  if (u.protocol !== 'file:') return false;
+  // Only the renderer's own folder: a compromised page must not read the rest of the disk.
+  try {
+    return fileURLToPath(u).startsWith(dirname(entry.indexHtml) + sep);
+  } catch {
+    return false;
+  }
 }
 
 export function hardenSession(session: Session, entry: AppEntry): void {

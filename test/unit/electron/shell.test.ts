@@ -134,8 +134,8 @@ describe('DesktopShell', () => {
     expect(headers['X-A']).toEqual(['1']);
     expect(headers['Content-Security-Policy']![0]).toContain("default-src 'self'");
     const verdicts: boolean[] = [];
-    for (const url of ['https://cdn.example.com/x.js', 'file:///app/out/renderer/assets/a.js']) session.beforeRequest!({ url }, (r: { cancel: boolean }) => verdicts.push(r.cancel));
-    expect(verdicts).toEqual([true, false]);
+    for (const url of ['https://cdn.example.com/x.js', 'file:///app/out/renderer/assets/a.js', 'file:///etc/passwd']) session.beforeRequest!({ url }, (r: { cancel: boolean }) => verdicts.push(r.cancel));
+    expect(verdicts).toEqual([true, false, true]);
 
     // Any other webContents the app creates gets the same navigation guards.
     const other = new FakeWebContents();

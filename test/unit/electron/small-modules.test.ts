@@ -58,7 +58,9 @@ describe('security helpers', () => {
   });
 
   it('allows only local requests', () => {
-    expect(isAllowedRequest('file:///opt/x/assets/a.js', FILE)).toBe(true);
+    expect(isAllowedRequest('file:///opt/Bootdrop/resources/app.asar/out/renderer/assets/a.js', FILE)).toBe(true);
+    expect(isAllowedRequest('file:///etc/passwd', FILE)).toBe(false);
+    expect(isAllowedRequest('file:///opt/Bootdrop/resources/app.asar/out/renderer/../../../secret', FILE)).toBe(false);
     expect(isAllowedRequest('data:image/png;base64,AA', FILE)).toBe(true);
     expect(isAllowedRequest('https://cdn.example.com/x.js', FILE)).toBe(false);
     expect(isAllowedRequest('http://127.0.0.1:80/', FILE)).toBe(false);
