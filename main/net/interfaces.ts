@@ -3,11 +3,12 @@
  * os.networkInterfaces() gives addresses; on Linux /sys/class/net adds what Node does not know:
  * link state, wireless, virtual (bridges, veths, docker, libvirt) and MTU.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LinkKind, NetInterface } from '../contract';
-import { maskToPrefix } from './ipv4';
+import { maskToPrefix, prefixToMask } from './ipv4';
 
 export interface ListInterfacesOptions {
   /** Where sysfs' net class lives; tests point it at a fixture tree. */
@@ -69,10 +70,41 @@ function guessKind(name: string, internal: boolean): LinkKind {
 /** Serving preference: a cable to the PC beats Wi-Fi (through a router) beats a virtual link. */
 const KIND_RANK: Record<LinkKind, number> = { wired: 0, unknown: 1, wireless: 2, virtual: 3, loopback: 99 };
 
+/**
+ * Addressed interfaces that os.networkInterfaces() leaves out: libuv skips links that are not
+ * RUNNING, i.e. an Ethernet port whose cable leads to a PC that is still off. That is exactly the
+ * bare-cable case, so on Linux ask iproute2 for them (absent → nothing added).
+ */
+function addressesWithoutCarrier(known: NodeJS.Dict<os.NetworkInterfaceInfo[]>): NodeJS.Dict<os.NetworkInterfaceInfo[]> {
+  let out: string;
+  try {
+    out = execFileSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return {};
+  }
+  const extra: NodeJS.Dict<os.NetworkInterfaceInfo[]> = {};
+  try {
+    for (const link of JSON.parse(out) as Array<{ ifname: string; address?: string; addr_info?: Array<{ family: string; local: string; prefixlen: number }> }>) {
+      if (known[link.ifname]) continue;
+      const infos = (link.addr_info ?? [])
+        .filter((a) => a.family === 'inet')
+        .map((a) => ({ address: a.local, netmask: prefixToMask(a.prefixlen), family: 'IPv4' as const, mac: link.address ?? '00:00:00:00:00:00', internal: false, cidr: `${a.local}/${a.prefixlen}` }));
+      if (infos.length > 0) extra[link.ifname] = infos;
+    }
+  } catch {
+    return {};
+  }
+  return extra;
+}
+
 export function listInterfaces(opts: ListInterfacesOptions = {}): NetInterface[] {
   const platform = opts.platform ?? process.platform;
   const sysfsNet = opts.sysfsNet ?? (platform === 'linux' ? '/sys/class/net' : null);
-  const addresses = opts.addresses ?? os.networkInterfaces();
+  let addresses = opts.addresses;
+  if (!addresses) {
+    addresses = os.networkInterfaces();
+    if (platform === 'linux') addresses = { ...addresses, ...addressesWithoutCarrier(addresses) };
+  }
   const list: NetInterface[] = [];
   for (const [name, infos] of Object.entries(addresses)) {
     const v4 = (infos ?? []).filter((i) => i.family === 'IPv4');

@@ -42,6 +42,19 @@ describe('serving one interface of two', () => {
     expect(list.filter((i) => i.recommended)).toHaveLength(1);
   });
 
+  it('lists an addressed link without carrier (cable to a PC that is still off) as down and not recommended', async () => {
+    await server.exec(['ip', 'link', 'add', 'eth2', 'type', 'veth', 'peer', 'name', 'eth2p']); // peer stays down: no carrier
+    await server.exec(['ip', 'addr', 'add', '10.213.35.1/24', 'dev', 'eth2']);
+    await server.exec(['ip', 'link', 'set', 'eth2', 'up']);
+    try {
+      const r = await server.exec(['node', path.resolve('bin/bootdrop.js'), 'interfaces', '--json']);
+      const list = JSON.parse(r.stdout) as Array<{ name: string; address: string; up: boolean; recommended: boolean }>;
+      expect(list.find((i) => i.name === 'eth2')).toMatchObject({ address: '10.213.35.1', up: false, recommended: false });
+    } finally {
+      await server.exec(['ip', 'link', 'del', 'eth2'], true);
+    }
+  });
+
   it('in dhcp mode, answers LAN A and sends nothing into LAN B', async () => {
     const bd = await startBootdrop(server, { iface: 'eth0', mode: 'dhcp' });
     const capture = '/tmp/bd-dhcp-lanb.pcap';

@@ -194,4 +194,10 @@ export async function addSecondLink(host: NetnsHost, other: TestLan, ifname: str
   execFileSync('ip', ['-n', other.switchNs, 'link', 'set', peer, 'up']);
   await host.exec(['ip', 'addr', 'add', cidr, 'dev', ifname]);
   await host.exec(['ip', 'link', 'set', ifname, 'up']);
+  for (let i = 0; i < 50; i++) {
+    const state = await host.exec(['cat', `/sys/class/net/${ifname}/operstate`], true);
+    if (state.stdout.trim() === 'up') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${ifname} in ${host.ns} did not come up`);
 }
