@@ -39,7 +39,7 @@ export function applyEvent(view: EngineView, event: EngineEvent): ViewUpdate {
     case 'client': {
       if (view.knownMacs.has(event.client.mac)) return { view, trayChanged: false, newClient: null };
       const knownMacs = new Set(view.knownMacs).add(event.client.mac);
-      return { view: { ...view, knownMacs }, trayChanged: false, newClient: event.client };
+      return { view: { ...view, knownMacs }, trayChanged: true, newClient: event.client };
     }
     case 'transfer': {
       const t = event.transfer;

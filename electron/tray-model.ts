@@ -57,6 +57,7 @@ export function trayModel(view: EngineView): TrayModel {
   items.push({ kind: 'separator' });
   if (sources.length === 0) items.push({ kind: 'label', label: 'No ISOs — drop one on the window' });
   for (const s of sources) items.push({ kind: 'label', label: clip(s.osName && s.osName !== s.label ? `${s.label} — ${s.osName}` : s.label) });
+  if (view.knownMacs.size > 0) items.push({ kind: 'label', label: `${plural(view.knownMacs.size, 'PC', 'PCs')} seen since Bootdrop started` });
   items.push({ kind: 'separator' });
   items.push({ kind: 'action', label: 'Show window', action: 'show' });
   items.push({ kind: 'action', label: 'Quit Bootdrop', action: 'quit' });

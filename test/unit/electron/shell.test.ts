@@ -212,6 +212,7 @@ describe('DesktopShell', () => {
     engine.emit({ type: 'client', client: client('aa:aa:aa:aa:aa:aa') });
     engine.emit({ type: 'client', client: { ...client('aa:aa:aa:aa:aa:aa'), stage: 'kernel' } });
     engine.emit({ type: 'client', client: client('bb:bb:bb:bb:bb:bb') });
+    expect(trayItem(/PCs seen/).label).toBe('2 PCs seen since Bootdrop started');
     expect(Notification.shown.map((n) => n.options.body)).toEqual([
       'aa:aa:aa:aa:aa:aa at 10.0.0.9 (BIOS) asked Bootdrop for a boot file.',
       'bb:bb:bb:bb:bb:bb at 10.0.0.9 (BIOS) asked Bootdrop for a boot file.',

@@ -45,6 +45,12 @@ describe('trayModel', () => {
     expect(m.tooltip).toBe('Bootdrop — serving 2 ISOs on eth0 (10.0.0.1)');
   });
 
+  it('counts the PCs seen', () => {
+    expect(trayModel(view()).items.some((i) => i.kind === 'label' && /PC/.test(i.label))).toBe(false);
+    const m = trayModel(view({ state: SERVING, knownMacs: new Set(['aa:aa:aa:aa:aa:aa', 'bb:bb:bb:bb:bb:bb']) }));
+    expect(m.items).toContainEqual({ kind: 'label', label: '2 PCs seen since Bootdrop started' });
+  });
+
   it('transferring: blue icon and the count in the tooltip', () => {
     const m = trayModel(view({ state: SERVING, sources: [source('/a.iso')], activeTransfers: new Set(['t1']) }));
     expect(m.icon).toBe('transferring');
@@ -72,8 +78,11 @@ describe('engine view', () => {
     let v = view();
     const first = applyEvent(v, { type: 'client', client: client('aa:aa:aa:aa:aa:aa') });
     expect(first.newClient?.mac).toBe('aa:aa:aa:aa:aa:aa');
+    expect(first.trayChanged).toBe(true);
     v = first.view;
-    expect(applyEvent(v, { type: 'client', client: { ...client('aa:aa:aa:aa:aa:aa'), stage: 'kernel' } }).newClient).toBeNull();
+    const again = applyEvent(v, { type: 'client', client: { ...client('aa:aa:aa:aa:aa:aa'), stage: 'kernel' } });
+    expect(again.newClient).toBeNull();
+    expect(again.trayChanged).toBe(false);
     expect(applyEvent(v, { type: 'client', client: client('bb:bb:bb:bb:bb:bb') }).newClient?.mac).toBe('bb:bb:bb:bb:bb:bb');
   });
 
