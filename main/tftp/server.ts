@@ -1,4 +1,5 @@
 import * as dgram from 'node:dgram';
+import { RateLimiter } from '../net';
 import type { TransferTracker } from '../transfer';
 import type { Vfs } from '../vfs';
 import { tftpBindError } from './bind-error';
@@ -24,8 +25,15 @@ export interface TftpServerOptions {
   log: TftpLog;
   /** Interface MTU: caps the negotiated blksize at mtu − 32 so DATA is never fragmented. */
   mtu?: number;
-  /** Concurrent transfers; further requests get "server busy". Default 256. */
+  /**
+   * Concurrent transfers. When full, a new request takes the place of the transfer whose client has
+   * been silent longest (at least `staleMs`); with none that stale it gets "server busy". Default 256.
+   */
   maxSessions?: number;
+  /** Concurrent transfers per client address, so one host cannot take every slot. Default 16. */
+  maxPerClient?: number;
+  /** A transfer whose client sent nothing for this long may be dropped to make room. Default 2000 ms. */
+  staleMs?: number;
   /** First retransmission timeout; doubles per retry. Default 1000 ms. */
   timeoutMs?: number;
   /** Retransmissions before a transfer fails. Default 5. */
@@ -43,6 +51,8 @@ export class TftpServer {
   private readonly sessions = new Map<string, ReadSession>();
   private readonly cfg: SessionConfig;
   private boundPort = 0;
+  /** One refusal line per client per 10 s: a request flood must not become a log flood. */
+  private readonly refusalLog = new RateLimiter({ burst: 3, perSecond: 0.1, maxKeys: 256 });
 
   constructor(private readonly opts: TftpServerOptions) {
     this.cfg = {
@@ -95,17 +105,31 @@ export class TftpServer {
     await new Promise((resolve) => setImmediate(resolve));
   }
 
+  /** Log a refused request, at most a few lines per client per 10 s. */
+  private refusal(level: 'warn' | 'info', message: string, ip: string): void {
+    if (this.refusalLog.take(ip)) {
+      const dropped = this.refusalLog.takeDropped(ip);
+      this.opts.log(level, dropped > 0 ? `${message} (${dropped} similar lines suppressed)` : message, ip);
+    }
+  }
+
   private onRequest(msg: Buffer, peer: { ip: string; port: number }): void {
-    const reply = (code: number, text: string) => this.listener?.send(encodeError(code, text), peer.port, peer.ip);
+    const reply = (code: number, text: string) => {
+      try {
+        this.listener?.send(encodeError(code, text), peer.port, peer.ip);
+      } catch {
+        // The listener is closing (stop() raced a request): nothing to answer with.
+      }
+    };
     const parsed = parsePacket(msg);
     if (!parsed.ok) {
-      this.opts.log('warn', `malformed request: ${parsed.reason}`, peer.ip);
+      this.refusal('warn', `malformed request: ${parsed.reason.slice(0, 200)}`, peer.ip);
       reply(TftpErrorCode.IllegalOperation, `Malformed request: ${parsed.reason}`);
       return;
     }
     const p = parsed.packet;
     if (p.op === 'wrq') {
-      this.opts.log('warn', `refused write request for ${JSON.stringify(p.filename)} (Bootdrop serves read-only)`, peer.ip);
+      this.refusal('warn', `refused write request for ${JSON.stringify(p.filename.slice(0, 200))} (Bootdrop serves read-only)`, peer.ip);
       reply(TftpErrorCode.AccessViolation, 'Access violation: read-only server');
       return;
     }
@@ -125,9 +149,17 @@ export class TftpServer {
       // Same port, new request: the client moved on (it has the file if the last block went out).
       existing.end(existing.allSent ? { outcome: 'done' } : { outcome: 'aborted', reason: 'client sent a new request' });
     }
+    const perClient = this.opts.maxPerClient ?? 16;
+    let mine = 0;
+    for (const s of this.sessions.values()) if (s.peer.ip === peer.ip) mine++;
+    if (mine >= perClient) {
+      this.refusal('warn', `busy: this client already has ${perClient} transfers running, refused ${JSON.stringify(p.filename.slice(0, 200))}`, peer.ip);
+      reply(TftpErrorCode.NotDefined, 'Server busy, try again');
+      return;
+    }
     const max = this.opts.maxSessions ?? 256;
-    if (this.sessions.size >= max) {
-      this.opts.log('warn', `busy: ${max} transfers running, refused ${p.filename}`, peer.ip);
+    if (this.sessions.size >= max && !this.dropStalest()) {
+      this.refusal('warn', `busy: ${max} transfers running, refused ${JSON.stringify(p.filename.slice(0, 200))}`, peer.ip);
       reply(TftpErrorCode.NotDefined, 'Server busy, try again');
       return;
     }
@@ -136,5 +168,20 @@ export class TftpServer {
     });
     this.sessions.set(key, session);
     void session.start();
+  }
+
+  /**
+   * Make room by dropping the transfer whose client has been silent longest, if that is at least
+   * `staleMs`: requests from made-up source addresses (never ACKed) then cannot hold every slot for
+   * the ~30 s a retransmission cycle lasts, while live clients (ACKing every few ms) are never touched.
+   */
+  private dropStalest(): boolean {
+    let stalest: ReadSession | null = null;
+    for (const s of this.sessions.values()) if (!stalest || s.lastHeard < stalest.lastHeard) stalest = s;
+    if (!stalest || Date.now() - stalest.lastHeard < (this.opts.staleMs ?? 2000)) return false;
+    this.refusal('info', `dropped ${JSON.stringify(stalest.request.filename.slice(0, 200))}: the client has been silent and the server is full`, stalest.peer.ip);
+    stalest.end({ outcome: 'aborted', reason: 'client silent while the server was full' });
+    this.sessions.delete(stalest.key);
+    return true;
   }
 }

@@ -46,6 +46,8 @@ type Phase = 'opening' | 'oack' | 'data' | 'ended';
  */
 export class ReadSession {
   phase: Phase = 'opening';
+  /** When the client last showed it is alive (its request, then each new ACK): who to drop when full. */
+  lastHeard = Date.now();
   private socket: dgram.Socket | null = null;
   private file: VfsFile | null = null;
   private handle: TransferHandle | null = null;
@@ -61,19 +63,8 @@ export class ReadSession {
   private retries = 0;
   private goBackArmed = true;
   private timer: NodeJS.Timeout | null = null;
-  private pendingSends = 0;
-  private drained: (() => void) | null = null;
-  private sending = false;
-  private sendAgain = false;
-  private readonly onSent = (err: Error | null) => {
-    this.pendingSends--;
-    if (err) this.onSocketError(err);
-    if (this.pendingSends === 0 && this.drained) {
-      const d = this.drained;
-      this.drained = null;
-      d();
-    }
-  };
+  private timerMs = 0;
+  private refilling = false;
 
   constructor(
     readonly peer: Peer,
@@ -141,7 +132,7 @@ export class ReadSession {
       this.arm();
     } else {
       this.phase = 'data';
-      void this.sendWindow();
+      this.sendWindow();
     }
   }
 
@@ -203,15 +194,17 @@ export class ReadSession {
   private onAck(block: number): void {
     if (this.phase === 'oack') {
       if (block !== 0) return;
+      this.lastHeard = Date.now();
       this.phase = 'data';
       this.retries = 0;
-      void this.sendWindow();
+      this.sendWindow();
       return;
     }
     if (this.phase !== 'data') return;
     // Map the 16-bit number onto the absolute block in [base - 1, sentUpTo] (block numbers roll over).
     const a = this.sentUpTo - ((((this.sentUpTo & 0xffff) - block) % 65536) + 65536) % 65536;
     if (a < this.base) return; // duplicate or stale: never resend on it (Sorcerer's Apprentice)
+    this.lastHeard = Date.now();
     this.base = a + 1;
     this.retries = 0;
     this.handle?.set(Math.min(a * this.opts.blksize, this.size));
@@ -221,51 +214,56 @@ export class ReadSession {
     }
     if (a === this.sentUpTo) {
       this.goBackArmed = true;
-      void this.sendWindow();
+      this.sendWindow();
     } else if (this.goBackArmed) {
       // RFC 7440: an ACK inside the window says block a+1 was lost; resend from there, once. Further
       // mid-window ACKs are usually echoes of the resent blocks that were still in flight (atftp ACKs
       // every duplicate); resending on each of those would snowball, so they only move the base and
       // the timeout covers a second loss.
       this.goBackArmed = false;
-      void this.sendWindow();
+      this.sendWindow();
     }
   }
 
-  /** Send blocks base .. base+window-1, refilling the read-ahead buffer first when needed. */
-  private async sendWindow(): Promise<void> {
-    if (this.sending) {
-      this.sendAgain = true;
+  /**
+   * Send blocks base .. base+window-1. Synchronous while the read-ahead buffer covers the window (the
+   * hot path: no promise, no allocation but the views); otherwise refill first, then come back.
+   */
+  private sendWindow(): void {
+    if (this.phase !== 'data') return;
+    if (this.refilling) return; // refillThenSend sends from the then-current base when done
+    const first = this.base;
+    const last = Math.min(first + this.opts.windowsize - 1, this.lastBlock);
+    if (!this.covers(first, last)) {
+      void this.refillThenSend(first);
       return;
     }
-    this.sending = true;
+    const bs = this.opts.blksize;
+    const socket = this.socket!;
+    for (let k = first; k <= last; k++) {
+      const off = (k - 1) * bs - this.bufStart;
+      const len = Math.min(bs, this.size - (k - 1) * bs);
+      // No callback: a failed send surfaces as the socket's 'error' event (onSocketError).
+      socket.send([dataHeader(k), this.buf.subarray(off, off + len)]);
+    }
+    this.sentUpTo = last;
+    this.arm();
+  }
+
+  private async refillThenSend(first: number): Promise<void> {
+    this.refilling = true;
     try {
-      do {
-        this.sendAgain = false;
-        if (this.phase !== 'data') return;
-        const first = this.base;
-        const last = Math.min(first + this.opts.windowsize - 1, this.lastBlock);
-        if (!this.covers(first, last)) await this.refill(first);
-        if (this.phase !== 'data' || this.sendAgain) continue;
-        this.clearTimer();
-        const bs = this.opts.blksize;
-        for (let k = first; k <= last; k++) {
-          const off = (k - 1) * bs - this.bufStart;
-          const len = Math.min(bs, this.size - (k - 1) * bs);
-          this.pendingSends++;
-          this.socket!.send([dataHeader(k), this.buf.subarray(off, off + len)], this.onSent);
-        }
-        this.sentUpTo = last;
-        this.arm();
-      } while (this.sendAgain);
+      await this.refill(first);
     } catch (err) {
       if (this.ended) return; // stopped while reading: the file was closed under us
       this.cfg.log('error', `read failed for ${this.request.filename}: ${(err as Error).message}`, this.peer.ip);
       this.sendControl(encodeError(TftpErrorCode.NotDefined, 'Read error on the server'));
       this.end({ outcome: 'failed', reason: `read error: ${(err as Error).message}` });
+      return;
     } finally {
-      this.sending = false;
+      this.refilling = false;
     }
+    this.sendWindow();
   }
 
   private covers(first: number, last: number): boolean {
@@ -277,7 +275,9 @@ export class ReadSession {
 
   private async refill(first: number): Promise<void> {
     // Blocks still queued for sending point into the buffer: let them go out before overwriting it.
-    if (this.pendingSends > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    // (Normally none are: the client has ACKed what we sent before we need the next part of the file.)
+    for (let i = 0; i < 1000 && !this.ended && this.socket!.getSendQueueCount() > 0; i++) await new Promise((r) => setImmediate(r));
+    if (this.ended) return;
     const start = (first - 1) * this.opts.blksize;
     const want = Math.min(this.buf.length, this.size - start);
     let got = 0;
@@ -291,11 +291,18 @@ export class ReadSession {
   }
 
   private arm(): void {
-    this.clearTimer();
     // The client's RFC 2349 timeout is an upper bound: curl asks for 6 s, but on a LAN resending sooner
     // after a loss costs nothing and keeps a lossy transfer moving.
     const base = Math.min(this.opts.timeoutMs ?? Infinity, this.cfg.timeoutMs);
-    this.timer = setTimeout(() => this.onTimeout(), Math.min(base * 2 ** this.retries, Math.max(base, MAX_BACKOFF_MS)));
+    const wait = Math.min(base * 2 ** this.retries, Math.max(base, MAX_BACKOFF_MS));
+    // Re-arming after every window is the common case: refresh() reuses the timer instead of a new one.
+    if (this.timer && this.timerMs === wait) {
+      this.timer.refresh();
+      return;
+    }
+    this.clearTimer();
+    this.timerMs = wait;
+    this.timer = setTimeout(this.onTimeout, wait);
   }
 
   private clearTimer(): void {
@@ -303,7 +310,7 @@ export class ReadSession {
     this.timer = null;
   }
 
-  private onTimeout(): void {
+  private readonly onTimeout = (): void => {
     this.timer = null;
     if (this.phase === 'ended') return;
     if (++this.retries > this.cfg.retries) {
@@ -318,9 +325,9 @@ export class ReadSession {
       this.arm();
     } else if (this.phase === 'data') {
       this.goBackArmed = true;
-      void this.sendWindow();
+      this.sendWindow();
     }
-  }
+  };
 
   private onSocketError(err: Error): void {
     if (this.phase === 'ended') return;
@@ -353,7 +360,6 @@ export class ReadSession {
     // Let a final ERROR packet leave before closing.
     if (socket) setImmediate(() => socket.close());
     void this.file?.close().catch(() => undefined);
-    this.drained?.();
     this.onEnd(this);
   }
 }
