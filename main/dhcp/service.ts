@@ -6,7 +6,7 @@ import type * as dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { BootPolicy } from '../boot/policy';
 import type { EffectiveMode, LogLevel, NetInterface, ServeMode } from '../contract';
-import { broadcastOf } from '../net';
+import { broadcastOf, RateLimiter } from '../net';
 import { LeasePool } from './lease-pool';
 import { foreignServerIn, makeProbe, type Probe } from './probe';
 import { type Endpoint } from './reply';
@@ -28,6 +28,12 @@ export interface DhcpServiceOptions {
   poolSize?: number;
   leaseSec?: number;
   socketStrategy?: SocketStrategy;
+  /**
+   * Packets per client MAC (both ports together): `burst` at once, then `perSecond`. Firmware sends a
+   * handful per boot (DISCOVER, REQUEST, iPXE's own pair, the OS's lease); a flood from one MAC beyond
+   * this is dropped before decoding so it cannot crowd out other clients. Default 20 / 5 per second.
+   */
+  rateLimit?: { burst: number; perSecond: number };
 }
 
 export interface DhcpServiceEvents {
@@ -36,6 +42,14 @@ export interface DhcpServiceEvents {
 }
 
 const KNOWN_CLIENTS_MAX = 512;
+const CHADDR = 28;
+
+/** The client hardware address as clientMac() spells it, read without decoding the packet (cheap). */
+function peekMac(data: Buffer): string | null {
+  if (data.length < CHADDR + 16) return null;
+  const hlen = Math.min(data[2]!, 16);
+  return data.toString('hex', CHADDR, CHADDR + hlen).replace(/(..)(?!$)/g, '$1:');
+}
 
 export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private readonly opts: DhcpServiceOptions;
@@ -55,10 +69,14 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   /** ip → mac learned from 4011 exchanges and leases, so TFTP/HTTP can name clients. */
   private readonly known = new Map<string, string>();
   private running = false;
+  private readonly limiter: RateLimiter;
+  /** One "flooding" log line per MAC per 10 s, however many packets are dropped. */
+  private readonly floodLog = new RateLimiter({ burst: 1, perSecond: 0.1, maxKeys: 256 });
 
   constructor(opts: DhcpServiceOptions) {
     super();
     this.opts = opts;
+    this.limiter = new RateLimiter({ burst: opts.rateLimit?.burst ?? 20, perSecond: opts.rateLimit?.perSecond ?? 5, maxKeys: 4096 });
     this.ports = { dhcp: opts.ports?.dhcp ?? 67, proxy: opts.ports?.proxy ?? 4011, client: opts.ports?.client ?? 68 };
     this.strategy = opts.socketStrategy ?? defaultStrategy();
   }
@@ -152,6 +170,11 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     if (!r) return;
     // Our own probe DISCOVER comes back to us through the broadcast loop: not a client.
     if (this.probe && data.length >= 8 && data.readUInt32BE(4) === this.probe.xid) return;
+    const key = peekMac(data) || `packets without a MAC from ${rinfo.address}`;
+    if (!this.limiter.take(key)) {
+      if (this.floodLog.take(key)) this.log('warn', `${key} sends too many DHCP packets: dropping them (${this.limiter.takeDropped(key)} so far); other clients are still answered`, key.includes(' ') ? undefined : key);
+      return;
+    }
     let outcome;
     try {
       outcome = r.handle(data, { address: rinfo.address, port: rinfo.port }, via);
