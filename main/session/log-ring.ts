@@ -1,8 +1,11 @@
 import type { LogEntry } from '../contract';
 
+/** Longest message kept: lines quote what clients sent (file names, URLs), which can be 64 KiB. */
+export const MAX_MESSAGE = 1000;
+
 /**
- * The session's log: a bounded ring (a boot storm must not grow memory without limit), exported as
- * plain text lines for bug reports.
+ * The session's log: a bounded ring (a boot storm must not grow memory without limit: at most
+ * `capacity` entries of at most MAX_MESSAGE characters), exported as plain text lines for bug reports.
  */
 export class LogRing {
   private entries: LogEntry[] = [];
@@ -11,7 +14,7 @@ export class LogRing {
   constructor(private readonly capacity = 2000) {}
 
   push(entry: LogEntry): void {
-    this.entries.push(entry);
+    this.entries.push(entry.message.length > MAX_MESSAGE ? { ...entry, message: `${entry.message.slice(0, MAX_MESSAGE)}… (${entry.message.length} characters)` } : entry);
     if (this.entries.length > this.capacity) {
       const excess = this.entries.length - this.capacity;
       this.entries.splice(0, excess);
