@@ -39,10 +39,17 @@ export class ClientTable {
     this.macByIp.clear();
   }
 
-  /** Fold a DHCP sighting in; returns the updated client. */
-  sawDhcp(s: DhcpSighting, now: number): ClientState {
+  /**
+   * Fold a DHCP sighting in; returns the updated client. A machine that is not network-booting (own-DHCP
+   * mode leases to anything on the cable) only has its address noted, and is not listed as a client.
+   */
+  sawDhcp(s: DhcpSighting, now: number): ClientState | null {
     const mac = s.mac.toLowerCase();
     let c = this.clients.get(mac);
+    if (!c && s.firmware === 'unknown') {
+      if (s.ip) this.macByIp.set(s.ip, mac);
+      return null;
+    }
     if (!c) {
       c = { mac, ip: null, firmware: 'unknown', arch: null, entryId: null, stage: 'dhcp', transfers: [], firstSeen: now, lastSeen: now };
       this.clients.set(mac, c);

@@ -387,7 +387,7 @@ export class Session implements BootdropApi {
 
   private onDhcp(s: DhcpSighting): void {
     const client = this.clients.sawDhcp(s, this.now());
-    this.emit({ type: 'client', client });
+    if (client) this.emit({ type: 'client', client });
   }
 
   private onTransfer(t: TransferProgress): void {

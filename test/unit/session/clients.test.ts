@@ -10,7 +10,7 @@ function transfer(id: string, file: string, outcome: TransferProgress['outcome']
 describe('ClientTable', () => {
   it('follows one boot from DHCP to the root image', () => {
     const t = new ClientTable();
-    expect(t.sawDhcp({ mac: MAC.toUpperCase(), ip: null, firmware: 'bios', arch: 0 }, 1).stage).toBe('dhcp');
+    expect(t.sawDhcp({ mac: MAC.toUpperCase(), ip: null, firmware: 'bios', arch: 0 }, 1)!.stage).toBe('dhcp');
     t.sawDhcp({ mac: MAC, ip: '10.0.0.100', firmware: 'ipxe', arch: 0 }, 2); // our undionly.kpxe asking
     const steps = [
       transfer('t1', '/undionly.kpxe', 'done'),
@@ -26,6 +26,13 @@ describe('ClientTable', () => {
     const c = t.get(MAC)!;
     expect(c).toMatchObject({ mac: MAC, ip: '10.0.0.100', firmware: 'bios', arch: 0, entryId: 'u:live', firstSeen: 1 });
     expect(c.transfers.map((x) => x.id)).toEqual(['t1', 'h1', 'h2', 'h3', 'h4']);
+  });
+
+  it('does not list machines that are not network-booting, but remembers their address', () => {
+    const t = new ClientTable();
+    expect(t.sawDhcp({ mac: MAC, ip: '10.0.0.7', firmware: 'unknown', arch: null }, 1)).toBeNull();
+    expect(t.list()).toEqual([]);
+    expect(t.macForIp('10.0.0.7')).toBe(MAC);
   });
 
   it('does not attribute transfers from unknown addresses, and finds MACs by IP', () => {
