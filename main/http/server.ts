@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type { LogLevel } from '../contract';
+import { RateLimiter } from '../net';
 import { PortBindError } from '../tftp';
 import type { TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
@@ -32,6 +33,8 @@ export interface HttpServerOptions {
   log: HttpLog;
   /** Default 256. */
   maxConnections?: number;
+  /** Open connections per client address, so one host cannot take them all (slowloris). Default 32. */
+  maxConnectionsPerClient?: number;
   /** Time allowed for a client to send the request headers. Default 20 s. */
   headersTimeoutMs?: number;
   /** An idle keep-alive connection or a stalled response is closed after this. Default 60 s. */
@@ -53,8 +56,18 @@ function clientIpOf(req: http.IncomingMessage): string {
 export class HttpServer {
   private server: http.Server | null = null;
   private boundPort = 0;
+  private readonly perClient = new Map<string, number>();
+  /** One "too many connections" line per client per 10 s. */
+  private readonly refusalLog = new RateLimiter({ burst: 1, perSecond: 0.1, maxKeys: 256 });
 
   constructor(private readonly opts: HttpServerOptions) {}
+
+  /** Open connections right now (all clients). */
+  get connections(): number {
+    let n = 0;
+    for (const c of this.perClient.values()) n += c;
+    return n;
+  }
 
   get port(): number {
     return this.boundPort;
@@ -72,6 +85,9 @@ export class HttpServer {
       headersTimeout: this.opts.headersTimeoutMs ?? 20_000,
       requestTimeout: Math.max(this.opts.headersTimeoutMs ?? 20_000, 30_000),
       keepAliveTimeout: idle,
+      // How often the header/request timeouts are enforced (Node's default of 30 s would let a
+      // slowloris connection live 50 s against a 20 s headers timeout).
+      connectionsCheckingInterval: 1000,
     });
     server.maxConnections = this.opts.maxConnections ?? 256;
     server.timeout = idle;
@@ -83,6 +99,7 @@ export class HttpServer {
       });
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
+    server.on('connection', (socket: Socket) => this.onConnection(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(httpBindError(err, this.opts.address, port)));
       server.listen({ host: this.opts.address, port, exclusive: true }, () => resolve());
@@ -102,6 +119,23 @@ export class HttpServer {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
+  }
+
+  private onConnection(socket: Socket): void {
+    const ip = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '?';
+    const open = this.perClient.get(ip) ?? 0;
+    const max = this.opts.maxConnectionsPerClient ?? 32;
+    if (open >= max) {
+      if (this.refusalLog.take(ip)) this.opts.log('warn', `refused connections beyond ${max} open ones from this client`, ip);
+      socket.destroy();
+      return;
+    }
+    this.perClient.set(ip, open + 1);
+    socket.once('close', () => {
+      const n = (this.perClient.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perClient.delete(ip);
+      else this.perClient.set(ip, n);
+    });
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
