@@ -4,14 +4,16 @@ import type { VfsFile } from '../vfs';
 /** Chunk size: big enough that per-chunk costs vanish, small enough to stay cache-warm between the read
  * and the socket copy (quick loopback runs: 256 KiB no slower than 1-4 MiB, on a noisy shared box). */
 const CHUNK = 256 * 1024;
+/** Chunks in flight: enough that the socket still has queued data when a read is slow to come back. */
+const SLOTS = 4;
 
 export type BodyOutcome = 'done' | 'aborted';
 
 /**
- * Write bytes [start, end) of a file to the response with flat memory: two reused buffers, one being
- * filled from the Vfs while the other is being written. A buffer is refilled only after the write that
- * used it has completed (the socket callback), which is also the back-pressure: a slow client holds at
- * most two chunks of memory. Resolves 'aborted' as soon as the client goes away.
+ * Write bytes [start, end) of a file to the response with flat memory: a small ring of reused buffers,
+ * some being filled from the Vfs while others are being written. A buffer is refilled only after the
+ * write that used it has completed (the socket callback), which is also the back-pressure: a slow
+ * client holds at most SLOTS chunks (1 MiB). Resolves 'aborted' as soon as the client goes away.
  */
 export async function writeFileRange(
   file: VfsFile,
@@ -30,15 +32,16 @@ export async function writeFileRange(
   let wakeClose: (() => void) | null = null;
   const closedP = new Promise<void>((resolve) => (wakeClose = resolve));
   res.once('close', onClose);
-  const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)] as const;
-  const inFlight: [Promise<void>, Promise<void>] = [Promise.resolve(), Promise.resolve()];
+  const slots = Math.min(SLOTS, Math.ceil((end - start) / size));
+  const bufs = Array.from({ length: slots }, () => Buffer.allocUnsafe(size));
+  const inFlight: Array<Promise<void>> = bufs.map(() => Promise.resolve());
   let written = 0;
   try {
     let pos = start;
-    for (let i = 0; pos < end; i ^= 1) {
+    for (let i = 0; pos < end; i = (i + 1) % slots) {
       await Promise.race([inFlight[i], closedP]);
       if (closed || res.destroyed) return 'aborted';
-      const buf = bufs[i];
+      const buf = bufs[i]!;
       const want = Math.min(buf.length, end - pos);
       let got = 0;
       while (got < want) {
