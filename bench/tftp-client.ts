@@ -32,7 +32,7 @@ function parseOack(msg: Buffer): Map<string, string> {
   return out;
 }
 
-export function fetchTftp(host: string, port: number, file: string, blksize: number, windowsize: number): Promise<{ bytes: number; ms: number; blksize: number; windowsize: number }> {
+export function fetchTftp(host: string, port: number, file: string, blksize: number, windowsize: number, localAddress?: string): Promise<{ bytes: number; ms: number; blksize: number; windowsize: number }> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket('udp4');
     let tid = 0;
@@ -99,7 +99,7 @@ export function fetchTftp(host: string, port: number, file: string, blksize: num
       }
       arm();
     });
-    sock.bind(0, () => {
+    sock.bind({ port: 0, ...(localAddress ? { address: localAddress } : {}) }, () => {
       sock.send(rrq(file, blksize, windowsize), port, host);
       arm();
     });

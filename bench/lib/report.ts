@@ -15,6 +15,8 @@ export interface Row {
   goal: string;
   met: boolean | null;
   note?: string;
+  /** False when the second column is not a contender (e.g. p50 beside a p99): no ratio. */
+  compare?: boolean;
 }
 
 export function ratio(r: Row): number {
@@ -33,7 +35,7 @@ export function table(rows: Row[]): string {
     const runs = `${r.bootdrop.map((x) => fmt(x, 0)).join(', ')}${r.classic.length ? ` / ${r.classic.map((x) => fmt(x, 0)).join(', ')}` : ''}`;
     const classic = r.classic.length ? `${cell(r.classic, r.unit)} (${r.classicName})` : r.classicName;
     const met = r.met === null ? '—' : r.met ? 'yes' : '**no**';
-    out.push(`| ${r.figure}${r.note ? ` <br><sub>${r.note}</sub>` : ''} | ${cell(r.bootdrop, r.unit)} | ${classic} | ${r.classic.length ? fmt(ratio(r), 2) + '×' : '—'} | ${r.goal} | ${met} | ${runs} |`);
+    out.push(`| ${r.figure}${r.note ? ` <br><sub>${r.note}</sub>` : ''} | ${cell(r.bootdrop, r.unit)} | ${classic} | ${r.classic.length && r.compare !== false ? fmt(ratio(r), 2) + '×' : '—'} | ${r.goal} | ${met} | ${runs} |`);
   }
   return out.join('\n');
 }

@@ -1,0 +1,139 @@
+/**
+ * A boot storm from one namespace: `count` simulated BIOS PXE clients (distinct MACs) start at once
+ * and each walks the real sequence — DHCPDISCOVER (PXE), the 4011 request, the TFTP loader, then as
+ * iPXE a second DISCOVER, the boot script over HTTP, and the kernel and initrd it names.
+ *
+ *   node storm-client.js <serverIp> <clientNet> <count>
+ *
+ * Prints JSON: every DHCP reply latency (ms, from first send), per-client total ms, failures.
+ * Client i uses address <clientNet>.<100+i> (added to the namespace's eth0 by the bench) for its
+ * 4011 request, TFTP and HTTP, like 50 PCs that got their addresses from the LAN's DHCP server;
+ * DHCP replies all arrive on one port-68 socket and are matched by xid.
+ */
+import * as dgram from 'node:dgram';
+import * as http from 'node:http';
+import { decode, encode } from '../main/dhcp';
+import { clientPacket, type ClientKind } from '../test/helpers/dhcp/packets';
+import { fetchTftp } from './tftp-client';
+
+const TRIES = 4;
+const RETRY_MS = 1000;
+
+interface Reply {
+  file: string;
+  ms: number;
+}
+
+class DhcpPort {
+  private waiting = new Map<number, (file: string) => void>();
+  /** Reply latencies by stage: 'discover' (the first wave, all clients at once), '4011', 'ipxe'. */
+  readonly latencies = new Map<string, number[]>();
+
+  constructor(private readonly sock: dgram.Socket) {
+    sock.on('message', (msg) => {
+      let p;
+      try {
+        p = decode(msg);
+      } catch {
+        return;
+      }
+      const w = this.waiting.get(p.xid);
+      if (!w) return;
+      this.waiting.delete(p.xid);
+      const opt67 = p.options.find((o) => o.code === 67)?.data.toString('latin1').replace(/\0+$/, '');
+      w(opt67 || p.file);
+    });
+  }
+
+  /** Send until a reply with this xid arrives (bounded retries); resolves with the boot file name. */
+  async ask(stage: string, kind: ClientKind, mac: string, xid: number, type: number, dest: string, port: number, ciaddr?: string): Promise<Reply> {
+    const bytes = encode(clientPacket(kind, { mac, xid, type, ...(ciaddr ? { ciaddr, flags: 0 } : {}) }));
+    const t0 = performance.now();
+    const got = new Promise<string>((resolve) => this.waiting.set(xid, resolve));
+    for (let i = 0; i < TRIES; i++) {
+      this.sock.send(bytes, port, dest);
+      const file = await Promise.race([got, new Promise<null>((r) => setTimeout(() => r(null), RETRY_MS))]);
+      if (file !== null) {
+        const ms = performance.now() - t0;
+        this.latencies.set(stage, [...(this.latencies.get(stage) ?? []), ms]);
+        return { file, ms };
+      }
+    }
+    this.waiting.delete(xid);
+    throw new Error(`no DHCP reply for ${mac} (xid ${xid.toString(16)}) after ${TRIES} tries`);
+  }
+}
+
+function httpGet(url: string, agent: http.Agent, localAddress: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent, localAddress }, (res) => {
+        const chunks: Buffer[] = [];
+        let n = 0;
+        res.on('data', (c: Buffer) => {
+          n += c.length;
+          if (chunks.length < 64) chunks.push(c); // only small bodies (the script) are kept
+        });
+        res.on('end', () => (res.statusCode === 200 ? resolve(n < 1_000_000 ? Buffer.concat(chunks) : Buffer.alloc(n > 0 ? 1 : 0)) : reject(new Error(`GET ${url}: HTTP ${res.statusCode}`))));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+/** The first entry's kernel and initrds from a Bootdrop iPXE script. */
+function bootFiles(script: string): string[] {
+  const lines = script.split('\n').map((l) => l.trim());
+  const k = lines.findIndex((l) => l.startsWith('kernel http'));
+  if (k < 0) throw new Error(`no kernel line in the boot script:\n${script}`);
+  const files = [lines[k]!.split(/\s+/)[1]!];
+  for (const l of lines.slice(k + 1)) {
+    if (!l.startsWith('initrd')) break;
+    files.push(l.split(/\s+/).at(-1)!);
+  }
+  return files;
+}
+
+async function main(): Promise<void> {
+  const [server, clientNet, countArg] = process.argv.slice(2);
+  const count = Number(countArg);
+  const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+  await new Promise<void>((resolve) => sock.bind(68, '0.0.0.0', () => resolve()));
+  sock.setBroadcast(true);
+  sock.on('error', (err) => process.stderr.write(`storm-client: DHCP socket: ${err.message}\n`));
+  const dhcp = new DhcpPort(sock);
+  const failures: string[] = [];
+  const totals: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const mac = `52:54:00:be:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+      const xid = (0x5e000000 + i * 16) >>> 0;
+      const ip = `${clientNet}.${100 + i}`;
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const c0 = performance.now();
+      try {
+        await dhcp.ask('discover', 'bios', mac, xid, 1, '255.255.255.255', 67);
+        const pxe = await dhcp.ask('4011', 'bios', mac, xid + 1, 3, server!, 4011, ip);
+        const loader = await fetchTftp(server!, 69, pxe.file, 1432, 1, ip);
+        if (loader.bytes === 0) throw new Error(`empty loader ${pxe.file}`);
+        const ipxe = await dhcp.ask('ipxe', 'ipxe', mac, xid + 2, 1, '255.255.255.255', 67);
+        if (!ipxe.file.startsWith('http://')) throw new Error(`iPXE was offered "${ipxe.file}", not a script URL`);
+        const script = (await httpGet(ipxe.file, agent, ip)).toString();
+        for (const f of bootFiles(script)) await httpGet(f, agent, ip);
+        totals.push(performance.now() - c0);
+      } catch (err) {
+        failures.push(`${mac}: ${(err as Error).message}`);
+      } finally {
+        agent.destroy();
+      }
+    }),
+  );
+  sock.close();
+  process.stdout.write(`${JSON.stringify({ dhcpMs: Object.fromEntries(dhcp.latencies), totals, failures, wallMs: performance.now() - t0 })}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`storm-client: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
