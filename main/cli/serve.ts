@@ -10,9 +10,22 @@ import { startWebUi } from '../webui';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
 
-const USAGE =
-  'bootdrop serve [<iso-or-folder>...] [--ui [port]] [--interface <name>] [--mode proxy|dhcp|auto] [--append "<args>"] ' +
-  '[--default <entry-id|source>] [--timeout <s>] [--http-port <n>] [--tftp-port <n>] [--classic] [--loaders <dir>] [--json]';
+const USAGE = [
+  'bootdrop serve [<iso-or-folder>...] [options]',
+  '',
+  '  --interface, -i <name>   network interface to serve on (default: the recommended one)',
+  '  --mode, -m <mode>        proxy (default: your router keeps handing out addresses), dhcp (a bare',
+  '                           cable: Bootdrop hands them out), auto (dhcp unless another server answers)',
+  '  --append "<args>"        extra kernel arguments for every Linux entry (e.g. "console=ttyS0")',
+  '  --default <id|iso>       the entry booted when the menu times out: an entry id, or an ISO given here',
+  '  --timeout <s>            menu timeout in seconds (default 10; 0 waits for a choice)',
+  '  --http-port <n>          HTTP port (default 80, which ISO menus with http://${pxeserver}/ expect)',
+  '  --tftp-port <n>          TFTP port (default 69)',
+  "  --classic                BIOS clients get the ISO's own PXELINUX menu (ISOs shipping lpxelinux.0)",
+  '  --loaders <dir>          folder with undionly.kpxe, ipxe.efi, snponly.efi, memdisk',
+  '  --ui [port]              also open the browser UI on 127.0.0.1 (ISOs may then be added there)',
+  '  --json                   print NDJSON engine events instead of text',
+].join('\n');
 
 const SPEC: OptionSpec = {
   interface: { type: 'string', alias: 'i' },
@@ -136,7 +149,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`bootdrop serve: ${err.message}`);
-      io.err(`Usage: ${USAGE}`);
+      io.err(`Usage: ${USAGE.split('\n')[0]} (see bootdrop serve --help)`);
       return 2;
     }
     throw err;
