@@ -92,6 +92,12 @@ export class Responder {
       out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} relayed by ${req.giaddr} (relays are not supported)`, client: mac });
       return out;
     }
+    // A sender with an address must be on our subnet: Linux accepts a unicast to our address on any
+    // interface, and answering it would send a reply out of an interface we do not serve.
+    if (from.address !== '0.0.0.0' && !inSubnet(from.address, this.subnet)) {
+      out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} from ${from.address}, not on ${this.serverIp}/${this.subnet.prefix}`, client: mac });
+      return out;
+    }
     if (req.ciaddr !== '0.0.0.0' && !inSubnet(req.ciaddr, this.subnet)) {
       out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} from ${req.ciaddr}, not on ${this.serverIp}/${this.subnet.prefix}`, client: mac });
       return out;
