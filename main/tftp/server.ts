@@ -3,7 +3,7 @@ import { RateLimiter } from '../net';
 import type { TransferTracker } from '../transfer';
 import type { Vfs } from '../vfs';
 import { tftpBindError } from './bind-error';
-import { encodeError, parsePacket, TftpErrorCode } from './packet';
+import { encodeError, parsePacket, TftpErrorCode, type RequestPacket } from './packet';
 import { ReadSession, type SessionConfig, type TftpLog } from './session';
 
 export interface TftpFileEvent {
@@ -145,7 +145,8 @@ export class TftpServer {
     const key = `${peer.ip}:${peer.port}`;
     const existing = this.sessions.get(key);
     if (existing) {
-      if (existing.unanswered && existing.request.filename === p.filename) return; // a repeated RRQ: our timer resends
+      // The same request again before anything was acknowledged: a retransmitted RRQ; our timer resends.
+      if (existing.unanswered && sameRequest(existing.request, p)) return;
       // Same port, new request: the client moved on (it has the file if the last block went out).
       existing.end(existing.allSent ? { outcome: 'done' } : { outcome: 'aborted', reason: 'client sent a new request' });
     }
@@ -184,4 +185,10 @@ export class TftpServer {
     this.sessions.delete(stalest.key);
     return true;
   }
+}
+
+function sameRequest(a: RequestPacket, b: RequestPacket): boolean {
+  if (a.filename !== b.filename || a.mode !== b.mode || a.options.size !== b.options.size) return false;
+  for (const [k, v] of a.options) if (b.options.get(k) !== v) return false;
+  return true;
 }

@@ -322,6 +322,26 @@ describe('TFTP protocol details (raw client)', () => {
     expect(got.data.equals(files['big.bin']!)).toBe(true);
   });
 
+  it('a retransmitted RRQ does not start a second transfer; a new RRQ from the same port replaces the old one', async () => {
+    const since = transfers.length;
+    const c = await RawClient.open();
+    const rrq = encodeRequest({ op: 'rrq', filename: 'exact.bin', mode: 'octet' });
+    await c.send(rrq, server.port);
+    await c.send(rrq, server.port);
+    const first = await c.next();
+    expect(first?.packet).toMatchObject({ op: 'data', block: 1 });
+    expect(await c.next(500)).toBe(null); // no second transfer answering the repeat
+    expect(server.activeSessions).toBe(1);
+    await c.send(encodeRequest({ op: 'rrq', filename: 'small.txt', mode: 'octet' }), server.port);
+    const second = await c.next();
+    expect(second?.packet).toMatchObject({ op: 'data', block: 1, payload: files['small.txt'] });
+    expect(second!.from.port).not.toBe(first!.from.port);
+    expect(await finished('/exact.bin', since)).toMatchObject({ outcome: 'aborted', error: 'client sent a new request' });
+    await c.send(encodeAck(1), second!.from.port);
+    expect(await finished('/small.txt', since)).toMatchObject({ outcome: 'done' });
+    c.close();
+  });
+
   it('caps blksize to the MTU option and says so in the OACK', async () => {
     const got = await rawGet(server.port, 'small.txt', { options: [['BLKSIZE', '9000'], ['UnknownOpt', '1']] });
     expect(got.oack).toEqual(new Map([['blksize', '1468']]));
