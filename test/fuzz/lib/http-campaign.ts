@@ -81,7 +81,7 @@ function exchange(port: number, host: string, data: Buffer, ms: number): Promise
       resolve({ reply: Buffer.concat(chunks), closed });
     };
     const timer = setTimeout(() => finish(false), ms);
-    sock.on('connect', () => sock.end(data));
+    sock.on('connect', () => sock.write(data));
     sock.on('data', (c: Buffer) => {
       chunks.push(c);
       if (Buffer.concat(chunks).length > 1 << 20) finish(false);
