@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type { LogLevel } from '../contract';
 import { RateLimiter } from '../net';
-import { PortBindError } from '../tftp';
+import { PortBindError } from '../net';
 import type { TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
 import { writeFileRange } from './body';
@@ -275,23 +275,24 @@ function httpBindError(err: NodeJS.ErrnoException, address: string, port: number
   if (err.code === 'EADDRINUSE') {
     return new PortBindError(
       'EADDRINUSE',
-      `HTTP port ${port} on ${address} is already in use.`,
+      port,
+      address,
+      `HTTP port ${port} (TCP) on ${address} is already in use.`,
       `Another web server holds it — usually nginx, apache2, lighttpd or another Bootdrop. Stop it ` +
-        `(e.g. \`sudo systemctl stop nginx\`) or pick another HTTP port. \`sudo ss -ltnp 'sport = :${port}'\` shows the holder.`,
+        `(e.g. \`sudo systemctl stop nginx\`) or pick another HTTP port; \`sudo ss -ltnp 'sport = :${port}'\` shows the holder.`,
     );
   }
-  if (err.code === 'EACCES') {
+  if (err.code === 'EACCES' || err.code === 'EPERM') {
     return new PortBindError(
       'EACCES',
-      `Not allowed to bind HTTP port ${port} on ${address}: ports below 1024 are privileged.`,
+      port,
+      address,
+      `Not allowed to bind HTTP port ${port} (TCP) on ${address}: ports below 1024 need privileges.`,
       port < 1024
         ? `On Linux allow unprivileged low ports with \`sudo sysctl net.ipv4.ip_unprivileged_port_start=${port}\` ` +
           '(67 also covers DHCP and TFTP), run Bootdrop with privileges, or pick an HTTP port ≥ 1024.'
         : 'Check that this user may bind the port.',
     );
-  }
-  if (err.code === 'EADDRNOTAVAIL') {
-    return new PortBindError('EADDRNOTAVAIL', `Address ${address} is not on any interface of this machine.`, 'Pick an interface that is up and has this address.');
   }
   return err;
 }

@@ -1,4 +1,3 @@
 export { TftpServer, type TftpServerOptions, type TftpFileEvent } from './server';
-export { PortBindError } from './bind-error';
 export * as tftpPacket from './packet';
 export { negotiate, maxBlksizeFor, type Negotiated } from './options';

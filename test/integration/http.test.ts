@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLevel, TransferProgress } from '../../main/contract';
 import { HttpServer, type HttpRequestEvent, type HttpServerOptions } from '../../main/http';
+import { PortBindError } from '../../main/net';
 import { TransferTracker } from '../../main/transfer';
 import { FolderSource, MountedTree, type Vfs } from '../../main/vfs';
 import { waitForOutput } from '../helpers/netns';
@@ -375,6 +376,7 @@ describe('HTTP lifecycle and start errors', () => {
     const first = await startServer();
     const second = new HttpServer({ vfs, address: HOST, port: first.port, tracker, log: () => undefined });
     const err = (await second.start().catch((e: unknown) => e)) as Error & { code: string; remedy: string };
+    expect(err).toBeInstanceOf(PortBindError);
     expect(err.code).toBe('EADDRINUSE');
     expect(err.message).toContain(`HTTP port ${first.port}`);
     expect(err.remedy).toMatch(/nginx/);

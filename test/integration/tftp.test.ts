@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLevel, TransferProgress } from '../../main/contract';
 import { TftpServer, type TftpServerOptions } from '../../main/tftp';
+import { PortBindError } from '../../main/net';
 import { encodeAck, encodeError, encodeRequest, parsePacket, type TftpPacket } from '../../main/tftp/packet';
 import { TransferTracker } from '../../main/transfer';
 import { FolderSource, MountedTree } from '../../main/vfs';
@@ -461,6 +462,7 @@ describe('TFTP retransmission, limits and lifecycle', () => {
     const first = await startServer();
     const second = new TftpServer({ vfs: tree, address: HOST, port: first.port, tracker, log: () => undefined });
     const err = (await second.start().catch((e: unknown) => e)) as Error & { code: string; remedy: string };
+    expect(err).toBeInstanceOf(PortBindError);
     expect(err.code).toBe('EADDRINUSE');
     expect(err.message).toContain(`TFTP port ${first.port}`);
     expect(err.remedy).toMatch(/tftpd-hpa/);
