@@ -3,14 +3,18 @@
  * default entry) applied to the planned sources. Pure; exactly one enabled entry ends up default.
  */
 import type { MenuSettings, SourceSummary } from '../contract';
+import { editCmdline, splitCmdline } from './cmdline';
 
 export const DEFAULT_MENU: MenuSettings = { timeoutSec: 5, defaultEntryId: null, append: '', overrides: {} };
 
-function joinArgs(...parts: Array<string | undefined>): string {
-  return parts
-    .map((p) => (p ?? '').trim())
-    .filter((p) => p !== '')
-    .join(' ');
+/**
+ * The entry's command line plus per-entry and global extra arguments, inserted in front of a `--`/`---`
+ * separator (the kernel hands what follows it to init / the installed system, not to itself); a user
+ * argument with the same key replaces the ISO's.
+ */
+function withExtraArgs(cmdline: string, ...extra: Array<string | undefined>): string {
+  const add = extra.flatMap((p) => splitCmdline(p ?? ''));
+  return editCmdline(splitCmdline(cmdline), { add }).join(' ');
 }
 
 /** Plans (or their summaries) in, summaries with overrides applied out. */
@@ -24,7 +28,7 @@ export function applyMenu(plans: ReadonlyArray<{ summary: SourceSummary } | Sour
         ...e,
         label: o.label?.trim() ? o.label.trim() : e.label,
         enabled: o.enabled ?? e.enabled,
-        cmdline: takesArgs ? joinArgs(e.cmdline, o.append, menu.append) : e.cmdline,
+        cmdline: takesArgs ? withExtraArgs(e.cmdline, o.append, menu.append) : e.cmdline,
         isDefault: false,
       };
     }),

@@ -141,6 +141,11 @@ describe('applyMenu', () => {
     expect(out!.entries[2]!.cmdline).toBe('');
     expect(out!.entries.filter((e) => e.isDefault).map((e) => e.id)).toEqual(['s1:m']);
   });
+  it('puts extra arguments in front of a -- / --- separator, where the kernel still reads them', () => {
+    const s = source([entry('a', { isDefault: true, cmdline: 'boot=casper ip=dhcp --- quiet splash' })]);
+    const [out] = applyMenu([s], menu({ append: 'console=ttyS0', overrides: { 's1:a': { append: 'nomodeset' } } }));
+    expect(out!.entries[0]!.cmdline).toBe('boot=casper ip=dhcp nomodeset console=ttyS0 --- quiet splash');
+  });
 });
 
 describe('ipxeText / ipxeArgs', () => {
