@@ -46,6 +46,11 @@ export interface Outcome {
   logs: LogLine[];
   /** A DHCP server other than us, seen through a client's REQUEST naming it (for auto mode). */
   foreignServer: string | null;
+  /**
+   * An address a client is taking from the network's DHCP server (its broadcast REQUEST's option 50, or
+   * ciaddr on renewal), so proxy mode can name TFTP/HTTP clients by MAC without seeing the router's ACK.
+   */
+  learned: { mac: string; ip: string } | null;
 }
 
 export interface ResponderOptions {
@@ -74,7 +79,7 @@ export class Responder {
   }
 
   handle(data: Buffer, from: Endpoint, via: Via): Outcome {
-    const out: Outcome = { replies: [], events: [], logs: [], foreignServer: null };
+    const out: Outcome = { replies: [], events: [], logs: [], foreignServer: null, learned: null };
     let req: DhcpPacket;
     try {
       req = decode(data);
@@ -88,6 +93,10 @@ export class Responder {
     const type = messageType(req);
     const sid = optionIp(req, Opt.serverId);
     if (type === MessageType.request && sid && sid !== this.serverIp) out.foreignServer = sid;
+    if (type === MessageType.request && req.giaddr === '0.0.0.0') {
+      const ip = optionIp(req, Opt.requestedIp) ?? (req.ciaddr !== '0.0.0.0' ? req.ciaddr : null);
+      if (ip && ip !== this.serverIp && inSubnet(ip, this.subnet)) out.learned = { mac, ip };
+    }
     if (req.giaddr !== '0.0.0.0') {
       out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} relayed by ${req.giaddr} (relays are not supported)`, client: mac });
       return out;

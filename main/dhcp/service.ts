@@ -66,7 +66,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private probe: Probe | null = null;
   private timers: NodeJS.Timeout[] = [];
   private probeTimer: NodeJS.Timeout | null = null;
-  /** ip → mac learned from 4011 exchanges and leases, so TFTP/HTTP can name clients. */
+  /** ip → mac learned from 4011 exchanges, leases and clients' REQUESTs, so TFTP/HTTP can name clients. */
   private readonly known = new Map<string, string>();
   private running = false;
   private readonly limiter: RateLimiter;
@@ -183,6 +183,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       return;
     }
     for (const l of outcome.logs) this.log(l.level, l.message, l.client);
+    if (outcome.learned) this.remember(outcome.learned.ip, outcome.learned.mac);
     for (const out of outcome.replies) this.sendReply(out);
     for (const e of outcome.events) {
       if (e.ip) this.remember(e.ip, e.mac);

@@ -57,6 +57,15 @@ describe('proxyDHCP responder', () => {
     });
   }
 
+  it("learns which address a client takes from the router (its REQUEST's option 50), without answering", () => {
+    const req = clientBytes('ipxe', { type: 3, mac: '52:54:00:aa:bb:cc', extra: [{ code: 50, data: Buffer.from([10, 50, 0, 77]) }, { code: 54, data: Buffer.from([10, 50, 0, 2]) }] });
+    const o = proxy().handle(req, client68, 'dhcp');
+    expect(o.replies).toHaveLength(0);
+    expect(o.learned).toEqual({ mac: '52:54:00:aa:bb:cc', ip: '10.50.0.77' });
+    const elsewhere = clientBytes('plain', { type: 3, extra: [{ code: 50, data: Buffer.from([192, 0, 2, 9]) }] });
+    expect(proxy().handle(elsewhere, client68, 'dhcp').learned).toBeNull();
+  });
+
   it('never answers ordinary DHCP clients, and logs unsupported architectures instead of guessing', () => {
     expect(proxy().handle(clientBytes('plain'), client68, 'dhcp').replies).toEqual([]);
     const o = proxy().handle(clientBytes('itanium'), client68, 'dhcp');
