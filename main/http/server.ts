@@ -1,8 +1,7 @@
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type { LogLevel } from '../contract';
-import { RateLimiter } from '../net';
-import { PortBindError } from '../net';
+import { PortBindError, RateLimiter } from '../net';
 import type { TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
 import { writeFileRange } from './body';
