@@ -12,7 +12,7 @@ export interface TftpResult {
 }
 
 /** One TFTP read of `request` (a raw RRQ datagram) with 512-byte blocks; bounded by `timeoutMs` of silence. */
-export function tftpFetch(host: string, port: number, request: Buffer, timeoutMs = 2000, maxBytes = 8 << 20): Promise<TftpResult> {
+export function tftpFetch(host: string, port: number, request: Buffer, timeoutMs = 2000, maxBytes = 8 << 20, from = '127.0.0.1'): Promise<TftpResult> {
   return new Promise((resolve) => {
     const sock = dgram.createSocket('udp4');
     const parts: Buffer[] = [];
@@ -48,7 +48,7 @@ export function tftpFetch(host: string, port: number, request: Buffer, timeoutMs
       }
       arm();
     });
-    sock.bind(0, '127.0.0.1', () => {
+    sock.bind(0, from, () => {
       sock.send(request, port, host);
       arm();
     });

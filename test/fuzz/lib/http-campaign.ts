@@ -68,7 +68,7 @@ const REQUEST_SEEDS = [
 ].map((s) => Buffer.from(s, 'latin1'));
 
 /** Send one raw request and collect what comes back until the server closes or `ms` pass. */
-function exchange(port: number, host: string, data: Buffer, ms: number): Promise<{ reply: Buffer; closed: boolean }> {
+function exchange(port: number, host: string, data: Buffer, ms: number, halfClose: boolean): Promise<{ reply: Buffer; closed: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const sock = net.connect({ port, host });
@@ -81,7 +81,9 @@ function exchange(port: number, host: string, data: Buffer, ms: number): Promise
       resolve({ reply: Buffer.concat(chunks), closed });
     };
     const timer = setTimeout(() => finish(false), ms);
-    sock.on('connect', () => sock.write(data));
+    // Half-closing right away ends an incomplete request at once (most mutants are incomplete);
+    // the rest leave the connection open and meet the server's headers timeout.
+    sock.on('connect', () => (halfClose ? sock.end(data) : sock.write(data)));
     sock.on('data', (c: Buffer) => {
       chunks.push(c);
       if (Buffer.concat(chunks).length > 1 << 20) finish(false);
@@ -100,10 +102,12 @@ export async function httpLiveCampaign(seed: number, iterations: number, target:
   const counts: Record<string, number> = {};
   const t0 = Date.now();
   let i = 0;
-  const parallel = 8;
+  const parallel = 24; // below the server's 32-connections-per-client cap
   while (i < iterations && Date.now() < deadline) {
     const batch = Array.from({ length: Math.min(parallel, iterations - i) }, () => mutate(rand, pick(rand, REQUEST_SEEDS), { maxLen: 20_000 }));
-    const results = await Promise.all(batch.map((b) => exchange(target.port, target.host, b, 3000)));
+    const halfClose = batch.map(() => rand() < 0.9);
+    // 4 s: the server's own headers timeout (2 s in the fuzz servers) plus its 1 s check interval.
+    const results = await Promise.all(batch.map((b, k) => exchange(target.port, target.host, b, 4000, halfClose[k]!)));
     for (const [k, r] of results.entries()) {
       const text = r.reply.toString('latin1');
       if (text.includes(canary)) throw new Error(`http live: a reply contained the canary (seed ${seed}, iteration ${i + k})\nrequest: ${JSON.stringify(batch[k]!.toString('latin1'))}`);
