@@ -3,7 +3,9 @@
  * and each walks the real sequence — DHCPDISCOVER (PXE), the 4011 request, the TFTP loader, then as
  * iPXE a second DISCOVER, the boot script over HTTP, and the kernel and initrd it names.
  *
- *   node storm-client.js <serverIp> <clientNet> <count>
+ *   node storm-client.js <serverIp> <clientNet> <count> [dhcp-only]
+ *
+ * With dhcp-only, every client sends just its DISCOVER (a pure DHCP burst, nothing else loading the server).
  *
  * Prints JSON: every DHCP reply latency (ms, from first send), per-client total ms, failures.
  * Client i uses address <clientNet>.<100+i> (added to the namespace's eth0 by the bench) for its
@@ -95,7 +97,8 @@ function bootFiles(script: string): string[] {
 }
 
 async function main(): Promise<void> {
-  const [server, clientNet, countArg] = process.argv.slice(2);
+  const [server, clientNet, countArg, only] = process.argv.slice(2);
+  const dhcpOnly = only === 'dhcp-only';
   const count = Number(countArg);
   const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
   await new Promise<void>((resolve) => sock.bind(68, '0.0.0.0', () => resolve()));
@@ -113,6 +116,10 @@ async function main(): Promise<void> {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const c0 = performance.now();
       try {
+        if (dhcpOnly) {
+          await dhcp.ask('burst', 'bios', mac, xid + 3, 1, '255.255.255.255', 67);
+          return;
+        }
         await dhcp.ask('discover', 'bios', mac, xid, 1, '255.255.255.255', 67);
         const pxe = await dhcp.ask('4011', 'bios', mac, xid + 1, 3, server!, 4011, ip);
         const loader = await fetchTftp(server!, 69, pxe.file, 1432, 1, ip);
