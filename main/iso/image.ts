@@ -3,11 +3,20 @@
  * is checked against the image size first, so a damaged extent can never make us read outside the
  * image or allocate more than the image holds.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readSync } from 'node:fs';
 import { VfsError } from '../vfs';
 
 /** Advice appended to every "damaged image" error. */
 export const DAMAGED_ADVICE = 'the image is damaged; re-download it and check its checksum';
+
+/**
+ * Reads up to this size are done synchronously. A promise read costs a thread-pool round trip (two
+ * extra thread wake-ups), which dominates small reads from the page cache: iPXE `sanboot` issues
+ * thousands of 64 KiB range requests, and `npm run bench` measured ~0.4× nginx's rate with async
+ * reads, ~0.9–1.0× with this. Larger reads (HTTP bulk chunks, TFTP read-ahead) stay async, so a
+ * cold-cache read blocks the event loop for at most one small disk read, as nginx's workers do.
+ */
+const SYNC_READ_MAX = 64 * 1024;
 
 export class IsoImage {
   private closed = false;
@@ -62,7 +71,8 @@ export class IsoImage {
     while (done < length) {
       let n: number;
       try {
-        n = (await this.handle.read(buf, offset + done, length - done, pos + done)).bytesRead;
+        const want = length - done;
+        n = want <= SYNC_READ_MAX ? readSync(this.handle.fd, buf, offset + done, want, pos + done) : (await this.handle.read(buf, offset + done, want, pos + done)).bytesRead;
       } catch (err) {
         throw new VfsError('EIO', path, `reading the ISO failed: ${(err as Error).message}`, this.location);
       }
