@@ -36,6 +36,11 @@ function mutate(seed) {
   return b;
 }
 
+const bcast = server.replace(/\.\d+$/, '.255'); // test LANs are /24
+let failed = 0;
+const onSent = (err) => {
+  if (err) failed++;
+};
 const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
 sock.bind(0, () => {
   sock.setBroadcast(true);
@@ -44,12 +49,14 @@ sock.bind(0, () => {
     // 200 packets a turn, then yield: bounded, and the socket buffer does not just overflow.
     for (let i = 0; i < 200 && sent < count; i++, sent++) {
       const pkt = mutate(seeds[int(seeds.length)]);
-      if (rand() < 0.6) sock.send(pkt, 67, '255.255.255.255');
-      else sock.send(pkt, 4011, server);
+      // The subnet broadcast (the namespace has no default route for 255.255.255.255); a send error is
+      // counted, not ignored, so a run that reaches nothing cannot pass.
+      if (rand() < 0.6) sock.send(pkt, 67, bcast, onSent);
+      else sock.send(pkt, 4011, server, onSent);
     }
     if (sent < count) setTimeout(batch, 2);
     else setTimeout(() => {
-      process.stdout.write(JSON.stringify({ sent }) + '\n');
+      process.stdout.write(JSON.stringify({ sent, failed }) + '\n');
       sock.close();
     }, 200);
   };

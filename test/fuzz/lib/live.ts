@@ -88,13 +88,14 @@ export async function dhcpLiveCampaign(seed: number, iterations: number, net = '
       const kinds: ClientKind[] = ['bios', 'uefi', 'ipxe', 'http', 'plain', 'arm64'];
       const seeds = kinds.flatMap((k) => [clientBytes(k), clientBytes(k, { type: 3, ciaddr: `${net}.60`, flags: 0 })]).map((b) => b.toString('base64'));
       const r = await attacker.exec(['node', SENDER, `${net}.1`, String(iterations), String(seed), ...seeds]);
-      const sent = (JSON.parse(r.stdout) as { sent: number }).sent;
+      const { sent, failed } = JSON.parse(r.stdout) as { sent: number; failed: number };
+      if (failed > 0) throw new Error(`${failed} of ${sent} fuzz packets could not be sent: ${r.stderr}`);
       const replies = await pxeClient(pc, { kind: 'bios', mac: '52:54:00:70:00:10' });
       const offer = replies.find((x) => x.src === `${net}.1`);
       const errors = bd.lines.filter((l) => l.type === 'error' || (l.type === 'log' && l.level === 'error'));
       if (errors.length) throw new Error(`the DHCP service reported errors under fuzz: ${JSON.stringify(errors.slice(0, 5))}`);
       if (bd.proc.exitCode !== null) throw new Error(`the DHCP service exited (${bd.proc.exitCode}) under fuzz`);
-      const counts: Record<string, number> = { sent, 'log lines': bd.lines.length };
+      const counts: Record<string, number> = { sent, 'log lines': bd.lines.length, 'flood warnings': bd.lines.filter((l) => l.type === 'log' && /too many DHCP packets/.test(String(l.message))).length };
       return { name: 'dhcp-live', seed, iterations: sent, ms: Date.now() - t0, counts, offeredAfter: offer?.file ?? null };
     } finally {
       await bd.stop();
