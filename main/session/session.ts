@@ -23,6 +23,7 @@ import { MountedTree } from '../vfs';
 import { browse } from './browse';
 import { ClientTable, type DhcpSighting } from './clients';
 import { SessionError, toServeError } from './errors';
+import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
 import { arpLookup } from './neighbors';
 import { applyMenu, DEFAULT_MENU } from '../boot';
@@ -49,6 +50,8 @@ export interface SessionOptions {
    */
   classicPxelinux?: boolean;
   now?: () => number;
+  /** How often the serving interface is checked while serving (ms); 0 turns the watch off. */
+  linkCheckMs?: number;
 }
 
 interface OpenSource {
@@ -83,6 +86,10 @@ export class Session implements BootdropApi {
   private readonly now: () => number;
   /** Serialises start/stop/restart so two clicks cannot interleave them. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Polls the serving interface (see link-watch.ts) while serving, or while waiting for it to return. */
+  private linkTimer: NodeJS.Timeout | null = null;
+  /** The interface we served on until it went away; null unless waiting for it. */
+  private awaitingLink: NetInterface | null = null;
 
   constructor(
     private readonly opts: SessionOptions,
@@ -300,6 +307,7 @@ export class Session implements BootdropApi {
 
   stop(): Promise<ServingState> {
     return this.serial(async () => {
+      this.unwatchLink();
       await this.doStop();
       return { ...this.state };
     });
@@ -348,6 +356,8 @@ export class Session implements BootdropApi {
       started.push(dhcp);
       const httpUrl = `http://${iface.address}:${http.port}/`;
       this.setState({ serving: true, starting: false, interfaceName: iface.name, address: iface.address, mode: this.mode, effectiveMode: dhcp.effectiveMode, httpUrl, error: null });
+      this.awaitingLink = null;
+      this.watchLink();
       this.log('info', 'session', `serving ${this.sources.length} source(s) on ${iface.name} (${iface.address}), mode ${this.mode}, HTTP ${httpUrl}`);
     } catch (err) {
       this.running = null;
@@ -369,6 +379,44 @@ export class Session implements BootdropApi {
     }
     this.setState({ serving: false, starting: false, address: null, effectiveMode: null, httpUrl: null });
     this.log('info', 'session', 'stopped serving');
+  }
+
+  // ---- the serving interface going away and coming back ------------------------------------------
+
+  private watchLink(): void {
+    const every = this.opts.linkCheckMs ?? LINK_CHECK_MS;
+    if (every <= 0) return;
+    this.linkTimer ??= setInterval(() => void this.serial(() => this.checkLink()), every);
+    // While serving, the sockets keep the process alive; the watch alone must not (tests, quitting).
+    this.linkTimer.unref();
+  }
+
+  private unwatchLink(): void {
+    if (this.linkTimer) clearInterval(this.linkTimer);
+    this.linkTimer = null;
+    this.awaitingLink = null;
+  }
+
+  private async checkLink(): Promise<void> {
+    const serving = this.running?.iface ?? null;
+    const name = serving?.name ?? this.awaitingLink?.name;
+    if (!name) return;
+    const change = linkChange(name, serving, this.safeListInterfaces());
+    if (change.kind === 'same') return;
+    if (change.kind === 'lost') {
+      this.log('warn', 'net', `${change.why}: stopped serving; Bootdrop serves again when it is back`);
+      await this.doStop();
+      this.awaitingLink = serving;
+      this.linkTimer?.ref(); // no sockets left: the watch is what keeps `bootdrop serve` waiting
+      this.setState({ error: { code: 'ELINKDOWN', message: change.why, remedy: 'reconnect the cable or network; serving resumes by itself' } });
+      return;
+    }
+    if (change.kind === 'moved') this.log('warn', 'net', `${change.why}: restarting on the new address`);
+    else this.log('info', 'net', `interface ${name} is back (${change.now.address}): serving again`);
+    if (this.running) await this.doStop();
+    this.awaitingLink = serving ?? this.awaitingLink;
+    this.interfaceName ??= name; // resume on the same interface, not whichever is recommended now
+    await this.doStart(); // on failure the state carries the error and the next check tries again
   }
 
   /** Stop serving and close every source (process exit, window closed). */
