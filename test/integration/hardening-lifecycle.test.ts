@@ -1,6 +1,7 @@
 /**
- * Only the chosen interface, clean shutdown, stolen ports, a link going down: `bootdrop serve` in a
- * namespace that sits on two LANs. Listeners are read back with `ss` inside the namespace.
+ * Only the chosen interface, clean shutdown, stolen ports, the link going down or the address
+ * changing: `bootdrop serve` in a namespace that sits on two LANs. Listeners are read back with `ss`
+ * inside the namespace.
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,21 +112,47 @@ describe('serving one interface, and the lifecycle around it', () => {
     }
   });
 
-  it('the serving link going down and up again: the server stays up and serves again', async () => {
+  it('the serving link going down: serving stops with a clear state, and resumes by itself when it is back', async () => {
     const serve = ServeProcess.start(server.ns, [fx.iso, '--interface', 'eth0', '--mode', 'proxy']);
+    type State = { type: 'state'; state: { serving: boolean; address: string | null; error: { code: string; message: string } | null } };
+    const states = () => serve.events.filter((e): e is State & { [k: string]: unknown } => e.type === 'state');
     try {
       await serve.ready();
+      const seen = states().length;
       await server.exec(['ip', 'link', 'set', 'eth0', 'down']);
-      expect(await pxeClient(pcA, { kind: 'bios', mac: '52:54:00:72:00:03', timeout: 1.5 })).toEqual([]);
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(serve.exited).toBe(false);
+      const down = await serve.waitEvent<State>((e) => e.type === 'state' && states().indexOf(e as never) >= seen && (e as unknown as State).state.error?.code === 'ELINKDOWN', 15_000, 'the ELINKDOWN state');
+      expect(down.state).toMatchObject({ serving: false, address: null, error: { code: 'ELINKDOWN', message: expect.stringMatching(/eth0 went down/) } });
+      expect((await sockets(server)).filter((x) => x.process.includes('node'))).toEqual([]); // nothing left listening on a dead link
+      const back = states().length;
       await server.exec(['ip', 'link', 'set', 'eth0', 'up']);
-      await new Promise((r) => setTimeout(r, 1000));
+      await serve.waitEvent((e) => e.type === 'state' && states().indexOf(e as never) >= back && (e as unknown as State).state.serving, 20_000, 'serving again');
       expect((await pxeClient(pcA, { kind: 'bios', mac: '52:54:00:72:00:03' })).find((r) => r.src === `${A}.2`)?.file).toMatch(/undionly\.kpxe$/);
       const http = await pcA.exec(['curl', '-sS', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code}', `http://${A}.2/iso/${id}/casper/vmlinuz`], true);
       expect(http.stdout).toBe('200');
+      expect(serve.exited).toBe(false);
     } finally {
       await serve.stop();
+    }
+  });
+
+  it('the serving address changing: Bootdrop restarts on the new address (menus and offers name it)', async () => {
+    const serve = ServeProcess.start(server.ns, [fx.iso, '--interface', 'eth0', '--mode', 'proxy']);
+    type State = { type: 'state'; state: { serving: boolean; address: string | null } };
+    try {
+      await serve.ready();
+      // (Deleting a primary address also drops its secondaries, so: old one out, new one in.)
+      await server.exec(['ip', 'addr', 'del', `${A}.2/24`, 'dev', 'eth0']);
+      await server.exec(['ip', 'addr', 'add', `${A}.7/24`, 'dev', 'eth0']);
+      await serve.waitEvent((e) => e.type === 'state' && (e as unknown as State).state.serving && (e as unknown as State).state.address === `${A}.7`, 20_000, 'serving on the new address');
+      const offer = (await pxeClient(pcA, { kind: 'bios', mac: '52:54:00:72:00:03' })).find((r) => r.src === `${A}.7`);
+      expect(offer?.siaddr).toBe(`${A}.7`);
+      const ipxe = await pcA.exec(['curl', '-sS', '--max-time', '10', `http://${A}.7/boot.ipxe`], true);
+      expect(ipxe.stdout).toContain(`${A}.7`);
+      expect(ipxe.stdout).not.toContain(`${A}.2`);
+    } finally {
+      await serve.stop();
+      await server.exec(['ip', 'addr', 'del', `${A}.7/24`, 'dev', 'eth0'], true);
+      await server.exec(['ip', 'addr', 'add', `${A}.2/24`, 'dev', 'eth0'], true);
     }
   });
 });

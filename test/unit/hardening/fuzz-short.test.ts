@@ -1,5 +1,5 @@
 /**
- * The fuzz campaigns of `npm run fuzz`, bounded to about a second each so they run in every
+ * The fuzz campaigns of `npm run fuzz`, cut to a few thousand inputs each so they run in every
  * `npm test`. Same code, same invariants, fixed seeds (the long run uses others). SECURITY.md names
  * these tests.
  */
@@ -8,34 +8,34 @@ import { dhcpMutationCampaign, proxyPropertyCampaign } from '../../fuzz/lib/dhcp
 import { httpPureCampaign } from '../../fuzz/lib/http-campaign';
 import { tftpCampaign } from '../../fuzz/lib/tftp-campaign';
 
-const SECOND = () => Date.now() + 1000;
+// Fixed counts (about a second each on an idle machine), so the assertions below are deterministic.
 
 describe('short fuzz runs (parsers never throw, never hang)', () => {
   it('DHCP: mutated client packets through the codec and the responder in every mode', () => {
-    const s = dhcpMutationCampaign(0x5eed0001, 200_000, SECOND());
-    expect(s.iterations).toBeGreaterThan(500);
+    const s = dhcpMutationCampaign(0x5eed0001, 4000);
+    expect(s.iterations).toBe(4000);
     expect(s.counts.decoded).toBeGreaterThan(0);
     expect(s.counts.rejected).toBeGreaterThan(0);
     expect(s.counts['proxy replies']).toBeGreaterThan(0); // the run did reach the answering paths
   });
 
   it('proxy mode never hands out an address and never answers non-PXE clients (generated packets)', () => {
-    const s = proxyPropertyCampaign(0x5eed0002, 200_000, SECOND());
-    expect(s.iterations).toBeGreaterThan(2000);
+    const s = proxyPropertyCampaign(0x5eed0002, 4000);
+    expect(s.iterations).toBe(4000);
     expect(s.counts['proxy answered']).toBeGreaterThan(50);
     expect(s.counts['proxy silent']).toBeGreaterThan(50);
   });
 
   it('TFTP: mutated requests through the codec, option negotiation and path splitting', () => {
-    const s = tftpCampaign(0x5eed0003, 500_000, SECOND());
-    expect(s.iterations).toBeGreaterThan(2000);
+    const s = tftpCampaign(0x5eed0003, 20_000);
+    expect(s.iterations).toBe(20_000);
     expect(s.counts.rrq).toBeGreaterThan(0);
     expect(s.counts['paths refused (EOUTSIDE)']).toBeGreaterThan(0);
   });
 
   it('HTTP: request targets and Range headers', () => {
-    const s = httpPureCampaign(0x5eed0004, 500_000, SECOND());
-    expect(s.iterations).toBeGreaterThan(2000);
+    const s = httpPureCampaign(0x5eed0004, 10_000);
+    expect(s.iterations).toBe(10_000);
     expect(s.counts['refused as traversal']).toBeGreaterThan(0);
     expect(s.counts['paths accepted']).toBeGreaterThan(0);
   });
