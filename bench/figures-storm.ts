@@ -4,6 +4,7 @@
  * figures are the DHCP reply latencies per stage (p50/p99, taken from a packet capture in the client
  * namespace: kernel timestamps, so the busy client process does not inflate them) and the storm's time.
  */
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { TestLan } from '../test/helpers/netns';
 import { repoRoot, WORK, type Fixture } from './fixture';
@@ -31,8 +32,9 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
     await cli.exec(['ip', 'route', 'add', 'default', 'dev', 'eth0']);
     if (count > 150) throw new Error('BENCH_STORM_CLIENTS: at most 150 (one address each in 10.232.0.100-249)');
     // One address per simulated PC, as the LAN's DHCP server would have handed out (one batch call).
-    const batch = Array.from({ length: count }, (_, i) => `address add 10.232.0.${100 + i}/24 dev eth0`).join('\n');
-    await run('bash', ['-c', `ip -n ${cli.ns} -batch - <<'EOF'\n${batch}\nEOF`]);
+    const batch = path.join(WORK, 'storm-addresses.batch');
+    await fsp.writeFile(batch, Array.from({ length: count }, (_, i) => `address add 10.232.0.${100 + i}/24 dev eth0\n`).join(''));
+    await run('ip', ['-n', cli.ns, '-batch', batch]);
     const root = repoRoot();
     // BENCH_PROFILE=<dir>: write a V8 CPU profile of `bootdrop serve` there (open in Chrome DevTools).
     const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
@@ -45,13 +47,13 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
     const failures: string[] = [];
     let replies = 0;
     for (let i = 0; i < rounds; i++) {
-      say(`boot storm ${i + 1}/${rounds}: ${count} PXE clients at once (DHCP, 4011, TFTP loader, iPXE DHCP, HTTP script+kernel+initrd)`);
       say(`DHCP burst ${i + 1}/${rounds}: ${count} PXE DISCOVERs at once, nothing else`);
       const burst = await captured(cli.ns, path.join(WORK, `burst-${i}.pcap`), () =>
         run('ip', ['netns', 'exec', cli.ns, process.execPath, path.join(__dirname, 'storm-client.js'), srv.address!, '10.232.0', String(count), 'dhcp-only'], 120_000),
       );
       p50.get('burst')!.push(percentile(burst.burst ?? [], 50));
       p99.get('burst')!.push(percentile(burst.burst ?? [], 99));
+      say(`boot storm ${i + 1}/${rounds}: ${count} PXE clients at once (DHCP, 4011, TFTP loader, iPXE DHCP, HTTP script+kernel+initrd)`);
       const pcap = path.join(WORK, `storm-${i}.pcap`);
       let out = { stdout: '' };
       const wire = await captured(cli.ns, pcap, async () => {
