@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetnsHost } from '../helpers/netns';
 import { bootRig, Guest, randomMac, type BootRig } from '../helpers/qemu';
-import { buildFixture, markerOf, type BootFixture } from '../helpers/testiso';
+import { buildFixture, markerOf, rootMarkerOf, type BootFixture } from '../helpers/testiso';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
@@ -184,7 +184,9 @@ describe('browser UI against bootdrop serve --ui', () => {
     await row.waitFor({ timeout: 120_000 });
     await shot('05-pc-booting');
     await guest.waitFor(markerOf(fixture.token), 300_000);
-    await expect.poll(async () => row.getAttribute('data-stage'), { timeout: 60_000 }).toMatch(/kernel|initrd|rootfs|done/);
+    // The guest's init fetches the live root file system over HTTP (fetch=): the row ends at "done".
+    await guest.waitFor(rootMarkerOf(fixture.token), 120_000);
+    await expect.poll(async () => row.getAttribute('data-stage'), { timeout: 30_000 }).toBe('done');
     await shot('06-pc-booted');
     await guest.kill();
     guest = null;
