@@ -8,6 +8,7 @@ import * as nodePath from 'node:path';
 import { DEFAULT_MENU, fillServer, planSource, renderIpxeScript, type SourcePlan } from '../boot';
 import type { BootEntry } from '../contract';
 import { openSource } from '../iso';
+import { formatBytes } from '../transfer';
 import { isVfsError } from '../vfs';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
@@ -28,17 +29,6 @@ function idFor(hostPath: string): string {
   return base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60).replace(/[.]+$/, '') || 'source';
 }
 
-function humanSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
 
 interface ElToritoLike {
   index?: number;
@@ -65,14 +55,14 @@ function entryLines(e: BootEntry, n: number, server: { ip: string; httpPort: num
 
 function printText(io: CliIo, hostPath: string, kind: string, info: { label: string; size: number; fileSystems: string[]; elTorito: unknown }, plan: SourcePlan, server: { ip: string; httpPort: number } | null): void {
   const s = plan.summary;
-  io.out(`Source:        ${hostPath} (${kind}${kind === 'iso' ? `, ${humanSize(info.size)}` : ''})`);
+  io.out(`Source:        ${hostPath} (${kind}${kind === 'iso' ? `, ${formatBytes(info.size)}` : ''})`);
   io.out(`Label:         ${info.label || '(none)'}`);
   io.out(`File systems:  ${info.fileSystems.length > 0 ? info.fileSystems.join(', ') : '(plain folder)'}`);
   const et = Array.isArray(info.elTorito) ? (info.elTorito as ElToritoLike[]) : [];
   if (et.length === 0) io.out('El Torito:     (none)');
   et.forEach((e, i) => {
     const parts = [`${e.platform ?? '?'}`, `${e.emulation ?? '?'} emulation`, e.bootable === false ? 'not bootable' : 'bootable'];
-    if (e.imageSize !== undefined) parts.push(humanSize(e.imageSize));
+    if (e.imageSize !== undefined) parts.push(formatBytes(e.imageSize));
     io.out(`${i === 0 ? 'El Torito:     ' : '               '}${e.index ?? i + 1}. ${parts.join(', ')}${e.imagePath ? `  ${e.imagePath}` : ''}`);
   });
   io.out(`OS:            ${s.osName} (family: ${s.family})`);

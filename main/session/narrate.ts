@@ -5,22 +5,9 @@
  */
 import type { ClientStage, EngineEvent, Firmware, ServingState, TransferProgress } from '../contract';
 import { roleOfFile, type FileRole, type KnownRoles } from './stage';
+import { formatBytes, formatRate } from '../transfer';
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
-
-export function formatRate(bytesPerSec: number): string {
-  return `${formatBytes(Math.round(bytesPerSec))}/s`;
-}
+export { formatBytes, formatRate };
 
 const FIRMWARE: Record<Firmware, string> = { bios: 'BIOS PXE', uefi: 'UEFI PXE', 'uefi-http': 'UEFI HTTP Boot', ipxe: 'iPXE', unknown: 'unknown firmware' };
 const STEP: Record<FileRole, string> = { loader: 'loader', menu: 'menu', kernel: 'kernel', initrd: 'initrd', rootfs: 'root file system' };
