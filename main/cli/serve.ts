@@ -133,6 +133,32 @@ function defaultUiDir(from: string = __dirname): string {
   return path.resolve(from, '..', '..', 'ui');
 }
 
+/**
+ * Event lines written once per event-loop turn instead of one write each: stdout to a pipe is a
+ * synchronous write in Node on Linux, and in a boot storm (`--json` under a supervisor) a write per
+ * event put a syscall between one client's DHCP reply and the next.
+ */
+class LineBatch {
+  private lines: string[] = [];
+  private timer: NodeJS.Immediate | null = null;
+
+  constructor(private readonly out: (text: string) => void) {}
+
+  push(line: string): void {
+    this.lines.push(line);
+    this.timer ??= setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = null;
+    if (this.lines.length === 0) return;
+    const text = this.lines.join('\n');
+    this.lines = [];
+    this.out(text);
+  }
+}
+
 function readyLines(session: Session, state: ServingState): string[] {
   const sources = session.effectiveSources();
   const what = sources.map((s) => `${s.osName} (${path.basename(s.path)})`).join(', ');
@@ -158,12 +184,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
     { loadersDir: a.loadersDir, httpPort: a.httpPort, tftpPort: a.tftpPort, mode: a.mode, append: a.append, timeoutSec: a.timeoutSec, interfaceName: a.iface, classicPxelinux: a.classic },
     createEngineServices(),
   );
+  // Every stdout line goes through one batch, so lines keep their order.
+  const events = new LineBatch(io.out);
+  const out = (line: string) => events.push(line);
   // Signals are caught from the start: a SIGTERM while starting still ends in a clean shutdown.
   const stopRequested = new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (!a.json) io.out(`${sig}: stopping…`);
+      if (!a.json) out(`${sig}: stopping…`);
       resolve();
     };
     process.on('SIGINT', onSignal);
@@ -174,25 +203,27 @@ async function run(args: string[], io: CliIo): Promise<number> {
   session.onEvent((e: EngineEvent) => {
     if (a.json) {
       if (e.type === 'log' && e.entry.level === 'debug') return;
-      io.out(JSON.stringify(e));
+      events.push(JSON.stringify(e));
       return;
     }
     if (e.type === 'state') {
-      if (e.state.serving && !serving) for (const line of readyLines(session, e.state)) io.out(line);
-      if (!e.state.serving && serving) io.out('Stopped serving.');
+      if (e.state.serving && !serving) for (const line of readyLines(session, e.state)) events.push(line);
+      if (!e.state.serving && serving) events.push('Stopped serving.');
       serving = e.state.serving;
     }
     if (!serving) return; // setup chatter before the ready line is in the log (and --json)
-    for (const line of narrator.lines(e)) io.out(line);
+    for (const line of narrator.lines(e)) events.push(line);
   });
   const report = (code: string, message: string, remedy: string) => {
-    if (a.json) io.out(JSON.stringify({ type: 'error', error: { code, message, remedy } }));
+    if (a.json) out(JSON.stringify({ type: 'error', error: { code, message, remedy } }));
+    events.flush();
     io.err(`bootdrop serve: ${message}`);
     io.err(`  what to do: ${remedy}`);
   };
   const fail = async (code: string, message: string, remedy: string): Promise<number> => {
     report(code, message, remedy);
     await session.dispose();
+    events.flush();
     return 1;
   };
 
@@ -217,14 +248,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
     } catch (err) {
       return fail('EUI', `cannot start the browser UI: ${(err as Error).message}`, 'free the port (or use --ui 0 for any port); build the UI with "npm run build:ui" in a checkout');
     }
-    if (a.json) io.out(JSON.stringify({ type: 'ui', url: ui.url }));
-    else io.out(`Browser UI: ${ui.url} (open it on this machine; the token in the address is the only key)`);
+    if (a.json) out(JSON.stringify({ type: 'ui', url: ui.url }));
+    else out(`Browser UI: ${ui.url} (open it on this machine; the token in the address is the only key)`);
   }
 
   if (a.paths.length > 0) {
     if (!a.iface && !a.json) {
       const rec = (await session.snapshot()).interfaces.find((i) => i.recommended);
-      if (rec) io.out(`No --interface given: using ${rec.name} (${rec.address}, ${rec.kind}), the recommended one.`);
+      if (rec) out(`No --interface given: using ${rec.name} (${rec.address}, ${rec.kind}), the recommended one.`);
     }
     const state = await session.start();
     if (!state.serving) {
@@ -234,12 +265,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
       report(e.code, e.message, e.remedy);
     }
   } else if (!a.json) {
-    io.out('Add ISOs and start serving in the browser UI. Ctrl+C stops.');
+    out('Add ISOs and start serving in the browser UI. Ctrl+C stops.');
   }
 
   await stopRequested;
   await ui?.close();
   await session.dispose();
+  events.flush();
   return 0;
 }
 

@@ -72,6 +72,9 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private readonly limiter: RateLimiter;
   /** One "flooding" log line per MAC per 10 s, however many packets are dropped. */
   private readonly floodLog = new RateLimiter({ burst: 1, perSecond: 0.1, maxKeys: 256 });
+  /** Logging and events of answered datagrams, run after the batch (see onDatagram). */
+  private deferred: Array<() => void> = [];
+  private flushTimer: NodeJS.Immediate | null = null;
 
   constructor(opts: DhcpServiceOptions) {
     super();
@@ -124,6 +127,9 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = null;
     await this.closeSockets();
+    // Deliver what was still queued, in order, before the final mode change.
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushDeferred();
     const hadMode = this.responder?.mode !== null;
     this.responder = null;
     this.probe = null;
@@ -182,15 +188,33 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       this.log('error', `DHCP packet from ${rinfo.address} could not be handled: ${(err as Error).message}`);
       return;
     }
-    for (const l of outcome.logs) this.log(l.level, l.message, l.client);
-    if (outcome.learned) this.remember(outcome.learned.ip, outcome.learned.mac);
+    // The reply goes out first; logging and events (which listeners may turn into UI updates, JSON on
+    // stdout, log-ring pushes) run after the current batch of datagrams, so in a boot storm the 50th
+    // DISCOVER does not wait behind 49 clients' worth of logging.
     for (const out of outcome.replies) this.sendReply(out);
-    for (const e of outcome.events) {
-      if (e.ip) this.remember(e.ip, e.mac);
-      this.notify('client', e);
-    }
+    if (outcome.learned) this.remember(outcome.learned.ip, outcome.learned.mac);
+    for (const e of outcome.events) if (e.ip) this.remember(e.ip, e.mac);
+    // Not deferred: the next datagram in this batch must already see the mode change.
     if (outcome.foreignServer) this.onForeignServer(outcome.foreignServer, 'a client asked it for an address');
+    if (outcome.logs.length === 0 && outcome.events.length === 0) return;
+    this.later(() => {
+      for (const l of outcome.logs) this.log(l.level, l.message, l.client);
+      for (const e of outcome.events) this.notify('client', e);
+    });
   }
+
+  /** Run `fn` after the datagrams already waiting have been answered (one setImmediate per batch). */
+  private later(fn: () => void): void {
+    this.deferred.push(fn);
+    this.flushTimer ??= setImmediate(this.flushDeferred);
+  }
+
+  private readonly flushDeferred = (): void => {
+    this.flushTimer = null;
+    const work = this.deferred;
+    this.deferred = [];
+    for (const fn of work) fn();
+  };
 
   private remember(ip: string, mac: string): void {
     this.known.delete(ip);
