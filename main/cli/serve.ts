@@ -134,27 +134,30 @@ function defaultUiDir(from: string = __dirname): string {
 }
 
 /**
- * Event lines written once per event-loop turn instead of one write each: stdout to a pipe is a
- * synchronous write in Node on Linux, and in a boot storm (`--json` under a supervisor) a write per
- * event put a syscall between one client's DHCP reply and the next.
+ * stdout lines collected and written together, at most every OUTPUT_BATCH_MS: stdout to a pipe is a
+ * synchronous write in Node on Linux (and blocks while the reader is slow), and in a boot storm
+ * (`--json` under a supervisor) a write — and a JSON.stringify — per event sat between one client's
+ * DHCP reply and the next. Events are serialised at write time (the session emits copies).
  */
+const OUTPUT_BATCH_MS = 20;
+
 class LineBatch {
-  private lines: string[] = [];
-  private timer: NodeJS.Immediate | null = null;
+  private items: Array<string | EngineEvent> = [];
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly out: (text: string) => void) {}
 
-  push(line: string): void {
-    this.lines.push(line);
-    this.timer ??= setImmediate(() => this.flush());
+  push(item: string | EngineEvent): void {
+    this.items.push(item);
+    this.timer ??= setTimeout(() => this.flush(), OUTPUT_BATCH_MS);
   }
 
   flush(): void {
-    if (this.timer) clearImmediate(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.lines.length === 0) return;
-    const text = this.lines.join('\n');
-    this.lines = [];
+    if (this.items.length === 0) return;
+    const text = this.items.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
+    this.items = [];
     this.out(text);
   }
 }
@@ -203,7 +206,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   session.onEvent((e: EngineEvent) => {
     if (a.json) {
       if (e.type === 'log' && e.entry.level === 'debug') return;
-      events.push(JSON.stringify(e));
+      events.push(e);
       return;
     }
     if (e.type === 'state') {
