@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_MENU } from '../boot';
 import type { EngineEvent, ServeMode, ServingState } from '../contract';
 import { createEngineServices, defaultLoadersDir, describeMode, Narrator, Session, SessionError } from '../session';
 import { startWebUi } from '../webui';
@@ -18,7 +19,7 @@ const USAGE = [
   '                           cable: Bootdrop hands them out), auto (dhcp unless another server answers)',
   '  --append "<args>"        extra kernel arguments for every Linux entry (e.g. "console=ttyS0")',
   '  --default <id|iso>       the entry booted when the menu times out: an entry id, or an ISO given here',
-  '  --timeout <s>            menu timeout in seconds (default 10; 0 waits for a choice)',
+  '  --timeout <s>            menu timeout in seconds (default 5; 0 waits for a choice)',
   '  --http-port <n>          HTTP port (default 80, which ISO menus with http://${pxeserver}/ expect)',
   '  --tftp-port <n>          TFTP port (default 69)',
   "  --classic                BIOS clients get the ISO's own PXELINUX menu (ISOs shipping lpxelinux.0)",
@@ -92,7 +93,7 @@ function parse(all: string[]): ServeArgs {
   if (positional.length === 0 && uiPort === null) throw new UsageError('give at least one ISO file or folder to serve (or --ui to choose them in the browser)');
   const mode = (o.mode as string | undefined) ?? 'proxy';
   if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
-  const timeout = (o.timeout as number | undefined) ?? 10;
+  const timeout = (o.timeout as number | undefined) ?? DEFAULT_MENU.timeoutSec;
   if (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600) throw new UsageError(`--timeout must be whole seconds 0-3600, got ${timeout}`);
   return {
     paths: positional,
