@@ -9,6 +9,25 @@ const SLOTS = 4;
 
 export type BodyOutcome = 'done' | 'aborted';
 
+/** Largest body sent by `readWhole` + one `res.end`: one read, one buffer, one write with the headers. */
+export const ONE_SHOT_MAX = 256 * 1024;
+
+/**
+ * Read bytes [start, end) of a file into one new buffer (for a body of at most ONE_SHOT_MAX bytes:
+ * sanboot's 64 KiB ranges, scripts, menus). The caller sends it with `res.end(buf)`, which Node writes
+ * together with the headers — no ring, no write callbacks, no promise per chunk.
+ */
+export async function readWhole(file: VfsFile, start: number, end: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(end - start);
+  let got = 0;
+  while (got < buf.length) {
+    const n = await file.read(buf, got, buf.length - got, start + got);
+    if (n <= 0) throw new Error(`${file.path} ended at byte ${start + got}, expected ${end}`);
+    got += n;
+  }
+  return buf;
+}
+
 /**
  * Write bytes [start, end) of a file to the response with flat memory: a small ring of reused buffers,
  * some being filled from the Vfs while others are being written. A buffer is refilled only after the

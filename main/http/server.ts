@@ -4,7 +4,7 @@ import type { LogLevel } from '../contract';
 import { PortBindError, RateLimiter } from '../net';
 import type { TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
-import { writeFileRange } from './body';
+import { ONE_SHOT_MAX, readWhole, writeFileRange } from './body';
 import { contentTypeFor } from './content-type';
 import { parseRange } from './range';
 import { decodeRequestPath } from './request-path';
@@ -230,26 +230,49 @@ export class HttpServer {
     const ip = clientIpOf(req);
     const size = file.size;
     const range = parseRange(req.headers.range, size);
-    res.setHeader('Accept-Ranges', 'bytes');
     if (range.kind === 'unsatisfiable') {
       report(file.path, file.path, 416);
-      this.sendStatus(res, 416, 'Range not satisfiable', { 'Content-Range': `bytes */${size}` });
+      this.sendStatus(res, 416, 'Range not satisfiable', { 'Accept-Ranges': 'bytes', 'Content-Range': `bytes */${size}` });
       return;
     }
     const start = range.kind === 'partial' ? range.start : 0;
     const end = range.kind === 'partial' ? range.end + 1 : size;
     const status = range.kind === 'partial' ? 206 : 200;
-    res.statusCode = status;
-    res.setHeader('Content-Type', contentTypeFor(file.path));
-    res.setHeader('Content-Length', end - start);
-    if (range.kind === 'partial') res.setHeader('Content-Range', `bytes ${start}-${end - 1}/${size}`);
+    const headers: http.OutgoingHttpHeaders = { 'Accept-Ranges': 'bytes', 'Content-Type': contentTypeFor(file.path), 'Content-Length': end - start };
+    if (range.kind === 'partial') headers['Content-Range'] = `bytes ${start}-${end - 1}/${size}`;
     report(file.path, file.path, status);
     if (req.method === 'HEAD') {
+      res.writeHead(status, headers);
       res.end();
       return;
     }
     const what = range.kind === 'partial' ? `${file.path} [${start}-${end - 1}]` : file.path;
     const handle = this.opts.tracker.begin({ protocol: 'http', clientIp: ip, file: file.path, total: end - start });
+    if (end - start <= ONE_SHOT_MAX) {
+      // Small bodies (sanboot's 64 KiB ranges, scripts): one read, then headers and body in one write.
+      let body: Buffer;
+      try {
+        body = await readWhole(file, start, end);
+      } catch (err) {
+        this.opts.log('error', `read failed while sending ${what}: ${(err as Error).message}`, ip);
+        handle.finish('failed', (err as Error).message);
+        this.sendStatus(res, 500, 'Read error');
+        return;
+      }
+      if (res.destroyed) {
+        handle.finish('aborted', 'client closed the connection');
+        return;
+      }
+      res.writeHead(status, headers);
+      res.end(body);
+      handle.add(body.length);
+      handle.finish('done');
+      // A range is one of thousands (sanboot reads a disk image 64 KiB at a time): the transfer
+      // tracker already reports it, a log line each would flood the log.
+      if (range.kind !== 'partial') this.opts.log('info', `sent ${what} (${end - start} bytes)`, ip);
+      return;
+    }
+    res.writeHead(status, headers);
     let outcome;
     try {
       outcome = await writeFileRange(file, start, end, res, (n) => handle.add(n));
