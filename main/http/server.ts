@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type { LogLevel } from '../contract';
-import { PortBindError, RateLimiter } from '../net';
+import { explainBindError, RateLimiter, SERVICES } from '../net';
 import type { TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
 import { ONE_SHOT_MAX, readWhole, writeFileRange } from './body';
@@ -100,7 +100,7 @@ export class HttpServer {
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(httpBindError(err, this.opts.address, port)));
+      server.once('error', (err: NodeJS.ErrnoException) => reject(explainBindError(err, port, this.opts.address, process.platform, SERVICES.http)));
       server.listen({ host: this.opts.address, port, exclusive: true }, () => resolve());
     });
     server.removeAllListeners('error');
@@ -291,30 +291,4 @@ export class HttpServer {
     handle.finish('done');
     this.opts.log('info', `sent ${what} (${end - start} bytes)`, ip);
   }
-}
-
-function httpBindError(err: NodeJS.ErrnoException, address: string, port: number): Error {
-  if (err.code === 'EADDRINUSE') {
-    return new PortBindError(
-      'EADDRINUSE',
-      port,
-      address,
-      `HTTP port ${port} (TCP) on ${address} is already in use.`,
-      `Another web server holds it — usually nginx, apache2, lighttpd or another Bootdrop. Stop it ` +
-        `(e.g. \`sudo systemctl stop nginx\`) or pick another HTTP port; \`sudo ss -ltnp 'sport = :${port}'\` shows the holder.`,
-    );
-  }
-  if (err.code === 'EACCES' || err.code === 'EPERM') {
-    return new PortBindError(
-      'EACCES',
-      port,
-      address,
-      `Not allowed to bind HTTP port ${port} (TCP) on ${address}: ports below 1024 need privileges.`,
-      port < 1024
-        ? `On Linux allow unprivileged low ports with \`sudo sysctl net.ipv4.ip_unprivileged_port_start=${port}\` ` +
-          '(67 also covers DHCP and TFTP), run Bootdrop with privileges, or pick an HTTP port ≥ 1024.'
-        : 'Check that this user may bind the port.',
-    );
-  }
-  return err;
 }

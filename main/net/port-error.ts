@@ -18,34 +18,56 @@ export class PortBindError extends Error {
   }
 }
 
-/** Programs known to sit on well-known boot ports, per OS (what the user probably has running). */
-const LIKELY_HOLDERS: Record<number, Partial<Record<NodeJS.Platform, string>> & { default: string }> = {
-  67: {
-    linux: 'dnsmasq (NetworkManager shared connections, libvirt\'s virbr0), isc-dhcp-server or another PXE server',
-    darwin: 'Internet Sharing (bootpd)',
-    win32: 'Internet Connection Sharing (ICS) or another DHCP/PXE server',
-    default: 'another DHCP or PXE server',
-  },
-  4011: { default: 'another PXE server (dnsmasq with pxe-service, WDS, FOG)' },
-  69: {
-    linux: 'tftpd-hpa, atftpd or dnsmasq with enable-tftp',
-    darwin: 'the built-in tftpd (launchd com.apple.tftpd)',
-    win32: 'another TFTP server (Tftpd64, WDS)',
-    default: 'another TFTP server',
-  },
-};
+/** What a port is for, and the programs known to sit on it, per OS (what the user probably has running). */
+export interface BoundService {
+  name: 'DHCP' | 'PXE' | 'TFTP' | 'HTTP';
+  transport: 'UDP' | 'TCP';
+  holders: Partial<Record<NodeJS.Platform, string>> & { default: string };
+}
 
-function holderFor(port: number, platform: NodeJS.Platform): string {
-  const h = LIKELY_HOLDERS[port];
-  if (!h) return 'another program';
-  return h[platform] ?? h.default;
+export const SERVICES = {
+  dhcp: {
+    name: 'DHCP',
+    transport: 'UDP',
+    holders: {
+      linux: "dnsmasq (NetworkManager shared connections, libvirt's virbr0), isc-dhcp-server or another PXE server",
+      darwin: 'Internet Sharing (bootpd)',
+      win32: 'Internet Connection Sharing (ICS) or another DHCP/PXE server',
+      default: 'another DHCP or PXE server',
+    },
+  },
+  pxe: { name: 'PXE', transport: 'UDP', holders: { default: 'another PXE server (dnsmasq with pxe-service, WDS, FOG)' } },
+  tftp: {
+    name: 'TFTP',
+    transport: 'UDP',
+    holders: {
+      linux: 'tftpd-hpa, atftpd or dnsmasq with enable-tftp',
+      darwin: 'the built-in tftpd (launchd com.apple.tftpd)',
+      win32: 'another TFTP server (Tftpd64, WDS)',
+      default: 'another TFTP server',
+    },
+  },
+  http: { name: 'HTTP', transport: 'TCP', holders: { default: 'another web server (nginx, apache2, lighttpd) or another Bootdrop' } },
+} as const satisfies Record<string, BoundService>;
+
+/** The service a bare port number usually means (DHCP callers pass only the port). */
+function serviceForPort(port: number): BoundService {
+  if (port === 67) return SERVICES.dhcp;
+  if (port === 4011) return SERVICES.pxe;
+  if (port === 69) return SERVICES.tftp;
+  return { name: 'DHCP', transport: 'UDP', holders: { default: 'another program' } };
+}
+
+function holderFor(service: BoundService, platform: NodeJS.Platform): string {
+  return service.holders[platform] ?? service.holders.default;
 }
 
 function privilegeRemedy(port: number, platform: NodeJS.Platform): string {
+  if (port >= 1024) return `check that this user may bind port ${port}`;
   if (platform === 'linux') {
     return (
-      `allow unprivileged low ports: sudo sysctl -w net.ipv4.ip_unprivileged_port_start=${port} ` +
-      `(persist it with a file in /etc/sysctl.d/), or run "bootdrop serve" with root privileges`
+      `allow unprivileged low ports: sudo sysctl -w net.ipv4.ip_unprivileged_port_start=${Math.min(port, 67)} ` +
+      `(persist it with a file in /etc/sysctl.d/; 67 covers DHCP, TFTP and HTTP), or run "bootdrop serve" with root privileges`
     );
   }
   if (platform === 'darwin') {
@@ -55,10 +77,11 @@ function privilegeRemedy(port: number, platform: NodeJS.Platform): string {
   return `run Bootdrop with the privileges needed to bind port ${port}`;
 }
 
-function busyRemedy(port: number, platform: NodeJS.Platform): string {
-  const holder = holderFor(port, platform);
+function busyRemedy(service: BoundService, port: number, platform: NodeJS.Platform): string {
+  const holder = holderFor(service, platform);
   if (platform === 'linux') {
-    return `stop ${holder} (find it with: sudo ss -lunp 'sport = :${port}'), or serve on another interface`;
+    const flag = service.transport === 'UDP' ? 'u' : 't';
+    return `stop ${holder} (find it with: sudo ss -l${flag}np 'sport = :${port}'), or serve on another interface`;
   }
   if (platform === 'darwin') return `turn off ${holder} in System Settings > General > Sharing, then start again`;
   if (platform === 'win32') return `turn off ${holder} (Services: "Internet Connection Sharing"), then start again`;
@@ -69,25 +92,20 @@ function busyRemedy(port: number, platform: NodeJS.Platform): string {
  * Turn a bind failure into a PortBindError when it is one we can explain; anything else is returned
  * unchanged so the caller reports the raw error.
  */
-export function explainBindError(err: unknown, port: number, address: string, platform: NodeJS.Platform = process.platform): unknown {
+export function explainBindError(
+  err: unknown,
+  port: number,
+  address: string,
+  platform: NodeJS.Platform = process.platform,
+  service: BoundService = serviceForPort(port),
+): unknown {
   const code = (err as { code?: unknown } | null)?.code;
+  const what = `${service.name} port ${port} (${service.transport}) on ${address}`;
   if (code === 'EADDRINUSE') {
-    return new PortBindError(
-      'EADDRINUSE',
-      port,
-      address,
-      `UDP port ${port} on ${address} is already in use, probably by ${holderFor(port, platform)}`,
-      busyRemedy(port, platform),
-    );
+    return new PortBindError('EADDRINUSE', port, address, `${what} is already in use, probably by ${holderFor(service, platform)}`, busyRemedy(service, port, platform));
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new PortBindError(
-      'EACCES',
-      port,
-      address,
-      `not permitted to bind UDP port ${port} on ${address} (ports below 1024 need privileges)`,
-      privilegeRemedy(port, platform),
-    );
+    return new PortBindError('EACCES', port, address, `not permitted to bind ${what}${port < 1024 ? ' (ports below 1024 need privileges)' : ''}`, privilegeRemedy(port, platform));
   }
   return err;
 }

@@ -1,8 +1,7 @@
 import * as dgram from 'node:dgram';
-import { RateLimiter } from '../net';
+import { explainBindError, RateLimiter, SERVICES } from '../net';
 import type { TransferTracker } from '../transfer';
 import type { Vfs } from '../vfs';
-import { tftpBindError } from './bind-error';
 import { encodeError, parsePacket, TftpErrorCode, type RequestPacket } from './packet';
 import { ReadSession, type SessionConfig, type TftpLog } from './session';
 
@@ -81,7 +80,7 @@ export class TftpServer {
     const port = this.opts.port ?? 69;
     const socket = dgram.createSocket({ type: 'udp4' });
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', (err) => reject(tftpBindError(err as NodeJS.ErrnoException, this.opts.address, port)));
+      socket.once('error', (err) => reject(explainBindError(err, port, this.opts.address, process.platform, SERVICES.tftp)));
       socket.bind({ address: this.opts.address, port, exclusive: true }, () => resolve());
     }).catch((err: unknown) => {
       socket.close();

@@ -105,6 +105,8 @@ describe('serving one interface, and the lifecycle around it', () => {
       expect(err.error.code).toBe('EADDRINUSE');
       expect(err.error.message).toMatch(/TFTP port 69\b.*10\.213\.72\.2.*already in use/);
       expect(err.error.remedy).toMatch(/tftpd-hpa|dnsmasq/);
+      // It exits by itself; a SIGTERM racing Node's own exit could kill it mid-teardown instead.
+      await expect.poll(() => serve.exited, { timeout: 10_000 }).toBe(true);
       expect(await serve.stop()).toBe(1);
       expect((await sockets(server)).filter((s) => s.process.includes('node'))).toEqual([]);
     } finally {

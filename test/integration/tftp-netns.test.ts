@@ -135,6 +135,6 @@ describe('TFTP start errors', () => {
     const err = JSON.parse(line.slice(9)) as { code: string; message: string; remedy: string };
     expect(err.code).toBe('EACCES');
     expect(err.message).toContain('TFTP port 69');
-    expect(err.remedy).toContain('net.ipv4.ip_unprivileged_port_start=69');
+    expect(err.remedy).toContain('net.ipv4.ip_unprivileged_port_start=67');
   });
 });
