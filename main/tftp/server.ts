@@ -35,7 +35,7 @@ export interface TftpServerOptions {
   staleMs?: number;
   /** First retransmission timeout; doubles per retry. Default 1000 ms. */
   timeoutMs?: number;
-  /** Retransmissions before a transfer fails. Default 5. */
+  /** Retransmissions before a transfer fails. Default 8 (see session.ts: quiet gaps for atftp). */
   retries?: number;
   /** Told about every read request (for the session's "client X fetched Y"). */
   onRequest?: (e: TftpFileEvent) => void;
@@ -61,7 +61,7 @@ export class TftpServer {
       log: opts.log,
       mtu: opts.mtu,
       timeoutMs: opts.timeoutMs ?? 1000,
-      retries: opts.retries ?? 5,
+      retries: opts.retries ?? 8,
       onFile: opts.onRequest,
     };
   }

@@ -26,9 +26,10 @@ export interface Peer {
 /** Read-ahead target; the buffer also always holds two full windows. */
 const READ_AHEAD = 512 * 1024;
 /**
- * Backoff doubles per retry up to 8 s: 5 retries give up after ~31 s at a 1 s base. The later waits
+ * Backoff doubles per retry up to 8 s: 8 retries give up after ~55 s at a 1 s base. The later waits
  * must outlast client timeouts (atftp: 5 s), because some clients re-ACK only when the line has been
- * quiet that long — atftp sends one "extra ACK" per window and then ignores our repeats.
+ * quiet that long — atftp sends one "extra ACK" per window and then ignores our repeats — and under
+ * loss that one re-ACK can be lost too: five quiet 8 s gaps give it five chances, not two.
  */
 const MAX_BACKOFF_MS = 8000;
 
