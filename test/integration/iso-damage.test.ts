@@ -10,6 +10,7 @@ import { DAMAGED_ADVICE, openIso } from '../../main/iso';
 import { FLAG, SECTOR, directoryRecords, parseVolumeDescriptor, plainName } from '../../main/iso/ecma119';
 import { isVfsError, type Vfs, type VfsError } from '../../main/vfs';
 import { buildIso, link, makeTree, removeTempDirs, tempDir } from '../helpers/mkiso';
+import { prng } from '../helpers/dhcp/prng';
 
 let work: string;
 beforeAll(async () => {
@@ -170,18 +171,6 @@ describe('damaged images', () => {
     await vfs.close();
   });
 });
-
-/** mulberry32: a tiny deterministic PRNG so every fuzz failure reproduces from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Walk everything reachable; every failure must be a VfsError. Bounded in operations and depth. */
 async function walk(vfs: Vfs, isoPath: string): Promise<{ ops: number; errors: number }> {
