@@ -11,6 +11,8 @@ PKGS=(
   dnsmasq-base curl wget tftp-hpa atftp python3-scapy tcpdump iproute2 iptables procps
   # comparison servers for `npm run bench`
   nginx-light tftpd-hpa
+  # C compiler for the optional native I/O helpers (main/native, scripts/build-native.mjs)
+  gcc libc6-dev
   # browser for the UI tests
   chromium
 )

@@ -1,0 +1,1 @@
+export { loadNative, nativeAllowed, nativeStatus } from './load';

@@ -1,0 +1,63 @@
+/**
+ * Loads Bootdrop's optional native I/O helpers (dist/native/<name>.node, built by
+ * scripts/build-native.mjs from main/native/<name>/*.c). They only make bulk I/O cheaper — sendfile(2)
+ * for HTTP bodies, a blocking-socket TFTP data pump — so every caller keeps a JavaScript path and
+ * uses it when a helper is missing (other platforms, no compiler) or turned off.
+ *
+ * BOOTDROP_NATIVE=0 turns all helpers off (tests run both paths); BOOTDROP_NATIVE_DIR points at the
+ * folder holding the .node files (the desktop app passes `process.resourcesPath/native`).
+ */
+import { existsSync } from 'node:fs';
+import * as nodePath from 'node:path';
+
+const cache = new Map<string, unknown>();
+const failures = new Map<string, string>();
+
+function candidates(name: string): string[] {
+  const file = `${name}.node`;
+  const dirs: string[] = [];
+  if (process.env.BOOTDROP_NATIVE_DIR) dirs.push(process.env.BOOTDROP_NATIVE_DIR);
+  const resources = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  if (resources) dirs.push(nodePath.join(resources, 'native'));
+  // dist/engine/native/load.js → dist/native; out/main/index.js (electron-vite bundle) → dist/native.
+  dirs.push(nodePath.resolve(__dirname, '..', '..', 'native'), nodePath.resolve(__dirname, '..', '..', 'dist', 'native'));
+  return dirs.map((d) => nodePath.join(d, file));
+}
+
+/** True unless BOOTDROP_NATIVE=0. */
+export function nativeAllowed(): boolean {
+  return process.env.BOOTDROP_NATIVE !== '0';
+}
+
+/**
+ * The helper's exports, or null when it is turned off, not built, or fails to load (the reason is
+ * kept for `nativeStatus`). Loaded once per process.
+ */
+export function loadNative<T>(name: string): T | null {
+  if (!nativeAllowed()) return null;
+  if (cache.has(name)) return cache.get(name) as T | null;
+  let mod: T | null = null;
+  const file = candidates(name).find((f) => existsSync(f));
+  if (!file) failures.set(name, `${name}.node not found (run npm run build:native)`);
+  else {
+    try {
+      const m = { exports: {} as unknown };
+      process.dlopen(m, file);
+      mod = m.exports as T;
+    } catch (err) {
+      failures.set(name, `${file}: ${(err as Error).message}`);
+    }
+  }
+  cache.set(name, mod);
+  return mod;
+}
+
+/** Which helpers are in use, for logs and `bootdrop serve` start-up: name → 'native' or the reason not. */
+export function nativeStatus(names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    if (!nativeAllowed()) out[n] = 'off (BOOTDROP_NATIVE=0)';
+    else out[n] = loadNative(n) ? 'native' : (failures.get(n) ?? 'unavailable');
+  }
+  return out;
+}

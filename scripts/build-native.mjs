@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Builds Bootdrop's optional native I/O helpers: every main/native/<name>/ folder with .c files
+// becomes dist/native/<name>.node. They use only Node-API (ABI-stable), compiled straight with the
+// system C compiler against the `node-api-headers` package — no node-gyp, no header download — so the
+// same file loads in Node 20+ and in Electron on Linux. Elsewhere, or without a compiler, nothing is
+// built and the engine uses its pure JavaScript paths (same behaviour, slower).
+// BOOTDROP_NATIVE_REQUIRED=1 (CI) turns "could not build" into an error.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const srcRoot = path.join(root, 'main', 'native');
+const outDir = path.join(root, 'dist', 'native');
+const required = process.env.BOOTDROP_NATIVE_REQUIRED === '1';
+
+function skip(why) {
+  if (required) {
+    console.error(`build-native: ${why} (BOOTDROP_NATIVE_REQUIRED=1)`);
+    process.exit(1);
+  }
+  console.error(`build-native: skipped — ${why}; the engine will use its JavaScript I/O paths`);
+  process.exit(0);
+}
+
+if (process.platform !== 'linux') skip(`native helpers are Linux-only (this is ${process.platform})`);
+let include;
+try {
+  include = path.join(path.dirname(createRequire(import.meta.url).resolve('node-api-headers/package.json')), 'include');
+} catch {
+  skip('the node-api-headers package is not installed (npm ci installs it)');
+}
+const cc = process.env.CC || 'cc';
+try {
+  execFileSync(cc, ['--version'], { stdio: 'ignore' });
+} catch {
+  skip(`no C compiler (${cc}); install gcc (Debian: apt-get install gcc libc6-dev)`);
+}
+
+mkdirSync(outDir, { recursive: true });
+for (const name of readdirSync(srcRoot)) {
+  const dir = path.join(srcRoot, name);
+  if (!statSync(dir).isDirectory()) continue;
+  const sources = readdirSync(dir).filter((f) => f.endsWith('.c')).map((f) => path.join(dir, f));
+  if (sources.length === 0) continue;
+  const out = path.join(outDir, `${name}.node`);
+  const flags = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-DNAPI_VERSION=8', `-I${include}`];
+  try {
+    execFileSync(cc, [...flags, ...sources, '-o', out], { stdio: 'inherit' });
+  } catch {
+    if (required) process.exit(1);
+    console.error(`build-native: ${name} failed to compile; the engine will use its JavaScript path for it`);
+    continue;
+  }
+  console.error(`build-native: ${path.relative(root, out)}`);
+}
+if (!existsSync(outDir)) skip('nothing built');
