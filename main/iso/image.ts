@@ -45,6 +45,11 @@ export class IsoImage {
     return new IsoImage(hostPath, handle, st.size);
   }
 
+  /** The image's host file descriptor, or null once closed (for native helpers, which dup() it). */
+  get fd(): number | null {
+    return this.closed ? null : this.handle.fd;
+  }
+
   damaged(path: string, what: string): VfsError {
     return new VfsError('ECORRUPT', path, `${what}; ${DAMAGED_ADVICE}`, this.location);
   }

@@ -4,7 +4,7 @@
  * image (one syscall per extent touched). Symlinks resolve inside the image only.
  */
 import { Readable } from 'node:stream';
-import { VfsError, splitPath, type ReadRange, type Vfs, type VfsFile, type VfsStat } from '../vfs';
+import { VfsError, splitPath, type HostSpan, type ReadRange, type Vfs, type VfsFile, type VfsStat } from '../vfs';
 import type { IsoImage } from './image';
 import type { FsReader, TreeNode } from './tree';
 import type { IsoInfo } from './types';
@@ -198,12 +198,33 @@ export class IsoSource implements Vfs {
     return done;
   }
 
+  /** File bytes [start, end) as runs of the image file (one per extent touched), or null if out of range. */
+  private spans(node: TreeNode, start: number, end: number): HostSpan[] | null {
+    const fd = this.image.fd;
+    if (fd === null || !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > node.size || start > end) return null;
+    const out: HostSpan[] = [];
+    let extentStart = 0;
+    for (const e of node.extents) {
+      const extentEnd = extentStart + e.length;
+      const from = Math.max(start, extentStart);
+      const to = Math.min(end, extentEnd);
+      if (from < to) {
+        const position = e.pos + (from - extentStart);
+        if (!this.image.contains(position, to - from)) return null;
+        out.push({ fd, position, length: to - from });
+      }
+      extentStart = extentEnd;
+    }
+    return out.reduce((n, s) => n + s.length, 0) === end - start ? out : null;
+  }
+
   async open(path: string): Promise<VfsFile> {
     const { node, vpath } = await this.openNode(path);
     return {
       path: vpath,
       size: node.size,
       read: (buffer, offset, length, position) => this.readNode(node, vpath, buffer, offset, length, position),
+      hostSpans: (start, end) => this.spans(node, start, end),
       close: async () => {},
     };
   }

@@ -140,9 +140,14 @@ export class FolderSource implements Vfs {
       throw new VfsError('EISDIR', vpath, 'is a directory', this.location);
     }
     const location = this.location;
+    let closed = false;
     return {
       path: vpath,
       size: st.size,
+      hostSpans(start, end) {
+        const ok = !closed && Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end <= st.size;
+        return ok ? [{ fd: handle.fd, position: start, length: end - start }] : null;
+      },
       async read(buffer, offset, length, position) {
         try {
           return (await handle.read(buffer, offset, length, position)).bytesRead;
@@ -150,7 +155,10 @@ export class FolderSource implements Vfs {
           throw new VfsError('EIO', vpath, `host read failed: ${(err as Error).message}`, location);
         }
       },
-      close: () => handle.close(),
+      close: () => {
+        closed = true;
+        return handle.close();
+      },
     };
   }
 

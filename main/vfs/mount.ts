@@ -158,7 +158,9 @@ export class MountedTree implements Vfs {
     if (!r) throw new VfsError(parts.length === 0 ? 'EISDIR' : 'ENOENT', path, parts.length === 0 ? 'is a directory' : 'no such file', this.location);
     const f = await r.mount.vfs.open(r.rest);
     const full = this.prefixed(r.mount, { path: f.path, name: '', type: 'file', size: f.size, mode: 0, mtime: null }).path;
-    return { path: full, size: f.size, read: f.read.bind(f), close: f.close.bind(f) };
+    const file: VfsFile = { path: full, size: f.size, read: f.read.bind(f), close: f.close.bind(f) };
+    if (f.hostSpans) file.hostSpans = f.hostSpans.bind(f);
+    return file;
   }
 
   async createReadStream(path: string, range?: ReadRange): Promise<Readable> {

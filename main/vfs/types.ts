@@ -14,11 +14,25 @@ export interface VfsStat {
   linkTarget?: string;
 }
 
+/** A run of file bytes stored verbatim in an open host file: `length` bytes at `position` of `fd`. */
+export interface HostSpan {
+  fd: number;
+  position: number;
+  length: number;
+}
+
 export interface VfsFile {
   readonly path: string;
   readonly size: number;
   /** Read up to `length` bytes at `position` into `buffer` at `offset`. Returns bytes read; 0 at EOF. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /**
+   * Where bytes [start, end) of this file sit in host files (ISO extents, a folder's file), in order,
+   * or null when they do not (generated content) or the range is bad. Lets the native I/O helpers
+   * sendfile/pread the bytes without copying them through JavaScript. The fds belong to the source and
+   * may be closed once this file or its source closes: a helper that outlives the call must dup() them.
+   */
+  hostSpans?(start: number, end: number): HostSpan[] | null;
   close(): Promise<void>;
 }
 

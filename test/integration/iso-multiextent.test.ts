@@ -3,7 +3,7 @@
  * each extent < 4 GiB. Built from a sparse 4.5 GiB file with xorriso into a sparse image, checked at
  * chosen offsets (start, both sides of the extent boundary, the end) rather than by hashing 4.5 GiB.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openIso, type IsoSource } from '../../main/iso';
@@ -92,6 +92,26 @@ describe('multi-extent files > 4 GiB', () => {
     const got = Buffer.concat(chunks);
     expect(got.length).toBe(end - start + 1);
     expect(got.equals(expected(start, end + 1))).toBe(true);
+  });
+
+  it('maps byte ranges to host spans of the image (what the native helpers sendfile)', async () => {
+    const f = await vfs.open('/big.bin');
+    const start = EXTENT_MAX - 100;
+    const end = EXTENT_MAX + 100;
+    const spans = f.hostSpans?.(start, end);
+    expect(spans).toHaveLength(2); // one piece on each side of the extent boundary
+    const got = Buffer.concat(
+      spans!.map((s) => {
+        const b = Buffer.alloc(s.length);
+        expect(readSync(s.fd, b, 0, s.length, s.position)).toBe(s.length);
+        return b;
+      }),
+    );
+    expect(got.equals(expected(start, end))).toBe(true);
+    expect(f.hostSpans?.(0, SIZE + 1)).toBeNull();
+    expect(f.hostSpans?.(-1, 10)).toBeNull();
+    expect(f.hostSpans?.(SIZE, SIZE)).toEqual([]);
+    await f.close();
   });
 
   it('reads the file stored after the big one', async () => {
