@@ -27,6 +27,7 @@ import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
 import { arpLookup } from './neighbors';
 import { applyMenu, DEFAULT_MENU } from '../boot';
+import { nativeStatus } from '../native';
 import { pruneMenu } from './menu';
 import type { EngineServices, OpenedSource, RunningDhcp, RunningServer, ServedLayout } from './services';
 import type { KnownRoles } from './stage';
@@ -359,6 +360,9 @@ export class Session implements BootdropApi {
       this.awaitingLink = null;
       this.watchLink();
       this.log('info', 'session', `serving ${this.sources.length} source(s) on ${iface.name} (${iface.address}), mode ${this.mode}, HTTP ${httpUrl}`);
+      // Which bulk I/O paths are native (sendfile, TFTP pump) or JavaScript, and why: support questions.
+      const io = Object.entries(nativeStatus(['sendfile', 'tftp'])).map(([k, v]) => `${k}: ${v}`).join('; ');
+      this.log('debug', 'session', `fast I/O helpers — ${io}`);
     } catch (err) {
       this.running = null;
       for (const s of started.reverse()) await s.close().catch(() => undefined);
