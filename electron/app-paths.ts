@@ -1,6 +1,6 @@
 /**
  * Where things are, packaged or not. electron-vite puts main, preload and renderer side by side in
- * out/; electron-builder copies assets/loaders and build/tray into the resources folder.
+ * out/; electron-builder copies assets/loaders, build/tray and dist/native into the resources folder.
  */
 import { join } from 'node:path';
 import type { AppEntry } from './security';
@@ -22,6 +22,8 @@ export interface AppPaths {
   entry: AppEntry;
   loadersDir: string;
   trayIconDir: string;
+  /** The native I/O helpers (*.node); the engine finds them through BOOTDROP_NATIVE_DIR. */
+  nativeDir: string;
   appIcon?: string;
 }
 
@@ -29,13 +31,14 @@ export function resolveAppPaths(o: AppPathsInput): AppPaths {
   const entry: AppEntry =
     !o.isPackaged && o.devServerUrl ? { kind: 'dev', url: o.devServerUrl } : { kind: 'file', indexHtml: join(o.mainDir, '..', 'renderer', 'index.html') };
   if (o.isPackaged) {
-    return { preload: join(o.mainDir, '..', 'preload', 'index.js'), entry, loadersDir: join(o.resourcesPath, 'loaders'), trayIconDir: join(o.resourcesPath, 'tray') };
+    return { preload: join(o.mainDir, '..', 'preload', 'index.js'), entry, loadersDir: join(o.resourcesPath, 'loaders'), trayIconDir: join(o.resourcesPath, 'tray'), nativeDir: join(o.resourcesPath, 'native') };
   }
   return {
     preload: join(o.mainDir, '..', 'preload', 'index.js'),
     entry,
     loadersDir: join(o.appPath, 'assets', 'loaders'),
     trayIconDir: join(o.appPath, 'build', 'tray'),
+    nativeDir: join(o.appPath, 'dist', 'native'),
     appIcon: join(o.appPath, 'build', 'icon.png'),
   };
 }

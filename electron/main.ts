@@ -32,6 +32,8 @@ function main(): void {
       mainDir: __dirname,
       devServerUrl: process.env.ELECTRON_RENDERER_URL,
     });
+    // Read by main/native/load.ts when the engine first needs sendfile / the TFTP pump.
+    process.env.BOOTDROP_NATIVE_DIR ??= paths.nativeDir;
     const engine = new Session({ loadersDir: paths.loadersDir, httpPort: HTTP_PORT, mode: 'auto' }, createEngineServices());
     shell = new DesktopShell({
       engine,

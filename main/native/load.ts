@@ -17,8 +17,6 @@ function candidates(name: string): string[] {
   const file = `${name}.node`;
   const dirs: string[] = [];
   if (process.env.BOOTDROP_NATIVE_DIR) dirs.push(process.env.BOOTDROP_NATIVE_DIR);
-  const resources = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
-  if (resources) dirs.push(nodePath.join(resources, 'native'));
   // dist/engine/native/load.js → dist/native; out/main/index.js (electron-vite bundle) → dist/native.
   dirs.push(nodePath.resolve(__dirname, '..', '..', 'native'), nodePath.resolve(__dirname, '..', '..', 'dist', 'native'));
   return dirs.map((d) => nodePath.join(d, file));

@@ -77,12 +77,13 @@ describe('electron-builder.yml', () => {
     expect(sizes).toEqual(expect.arrayContaining([16, 32, 48, 64, 128, 256, 512]));
   });
 
-  it('extra resources exist: the boot loaders and the tray icons the shell loads', async () => {
+  it('extra resources exist: the boot loaders, the tray icons and the native I/O helpers the shell loads', async () => {
     const c = await loadBuilderConfig();
     const extra = c.extraResources as Array<{ from: string; to: string }>;
     expect(extra).toEqual([
       { from: 'assets/loaders', to: 'loaders' },
       { from: 'build/tray', to: 'tray' },
+      { from: 'dist/native', to: 'native' },
     ]);
     for (const { from } of extra) expect(existsSync(join(root, from)), `${from} exists`).toBe(true);
     for (const loader of ['undionly.kpxe', 'ipxe.efi']) expect(existsSync(join(root, 'assets/loaders', loader)), loader).toBe(true);
@@ -94,6 +95,7 @@ describe('electron-builder.yml', () => {
     const paths = resolveAppPaths({ isPackaged: true, resourcesPath: '/R', appPath: '/R/app.asar', mainDir: '/R/app.asar/out/main' });
     expect(paths.loadersDir).toBe('/R/loaders');
     expect(paths.trayIconDir).toBe('/R/tray');
+    expect(paths.nativeDir).toBe('/R/native');
   });
 
   it('`files` ships everything electron-vite builds and package.json points at', async () => {

@@ -87,6 +87,7 @@ describe('app paths', () => {
       entry: { kind: 'file', indexHtml: '/opt/B/resources/app.asar/out/renderer/index.html' },
       loadersDir: '/opt/B/resources/loaders',
       trayIconDir: '/opt/B/resources/tray',
+      nativeDir: '/opt/B/resources/native',
     });
   });
 
@@ -94,6 +95,7 @@ describe('app paths', () => {
     const p = resolveAppPaths({ isPackaged: false, resourcesPath: '/x', appPath: '/src/bootdrop', mainDir: '/src/bootdrop/out/main', devServerUrl: 'http://localhost:5173' });
     expect(p.loadersDir).toBe(join('/src/bootdrop', 'assets', 'loaders'));
     expect(p.trayIconDir).toBe('/src/bootdrop/build/tray');
+    expect(p.nativeDir).toBe('/src/bootdrop/dist/native');
     expect(p.entry).toEqual({ kind: 'dev', url: 'http://localhost:5173' });
   });
 });
