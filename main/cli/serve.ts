@@ -22,7 +22,8 @@ const USAGE = [
   '  --timeout <s>            menu timeout in seconds (default 5; 0 waits for a choice)',
   '  --http-port <n>          HTTP port (default 80, which ISO menus with http://${pxeserver}/ expect)',
   '  --tftp-port <n>          TFTP port (default 69)',
-  "  --classic                BIOS clients get the ISO's own PXELINUX menu (ISOs shipping lpxelinux.0)",
+  "  --classic                BIOS clients get the ISO's own PXELINUX menu (ISOs shipping lpxelinux.0, e.g. Arch);",
+  '                           the window\'s "BIOS PCs get: the ISO\'s own PXELINUX menu"',
   '  --loaders <dir>          folder with undionly.kpxe, ipxe.efi, snponly.efi, memdisk',
   '  --ui [port]              also open the browser UI on 127.0.0.1 (ISOs may then be added there)',
   '  --json                   print NDJSON engine events instead of text',
@@ -172,6 +173,28 @@ function readyLines(session: Session, state: ServingState): string[] {
   return lines;
 }
 
+/**
+ * --classic (MenuSettings.biosMenu 'iso') asked for on the command line: a source without its own
+ * PXELINUX menu is a usage problem here, not something to fall back from silently as the window does.
+ */
+async function classicProblem(session: Session, httpPort: number): Promise<{ code: string; message: string; remedy: string } | null> {
+  if (!(await session.snapshot()).sources.some((s) => s.ownPxeMenu === true)) {
+    return {
+      code: 'ENOCLASSIC',
+      message: '--classic: none of the sources ships its own PXELINUX (lpxelinux.0 with a PXE menu)',
+      remedy: 'serve an ISO that has one (Arch Linux and archiso derivatives), or drop --classic to use the Bootdrop menu',
+    };
+  }
+  if (httpPort !== 80) {
+    return {
+      code: 'ECLASSICPORT',
+      message: `--classic: the ISO's own PXELINUX menu fetches http://<server>/ on port 80, but HTTP runs on port ${httpPort}`,
+      remedy: 'serve with --http-port 80 (the default), or drop --classic',
+    };
+  }
+  return null;
+}
+
 async function run(args: string[], io: CliIo): Promise<number> {
   let a: ServeArgs;
   try {
@@ -185,7 +208,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     throw err;
   }
   const session = new Session(
-    { loadersDir: a.loadersDir, httpPort: a.httpPort, tftpPort: a.tftpPort, mode: a.mode, append: a.append, timeoutSec: a.timeoutSec, interfaceName: a.iface, classicPxelinux: a.classic },
+    { loadersDir: a.loadersDir, httpPort: a.httpPort, tftpPort: a.tftpPort, mode: a.mode, append: a.append, timeoutSec: a.timeoutSec, interfaceName: a.iface, biosMenu: a.classic ? 'iso' : 'bootdrop' },
     createEngineServices(),
   );
   // Every stdout line goes through one batch, so lines keep their order.
@@ -254,6 +277,17 @@ async function run(args: string[], io: CliIo): Promise<number> {
     }
     if (a.json) out(JSON.stringify({ type: 'ui', url: ui.url }));
     else out(`Browser UI: ${ui.url} (open it on this machine; the token in the address is the only key)`);
+  }
+
+  if (a.classic && a.paths.length > 0) {
+    const problem = await classicProblem(session, a.httpPort);
+    if (problem?.code === 'ENOCLASSIC') {
+      // With the browser UI open the user can add an ISO that has one; meanwhile Bootdrop's menu is served.
+      if (!ui) return fail(problem.code, problem.message, problem.remedy);
+      report(problem.code, problem.message, problem.remedy);
+    } else if (problem) {
+      io.err(`warning: ${problem.message} — ${problem.remedy}`);
+    }
   }
 
   if (a.paths.length > 0) {

@@ -68,6 +68,12 @@ export interface SourceSummary {
   fileSystems: string[]; // "ISO 9660", "Joliet", "Rock Ridge", "El Torito"
   entries: BootEntry[];
   warnings: string[];
+  /**
+   * The source ships its own PXELINUX (lpxelinux.0) with a PXE menu, as Arch Linux ISOs do: BIOS PCs can
+   * be given that menu instead of Bootdrop's (MenuSettings.biosMenu = 'iso'). Always set by the engine;
+   * optional only so planners and fixtures that predate it still type-check (absent = false).
+   */
+  ownPxeMenu?: boolean;
 }
 
 export interface EntryOverride {
@@ -76,11 +82,25 @@ export interface EntryOverride {
   append?: string; // extra kernel args for this entry
 }
 
+/**
+ * What BIOS PCs boot into: Bootdrop's generated menu (iPXE), or the ISO's own PXELINUX menu served the
+ * classic way (dnsmasq + loop-mounted ISO + PXELINUX), for ISOs whose own PXE menu works better (Arch).
+ * UEFI PCs always get Bootdrop's menu.
+ */
+export type BiosMenu = 'bootdrop' | 'iso';
+export const BIOS_MENUS: readonly BiosMenu[] = ['bootdrop', 'iso'];
+
 export interface MenuSettings {
   timeoutSec: number;
   defaultEntryId: string | null;
   append: string; // global extra kernel args
   overrides: Record<string, EntryOverride>;
+  /**
+   * Always set by the engine and by validateMenu (absent in a request or an older settings file =
+   * 'bootdrop'). 'iso' needs a source with ownPxeMenu; without one the engine serves Bootdrop's menu and
+   * logs a warning saying so.
+   */
+  biosMenu?: BiosMenu;
 }
 
 export interface ServeError {

@@ -7,7 +7,9 @@
  * know) are injected as a `ValidationEnv`, so this module stays free of Node and is unit-testable.
  */
 import {
+  BIOS_MENUS,
   REQUEST_NAMES,
+  type BiosMenu,
   type BootdropApi,
   type EntryOverride,
   type MenuSettings,
@@ -116,8 +118,15 @@ export function validateOverride(v: unknown, where: string): EntryOverride {
   return out;
 }
 
+export function validateBiosMenu(v: unknown, where = 'biosMenu'): BiosMenu {
+  if (typeof v !== 'string' || !(BIOS_MENUS as readonly string[]).includes(v)) {
+    fail(where, `expected one of ${BIOS_MENUS.join(', ')} (Bootdrop's menu, or the ISO's own PXELINUX menu), got ${JSON.stringify(v) ?? 'nothing'}`);
+  }
+  return v as BiosMenu;
+}
+
 export function validateMenu(v: unknown, where = 'menu'): MenuSettings {
-  const m = object(v, where, ['timeoutSec', 'defaultEntryId', 'append', 'overrides']);
+  const m = object(v, where, ['timeoutSec', 'defaultEntryId', 'append', 'overrides', 'biosMenu']);
   const t = m.timeoutSec;
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > LIMITS.timeoutSecMax) {
     fail(`${where}.timeoutSec`, `expected a whole number of seconds from 0 to ${LIMITS.timeoutSecMax}, got ${JSON.stringify(t) ?? 'nothing'}`);
@@ -133,7 +142,9 @@ export function validateMenu(v: unknown, where = 'menu'): MenuSettings {
     text(id, `${where}.overrides key`, LIMITS.idChars);
     overrides[id] = validateOverride(m.overrides[id], `${where}.overrides["${id}"]`);
   }
-  return { timeoutSec: t, defaultEntryId, append, overrides: { ...overrides } };
+  // Absent: a client or settings file from before the choice existed; they meant Bootdrop's menu.
+  const biosMenu = m.biosMenu === undefined ? 'bootdrop' : validateBiosMenu(m.biosMenu, `${where}.biosMenu`);
+  return { timeoutSec: t, defaultEntryId, append, overrides: { ...overrides }, biosMenu };
 }
 
 export function validateMode(v: unknown, where = 'mode'): ServeMode {

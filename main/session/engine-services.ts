@@ -84,14 +84,15 @@ export function createEngineServices(): EngineServices {
         { sourceId: id, hostPath },
       );
       const { family, osName, entries, warnings } = plan.summary;
-      return { family, osName, entries, warnings, detail: plan };
+      return { family, osName, entries, warnings, ownPxeMenu: plan.classicPxelinux !== null, detail: plan };
     },
 
     async layout(tree, sources, ctx: LayoutContext): Promise<ServedLayout> {
       layouts.get(tree)?.remove();
-      const classicSource = ctx.classicPxelinux ? sources.find((s) => (s.detail as BootPlan).classicPxelinux) : undefined;
-      if (ctx.classicPxelinux && !classicSource) {
-        throw new SessionError('ENOCLASSIC', 'classic PXELINUX mode: none of the sources ships its own PXELINUX (lpxelinux.0 with a PXE menu)', 'serve an ISO that has one (Arch Linux and archiso derivatives), or drop --classic to use the Bootdrop menu');
+      const classicSource = ctx.classicSourceId === null ? undefined : sources.find((s) => s.summary.id === ctx.classicSourceId);
+      if (ctx.classicSourceId !== null && !(classicSource?.detail as BootPlan | undefined)?.classicPxelinux) {
+        // The session only asks for a source whose plan said ownPxeMenu; this guards the seam.
+        throw new SessionError('ENOCLASSIC', `classic PXELINUX mode: source "${ctx.classicSourceId}" does not ship its own PXELINUX (lpxelinux.0 with a PXE menu)`, "serve an ISO that has one (Arch Linux and archiso derivatives), or choose Bootdrop's menu for BIOS PCs");
       }
       const boot = await layoutServedTree(
         tree,
@@ -103,7 +104,7 @@ export function createEngineServices(): EngineServices {
       const policy = boot.classic ? new ClassicPolicy(pxe, boot.classic.loader) : pxe;
       const warnings: string[] = [];
       if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
-        warnings.push(`the ISO's own PXELINUX menu fetches http://<server>/ on port ${boot.classic.httpPort}, but HTTP runs on port ${ctx.httpPort}: serve with --http-port ${boot.classic.httpPort}`);
+        warnings.push(`the ISO's own PXELINUX menu fetches http://<server>/ on port ${boot.classic.httpPort}, but HTTP runs on port ${ctx.httpPort}: BIOS PCs will not find the ISO's files — serve with --http-port ${boot.classic.httpPort}, or choose Bootdrop's menu for BIOS PCs`);
       }
       return { policy, roles: rolesOf(sources), entryByKernel: entriesOf(sources), warnings };
     },

@@ -28,6 +28,8 @@ export interface SourcePlan {
   osName: string;
   entries: BootEntry[];
   warnings: string[];
+  /** The source ships lpxelinux.0 with a PXE menu: BIOS PCs can be given that menu (biosMenu 'iso'). */
+  ownPxeMenu: boolean;
   /** The planner's own detail (served paths, classic PXELINUX...), handed back to layout() untouched. */
   detail?: unknown;
 }
@@ -43,8 +45,11 @@ export interface LayoutContext {
   loadersDir: string;
   serverIp: string;
   httpPort: number;
-  /** Serve the classic way: BIOS clients get the ISO's own PXELINUX (see main/boot/classic.ts). */
-  classicPxelinux: boolean;
+  /**
+   * The source to serve the classic way (BIOS clients get its own PXELINUX, see main/boot/classic.ts),
+   * or null. The session picks it (bios-menu.ts) among sources whose plan has ownPxeMenu.
+   */
+  classicSourceId: string | null;
   /** The current menu, read whenever a client fetches a generated menu (always up to date). */
   menu: () => MenuSettings;
 }

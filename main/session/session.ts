@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import {
   CONTRACT_VERSION,
+  type BiosMenu,
   type BootdropApi,
   type BrowseResult,
   type EngineEvent,
@@ -29,6 +30,7 @@ import { arpLookup } from './neighbors';
 import { applyMenu, DEFAULT_MENU } from '../boot';
 import { nativeStatus } from '../native';
 import { pruneMenu } from './menu';
+import { biosMenuInEffect, describeBiosMenu } from './bios-menu';
 import type { EngineServices, OpenedSource, RunningDhcp, RunningServer, ServedLayout } from './services';
 import type { KnownRoles } from './stage';
 
@@ -46,10 +48,11 @@ export interface SessionOptions {
   timeoutSec?: number;
   interfaceName?: string | null;
   /**
-   * The classic setup (dnsmasq dhcp-boot + loop-mounted ISO + PXELINUX): BIOS clients get the ISO's own
-   * lpxelinux.0 and menu instead of Bootdrop's iPXE menu. Needs an ISO that ships PXELINUX (Arch).
+   * MenuSettings.biosMenu's initial value. 'iso' is the classic setup (dnsmasq dhcp-boot + loop-mounted
+   * ISO + PXELINUX): BIOS clients get the ISO's own lpxelinux.0 and menu instead of Bootdrop's iPXE
+   * menu. Needs an ISO that ships PXELINUX (Arch); without one, Bootdrop's menu is served (warned).
    */
-  classicPxelinux?: boolean;
+  biosMenu?: BiosMenu;
   now?: () => number;
   /** How often the serving interface is checked while serving (ms); 0 turns the watch off. */
   linkCheckMs?: number;
@@ -75,7 +78,9 @@ const EMPTY_ROLES: KnownRoles = new Map();
 
 export class Session implements BootdropApi {
   private sources: OpenSource[] = [];
-  private menu: MenuSettings;
+  private menu: MenuSettings & { biosMenu: BiosMenu };
+  /** The classic-way source of the layout in force, so a change of it is told once, not per re-layout. */
+  private servedClassic: string | null | undefined = undefined;
   private interfaces: NetInterface[] = [];
   private interfaceName: string | null;
   private mode: ServeMode;
@@ -99,7 +104,7 @@ export class Session implements BootdropApi {
     this.now = opts.now ?? Date.now;
     this.mode = opts.mode;
     this.interfaceName = opts.interfaceName ?? null;
-    this.menu = { ...DEFAULT_MENU, append: opts.append ?? '', timeoutSec: opts.timeoutSec ?? DEFAULT_MENU.timeoutSec };
+    this.menu = { ...DEFAULT_MENU, append: opts.append ?? '', timeoutSec: opts.timeoutSec ?? DEFAULT_MENU.timeoutSec, biosMenu: opts.biosMenu ?? 'bootdrop' };
     this.state = { serving: false, starting: false, interfaceName: this.interfaceName, address: null, mode: this.mode, effectiveMode: null, httpUrl: null, error: null };
     this.interfaces = this.safeListInterfaces();
   }
@@ -144,7 +149,7 @@ export class Session implements BootdropApi {
     };
   }
 
-  private menuCopy(): MenuSettings {
+  private menuCopy(): MenuSettings & { biosMenu: BiosMenu } {
     return { ...this.menu, overrides: { ...this.menu.overrides } };
   }
 
@@ -209,6 +214,7 @@ export class Session implements BootdropApi {
       const { detail: d, ...plan } = await this.services.planSource(id, hostPath, opened);
       detail = d;
       summary = { id, path: hostPath, kind: opened.kind, label: opened.label, size: opened.size, fileSystems: opened.fileSystems, ...plan };
+      if (summary.ownPxeMenu) this.log('info', 'boot', `${path.basename(hostPath)} ships its own PXELINUX menu: BIOS PCs can be given it instead of Bootdrop's (the "BIOS PCs get" choice, or --classic)`);
     } catch (err) {
       await opened.vfs.close().catch(() => undefined);
       throw err;
@@ -224,7 +230,7 @@ export class Session implements BootdropApi {
     const i = this.sources.findIndex((s) => s.id === req.id);
     if (i < 0) throw new SessionError('ENOENT', `no source with id "${req.id}"`, 'refresh the source list');
     const [gone] = this.sources.splice(i, 1);
-    this.menu = pruneMenu(this.menu, this.sources.map((s) => s.summary));
+    this.menu = { ...pruneMenu(this.menu, this.sources.map((s) => s.summary)), biosMenu: this.menu.biosMenu };
     await this.sourcesChanged();
     this.running?.tree.unmount(`/iso/${gone!.id}`);
     await gone!.opened.vfs.close().catch(() => undefined);
@@ -232,7 +238,9 @@ export class Session implements BootdropApi {
   }
 
   async setMenu(req: { menu: MenuSettings }): Promise<MenuSettings> {
-    this.menu = pruneMenu({ ...req.menu, overrides: { ...req.menu.overrides } }, this.sources.map((s) => s.summary));
+    // The BIOS menu choice is kept even when no source can honour it now: it applies again once the ISO is back.
+    const biosMenu = req.menu.biosMenu ?? this.menu.biosMenu;
+    this.menu = { ...pruneMenu({ ...req.menu, overrides: { ...req.menu.overrides } }, this.sources.map((s) => s.summary)), biosMenu };
     this.emit({ type: 'menu', menu: this.menuCopy() });
     await this.sourcesChanged();
     return this.menuCopy();
@@ -253,8 +261,11 @@ export class Session implements BootdropApi {
   private async layoutTree(tree: MountedTree, serverIp: string, httpPort: number): Promise<ServedLayout> {
     const effective = this.effectiveSources();
     const served = this.sources.map((s) => ({ summary: effective.find((e) => e.id === s.id)!, vfs: s.opened.vfs, detail: s.detail }));
-    const layout = await this.services.layout(tree, served, { loadersDir: this.opts.loadersDir, serverIp, httpPort, classicPxelinux: this.opts.classicPxelinux === true, menu: () => this.menu });
-    for (const w of layout.warnings) this.log('warn', 'boot', w);
+    const bios = biosMenuInEffect(this.menu.biosMenu, effective);
+    const layout = await this.services.layout(tree, served, { loadersDir: this.opts.loadersDir, serverIp, httpPort, classicSourceId: bios.classicSourceId, menu: () => this.menu });
+    if (bios.classicSourceId !== this.servedClassic) this.log('info', 'boot', describeBiosMenu(bios, effective) + (this.servedClassic === undefined ? '' : ' (from their next boot)'));
+    this.servedClassic = bios.classicSourceId;
+    for (const w of [...bios.warnings, ...layout.warnings]) this.log('warn', 'boot', w);
     return layout;
   }
 
@@ -336,6 +347,7 @@ export class Session implements BootdropApi {
       const http = await this.services.startHttp({ vfs: tree, address: iface.address, port: this.opts.httpPort, tracker, log: this.log });
       started.push(http);
       where = 'boot menu';
+      this.servedClassic = undefined; // a fresh start says which menu BIOS PCs get, once
       const layout = await this.layoutTree(tree, iface.address, http.port);
       where = 'TFTP server';
       const mtu = iface.mtu;

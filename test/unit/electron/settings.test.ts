@@ -9,7 +9,7 @@ const GOOD: ShellSettings = {
   sources: ['/isos/arch.iso', 'C:\\isos\\ubuntu.iso'],
   interfaceName: 'eth0',
   mode: 'proxy',
-  menu: { timeoutSec: 3, defaultEntryId: 'arch:linux', append: 'quiet', overrides: { 'arch:linux': { enabled: false } } },
+  menu: { timeoutSec: 3, defaultEntryId: 'arch:linux', append: 'quiet', overrides: { 'arch:linux': { enabled: false } }, biosMenu: 'iso' },
 };
 
 describe('validateSettings', () => {
@@ -17,6 +17,11 @@ describe('validateSettings', () => {
     expect(validateSettings(GOOD)).toEqual(GOOD);
     expect(validateSettings({ ...GOOD, sources: ['/a.iso', '/a.iso'] }).sources).toEqual(['/a.iso']);
     expect(validateSettings(DEFAULT_SETTINGS)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it("reads a file from before the BIOS menu choice as Bootdrop's menu", () => {
+    const { biosMenu: _dropped, ...older } = GOOD.menu!;
+    expect(validateSettings({ ...GOOD, menu: older }).menu).toEqual({ ...older, biosMenu: 'bootdrop' });
   });
 
   it('names the broken field', () => {
@@ -29,6 +34,7 @@ describe('validateSettings', () => {
       [{ ...GOOD, mode: 'fast' }, 'mode: expected one of'],
       [{ ...GOOD, menu: { ...GOOD.menu, timeoutSec: 'x' } }, 'menu.timeoutSec'],
       [{ ...GOOD, theme: 'dark' }, 'unexpected field "theme"'],
+      [{ ...GOOD, menu: { ...GOOD.menu, biosMenu: 'pxelinux' } }, 'menu.biosMenu: expected one of bootdrop, iso'],
     ];
     for (const [raw, fragment] of cases) {
       expect(() => validateSettings(raw)).toThrow(SettingsError);

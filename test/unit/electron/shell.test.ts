@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientState, EngineSnapshot, ServingState, SourceSummary, TransferProgress } from '../../../main/contract';
+import type { ClientState, EngineSnapshot, MenuSettings, ServingState, SourceSummary, TransferProgress } from '../../../main/contract';
 import type { ValidationEnv } from '../../../main/contract/validate';
 import { EVENT_CHANNEL, REQUEST_CHANNELS } from '../../../electron/channels';
 import { DesktopShell } from '../../../electron/shell';
@@ -29,6 +29,11 @@ class Engine extends StubApi {
   override async setInterface(req: { name: string }) {
     await super.setInterface(req);
     this.setState({ interfaceName: req.name });
+  }
+  override async setMenu(req: { menu: MenuSettings }) {
+    const menu = await super.setMenu(req);
+    this.emit({ type: 'menu', menu });
+    return menu;
   }
   override async setMode(req: { mode: 'proxy' | 'dhcp' | 'auto' }) {
     await super.setMode(req);
@@ -271,9 +276,35 @@ describe('DesktopShell', () => {
         sources: ['/isos/arch.iso'],
         interfaceName: 'eth0',
         mode: 'dhcp',
-        menu: { timeoutSec: 2, defaultEntryId: null, append: 'quiet', overrides: {} },
+        menu: { timeoutSec: 2, defaultEntryId: null, append: 'quiet', overrides: {}, biosMenu: 'bootdrop' },
       });
     });
+  });
+
+  it("keeps the BIOS PCs' menu choice (the ISO's own PXELINUX menu) across a restart", async () => {
+    const win = await startShell();
+    await ipc(win, REQUEST_CHANNELS.addSource, { path: '/isos/arch.iso' });
+    const chosen = { timeoutSec: 5, defaultEntryId: null, append: '', overrides: {}, biosMenu: 'iso' };
+    expect(await ipc(win, REQUEST_CHANNELS.setMenu, { menu: chosen })).toEqual({ ok: true, value: chosen });
+    // A renderer cannot slip in anything else.
+    expect(await ipc(win, REQUEST_CHANNELS.setMenu, { menu: { ...chosen, biosMenu: 'pxe' } })).toMatchObject({
+      ok: false,
+      error: { code: 'EINVAL', message: expect.stringMatching(/^setMenu\.menu\.biosMenu: expected one of bootdrop, iso/) as unknown },
+    });
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).menu).toEqual(chosen));
+    await shell.dispose();
+
+    // The next run: a fresh engine is given the ISO back, then the choice.
+    resetFakes();
+    engine = new Engine();
+    await startShell();
+    expect(engine.calls.filter((c) => c.name !== 'snapshot')).toEqual([
+      { name: 'addSource', req: { path: '/isos/arch.iso' } },
+      { name: 'setMode', req: { mode: 'auto' } },
+      { name: 'setMenu', req: { menu: chosen } },
+    ]);
+    await flush();
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).menu).toEqual(chosen);
   });
 
   it('offers the one-click port fix on EACCES (Linux), then starts again', async () => {

@@ -8,7 +8,7 @@ const env: ValidationEnv = {
   interfaceNames: async () => ['eth0', 'Ethernet 2'],
 };
 
-const MENU = { timeoutSec: 5, defaultEntryId: 'arch:linux', append: 'quiet', overrides: { 'arch:linux': { label: 'Arch', enabled: true, append: 'nomodeset' } } };
+const MENU = { timeoutSec: 5, defaultEntryId: 'arch:linux', append: 'quiet', overrides: { 'arch:linux': { label: 'Arch', enabled: true, append: 'nomodeset' } }, biosMenu: 'iso' };
 
 async function refusal(name: Parameters<typeof validateRequest>[0], payload: unknown): Promise<string> {
   try {
