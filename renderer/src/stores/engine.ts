@@ -9,6 +9,7 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import {
   CONTRACT_VERSION,
+  type BiosMenu,
   type BootdropApi,
   type BrowseResult,
   type EngineEvent,
@@ -45,6 +46,10 @@ export const useEngineStore = defineStore('engine', () => {
   const removing = ref<string[]>([]);
 
   const chosenInterface = computed(() => preselectedInterface(interfaces.value, state.value?.interfaceName ?? null));
+  /** Sources that ship their own PXELINUX menu: only then can BIOS PCs be given the ISO's menu. */
+  const ownPxeMenuSources = computed(() => sources.value.filter((s) => s.ownPxeMenu === true));
+  /** What BIOS PCs get, as the engine says (an engine that predates the choice: Bootdrop's menu). */
+  const biosMenu = computed<BiosMenu>(() => menu.value?.biosMenu ?? 'bootdrop');
   const entryLabels = computed(() => {
     const labels = new Map<string, string>();
     for (const s of sources.value) for (const e of s.entries) labels.set(e.id, menu.value?.overrides[e.id]?.label || e.label);
@@ -156,6 +161,11 @@ export const useEngineStore = defineStore('engine', () => {
     if (saved) menu.value = saved;
   }
 
+  /** BIOS PCs get Bootdrop's menu or the ISO's own PXELINUX menu; the engine restages while serving. */
+  async function setBiosMenu(choice: BiosMenu): Promise<void> {
+    if (menu.value) await setMenu({ ...menu.value, biosMenu: choice });
+  }
+
   /** Start serving on the interface shown as chosen (the recommended one unless the user picked another). */
   async function start(): Promise<void> {
     const name = chosenInterface.value;
@@ -185,7 +195,8 @@ export const useEngineStore = defineStore('engine', () => {
 
   return {
     connection, ready, state, sources, interfaces, menu, busy, problems, adding, removing, chosenInterface, entryLabels,
+    ownPxeMenuSources, biosMenu,
     bind, setConnection, applySnapshot, applyEvent, loadSnapshot,
-    addSource, removeSource, setInterface, refreshInterfaces, setMode, setMenu, start, stop, browse, exportLog, dismiss,
+    addSource, removeSource, setInterface, refreshInterfaces, setMode, setMenu, setBiosMenu, start, stop, browse, exportLog, dismiss,
   };
 });
