@@ -35,20 +35,28 @@ export function decodeSubOptions(data: Buffer, where = 'encapsulated option'): D
     if (i + 1 >= data.length) throw new DhcpDecodeError(`sub-option ${code} in ${where} has no length byte`);
     const len = data[i + 1]!;
     if (i + 2 + len > data.length) throw new DhcpDecodeError(`sub-option ${code} in ${where} overruns its option`);
-    out.push({ code, data: Buffer.from(data.subarray(i + 2, i + 2 + len)) });
+    out.push({ code, data: data.subarray(i + 2, i + 2 + len) }); // a view, read-only like the option
     i += 2 + len;
   }
   return out;
 }
 
 export function encodeSubOptions(subs: DhcpOption[]): Buffer {
-  const parts: Buffer[] = [];
+  let size = 1; // END
   for (const s of subs) {
     if (s.data.length > 255) throw new DhcpEncodeError(`sub-option ${s.code} is ${s.data.length} bytes, at most 255 fit`);
-    parts.push(Buffer.from([s.code, s.data.length]), s.data);
+    size += 2 + s.data.length;
   }
-  parts.push(Buffer.from([255]));
-  return Buffer.concat(parts);
+  const b = Buffer.allocUnsafe(size);
+  let off = 0;
+  for (const s of subs) {
+    b[off] = s.code;
+    b[off + 1] = s.data.length;
+    b.set(s.data, off + 2);
+    off += 2 + s.data.length;
+  }
+  b[off] = 255;
+  return b;
 }
 
 // PXE option 43 sub-option builders.
@@ -134,6 +142,12 @@ export function decodeClientArch(data: Buffer): number[] {
   return out;
 }
 
+/** The architecture in use: option 93's first entry (validated as decodeClientArch does, without the list). */
+export function clientArchInUse(data: Buffer): number {
+  if (data.length === 0 || data.length % 2 !== 0) throw new DhcpDecodeError(`option 93 (client architecture) has ${data.length} bytes, expected a multiple of 2`);
+  return (data[0]! << 8) | data[1]!;
+}
+
 export function encodeClientArch(archs: number[]): Buffer {
   const b = Buffer.alloc(2 * archs.length);
   archs.forEach((a, i) => b.writeUInt16BE(a, 2 * i));
@@ -165,15 +179,14 @@ export function decodeUserClass(data: Buffer): { format: 'rfc3004' | 'raw'; clas
     const len = data[i]!;
     if (len === 0 || i + 1 + len > data.length) ok = false;
     else {
-      const cls = data.subarray(i + 1, i + 1 + len);
-      if (![...cls].every((c) => c >= 0x20 && c < 0x7f)) ok = false;
-      classes.push(cls.toString('latin1'));
+      for (let k = i + 1; k < i + 1 + len; k++) if (data[k]! < 0x20 || data[k]! >= 0x7f) ok = false;
+      classes.push(data.toString('latin1', i + 1, i + 1 + len));
       i += 1 + len;
     }
   }
   if (ok) return { format: 'rfc3004', classes };
   const nul = data.indexOf(0);
-  return { format: 'raw', classes: [data.subarray(0, nul < 0 ? data.length : nul).toString('latin1')] };
+  return { format: 'raw', classes: [data.toString('latin1', 0, nul < 0 ? data.length : nul)] };
 }
 
 export function encodeUserClassRfc3004(classes: string[]): Buffer {

@@ -4,7 +4,9 @@
  * packets in canonical form (no PAD options, zero padding to BOOTP's 300-byte minimum). Options keep
  * their wire order and unknown options pass through untouched.
  */
+import { readIpBytes, writeIpBytes, ZERO_IP } from './ipv4';
 
+/** One option. `data` may be a view of a decoded datagram or a shared constant: treat it as read-only. */
 export interface DhcpOption {
   code: number;
   data: Buffer;
@@ -60,25 +62,17 @@ export class DhcpEncodeError extends Error {
   override readonly name = 'DhcpEncodeError';
 }
 
-function readIp(b: Buffer, off: number): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
-}
-
-function writeIp(b: Buffer, off: number, ip: string, field: string): void {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
-    throw new DhcpEncodeError(`${field} is not an IPv4 address: "${ip}"`);
-  }
-  parts.forEach((p, i) => (b[off + i] = p));
-}
-
+/** Text of a NUL-padded field ('' without building anything when it is empty, the common case). */
 function readText(b: Buffer, start: number, len: number): string {
-  const field = b.subarray(start, start + len);
-  const nul = field.indexOf(0);
-  return field.subarray(0, nul < 0 ? len : nul).toString('latin1');
+  if (b[start] === 0) return '';
+  const nul = b.indexOf(0, start);
+  return b.toString('latin1', start, nul < 0 || nul > start + len ? start + len : nul);
 }
 
-/** Parse an options area; `where` names it for error messages. Stops at END or the area's end. */
+/**
+ * Parse an options area; `where` names it for error messages. Stops at END or the area's end.
+ * Option data are views into `b` (decode hands in its own copy of the datagram): no copy per option.
+ */
 function parseOptions(b: Buffer, start: number, end: number, where: string): DhcpOption[] {
   const out: DhcpOption[] = [];
   let i = start;
@@ -92,19 +86,27 @@ function parseOptions(b: Buffer, start: number, end: number, where: string): Dhc
     if (i + 1 >= end) throw new DhcpDecodeError(`option ${code} in ${where} has no length byte`, i);
     const len = b[i + 1]!;
     if (i + 2 + len > end) throw new DhcpDecodeError(`option ${code} in ${where} claims ${len} bytes but only ${end - i - 2} remain`, i);
-    out.push({ code, data: Buffer.from(b.subarray(i + 2, i + 2 + len)) });
+    out.push({ code, data: b.subarray(i + 2, i + 2 + len) });
     i += 2 + len;
   }
   return out; // no END: tolerated, as dnsmasq does (some ROMs omit it)
 }
 
-export function decode(b: Buffer): DhcpPacket {
-  if (b.length < HEADER_LEN + 4) throw new DhcpDecodeError(`only ${b.length} bytes, a DHCP packet has at least ${HEADER_LEN + 4}`);
-  const op = b[0]!;
+function findIn(opts: DhcpOption[], code: number): DhcpOption | undefined {
+  for (let i = 0; i < opts.length; i++) if (opts[i]!.code === code) return opts[i];
+  return undefined;
+}
+
+export function decode(input: Buffer): DhcpPacket {
+  if (input.length < HEADER_LEN + 4) throw new DhcpDecodeError(`only ${input.length} bytes, a DHCP packet has at least ${HEADER_LEN + 4}`);
+  const op = input[0]!;
   if (op !== BOOTREQUEST && op !== BOOTREPLY) throw new DhcpDecodeError(`op is ${op}, expected 1 (request) or 2 (reply)`, 0);
-  const hlen = b[2]!;
+  const hlen = input[2]!;
   if (hlen > 16) throw new DhcpDecodeError(`hardware address length ${hlen} exceeds 16`, 2);
-  if (b.readUInt32BE(HEADER_LEN) !== MAGIC) throw new DhcpDecodeError('no DHCP magic cookie (plain BOOTP is not served)', HEADER_LEN);
+  if (input.readUInt32BE(HEADER_LEN) !== MAGIC) throw new DhcpDecodeError('no DHCP magic cookie (plain BOOTP is not served)', HEADER_LEN);
+  // One copy of the whole datagram, which the packet's Buffers (chaddr, option data) are views of:
+  // the packet does not change if the caller reuses `input`, and no small Buffer is copied per option.
+  const b = Buffer.from(input);
   const options = parseOptions(b, HEADER_LEN + 4, b.length, 'options');
   const p: DhcpPacket = {
     op,
@@ -114,16 +116,16 @@ export function decode(b: Buffer): DhcpPacket {
     xid: b.readUInt32BE(4),
     secs: b.readUInt16BE(8),
     flags: b.readUInt16BE(10),
-    ciaddr: readIp(b, 12),
-    yiaddr: readIp(b, 16),
-    siaddr: readIp(b, 20),
-    giaddr: readIp(b, 24),
-    chaddr: Buffer.from(b.subarray(28, 44)),
+    ciaddr: readIpBytes(b, 12),
+    yiaddr: readIpBytes(b, 16),
+    siaddr: readIpBytes(b, 20),
+    giaddr: readIpBytes(b, 24),
+    chaddr: b.subarray(28, 44),
     sname: '',
     file: '',
     options,
   };
-  const overloadOpt = options.find((o) => o.code === OPT_OVERLOAD);
+  const overloadOpt = findIn(options, OPT_OVERLOAD);
   let overload = 0;
   if (overloadOpt) {
     if (overloadOpt.data.length !== 1 || overloadOpt.data[0]! < 1 || overloadOpt.data[0]! > 3) {
@@ -140,31 +142,38 @@ export function decode(b: Buffer): DhcpPacket {
 }
 
 function optionsLength(opts: DhcpOption[]): number {
-  return opts.reduce((n, o) => n + 2 + o.data.length, 0) + 1;
+  let n = 1; // END
+  for (let i = 0; i < opts.length; i++) n += 2 + opts[i]!.data.length;
+  return n;
 }
 
 function writeOptions(b: Buffer, off: number, opts: DhcpOption[], where: string): number {
-  for (const o of opts) {
+  for (let i = 0; i < opts.length; i++) {
+    const o = opts[i]!;
     if (!Number.isInteger(o.code) || o.code <= OPT_PAD || o.code >= OPT_END) throw new DhcpEncodeError(`option code ${o.code} in ${where} is not 1..254`);
     if (o.data.length > 255) throw new DhcpEncodeError(`option ${o.code} in ${where} is ${o.data.length} bytes, at most 255 fit`);
     b[off] = o.code;
     b[off + 1] = o.data.length;
-    o.data.copy(b, off + 2);
+    b.set(o.data, off + 2);
     off += 2 + o.data.length;
   }
   b[off] = OPT_END;
   return off + 1;
 }
 
+function writeIp(b: Buffer, off: number, ip: string, field: string): void {
+  if (ip === ZERO_IP) return; // the buffer is zeroed
+  if (!writeIpBytes(b, off, ip)) throw new DhcpEncodeError(`${field} is not an IPv4 address: "${ip}"`);
+}
+
 function writeText(b: Buffer, off: number, len: number, text: string, field: string): void {
-  const bytes = Buffer.from(text, 'latin1');
-  if (bytes.length > len) throw new DhcpEncodeError(`${field} "${text.slice(0, 40)}…" is ${bytes.length} bytes, the field holds ${len}`);
-  bytes.copy(b, off);
+  // latin1: one byte per UTF-16 unit (as Buffer.from(text, 'latin1') counts them).
+  if (text.length > len) throw new DhcpEncodeError(`${field} "${text.slice(0, 40)}…" is ${text.length} bytes, the field holds ${len}`);
+  if (text.length > 0) b.write(text, off, text.length, 'latin1');
 }
 
 export function encode(p: DhcpPacket): Buffer {
-  const overloadOpt = p.options.find((o) => o.code === OPT_OVERLOAD);
-  const overload = overloadOpt?.data[0] ?? 0;
+  const overload = findIn(p.options, OPT_OVERLOAD)?.data[0] ?? 0;
   if ((overload & 1) !== (p.fileOptions ? 1 : 0) || (overload & 2) !== (p.snameOptions ? 2 : 0)) {
     throw new DhcpEncodeError('option 52 (overload) does not match which of file/sname carry options');
   }
@@ -173,7 +182,8 @@ export function encode(p: DhcpPacket): Buffer {
   }
   if (p.chaddr.length > 16) throw new DhcpEncodeError(`chaddr is ${p.chaddr.length} bytes, the field holds 16`);
   const size = Math.max(MIN_PACKET, HEADER_LEN + 4 + optionsLength(p.options));
-  const b = Buffer.alloc(size);
+  // One Buffer per packet, from Node's shared pool (no ArrayBuffer of its own per reply), zeroed.
+  const b = Buffer.allocUnsafe(size).fill(0);
   b[0] = p.op;
   b[1] = p.htype;
   b[2] = p.hlen;
@@ -185,7 +195,7 @@ export function encode(p: DhcpPacket): Buffer {
   writeIp(b, 16, p.yiaddr, 'yiaddr');
   writeIp(b, 20, p.siaddr, 'siaddr');
   writeIp(b, 24, p.giaddr, 'giaddr');
-  p.chaddr.copy(b, 28);
+  b.set(p.chaddr, 28);
   if (p.snameOptions) {
     if (optionsLength(p.snameOptions) > 64) throw new DhcpEncodeError('options overloaded into sname exceed its 64 bytes');
     writeOptions(b, 44, p.snameOptions, 'sname field');

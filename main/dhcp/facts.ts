@@ -1,7 +1,7 @@
 /** What a DHCP request says about the client, as the boot policy's ClientFacts (pure). */
 import type { BootDecision, ClientArch, ClientFacts } from '../boot/policy';
 import type { DhcpPacket } from './codec';
-import { decodeClientArch, decodeClientUuid, decodeUserClass } from './codec-pxe';
+import { clientArchInUse, decodeClientUuid, decodeUserClass } from './codec-pxe';
 import { clientMac, findOption, hasOption, Opt, optionText } from './options';
 
 /**
@@ -34,7 +34,7 @@ export function bootClientKind(vendorClass: string | null): 'pxe' | 'http' | nul
 /** Build ClientFacts. Throws DhcpDecodeError when a PXE option is malformed. */
 export function clientFacts(p: DhcpPacket, ip: string | null): ClientFacts {
   const archOpt = findOption(p, Opt.clientArch);
-  const archCode = archOpt ? decodeClientArch(archOpt)[0]! : null;
+  const archCode = archOpt ? clientArchInUse(archOpt) : null;
   const ucOpt = findOption(p, Opt.userClass);
   const userClasses = ucOpt ? decodeUserClass(ucOpt).classes : [];
   const uuidOpt = findOption(p, Opt.clientUuid);

@@ -1,5 +1,6 @@
 /** Option codes and typed readers/writers for the option values Bootdrop uses (RFC 2132, 4578, 3004). */
-import type { DhcpOption, DhcpPacket } from './codec';
+import { DhcpEncodeError, type DhcpOption, type DhcpPacket } from './codec';
+import { readIpBytes, writeIpBytes } from './ipv4';
 
 export const Opt = {
   subnetMask: 1,
@@ -49,14 +50,23 @@ export function messageTypeName(code: number | null): string {
 
 /**
  * An option's value, wherever it was carried (options, file, sname fields in that order), with
- * repeated instances concatenated (RFC 3396 long options). null when absent.
+ * repeated instances concatenated (RFC 3396 long options). null when absent. The usual single
+ * instance is returned as is (no copy, no array): it runs several times per packet.
  */
 export function findOption(p: DhcpPacket, code: number): Buffer | null {
-  const parts: Buffer[] = [];
-  for (const list of [p.options, p.fileOptions ?? [], p.snameOptions ?? []]) {
-    for (const o of list) if (o.code === code) parts.push(o.data);
+  let found: Buffer | null = null;
+  let parts: Buffer[] | null = null;
+  for (let l = 0; l < 3; l++) {
+    const list = l === 0 ? p.options : l === 1 ? p.fileOptions : p.snameOptions;
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      if (o.code !== code) continue;
+      if (found === null) found = o.data;
+      else (parts ??= [found]).push(o.data);
+    }
   }
-  return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return parts ? Buffer.concat(parts) : found;
 }
 
 export function hasOption(p: DhcpPacket, code: number): boolean {
@@ -70,20 +80,29 @@ export function messageType(p: DhcpPacket): number | null {
 
 export function optionIp(p: DhcpPacket, code: number): string | null {
   const v = findOption(p, code);
-  return v && v.length === 4 ? `${v[0]}.${v[1]}.${v[2]}.${v[3]}` : null;
+  return v && v.length === 4 ? readIpBytes(v, 0) : null;
 }
 
 export function optionText(p: DhcpPacket, code: number): string | null {
   const v = findOption(p, code);
   if (!v) return null;
   const nul = v.indexOf(0); // some ROMs NUL-terminate strings
-  return v.subarray(0, nul < 0 ? v.length : nul).toString('latin1');
+  return v.toString('latin1', 0, nul < 0 ? v.length : nul);
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** `hlen` bytes of a hardware address at `off` as aa:bb:cc:… (at most 16). */
+export function hardwareAddress(b: Uint8Array, off: number, hlen: number): string {
+  const n = Math.min(hlen, 16, b.length - off);
+  let s = n > 0 ? HEX[b[off]!]! : '';
+  for (let i = 1; i < n; i++) s += ':' + HEX[b[off + i]!]!;
+  return s;
 }
 
 /** Client MAC as aa:bb:cc:dd:ee:ff (Ethernet), or the raw chaddr bytes in hex otherwise. */
 export function clientMac(p: DhcpPacket): string {
-  const hw = p.chaddr.subarray(0, Math.min(p.hlen, 16));
-  return [...hw].map((x) => x.toString(16).padStart(2, '0')).join(':');
+  return hardwareAddress(p.chaddr, 0, p.hlen);
 }
 
 export function macToChaddr(mac: string): Buffer {
@@ -94,7 +113,9 @@ export function macToChaddr(mac: string): Buffer {
 
 // Builders for reply options.
 export function ipOption(code: number, ip: string): DhcpOption {
-  return { code, data: Buffer.from(ip.split('.').map(Number)) };
+  const data = Buffer.allocUnsafe(4);
+  if (!writeIpBytes(data, 0, ip)) throw new DhcpEncodeError(`option ${code} needs an IPv4 address, got "${ip}"`);
+  return { code, data };
 }
 export function u32Option(code: number, n: number): DhcpOption {
   const data = Buffer.alloc(4);
@@ -102,7 +123,9 @@ export function u32Option(code: number, n: number): DhcpOption {
   return { code, data };
 }
 export function byteOption(code: number, n: number): DhcpOption {
-  return { code, data: Buffer.from([n]) };
+  const data = Buffer.allocUnsafe(1);
+  data[0] = n;
+  return { code, data };
 }
 export function textOption(code: number, s: string): DhcpOption {
   return { code, data: Buffer.from(s, 'latin1') };

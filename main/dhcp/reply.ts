@@ -15,7 +15,7 @@ const LIMITED_BROADCAST = '255.255.255.255';
 
 /** A reply skeleton for `req`: same transaction, same client hardware address. */
 export function replySkeleton(req: DhcpPacket, type: number, serverIp: string): DhcpPacket {
-  return {
+  const reply: DhcpPacket = {
     op: BOOTREPLY,
     htype: req.htype,
     hlen: req.hlen,
@@ -27,17 +27,27 @@ export function replySkeleton(req: DhcpPacket, type: number, serverIp: string): 
     yiaddr: ZERO,
     siaddr: ZERO,
     giaddr: req.giaddr,
-    chaddr: Buffer.from(req.chaddr),
+    chaddr: req.chaddr, // shared with the request, like every option value echoed below: read-only
     sname: '',
     file: '',
-    options: [byteOption(Opt.messageType, type), ipOption(Opt.serverId, serverIp), ...echoedClientId(req)],
+    options: [{ code: Opt.messageType, data: MESSAGE_TYPE_DATA[type] ?? byteOption(Opt.messageType, type).data }, serverIdOption(serverIp)],
   };
+  // RFC 6842: a server echoes the client identifier (option 61) so clients can match replies.
+  const id = findOption(req, Opt.clientId);
+  if (id) reply.options.push({ code: Opt.clientId, data: id });
+  return reply;
 }
 
-/** RFC 6842: a server echoes the client identifier (option 61) so clients can match replies. */
-function echoedClientId(req: DhcpPacket): DhcpOption[] {
-  const id = findOption(req, Opt.clientId);
-  return id ? [{ code: Opt.clientId, data: Buffer.from(id) }] : [];
+// Option values every reply carries, built once (encode only reads them; nothing writes to them).
+const MESSAGE_TYPE_DATA: Readonly<Record<number, Buffer>> = Object.fromEntries(Object.values(MessageType).map((t) => [t, Buffer.from([t])]));
+const VENDOR_CLASS_DATA = { pxe: Buffer.from('PXEClient', 'latin1'), http: Buffer.from('HTTPClient', 'latin1') } as const;
+const USE_BOOTFILE_43 = encodeSubOptions([discoveryControl(DISCOVERY_USE_BOOTFILE)]);
+let serverId: { ip: string; data: Buffer } = { ip: '', data: Buffer.alloc(4) };
+
+/** Option 54 for `serverIp`; its Buffer is reused while the address stays the same (one per service). */
+function serverIdOption(serverIp: string): DhcpOption {
+  if (serverId.ip !== serverIp) serverId = { ip: serverIp, data: ipOption(Opt.serverId, serverIp).data };
+  return { code: Opt.serverId, data: serverId.data };
 }
 
 const FILE_FIELD_MAX = 127; // 128 bytes with the terminating NUL some ROMs insist on
@@ -49,24 +59,22 @@ const FILE_FIELD_MAX = 127; // 128 bytes with the terminating NUL some ROMs insi
 export function addBootInstructions(reply: DhcpPacket, req: DhcpPacket, decision: Exclude<BootDecision, { kind: 'ignore' }>, kind: 'pxe' | 'http', serverIp: string, bootItem: Buffer | null = null): void {
   const name = decision.kind === 'tftp' ? decision.file : decision.url;
   reply.siaddr = serverIp; // TFTP server (next-server); harmless for HTTP URLs
-  const extra: DhcpOption[] = [];
-  if (Buffer.byteLength(name, 'latin1') <= FILE_FIELD_MAX) reply.file = name;
+  const extra = reply.options;
+  if (name.length <= FILE_FIELD_MAX) reply.file = name; // latin1: one byte per character
   else extra.push(textOption(Opt.bootFileName, name)); // long URLs only fit in option 67
   // PXE 2.1: a PXE server must identify itself with vendor class "PXEClient"; UEFI HTTP Boot
   // firmware (EDK2 HttpBootDxe) only accepts offers that say "HTTPClient".
-  extra.push(textOption(Opt.vendorClass, kind === 'http' ? 'HTTPClient' : 'PXEClient'));
+  extra.push({ code: Opt.vendorClass, data: VENDOR_CLASS_DATA[kind] });
   if (kind === 'pxe') {
     // Discovery control 8: boot the file named in this offer now, no menu and no boot server
     // discovery. BIOS PXE ROMs (Intel, Realtek) and EDK2 (OVMF, checked in
     // dhcp-firmware.test.ts) download at once; firmware that ignores option 43 treats us as a
     // BINL server and asks again on port 4011, which we also answer.
-    const subs = [discoveryControl(DISCOVERY_USE_BOOTFILE)];
-    if (bootItem) subs.push({ code: PxeSub.bootItem, data: Buffer.from(bootItem) });
-    extra.push({ code: Opt.vendorSpecific, data: encodeSubOptions(subs) });
+    const data = bootItem ? encodeSubOptions([discoveryControl(DISCOVERY_USE_BOOTFILE), { code: PxeSub.bootItem, data: bootItem }]) : USE_BOOTFILE_43;
+    extra.push({ code: Opt.vendorSpecific, data });
   }
   const uuid = findOption(req, Opt.clientUuid);
-  if (uuid) extra.push({ code: Opt.clientUuid, data: Buffer.from(uuid) }); // PXE spec: echo option 97
-  reply.options.push(...extra);
+  if (uuid) extra.push({ code: Opt.clientUuid, data: uuid }); // PXE spec: echo option 97
 }
 
 /**

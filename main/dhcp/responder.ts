@@ -5,9 +5,10 @@
  */
 import type { BootDecision, BootPolicy, ClientFacts } from '../boot/policy';
 import type { EffectiveMode, LogLevel } from '../contract';
-import { inSubnet, type Subnet } from '../net';
+import type { Subnet } from '../net';
 import { BOOTREQUEST, decode, DhcpDecodeError, encode, type DhcpPacket } from './codec';
 import { decodeSubOptions, PxeSub } from './codec-pxe';
+import { ipToU32, maskOf, onSubnetU32 } from './ipv4';
 import { bootClientKind, clientFacts, describe, target } from './facts';
 import type { LeasePool } from './lease-pool';
 import { clientMac, findOption, MessageType, messageType, messageTypeName, Opt, optionIp } from './options';
@@ -70,10 +71,15 @@ export class Responder {
   readonly subnet: Subnet;
   readonly pool: LeasePool | null;
   private readonly policy: BootPolicy;
+  /** The subnet as numbers, so the per-packet checks do not re-parse the server's address. */
+  private readonly network: number;
+  private readonly mask: number;
 
   constructor(opts: ResponderOptions) {
     this.serverIp = opts.serverIp;
     this.subnet = { address: opts.serverIp, prefix: opts.prefix };
+    this.mask = maskOf(opts.prefix);
+    this.network = (ipToU32(opts.serverIp) & this.mask) >>> 0;
     this.policy = opts.policy;
     this.pool = opts.pool ?? null;
   }
@@ -95,7 +101,7 @@ export class Responder {
     if (type === MessageType.request && sid && sid !== this.serverIp) out.foreignServer = sid;
     if (type === MessageType.request && req.giaddr === '0.0.0.0') {
       const ip = optionIp(req, Opt.requestedIp) ?? (req.ciaddr !== '0.0.0.0' ? req.ciaddr : null);
-      if (ip && ip !== this.serverIp && inSubnet(ip, this.subnet)) out.learned = { mac, ip };
+      if (ip && ip !== this.serverIp && this.onSubnet(ip)) out.learned = { mac, ip };
     }
     if (req.giaddr !== '0.0.0.0') {
       out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} relayed by ${req.giaddr} (relays are not supported)`, client: mac });
@@ -103,11 +109,11 @@ export class Responder {
     }
     // A sender with an address must be on our subnet: Linux accepts a unicast to our address on any
     // interface, and answering it would send a reply out of an interface we do not serve.
-    if (from.address !== '0.0.0.0' && !inSubnet(from.address, this.subnet)) {
+    if (from.address !== '0.0.0.0' && !this.onSubnet(from.address)) {
       out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} from ${from.address}, not on ${this.serverIp}/${this.subnet.prefix}`, client: mac });
       return out;
     }
-    if (req.ciaddr !== '0.0.0.0' && !inSubnet(req.ciaddr, this.subnet)) {
+    if (req.ciaddr !== '0.0.0.0' && !this.onSubnet(req.ciaddr)) {
       out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} from ${req.ciaddr}, not on ${this.serverIp}/${this.subnet.prefix}`, client: mac });
       return out;
     }
@@ -124,6 +130,11 @@ export class Responder {
       out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)}: ${err.message}`, client: mac });
     }
     return out;
+  }
+
+  /** On the served subnet (a malformed address is not). */
+  onSubnet(ip: string): boolean {
+    return onSubnetU32(ip, this.network, this.mask);
   }
 
   /**

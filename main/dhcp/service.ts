@@ -10,7 +10,10 @@ import { broadcastOf, RateLimiter } from '../net';
 import { LeasePool } from './lease-pool';
 import { foreignServerIn, makeProbe, type Probe } from './probe';
 import { type Endpoint } from './reply';
+import { hardwareAddress } from './options';
 import { Responder, type ClientEvent, type Outgoing, type Via } from './responder';
+import { QuietQueue } from './quiet-queue';
+import { warmResponder } from './warm-up';
 import { bindUdp, closeUdp, defaultStrategy, type SocketStrategy } from './sockets';
 
 export interface DhcpServiceOptions {
@@ -47,9 +50,13 @@ const CHADDR = 28;
 /** The client hardware address as clientMac() spells it, read without decoding the packet (cheap). */
 function peekMac(data: Buffer): string | null {
   if (data.length < CHADDR + 16) return null;
-  const hlen = Math.min(data[2]!, 16);
-  return data.toString('hex', CHADDR, CHADDR + hlen).replace(/(..)(?!$)/g, '$1:');
+  return hardwareAddress(data, CHADDR, data[2]!);
 }
+
+/** While idle, the hot path is run again this often, so V8 keeps it compiled (see warmUp). */
+const REWARM_MS = 30_000;
+/** A datagram for warming the service's own pre-decode steps (MAC peek, rate limiter). */
+const WARM_UP_DATAGRAM = Buffer.from([1, 1, 6, ...new Array<number>(297).fill(0)]);
 
 export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private readonly opts: DhcpServiceOptions;
@@ -72,9 +79,10 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private readonly limiter: RateLimiter;
   /** One "flooding" log line per MAC per 10 s, however many packets are dropped. */
   private readonly floodLog = new RateLimiter({ burst: 1, perSecond: 0.1, maxKeys: 256 });
-  /** Logging and events of answered datagrams, run after the batch (see onDatagram). */
-  private deferred: Array<() => void> = [];
-  private flushTimer: NodeJS.Immediate | null = null;
+  /** Logging and events of answered datagrams, run once a burst has been answered (see onDatagram). */
+  private readonly deferred = new QuietQueue();
+  private lastDatagramAt = 0;
+  private rewarmTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: DhcpServiceOptions) {
     super();
@@ -106,6 +114,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     }
     this.responder = new Responder({ serverIp: iface.address, prefix: iface.prefix, policy: this.opts.policy, pool });
     this.responder.mode = mode === 'auto' ? (pool ? null : 'proxy') : mode;
+    // Before the sockets open, so no client waits behind it (~10–40 ms once).
+    this.warmUp(40);
     try {
       await this.openSockets(mode === 'auto' && pool !== undefined);
     } catch (err) {
@@ -114,6 +124,10 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       throw err;
     }
     this.running = true;
+    this.rewarmTimer = setInterval(() => {
+      if (performance.now() - this.lastDatagramAt >= REWARM_MS) this.warmUp(3);
+    }, REWARM_MS);
+    this.rewarmTimer.unref();
     this.log('info', `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`);
     if (this.responder.mode === null) this.startProbing();
     else this.notify('mode', this.responder.mode);
@@ -126,10 +140,11 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     this.timers = [];
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = null;
+    if (this.rewarmTimer) clearInterval(this.rewarmTimer);
+    this.rewarmTimer = null;
     await this.closeSockets();
     // Deliver what was still queued, in order, before the final mode change.
-    if (this.flushTimer) clearImmediate(this.flushTimer);
-    this.flushDeferred();
+    this.deferred.flush();
     const hadMode = this.responder?.mode !== null;
     this.responder = null;
     this.probe = null;
@@ -171,9 +186,25 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     this.sockets = { dhcpAny: null, dhcpIface: null, pxe: null, probeAny: null, probeIface: null };
   }
 
+  /**
+   * Run the Responder's per-packet path on synthetic packets (warm-up.ts) so V8 has compiled it
+   * before the first real client; nothing is sent, logged, emitted or remembered. Also run again
+   * every REWARM_MS while idle: V8 may drop the compiled code of functions that have not run for a
+   * while, and a boot storm often comes minutes after Serve was pressed.
+   */
+  private warmUp(rounds: number): void {
+    const { iface, policy, mode } = this.opts;
+    warmResponder({ serverIp: iface.address, prefix: iface.prefix, policy, ownDhcp: mode !== 'proxy', rounds });
+    // The service's own per-datagram steps, on throw-away objects.
+    const limiter = new RateLimiter({ burst: 2, perSecond: 1, maxKeys: 4 });
+    for (let i = 0; i < rounds * 4; i++) limiter.take(peekMac(WARM_UP_DATAGRAM) ?? '');
+  }
+
   private onDatagram(data: Buffer, rinfo: dgram.RemoteInfo, via: Via): void {
     const r = this.responder;
     if (!r) return;
+    this.deferred.noteArrival();
+    this.lastDatagramAt = performance.now();
     // Our own probe DISCOVER comes back to us through the broadcast loop: not a client.
     if (this.probe && data.length >= 8 && data.readUInt32BE(4) === this.probe.xid) return;
     const key = peekMac(data) || `packets without a MAC from ${rinfo.address}`;
@@ -189,32 +220,19 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       return;
     }
     // The reply goes out first; logging and events (which listeners may turn into UI updates, JSON on
-    // stdout, log-ring pushes) run after the current batch of datagrams, so in a boot storm the 50th
-    // DISCOVER does not wait behind 49 clients' worth of logging.
+    // stdout, log-ring pushes) wait until the burst has been answered (quiet-queue.ts), so in a boot
+    // storm the 50th DISCOVER does not wait behind 49 clients' worth of logging.
     for (const out of outcome.replies) this.sendReply(out);
     if (outcome.learned) this.remember(outcome.learned.ip, outcome.learned.mac);
     for (const e of outcome.events) if (e.ip) this.remember(e.ip, e.mac);
     // Not deferred: the next datagram in this batch must already see the mode change.
     if (outcome.foreignServer) this.onForeignServer(outcome.foreignServer, 'a client asked it for an address');
     if (outcome.logs.length === 0 && outcome.events.length === 0) return;
-    this.later(() => {
+    this.deferred.push(() => {
       for (const l of outcome.logs) this.log(l.level, l.message, l.client);
       for (const e of outcome.events) this.notify('client', e);
     });
   }
-
-  /** Run `fn` after the datagrams already waiting have been answered (one setImmediate per batch). */
-  private later(fn: () => void): void {
-    this.deferred.push(fn);
-    this.flushTimer ??= setImmediate(this.flushDeferred);
-  }
-
-  private readonly flushDeferred = (): void => {
-    this.flushTimer = null;
-    const work = this.deferred;
-    this.deferred = [];
-    for (const fn of work) fn();
-  };
 
   private remember(ip: string, mac: string): void {
     this.known.delete(ip);

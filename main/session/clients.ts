@@ -16,9 +16,14 @@ export interface DhcpSighting {
 
 const MAX_TRANSFERS = 20;
 const MAX_CLIENTS = 500;
+const MAX_ADDRESSES = 4 * MAX_CLIENTS;
 
 export class ClientTable {
+  /** In first-seen order (what list() shows). */
   private clients = new Map<string, ClientState>();
+  /** The same clients, least recently seen first: a Map keeps insertion order, so touching one is a
+   * delete + set and evicting the oldest is taking the first keys (no sort per new MAC). */
+  private recency = new Map<string, ClientState>();
   private macByIp = new Map<string, string>();
 
   list(): ClientState[] {
@@ -36,6 +41,7 @@ export class ClientTable {
 
   clear(): void {
     this.clients.clear();
+    this.recency.clear();
     this.macByIp.clear();
   }
 
@@ -47,27 +53,26 @@ export class ClientTable {
     const mac = s.mac.toLowerCase();
     let c = this.clients.get(mac);
     if (!c && s.firmware === 'unknown') {
-      if (s.ip) this.macByIp.set(s.ip, mac);
+      if (s.ip) this.noteIp(s.ip, mac);
       return null;
     }
     if (!c) {
       c = { mac, ip: null, firmware: 'unknown', arch: null, entryId: null, stage: 'dhcp', transfers: [], firstSeen: now, lastSeen: now };
-      this.clients.set(mac, c);
-      this.evict();
+      this.add(c);
     } else {
       c.stage = stageAfterDhcp(c.stage, c.lastSeen, now);
       if (c.stage === 'dhcp') c.transfers = [];
     }
     if (s.ip) {
       c.ip = s.ip;
-      this.macByIp.set(s.ip, mac);
+      this.noteIp(s.ip, mac);
     }
     // The PC's firmware is what first asked: a UEFI PC stays 'uefi' after it chains into our iPXE, and
     // the booted kernel's DHCP client (no PXE options) does not turn it into 'unknown'.
     if (c.firmware === 'unknown') c.firmware = s.firmware;
     if (s.arch !== null) c.arch = s.arch;
     if (s.entryId !== undefined && s.entryId !== null) c.entryId = s.entryId;
-    c.lastSeen = now;
+    this.touch(c, now);
     return copy(c);
   }
 
@@ -81,12 +86,11 @@ export class ClientTable {
     let c = this.clients.get(mac);
     if (!c) {
       c = { mac, ip: t.clientIp, firmware: 'unknown', arch: null, entryId: null, stage: 'dhcp', transfers: [], firstSeen: now, lastSeen: now };
-      this.clients.set(mac, c);
-      this.evict();
+      this.add(c);
     }
     c.ip = t.clientIp;
-    this.macByIp.set(t.clientIp, mac);
-    c.lastSeen = now;
+    this.noteIp(t.clientIp, mac);
+    this.touch(c, now);
     const i = c.transfers.findIndex((x) => x.id === t.id);
     if (i >= 0) c.transfers[i] = { ...t, mac };
     else {
@@ -100,14 +104,29 @@ export class ClientTable {
     return copy(c);
   }
 
-  /** Forget the least recently seen clients beyond the cap (a busy LAN over days). */
-  private evict(): void {
-    if (this.clients.size <= MAX_CLIENTS) return;
-    const oldest = [...this.clients.values()].sort((a, b) => a.lastSeen - b.lastSeen).slice(0, this.clients.size - MAX_CLIENTS);
-    for (const c of oldest) {
-      this.clients.delete(c.mac);
-      if (c.ip && this.macByIp.get(c.ip) === c.mac) this.macByIp.delete(c.ip);
+  private add(c: ClientState): void {
+    this.clients.set(c.mac, c);
+    this.recency.set(c.mac, c);
+    // Forget the least recently seen clients beyond the cap (a busy LAN over days).
+    for (const old of this.recency.values()) {
+      if (this.clients.size <= MAX_CLIENTS) break;
+      this.clients.delete(old.mac);
+      this.recency.delete(old.mac);
+      if (old.ip && this.macByIp.get(old.ip) === old.mac) this.macByIp.delete(old.ip);
     }
+  }
+
+  private touch(c: ClientState, now: number): void {
+    c.lastSeen = now;
+    this.recency.delete(c.mac);
+    this.recency.set(c.mac, c);
+  }
+
+  /** Addresses are remembered for listed clients and others (own-DHCP leases); bounded like clients. */
+  private noteIp(ip: string, mac: string): void {
+    this.macByIp.delete(ip);
+    this.macByIp.set(ip, mac);
+    if (this.macByIp.size > MAX_ADDRESSES) this.macByIp.delete(this.macByIp.keys().next().value!);
   }
 }
 

@@ -58,4 +58,27 @@ describe('ClientTable', () => {
     expect(t.get(MAC)!.transfers.length).toBe(20);
     expect(t.get(MAC)!.transfers.at(-1)!.id).toBe('t49');
   });
+  it('keeps at most 500 clients, forgetting the least recently seen (not the first seen), and lists by first sighting', () => {
+    const t = new ClientTable();
+    const mac = (i: number) => `52:54:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+    for (let i = 0; i < 500; i++) t.sawDhcp({ mac: mac(i), ip: `10.1.${i >> 8}.${i & 255}`, firmware: 'bios', arch: 0 }, i);
+    t.sawTransfer(transfer('t0', '/undionly.kpxe', 'active', mac(0)), new Map(), 1000); // client 0 is busy again
+    t.sawDhcp({ mac: mac(1), ip: null, firmware: 'bios', arch: 0 }, 1001); // so is client 1
+    for (let i = 500; i < 503; i++) t.sawDhcp({ mac: mac(i), ip: null, firmware: 'uefi', arch: 7 }, 2000 + i);
+    const list = t.list();
+    expect(list).toHaveLength(500);
+    // Clients 2, 3 and 4 were the least recently seen.
+    for (const gone of [2, 3, 4]) expect(t.get(mac(gone))).toBeUndefined();
+    expect(t.macForIp('10.1.0.2')).toBeNull();
+    for (const kept of [0, 1, 5, 499, 502]) expect(t.get(mac(kept))).toBeDefined();
+    expect(list.slice(0, 3).map((c) => c.mac)).toEqual([mac(0), mac(1), mac(5)]);
+    expect(list.at(-1)!.mac).toBe(mac(502));
+  });
+
+  it('bounds the addresses it remembers for machines that are not network-booting', () => {
+    const t = new ClientTable();
+    for (let i = 0; i < 2100; i++) t.sawDhcp({ mac: MAC, ip: `10.2.${i >> 8}.${i & 255}`, firmware: 'unknown', arch: null }, i);
+    expect(t.macForIp('10.2.0.0')).toBeNull(); // the oldest were forgotten
+    expect(t.macForIp('10.2.8.51')).toBe(MAC); // 2099
+  });
 });
