@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestLan, type NetnsHost } from '../helpers/netns';
 import { bootRig, Guest, randomMac, ServeProcess, type BootRig } from '../helpers/qemu';
 import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
 
@@ -33,4 +34,49 @@ describe('classic PXELINUX path (ISO ships lpxelinux.0)', () => {
     expect(tftpFiles.some((f) => f.endsWith('/pxelinux.cfg/default')), tftpFiles.join(' ')).toBe(true);
     expect(await rig.serve.stop()).toBe(0);
   });
+});
+
+// `--classic` is the command line's spelling of MenuSettings.biosMenu = 'iso' (the window's "BIOS PCs
+// get: the ISO's own PXELINUX menu"). No PC boots here: the engine's own account is enough.
+describe('bootdrop serve --classic maps onto the BIOS menu choice', () => {
+  let lan: TestLan;
+  let server: NetnsHost;
+  let serve: ServeProcess | undefined;
+  beforeAll(async () => {
+    lan = await TestLan.create('pxc');
+    server = await lan.addHost('server', '10.213.59.2/24');
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await lan?.destroy();
+  });
+
+  it("gives BIOS PCs the ISO's own menu, and says so", async () => {
+    const fx = await buildFixture('arch');
+    serve = ServeProcess.start(server.ns, [fx.iso, '--classic', '--interface', 'eth0', '--mode', 'proxy']);
+    await serve.ready();
+    const said = await serve.waitEvent<{ type: string; entry: { message: string } }>(
+      (e) => e.type === 'log' && /^BIOS PCs get/.test((e.entry as { message: string }).message),
+      5000,
+      "the line saying which menu BIOS PCs get",
+    );
+    expect(said.entry.message).toMatch(/^BIOS PCs get Arch Linux's own PXELINUX menu \(.+\); UEFI PCs get Bootdrop's menu$/);
+    expect(await serve.stop()).toBe(0);
+    serve = undefined;
+  }, 120_000);
+
+  it('refuses an ISO without its own PXELINUX menu, saying what to do, before serving anything', async () => {
+    const fx = await buildFixture('casper');
+    serve = ServeProcess.start(server.ns, [fx.iso, '--classic', '--interface', 'eth0', '--mode', 'proxy']);
+    const err = await serve.waitEvent<{ type: string; error: { code: string; message: string; remedy: string } }>((e) => e.type === 'error', 20_000, 'the ENOCLASSIC error');
+    expect(err.error).toEqual({
+      code: 'ENOCLASSIC',
+      message: '--classic: none of the sources ships its own PXELINUX (lpxelinux.0 with a PXE menu)',
+      remedy: 'serve an ISO that has one (Arch Linux and archiso derivatives), or drop --classic to use the Bootdrop menu',
+    });
+    for (let i = 0; i < 100 && !serve.exited; i++) await new Promise((r) => setTimeout(r, 100)); // it exits by itself
+    expect(await serve.stop()).toBe(1);
+    expect(serve.events.some((e) => e.type === 'state' && (e.state as { serving: boolean }).serving)).toBe(false);
+    serve = undefined;
+  }, 120_000);
 });
