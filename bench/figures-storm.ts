@@ -36,8 +36,13 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
     await fsp.writeFile(batch, Array.from({ length: count }, (_, i) => `address add 10.232.0.${100 + i}/24 dev eth0\n`).join(''));
     await run('ip', ['-n', cli.ns, '-batch', batch]);
     const root = repoRoot();
-    // BENCH_PROFILE=<dir>: write a V8 CPU profile of `bootdrop serve` there (open in Chrome DevTools).
-    const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    // BENCH_PROFILE=<dir>: write a V8 CPU profile of `bootdrop serve` there (open in Chrome DevTools);
+    // BENCH_PROFILE_US=<n> samples every n µs (default 1000, too coarse for a 10 ms burst: try 100).
+    const interval = process.env.BENCH_PROFILE_US ? [`--cpu-prof-interval=${envInt('BENCH_PROFILE_US', 1000)}`] : [];
+    const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, ...interval] : [];
+    // BENCH_SERVE_FLAGS="--trace-deopt …": more Node/V8 flags for `bootdrop serve`; BENCH_SERVE_LOG=<file>
+    // keeps what it printed (stdout and stderr).
+    prof.push(...(process.env.BENCH_SERVE_FLAGS ?? '').split(' ').filter(Boolean));
     serve = Server.start('bootdrop serve', 'ip', ['netns', 'exec', srv.ns, process.execPath, ...prof, path.join(root, 'bin', 'bootdrop.js'), 'serve', fx.iso, '--mode', 'proxy', '--interface', 'eth0', '--json']);
     await serve.waitFor(/"serving":true/, 60_000);
     const stages = ['burst', 'discover', '4011', 'ipxe', 'all'] as const;
@@ -96,6 +101,7 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
     ];
   } finally {
     await serve?.stop();
+    if (serve && process.env.BENCH_SERVE_LOG) await fsp.writeFile(process.env.BENCH_SERVE_LOG, serve.log);
     await lan.destroy();
   }
 }

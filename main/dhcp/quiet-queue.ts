@@ -38,7 +38,7 @@ export class QuietQueue {
 
   /** Queue `fn`; it runs once the sockets are quiet (or the bounds are reached), in order. */
   push(fn: () => void): void {
-    if (this.items.length === 0) this.since = performance.now();
+    if (this.items.length === 0) this.since = Date.now();
     this.items.push(fn);
     if (this.timer) return;
     this.arrivals = 0; // count only what arrives after this turn's first item
@@ -55,7 +55,7 @@ export class QuietQueue {
 
   private readonly check = (): void => {
     this.timer = null;
-    const busy = this.arrivals > 0 && this.items.length < this.maxItems && performance.now() - this.since < this.maxDelayMs;
+    const busy = this.arrivals > 0 && this.items.length < this.maxItems && Date.now() - this.since < this.maxDelayMs;
     this.arrivals = 0;
     if (busy) this.timer = { timeout: setTimeout(this.check, this.stepMs) };
     else this.flush();

@@ -125,7 +125,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     }
     this.running = true;
     this.rewarmTimer = setInterval(() => {
-      if (performance.now() - this.lastDatagramAt >= REWARM_MS) this.warmUp(3);
+      if (Date.now() - this.lastDatagramAt >= REWARM_MS) this.warmUp(3);
     }, REWARM_MS);
     this.rewarmTimer.unref();
     this.log('info', `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`);
@@ -200,11 +200,15 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     for (let i = 0; i < rounds * 4; i++) limiter.take(peekMac(WARM_UP_DATAGRAM) ?? '');
   }
 
-  private onDatagram(data: Buffer, rinfo: dgram.RemoteInfo, via: Via): void {
+  private onDatagram(received: Buffer, rinfo: dgram.RemoteInfo, via: Via): void {
     const r = this.responder;
     if (!r) return;
+    // dgram's Buffers are made in C++ and have their own hidden class; a plain view of the same bytes
+    // (no copy) has the one the warm-up trained V8 on, so the first real packet does not throw the
+    // warmed code away ("wrong map" deoptimisation, seen with --log-deopt in the storm bench).
+    const data = Buffer.from(received.buffer, received.byteOffset, received.length);
     this.deferred.noteArrival();
-    this.lastDatagramAt = performance.now();
+    this.lastDatagramAt = Date.now();
     // Our own probe DISCOVER comes back to us through the broadcast loop: not a client.
     if (this.probe && data.length >= 8 && data.readUInt32BE(4) === this.probe.xid) return;
     const key = peekMac(data) || `packets without a MAC from ${rinfo.address}`;
