@@ -1,5 +1,6 @@
 /**
- * The desktop app's remembered choices (ISOs, interface, mode, menu edits), in
+ * The desktop app's remembered choices (ISOs, interface, mode, menu edits — including which menu BIOS
+ * PCs get, MenuSettings.biosMenu; files written before it existed load as Bootdrop's menu), in
  * `<userData>/settings.json`. Validated on load with the same rules as IPC payloads; a broken file is
  * set aside as `settings.broken-<timestamp>.json` (kept for the user, reported, never fatal) and the
  * app starts from defaults. Writes are atomic (temp file + rename) so a crash never leaves half a file.
