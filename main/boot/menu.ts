@@ -5,7 +5,7 @@
 import type { MenuSettings, SourceSummary } from '../contract';
 import { editCmdline, splitCmdline } from './cmdline';
 
-export const DEFAULT_MENU: MenuSettings = { timeoutSec: 5, defaultEntryId: null, append: '', overrides: {} };
+export const DEFAULT_MENU: MenuSettings = { timeoutSec: 5, defaultEntryId: null, append: '', overrides: {}, biosMenu: 'bootdrop' };
 
 /**
  * The entry's command line plus per-entry and global extra arguments, inserted in front of a `--`/`---`

@@ -227,6 +227,7 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
       fileSystems: info.fileSystems,
       entries,
       warnings,
+      ownPxeMenu: classicPxelinux !== null,
     },
     treePath: tree,
     rawIsoPath: kind === 'iso' ? rawIsoPath(id) : null,
