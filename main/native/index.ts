@@ -1,1 +1,2 @@
 export { loadNative, nativeAllowed, nativeStatus } from './load';
+export { loadTftpPump, PUMP_PHASE, PUMP_STATE, type PumpEnd, type PumpHandle, type PumpJob, type TftpPump } from './tftp-pump';

@@ -37,6 +37,12 @@ export interface TftpServerOptions {
   timeoutMs?: number;
   /** Retransmissions before a transfer fails. Default 8 (see session.ts: quiet gaps for atftp). */
   retries?: number;
+  /**
+   * Serve transfers of host-file bytes (ISO extents, folder files) with the native data pump
+   * (main/native/tftp-pump.ts) when it is built and BOOTDROP_NATIVE is not 0. Default true; false
+   * forces the JavaScript engine (tests run both).
+   */
+  native?: boolean;
   /** Told about every read request (for the session's "client X fetched Y"). */
   onRequest?: (e: TftpFileEvent) => void;
 }
@@ -62,6 +68,7 @@ export class TftpServer {
       mtu: opts.mtu,
       timeoutMs: opts.timeoutMs ?? 1000,
       retries: opts.retries ?? 8,
+      native: opts.native ?? true,
       onFile: opts.onRequest,
     };
   }

@@ -2,6 +2,7 @@ import * as dgram from 'node:dgram';
 import type { LogLevel } from '../contract';
 import type { TransferHandle, TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
+import { NativeTransfer } from './native-transfer';
 import { negotiate, type Negotiated } from './options';
 import { dataHeader, encodeError, encodeOack, parsePacket, TftpErrorCode, type RequestPacket } from './packet';
 
@@ -15,6 +16,8 @@ export interface SessionConfig {
   mtu: number | undefined;
   timeoutMs: number;
   retries: number;
+  /** Serve host-file transfers with the native data pump when it is available (default true). */
+  native?: boolean;
   onFile?: (e: { clientIp: string; path: string; file: string | null; result: 'ok' | 'not-found' | 'refused' | 'error' }) => void;
 }
 
@@ -33,7 +36,8 @@ const READ_AHEAD = 512 * 1024;
  */
 const MAX_BACKOFF_MS = 8000;
 
-type Phase = 'opening' | 'oack' | 'data' | 'ended';
+/** 'native': the transfer runs in the native data pump (NativeTransfer), not in this engine. */
+type Phase = 'opening' | 'oack' | 'data' | 'native' | 'ended';
 
 /**
  * One read transfer, on its own ephemeral socket (its TID) bound to the serving address and connected
@@ -44,11 +48,16 @@ type Phase = 'opening' | 'oack' | 'data' | 'ended';
  * Retransmission happens ONLY on timeout — an old or duplicate ACK is ignored, which is what prevents
  * the Sorcerer's Apprentice bug (RFC 1123 4.2.3.1). An ACK in the middle of the window (RFC 7440 loss
  * signal) starts the next window right after the acknowledged block.
+ *
+ * A file whose bytes are in host files (an ISO extent, a folder file) is normally served by the
+ * native data pump instead (NativeTransfer: same protocol on a C thread with blocking I/O, because
+ * Node's per-datagram cost dominates lock-step TFTP); this engine serves the rest, and everything
+ * when the pump is unavailable or turned off.
  */
 export class ReadSession {
   phase: Phase = 'opening';
-  /** When the client last showed it is alive (its request, then each new ACK): who to drop when full. */
-  lastHeard = Date.now();
+  private heard = Date.now();
+  private native: NativeTransfer | null = null;
   private socket: dgram.Socket | null = null;
   private file: VfsFile | null = null;
   private handle: TransferHandle | null = null;
@@ -78,14 +87,26 @@ export class ReadSession {
     return `${this.peer.ip}:${this.peer.port}`;
   }
 
+  /** When the client last showed it is alive (its request, then each new ACK): who to drop when full. */
+  get lastHeard(): number {
+    return this.native?.lastHeard ?? this.heard;
+  }
+
   /** True once the final block went out: a new request from the same port means the client has it. */
   get allSent(): boolean {
+    if (this.phase === 'native') return this.native!.allSent;
     return this.phase === 'data' && this.sentUpTo === this.lastBlock;
   }
 
   /** True while nothing beyond the OACK / first window was acknowledged (a repeated RRQ is a duplicate). */
   get unanswered(): boolean {
+    if (this.phase === 'native') return this.native!.unanswered;
     return this.phase === 'opening' || this.phase === 'oack' || (this.phase === 'data' && this.base === 1);
+  }
+
+  /** True when the native data pump serves this transfer. */
+  get pumped(): boolean {
+    return this.native !== null;
   }
 
   /** A getter, so checks after an await are not narrowed away by the compiler. */
@@ -95,46 +116,91 @@ export class ReadSession {
 
   async start(): Promise<void> {
     const { ip } = this.peer;
+    const name = this.request.filename;
+    // The file first: if the native pump serves it, it makes its own socket (the TID), and Node's
+    // would be one bind and close for nothing.
+    let file: VfsFile | null = null;
+    let refusal: unknown = null;
     try {
-      this.socket = await this.openSocket();
+      file = await this.cfg.vfs.open(name);
+    } catch (err) {
+      refusal = err;
+    }
+    if (this.ended) {
+      void file?.close().catch(() => undefined);
+      return;
+    }
+    this.file = file;
+    if (file) {
+      this.size = file.size;
+      this.opts = negotiate(this.request.options, { mtu: this.cfg.mtu, fileSize: this.size });
+      if (this.opts.oack.length > 0) this.oack = encodeOack(this.opts.oack);
+      if (this.cfg.native !== false && this.startNative(file)) return;
+    }
+    try {
+      const socket = await this.openSocket();
+      if (this.ended) {
+        socket.close(); // stopped while binding
+        return;
+      }
+      this.socket = socket;
     } catch (err) {
       this.cfg.log('error', `cannot open a transfer socket on ${this.cfg.address}: ${(err as Error).message}`, ip);
       this.end(null);
       return;
     }
-    if (this.ended) return;
-    const name = this.request.filename;
-    try {
-      this.file = await this.cfg.vfs.open(name);
-    } catch (err) {
-      this.refuse(err, name);
+    if (!file) {
+      this.refuse(refusal, name);
       return;
     }
-    if (this.ended) {
-      void this.file.close().catch(() => undefined);
-      return;
-    }
-    this.cfg.onFile?.({ clientIp: ip, path: name, file: this.file.path, result: 'ok' });
-    this.size = this.file.size;
-    this.opts = negotiate(this.request.options, { mtu: this.cfg.mtu, fileSize: this.size });
+    this.begin(file);
     const { blksize, windowsize } = this.opts;
     this.lastBlock = Math.floor(this.size / blksize) + 1;
     const target = Math.ceil(Math.max(READ_AHEAD, 2 * windowsize * blksize) / blksize) * blksize;
     this.buf = Buffer.allocUnsafe(Math.max(1, Math.min(target, this.size)));
-    this.handle = this.cfg.tracker.begin({ protocol: 'tftp', clientIp: ip, file: this.file.path, total: this.size });
-    const detail = this.opts.oack.length ? ` (${this.opts.oack.map(([k, v]) => `${k}=${v}`).join(' ')})` : '';
-    this.cfg.log('info', `sending ${this.file.path}, ${this.size} bytes${detail}`, ip);
-    if (this.opts.ignored.length) this.cfg.log('debug', `options ignored: ${this.opts.ignored.join('; ')}`, ip);
-    if (this.request.mode === 'netascii') this.cfg.log('debug', `netascii requested for ${name}: sent as octet (boot files are binary)`, ip);
-    if (this.opts.oack.length > 0) {
+    if (this.oack) {
       this.phase = 'oack';
-      this.oack = encodeOack(this.opts.oack);
       this.sendControl(this.oack);
       this.arm();
     } else {
       this.phase = 'data';
       this.sendWindow();
     }
+  }
+
+  /** Report the transfer (onFile, tracker, log) once it is certain to be served. */
+  private begin(file: VfsFile): void {
+    const ip = this.peer.ip;
+    const name = this.request.filename;
+    this.cfg.onFile?.({ clientIp: ip, path: name, file: file.path, result: 'ok' });
+    this.handle = this.cfg.tracker.begin({ protocol: 'tftp', clientIp: ip, file: file.path, total: this.size });
+    const detail = this.opts.oack.length ? ` (${this.opts.oack.map(([k, v]) => `${k}=${v}`).join(' ')})` : '';
+    this.cfg.log('info', `sending ${file.path}, ${this.size} bytes${detail}`, ip);
+    if (this.opts.ignored.length) this.cfg.log('debug', `options ignored: ${this.opts.ignored.join('; ')}`, ip);
+    if (this.request.mode === 'netascii') this.cfg.log('debug', `netascii requested for ${name}: sent as octet (boot files are binary)`, ip);
+  }
+
+  /** Hand the transfer to the native data pump; false when it cannot take it (JavaScript serves it). */
+  private startNative(file: VfsFile): boolean {
+    const native = NativeTransfer.start({
+      address: this.cfg.address,
+      peer: this.peer,
+      filename: this.request.filename,
+      file,
+      opts: this.opts,
+      oack: this.oack,
+      timeoutMs: this.baseTimeout(),
+      retries: this.cfg.retries,
+      maxBackoffMs: MAX_BACKOFF_MS,
+      log: this.cfg.log,
+      onProgress: (bytes) => this.handle?.set(bytes),
+      onEnd: (result) => this.end(result),
+    });
+    if (!native) return false;
+    this.native = native;
+    this.phase = 'native';
+    this.begin(file);
+    return true;
   }
 
   private openSocket(): Promise<dgram.Socket> {
@@ -195,7 +261,7 @@ export class ReadSession {
   private onAck(block: number): void {
     if (this.phase === 'oack') {
       if (block !== 0) return;
-      this.lastHeard = Date.now();
+      this.heard = Date.now();
       this.phase = 'data';
       this.retries = 0;
       this.sendWindow();
@@ -205,7 +271,7 @@ export class ReadSession {
     // Map the 16-bit number onto the absolute block in [base - 1, sentUpTo] (block numbers roll over).
     const a = this.sentUpTo - ((((this.sentUpTo & 0xffff) - block) % 65536) + 65536) % 65536;
     if (a < this.base) return; // duplicate or stale: never resend on it (Sorcerer's Apprentice)
-    this.lastHeard = Date.now();
+    this.heard = Date.now();
     this.base = a + 1;
     this.retries = 0;
     this.handle?.set(Math.min(a * this.opts.blksize, this.size));
@@ -291,10 +357,16 @@ export class ReadSession {
     this.bufLen = got;
   }
 
+  /**
+   * The client's RFC 2349 timeout is an upper bound: curl asks for 6 s, but on a LAN resending sooner
+   * after a loss costs nothing and keeps a lossy transfer moving.
+   */
+  private baseTimeout(): number {
+    return Math.min(this.opts.timeoutMs ?? Infinity, this.cfg.timeoutMs);
+  }
+
   private arm(): void {
-    // The client's RFC 2349 timeout is an upper bound: curl asks for 6 s, but on a LAN resending sooner
-    // after a loss costs nothing and keeps a lossy transfer moving.
-    const base = Math.min(this.opts.timeoutMs ?? Infinity, this.cfg.timeoutMs);
+    const base = this.baseTimeout();
     const wait = Math.min(base * 2 ** this.retries, Math.max(base, MAX_BACKOFF_MS));
     // Re-arming after every window is the common case: refresh() reuses the timer instead of a new one.
     if (this.timer && this.timerMs === wait) {
@@ -355,6 +427,7 @@ export class ReadSession {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
     this.clearTimer();
+    this.native?.cancel();
     if (result) this.handle?.finish(result.outcome, result.reason);
     if (result?.outcome === 'done') this.cfg.log('info', `sent ${this.request.filename} (${this.size} bytes)`, this.peer.ip);
     const socket = this.socket;
