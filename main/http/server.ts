@@ -1,13 +1,15 @@
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type { LogLevel } from '../contract';
+import { sendfileAvailable, type SendfileJob } from '../native';
 import { explainBindError, RateLimiter, SERVICES } from '../net';
-import type { TransferTracker } from '../transfer';
+import type { TransferHandle, TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
 import { ONE_SHOT_MAX, readWhole, writeFileRange } from './body';
 import { contentTypeFor } from './content-type';
 import { parseRange } from './range';
 import { decodeRequestPath } from './request-path';
+import { planSendfile, sendfileBody, type SendfilePlan } from './sendfile-body';
 
 export type HttpLog = (level: LogLevel, message: string, client?: string) => void;
 
@@ -39,7 +41,15 @@ export interface HttpServerOptions {
   /** An idle keep-alive connection or a stalled response is closed after this. Default 60 s. */
   idleTimeoutMs?: number;
   onRequest?: (e: HttpRequestEvent) => void;
+  /**
+   * Send large bodies with the native sendfile(2) helper when it is available (default true; it is
+   * also off with BOOTDROP_NATIVE=0). False forces the JavaScript path (tests run both).
+   */
+  native?: boolean;
 }
+
+/** stop() waits this long at most for native jobs to notice the cancel (they check every ~200 ms). */
+const NATIVE_STOP_WAIT_MS = 2000;
 
 const ALLOW = 'GET, HEAD';
 
@@ -58,6 +68,9 @@ export class HttpServer {
   private readonly perClient = new Map<string, number>();
   /** One "too many connections" line per client per 10 s. */
   private readonly refusalLog = new RateLimiter({ burst: 1, perSecond: 0.1, maxKeys: 256 });
+  /** Native bodies being sent, so stop() can cancel them. */
+  private readonly nativeJobs = new Set<SendfileJob>();
+  private nativeFallbackLogged = false;
 
   constructor(private readonly opts: HttpServerOptions) {}
 
@@ -116,8 +129,19 @@ export class HttpServer {
     this.server = null;
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const jobs = [...this.nativeJobs];
+    for (const job of jobs) job.cancel();
     server.closeAllConnections();
     await closed;
+    // The jobs hold dups of sockets and source files: let them close those before we report stopped.
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, NATIVE_STOP_WAIT_MS)));
+    await Promise.race([Promise.all(jobs.map((j) => j.done)), cap]);
+    clearTimeout(timer);
+  }
+
+  private get nativeEnabled(): boolean {
+    return this.opts.native !== false && sendfileAvailable();
   }
 
   private onConnection(socket: Socket): void {
@@ -139,7 +163,12 @@ export class HttpServer {
 
   private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     const ip = socket.remoteAddress?.replace(/^::ffff:/, '');
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    // A response whose headers are out (its body perhaps being written by the native helper) must not
+    // get a 400 in the middle of its body: garbage pipelined behind a good request ends the connection.
+    // Node's own default clientError handler makes the same check.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Node's private link from a socket to its current response
+    const busy = (socket as any)._httpMessage?.headersSent === true;
+    if (err.code === 'ECONNRESET' || !socket.writable || busy) {
       socket.destroy();
       return;
     }
@@ -272,7 +301,9 @@ export class HttpServer {
       if (range.kind !== 'partial') this.opts.log('info', `sent ${what} (${end - start} bytes)`, ip);
       return;
     }
+    const plan = this.nativeEnabled ? planSendfile(res, file.hostSpans?.(start, end) ?? null) : null;
     res.writeHead(status, headers);
+    if (plan && (await this.sendNative(plan, res, handle, what, end - start, ip))) return;
     let outcome;
     try {
       outcome = await writeFileRange(file, start, end, res, (n) => handle.add(n));
@@ -290,5 +321,40 @@ export class HttpServer {
     res.end();
     handle.finish('done');
     this.opts.log('info', `sent ${what} (${end - start} bytes)`, ip);
+  }
+
+  /**
+   * The body by sendfile(2) (headers already set): true when the response is finished, false when
+   * the native job could not start — nothing of the body was sent, the caller sends it in JavaScript.
+   */
+  private async sendNative(plan: SendfilePlan, res: http.ServerResponse, handle: TransferHandle, what: string, length: number, ip: string): Promise<boolean> {
+    res.flushHeaders();
+    const register = (job: SendfileJob) => {
+      this.nativeJobs.add(job);
+      return () => this.nativeJobs.delete(job);
+    };
+    const r = await sendfileBody(plan, res, this.opts.idleTimeoutMs ?? 60_000, (n) => handle.add(n), register);
+    if (r.outcome === 'not-started') {
+      if (!this.nativeFallbackLogged) this.opts.log('debug', `sendfile not used, sending in JavaScript: ${r.error}`, ip);
+      this.nativeFallbackLogged = true;
+      return false;
+    }
+    if (r.outcome === 'done') {
+      // Headers carried Content-Length and the kernel took every byte: end without data keeps the
+      // connection reusable (iPXE fetches script, kernel and initrd on one).
+      res.end();
+      handle.finish('done');
+      this.opts.log('info', `sent ${what} (${length} bytes by sendfile)`, ip);
+      return true;
+    }
+    res.destroy();
+    if (r.outcome === 'aborted') {
+      this.opts.log('info', `stopped sending ${what} after ${r.bytes} bytes: ${r.error}`, ip);
+      handle.finish('aborted', r.error ?? 'client closed the connection');
+    } else {
+      this.opts.log('error', `sending ${what} failed after ${r.bytes} bytes: ${r.error}`, ip);
+      handle.finish('failed', r.error ?? 'sendfile failed');
+    }
+    return true;
   }
 }

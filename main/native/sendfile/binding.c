@@ -1,0 +1,198 @@
+/*
+ * Node-API face of the sendfile pump:
+ *
+ *   start(socketFd, spans, control, idleMs, done)
+ *     spans   flat array [fd, position, length, fd, position, length, ...] (host file runs, in order)
+ *     control ArrayBuffer of >= 16 bytes seen as int64[2]: [0] bytes sent (written by the pump),
+ *             [1] cancel (JavaScript writes 1)
+ *     done    called once on the JS thread: done(outcome 'done'|'aborted'|'failed', reason, errno)
+ *
+ * Every fd is dup()ed before start returns: the socket and the source files belong to JavaScript,
+ * which may close them (a swapped ISO, a destroyed socket) while the pump still runs. Throws (and
+ * starts nothing) on bad arguments or when a dup or the thread cannot be made; the caller then sends
+ * the body its JavaScript way. The pump runs on its own detached pthread, never libuv's pool.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pump.h"
+
+/* A file inside an ISO has a handful of extents; anything near this is a caller bug. */
+#define MAX_SPANS 4096
+/* Positions and lengths arrive as JS numbers: exact integers only up to 2^53. */
+#define MAX_SAFE 9007199254740991.0
+/* The pump's frames are tiny; the default 8 MiB stack per thread would only waste address space. */
+#define STACK_SIZE (256 * 1024)
+
+typedef struct {
+  pump_job pump;
+  napi_threadsafe_function tsfn;
+  napi_ref control_ref;
+} job_t;
+
+static napi_value throw_error(napi_env env, const char *what, int err) {
+  char msg[256];
+  if (err) snprintf(msg, sizeof msg, "sendfile.start: %s (errno %d)", what, err);
+  else snprintf(msg, sizeof msg, "sendfile.start: %s", what);
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+/* A JS number that is an integer in [min, max]. */
+static int get_int(napi_env env, napi_value v, double min, double max, int64_t *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
+  if (!(d >= min && d <= max) || d != (double)(int64_t)d) return 0;
+  *out = (int64_t)d;
+  return 1;
+}
+
+static void free_job(job_t *job) {
+  pump_close_fds(&job->pump);
+  free(job->pump.spans);
+  free(job);
+}
+
+static void *run(void *arg) {
+  job_t *job = arg;
+  pump_run(&job->pump);
+  /* Close the dups now: the client sees the end of the body's connection share at once, and the
+   * source file is no longer held once the JavaScript side is told. */
+  pump_close_fds(&job->pump);
+  napi_threadsafe_function tsfn = job->tsfn;
+  /* After this call the job belongs to call_js (it frees it); only tsfn, copied above, is used. */
+  if (napi_call_threadsafe_function(tsfn, job, napi_tsfn_blocking) != napi_ok) free_job(job);
+  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+  return NULL;
+}
+
+static void call_js(napi_env env, napi_value done, void *context, void *data) {
+  (void)context;
+  job_t *job = data;
+  if (env != NULL && done != NULL) {
+    static const char *names[] = { "done", "aborted", "failed" };
+    napi_value argv[3], undefined;
+    napi_create_string_utf8(env, names[job->pump.outcome], NAPI_AUTO_LENGTH, &argv[0]);
+    napi_create_string_utf8(env, job->pump.reason ? job->pump.reason : "", NAPI_AUTO_LENGTH, &argv[1]);
+    napi_create_int32(env, job->pump.err, &argv[2]);
+    napi_get_undefined(env, &undefined);
+    napi_call_function(env, undefined, done, 3, argv, NULL);
+    napi_delete_reference(env, job->control_ref);
+  }
+  free_job(job);
+}
+
+/* dup with close-on-exec, checking that the fd is what the caller says it is. */
+static int dup_checked(int fd, int want_socket, int *err) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *err = errno;
+    return -1;
+  }
+  int ok = want_socket ? S_ISSOCK(st.st_mode) : (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
+  if (!ok) {
+    *err = want_socket ? ENOTSOCK : EINVAL;
+    return -1;
+  }
+  int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (d < 0) *err = errno;
+  return d;
+}
+
+static napi_value start(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return throw_error(env, "expects 5 arguments", 0);
+  int64_t sock, idle_ms;
+  if (!get_int(env, argv[0], 0, 2147483647.0, &sock)) return throw_error(env, "socketFd must be a file descriptor", 0);
+  if (!get_int(env, argv[3], 1, 86400000.0, &idle_ms)) return throw_error(env, "idleMs must be 1..86400000", 0);
+  bool is_array = false;
+  uint32_t len = 0;
+  napi_is_array(env, argv[1], &is_array);
+  if (!is_array || napi_get_array_length(env, argv[1], &len) != napi_ok || len == 0 || len % 3 != 0 || len / 3 > MAX_SPANS) {
+    return throw_error(env, "spans must be a flat [fd, position, length, ...] array of 1..4096 runs", 0);
+  }
+  bool is_ab = false;
+  void *control = NULL;
+  size_t control_len = 0;
+  napi_is_arraybuffer(env, argv[2], &is_ab);
+  if (!is_ab || napi_get_arraybuffer_info(env, argv[2], &control, &control_len) != napi_ok || control_len < 16 || ((uintptr_t)control % 8) != 0) {
+    return throw_error(env, "control must be an ArrayBuffer of at least 16 bytes", 0);
+  }
+  napi_valuetype cb_type;
+  if (napi_typeof(env, argv[4], &cb_type) != napi_ok || cb_type != napi_function) return throw_error(env, "done must be a function", 0);
+
+  job_t *job = calloc(1, sizeof *job);
+  pump_span *spans = job ? calloc(len / 3, sizeof *spans) : NULL;
+  if (!spans) {
+    free(job);
+    return throw_error(env, "out of memory", ENOMEM);
+  }
+  job->pump.spans = spans;
+  job->pump.sock = -1;
+  for (uint32_t i = 0; i < len / 3; i++) spans[i].fd = -1;
+  job->pump.control = control;
+  job->pump.idle_ms = (int)idle_ms;
+  for (uint32_t i = 0; i < len / 3; i++) {
+    napi_value v[3];
+    int64_t fd, pos, n;
+    for (uint32_t k = 0; k < 3; k++) napi_get_element(env, argv[1], i * 3 + k, &v[k]);
+    if (!get_int(env, v[0], 0, 2147483647.0, &fd) || !get_int(env, v[1], 0, MAX_SAFE, &pos) || !get_int(env, v[2], 0, MAX_SAFE, &n) || pos + n > MAX_SAFE) {
+      free_job(job);
+      return throw_error(env, "a span is not [fd >= 0, position >= 0, length >= 0] within 2^53", 0);
+    }
+    spans[i].position = pos;
+    spans[i].length = n;
+    job->pump.span_count = i + 1;
+    int err = 0;
+    spans[i].fd = dup_checked((int)fd, 0, &err);
+    if (spans[i].fd < 0) {
+      free_job(job);
+      return throw_error(env, "cannot dup a source file descriptor", err);
+    }
+  }
+  int err = 0;
+  job->pump.sock = dup_checked((int)sock, 1, &err);
+  if (job->pump.sock < 0) {
+    free_job(job);
+    return throw_error(env, "cannot dup the socket", err);
+  }
+
+  napi_value name;
+  napi_create_string_utf8(env, "bootdrop-sendfile", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &job->tsfn) != napi_ok) {
+    free_job(job);
+    return throw_error(env, "cannot create the completion callback", 0);
+  }
+  /* Keeps the control buffer (which the pump writes) alive until call_js has run. */
+  napi_create_reference(env, argv[2], 1, &job->control_ref);
+
+  pthread_attr_t attr;
+  pthread_t thread;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, STACK_SIZE);
+  int rc = pthread_create(&thread, &attr, run, job);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    napi_release_threadsafe_function(job->tsfn, napi_tsfn_abort);
+    napi_delete_reference(env, job->control_ref);
+    free_job(job);
+    return throw_error(env, "cannot start a thread", rc);
+  }
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  if (napi_create_function(env, "start", NAPI_AUTO_LENGTH, start, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "start", fn) != napi_ok) return NULL;
+  return exports;
+}
