@@ -33,6 +33,10 @@ export async function readWhole(file: VfsFile, start: number, end: number): Prom
  * some being filled from the Vfs while others are being written. A buffer is refilled only after the
  * write that used it has completed (the socket callback), which is also the back-pressure: a slow
  * client holds at most SLOTS chunks (1 MiB). Resolves 'aborted' as soon as the client goes away.
+ *
+ * A closed connection settles every pending slot directly (no Promise.race against a long-lived
+ * "closed" promise: each race would leave a reaction on it, thousands per GiB kept until the response
+ * ends, and 16 such responses grew the JS heap by tens of MB).
  */
 export async function writeFileRange(
   file: VfsFile,
@@ -44,12 +48,12 @@ export async function writeFileRange(
   const size = Math.min(CHUNK, end - start);
   if (size <= 0) return 'done';
   let closed = false;
+  const waiting = new Set<() => void>();
   const onClose = () => {
     closed = true;
-    wakeClose?.();
+    for (const wake of waiting) wake();
+    waiting.clear();
   };
-  let wakeClose: (() => void) | null = null;
-  const closedP = new Promise<void>((resolve) => (wakeClose = resolve));
   res.once('close', onClose);
   const slots = Math.min(SLOTS, Math.ceil((end - start) / size));
   const bufs = Array.from({ length: slots }, () => Buffer.allocUnsafe(size));
@@ -58,7 +62,7 @@ export async function writeFileRange(
   try {
     let pos = start;
     for (let i = 0; pos < end; i = (i + 1) % slots) {
-      await Promise.race([inFlight[i], closedP]);
+      await inFlight[i];
       if (closed || res.destroyed) return 'aborted';
       const buf = bufs[i]!;
       const want = Math.min(buf.length, end - pos);
@@ -71,17 +75,20 @@ export async function writeFileRange(
       if (closed || res.destroyed) return 'aborted';
       const chunk = got === buf.length ? buf : buf.subarray(0, got);
       inFlight[i] = new Promise<void>((resolve) => {
+        waiting.add(resolve);
         res.write(chunk, (err) => {
-          if (err) return resolve();
-          written += got;
-          onBytes(got);
+          waiting.delete(resolve);
+          if (!err) {
+            written += got;
+            onBytes(got);
+          }
           resolve();
         });
       });
       pos += got;
     }
-    await Promise.race([Promise.all(inFlight), closedP]);
-    return written === end - start ? 'done' : 'aborted';
+    await Promise.all(inFlight);
+    return written === end - start && !closed ? 'done' : 'aborted';
   } finally {
     res.off('close', onClose);
   }
