@@ -29,7 +29,9 @@ function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number;
 let work: string;
 let iso: string;
 let isoVfs: Vfs;
-let server: TftpServer;
+/** The same tree served by the native data pump and by the JavaScript engine. */
+const servers: Record<'native' | 'js', TftpServer | null> = { native: null, js: null };
+const logs: Record<'native' | 'js', string[]> = { native: [], js: [] };
 const transfers: TransferProgress[] = [];
 const kernel = randomBytes(2_500_000);
 const initrd = randomBytes(6_000_000);
@@ -54,23 +56,26 @@ beforeAll(async () => {
   // As the session serves it: the ISO mounted under a prefix of the served tree.
   const tree = new MountedTree();
   tree.mount('/iso/test', isoVfs);
-  server = new TftpServer({
-    vfs: tree,
-    address: HOST,
-    port: 0,
-    tracker: new TransferTracker((t) => t.outcome !== 'active' && transfers.push(t)),
-    log: () => undefined,
-  });
-  await server.start();
+  const tracker = new TransferTracker((t) => t.outcome !== 'active' && transfers.push(t));
+  for (const engine of ['native', 'js'] as const) {
+    const server = new TftpServer({ vfs: tree, address: HOST, port: 0, tracker, log: (_l, m) => logs[engine].push(m), native: engine === 'native' });
+    await server.start();
+    servers[engine] = server;
+  }
 });
 
 afterAll(async () => {
-  await server?.stop();
+  for (const s of Object.values(servers)) await s?.stop();
   await isoVfs?.close();
   await removeTempDirs();
 });
 
-describe('TFTP from a real ISO', () => {
+describe.each(['native', 'js'] as const)('TFTP from a real ISO (%s engine)', (engine) => {
+  let server: TftpServer;
+  beforeAll(() => {
+    server = servers[engine]!;
+  });
+
   it('curl gets the kernel and initrd byte-identical to the files inside the ISO', async () => {
     for (const [path, bs] of [['/casper/vmlinuz', '1468'], ['/casper/initrd.gz', '8192']] as const) {
       const dest = join(work, `curl${path.replace(/\//g, '_')}`);
@@ -100,5 +105,10 @@ describe('TFTP from a real ISO', () => {
 
   it('reports transfers with the canonical path inside the served tree', () => {
     expect(transfers.map((t) => [t.file, t.outcome, t.bytes])).toContainEqual(['/iso/test/casper/initrd.gz', 'done', initrd.length]);
+  });
+
+  it(`the ${engine} engine served them`, () => {
+    const pumped = logs[engine].filter((m) => m.startsWith('native data pump serves')).length;
+    expect(pumped).toBe(engine === 'native' ? 4 : 0); // kernel, initrd, isolinux.bin, grub.cfg
   });
 });

@@ -19,7 +19,7 @@ function ensureEngine(): void {
   const newest = (dir: string): number =>
     Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
   const built = join(ENGINE, 'tftp/index.js');
-  const srcNewest = Math.max(...['tftp', 'vfs', 'transfer'].map((d) => newest(join(ROOT, 'main', d))));
+  const srcNewest = Math.max(...['tftp', 'vfs', 'transfer', 'native'].map((d) => newest(join(ROOT, 'main', d))));
   if (!existsSync(built) || statSync(built).mtimeMs < srcNewest) {
     try {
       execFileSync('npx', ['tsc', '-p', 'tsconfig.engine.json'], { cwd: ROOT, stdio: 'ignore' });
@@ -30,7 +30,8 @@ function ensureEngine(): void {
   if (!existsSync(built)) throw new Error(`${built} is missing: build the engine with \`npx tsc -p tsconfig.engine.json\``);
 }
 
-function serverScript(dir: string, address: string, port: number, extra: string): string {
+/** A server on `port` (native data pump when built); with `jsPort`, a second one forced to JavaScript. */
+function serverScript(dir: string, address: string, port: number, extra: string, jsPort?: number): string {
   return `
 const { TftpServer } = require(${JSON.stringify(join(ENGINE, 'tftp'))});
 const { FolderSource } = require(${JSON.stringify(join(ENGINE, 'vfs'))});
@@ -40,10 +41,17 @@ const { TransferTracker } = require(${JSON.stringify(join(ENGINE, 'transfer'))})
   const tracker = new TransferTracker((t) => { if (t.outcome !== 'active') console.log('TRANSFER ' + JSON.stringify(t)); });
   const server = new TftpServer({ vfs, address: ${JSON.stringify(address)}, port: ${port}, tracker, log: (l, m) => console.log('LOG', l, m) ${extra} });
   try { await server.start(); } catch (e) { console.log('STARTERR ' + JSON.stringify({ code: e.code, message: e.message, remedy: e.remedy })); process.exit(0); }
+  ${jsPort === undefined ? '' : `await new TftpServer({ vfs, address: ${JSON.stringify(address)}, port: ${jsPort}, tracker, native: false, log: (l, m) => console.log('LOG', l, m) ${extra} }).start();`}
   console.log('READY ' + server.port);
 })();
 `;
 }
+
+/** The native data pump listens on 69, a server forced to JavaScript on 1069. */
+const ENGINES = [
+  ['native', 69],
+  ['JavaScript', 1069],
+] as const;
 
 let work: string;
 let payload: Buffer;
@@ -75,7 +83,7 @@ describe('TFTP under 10% packet loss between namespaces', () => {
     server = await lan.addHost('srv', '10.213.40.1/24');
     client = await lan.addHost('cli', '10.213.40.2/24');
     const script = join(work, 'server.js');
-    writeFileSync(script, serverScript(work, server.address!, 69, ', mtu: 1500, timeoutMs: 300'));
+    writeFileSync(script, serverScript(work, server.address!, 69, ', mtu: 1500, timeoutMs: 300', 1069));
     proc = server.spawn(['node', script]);
     proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     await waitForOutput(proc, /READY 69/, 30_000);
@@ -88,23 +96,27 @@ describe('TFTP under 10% packet loss between namespaces', () => {
     await lan?.destroy();
   });
 
-  it('curl (blksize 1468) completes byte-identical', async () => {
-    const dest = join(work, 'curl-out.bin');
-    const r = await client.exec(['curl', '-sS', '--max-time', '240', '--tftp-blksize', '1468', '-o', dest, `tftp://${server.address}/initrd.img`], true);
+  it.each(ENGINES)('curl (blksize 1468) completes byte-identical (%s engine)', async (engine, port) => {
+    const dest = join(work, `curl-out-${engine}.bin`);
+    const r = await client.exec(['curl', '-sS', '--max-time', '240', '--tftp-blksize', '1468', '-o', dest, `tftp://${server.address}:${port}/initrd.img`], true);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(dest).equals(payload)).toBe(true);
   });
 
-  it('curl without options (512-byte blocks, the RFC 1350 path) completes byte-identical', async () => {
-    const dest = join(work, 'curl-noopt.bin');
-    const r = await client.exec(['curl', '-sS', '--max-time', '240', '--tftp-no-options', '-o', dest, `tftp://${server.address}/pxelinux.0`], true);
+  it.each(ENGINES)('curl without options (512-byte blocks, the RFC 1350 path) completes byte-identical (%s engine)', async (engine, port) => {
+    const dest = join(work, `curl-noopt-${engine}.bin`);
+    const r = await client.exec(['curl', '-sS', '--max-time', '240', '--tftp-no-options', '-o', dest, `tftp://${server.address}:${port}/pxelinux.0`], true);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(dest).equals(loader)).toBe(true);
   });
 
-  it('atftp with windowsize 4 completes byte-identical', async () => {
-    const dest = join(work, 'atftp-out.bin');
-    const r = await client.exec(['timeout', '240', 'atftp', '--option', 'windowsize 4', '--option', 'blksize 1468', '-g', '-r', 'initrd.img', '-l', dest, server.address!], true);
+  it.each(ENGINES)('atftp with windowsize 4 completes byte-identical (%s engine)', async (engine, port) => {
+    const dest = join(work, `atftp-out-${engine}.bin`);
+    const get = () => client.exec(['timeout', '240', 'atftp', '--option', 'windowsize 4', '--option', 'blksize 1468', '-g', '-r', 'initrd.img', '-l', dest, server.address!, String(port)], true);
+    let r = await get();
+    // atftp aborts on a second OACK ("tftp: unexpected OACK"), which the server must resend when the
+    // loss took its ACK 0 (one run in ten here): a client limit, not a server fault. One more try.
+    if (r.code !== 0 && /unexpected OACK/.test(r.stdout + r.stderr)) r = await get();
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(readFileSync(dest).equals(payload)).toBe(true);
   });
@@ -114,13 +126,18 @@ describe('TFTP under 10% packet loss between namespaces', () => {
       output
         .split('\n')
         .filter((l) => l.startsWith('TRANSFER '))
-        .map((l) => JSON.parse(l.slice(9)) as { outcome: string });
+        .map((l) => JSON.parse(l.slice(9)) as { outcome: string; error: string | null });
     // A client exits right after its last ACK; if loss ate that ACK the server only learns the end
     // from its next retransmission (ICMP port unreachable), a timeout later.
-    for (let i = 0; i < 150 && finished().length < 3; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(finished().length).toBe(3);
+    // (Not counting an atftp run that gave up on a second OACK and was retried.)
+    const ended = (t: { outcome: string; error: string | null }) => t.outcome !== 'aborted' || !/client aborted/.test(t.error ?? '');
+    for (let i = 0; i < 150 && finished().filter(ended).length < 6; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(finished().filter(ended).length).toBe(6);
     expect(finished().filter((t) => t.outcome === 'failed')).toEqual([]);
     expect(proc.exitCode).toBe(null);
+    // Three of them (four with an atftp retry) through the native pump on port 69, none on 1069.
+    expect(output.match(/LOG debug native data pump serves/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(output.match(/LOG debug native data pump serves/g)?.length).toBeLessThanOrEqual(4);
   });
 });
 
