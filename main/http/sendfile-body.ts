@@ -66,7 +66,8 @@ export async function sendfileBody(
   if (socket.writableLength !== 0 || socketFd(socket) !== plan.fd) return { outcome: 'not-started', bytes: 0, error: 'socket busy' };
   let job: SendfileJob;
   try {
-    job = startSendfile(plan.fd, plan.spans, idleMs);
+    // idleMs 0 means no idle timeout for Node's sockets; the helper wants a bound, so a day it is.
+    job = startSendfile(plan.fd, plan.spans, idleMs > 0 ? idleMs : 86_400_000);
   } catch (err) {
     return { outcome: 'not-started', bytes: 0, error: (err as Error).message };
   }

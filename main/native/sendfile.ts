@@ -31,8 +31,14 @@ export interface SendfileJob {
   readonly done: Promise<SendfileResult>;
 }
 
+/** Opaque handle of a running job (a Node-API external). */
+declare const jobHandle: unique symbol;
+type JobHandle = { readonly [jobHandle]: true };
+
 interface SendfileModule {
-  start(socketFd: number, spans: number[], control: ArrayBuffer, idleMs: number, done: (outcome: SendfileOutcome, reason: string, errno: number) => void): void;
+  start(socketFd: number, spans: number[], idleMs: number, done: (outcome: SendfileOutcome, reason: string, errno: number) => void): JobHandle;
+  sent(job: JobHandle): number;
+  cancel(job: JobHandle): void;
 }
 
 let running = 0;
@@ -61,30 +67,26 @@ function describe(reason: string, errno: number): string {
 /**
  * Start sending `spans` (in order) to the socket `socketFd`. The helper dup()s the socket and every
  * span fd before this returns, so the caller may close its own at any time. A client that accepts no
- * byte for `idleMs` ends the job as 'aborted'. Throws when the job cannot start (helper missing, bad
- * fd, no thread): nothing has been sent then, and the caller can still send the body another way.
+ * byte for `idleMs` (1 ms to 24 h) ends the job as 'aborted'. Throws when the job cannot start
+ * (helper missing, bad fd or span, no thread): nothing has been sent then, and the caller can still
+ * send the body another way.
  */
 export function startSendfile(socketFd: number, spans: readonly SendfileSpan[], idleMs: number): SendfileJob {
   const mod = loadNative<SendfileModule>('sendfile');
   if (!mod) throw new Error('the sendfile helper is not available');
   const flat: number[] = [];
   for (const s of spans) flat.push(s.fd, s.position, s.length);
-  // int64 [bytes sent, cancel]: written by the helper's thread and by us, read by the other side.
-  const control = new ArrayBuffer(16);
-  const view = new BigInt64Array(control);
   let resolveDone!: (r: SendfileResult) => void;
   const done = new Promise<SendfileResult>((resolve) => (resolveDone = resolve));
-  const sent = () => Number(Atomics.load(view, 0));
-  mod.start(socketFd, flat, control, Math.max(1, Math.round(idleMs)), (outcome, reason, errno) => {
+  // The callback cannot run before start() returns (it is queued to this thread), so `job` is set.
+  const job: JobHandle = mod.start(socketFd, flat, Math.round(idleMs), (outcome, reason, errno) => {
     running--;
-    resolveDone({ outcome, bytes: sent(), error: outcome === 'done' ? null : describe(reason, errno) });
+    resolveDone({ outcome, bytes: mod.sent(job), error: outcome === 'done' ? null : describe(reason, errno) });
   });
   running++;
   return {
-    sent,
-    cancel: () => {
-      Atomics.store(view, 1, 1n);
-    },
+    sent: () => mod.sent(job),
+    cancel: () => mod.cancel(job),
     done,
   };
 }

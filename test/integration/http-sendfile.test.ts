@@ -7,14 +7,14 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLevel, TransferProgress } from '../../main/contract';
 import { HttpServer, type HttpServerOptions } from '../../main/http';
 import { openSource } from '../../main/iso';
-import { loadNative, sendfileAvailable, sendfileJobsRunning } from '../../main/native';
+import { loadNative, sendfileAvailable, sendfileJobsRunning, startSendfile } from '../../main/native';
 import { TransferTracker } from '../../main/transfer';
 import { MountedTree, type Vfs } from '../../main/vfs';
 import { buildIso, makeTree, removeTempDirs, tempDir } from '../helpers/mkiso';
@@ -126,6 +126,69 @@ it('the sendfile helper is built and loads on Linux (CI builds it; a silent buil
   expect(process.platform).toBe('linux');
   expect(loadNative('sendfile'), 'dist/native/sendfile.node missing or broken: run npm run build:native').not.toBeNull();
   expect(sendfileAvailable()).toBe(true);
+});
+
+/** A connected loopback TCP pair; `fd` is the accepting side's descriptor (what the server writes to). */
+async function tcpPair(): Promise<{ fd: number; client: net.Socket; received: () => Buffer; close: () => void }> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, HOST, () => r()));
+  const accepted = new Promise<net.Socket>((r) => srv.once('connection', r));
+  const client = net.connect((srv.address() as net.AddressInfo).port, HOST);
+  const chunks: Buffer[] = [];
+  client.on('data', (d: Buffer) => chunks.push(d));
+  const peer = await accepted;
+  srv.close();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the fd of Node's TCP handle, as the server uses it
+  const fd = (peer as any)._handle.fd as number;
+  return { fd, client, received: () => Buffer.concat(chunks), close: () => (peer.destroy(), client.destroy()) };
+}
+
+describe('the sendfile helper itself', () => {
+  it('refuses bad arguments with a clear error and starts nothing (no fd left open)', async () => {
+    const before = openFds();
+    const file = join(work, 'plain.bin');
+    writeFileSync(file, Buffer.alloc(1000, 1));
+    const fd = openSync(file, 'r');
+    try {
+      // A regular file is not a socket: the caller would otherwise write a body into a file.
+      expect(() => startSendfile(fd, [{ fd, position: 0, length: 10 }], 1000)).toThrow(/cannot dup the socket \(errno 88\)/);
+      const pair = await tcpPair();
+      expect(() => startSendfile(pair.fd, [], 1000)).toThrow(/spans must be/);
+      expect(() => startSendfile(pair.fd, [{ fd, position: -1, length: 10 }], 1000)).toThrow(/a span is not/);
+      expect(() => startSendfile(pair.fd, [{ fd, position: 2 ** 60, length: 10 }], 1000)).toThrow(/a span is not/);
+      expect(() => startSendfile(pair.fd, [{ fd: 999_999, position: 0, length: 10 }], 1000)).toThrow(/cannot dup a source file descriptor/);
+      expect(() => startSendfile(pair.fd, [{ fd, position: 0, length: 10 }], 0)).toThrow(/idleMs/);
+      pair.close();
+    } finally {
+      closeSync(fd);
+    }
+    expect(sendfileJobsRunning()).toBe(0);
+    expect(openFds()).toBeLessThanOrEqual(before);
+  });
+
+  it("sends spans in order; a file shorter than its span ends as 'failed', not as a hang", async () => {
+    const file = join(work, 'spans.bin');
+    const data = randomBytes(300_000);
+    writeFileSync(file, data);
+    const fd = openSync(file, 'r');
+    const pair = await tcpPair();
+    try {
+      const job = startSendfile(pair.fd, [{ fd, position: 200_000, length: 100_000 }, { fd, position: 5, length: 1000 }], 5000);
+      closeSync(fd); // the helper has its own dup
+      expect(await job.done).toEqual({ outcome: 'done', bytes: 101_000, error: null });
+      for (let i = 0; i < 100 && pair.received().length < 101_000; i++) await sleep(20);
+      expect(pair.received().equals(Buffer.concat([data.subarray(200_000), data.subarray(5, 1005)]))).toBe(true);
+      const fd2 = openSync(file, 'r');
+      const short = startSendfile(pair.fd, [{ fd: fd2, position: 299_000, length: 5000 }], 5000);
+      closeSync(fd2);
+      const r = await short.done;
+      expect(r.outcome).toBe('failed');
+      expect(r.bytes).toBe(1000);
+      expect(r.error).toMatch(/ended early/);
+    } finally {
+      pair.close();
+    }
+  });
 });
 
 describe.each([

@@ -1,11 +1,16 @@
 /*
  * Node-API face of the sendfile pump:
  *
- *   start(socketFd, spans, control, idleMs, done)
+ *   start(socketFd, spans, idleMs, done) -> job
  *     spans   flat array [fd, position, length, fd, position, length, ...] (host file runs, in order)
- *     control ArrayBuffer of >= 16 bytes seen as int64[2]: [0] bytes sent (written by the pump),
- *             [1] cancel (JavaScript writes 1)
  *     done    called once on the JS thread: done(outcome 'done'|'aborted'|'failed', reason, errno)
+ *   sent(job) -> bytes the kernel has taken so far
+ *   cancel(job) -> the pump stops within ~200 ms ('aborted')
+ *
+ * The job's memory is shared by the pump thread and the JS handle (a napi external, since Electron's
+ * V8 sandbox forbids external ArrayBuffers): a count of two references, dropped by whichever of the
+ * thread's completion and the handle's finalizer comes last, so neither side ever sees freed memory —
+ * also when a worker's environment is torn down while a pump still runs.
  *
  * Every fd is dup()ed before start returns: the socket and the source files belong to JavaScript,
  * which may close them (a swapped ISO, a destroyed socket) while the pump still runs. Throws (and
@@ -33,8 +38,9 @@
 
 typedef struct {
   pump_job pump;
+  int64_t control[2]; /* pump_job.control points here: [0] bytes sent, [1] cancel */
   napi_threadsafe_function tsfn;
-  napi_ref control_ref;
+  int refs;           /* atomic: the pump thread's and the JS handle's */
 } job_t;
 
 static napi_value throw_error(napi_env env, const char *what, int err) {
@@ -60,6 +66,16 @@ static void free_job(job_t *job) {
   free(job);
 }
 
+static void unref_job(job_t *job) {
+  if (__atomic_sub_fetch(&job->refs, 1, __ATOMIC_ACQ_REL) == 0) free_job(job);
+}
+
+static void finalize_handle(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  unref_job(data);
+}
+
 static void *run(void *arg) {
   job_t *job = arg;
   pump_run(&job->pump);
@@ -67,8 +83,8 @@ static void *run(void *arg) {
    * source file is no longer held once the JavaScript side is told. */
   pump_close_fds(&job->pump);
   napi_threadsafe_function tsfn = job->tsfn;
-  /* After this call the job belongs to call_js (it frees it); only tsfn, copied above, is used. */
-  if (napi_call_threadsafe_function(tsfn, job, napi_tsfn_blocking) != napi_ok) free_job(job);
+  /* After this call the thread's reference belongs to call_js; only tsfn, copied above, is used. */
+  if (napi_call_threadsafe_function(tsfn, job, napi_tsfn_blocking) != napi_ok) unref_job(job);
   napi_release_threadsafe_function(tsfn, napi_tsfn_release);
   return NULL;
 }
@@ -84,9 +100,8 @@ static void call_js(napi_env env, napi_value done, void *context, void *data) {
     napi_create_int32(env, job->pump.err, &argv[2]);
     napi_get_undefined(env, &undefined);
     napi_call_function(env, undefined, done, 3, argv, NULL);
-    napi_delete_reference(env, job->control_ref);
   }
-  free_job(job);
+  unref_job(job);
 }
 
 /* dup with close-on-exec, checking that the fd is what the caller says it is. */
@@ -107,27 +122,20 @@ static int dup_checked(int fd, int want_socket, int *err) {
 }
 
 static napi_value start(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return throw_error(env, "expects 5 arguments", 0);
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) return throw_error(env, "expects 4 arguments", 0);
   int64_t sock, idle_ms;
   if (!get_int(env, argv[0], 0, 2147483647.0, &sock)) return throw_error(env, "socketFd must be a file descriptor", 0);
-  if (!get_int(env, argv[3], 1, 86400000.0, &idle_ms)) return throw_error(env, "idleMs must be 1..86400000", 0);
+  if (!get_int(env, argv[2], 1, 86400000.0, &idle_ms)) return throw_error(env, "idleMs must be 1..86400000", 0);
   bool is_array = false;
   uint32_t len = 0;
   napi_is_array(env, argv[1], &is_array);
   if (!is_array || napi_get_array_length(env, argv[1], &len) != napi_ok || len == 0 || len % 3 != 0 || len / 3 > MAX_SPANS) {
     return throw_error(env, "spans must be a flat [fd, position, length, ...] array of 1..4096 runs", 0);
   }
-  bool is_ab = false;
-  void *control = NULL;
-  size_t control_len = 0;
-  napi_is_arraybuffer(env, argv[2], &is_ab);
-  if (!is_ab || napi_get_arraybuffer_info(env, argv[2], &control, &control_len) != napi_ok || control_len < 16 || ((uintptr_t)control % 8) != 0) {
-    return throw_error(env, "control must be an ArrayBuffer of at least 16 bytes", 0);
-  }
   napi_valuetype cb_type;
-  if (napi_typeof(env, argv[4], &cb_type) != napi_ok || cb_type != napi_function) return throw_error(env, "done must be a function", 0);
+  if (napi_typeof(env, argv[3], &cb_type) != napi_ok || cb_type != napi_function) return throw_error(env, "done must be a function", 0);
 
   job_t *job = calloc(1, sizeof *job);
   pump_span *spans = job ? calloc(len / 3, sizeof *spans) : NULL;
@@ -138,7 +146,8 @@ static napi_value start(napi_env env, napi_callback_info info) {
   job->pump.spans = spans;
   job->pump.sock = -1;
   for (uint32_t i = 0; i < len / 3; i++) spans[i].fd = -1;
-  job->pump.control = control;
+  job->pump.control = job->control;
+  job->refs = 2;
   job->pump.idle_ms = (int)idle_ms;
   for (uint32_t i = 0; i < len / 3; i++) {
     napi_value v[3];
@@ -167,13 +176,10 @@ static napi_value start(napi_env env, napi_callback_info info) {
 
   napi_value name;
   napi_create_string_utf8(env, "bootdrop-sendfile", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &job->tsfn) != napi_ok) {
+  if (napi_create_threadsafe_function(env, argv[3], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &job->tsfn) != napi_ok) {
     free_job(job);
     return throw_error(env, "cannot create the completion callback", 0);
   }
-  /* Keeps the control buffer (which the pump writes) alive until call_js has run. */
-  napi_create_reference(env, argv[2], 1, &job->control_ref);
-
   pthread_attr_t attr;
   pthread_t thread;
   pthread_attr_init(&attr);
@@ -183,16 +189,52 @@ static napi_value start(napi_env env, napi_callback_info info) {
   pthread_attr_destroy(&attr);
   if (rc != 0) {
     napi_release_threadsafe_function(job->tsfn, napi_tsfn_abort);
-    napi_delete_reference(env, job->control_ref);
     free_job(job);
     return throw_error(env, "cannot start a thread", rc);
   }
+  napi_value handle;
+  if (napi_create_external(env, job, finalize_handle, NULL, &handle) != napi_ok) {
+    /* Unreachable in practice; the pump must not run unseen, so stop it and drop this side's ref. */
+    __atomic_store_n(&job->control[1], 1, __ATOMIC_RELEASE);
+    unref_job(job);
+    return throw_error(env, "cannot create the job handle", 0);
+  }
+  return handle;
+}
+
+static job_t *job_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_valuetype t;
+  void *job = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external ||
+      napi_get_value_external(env, argv[0], &job) != napi_ok || job == NULL) {
+    napi_throw_type_error(env, NULL, "expects a job from sendfile.start");
+    return NULL;
+  }
+  return job;
+}
+
+static napi_value sent(napi_env env, napi_callback_info info) {
+  job_t *job = job_arg(env, info);
+  if (!job) return NULL;
+  napi_value v;
+  napi_create_double(env, (double)__atomic_load_n(&job->control[0], __ATOMIC_ACQUIRE), &v);
+  return v;
+}
+
+static napi_value cancel(napi_env env, napi_callback_info info) {
+  job_t *job = job_arg(env, info);
+  if (job) __atomic_store_n(&job->control[1], 1, __ATOMIC_RELEASE);
   return NULL;
 }
 
+static int export_fn(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+  napi_value v;
+  return napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &v) == napi_ok && napi_set_named_property(env, exports, name, v) == napi_ok;
+}
+
 NAPI_MODULE_INIT() {
-  napi_value fn;
-  if (napi_create_function(env, "start", NAPI_AUTO_LENGTH, start, NULL, &fn) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "start", fn) != napi_ok) return NULL;
+  if (!export_fn(env, exports, "start", start) || !export_fn(env, exports, "sent", sent) || !export_fn(env, exports, "cancel", cancel)) return NULL;
   return exports;
 }

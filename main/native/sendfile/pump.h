@@ -18,8 +18,8 @@ typedef struct {
 typedef enum { PUMP_DONE = 0, PUMP_ABORTED = 1, PUMP_FAILED = 2 } pump_outcome;
 
 /*
- * Shared with JavaScript (an ArrayBuffer it keeps): [0] bytes sent so far, written by the pump;
- * [1] cancel request, written by JavaScript (non-zero: stop at the next check, within ~200 ms).
+ * control[0]: bytes sent so far, written by the pump, read from the JS thread (sent());
+ * control[1]: cancel request, written from the JS thread (non-zero: stop at the next check, ~200 ms).
  */
 typedef struct {
   int64_t *control;
