@@ -49,6 +49,8 @@ let work: string;
 let smallIso: string;
 const vfses: Vfs[] = [];
 let server: HttpServer;
+/** The same tree with the native sendfile helper off: ranges must read the same on both body paths. */
+let jsServer: HttpServer;
 const squash = randomBytes(12 * 1024 * 1024 + 5);
 
 beforeAll(async () => {
@@ -71,10 +73,13 @@ beforeAll(async () => {
   tree.setFile('/boot.ipxe', Buffer.from('#!ipxe\nkernel /iso/small/casper/vmlinuz\n'));
   server = new HttpServer({ vfs: tree, address: HOST, port: 0, tracker: new TransferTracker(() => undefined), log: () => undefined });
   await server.start();
+  jsServer = new HttpServer({ vfs: tree, address: HOST, port: 0, tracker: new TransferTracker(() => undefined), log: () => undefined, native: false });
+  await jsServer.start();
 });
 
 afterAll(async () => {
   await server?.stop();
+  await jsServer?.stop();
   for (const v of vfses) await v.close();
   await removeTempDirs();
 });
@@ -109,5 +114,20 @@ describe('HTTP from real ISOs', () => {
     }
     const tail = await curl(['-sS', '-r', '-64', url]);
     expect(Buffer.from(tail.out, 'latin1').equals(expected(BIG - 64, BIG))).toBe(true);
+  });
+
+  it('large ranges (sent as streamed bodies, natively by default) across the extent boundary and the 4 GiB line', async () => {
+    for (const [name, srv] of [['native', server], ['JavaScript', jsServer]] as const) {
+      const url = `${srv.url}/iso/big/live/filesystem.squashfs`;
+      for (const at of [EXTENT_MAX, 4 * 1024 ** 3]) {
+        const start = at - 700_001;
+        const end = at + 650_003; // exclusive; 1.3 MB, well past the 256 KiB one-write limit
+        const dest = join(work, `big-range-${name}-${at}`);
+        const r = await curl(['-sS', '-D', '-', '-r', `${start}-${end - 1}`, '-o', dest, url]);
+        expect(r.code, r.err).toBe(0);
+        expect(r.out, `${name} ${at}`).toContain(`Content-Range: bytes ${start}-${end - 1}/${BIG}\r\n`);
+        expect(readFileSync(dest).equals(expected(start, end)), `${name} ${at}`).toBe(true);
+      }
+    }
   });
 });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLevel, TransferProgress } from '../../main/contract';
 import { HttpServer, type HttpServerOptions } from '../../main/http';
 import { openSource } from '../../main/iso';
-import { loadNative, sendfileAvailable, sendfileJobsRunning, startSendfile } from '../../main/native';
+import { loadNative, nativeAllowed, sendfileAvailable, sendfileJobsRunning, startSendfile } from '../../main/native';
 import { TransferTracker } from '../../main/transfer';
 import { MountedTree, type Vfs } from '../../main/vfs';
 import { buildIso, makeTree, removeTempDirs, tempDir } from '../helpers/mkiso';
@@ -124,6 +124,13 @@ afterAll(async () => {
 
 it('the sendfile helper is built and loads on Linux (CI builds it; a silent build failure fails here)', () => {
   expect(process.platform).toBe('linux');
+  if (!nativeAllowed()) {
+    // BOOTDROP_NATIVE=0: the switch must really turn it off (the suites below then run JavaScript only).
+    expect(loadNative('sendfile')).toBeNull();
+    expect(sendfileAvailable()).toBe(false);
+    expect(() => startSendfile(0, [], 1000)).toThrow(/not available/);
+    return;
+  }
   expect(loadNative('sendfile'), 'dist/native/sendfile.node missing or broken: run npm run build:native').not.toBeNull();
   expect(sendfileAvailable()).toBe(true);
 });
@@ -143,7 +150,7 @@ async function tcpPair(): Promise<{ fd: number; client: net.Socket; received: ()
   return { fd, client, received: () => Buffer.concat(chunks), close: () => (peer.destroy(), client.destroy()) };
 }
 
-describe('the sendfile helper itself', () => {
+describe.runIf(nativeAllowed())('the sendfile helper itself (not with BOOTDROP_NATIVE=0)', () => {
   it('refuses bad arguments with a clear error and starts nothing (no fd left open)', async () => {
     const before = openFds();
     const file = join(work, 'plain.bin');
@@ -225,7 +232,7 @@ describe.each([
     expect(readFileSync(b).equals(mid)).toBe(true);
     const sent = logs.slice(since).filter((l) => l.message.startsWith('sent /iso/live/'));
     expect(sent).toHaveLength(2);
-    for (const l of sent) expect(l.message.includes('by sendfile'), l.message).toBe(native);
+    for (const l of sent) expect(l.message.includes('by sendfile'), l.message).toBe(native && nativeAllowed());
   });
 
   it('ranges larger than one write: 206 with the exact bytes (a-b, a-, -n)', async () => {
@@ -363,7 +370,7 @@ describe.each([
     expect(body.equals(huge.subarray(0, body.length)), 'the bytes received are a prefix of the file').toBe(true);
     // Native: the job holds its own dup of the image, so the body completes. JavaScript: reads fail
     // once the image is closed, so the transfer ends early — but never with wrong bytes.
-    if (native) expect(t).toMatchObject({ outcome: 'done', bytes: HUGE });
+    if (native && nativeAllowed()) expect(t).toMatchObject({ outcome: 'done', bytes: HUGE });
     else expect(['done', 'failed', 'aborted']).toContain(t.outcome);
     c.socket.destroy();
     const dest = join(work, `swapped-${native}`);
