@@ -13,7 +13,7 @@ import { type Endpoint } from './reply';
 import { hardwareAddress } from './options';
 import { Responder, type ClientEvent, type Outgoing, type Via } from './responder';
 import { QuietQueue } from './quiet-queue';
-import { warmResponder } from './warm-up';
+import { START_WARM_UP_ROUNDS, warmResponder } from './warm-up';
 import { bindUdp, closeUdp, defaultStrategy, type SocketStrategy } from './sockets';
 
 export interface DhcpServiceOptions {
@@ -53,6 +53,8 @@ function peekMac(data: Buffer): string | null {
   return hardwareAddress(data, CHADDR, data[2]!);
 }
 
+/** Warm-up passes per slice at start (START_WARM_UP_ROUNDS in all). */
+const WARM_UP_SLICE = 20;
 /** While idle, the hot path is run again this often, so V8 keeps it compiled (see warmUp). */
 const REWARM_MS = 30_000;
 /** A datagram for warming the service's own pre-decode steps (MAC peek, rate limiter). */
@@ -114,8 +116,12 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     }
     this.responder = new Responder({ serverIp: iface.address, prefix: iface.prefix, policy: this.opts.policy, pool });
     this.responder.mode = mode === 'auto' ? (pool ? null : 'proxy') : mode;
-    // Before the sockets open, so no client waits behind it (~10–40 ms once).
-    this.warmUp(40);
+    // Before the sockets open, so no client waits behind it: ~30–60 ms of CPU once, in slices so
+    // the HTTP and TFTP servers already running are not held up for all of it.
+    for (let done = 0; done < START_WARM_UP_ROUNDS; done += WARM_UP_SLICE) {
+      this.warmUp(WARM_UP_SLICE);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     try {
       await this.openSockets(mode === 'auto' && pool !== undefined);
     } catch (err) {
