@@ -48,6 +48,15 @@ export interface HttpServerOptions {
   native?: boolean;
 }
 
+/** A body for the native path: bytes [start, end) of `file`, and how to name it in logs. */
+interface NativeBody {
+  file: VfsFile;
+  start: number;
+  end: number;
+  what: string;
+  ip: string;
+}
+
 /** stop() waits this long at most for native jobs to notice the cancel (they check every ~200 ms). */
 const NATIVE_STOP_WAIT_MS = 2000;
 
@@ -303,7 +312,7 @@ export class HttpServer {
     }
     const plan = this.nativeEnabled ? planSendfile(res, file.hostSpans?.(start, end) ?? null) : null;
     res.writeHead(status, headers);
-    if (plan && (await this.sendNative(plan, res, handle, what, end - start, ip))) return;
+    if (plan && (await this.sendNative(plan, res, handle, { file, start, end, what, ip }))) return;
     let outcome;
     try {
       outcome = await writeFileRange(file, start, end, res, (n) => handle.add(n));
@@ -327,7 +336,8 @@ export class HttpServer {
    * The body by sendfile(2) (headers already set): true when the response is finished, false when
    * the native job could not start — nothing of the body was sent, the caller sends it in JavaScript.
    */
-  private async sendNative(plan: SendfilePlan, res: http.ServerResponse, handle: TransferHandle, what: string, length: number, ip: string): Promise<boolean> {
+  private async sendNative(plan: SendfilePlan, res: http.ServerResponse, handle: TransferHandle, body: NativeBody): Promise<boolean> {
+    const { what, ip } = body;
     res.flushHeaders();
     const register = (job: SendfileJob) => {
       this.nativeJobs.add(job);
@@ -344,17 +354,33 @@ export class HttpServer {
       // connection reusable (iPXE fetches script, kernel and initrd on one).
       res.end();
       handle.finish('done');
-      this.opts.log('info', `sent ${what} (${length} bytes by sendfile)`, ip);
+      this.opts.log('info', `sent ${what} (${body.end - body.start} bytes by sendfile)`, ip);
       return true;
     }
     res.destroy();
     if (r.outcome === 'aborted') {
       this.opts.log('info', `stopped sending ${what} after ${r.bytes} bytes: ${r.error}`, ip);
       handle.finish('aborted', r.error ?? 'client closed the connection');
-    } else {
-      this.opts.log('error', `sending ${what} failed after ${r.bytes} bytes: ${r.error}`, ip);
-      handle.finish('failed', r.error ?? 'sendfile failed');
+      return true;
     }
+    const readError = await this.readErrorAt(body, body.start + r.bytes);
+    if (readError) this.opts.log('error', `read failed while sending ${what}: ${readError}`, ip);
+    else this.opts.log('error', `sending ${what} failed after ${r.bytes} bytes: ${r.error}`, ip);
+    handle.finish('failed', readError ?? r.error ?? 'sendfile failed');
     return true;
+  }
+
+  /**
+   * Why the source could not be read at `pos`, in the Vfs's own words ("served.iso: the image ends
+   * early at byte N — re-download it"), or null if it reads fine there. sendfile(2) only knows that the
+   * host file ended; the Vfs knows which file that is and what the user can do about it.
+   */
+  private async readErrorAt(body: NativeBody, pos: number): Promise<string | null> {
+    try {
+      const n = await body.file.read(Buffer.alloc(1), 0, 1, pos);
+      return n > 0 ? null : `${body.file.path} ended at byte ${pos}, expected ${body.end}`;
+    } catch (err) {
+      return (err as Error).message;
+    }
   }
 }
