@@ -3,6 +3,7 @@
  * tftpd-hpa and dnsmasq. dnsmasq's TFTP port is fixed at 69, so all three servers and the client run
  * inside one throw-away namespace (its own loopback), on the same footing.
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { TestLan } from '../test/helpers/netns';
 import type { Fixture } from './fixture';
@@ -13,6 +14,8 @@ import { envInt, mbps, median } from './lib/stats';
 import { startBootdrop, startDnsmasqTftp, startTftpdHpa, type Running } from './servers';
 
 const CLIENT = path.join(__dirname, 'tftp-client.js');
+/** dist/bench/bench → dist/native (scripts/build-native.mjs). */
+const NATIVE_DIR = path.resolve(__dirname, '..', '..', 'native');
 const BLKSIZE = 1468;
 
 interface Fetched {
@@ -25,6 +28,10 @@ interface Fetched {
 export async function tftpFigures(fx: Fixture, say: (s: string) => void): Promise<Row[]> {
   const rounds = envInt('BENCH_ROUNDS', 3);
   const window = envInt('BENCH_TFTP_WINDOW', 16);
+  // The engine here is dist/bench/main, from where load.ts does not look in dist/native: point it
+  // there (only for the servers this figure starts) so Bootdrop runs with its native TFTP data pump.
+  const nativeDir = process.env.BOOTDROP_NATIVE_DIR;
+  if (nativeDir === undefined && existsSync(path.join(NATIVE_DIR, 'tftp.node'))) process.env.BOOTDROP_NATIVE_DIR = NATIVE_DIR;
   const lan = await TestLan.create('tft');
   const started: Running[] = [];
   const rows: Row[] = [];
@@ -61,6 +68,7 @@ export async function tftpFigures(fx: Fixture, say: (s: string) => void): Promis
   } finally {
     for (const s of started) await s.server.stop();
     await lan.destroy();
+    if (nativeDir === undefined) delete process.env.BOOTDROP_NATIVE_DIR;
   }
   return rows;
 }

@@ -1,10 +1,11 @@
 import * as dgram from 'node:dgram';
 import type { LogLevel } from '../contract';
 import type { TransferHandle, TransferTracker } from '../transfer';
-import { isVfsError, type Vfs, type VfsFile } from '../vfs';
+import type { Vfs, VfsFile } from '../vfs';
 import { NativeTransfer } from './native-transfer';
 import { negotiate, type Negotiated } from './options';
 import { dataHeader, encodeError, encodeOack, parsePacket, TftpErrorCode, type RequestPacket } from './packet';
+import { refusalFor } from './refusal';
 
 export type TftpLog = (level: LogLevel, message: string, client?: string) => void;
 
@@ -219,20 +220,10 @@ export class ReadSession {
   }
 
   private refuse(err: unknown, name: string): void {
-    const ip = this.peer.ip;
-    if (isVfsError(err, 'EOUTSIDE') || isVfsError(err, 'EINVAL')) {
-      this.cfg.log('warn', `refused ${JSON.stringify(name)}: ${(err as Error).message}`, ip);
-      this.cfg.onFile?.({ clientIp: ip, path: name, file: null, result: 'refused' });
-      this.sendControl(encodeError(TftpErrorCode.AccessViolation, 'Access violation'));
-    } else if (isVfsError(err, 'ENOENT') || isVfsError(err, 'ENOTDIR') || isVfsError(err, 'EISDIR')) {
-      this.cfg.log('info', `not found: ${name}`, ip);
-      this.cfg.onFile?.({ clientIp: ip, path: name, file: null, result: 'not-found' });
-      this.sendControl(encodeError(TftpErrorCode.FileNotFound, 'File not found'));
-    } else {
-      this.cfg.log('error', `cannot read ${name}: ${(err as Error).message}`, ip);
-      this.cfg.onFile?.({ clientIp: ip, path: name, file: null, result: 'error' });
-      this.sendControl(encodeError(TftpErrorCode.NotDefined, 'Read error on the server'));
-    }
+    const r = refusalFor(err, name);
+    this.cfg.log(r.level, r.log, this.peer.ip);
+    this.cfg.onFile?.({ clientIp: this.peer.ip, path: name, file: null, result: r.result });
+    this.sendControl(encodeError(r.code, r.text));
     this.end(null);
   }
 
