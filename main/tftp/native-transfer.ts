@@ -86,7 +86,6 @@ export class NativeTransfer {
       s.log('debug', `native TFTP pump not used for ${s.filename}: ${(err as Error).message}`, s.peer.ip);
       return null;
     }
-    s.log('debug', `native data pump serves ${s.filename} from port ${t.port}`, s.peer.ip);
     t.progress = setInterval(() => s.onProgress(t.state[PUMP_STATE.bytes]!), PROGRESS_MS);
     t.progress.unref();
     return t;

@@ -201,6 +201,7 @@ export class ReadSession {
     this.native = native;
     this.phase = 'native';
     this.begin(file);
+    this.cfg.log('debug', `native data pump serves ${this.request.filename} from port ${native.port}`, this.peer.ip);
     return true;
   }
 
