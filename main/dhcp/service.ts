@@ -13,7 +13,7 @@ import { type Endpoint } from './reply';
 import { hardwareAddress } from './options';
 import { Responder, type ClientEvent, type Outgoing, type Via } from './responder';
 import { QuietQueue } from './quiet-queue';
-import { START_WARM_UP_ROUNDS, warmResponder } from './warm-up';
+import { proxyWarmUpPackets, START_WARM_UP_ROUNDS, warmResponder } from './warm-up';
 import { bindUdp, closeUdp, defaultStrategy, type SocketStrategy } from './sockets';
 
 export interface DhcpServiceOptions {
@@ -57,8 +57,15 @@ function peekMac(data: Buffer): string | null {
 const WARM_UP_SLICE = 20;
 /** While idle, the hot path is run again this often, so V8 keeps it compiled (see warmUp). */
 const REWARM_MS = 30_000;
-/** A datagram for warming the service's own pre-decode steps (MAC peek, rate limiter). */
-const WARM_UP_DATAGRAM = Buffer.from([1, 1, 6, ...new Array<number>(297).fill(0)]);
+
+/**
+ * dgram's Buffers are made in C++ and have their own hidden class; a plain view of the same bytes
+ * (no copy) has the one the warm-up trained V8 on, so the first real packet does not throw the
+ * warmed code away ("wrong map" deoptimisation, seen with --log-deopt in the storm bench).
+ */
+function plainView(received: Buffer): Buffer {
+  return Buffer.from(received.buffer, received.byteOffset, received.length);
+}
 
 export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private readonly opts: DhcpServiceOptions;
@@ -161,14 +168,14 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     const addr = this.opts.iface.address;
     const s = this.sockets;
     s.dhcpAny = await bindUdp('0.0.0.0', this.ports.dhcp, { broadcast: true });
-    s.dhcpAny.on('message', (m, r) => this.onDatagram(m, r, 'dhcp'));
+    s.dhcpAny.on('message', (m, r) => this.onDatagram(plainView(m), r.address, r.port, 'dhcp'));
     if (this.strategy === 'bound') {
       s.dhcpIface = await bindUdp(addr, this.ports.dhcp, { broadcast: true });
-      s.dhcpIface.on('message', (m, r) => this.onDatagram(m, r, 'dhcp'));
+      s.dhcpIface.on('message', (m, r) => this.onDatagram(plainView(m), r.address, r.port, 'dhcp'));
     }
     // 4011 is only ever unicast to us, so the interface address is enough on every OS.
     s.pxe = await bindUdp(this.strategy === 'bound' ? addr : '0.0.0.0', this.ports.proxy);
-    s.pxe.on('message', (m, r) => this.onDatagram(m, r, 'pxe'));
+    s.pxe.on('message', (m, r) => this.onDatagram(plainView(m), r.address, r.port, 'pxe'));
     for (const sock of [s.dhcpAny, s.dhcpIface, s.pxe]) sock?.on('error', (err) => this.log('warn', `DHCP socket error: ${err.message}`));
     if (probing) {
       try {
@@ -201,32 +208,39 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private warmUp(rounds: number): void {
     const { iface, policy, mode } = this.opts;
     warmResponder({ serverIp: iface.address, prefix: iface.prefix, policy, ownDhcp: mode !== 'proxy', rounds });
-    // The service's own per-datagram steps, on throw-away objects.
-    const limiter = new RateLimiter({ burst: 2, perSecond: 1, maxKeys: 4 });
-    for (let i = 0; i < rounds * 4; i++) limiter.take(peekMac(WARM_UP_DATAGRAM) ?? '');
+    // The service's own per-datagram steps (MAC peek, rate limit, reply routing, remembering, the
+    // queue of logs and events) through a twin that is never started: no sockets, so nothing can be
+    // sent; its own limiter, address map and queue; a log that drops lines; no event listeners.
+    try {
+      const twin = new DhcpService({ ...this.opts, log: () => undefined });
+      twin.responder = new Responder({ serverIp: iface.address, prefix: iface.prefix, policy });
+      twin.responder.mode = 'proxy';
+      const packets = proxyWarmUpPackets(iface.address);
+      for (let i = 0; i < rounds; i++) for (const p of packets) twin.onDatagram(p.data, p.from.address, p.from.port, p.via);
+      twin.deferred.flush();
+    } catch {
+      /* a warm-up that fails only leaves the first client to cold code */
+    }
   }
 
-  private onDatagram(received: Buffer, rinfo: dgram.RemoteInfo, via: Via): void {
+  /** `data` as plainView() makes it; the sender's address and port from dgram's rinfo. */
+  private onDatagram(data: Buffer, address: string, port: number, via: Via): void {
     const r = this.responder;
     if (!r) return;
-    // dgram's Buffers are made in C++ and have their own hidden class; a plain view of the same bytes
-    // (no copy) has the one the warm-up trained V8 on, so the first real packet does not throw the
-    // warmed code away ("wrong map" deoptimisation, seen with --log-deopt in the storm bench).
-    const data = Buffer.from(received.buffer, received.byteOffset, received.length);
     this.deferred.noteArrival();
     this.lastDatagramAt = Date.now();
     // Our own probe DISCOVER comes back to us through the broadcast loop: not a client.
     if (this.probe && data.length >= 8 && data.readUInt32BE(4) === this.probe.xid) return;
-    const key = peekMac(data) || `packets without a MAC from ${rinfo.address}`;
+    const key = peekMac(data) || `packets without a MAC from ${address}`;
     if (!this.limiter.take(key)) {
       if (this.floodLog.take(key)) this.log('warn', `${key} sends too many DHCP packets: dropping them (${this.limiter.takeDropped(key)} so far); other clients are still answered`, key.includes(' ') ? undefined : key);
       return;
     }
     let outcome;
     try {
-      outcome = r.handle(data, { address: rinfo.address, port: rinfo.port }, via);
+      outcome = r.handle(data, { address, port }, via);
     } catch (err) {
-      this.log('error', `DHCP packet from ${rinfo.address} could not be handled: ${(err as Error).message}`);
+      this.log('error', `DHCP packet from ${address} could not be handled: ${(err as Error).message}`);
       return;
     }
     // The reply goes out first; logging and events (which listeners may turn into UI updates, JSON on

@@ -57,6 +57,16 @@ function packet(kind: Kind, type: number, n: number, ciaddr = '0.0.0.0'): Buffer
   });
 }
 
+/** Proxy-mode client packets as they reach the service: DISCOVERs on 67, REQUESTs on 4011. */
+export function proxyWarmUpPackets(serverIp: string): Array<{ data: Buffer; via: Via; from: { address: string; port: number } }> {
+  const neighbour = neighbourOf(serverIp);
+  const kinds: Kind[] = ['bios', 'uefi', 'ipxe', 'http'];
+  return kinds.flatMap((kind, i) => [
+    { data: packet(kind, MessageType.discover, i), via: 'dhcp' as const, from: { address: '0.0.0.0', port: 68 } },
+    ...(neighbour ? [{ data: packet(kind, MessageType.request, i, neighbour), via: 'pxe' as const, from: { address: neighbour, port: 4011 } }] : []),
+  ]);
+}
+
 /**
  * Run the Responder's whole per-packet path on synthetic packets, discarding the outcomes. Never
  * throws: a warm-up that fails only means the first real client meets cold code.
@@ -74,14 +84,8 @@ export function warmResponder(o: WarmUpOptions): void {
         own = null; // a subnet too small for a pool: the live service has none either
       }
     }
-    const neighbour = neighbourOf(o.serverIp);
-    const kinds: Kind[] = ['bios', 'uefi', 'ipxe', 'http'];
-    const work: Array<[Responder, Buffer, Via, { address: string; port: number }]> = [];
-    kinds.forEach((kind, i) => {
-      work.push([proxy, packet(kind, MessageType.discover, i), 'dhcp', { address: '0.0.0.0', port: 68 }]);
-      if (neighbour) work.push([proxy, packet(kind, MessageType.request, i, neighbour), 'pxe', { address: neighbour, port: 4011 }]);
-      if (own) work.push([own, packet(kind, MessageType.discover, 16 + i), 'dhcp', { address: '0.0.0.0', port: 68 }]);
-    });
+    const work: Array<[Responder, Buffer, Via, { address: string; port: number }]> = proxyWarmUpPackets(o.serverIp).map((p) => [proxy, p.data, p.via, p.from]);
+    if (own) (['bios', 'uefi', 'ipxe', 'http'] as const).forEach((kind, i) => work.push([own, packet(kind, MessageType.discover, 16 + i), 'dhcp', { address: '0.0.0.0', port: 68 }]));
     const rounds = o.rounds ?? START_WARM_UP_ROUNDS;
     for (let r = 0; r < rounds; r++) for (const [resp, data, via, from] of work) resp.handle(data, from, via);
   } catch {
