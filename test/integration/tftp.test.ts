@@ -4,7 +4,6 @@
  * The server listens on 127.0.0.2 so we can check that transfers come from the same address.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import * as dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLevel, TransferProgress } from '../../main/contract';
 import { TftpServer, type TftpServerOptions } from '../../main/tftp';
 import { PortBindError } from '../../main/net';
-import { encodeAck, encodeError, encodeRequest, parsePacket, type TftpPacket } from '../../main/tftp/packet';
+import { encodeAck, encodeError, encodeRequest, type TftpPacket } from '../../main/tftp/packet';
+import { RawClient, rawGet } from '../helpers/tftp-raw';
 import { TransferTracker } from '../../main/transfer';
 import { FolderSource, MountedTree } from '../../main/vfs';
 
@@ -75,120 +75,6 @@ async function finished(file: string, since: number): Promise<TransferProgress> 
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no finished transfer for ${file}; saw ${JSON.stringify(transfers.slice(since))}`);
-}
-
-/** A bare UDP client: send packets, read the replies with a timeout. */
-class RawClient {
-  private queue: Array<{ packet: TftpPacket; from: dgram.RemoteInfo; at: number }> = [];
-  private waiter: (() => void) | null = null;
-  private constructor(readonly socket: dgram.Socket) {
-    socket.on('message', (msg, from) => {
-      const r = parsePacket(msg);
-      if (!r.ok) throw new Error(`server sent a malformed packet: ${r.reason}`);
-      this.queue.push({ packet: r.packet, from, at: Date.now() });
-      this.waiter?.();
-    });
-  }
-  static async open(): Promise<RawClient> {
-    const s = dgram.createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    return new RawClient(s);
-  }
-  /** Resolves once the packet left (closing the socket earlier would silently drop it). */
-  send(buf: Buffer, port: number, address = HOST): Promise<void> {
-    return new Promise((resolve, reject) => this.socket.send(buf, port, address, (err) => (err ? reject(err) : resolve())));
-  }
-  async next(timeoutMs = 5000): Promise<{ packet: TftpPacket; from: dgram.RemoteInfo; at: number } | null> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.queue.length === 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) return null;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.waiter = null;
-    }
-    return this.queue.shift()!;
-  }
-  close(): void {
-    this.socket.close();
-  }
-}
-
-interface RawGet {
-  data: Buffer;
-  oack: Map<string, string> | null;
-  dataPackets: number;
-  from: Set<string>;
-}
-
-/**
- * Download with the raw client, as an RFC 7440 client does: ACK at the end of each window, and on a
- * gap ACK the last in-order block once. `dropOnce` simulates losing the first copy of those blocks;
- * `dupAcks` sends every ACK twice (the Sorcerer's Apprentice trigger).
- */
-async function rawGet(port: number, filename: string, opts: { options?: Array<[string, string]>; dropOnce?: number[]; dupAcks?: boolean } = {}): Promise<RawGet> {
-  const c = await RawClient.open();
-  try {
-    await c.send(encodeRequest({ op: 'rrq', filename, mode: 'octet', options: opts.options ?? [] }), port);
-    const chunks: Buffer[] = [];
-    const drop = new Set(opts.dropOnce ?? []);
-    const from = new Set<string>();
-    let blksize = 512;
-    let window = 1;
-    let oack: Map<string, string> | null = null;
-    let expected = 1;
-    let inWindow = 0;
-    let gapSignalled = false;
-    let dataPackets = 0;
-    let tid = 0;
-    const ack = async (n: number) => {
-      await c.send(encodeAck(n), tid);
-      if (opts.dupAcks) await c.send(encodeAck(n), tid);
-    };
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      const got = await c.next();
-      if (!got) throw new Error(`timed out waiting for block ${expected}`);
-      const { packet: p, from: rinfo } = got;
-      from.add(rinfo.address);
-      tid = rinfo.port;
-      if (p.op === 'oack') {
-        oack = p.options;
-        blksize = Number(p.options.get('blksize') ?? 512);
-        window = Number(p.options.get('windowsize') ?? 1);
-        await ack(0);
-        continue;
-      }
-      if (p.op === 'error') throw new Error(`server error ${p.code}: ${p.message}`);
-      if (p.op !== 'data') throw new Error(`unexpected ${p.op}`);
-      dataPackets++;
-      if (p.block === (expected & 0xffff)) {
-        if (drop.delete(expected)) continue;
-        chunks.push(Buffer.from(p.payload));
-        expected++;
-        gapSignalled = false;
-        if (p.payload.length < blksize) {
-          await ack(expected - 1);
-          return { data: Buffer.concat(chunks), oack, dataPackets, from };
-        }
-        if (++inWindow >= window) {
-          inWindow = 0;
-          await ack(expected - 1);
-        }
-      } else if (!gapSignalled && ((p.block - expected) & 0xffff) < 0x8000) {
-        gapSignalled = true; // RFC 7440: a block beyond the expected one means loss; say where we are
-        inWindow = 0;
-        await ack(expected - 1);
-      }
-    }
-    throw new Error('unreachable');
-  } finally {
-    c.close();
-  }
 }
 
 beforeAll(async () => {
@@ -285,7 +171,7 @@ describe.each([
     });
 
     it('serves generated files and matches names case-insensitively with backslashes', async () => {
-      const gen = await rawGet(server.port, 'menu.ipxe');
+      const gen = await rawGet(HOST, server.port, 'menu.ipxe');
       expect(gen.data.toString()).toBe('#!ipxe\necho generated\n');
       const r = await run('atftp', ['-g', '-r', '\\BOOT\\pxelinux.0', '-l', join(out, 'pxe.0'), HOST, String(server.port)]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -301,7 +187,7 @@ describe.each([
     });
 
     it('transfers come from the listener address, one ephemeral port per transfer', async () => {
-      const a = await rawGet(server.port, 'small.txt');
+      const a = await rawGet(HOST, server.port, 'small.txt');
       expect([...a.from]).toEqual([HOST]);
     });
 
@@ -328,7 +214,7 @@ describe.each([
     it("OVMF's tsize probe ends quietly as 'aborted'; the real RRQ then gets blksize 1468 + windowsize 4", async () => {
       const since = transfers.length;
       const logsBefore = logs.length;
-      const c = await RawClient.open();
+      const c = await RawClient.open(HOST);
       await c.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [['tsize', '0'], ['blksize', '1468']] }), server.port);
       const reply = await c.next();
       expect(reply?.packet).toEqual({ op: 'oack', options: new Map([['tsize', '3000000'], ['blksize', '1468']]) });
@@ -338,14 +224,14 @@ describe.each([
       expect(probe.outcome).toBe('aborted');
       expect(logs.slice(logsBefore).filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
 
-      const got = await rawGet(server.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '4']] });
+      const got = await rawGet(HOST, server.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '4']] });
       expect(got.oack).toEqual(new Map([['blksize', '1468'], ['windowsize', '4']]));
       expect(got.data.equals(files['big.bin']!)).toBe(true);
     });
 
     it('a retransmitted RRQ does not start a second transfer; a new RRQ from the same port replaces the old one', async () => {
       const since = transfers.length;
-      const c = await RawClient.open();
+      const c = await RawClient.open(HOST);
       const rrq = encodeRequest({ op: 'rrq', filename: 'exact.bin', mode: 'octet' });
       await c.send(rrq, server.port);
       await c.send(rrq, server.port);
@@ -364,13 +250,13 @@ describe.each([
     });
 
     it('caps blksize to the MTU option and says so in the OACK', async () => {
-      const got = await rawGet(server.port, 'small.txt', { options: [['BLKSIZE', '9000'], ['UnknownOpt', '1']] });
+      const got = await rawGet(HOST, server.port, 'small.txt', { options: [['BLKSIZE', '9000'], ['UnknownOpt', '1']] });
       expect(got.oack).toEqual(new Map([['blksize', '1468']]));
     });
 
     it('never resends on duplicate ACKs (no Sorcerer\'s Apprentice)', async () => {
       const since = logs.length;
-      const got = await rawGet(server.port, 'big.bin', { options: [['blksize', '1468']], dupAcks: true });
+      const got = await rawGet(HOST, server.port, 'big.bin', { options: [['blksize', '1468']], dupAcks: true });
       expect(got.data.equals(files['big.bin']!)).toBe(true);
       expect(got.dataPackets).toBe(Math.floor(3_000_000 / 1468) + 1);
       expectEngine(since);
@@ -379,7 +265,7 @@ describe.each([
     it('after a loss inside a window, resends from the block after the ACK without waiting for the timeout', async () => {
       const t0 = Date.now();
       // Windows shift after each resend: 2 is 2nd of [1..8], 500 is 3rd of [498..505], 1002 4th of [999..1006].
-      const got = await rawGet(server.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '8']], dropOnce: [2, 500, 1002] });
+      const got = await rawGet(HOST, server.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '8']], dropOnce: [2, 500, 1002] });
       expect(got.data.equals(files['big.bin']!)).toBe(true);
       // Three losses; waiting for the 4 s timeout even once would push this past 4 s.
       expect(Date.now() - t0).toBeLessThan(4000);
@@ -387,7 +273,7 @@ describe.each([
 
     it('a lost first block of a window (the ACK repeats the previous one) is resent on timeout only', async () => {
       const quick = await start({ timeoutMs: 200 });
-      const got = await rawGet(quick.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '4']], dropOnce: [5, 9] });
+      const got = await rawGet(HOST, quick.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '4']], dropOnce: [5, 9] });
       expect(got.data.equals(files['big.bin']!)).toBe(true);
     });
 
@@ -415,7 +301,7 @@ describe.each([
       ['no/such/file', 1],
       ['Boot', 1], // a directory is not a file
     ])('refuses %s with error %i', async (name, code) => {
-      const c = await RawClient.open();
+      const c = await RawClient.open(HOST);
       await c.send(encodeRequest({ op: 'rrq', filename: name, mode: 'octet' }), server.port);
       const r = await c.next();
       c.close();
@@ -424,7 +310,7 @@ describe.each([
     });
 
     it('refuses a raw write request with error 2, and malformed packets with error 4, and keeps serving', async () => {
-      const c = await RawClient.open();
+      const c = await RawClient.open(HOST);
       await c.send(encodeRequest({ op: 'wrq', filename: 'x', mode: 'octet' }), server.port);
       expect((await c.next())?.packet).toMatchObject({ op: 'error', code: 2 });
       const junk = [[0], [0, 1, 0x41], [0, 99, 1, 2], [0, 1, 0x41, 0, 0x6f, 0x63, 0x74, 0x65, 0x74, 0, 0x62, 0], [0xff, 0xff, 0xff]];
@@ -434,7 +320,7 @@ describe.each([
         expect(r?.packet).toMatchObject({ op: 'error' });
       }
       c.close();
-      expect((await rawGet(server.port, 'small.txt')).data.equals(files['small.txt']!)).toBe(true);
+      expect((await rawGet(HOST, server.port, 'small.txt')).data.equals(files['small.txt']!)).toBe(true);
     });
   });
 
@@ -442,7 +328,7 @@ describe.each([
     it('retransmits on timeout with exponential backoff, then gives up as failed', async () => {
       const server = await start({ timeoutMs: 150, retries: 3 });
       const since = transfers.length;
-      const c = await RawClient.open();
+      const c = await RawClient.open(HOST);
       await c.send(encodeRequest({ op: 'rrq', filename: 'exact.bin', mode: 'octet' }), server.port);
       const arrivals: number[] = [];
       let last: TftpPacket | null = null;
@@ -466,11 +352,11 @@ describe.each([
     it('answers "busy" beyond maxSessions; stop() aborts running transfers and frees the port', async () => {
       const server = await start({ maxSessions: 1, timeoutMs: 5000 });
       const since = transfers.length;
-      const hold = await RawClient.open();
+      const hold = await RawClient.open(HOST);
       await hold.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet' }), server.port);
       expect((await hold.next())?.packet).toMatchObject({ op: 'data', block: 1 });
       expect(server.activeSessions).toBe(1);
-      const other = await RawClient.open();
+      const other = await RawClient.open(HOST);
       await other.send(encodeRequest({ op: 'rrq', filename: 'small.txt', mode: 'octet' }), server.port);
       expect((await other.next())?.packet).toMatchObject({ op: 'error', message: 'Server busy, try again' });
       other.close();
@@ -486,19 +372,19 @@ describe.each([
     it('when full, a client silent for staleMs is dropped for a new one; a live one is not', async () => {
       const server = await start({ maxSessions: 1, staleMs: 300, timeoutMs: 5000 });
       const since = transfers.length;
-      const silent = await RawClient.open();
+      const silent = await RawClient.open(HOST);
       await silent.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [['blksize', '1468']] }), server.port);
       const oack = await silent.next();
       expect(oack?.packet).toMatchObject({ op: 'oack' });
       await silent.send(encodeAck(0), oack!.from.port);
       expect((await silent.next())?.packet).toMatchObject({ op: 'data', block: 1 });
       // Just heard from: the newcomer is refused.
-      const early = await RawClient.open();
+      const early = await RawClient.open(HOST);
       await early.send(encodeRequest({ op: 'rrq', filename: 'small.txt', mode: 'octet' }), server.port);
       expect((await early.next())?.packet).toMatchObject({ op: 'error', message: 'Server busy, try again' });
       early.close();
       await new Promise((r) => setTimeout(r, 400));
-      const got = await rawGet(server.port, 'small.txt');
+      const got = await rawGet(HOST, server.port, 'small.txt');
       expect(got.data.equals(files['small.txt']!)).toBe(true);
       expect(await finished('/big.bin', since)).toMatchObject({ outcome: 'aborted', error: 'client silent while the server was full' });
       silent.close();
@@ -507,7 +393,7 @@ describe.each([
     it('ignores malformed and foreign packets on the transfer port, and ends as aborted on a client ERROR', async () => {
       const server = await start({ timeoutMs: 5000 });
       const since = transfers.length;
-      const c = await RawClient.open();
+      const c = await RawClient.open(HOST);
       await c.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [['blksize', '1468']] }), server.port);
       const oack = await c.next();
       const tid = oack!.from.port;
@@ -528,7 +414,7 @@ describe.each([
     it('stop() ends a running transfer at once: nothing more is sent', async () => {
       const server = await start({ timeoutMs: 100 });
       const since = transfers.length;
-      const c = await RawClient.open();
+      const c = await RawClient.open(HOST);
       await c.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet' }), server.port);
       expect((await c.next())?.packet).toMatchObject({ op: 'data', block: 1 });
       await server.stop();
