@@ -3,6 +3,9 @@
  * and random 64 KiB range reads (sanboot's pattern), Bootdrop vs nginx serving the same bytes from
  * disk with sendfile. Bootdrop's memory is sampled during the 16-client run.
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { nativeStatus } from '../main/native';
 import type { Fixture } from './fixture';
 import { alternate } from './lib/alternate';
 import { curlLoad, rangeReads } from './lib/http-client';
@@ -11,12 +14,22 @@ import type { Row } from './lib/report';
 import { envInt, mbps, median, QUICK } from './lib/stats';
 import { startBootdrop, startNginx } from './servers';
 
+/** dist/bench/bench → dist/native (scripts/build-native.mjs). */
+const NATIVE_DIR = path.resolve(__dirname, '..', '..', 'native');
+
 export async function httpFigures(fx: Fixture, workDir: string, say: (s: string) => void): Promise<Row[]> {
   const rounds = envInt('BENCH_ROUNDS', 3);
+  // The engine here is dist/bench/main, from where load.ts does not look in dist/native: point it
+  // there (only while this figure's servers start) so Bootdrop sends bulk bodies with sendfile(2), as
+  // the app does. BOOTDROP_NATIVE=0 still measures the JavaScript path.
+  const nativeDir = process.env.BOOTDROP_NATIVE_DIR;
+  if (nativeDir === undefined && existsSync(path.join(NATIVE_DIR, 'sendfile.node'))) process.env.BOOTDROP_NATIVE_DIR = NATIVE_DIR;
+  say(`HTTP bodies: sendfile helper ${nativeStatus(['sendfile']).sendfile}`);
   const many = envInt('BENCH_HTTP_CLIENTS', 16);
   const rangeCount = envInt('BENCH_RANGE_COUNT', QUICK ? 1000 : 10_000);
   const rangeConns = envInt('BENCH_RANGE_CONNECTIONS', 1);
   const bd = await startBootdrop(fx.iso, { address: '127.0.0.1', http: 0 });
+  if (nativeDir === undefined) delete process.env.BOOTDROP_NATIVE_DIR;
   const ng = await startNginx(fx.wwwDir, workDir);
   const rows: Row[] = [];
   try {

@@ -1,7 +1,7 @@
 /**
  * Typed face of the sendfile(2) helper (main/native/sendfile/*.c → dist/native/sendfile.node): the
- * kernel copies runs of host files straight to a connected socket, on a thread of the helper's own,
- * so an HTTP body never passes through JavaScript buffers. Linux only; `sendfileAvailable()` is false
+ * kernel copies runs of host files straight to a connected socket, driven by the helper's own pump
+ * threads (epoll, one per CPU up to 4), so an HTTP body never passes through JavaScript buffers. Linux only; `sendfileAvailable()` is false
  * when the helper is not built or BOOTDROP_NATIVE=0, and callers then use their JavaScript path.
  */
 import { getSystemErrorName } from 'node:util';
@@ -48,7 +48,7 @@ export function sendfileAvailable(): boolean {
   return loadNative<SendfileModule>('sendfile') !== null;
 }
 
-/** Native jobs (threads) running in this process right now. */
+/** Native jobs running in this process right now. */
 export function sendfileJobsRunning(): number {
   return running;
 }

@@ -14,13 +14,12 @@
  *
  * Every fd is dup()ed before start returns: the socket and the source files belong to JavaScript,
  * which may close them (a swapped ISO, a destroyed socket) while the pump still runs. Throws (and
- * starts nothing) on bad arguments or when a dup or the thread cannot be made; the caller then sends
- * the body its JavaScript way. The pump runs on its own detached pthread, never libuv's pool.
+ * starts nothing) on bad arguments or when a dup or a pump thread cannot be made; the caller then
+ * sends the body its JavaScript way. Pumps run on threads of their own (pump.c), never libuv's pool.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +32,9 @@
 #define MAX_SPANS 4096
 /* Positions and lengths arrive as JS numbers: exact integers only up to 2^53. */
 #define MAX_SAFE 9007199254740991.0
-/* The pump's frames are tiny; the default 8 MiB stack per thread would only waste address space. */
-#define STACK_SIZE (256 * 1024)
 
 typedef struct {
-  pump_job pump;
+  pump_job pump; /* first: on_end gets it back as the job */
   int64_t control[2]; /* pump_job.control points here: [0] bytes sent, [1] cancel */
   napi_threadsafe_function tsfn;
   int refs;           /* atomic: the pump thread's and the JS handle's */
@@ -76,17 +73,13 @@ static void finalize_handle(napi_env env, void *data, void *hint) {
   unref_job(data);
 }
 
-static void *run(void *arg) {
-  job_t *job = arg;
-  pump_run(&job->pump);
-  /* Close the dups now: the client sees the end of the body's connection share at once, and the
-   * source file is no longer held once the JavaScript side is told. */
-  pump_close_fds(&job->pump);
+/* On the pump thread, once the job's fds are closed. */
+static void on_end(pump_job *pump) {
+  job_t *job = (job_t *)pump; /* pump is job_t's first member */
   napi_threadsafe_function tsfn = job->tsfn;
-  /* After this call the thread's reference belongs to call_js; only tsfn, copied above, is used. */
+  /* After this call the pump's reference belongs to call_js; only tsfn, copied above, is used. */
   if (napi_call_threadsafe_function(tsfn, job, napi_tsfn_blocking) != napi_ok) unref_job(job);
   napi_release_threadsafe_function(tsfn, napi_tsfn_release);
-  return NULL;
 }
 
 static void call_js(napi_env env, napi_value done, void *context, void *data) {
@@ -180,17 +173,12 @@ static napi_value start(napi_env env, napi_callback_info info) {
     free_job(job);
     return throw_error(env, "cannot create the completion callback", 0);
   }
-  pthread_attr_t attr;
-  pthread_t thread;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, STACK_SIZE);
-  int rc = pthread_create(&thread, &attr, run, job);
-  pthread_attr_destroy(&attr);
+  job->pump.on_end = on_end;
+  int rc = pump_submit(&job->pump);
   if (rc != 0) {
     napi_release_threadsafe_function(job->tsfn, napi_tsfn_abort);
     free_job(job);
-    return throw_error(env, "cannot start a thread", rc);
+    return throw_error(env, "cannot start a pump thread", rc);
   }
   napi_value handle;
   if (napi_create_external(env, job, finalize_handle, NULL, &handle) != napi_ok) {
