@@ -29,7 +29,11 @@ export interface NativeTransferStart {
  * server's questions (lastHeard, allSent, unanswered) from the state the pump thread publishes.
  */
 export class NativeTransfer {
-  private readonly state = new Float64Array(PUMP_STATE.length);
+  /**
+   * Written by the pump thread. Made from an ArrayBuffer on purpose: V8 may keep a small typed array's
+   * bytes inside its (moving) heap; an ArrayBuffer's backing store is allocated outside and never moves.
+   */
+  private readonly state = new Float64Array(new ArrayBuffer(PUMP_STATE.length * Float64Array.BYTES_PER_ELEMENT));
   private handle: PumpHandle | null = null;
   private progress: NodeJS.Timeout | null = null;
   private over = false;
