@@ -34,6 +34,9 @@ export type BootDecision =
   | { kind: 'ignore'; reason: string };
 
 export interface BootPolicy {
-  /** `serverIp` is the serving interface's address, for building URLs. */
+  /**
+   * `serverIp` is the serving interface's address, for building URLs. Must stay pure (no logging,
+   * events or state): DHCP's start-up warm-up calls it with synthetic clients (main/dhcp/warm-up.ts).
+   */
   decide(facts: ClientFacts, serverIp: string): BootDecision;
 }
