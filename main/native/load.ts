@@ -17,8 +17,13 @@ function candidates(name: string): string[] {
   const file = `${name}.node`;
   const dirs: string[] = [];
   if (process.env.BOOTDROP_NATIVE_DIR) dirs.push(process.env.BOOTDROP_NATIVE_DIR);
-  // dist/engine/native/load.js → dist/native; out/main/index.js (electron-vite bundle) → dist/native.
-  dirs.push(nodePath.resolve(__dirname, '..', '..', 'native'), nodePath.resolve(__dirname, '..', '..', 'dist', 'native'));
+  // dist/engine/native/load.js → dist/native; out/main/index.js (electron-vite bundle) → dist/native;
+  // dist/bench/main/native/load.js (the benchmarks' build) → dist/native.
+  dirs.push(
+    nodePath.resolve(__dirname, '..', '..', 'native'),
+    nodePath.resolve(__dirname, '..', '..', 'dist', 'native'),
+    nodePath.resolve(__dirname, '..', '..', '..', 'native'),
+  );
   return dirs.map((d) => nodePath.join(d, file));
 }
 
