@@ -174,18 +174,19 @@ static napi_value start(napi_env env, napi_callback_info info) {
     return throw_error(env, "cannot create the completion callback", 0);
   }
   job->pump.on_end = on_end;
+  /* The handle first: once the pump has the job, nothing may fail and leave it running unseen. */
+  napi_value handle;
+  if (napi_create_external(env, job, finalize_handle, NULL, &handle) != napi_ok) {
+    napi_release_threadsafe_function(job->tsfn, napi_tsfn_abort);
+    free_job(job);
+    return throw_error(env, "cannot create the job handle", 0);
+  }
   int rc = pump_submit(&job->pump);
   if (rc != 0) {
     napi_release_threadsafe_function(job->tsfn, napi_tsfn_abort);
-    free_job(job);
+    pump_close_fds(&job->pump);
+    unref_job(job); /* the pump's reference; the handle's goes with the handle */
     return throw_error(env, "cannot start a pump thread", rc);
-  }
-  napi_value handle;
-  if (napi_create_external(env, job, finalize_handle, NULL, &handle) != napi_ok) {
-    /* Unreachable in practice; the pump must not run unseen, so stop it and drop this side's ref. */
-    __atomic_store_n(&job->control[1], 1, __ATOMIC_RELEASE);
-    unref_job(job);
-    return throw_error(env, "cannot create the job handle", 0);
   }
   return handle;
 }
