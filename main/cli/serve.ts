@@ -27,6 +27,7 @@ const USAGE = [
   '  --loaders <dir>          folder with undionly.kpxe, ipxe.efi, snponly.efi, memdisk',
   '  --ui [port]              also open the browser UI on 127.0.0.1 (ISOs may then be added there)',
   '  --json                   print NDJSON engine events instead of text',
+  '  --verbose, -v            also print info and debug log lines (which I/O path serves each transfer, ...)',
 ].join('\n');
 
 const SPEC: OptionSpec = {
@@ -40,6 +41,7 @@ const SPEC: OptionSpec = {
   loaders: { type: 'string' },
   classic: { type: 'boolean' },
   json: { type: 'boolean' },
+  verbose: { type: 'boolean', alias: 'v' },
 };
 
 const MODES: readonly ServeMode[] = ['proxy', 'dhcp', 'auto'];
@@ -63,6 +65,7 @@ interface ServeArgs {
   loadersDir: string;
   classic: boolean;
   json: boolean;
+  verbose: boolean;
   /** --ui [port]: the browser UI on 127.0.0.1 (0 = any free port); null without --ui. */
   uiPort: number | null;
 }
@@ -109,6 +112,7 @@ function parse(all: string[]): ServeArgs {
     loadersDir: path.resolve((o.loaders as string | undefined) ?? defaultLoadersDir()),
     classic: o.classic === true,
     json: o.json === true,
+    verbose: o.verbose === true,
     uiPort,
   };
 }
@@ -229,7 +233,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   let serving = false;
   session.onEvent((e: EngineEvent) => {
     if (a.json) {
-      if (e.type === 'log' && e.entry.level === 'debug') return;
+      if (e.type === 'log' && e.entry.level === 'debug' && !a.verbose) return;
       events.push(e);
       return;
     }
@@ -239,6 +243,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
       serving = e.state.serving;
     }
     if (!serving) return; // setup chatter before the ready line is in the log (and --json)
+    // The narrator prints warnings and errors; --verbose adds the rest of the log.
+    if (a.verbose && e.type === 'log' && (e.entry.level === 'info' || e.entry.level === 'debug')) {
+      events.push(`${e.entry.level}: ${e.entry.scope}: ${e.entry.client ? `${e.entry.client}: ` : ''}${e.entry.message}`);
+    }
     for (const line of narrator.lines(e)) events.push(line);
   });
   const report = (code: string, message: string, remedy: string) => {

@@ -64,6 +64,22 @@ describe('bootdrop serve', () => {
     expect(await again.stop()).toBe(0);
   });
 
+  it('--verbose also prints info and debug lines: which fast I/O helpers run, and sendfile serving the kernel', async () => {
+    const s = serveHuman(server.ns, [fx.iso, '--mode', 'proxy', '--verbose']);
+    try {
+      await waitOutput(s.out, /Ready: serving/, 20_000);
+      // CI builds the helpers (BOOTDROP_NATIVE_REQUIRED=1), so on Linux both must be native here.
+      await waitOutput(s.out, /debug: session: fast I\/O helpers — sendfile: native; tftp: native/, 5000);
+      const id = path.basename(fx.iso, '.iso');
+      await pc.exec(['curl', '-sf', '-o', '/dev/null', `http://${NET}.2/iso/${id}/casper/vmlinuz`]);
+      await waitOutput(s.out, new RegExp(`info: http: ${NET.replace(/\./g, '\\.')}\\.3: sent /iso/${id}/casper/vmlinuz \\(\\d+ bytes by sendfile\\)`), 5000);
+      s.proc.kill('SIGTERM');
+      expect(await s.exit, s.out()).toBe(0);
+    } finally {
+      s.proc.kill('SIGKILL');
+    }
+  });
+
   it('fails with the reason and a remedy when a port is taken, leaving nothing running', async () => {
     const first = ServeProcess.start(server.ns, [fx.iso, '--interface', 'eth0']);
     await first.ready();
