@@ -7,7 +7,7 @@ import { FLAG, FormatError, directoryRecords, isDotRecord, parseDirRecord, plain
 import type { IsoImage } from './image';
 import { jolietName } from './joliet';
 import { S_IFLNK, S_IFMT, interpretRockRidge, type RockRidgeInfo } from './rockridge';
-import { parseSuspArea, type SuspEntry } from './susp';
+import { parseSuspArea, type ContinuationArea, type SuspEntry } from './susp';
 import type { Extent, FsReader, TreeNode } from './tree';
 
 export type NameSource = 'rockridge' | 'joliet' | 'iso9660';
@@ -24,6 +24,8 @@ export interface Ecma119Options {
   /** Bytes to skip at the start of each system use area (SP's LEN_SKP). */
   suspSkip: number;
 }
+
+const NO_ROCK_RIDGE: RockRidgeInfo = Object.freeze({ relocated: false });
 
 export class Ecma119Reader implements FsReader {
   readonly root: TreeNode;
@@ -47,7 +49,12 @@ export class Ecma119Reader implements FsReader {
 
   /** SUSP entries of a record, following CE continuation areas. */
   async suspEntries(rec: DirRecord, path: string, skip = this.opts.suspSkip): Promise<SuspEntry[]> {
-    let { entries, next } = parseSuspArea(rec.systemUse.subarray(skip));
+    const first = parseSuspArea(rec.systemUse.subarray(skip));
+    return first.next ? this.continueSusp(rec, first.entries, first.next, path) : first.entries;
+  }
+
+  /** Follow CE continuation areas (rare: long names or symlinks), reading each from the image. */
+  private async continueSusp(rec: DirRecord, entries: SuspEntry[], next: ContinuationArea | null, path: string): Promise<SuspEntry[]> {
     let hops = 0;
     let total = rec.systemUse.length;
     while (next) {
@@ -96,17 +103,25 @@ export class Ecma119Reader implements FsReader {
       while (group.at(-1)!.flags & FLAG.MULTI_EXTENT && i + 1 < records.length && records[i + 1]!.name.equals(group[0]!.name)) {
         group.push(records[++i]!);
       }
-      const node = await this.toNode(group, path);
+      // Rock Ridge data is inline for most records: only CE continuations need an (awaited) read.
+      const pending = this.rockRidge(group[0]!, path);
+      const node = this.toNode(group, pending instanceof Promise ? await pending : pending, path);
       if (node) out.push(node);
     }
     return out;
   }
 
-  private async toNode(group: DirRecord[], dirPath: string): Promise<TreeNode | null> {
+  /** A record's Rock Ridge facts: at once when its SUSP area is inline, a promise when CE areas must be read. */
+  private rockRidge(rec: DirRecord, dirPath: string): RockRidgeInfo | Promise<RockRidgeInfo> {
+    if (this.opts.names !== 'rockridge') return NO_ROCK_RIDGE;
+    const first = parseSuspArea(rec.systemUse.subarray(this.opts.suspSkip));
+    if (!first.next) return interpretRockRidge(first.entries);
+    return this.continueSusp(rec, first.entries, first.next, dirPath).then(interpretRockRidge);
+  }
+
+  private toNode(group: DirRecord[], rr: RockRidgeInfo, dirPath: string): TreeNode | null {
     const rec = group[0]!;
     const bs = this.opts.blockSize;
-    let rr: RockRidgeInfo = { relocated: false };
-    if (this.opts.names === 'rockridge') rr = interpretRockRidge(await this.suspEntries(rec, dirPath));
     if (rr.relocated) return null; // shown at its real place through the CL placeholder
     const name = rr.name ?? (this.opts.names === 'joliet' ? jolietName(rec.name) : plainName(rec.name));
     if (name === '' || name === '.' || name === '..' || /[/\0]/.test(name)) {

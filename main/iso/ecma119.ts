@@ -23,7 +23,13 @@ export const FLAG = {
 /** ECMA-119 9.1.5: 7-byte recording time (years since 1900, GMT offset in 15-minute units). */
 export function recordingTime(buf: Buffer, off: number): Date | null {
   if (off + 7 > buf.length) return null;
-  const [y, mo, d, h, mi, s] = [buf[off]!, buf[off + 1]!, buf[off + 2]!, buf[off + 3]!, buf[off + 4]!, buf[off + 5]!];
+  // Plain reads, no array: this runs for every entry of every directory listed.
+  const y = buf[off]!;
+  const mo = buf[off + 1]!;
+  const d = buf[off + 2]!;
+  const h = buf[off + 3]!;
+  const mi = buf[off + 4]!;
+  const s = buf[off + 5]!;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
   const tz = buf.readInt8(off + 6);
   return new Date(Date.UTC(1900 + y, mo - 1, d, h, mi, s) - tz * 15 * 60_000);
@@ -121,12 +127,15 @@ export function parseVolumeDescriptor(sector: Buffer): VolumeDescriptor {
   };
 }
 
-/** ECMA-119 9.1: one directory record at `off`; must fit inside `buf`. */
-export function parseDirRecord(buf: Buffer, off: number): DirRecord {
-  const length = buf[off];
+/** Shared empty system use area (records are read-only views of the directory data). */
+const NO_SYSTEM_USE = Buffer.alloc(0);
+
+/** ECMA-119 9.1: one directory record at `off`; must fit inside `buf` (and end by `limit`, default its end). */
+export function parseDirRecord(buf: Buffer, off: number, limit = buf.length): DirRecord {
+  const length = off < limit ? buf[off] : undefined;
   if (length === undefined) throw new FormatError(`directory record at byte ${off} is past the end of the data`);
   if (length < 34) throw new FormatError(`directory record at byte ${off} has length ${length} (minimum is 34)`);
-  if (off + length > buf.length) throw new FormatError(`directory record at byte ${off} (length ${length}) runs past the end of its sector`);
+  if (off + length > limit) throw new FormatError(`directory record at byte ${off} (length ${length}) runs past the end of its sector`);
   const nameLen = buf[off + 32]!;
   if (nameLen === 0 || 33 + nameLen > length) throw new FormatError(`directory record at byte ${off} has a bad name length ${nameLen}`);
   const suStart = 33 + nameLen + (nameLen % 2 === 0 ? 1 : 0);
@@ -140,7 +149,7 @@ export function parseDirRecord(buf: Buffer, off: number): DirRecord {
     fileUnitSize: buf[off + 26]!,
     interleaveGap: buf[off + 27]!,
     name: buf.subarray(off + 33, off + 33 + nameLen),
-    systemUse: suStart < length ? buf.subarray(off + suStart, off + length) : Buffer.alloc(0),
+    systemUse: suStart < length ? buf.subarray(off + suStart, off + length) : NO_SYSTEM_USE,
   };
 }
 
@@ -159,8 +168,10 @@ export function* directoryRecords(extent: Buffer): Generator<DirRecord & { offse
     }
     const sectorEnd = Math.min(extent.length, (Math.floor(pos / SECTOR) + 1) * SECTOR);
     if (pos + len > sectorEnd) throw new FormatError(`directory record at byte ${pos} (length ${len}) runs past the end of its sector`);
-    const rec = parseDirRecord(extent.subarray(0, sectorEnd), pos);
-    yield { ...rec, offset: pos };
+    // Bounded by the sector's end without a subarray per record (thousands per directory).
+    const rec = parseDirRecord(extent, pos, sectorEnd) as DirRecord & { offset: number };
+    rec.offset = pos;
+    yield rec;
     pos += len;
   }
 }
