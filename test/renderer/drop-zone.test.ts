@@ -63,6 +63,30 @@ describe('DropZone', () => {
     expect(wrapper.find('[data-testid="picker"]').exists()).toBe(false);
   });
 
+  it('shows the folder the user typed even when the first listing answers after it', async () => {
+    const engine = new FakeEngine();
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let calls = 0;
+    engine.handlers.browse = async (req) => {
+      if (++calls === 1) await firstHeld; // the opening listing (last folder or default place) is slow
+      const p = req.path ?? '/';
+      return { path: p, parent: null, entries: [{ name: 'x.iso', path: `${p}/x.iso`, kind: 'iso' }] };
+    };
+    wrapper = await mountOn(DropZone, engine, { pathForFile: () => '/x.iso' });
+    await wrapper.get('[data-testid="add-source"]').trigger('click');
+    await settle();
+    const input = wrapper.get<HTMLInputElement>('[data-testid="picker-path"]');
+    await input.setValue('/srv/isos');
+    await wrapper.get('form.picker-path').trigger('submit');
+    await settle();
+    releaseFirst();
+    await settle();
+    expect(engine.callsOf('browse').at(-1)).toEqual({ path: '/srv/isos' });
+    expect(wrapper.get('[data-testid="picker-entry"]').attributes('data-path')).toBe('/srv/isos/x.iso');
+    expect(input.element.value).toBe('/srv/isos');
+  });
+
   it('opens the picker from the Open… button, and closes it with Escape', async () => {
     const engine = new FakeEngine();
     wrapper = await mountOn(DropZone, engine, { pathForFile: () => '/x.iso' });
