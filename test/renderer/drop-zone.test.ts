@@ -87,6 +87,24 @@ describe('DropZone', () => {
     expect(input.element.value).toBe('/srv/isos');
   });
 
+  it('keeps what the user is typing when a listing arrives meanwhile', async () => {
+    const engine = new FakeEngine();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    engine.handlers.browse = async (req) => {
+      await held;
+      return { path: req.path ?? '/', parent: null, entries: [] };
+    };
+    wrapper = await mountOn(DropZone, engine, { pathForFile: () => '/x.iso' });
+    await wrapper.get('[data-testid="add-source"]').trigger('click');
+    await settle();
+    const input = wrapper.get<HTMLInputElement>('[data-testid="picker-path"]');
+    await input.setValue('/srv/is');
+    release();
+    await settle();
+    expect(input.element.value).toBe('/srv/is');
+  });
+
   it('opens the picker from the Open… button, and closes it with Escape', async () => {
     const engine = new FakeEngine();
     wrapper = await mountOn(DropZone, engine, { pathForFile: () => '/x.iso' });
