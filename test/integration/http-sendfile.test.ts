@@ -196,6 +196,45 @@ describe.runIf(nativeAllowed())('the sendfile helper itself (not with BOOTDROP_N
       pair.close();
     }
   });
+
+  it('a worker_thread torn down while its job runs: the process survives the job ending afterwards', async () => {
+    // Node deletes the worker's threadsafe function and dlclose()s the addon at teardown while the
+    // shared pump thread still serves the job (this segfaulted before the module pinned itself and the
+    // tsfn finalizer fenced off the pump's completion call). A child process, so a crash fails only this.
+    const dir = process.env.BOOTDROP_NATIVE_DIR ?? join(__dirname, '../../dist/native');
+    const file = join(work, 'teardown.bin');
+    writeFileSync(file, Buffer.alloc(BIG));
+    const workerCode = `
+      const { parentPort, workerData: d } = require('node:worker_threads');
+      const net = require('node:net');
+      const m = { exports: {} };
+      process.dlopen(m, d.dir + '/sendfile.node');
+      const fd = require('node:fs').openSync(d.file, 'r');
+      const sock = net.connect(d.port, d.host, () => {
+        m.exports.start(sock._handle.fd, [fd, 0, d.size], 60000, () => {});
+        parentPort.postMessage('started');
+      });`;
+    const script = join(work, 'teardown.js');
+    writeFileSync(
+      script,
+      `const { Worker } = require('node:worker_threads');
+      let client;
+      const srv = require('node:net').createServer((c) => { client = c; c.pause(); });
+      srv.listen(0, ${JSON.stringify(HOST)}, () => {
+        const workerData = { dir: ${JSON.stringify(dir)}, file: ${JSON.stringify(file)}, host: ${JSON.stringify(HOST)}, port: srv.address().port, size: ${BIG} };
+        const w = new Worker(${JSON.stringify(workerCode)}, { eval: true, workerData });
+        w.once('message', async () => {
+          await new Promise((r) => setTimeout(r, 300));
+          await w.terminate();
+          setTimeout(() => client.destroy(), 300); // the orphaned job ends now, if it still runs
+          setTimeout(() => { console.log('survived'); process.exit(0); }, 1200);
+        });
+      });`,
+    );
+    const r = await run('node', [script], 30_000);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('survived');
+  });
 });
 
 describe.each([

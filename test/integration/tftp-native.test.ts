@@ -187,6 +187,43 @@ describe('native TFTP data pump', () => {
     expect(logs.slice(before).some((m) => m.startsWith('native data pump serves wrap.bin'))).toBe(true);
   });
 
+  it('a worker_thread torn down while its pumps run: they end, and the process survives', async () => {
+    // Node dlclose()s the addon at environment teardown; a pump thread still returning from its last
+    // call then jumped into unmapped code (SIGSEGV) before the module pinned itself in memory.
+    // A child process, so a crash fails only this test.
+    const native = process.env.BOOTDROP_NATIVE_DIR ?? join(ROOT, 'dist/native');
+    const workerCode = `
+      const { parentPort, workerData: d } = require('node:worker_threads');
+      const m = { exports: {} };
+      process.dlopen(m, d.native + '/tftp.node');
+      const fd = require('node:fs').openSync(d.file, 'r');
+      for (let i = 0; i < 20; i++) {
+        m.exports.start({ address: d.host, peerIp: '127.0.0.1', peerPort: d.port, spans: [{ fd, position: 0, length: d.size }], size: d.size,
+          blksize: 1024, windowsize: 4, timeoutMs: 1000, retries: 5, maxBackoffMs: 8000, oack: null,
+          state: new Float64Array(new ArrayBuffer(64)), onEnd: () => {} });
+      }
+      parentPort.postMessage('started');`;
+    const script = join(dir, 'teardown.js');
+    writeFileSync(
+      script,
+      `const { Worker } = require('node:worker_threads');
+      const peer = require('node:dgram').createSocket('udp4'); // a client that never ACKs
+      peer.bind(0, '127.0.0.1', () => {
+        const workerData = { native: ${JSON.stringify(native)}, file: ${JSON.stringify(join(dir, 'big.bin'))}, host: ${JSON.stringify(HOST)}, port: peer.address().port, size: ${big.length} };
+        const w = new Worker(${JSON.stringify(workerCode)}, { eval: true, workerData });
+        w.once('message', async () => {
+          await new Promise((r) => setTimeout(r, 100));
+          await w.terminate();
+          setTimeout(() => { console.log('survived'); process.exit(0); }, 1000);
+        });
+      });`,
+    );
+    const r = await new Promise<{ code: number | null; signal: string | null; out: string }>((done) => {
+      execFile('node', [script], { timeout: 30_000 }, (err, stdout) => done({ code: err ? (err as { code?: number }).code ?? null : 0, signal: err?.signal ?? null, out: String(stdout) }));
+    });
+    expect(r, 'the child crashed or hung').toEqual({ code: 0, signal: null, out: 'survived\n' });
+  });
+
   it('a host file shorter than promised fails the transfer with a read error (client told, server keeps running)', async () => {
     const fd = openSync(join(dir, 'b.bin'), 'r');
     try {

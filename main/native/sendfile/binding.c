@@ -12,14 +12,22 @@
  * thread's completion and the handle's finalizer comes last, so neither side ever sees freed memory —
  * also when a worker's environment is torn down while a pump still runs.
  *
+ * Environment teardown (a worker_thread ending, Electron quitting) deletes the threadsafe function
+ * and dlclose()s this file while pump threads may still run jobs it started: the module pins itself
+ * in memory (RTLD_NODELETE), and the tsfn's finalizer marks it gone (under the job's lock, so a pump
+ * thread is never inside a tsfn call then) and cancels the orphaned job.
+ *
  * Every fd is dup()ed before start returns: the socket and the source files belong to JavaScript,
  * which may close them (a swapped ISO, a destroyed socket) while the pump still runs. Throws (and
  * starts nothing) on bad arguments or when a dup or a pump thread cannot be made; the caller then
  * sends the body its JavaScript way. Pumps run on threads of their own (pump.c), never libuv's pool.
  */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +45,9 @@ typedef struct {
   pump_job pump; /* first: on_end gets it back as the job */
   int64_t control[2]; /* pump_job.control points here: [0] bytes sent, [1] cancel */
   napi_threadsafe_function tsfn;
-  int refs;           /* atomic: the pump thread's and the JS handle's */
+  int refs;           /* atomic: the pump thread's, the JS handle's and the tsfn finalizer's */
+  pthread_mutex_t lock; /* guards tsfn_gone against the pump thread's use of tsfn */
+  int tsfn_gone;      /* the tsfn finalizer ran: the tsfn must not be touched again */
 } job_t;
 
 static napi_value throw_error(napi_env env, const char *what, int err) {
@@ -60,6 +70,7 @@ static int get_int(napi_env env, napi_value v, double min, double max, int64_t *
 static void free_job(job_t *job) {
   pump_close_fds(&job->pump);
   free(job->pump.spans);
+  pthread_mutex_destroy(&job->lock);
   free(job);
 }
 
@@ -76,10 +87,29 @@ static void finalize_handle(napi_env env, void *data, void *hint) {
 /* On the pump thread, once the job's fds are closed. */
 static void on_end(pump_job *pump) {
   job_t *job = (job_t *)pump; /* pump is job_t's first member */
-  napi_threadsafe_function tsfn = job->tsfn;
-  /* After this call the pump's reference belongs to call_js; only tsfn, copied above, is used. */
-  if (napi_call_threadsafe_function(tsfn, job, napi_tsfn_blocking) != napi_ok) unref_job(job);
-  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+  int drop = 1;
+  /* While we hold the lock the finalizer has not run (its reference keeps the job alive), so the
+   * tsfn still exists. Once queued, the pump's reference belongs to call_js. */
+  pthread_mutex_lock(&job->lock);
+  if (!job->tsfn_gone) {
+    if (napi_call_threadsafe_function(job->tsfn, job, napi_tsfn_blocking) == napi_ok) drop = 0;
+    napi_release_threadsafe_function(job->tsfn, napi_tsfn_release);
+  }
+  pthread_mutex_unlock(&job->lock);
+  if (drop) unref_job(job);
+}
+
+/* On the JS thread: after the last call_js normally, or at environment teardown while the job may
+ * still run — then Node deletes the tsfn right after this returns, so the pump must not call it. */
+static void tsfn_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  job_t *job = data;
+  __atomic_store_n(&job->control[1], 1, __ATOMIC_RELEASE); /* nobody is left to hear of it */
+  pthread_mutex_lock(&job->lock);
+  job->tsfn_gone = 1;
+  pthread_mutex_unlock(&job->lock);
+  unref_job(job);
 }
 
 static void call_js(napi_env env, napi_value done, void *context, void *data) {
@@ -137,10 +167,11 @@ static napi_value start(napi_env env, napi_callback_info info) {
     return throw_error(env, "out of memory", ENOMEM);
   }
   job->pump.spans = spans;
+  pthread_mutex_init(&job->lock, NULL);
   job->pump.sock = -1;
   for (uint32_t i = 0; i < len / 3; i++) spans[i].fd = -1;
   job->pump.control = job->control;
-  job->refs = 2;
+  job->refs = 3;
   job->pump.idle_ms = (int)idle_ms;
   for (uint32_t i = 0; i < len / 3; i++) {
     napi_value v[3];
@@ -169,7 +200,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
 
   napi_value name;
   napi_create_string_utf8(env, "bootdrop-sendfile", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, argv[3], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &job->tsfn) != napi_ok) {
+  if (napi_create_threadsafe_function(env, argv[3], NULL, name, 0, 1, job, tsfn_finalize, NULL, call_js, &job->tsfn) != napi_ok) {
     free_job(job);
     return throw_error(env, "cannot create the completion callback", 0);
   }
@@ -177,15 +208,18 @@ static napi_value start(napi_env env, napi_callback_info info) {
   /* The handle first: once the pump has the job, nothing may fail and leave it running unseen. */
   napi_value handle;
   if (napi_create_external(env, job, finalize_handle, NULL, &handle) != napi_ok) {
+    /* The pump's and the handle's references; the tsfn finalizer (queued by the abort) drops its own. */
     napi_release_threadsafe_function(job->tsfn, napi_tsfn_abort);
-    free_job(job);
+    pump_close_fds(&job->pump);
+    unref_job(job);
+    unref_job(job);
     return throw_error(env, "cannot create the job handle", 0);
   }
   int rc = pump_submit(&job->pump);
   if (rc != 0) {
     napi_release_threadsafe_function(job->tsfn, napi_tsfn_abort);
     pump_close_fds(&job->pump);
-    unref_job(job); /* the pump's reference; the handle's goes with the handle */
+    unref_job(job); /* the pump's reference; the handle's and the finalizer's go with them */
     return throw_error(env, "cannot start a pump thread", rc);
   }
   return handle;
@@ -223,7 +257,15 @@ static int export_fn(napi_env env, napi_value exports, const char *name, napi_ca
   return napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &v) == napi_ok && napi_set_named_property(env, exports, name, v) == napi_ok;
 }
 
+/* Keep this file mapped for the life of the process: Node dlclose()s addons when an environment is
+ * torn down, but pump threads (shared by every environment) outlive it. */
+static void pin_module(void) {
+  Dl_info info;
+  if (dladdr((void *)pin_module, &info) && info.dli_fname) (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 NAPI_MODULE_INIT() {
+  pin_module();
   if (!export_fn(env, exports, "start", start) || !export_fn(env, exports, "sent", sent) || !export_fn(env, exports, "cancel", cancel)) return NULL;
   return exports;
 }

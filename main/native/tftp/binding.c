@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <node_api.h>
@@ -325,7 +326,16 @@ static napi_value cancel(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Keep this file mapped for the life of the process: Node dlclose()s addons when an environment is
+ * torn down (a worker_thread ending), and a pump thread may still be returning from thread_main after
+ * tsfn_finalize saw thread_done. */
+static void pin_module(void) {
+  Dl_info info;
+  if (dladdr((void *)pin_module, &info) && info.dli_fname) (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 NAPI_MODULE_INIT() {
+  pin_module();
   napi_property_descriptor props[] = {
       {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
       {"cancel", NULL, cancel, NULL, NULL, NULL, napi_default, NULL},
