@@ -4,6 +4,8 @@
 // system C compiler against the `node-api-headers` package — no node-gyp, no header download — so the
 // same file loads in Node 20+ and in Electron on Linux. Elsewhere, or without a compiler, nothing is
 // built and the engine uses its pure JavaScript paths (same behaviour, slower).
+// Linked -z nodelete: helper threads may outlive a worker_thread's environment, so the library must
+// never be unloaded (the addons also pin themselves at load time).
 // BOOTDROP_NATIVE_REQUIRED=1 (CI) turns "could not build" into an error.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -45,7 +47,7 @@ for (const name of readdirSync(srcRoot)) {
   const sources = readdirSync(dir).filter((f) => f.endsWith('.c')).map((f) => path.join(dir, f));
   if (sources.length === 0) continue;
   const out = path.join(outDir, `${name}.node`);
-  const flags = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-DNAPI_VERSION=8', `-I${include}`];
+  const flags = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-DNAPI_VERSION=8', '-Wl,-z,nodelete', `-I${include}`];
   try {
     execFileSync(cc, [...flags, ...sources, '-o', out], { stdio: 'inherit' });
   } catch {
