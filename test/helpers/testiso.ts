@@ -382,5 +382,7 @@ export function markerOf(token: string): RegExp {
 }
 
 export function rootMarkerOf(token: string): RegExp {
-  return new RegExp(`BOOTDROP-ROOTFS-${token} ([0-9a-f]{64}) (\\d+)`);
+  // The line's end is part of the marker: the serial console arrives in chunks, and a chunk may end
+  // inside the byte count ("6400" of "64000", seen in CI).
+  return new RegExp(`BOOTDROP-ROOTFS-${token} ([0-9a-f]{64}) (\\d+)\\s`);
 }
