@@ -5,7 +5,7 @@
  * HEAD, HTTP/1.0, keep-alive across large bodies, parallel clients, aborts without fd leaks, slow and
  * stalled clients, stop() during a transfer, and the source being swapped mid-body.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -18,6 +18,7 @@ import { loadNative, nativeAllowed, sendfileAvailable, sendfileJobsRunning, star
 import { TransferTracker } from '../../main/transfer';
 import { MountedTree, type Vfs } from '../../main/vfs';
 import { buildIso, makeTree, removeTempDirs, tempDir } from '../helpers/mkiso';
+import { requireTools } from '../helpers/peers';
 
 const HOST = '127.0.0.6';
 const BIG = 24 * 1024 * 1024 + 7; // beyond loopback's socket buffers, so a paused client stalls the server
@@ -26,13 +27,7 @@ const ONE_SHOT = 256 * 1024;
 /** Larger than loopback's socket buffers can absorb (tcp_rmem max is often 32 MiB), for the slow client. */
 const HUGE = 48 * 1024 * 1024;
 
-for (const tool of ['curl', 'wget']) {
-  try {
-    execFileSync('which', [tool], { stdio: 'ignore' });
-  } catch {
-    throw new Error(`${tool} is missing: install the test peers with scripts/install-deps.sh`);
-  }
-}
+requireTools('curl', 'wget');
 
 interface Ran {
   code: number;

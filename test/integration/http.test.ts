@@ -15,17 +15,12 @@ import { PortBindError } from '../../main/net';
 import { TransferTracker } from '../../main/transfer';
 import { FolderSource, MountedTree, type Vfs } from '../../main/vfs';
 import { waitForOutput } from '../helpers/netns';
+import { finishedTransfer, requireTools } from '../helpers/peers';
 
 const HOST = '127.0.0.3';
 const ROOT = resolve(__dirname, '../..');
 
-for (const tool of ['curl', 'wget']) {
-  try {
-    execFileSync('which', [tool], { stdio: 'ignore' });
-  } catch {
-    throw new Error(`${tool} is missing: install the test peers with scripts/install-deps.sh`);
-  }
-}
+requireTools('curl', 'wget');
 
 interface Ran {
   code: number;
@@ -121,14 +116,7 @@ async function startServer(extra: Partial<HttpServerOptions> = {}): Promise<Http
   return s;
 }
 
-async function finished(file: string, since: number): Promise<TransferProgress> {
-  for (let i = 0; i < 100; i++) {
-    const t = transfers.slice(since).find((x) => x.file === file);
-    if (t) return t;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no finished transfer for ${file}`);
-}
+const finished = (file: string, since: number): Promise<TransferProgress> => finishedTransfer(transfers, file, since);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bd-http-'));

@@ -19,6 +19,7 @@ import { TransferTracker } from '../../main/transfer';
 import { FolderSource, type HostSpan, type Vfs, type VfsFile } from '../../main/vfs';
 import { waitForOutput } from '../helpers/netns';
 import { rawGet } from '../helpers/tftp-raw';
+import { finishedTransfer } from '../helpers/peers';
 
 const HOST = '127.0.0.5';
 const ROOT = resolve(__dirname, '../..');
@@ -92,14 +93,7 @@ async function startServer(extra: Partial<TftpServerOptions> = {}): Promise<Tftp
   return s;
 }
 
-async function finished(file: string, since: number): Promise<TransferProgress> {
-  for (let i = 0; i < 100; i++) {
-    const t = transfers.slice(since).find((x) => x.file === file);
-    if (t) return t;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no finished transfer for ${file}`);
-}
+const finished = (file: string, since: number): Promise<TransferProgress> => finishedTransfer(transfers, file, since);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bd-tftp-native-'));

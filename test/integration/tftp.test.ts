@@ -16,6 +16,7 @@ import { encodeAck, encodeError, encodeRequest, type TftpPacket } from '../../ma
 import { RawClient, rawGet } from '../helpers/tftp-raw';
 import { TransferTracker } from '../../main/transfer';
 import { FolderSource, MountedTree } from '../../main/vfs';
+import { finishedTransfer } from '../helpers/peers';
 
 const HOST = '127.0.0.2';
 
@@ -67,15 +68,7 @@ async function startServer(extra: Partial<TftpServerOptions> = {}): Promise<Tftp
   return s;
 }
 
-/** The finished transfer record for a file, waiting briefly (the last ACK may still be in flight). */
-async function finished(file: string, since: number): Promise<TransferProgress> {
-  for (let i = 0; i < 100; i++) {
-    const t = transfers.slice(since).find((x) => x.file === file);
-    if (t) return t;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no finished transfer for ${file}; saw ${JSON.stringify(transfers.slice(since))}`);
-}
+const finished = (file: string, since: number): Promise<TransferProgress> => finishedTransfer(transfers, file, since);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bd-tftp-'));
