@@ -54,7 +54,8 @@ async function nginxConf(root: string, address: string): Promise<string> {
 }
 
 async function bootOnce(kind: 'bootdrop' | 'classic', iso: string, classicDir: string, token: string): Promise<number> {
-  const rig = await bootRig(kind === 'bootdrop' ? 'bbd' : 'bcl', NET, { router: true });
+  // The router also sends IPv6 RAs like a home router, or the iPXE ROM waits ~15 s for IPv6 (both setups).
+  const rig = await bootRig(kind === 'bootdrop' ? 'bbd' : 'bcl', NET, { router: true, ipv6Ra: true });
   const servers: Server[] = [];
   let guest: Guest | null = null;
   try {

@@ -4,10 +4,13 @@
  * UEFI: OVMF with the ROM disabled so EDK2's own PXE client runs) or boots a kernel directly (to check
  * fixtures and this harness on their own). Every guest has a hard timeout and is always killed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
 
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
@@ -186,14 +189,24 @@ export async function bootUntil(opts: GuestOptions, pattern: RegExp, timeoutMs: 
  * The home router of a boot test: dnsmasq handing out addresses (no PXE options) on a TestLan host,
  * like the ISP box a real user has. `--no-ping` skips the ~3 s ping-before-offer; no lease file.
  */
-export async function startHomeRouter(host: { ns: string; address: string | null }, net: string): Promise<ChildProcess> {
+/**
+ * dnsmasq as the LAN's router. `ipv6Ra` also sends IPv6 router advertisements (RA only, a ULA prefix),
+ * as most home routers do: without them iPXE ROMs wait ~15 s for IPv6 autoconfiguration before
+ * booting (the benchmarks time boots, the tests do not need it).
+ */
+export async function startHomeRouter(host: { ns: string; address: string | null }, net: string, opts: { ipv6Ra?: boolean } = {}): Promise<ChildProcess> {
   if (!host.address) throw new Error('the router host needs an address');
+  const ra: string[] = [];
+  if (opts.ipv6Ra) {
+    await execFileP('ip', ['-n', host.ns, 'addr', 'add', 'fd00:b0d:1::1/64', 'dev', 'eth0', 'nodad']);
+    ra.push('--enable-ra', '--dhcp-range=::,constructor:eth0,ra-only');
+  }
   const proc = spawn(
     'ip',
     [
       'netns', 'exec', host.ns,
       'dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--port=0', '--bind-interfaces', '--interface=eth0',
-      `--dhcp-range=${net}.100,${net}.150,255.255.255.0`, '--no-ping', '--leasefile-ro', '--log-dhcp', '--dhcp-authoritative',
+      `--dhcp-range=${net}.100,${net}.150,255.255.255.0`, '--no-ping', '--leasefile-ro', '--log-dhcp', '--dhcp-authoritative', ...ra,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -319,7 +332,7 @@ export interface BootRig {
  * A LAN for one boot test: a server host (where `bootdrop serve` runs, at <net>.2) and, unless
  * `router: false` (a bare cable), a home router at <net>.1 running dnsmasq.
  */
-export async function bootRig(tag: string, net: string, opts: { router: boolean }): Promise<BootRig> {
+export async function bootRig(tag: string, net: string, opts: { router: boolean; ipv6Ra?: boolean }): Promise<BootRig> {
   const { TestLan } = await import('./netns');
   const lan = await TestLan.create(tag);
   const rig: BootRig = {
@@ -336,7 +349,7 @@ export async function bootRig(tag: string, net: string, opts: { router: boolean 
   try {
     if (opts.router) {
       const router = await lan.addHost('router', `${net}.1/24`);
-      await startHomeRouter(router, net);
+      await startHomeRouter(router, net, { ipv6Ra: opts.ipv6Ra === true });
     }
     rig.server = await lan.addHost('server', `${net}.2/24`);
   } catch (err) {
