@@ -36,7 +36,10 @@ async function classicRoot(iso: string): Promise<string> {
   await run('chmod', ['-R', 'u+w,a+rX', dir]);
   // As for any archiso < 2021 by hand: PXELINUX starts in its own folder; the menu's paths are relative to /arch/.
   await fsp.mkdir(path.join(dir, 'arch/boot/syslinux/pxelinux.cfg'), { recursive: true });
-  await fsp.writeFile(path.join(dir, 'arch/boot/syslinux/pxelinux.cfg/default'), 'DEFAULT arch\nLABEL arch\n  CONFIG ::/arch/boot/syslinux/archiso_pxe.cfg\n  APPEND ::/arch/\n');
+  await fsp.writeFile(
+    path.join(dir, 'arch/boot/syslinux/pxelinux.cfg/default'),
+    'DEFAULT arch\nLABEL arch\n  CONFIG ::/arch/boot/syslinux/archiso_pxe.cfg\n  APPEND ::/arch/\n',
+  );
   return dir;
 }
 
@@ -63,16 +66,52 @@ async function bootOnce(kind: 'bootdrop' | 'classic', iso: string, classicDir: s
     const wrap = (cmd: string[]) => ['netns', 'exec', ns, ...cmd];
     if (kind === 'bootdrop') {
       const bin = path.join(repoRoot(), 'bin', 'bootdrop.js');
-      const s = Server.start('bootdrop serve', 'ip', wrap([process.execPath, bin, 'serve', iso, '--interface', 'eth0', '--mode', 'proxy', '--append', 'console=ttyS0', '--timeout', '1', '--json']));
+      const s = Server.start(
+        'bootdrop serve',
+        'ip',
+        wrap([
+          process.execPath,
+          bin,
+          'serve',
+          iso,
+          '--interface',
+          'eth0',
+          '--mode',
+          'proxy',
+          '--append',
+          'console=ttyS0',
+          '--timeout',
+          '1',
+          '--json',
+        ]),
+      );
       servers.push(s);
       await s.waitFor(/"serving":true/, 60_000);
     } else {
-      const dns = Server.start('dnsmasq', 'ip', wrap([
-        'dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--port=0', '--bind-interfaces', '--interface=eth0', '--leasefile-ro', '--log-dhcp',
-        `--dhcp-range=${NET}.0,proxy`, '--pxe-service=X86PC,"Boot from network",arch/boot/syslinux/lpxelinux', '--enable-tftp', `--tftp-root=${classicDir}`,
-      ]));
+      const dns = Server.start(
+        'dnsmasq',
+        'ip',
+        wrap([
+          'dnsmasq',
+          '--no-daemon',
+          '--conf-file=/dev/null',
+          '--port=0',
+          '--bind-interfaces',
+          '--interface=eth0',
+          '--leasefile-ro',
+          '--log-dhcp',
+          `--dhcp-range=${NET}.0,proxy`,
+          '--pxe-service=X86PC,"Boot from network",arch/boot/syslinux/lpxelinux',
+          '--enable-tftp',
+          `--tftp-root=${classicDir}`,
+        ]),
+      );
       servers.push(dns);
-      const ng = Server.start('nginx', 'ip', wrap(['nginx', '-c', await nginxConf(classicDir, `${NET}.2`), '-p', path.join(WORK, 'nginx-boot')]));
+      const ng = Server.start(
+        'nginx',
+        'ip',
+        wrap(['nginx', '-c', await nginxConf(classicDir, `${NET}.2`), '-p', path.join(WORK, 'nginx-boot')]),
+      );
       servers.push(ng);
       await sleep(500);
     }

@@ -47,7 +47,13 @@ function discoverBytes(i: number, uefi: boolean): Buffer {
   put(93, [0, arch]);
   put(94, [1, 2, 1]);
   put(97, [0, ...Array.from({ length: 16 }, (_, k) => (k * 17 + i) & 255)]);
-  put(55, [1, 2, 3, 4, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51, 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135]);
+  put(
+    55,
+    [
+      1, 2, 3, 4, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51, 54, 58, 59, 60, 66, 67, 97, 128,
+      129, 130, 131, 132, 133, 134, 135,
+    ],
+  );
   b[o] = 255;
   return b.subarray(0, Math.max(300, o + 1));
 }
@@ -64,8 +70,9 @@ async function child(mode: string): Promise<void> {
   let warmUpUs = 0;
   if (mode === 'warm') {
     // Loaded only here, so a cold run does not even parse the warm-up module.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { START_WARM_UP_ROUNDS, warmResponder } = require('../main/dhcp/warm-up') as typeof import('../main/dhcp/warm-up');
+    const { START_WARM_UP_ROUNDS, warmResponder } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../main/dhcp/warm-up') as typeof import('../main/dhcp/warm-up');
     const t = process.hrtime.bigint();
     warmResponder({ ...opts, rounds: envInt('DHCP_WARM_ROUNDS', START_WARM_UP_ROUNDS) });
     warmUpUs = Number(process.hrtime.bigint() - t) / 1000;
@@ -89,7 +96,10 @@ async function child(mode: string): Promise<void> {
 function parent(): void {
   const runs = envInt('DHCP_COLD_RUNS', 7);
   const modes = (process.env.DHCP_COLD_MODES ?? 'cold,warm').split(',');
-  const figures = new Map<string, { first: number[]; next10: number[]; mean150: number[]; median50: number[]; sum50: number[]; warmUp: number[] }>();
+  const figures = new Map<
+    string,
+    { first: number[]; next10: number[]; mean150: number[]; median50: number[]; sum50: number[]; warmUp: number[] }
+  >();
   for (let r = 0; r < runs; r++) {
     for (const mode of modes) {
       const res = spawnSync(process.execPath, [__filename, 'child', mode], { encoding: 'utf8', timeout: 60_000 });
@@ -107,9 +117,13 @@ function parent(): void {
     }
   }
   process.stdout.write(`Responder.handle on PXE DISCOVERs in a fresh process, median of ${runs} runs (µs)\n`);
-  process.stdout.write('| mode | first | mean of next 10 | mean of 150 | median of first 50 | sum of first 50 | warm-up itself |\n|---|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    '| mode | first | mean of next 10 | mean of 150 | median of first 50 | sum of first 50 | warm-up itself |\n|---|---|---|---|---|---|---|\n',
+  );
   for (const [mode, f] of figures) {
-    process.stdout.write(`| ${mode} | ${fmt(median(f.first), 0)} | ${fmt(median(f.next10), 1)} | ${fmt(median(f.mean150), 1)} | ${fmt(median(f.median50), 1)} | ${fmt(median(f.sum50), 0)} | ${mode === 'warm' ? fmt(median(f.warmUp), 0) : '—'} |\n`);
+    process.stdout.write(
+      `| ${mode} | ${fmt(median(f.first), 0)} | ${fmt(median(f.next10), 1)} | ${fmt(median(f.mean150), 1)} | ${fmt(median(f.median50), 1)} | ${fmt(median(f.sum50), 0)} | ${mode === 'warm' ? fmt(median(f.warmUp), 0) : '—'} |\n`,
+    );
   }
 }
 

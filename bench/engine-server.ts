@@ -13,7 +13,8 @@ import { TransferTracker } from '../main/transfer';
 
 async function main(): Promise<void> {
   const [iso, address, httpArg, tftpArg] = process.argv.slice(2);
-  if (!iso || !address || !httpArg || !tftpArg) throw new Error('usage: engine-server <iso> <address> <httpPort|-> <tftpPort|->');
+  if (!iso || !address || !httpArg || !tftpArg)
+    throw new Error('usage: engine-server <iso> <address> <httpPort|-> <tftpPort|->');
   const vfs = await openIso(iso);
   // Progress events are coalesced by the tracker exactly as in the app; nobody listens here.
   const tracker = new TransferTracker(() => undefined);

@@ -23,7 +23,8 @@ export async function httpFigures(fx: Fixture, workDir: string, say: (s: string)
   // there (only while this figure's servers start) so Bootdrop sends bulk bodies with sendfile(2), as
   // the app does. BOOTDROP_NATIVE=0 still measures the JavaScript path.
   const nativeDir = process.env.BOOTDROP_NATIVE_DIR;
-  if (nativeDir === undefined && existsSync(path.join(NATIVE_DIR, 'sendfile.node'))) process.env.BOOTDROP_NATIVE_DIR = NATIVE_DIR;
+  if (nativeDir === undefined && existsSync(path.join(NATIVE_DIR, 'sendfile.node')))
+    process.env.BOOTDROP_NATIVE_DIR = NATIVE_DIR;
   say(`HTTP bodies: sendfile helper ${nativeStatus(['sendfile']).sendfile}`);
   const many = envInt('BENCH_HTTP_CLIENTS', 16);
   const rangeCount = envInt('BENCH_RANGE_COUNT', QUICK ? 1000 : 10_000);
@@ -42,7 +43,11 @@ export async function httpFigures(fx: Fixture, workDir: string, say: (s: string)
     await curlLoad(ngUrl, 1);
 
     say(`HTTP: ${sizeLabel}, 1 client`);
-    const one = await alternate(rounds, async () => tp(await curlLoad(bdUrl, 1)), async () => tp(await curlLoad(ngUrl, 1)));
+    const one = await alternate(
+      rounds,
+      async () => tp(await curlLoad(bdUrl, 1)),
+      async () => tp(await curlLoad(ngUrl, 1)),
+    );
     rows.push(row(`HTTP ${sizeLabel} file in the ISO, 1 client`, one, 'nginx sendfile'));
 
     say(`HTTP: ${sizeLabel}, ${many} concurrent clients (sampling Bootdrop's RSS)`);
@@ -70,11 +75,22 @@ export async function httpFigures(fx: Fixture, workDir: string, say: (s: string)
 
     say(`HTTP: ${rangeCount} random 64 KiB range reads over ${rangeConns} keep-alive connection(s)`);
     const ranges = (port: number, path: string) => async () => {
-      const r = await rangeReads({ port, path, fileSize: size, count: rangeCount, block: 64 * 1024, connections: rangeConns, seed: 0x5eed });
+      const r = await rangeReads({
+        port,
+        path,
+        fileSize: size,
+        count: rangeCount,
+        block: 64 * 1024,
+        connections: rangeConns,
+        seed: 0x5eed,
+      });
       return (rangeCount / r.ms) * 1000;
     };
     const rr = await alternate(rounds, ranges(bd.httpPort!, fx.httpPath), ranges(ng.httpPort!, '/big.bin'));
-    rows.push({ ...row(`HTTP ${rangeCount} random 64 KiB range reads, ${rangeConns} keep-alive connection`, rr, 'nginx'), unit: 'req/s' });
+    rows.push({
+      ...row(`HTTP ${rangeCount} random 64 KiB range reads, ${rangeConns} keep-alive connection`, rr, 'nginx'),
+      unit: 'req/s',
+    });
   } finally {
     await bd.server.stop();
     await ng.server.stop();

@@ -33,17 +33,36 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
     if (count > 150) throw new Error('BENCH_STORM_CLIENTS: at most 150 (one address each in 10.232.0.100-249)');
     // One address per simulated PC, as the LAN's DHCP server would have handed out (one batch call).
     const batch = path.join(WORK, 'storm-addresses.batch');
-    await fsp.writeFile(batch, Array.from({ length: count }, (_, i) => `address add 10.232.0.${100 + i}/24 dev eth0\n`).join(''));
+    await fsp.writeFile(
+      batch,
+      Array.from({ length: count }, (_, i) => `address add 10.232.0.${100 + i}/24 dev eth0\n`).join(''),
+    );
     await run('ip', ['-n', cli.ns, '-batch', batch]);
     const root = repoRoot();
     // BENCH_PROFILE=<dir>: write a V8 CPU profile of `bootdrop serve` there (open in Chrome DevTools);
     // BENCH_PROFILE_US=<n> samples every n µs (default 1000, too coarse for a 10 ms burst: try 100).
     const interval = process.env.BENCH_PROFILE_US ? [`--cpu-prof-interval=${envInt('BENCH_PROFILE_US', 1000)}`] : [];
-    const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, ...interval] : [];
+    const prof = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, ...interval]
+      : [];
     // BENCH_SERVE_FLAGS="--trace-deopt …": more Node/V8 flags for `bootdrop serve`; BENCH_SERVE_LOG=<file>
     // keeps what it printed (stdout and stderr).
     prof.push(...(process.env.BENCH_SERVE_FLAGS ?? '').split(' ').filter(Boolean));
-    serve = Server.start('bootdrop serve', 'ip', ['netns', 'exec', srv.ns, process.execPath, ...prof, path.join(root, 'bin', 'bootdrop.js'), 'serve', fx.iso, '--mode', 'proxy', '--interface', 'eth0', '--json']);
+    serve = Server.start('bootdrop serve', 'ip', [
+      'netns',
+      'exec',
+      srv.ns,
+      process.execPath,
+      ...prof,
+      path.join(root, 'bin', 'bootdrop.js'),
+      'serve',
+      fx.iso,
+      '--mode',
+      'proxy',
+      '--interface',
+      'eth0',
+      '--json',
+    ]);
     await serve.waitFor(/"serving":true/, 60_000);
     const stages = ['burst', 'discover', '4011', 'ipxe', 'all'] as const;
     const p50 = new Map<string, number[]>(stages.map((k) => [k, []]));
@@ -54,15 +73,44 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
     for (let i = 0; i < rounds; i++) {
       say(`DHCP burst ${i + 1}/${rounds}: ${count} PXE DISCOVERs at once, nothing else`);
       const burst = await captured(cli.ns, path.join(WORK, `burst-${i}.pcap`), () =>
-        run('ip', ['netns', 'exec', cli.ns, process.execPath, path.join(__dirname, 'storm-client.js'), srv.address!, '10.232.0', String(count), 'dhcp-only'], 120_000),
+        run(
+          'ip',
+          [
+            'netns',
+            'exec',
+            cli.ns,
+            process.execPath,
+            path.join(__dirname, 'storm-client.js'),
+            srv.address!,
+            '10.232.0',
+            String(count),
+            'dhcp-only',
+          ],
+          120_000,
+        ),
       );
       p50.get('burst')!.push(percentile(burst.burst ?? [], 50));
       p99.get('burst')!.push(percentile(burst.burst ?? [], 99));
-      say(`boot storm ${i + 1}/${rounds}: ${count} PXE clients at once (DHCP, 4011, TFTP loader, iPXE DHCP, HTTP script+kernel+initrd)`);
+      say(
+        `boot storm ${i + 1}/${rounds}: ${count} PXE clients at once (DHCP, 4011, TFTP loader, iPXE DHCP, HTTP script+kernel+initrd)`,
+      );
       const pcap = path.join(WORK, `storm-${i}.pcap`);
       let out = { stdout: '' };
       const wire = await captured(cli.ns, pcap, async () => {
-        out = await run('ip', ['netns', 'exec', cli.ns, process.execPath, path.join(__dirname, 'storm-client.js'), srv.address!, '10.232.0', String(count)], 600_000);
+        out = await run(
+          'ip',
+          [
+            'netns',
+            'exec',
+            cli.ns,
+            process.execPath,
+            path.join(__dirname, 'storm-client.js'),
+            srv.address!,
+            '10.232.0',
+            String(count),
+          ],
+          600_000,
+        );
       });
       const r = JSON.parse(out.stdout) as StormResult;
       // Wire times (kernel timestamps) replace the client's own clock.
@@ -75,10 +123,13 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
         p99.get(k)!.push(percentile(byStage[k] ?? [], 99));
       }
       walls.push(r.wallMs / 1000);
-      if (r.failures.length) say(`${r.failures.length} clients failed; bootdrop serve said:\n${serve.log.slice(-3000)}`);
+      if (r.failures.length)
+        say(`${r.failures.length} clients failed; bootdrop serve said:\n${serve.log.slice(-3000)}`);
     }
     const mib = (fx.sizes.kernelBytes + fx.sizes.initrdBytes) / 2 ** 20;
-    const note = failures.length ? `${failures.length} client failures, first: ${failures[0]}` : `all ${count * rounds} clients finished; ${replies} DHCP replies timed`;
+    const note = failures.length
+      ? `${failures.length} client failures, first: ${failures[0]}`
+      : `all ${count * rounds} clients finished; ${replies} DHCP replies timed`;
     const ok = failures.length === 0;
     const stat = (what: string, k: string, goal: string, met: boolean | null, extra?: string): Row => ({
       figure: `boot storm, ${count} PXE clients: ${what}`,
@@ -92,12 +143,31 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
       ...(extra ? { note: extra } : {}),
     });
     return [
-      stat('DHCP burst alone: reply p99 of 50 DISCOVERs sent at once', 'burst', 'p99 < 10 ms', median(p99.get('burst')!) < 10),
-      stat('DHCP reply p99, first DISCOVER (all at once, then the boots)', 'discover', 'p99 < 10 ms', ok && median(p99.get('discover')!) < 10, note),
+      stat(
+        'DHCP burst alone: reply p99 of 50 DISCOVERs sent at once',
+        'burst',
+        'p99 < 10 ms',
+        median(p99.get('burst')!) < 10,
+      ),
+      stat(
+        'DHCP reply p99, first DISCOVER (all at once, then the boots)',
+        'discover',
+        'p99 < 10 ms',
+        ok && median(p99.get('discover')!) < 10,
+        note,
+      ),
       stat('4011 reply p99 (as loaders start)', '4011', '—', null),
       stat('iPXE DISCOVER reply p99 (during TFTP/HTTP transfers)', 'ipxe', '—', null),
       stat('every DHCP reply, p99', 'all', 'p99 < 10 ms', ok && median(p99.get('all')!) < 10),
-      { figure: `boot storm: time until all ${count} clients have kernel + initrd (${mib} MiB each)`, unit: 's', bootdrop: walls, classic: [], classicName: '—', goal: 'all finish', met: ok },
+      {
+        figure: `boot storm: time until all ${count} clients have kernel + initrd (${mib} MiB each)`,
+        unit: 's',
+        bootdrop: walls,
+        classic: [],
+        classicName: '—',
+        goal: 'all finish',
+        met: ok,
+      },
     ];
   } finally {
     await serve?.stop();
@@ -108,7 +178,21 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
 
 /** Run `body` with tcpdump capturing DHCP in namespace `ns`; returns reply latencies by xid stage. */
 async function captured(ns: string, pcap: string, body: () => Promise<unknown>): Promise<Record<string, number[]>> {
-  const dump = Server.start('tcpdump', 'ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'eth0', '-n', '-U', '-s', '600', '-w', pcap, 'udp port 67 or udp port 68 or udp port 4011']);
+  const dump = Server.start('tcpdump', 'ip', [
+    'netns',
+    'exec',
+    ns,
+    'tcpdump',
+    '-i',
+    'eth0',
+    '-n',
+    '-U',
+    '-s',
+    '600',
+    '-w',
+    pcap,
+    'udp port 67 or udp port 68 or udp port 4011',
+  ]);
   await dump.waitFor(/listening on/, 10_000);
   try {
     await body();

@@ -31,7 +31,8 @@ export async function tftpFigures(fx: Fixture, say: (s: string) => void): Promis
   // The engine here is dist/bench/main, from where load.ts does not look in dist/native: point it
   // there (only for the servers this figure starts) so Bootdrop runs with its native TFTP data pump.
   const nativeDir = process.env.BOOTDROP_NATIVE_DIR;
-  if (nativeDir === undefined && existsSync(path.join(NATIVE_DIR, 'tftp.node'))) process.env.BOOTDROP_NATIVE_DIR = NATIVE_DIR;
+  if (nativeDir === undefined && existsSync(path.join(NATIVE_DIR, 'tftp.node')))
+    process.env.BOOTDROP_NATIVE_DIR = NATIVE_DIR;
   const lan = await TestLan.create('tft');
   const started: Running[] = [];
   const rows: Row[] = [];
@@ -44,10 +45,27 @@ export async function tftpFigures(fx: Fixture, say: (s: string) => void): Promis
     started.push(await startDnsmasqTftp(fx.tftpDir, wrap));
     const negotiated = new Map<string, number>();
     const fetch = (name: string, port: number, file: string, ws: number) => async () => {
-      const out = await run('ip', ['netns', 'exec', host.ns, process.execPath, CLIENT, '127.0.0.1', String(port), file, String(BLKSIZE), String(ws)], 300_000);
+      const out = await run(
+        'ip',
+        [
+          'netns',
+          'exec',
+          host.ns,
+          process.execPath,
+          CLIENT,
+          '127.0.0.1',
+          String(port),
+          file,
+          String(BLKSIZE),
+          String(ws),
+        ],
+        300_000,
+      );
       const r = JSON.parse(out.stdout) as Fetched;
-      if (r.bytes !== fx.sizes.tftpBytes) throw new Error(`TFTP from ${name}: got ${r.bytes} bytes, expected ${fx.sizes.tftpBytes}`);
-      if (r.blksize !== BLKSIZE) throw new Error(`TFTP from ${name}: blksize ${r.blksize} negotiated, expected ${BLKSIZE}`);
+      if (r.bytes !== fx.sizes.tftpBytes)
+        throw new Error(`TFTP from ${name}: got ${r.bytes} bytes, expected ${fx.sizes.tftpBytes}`);
+      if (r.blksize !== BLKSIZE)
+        throw new Error(`TFTP from ${name}: blksize ${r.blksize} negotiated, expected ${BLKSIZE}`);
       negotiated.set(`${name}/${ws}`, r.windowsize);
       return mbps(r.bytes, r.ms);
     };
@@ -55,14 +73,34 @@ export async function tftpFigures(fx: Fixture, say: (s: string) => void): Promis
     const mib = fx.sizes.tftpBytes / 2 ** 20;
     for (const ws of [1, window]) {
       say(`TFTP: ${mib} MiB, blksize ${BLKSIZE}, windowsize ${ws} (Bootdrop, tftpd-hpa, dnsmasq)`);
-      const [b, h, d] = await rotate(rounds, [fetch('bootdrop', 2069, inIso, ws), fetch('tftpd-hpa', 1069, 'tftp.bin', ws), fetch('dnsmasq', 69, 'tftp.bin', ws)]);
-      const label = ws === 1 ? `TFTP ${mib} MiB, blksize ${BLKSIZE}` : `TFTP ${mib} MiB, blksize ${BLKSIZE}, windowsize ${ws} requested`;
+      const [b, h, d] = await rotate(rounds, [
+        fetch('bootdrop', 2069, inIso, ws),
+        fetch('tftpd-hpa', 1069, 'tftp.bin', ws),
+        fetch('dnsmasq', 69, 'tftp.bin', ws),
+      ]);
+      const label =
+        ws === 1
+          ? `TFTP ${mib} MiB, blksize ${BLKSIZE}`
+          : `TFTP ${mib} MiB, blksize ${BLKSIZE}, windowsize ${ws} requested`;
       const goal = ws === 1 ? '≥ 1.0×' : '≥ 3×';
       const need = ws === 1 ? 1 : 3;
-      for (const [name, xs] of [['tftpd-hpa', h!], ['dnsmasq', d!]] as const) {
+      for (const [name, xs] of [
+        ['tftpd-hpa', h!],
+        ['dnsmasq', d!],
+      ] as const) {
         const got = negotiated.get(`${name}/${ws}`) ?? 1;
-        const note = ws > 1 ? `${name} agreed windowsize ${got}; Bootdrop ${negotiated.get(`bootdrop/${ws}`) ?? 1}` : undefined;
-        rows.push({ figure: `${label} vs ${name}`, unit: 'MB/s', bootdrop: b!, classic: xs, classicName: name, goal, met: median(b!) / median(xs) >= need, ...(note ? { note } : {}) });
+        const note =
+          ws > 1 ? `${name} agreed windowsize ${got}; Bootdrop ${negotiated.get(`bootdrop/${ws}`) ?? 1}` : undefined;
+        rows.push({
+          figure: `${label} vs ${name}`,
+          unit: 'MB/s',
+          bootdrop: b!,
+          classic: xs,
+          classicName: name,
+          goal,
+          met: median(b!) / median(xs) >= need,
+          ...(note ? { note } : {}),
+        });
       }
     }
   } finally {

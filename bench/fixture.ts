@@ -74,12 +74,19 @@ function archTree(sizes: BenchSizes): TreeSpec {
           'initramfs-linux.img': randomBytes(sizes.initrdBytes),
         },
         syslinux: {
-          'archiso_pxe.cfg': 'LABEL arch64_http\nLINUX boot/x86_64/vmlinuz-linux\nINITRD boot/x86_64/initramfs-linux.img\nAPPEND archisobasedir=arch archiso_http_srv=http://${pxeserver}/\nSYSAPPEND 3\n',
-          'archiso_sys.cfg': 'LABEL arch64\nLINUX boot/x86_64/vmlinuz-linux\nINITRD boot/x86_64/initramfs-linux.img\nAPPEND archisobasedir=arch archisolabel=ARCH_202401\n',
+          'archiso_pxe.cfg':
+            'LABEL arch64_http\nLINUX boot/x86_64/vmlinuz-linux\nINITRD boot/x86_64/initramfs-linux.img\nAPPEND archisobasedir=arch archiso_http_srv=http://${pxeserver}/\nSYSAPPEND 3\n',
+          'archiso_sys.cfg':
+            'LABEL arch64\nLINUX boot/x86_64/vmlinuz-linux\nINITRD boot/x86_64/initramfs-linux.img\nAPPEND archisobasedir=arch archisolabel=ARCH_202401\n',
         },
       },
     },
-    'loader': { 'entries': { 'arch.conf': 'title Arch Linux\nlinux /arch/boot/x86_64/vmlinuz-linux\ninitrd /arch/boot/x86_64/initramfs-linux.img\n' } },
+    loader: {
+      entries: {
+        'arch.conf':
+          'title Arch Linux\nlinux /arch/boot/x86_64/vmlinuz-linux\ninitrd /arch/boot/x86_64/initramfs-linux.img\n',
+      },
+    },
   };
 }
 
@@ -94,7 +101,9 @@ async function extract(iso: string, inside: string, out: string): Promise<void> 
 }
 
 export async function buildFixture(sizes: BenchSizes, say: (s: string) => void): Promise<Fixture> {
-  const key = [sizes.httpBytes, sizes.tftpBytes, sizes.sparseBytes, sizes.kernelBytes, sizes.initrdBytes].map((n) => Math.round(n / MiB)).join('-');
+  const key = [sizes.httpBytes, sizes.tftpBytes, sizes.sparseBytes, sizes.kernelBytes, sizes.initrdBytes]
+    .map((n) => Math.round(n / MiB))
+    .join('-');
   const dir = path.join(WORK, `fixture-${key}`);
   const iso = path.join(dir, 'bench.iso');
   const fx: Fixture = {

@@ -35,7 +35,11 @@ export async function setup(opts: { engine: boolean }): Promise<void> {
   if (!opts.engine || process.env.BENCH_SKIP_BUILD === '1') return;
   say('building the engine (dist/engine, which `bootdrop serve` runs)');
   try {
-    await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.engine.json')]);
+    await run(process.execPath, [
+      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      path.join(root, 'tsconfig.engine.json'),
+    ]);
   } catch (err) {
     // tsc still emits on type errors; a half-edited file elsewhere should not stop a benchmark.
     if (!existsSync(path.join(root, 'dist', 'engine', 'cli', 'index.js'))) throw err;
@@ -55,7 +59,9 @@ export function sizes(): BenchSizes {
 
 async function main(): Promise<void> {
   const only = (process.env.BENCH_ONLY ?? FIGURES.join(',')).split(',').map((s) => s.trim());
-  for (const f of only) if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`BENCH_ONLY: unknown figure "${f}" (known: ${FIGURES.join(', ')})`);
+  for (const f of only)
+    if (!(FIGURES as readonly string[]).includes(f))
+      throw new Error(`BENCH_ONLY: unknown figure "${f}" (known: ${FIGURES.join(', ')})`);
   const t0 = Date.now();
   await setup({ engine: only.includes('storm') });
   const fx = await buildFixture(sizes(), say);

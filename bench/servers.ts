@@ -17,9 +17,19 @@ export interface Running {
 }
 
 /** Bootdrop over the ISO; `wrap` runs it inside a namespace (['ip','netns','exec',ns]). */
-export async function startBootdrop(iso: string, o: { address: string; http?: number; tftp?: number; wrap?: string[]; nodeArgs?: string[] }): Promise<Running> {
+export async function startBootdrop(
+  iso: string,
+  o: { address: string; http?: number; tftp?: number; wrap?: string[]; nodeArgs?: string[] },
+): Promise<Running> {
   const wrap = o.wrap ?? [];
-  const args = [...(o.nodeArgs ?? []), ENGINE_SERVER, iso, o.address, o.http === undefined ? '-' : String(o.http), o.tftp === undefined ? '-' : String(o.tftp)];
+  const args = [
+    ...(o.nodeArgs ?? []),
+    ENGINE_SERVER,
+    iso,
+    o.address,
+    o.http === undefined ? '-' : String(o.http),
+    o.tftp === undefined ? '-' : String(o.tftp),
+  ];
   const cmd = wrap.length ? wrap[0]! : process.execPath;
   const server = Server.start('bootdrop', cmd, wrap.length ? [...wrap.slice(1), process.execPath, ...args] : args);
   const m = await server.waitFor(/^\{.*\}$/m);
@@ -64,14 +74,27 @@ export async function startNginx(root: string, workDir: string): Promise<Running
 /** tftpd-hpa in the foreground (-L), serving `dir`, on address:port; `wrap` as for startBootdrop. */
 export async function startTftpdHpa(dir: string, address: string, port: number, wrap: string[] = []): Promise<Running> {
   const args = ['in.tftpd', '-L', '-a', `${address}:${port}`, '-s', dir];
-  const server = Server.start('tftpd-hpa', wrap.length ? wrap[0]! : args[0]!, wrap.length ? [...wrap.slice(1), ...args] : args.slice(1));
+  const server = Server.start(
+    'tftpd-hpa',
+    wrap.length ? wrap[0]! : args[0]!,
+    wrap.length ? [...wrap.slice(1), ...args] : args.slice(1),
+  );
   await waitUdp();
   return { name: 'tftpd-hpa', server, tftpPort: port };
 }
 
 /** dnsmasq as a TFTP server only (--port=0: no DNS, no DHCP). Its TFTP port is always 69. */
 export async function startDnsmasqTftp(dir: string, wrap: string[]): Promise<Running> {
-  const args = ['dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--port=0', '--enable-tftp', `--tftp-root=${dir}`, '--tftp-no-fail', '--log-facility=-'];
+  const args = [
+    'dnsmasq',
+    '--no-daemon',
+    '--conf-file=/dev/null',
+    '--port=0',
+    '--enable-tftp',
+    `--tftp-root=${dir}`,
+    '--tftp-no-fail',
+    '--log-facility=-',
+  ];
   const server = Server.start('dnsmasq', wrap[0]!, [...wrap.slice(1), ...args]);
   await server.waitFor(/TFTP root is/);
   return { name: 'dnsmasq', server, tftpPort: 69 };

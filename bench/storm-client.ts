@@ -42,13 +42,25 @@ class DhcpPort {
       const w = this.waiting.get(p.xid);
       if (!w) return;
       this.waiting.delete(p.xid);
-      const opt67 = p.options.find((o) => o.code === 67)?.data.toString('latin1').replace(/\0+$/, '');
+      const opt67 = p.options
+        .find((o) => o.code === 67)
+        ?.data.toString('latin1')
+        .replace(/\0+$/, '');
       w(opt67 || p.file);
     });
   }
 
   /** Send until a reply with this xid arrives (bounded retries); resolves with the boot file name. */
-  async ask(stage: string, kind: ClientKind, mac: string, xid: number, type: number, dest: string, port: number, ciaddr?: string): Promise<Reply> {
+  async ask(
+    stage: string,
+    kind: ClientKind,
+    mac: string,
+    xid: number,
+    type: number,
+    dest: string,
+    port: number,
+    ciaddr?: string,
+  ): Promise<Reply> {
     const bytes = encode(clientPacket(kind, { mac, xid, type, ...(ciaddr ? { ciaddr, flags: 0 } : {}) }));
     const t0 = performance.now();
     const got = new Promise<string>((resolve) => this.waiting.set(xid, resolve));
@@ -76,7 +88,11 @@ function httpGet(url: string, agent: http.Agent, localAddress: string): Promise<
           n += c.length;
           if (chunks.length < 64) chunks.push(c); // only small bodies (the script) are kept
         });
-        res.on('end', () => (res.statusCode === 200 ? resolve(n < 1_000_000 ? Buffer.concat(chunks) : Buffer.alloc(n > 0 ? 1 : 0)) : reject(new Error(`GET ${url}: HTTP ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(n < 1_000_000 ? Buffer.concat(chunks) : Buffer.alloc(n > 0 ? 1 : 0))
+            : reject(new Error(`GET ${url}: HTTP ${res.statusCode}`)),
+        );
         res.on('error', reject);
       })
       .on('error', reject);
@@ -137,7 +153,9 @@ async function main(): Promise<void> {
     }),
   );
   sock.close();
-  process.stdout.write(`${JSON.stringify({ dhcpMs: Object.fromEntries(dhcp.latencies), totals, failures, wallMs: performance.now() - t0 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ dhcpMs: Object.fromEntries(dhcp.latencies), totals, failures, wallMs: performance.now() - t0 })}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -32,7 +32,14 @@ function parseOack(msg: Buffer): Map<string, string> {
   return out;
 }
 
-export function fetchTftp(host: string, port: number, file: string, blksize: number, windowsize: number, localAddress?: string): Promise<{ bytes: number; ms: number; blksize: number; windowsize: number }> {
+export function fetchTftp(
+  host: string,
+  port: number,
+  file: string,
+  blksize: number,
+  windowsize: number,
+  localAddress?: string,
+): Promise<{ bytes: number; ms: number; blksize: number; windowsize: number }> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket('udp4');
     let tid = 0;
@@ -54,7 +61,8 @@ export function fetchTftp(host: string, port: number, file: string, blksize: num
     const arm = () => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
-        if (++timeouts > MAX_TIMEOUTS) return finish(new Error(`TFTP ${file}: no data for ${MAX_TIMEOUTS} s at block ${expected}`));
+        if (++timeouts > MAX_TIMEOUTS)
+          return finish(new Error(`TFTP ${file}: no data for ${MAX_TIMEOUTS} s at block ${expected}`));
         if (tid === 0) sock.send(rrq(file, blksize, windowsize), port, host);
         else sendAck(expected - 1);
         inWindow = 0;
@@ -75,7 +83,12 @@ export function fetchTftp(host: string, port: number, file: string, blksize: num
         arm();
         return;
       }
-      if (op === 5) return finish(new Error(`TFTP ${file}: error ${msg.readUInt16BE(2)} ${msg.subarray(4).toString('latin1').replace(/\0.*$/, '')}`));
+      if (op === 5)
+        return finish(
+          new Error(
+            `TFTP ${file}: error ${msg.readUInt16BE(2)} ${msg.subarray(4).toString('latin1').replace(/\0.*$/, '')}`,
+          ),
+        );
       if (op !== 3) return;
       const block = msg.readUInt16BE(2);
       if (block !== (expected & 0xffff)) {

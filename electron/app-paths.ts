@@ -29,9 +29,17 @@ export interface AppPaths {
 
 export function resolveAppPaths(o: AppPathsInput): AppPaths {
   const entry: AppEntry =
-    !o.isPackaged && o.devServerUrl ? { kind: 'dev', url: o.devServerUrl } : { kind: 'file', indexHtml: join(o.mainDir, '..', 'renderer', 'index.html') };
+    !o.isPackaged && o.devServerUrl
+      ? { kind: 'dev', url: o.devServerUrl }
+      : { kind: 'file', indexHtml: join(o.mainDir, '..', 'renderer', 'index.html') };
   if (o.isPackaged) {
-    return { preload: join(o.mainDir, '..', 'preload', 'index.js'), entry, loadersDir: join(o.resourcesPath, 'loaders'), trayIconDir: join(o.resourcesPath, 'tray'), nativeDir: join(o.resourcesPath, 'native') };
+    return {
+      preload: join(o.mainDir, '..', 'preload', 'index.js'),
+      entry,
+      loadersDir: join(o.resourcesPath, 'loaders'),
+      trayIconDir: join(o.resourcesPath, 'tray'),
+      nativeDir: join(o.resourcesPath, 'native'),
+    };
   }
   return {
     preload: join(o.mainDir, '..', 'preload', 'index.js'),

@@ -11,5 +11,8 @@ const FIRMWARE_NAMES: Record<Firmware, string> = {
 
 export function bootNotice(client: ClientState): { title: string; body: string } {
   const ip = client.ip ? ` at ${client.ip}` : '';
-  return { title: 'A PC is network-booting', body: `${client.mac}${ip} (${FIRMWARE_NAMES[client.firmware]}) asked Bootdrop for a boot file.` };
+  return {
+    title: 'A PC is network-booting',
+    body: `${client.mac}${ip} (${FIRMWARE_NAMES[client.firmware]}) asked Bootdrop for a boot file.`,
+  };
 }

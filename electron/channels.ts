@@ -21,7 +21,10 @@ export interface ShellRequests {
 }
 export type ShellRequestName = keyof ShellRequests;
 export const SHELL_REQUEST_NAMES: readonly ShellRequestName[] = ['fixPrivilegedPorts'];
-export const SHELL_CHANNELS = { fixPrivilegedPorts: 'bootdrop-shell:fixPrivilegedPorts' } as const satisfies Record<ShellRequestName, string>;
+export const SHELL_CHANNELS = { fixPrivilegedPorts: 'bootdrop-shell:fixPrivilegedPorts' } as const satisfies Record<
+  ShellRequestName,
+  string
+>;
 
 export interface FixPortsResult {
   ok: boolean;

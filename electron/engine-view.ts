@@ -26,7 +26,9 @@ export function viewFromSnapshot(s: EngineSnapshot): EngineView {
     state: s.state,
     sources: s.sources,
     knownMacs: new Set(s.clients.map((c) => c.mac)),
-    activeTransfers: new Set(s.clients.flatMap((c) => c.transfers.filter((t) => t.outcome === 'active').map((t) => t.id))),
+    activeTransfers: new Set(
+      s.clients.flatMap((c) => c.transfers.filter((t) => t.outcome === 'active').map((t) => t.id)),
+    ),
   };
 }
 

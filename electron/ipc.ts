@@ -8,7 +8,14 @@ import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { REQUEST_NAMES, type BootdropApi, type EngineEvent } from '../main/contract';
 import { dispatchRequest, type ValidationEnv } from '../main/contract/validate';
 import { errorToWire } from '../main/contract/wire';
-import { EVENT_CHANNEL, REQUEST_CHANNELS, SHELL_CHANNELS, SHELL_REQUEST_NAMES, type FixPortsResult, type IpcResult } from './channels';
+import {
+  EVENT_CHANNEL,
+  REQUEST_CHANNELS,
+  SHELL_CHANNELS,
+  SHELL_REQUEST_NAMES,
+  type FixPortsResult,
+  type IpcResult,
+} from './channels';
 
 /** Who may call us: webContents ids of our windows, and a predicate for "this URL is our page". */
 export class TrustedSenders {
@@ -68,18 +75,21 @@ export class IpcBridge {
 
   private handle(channel: string, run: (payload: unknown) => Promise<unknown>): void {
     this.channels.push(channel);
-    this.deps.ipcMain.handle(channel, async (event: IpcMainInvokeEvent, payload: unknown): Promise<IpcResult<unknown>> => {
-      const refused = this.deps.trusted.check(event);
-      if (refused !== null) {
-        this.deps.warn(`IPC ${channel} refused: ${refused}`);
-        return { ok: false, error: { code: 'EPERM', message: `${channel}: refused, ${refused}` } };
-      }
-      try {
-        return { ok: true, value: await run(payload) };
-      } catch (err) {
-        return { ok: false, error: errorToWire(err) };
-      }
-    });
+    this.deps.ipcMain.handle(
+      channel,
+      async (event: IpcMainInvokeEvent, payload: unknown): Promise<IpcResult<unknown>> => {
+        const refused = this.deps.trusted.check(event);
+        if (refused !== null) {
+          this.deps.warn(`IPC ${channel} refused: ${refused}`);
+          return { ok: false, error: { code: 'EPERM', message: `${channel}: refused, ${refused}` } };
+        }
+        try {
+          return { ok: true, value: await run(payload) };
+        } catch (err) {
+          return { ok: false, error: errorToWire(err) };
+        }
+      },
+    );
   }
 
   /** A window that receives engine events (its webContents is also trusted to call us). */

@@ -24,27 +24,33 @@ function main(): void {
   let shell: DesktopShell | null = null;
   if (!claimSingleInstance(app, () => shell?.showWindow())) return;
 
-  void app.whenReady().then(async () => {
-    const paths = resolveAppPaths({
-      isPackaged: app.isPackaged,
-      resourcesPath: process.resourcesPath,
-      appPath: app.getAppPath(),
-      mainDir: __dirname,
-      devServerUrl: process.env.ELECTRON_RENDERER_URL,
+  void app
+    .whenReady()
+    .then(async () => {
+      const paths = resolveAppPaths({
+        isPackaged: app.isPackaged,
+        resourcesPath: process.resourcesPath,
+        appPath: app.getAppPath(),
+        mainDir: __dirname,
+        devServerUrl: process.env.ELECTRON_RENDERER_URL,
+      });
+      // Read by main/native/load.ts when the engine first needs sendfile / the TFTP pump.
+      process.env.BOOTDROP_NATIVE_DIR ??= paths.nativeDir;
+      const engine = new Session(
+        { loadersDir: paths.loadersDir, httpPort: HTTP_PORT, mode: 'auto' },
+        createEngineServices(),
+      );
+      shell = new DesktopShell({
+        engine,
+        env: nodeValidationEnv(engine),
+        paths: { ...paths, userData: app.getPath('userData') },
+      });
+      await shell.start();
+    })
+    .catch((err: unknown) => {
+      dialog.showErrorBox('Bootdrop could not start', err instanceof Error ? (err.stack ?? err.message) : String(err));
+      app.exit(1);
     });
-    // Read by main/native/load.ts when the engine first needs sendfile / the TFTP pump.
-    process.env.BOOTDROP_NATIVE_DIR ??= paths.nativeDir;
-    const engine = new Session({ loadersDir: paths.loadersDir, httpPort: HTTP_PORT, mode: 'auto' }, createEngineServices());
-    shell = new DesktopShell({
-      engine,
-      env: nodeValidationEnv(engine),
-      paths: { ...paths, userData: app.getPath('userData') },
-    });
-    await shell.start();
-  }).catch((err: unknown) => {
-    dialog.showErrorBox('Bootdrop could not start', err instanceof Error ? err.stack ?? err.message : String(err));
-    app.exit(1);
-  });
 }
 
 main();

@@ -19,14 +19,21 @@ export function canFixPorts(state: ServingState, platform: NodeJS.Platform): boo
   return platform === 'linux' && state.error?.code === 'EACCES';
 }
 
-export type Runner = (file: string, args: readonly string[]) => Promise<{ code: number | null; stderr: string; missing: boolean }>;
+export type Runner = (
+  file: string,
+  args: readonly string[],
+) => Promise<{ code: number | null; stderr: string; missing: boolean }>;
 
 export const runCommand: Runner = (file, args) =>
   new Promise((resolve) => {
     execFile(file, [...args], { timeout: 5 * 60_000 }, (err, _stdout, stderr) => {
       if (!err) return resolve({ code: 0, stderr, missing: false });
       const e = err as NodeJS.ErrnoException & { code?: string | number };
-      resolve({ code: typeof e.code === 'number' ? e.code : null, stderr: String(stderr), missing: e.code === 'ENOENT' });
+      resolve({
+        code: typeof e.code === 'number' ? e.code : null,
+        stderr: String(stderr),
+        missing: e.code === 'ENOENT',
+      });
     });
   });
 
@@ -37,11 +44,16 @@ export async function fixPrivilegedPorts(platform: NodeJS.Platform, run: Runner 
   const [file, args] = FIX_COMMAND;
   const r = await run(file, args);
   if (r.missing) {
-    return { ok: false, message: `pkexec is not installed. Run this in a terminal instead: sudo sh -c '${SYSCTL_SCRIPT}'` };
+    return {
+      ok: false,
+      message: `pkexec is not installed. Run this in a terminal instead: sudo sh -c '${SYSCTL_SCRIPT}'`,
+    };
   }
-  if (r.code === 0) return { ok: true, message: 'Ports below 1024 are now allowed from port 67 up (also after reboots).' };
+  if (r.code === 0)
+    return { ok: true, message: 'Ports below 1024 are now allowed from port 67 up (also after reboots).' };
   // pkexec: 126 = the user dismissed the password dialog, 127 = not authorized.
   if (r.code === 126) return { ok: false, message: 'Cancelled: the password dialog was dismissed.' };
-  if (r.code === 127) return { ok: false, message: 'Not authorized by polkit. Ask an administrator to run: ' + SYSCTL_SCRIPT };
+  if (r.code === 127)
+    return { ok: false, message: 'Not authorized by polkit. Ask an administrator to run: ' + SYSCTL_SCRIPT };
   return { ok: false, message: `The fix failed (exit ${r.code ?? 'signal'}): ${r.stderr.trim() || 'no details'}` };
 }

@@ -5,7 +5,7 @@
 export function rootRefusal(platform: NodeJS.Platform, uid: number | undefined): string | null {
   if (platform !== 'linux' || uid !== 0) return null;
   return (
-    'Bootdrop\'s window does not run as root (the browser sandbox needs an unprivileged user).\n' +
+    "Bootdrop's window does not run as root (the browser sandbox needs an unprivileged user).\n" +
     'Start it as your normal user: it will offer to allow the boot ports once.\n' +
     'For headless or root use, run the CLI instead: bootdrop serve <iso>'
   );

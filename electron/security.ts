@@ -70,7 +70,9 @@ export function hardenSession(session: Session, entry: AppEntry): void {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
   // No remote content, ever: the page is local and the engine is reached over IPC only.
-  session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url, entry) }));
+  session.webRequest.onBeforeRequest((details, callback) =>
+    callback({ cancel: !isAllowedRequest(details.url, entry) }),
+  );
 }
 
 function guardContents(contents: WebContents): void {

@@ -23,7 +23,13 @@ export interface ShellSettings {
   menu: MenuSettings | null;
 }
 
-export const DEFAULT_SETTINGS: ShellSettings = { version: SETTINGS_VERSION, sources: [], interfaceName: null, mode: 'auto', menu: null };
+export const DEFAULT_SETTINGS: ShellSettings = {
+  version: SETTINGS_VERSION,
+  sources: [],
+  interfaceName: null,
+  mode: 'auto',
+  menu: null,
+};
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -36,10 +42,12 @@ export class SettingsError extends Error {
 export function validateSettings(raw: unknown): ShellSettings {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SettingsError('expected a JSON object');
   const o = raw as Record<string, unknown>;
-  if (o.version !== SETTINGS_VERSION) throw new SettingsError(`unsupported version ${JSON.stringify(o.version)} (expected ${SETTINGS_VERSION})`);
+  if (o.version !== SETTINGS_VERSION)
+    throw new SettingsError(`unsupported version ${JSON.stringify(o.version)} (expected ${SETTINGS_VERSION})`);
   const known = ['version', 'sources', 'interfaceName', 'mode', 'menu'];
   for (const key of Object.keys(o)) if (!known.includes(key)) throw new SettingsError(`unexpected field "${key}"`);
-  if (!Array.isArray(o.sources) || o.sources.length > MAX_SOURCES) throw new SettingsError(`sources: expected a list of at most ${MAX_SOURCES} paths`);
+  if (!Array.isArray(o.sources) || o.sources.length > MAX_SOURCES)
+    throw new SettingsError(`sources: expected a list of at most ${MAX_SOURCES} paths`);
   const sources = o.sources.map((p, i) => {
     if (typeof p !== 'string' || p.length === 0 || p.length > LIMITS.pathChars || !isAbsoluteHostPath(p)) {
       throw new SettingsError(`sources[${i}]: expected an absolute path, got ${JSON.stringify(p)}`);
@@ -82,8 +90,12 @@ export class SettingsStore {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { settings: structuredClone(DEFAULT_SETTINGS), problem: null };
-      return { settings: structuredClone(DEFAULT_SETTINGS), problem: `Could not read ${this.file}: ${(err as Error).message}. Starting with default settings.` };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return { settings: structuredClone(DEFAULT_SETTINGS), problem: null };
+      return {
+        settings: structuredClone(DEFAULT_SETTINGS),
+        problem: `Could not read ${this.file}: ${(err as Error).message}. Starting with default settings.`,
+      };
     }
     try {
       return { settings: validateSettings(JSON.parse(text)), problem: null };

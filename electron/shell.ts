@@ -3,7 +3,17 @@
  * settings file. Decisions live in small pure modules (engine-view, tray-model, settings, security);
  * this file only connects them to Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, Tray, type BrowserWindow as BrowserWindowType } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  Tray,
+  type BrowserWindow as BrowserWindowType,
+} from 'electron';
 import type { BootdropApi, EngineEvent, LogLevel, MenuSettings } from '../main/contract';
 import { dispatchRequest, type ValidationEnv } from '../main/contract/validate';
 import { bootNotice } from './boot-notice';
@@ -75,7 +85,13 @@ export class DesktopShell {
     });
     this.view = viewFromSnapshot(await engine.snapshot());
     await this.restoreSettings();
-    this.tray = new StatusTray({ Tray, Menu, nativeImage, iconDir: paths.trayIconDir, onAction: (a, checked) => this.onTrayAction(a, checked) });
+    this.tray = new StatusTray({
+      Tray,
+      Menu,
+      nativeImage,
+      iconDir: paths.trayIconDir,
+      onAction: (a, checked) => this.onTrayAction(a, checked),
+    });
     this.redrawTray();
     this.openWindow();
 
@@ -117,7 +133,12 @@ export class DesktopShell {
 
   private openWindow(): void {
     const { paths } = this.opts;
-    const win = createMainWindow({ BrowserWindow, preload: paths.preload, entry: paths.entry, ...(paths.appIcon ? { icon: paths.appIcon } : {}) });
+    const win = createMainWindow({
+      BrowserWindow,
+      preload: paths.preload,
+      entry: paths.entry,
+      ...(paths.appIcon ? { icon: paths.appIcon } : {}),
+    });
     hardenSession(win.webContents.session, paths.entry);
     const contents = win.webContents;
     const id = contents.id;
@@ -129,7 +150,10 @@ export class DesktopShell {
         // Say it once per run: a window that vanishes while PCs boot should not look like a crash.
         if (this.toldAboutTray) return;
         this.toldAboutTray = true;
-        this.notify({ title: 'Bootdrop is still serving', body: 'PCs can keep booting. Use the tray icon to show the window, stop serving or quit.' });
+        this.notify({
+          title: 'Bootdrop is still serving',
+          body: 'PCs can keep booting. Use the tray icon to show the window, stop serving or quit.',
+        });
       },
     });
     win.on('closed', () => {
@@ -158,7 +182,11 @@ export class DesktopShell {
 
   private notify(n: { title: string; body: string }): void {
     if (!Notification.isSupported()) return;
-    const notification = new Notification({ title: n.title, body: n.body, ...(this.opts.paths.appIcon ? { icon: this.opts.paths.appIcon } : {}) });
+    const notification = new Notification({
+      title: n.title,
+      body: n.body,
+      ...(this.opts.paths.appIcon ? { icon: this.opts.paths.appIcon } : {}),
+    });
     notification.on('click', () => this.showWindow());
     notification.show();
   }
@@ -167,7 +195,9 @@ export class DesktopShell {
     const engine = this.opts.engine;
     switch (action) {
       case 'toggle-serving':
-        void (checked ? engine.start() : engine.stop()).catch((err: unknown) => this.notice('error', `${checked ? 'start' : 'stop'} failed: ${(err as Error).message}`));
+        void (checked ? engine.start() : engine.stop()).catch((err: unknown) =>
+          this.notice('error', `${checked ? 'start' : 'stop'} failed: ${(err as Error).message}`),
+        );
         return;
       case 'show':
         this.showWindow();
@@ -219,7 +249,9 @@ export class DesktopShell {
       defaultId: 0,
       cancelId: 1,
     };
-    const { response } = this.win ? await dialog.showMessageBox(this.win, options) : await dialog.showMessageBox(options);
+    const { response } = this.win
+      ? await dialog.showMessageBox(this.win, options)
+      : await dialog.showMessageBox(options);
     if (response !== 0) return;
     const result = await this.fixPorts();
     this.notice(result.ok ? 'info' : 'error', result.message);
@@ -233,7 +265,11 @@ export class DesktopShell {
     if (problem) this.notice('warn', problem);
     const engine = this.opts.engine;
     const env = this.opts.env;
-    const attempt = async (what: string, name: Parameters<typeof dispatchRequest>[1], payload: unknown): Promise<void> => {
+    const attempt = async (
+      what: string,
+      name: Parameters<typeof dispatchRequest>[1],
+      payload: unknown,
+    ): Promise<void> => {
       try {
         await dispatchRequest(engine, name, payload, env);
       } catch (err) {
@@ -242,13 +278,20 @@ export class DesktopShell {
     };
     for (const path of settings.sources) await attempt(`the ISO ${path}`, 'addSource', { path });
     await attempt('the serving mode', 'setMode', { mode: settings.mode });
-    if (settings.interfaceName) await attempt(`the interface ${settings.interfaceName}`, 'setInterface', { name: settings.interfaceName });
+    if (settings.interfaceName)
+      await attempt(`the interface ${settings.interfaceName}`, 'setInterface', { name: settings.interfaceName });
     if (settings.menu) await attempt('the boot menu settings', 'setMenu', { menu: settings.menu });
     this.saved = settings;
     this.restoring = false;
     // What actually got restored is what we keep (a vanished ISO drops out of the list).
     const snap = await engine.snapshot();
-    this.persistNow({ ...this.saved, sources: snap.sources.map((s) => s.path), interfaceName: snap.state.interfaceName, mode: snap.state.mode, menu: settings.menu ? snap.menu : null });
+    this.persistNow({
+      ...this.saved,
+      sources: snap.sources.map((s) => s.path),
+      interfaceName: snap.state.interfaceName,
+      mode: snap.state.mode,
+      menu: settings.menu ? snap.menu : null,
+    });
   }
 
   private persist(event: EngineEvent): void {
@@ -266,7 +309,11 @@ export class DesktopShell {
   private persistNow(next: ShellSettings): void {
     if (JSON.stringify(next) === JSON.stringify(this.saved)) return;
     this.saved = next;
-    this.settings.save(next).catch((err: unknown) => this.notice('error', `Could not save settings to ${this.settings.file}: ${(err as Error).message}`));
+    this.settings
+      .save(next)
+      .catch((err: unknown) =>
+        this.notice('error', `Could not save settings to ${this.settings.file}: ${(err as Error).message}`),
+      );
   }
 
   async dispose(): Promise<void> {

@@ -47,17 +47,37 @@ export function trayModel(view: EngineView): TrayModel {
 
   const items: TrayItem[] = [];
   if (state.interfaceName === null) {
-    items.push({ kind: 'checkbox', label: 'Serving (choose an interface in the window)', checked: false, enabled: false, action: 'toggle-serving' });
+    items.push({
+      kind: 'checkbox',
+      label: 'Serving (choose an interface in the window)',
+      checked: false,
+      enabled: false,
+      action: 'toggle-serving',
+    });
   } else if (state.starting) {
-    items.push({ kind: 'checkbox', label: clip(`Starting on ${state.interfaceName}…`), checked: true, enabled: false, action: 'toggle-serving' });
+    items.push({
+      kind: 'checkbox',
+      label: clip(`Starting on ${state.interfaceName}…`),
+      checked: true,
+      enabled: false,
+      action: 'toggle-serving',
+    });
   } else {
-    items.push({ kind: 'checkbox', label: clip(`Serving on ${state.interfaceName}`), checked: state.serving, enabled: true, action: 'toggle-serving' });
+    items.push({
+      kind: 'checkbox',
+      label: clip(`Serving on ${state.interfaceName}`),
+      checked: state.serving,
+      enabled: true,
+      action: 'toggle-serving',
+    });
   }
   if (state.error) items.push({ kind: 'label', label: clip(`⚠ ${state.error.message}`) });
   items.push({ kind: 'separator' });
   if (sources.length === 0) items.push({ kind: 'label', label: 'No ISOs — drop one on the window' });
-  for (const s of sources) items.push({ kind: 'label', label: clip(s.osName && s.osName !== s.label ? `${s.label} — ${s.osName}` : s.label) });
-  if (view.knownMacs.size > 0) items.push({ kind: 'label', label: `${plural(view.knownMacs.size, 'PC', 'PCs')} seen since Bootdrop started` });
+  for (const s of sources)
+    items.push({ kind: 'label', label: clip(s.osName && s.osName !== s.label ? `${s.label} — ${s.osName}` : s.label) });
+  if (view.knownMacs.size > 0)
+    items.push({ kind: 'label', label: `${plural(view.knownMacs.size, 'PC', 'PCs')} seen since Bootdrop started` });
   items.push({ kind: 'separator' });
   items.push({ kind: 'action', label: 'Show window', action: 'show' });
   items.push({ kind: 'action', label: 'Quit Bootdrop', action: 'quit' });

@@ -22,7 +22,13 @@ export function menuTemplate(items: TrayItem[], onAction: TrayDeps['onAction']):
       case 'label':
         return { label: item.label, enabled: false };
       case 'checkbox':
-        return { type: 'checkbox', label: item.label, checked: item.checked, enabled: item.enabled, click: (mi) => onAction(item.action, mi.checked) };
+        return {
+          type: 'checkbox',
+          label: item.label,
+          checked: item.checked,
+          enabled: item.enabled,
+          click: (mi) => onAction(item.action, mi.checked),
+        };
       case 'action':
         return { label: item.label, click: () => onAction(item.action) };
     }

@@ -44,10 +44,25 @@ mkdirSync(outDir, { recursive: true });
 for (const name of readdirSync(srcRoot)) {
   const dir = path.join(srcRoot, name);
   if (!statSync(dir).isDirectory()) continue;
-  const sources = readdirSync(dir).filter((f) => f.endsWith('.c')).map((f) => path.join(dir, f));
+  const sources = readdirSync(dir)
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => path.join(dir, f));
   if (sources.length === 0) continue;
   const out = path.join(outDir, `${name}.node`);
-  const flags = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-DNAPI_VERSION=8', '-Wl,-z,nodelete', `-I${include}`];
+  const flags = [
+    '-O2',
+    '-std=gnu11',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    '-fPIC',
+    '-shared',
+    '-pthread',
+    '-fvisibility=hidden',
+    '-DNAPI_VERSION=8',
+    '-Wl,-z,nodelete',
+    `-I${include}`,
+  ];
   try {
     execFileSync(cc, [...flags, ...sources, '-o', out], { stdio: 'inherit' });
   } catch {

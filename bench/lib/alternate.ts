@@ -14,7 +14,11 @@ export async function rotate(rounds: number, contenders: Array<() => Promise<num
 }
 
 /** Two contenders, alternating who goes first. */
-export async function alternate(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[] }> {
+export async function alternate(
+  rounds: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<{ a: number[]; b: number[] }> {
   const [ra, rb] = await rotate(rounds, [a, b]);
   return { a: ra!, b: rb! };
 }

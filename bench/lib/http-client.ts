@@ -18,13 +18,17 @@ export async function curlLoad(url: string, clients: number): Promise<LoadResult
       { length: clients },
       () =>
         new Promise<number>((resolve, reject) => {
-          const p = spawn('curl', ['-sS', '--fail', '-o', '/dev/null', '-w', '%{size_download}', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+          const p = spawn('curl', ['-sS', '--fail', '-o', '/dev/null', '-w', '%{size_download}', url], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
           let out = '';
           let err = '';
           p.stdout.on('data', (c: Buffer) => (out += c.toString()));
           p.stderr.on('data', (c: Buffer) => (err += c.toString()));
           p.on('error', reject);
-          p.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`curl ${url} failed (${code}): ${err}`))));
+          p.on('close', (code) =>
+            code === 0 ? resolve(Number(out)) : reject(new Error(`curl ${url} failed (${code}): ${err}`)),
+          );
         }),
     ),
   );
@@ -51,23 +55,40 @@ function offsets(count: number, fileSize: number, block: number, seed: number): 
  * `count` GETs of `block`-byte ranges at random 4 KiB-aligned offsets over `connections` keep-alive
  * connections — the access pattern of iPXE `sanboot` reading a disk image over HTTP.
  */
-export async function rangeReads(o: { port: number; path: string; fileSize: number; count: number; block: number; connections: number; seed: number }): Promise<LoadResult> {
+export async function rangeReads(o: {
+  port: number;
+  path: string;
+  fileSize: number;
+  count: number;
+  block: number;
+  connections: number;
+  seed: number;
+}): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
   const queue = offsets(o.count, o.fileSize, o.block, o.seed);
   let next = 0;
   let bytes = 0;
   const one = (start: number) =>
     new Promise<void>((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: o.port, path: o.path, agent, headers: { Range: `bytes=${start}-${start + o.block - 1}` } }, (res) => {
-        if (res.statusCode !== 206) {
-          res.resume();
-          reject(new Error(`range request got HTTP ${res.statusCode}`));
-          return;
-        }
-        res.on('data', (c: Buffer) => (bytes += c.length));
-        res.on('end', () => resolve());
-        res.on('error', reject);
-      });
+      const req = http.get(
+        {
+          host: '127.0.0.1',
+          port: o.port,
+          path: o.path,
+          agent,
+          headers: { Range: `bytes=${start}-${start + o.block - 1}` },
+        },
+        (res) => {
+          if (res.statusCode !== 206) {
+            res.resume();
+            reject(new Error(`range request got HTTP ${res.statusCode}`));
+            return;
+          }
+          res.on('data', (c: Buffer) => (bytes += c.length));
+          res.on('end', () => resolve());
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
     });
   const worker = async () => {
@@ -80,6 +101,7 @@ export async function rangeReads(o: { port: number; path: string; fileSize: numb
     agent.destroy();
   }
   const ms = performance.now() - t0;
-  if (bytes !== o.count * o.block) throw new Error(`range reads returned ${bytes} bytes, expected ${o.count * o.block}`);
+  if (bytes !== o.count * o.block)
+    throw new Error(`range reads returned ${bytes} bytes, expected ${o.count * o.block}`);
   return { bytes, ms };
 }

@@ -18,13 +18,14 @@ export function dhcpTimings(file: string): DhcpTiming[] {
   if (b.length < 24) return [];
   const magic = b.readUInt32LE(0);
   const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  if (!le && b.readUInt32BE(0) !== 0xa1b2c3d4 && b.readUInt32BE(0) !== 0xa1b23c4d) throw new Error(`${file}: not a pcap file`);
+  if (!le && b.readUInt32BE(0) !== 0xa1b2c3d4 && b.readUInt32BE(0) !== 0xa1b23c4d)
+    throw new Error(`${file}: not a pcap file`);
   const nano = (le ? magic : b.readUInt32BE(0)) === 0xa1b23c4d;
   const u32 = (at: number) => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
   const requests = new Map<number, { t: number; port: number }>();
   const out: DhcpTiming[] = [];
   const answered = new Set<number>();
-  for (let at = 24; at + 16 <= b.length; ) {
+  for (let at = 24; at + 16 <= b.length;) {
     const t = u32(at) * 1000 + u32(at + 4) / (nano ? 1e6 : 1e3);
     const len = u32(at + 8);
     const frame = b.subarray(at + 16, at + 16 + len);

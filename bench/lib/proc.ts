@@ -16,11 +16,16 @@ export interface RunResult {
 export function run(cmd: string, args: string[], timeoutMs = 600_000): Promise<RunResult> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      const ms = performance.now() - t0;
-      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr || err.message}`));
-      else resolve({ stdout, stderr, ms });
-    });
+    execFile(
+      cmd,
+      args,
+      { maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        const ms = performance.now() - t0;
+        if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr || err.message}`));
+        else resolve({ stdout, stderr, ms });
+      },
+    );
   });
 }
 
@@ -56,7 +61,8 @@ export class Server {
     for (;;) {
       const m = this.output.match(pattern);
       if (m) return m;
-      if (this.exitCode !== undefined) throw new Error(`${this.name} exited (${this.exitCode}) before it was ready:\n${this.output}`);
+      if (this.exitCode !== undefined)
+        throw new Error(`${this.name} exited (${this.exitCode}) before it was ready:\n${this.output}`);
       if (Date.now() > until) throw new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.output}`);
       await sleep(20);
     }

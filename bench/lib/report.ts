@@ -30,12 +30,17 @@ function cell(xs: number[], unit: string): string {
 }
 
 export function table(rows: Row[]): string {
-  const out = ['| figure | Bootdrop (median) | classic (median) | ratio B/C | goal | met | runs (B / C) |', '|---|---|---|---|---|---|---|'];
+  const out = [
+    '| figure | Bootdrop (median) | classic (median) | ratio B/C | goal | met | runs (B / C) |',
+    '|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
     const runs = `${r.bootdrop.map((x) => fmt(x, 0)).join(', ')}${r.classic.length ? ` / ${r.classic.map((x) => fmt(x, 0)).join(', ')}` : ''}`;
     const classic = r.classic.length ? `${cell(r.classic, r.unit)} (${r.classicName})` : r.classicName;
     const met = r.met === null ? '—' : r.met ? 'yes' : '**no**';
-    out.push(`| ${r.figure}${r.note ? ` <br><sub>${r.note}</sub>` : ''} | ${cell(r.bootdrop, r.unit)} | ${classic} | ${r.classic.length && r.compare !== false ? fmt(ratio(r), 2) + '×' : '—'} | ${r.goal} | ${met} | ${runs} |`);
+    out.push(
+      `| ${r.figure}${r.note ? ` <br><sub>${r.note}</sub>` : ''} | ${cell(r.bootdrop, r.unit)} | ${classic} | ${r.classic.length && r.compare !== false ? fmt(ratio(r), 2) + '×' : '—'} | ${r.goal} | ${met} | ${runs} |`,
+    );
   }
   return out.join('\n');
 }
@@ -49,7 +54,10 @@ function version(cmd: string, args: string[], pattern: RegExp): string {
 
 export function machineInfo(): string {
   const cpus = os.cpus();
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   const lines = [
     `- date: ${new Date().toISOString()}`,
     `- CPU: ${cpus[0]?.model ?? '?'} × ${cpus.length}; RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; kernel ${os.release()}`,

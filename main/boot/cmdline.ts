@@ -67,7 +67,13 @@ export function takeInitrdArgs(tokens: readonly string[]): { initrd: string[]; r
   const initrd: string[] = [];
   const rest: string[] = [];
   for (const t of tokens) {
-    if (argKey(t).toLowerCase() === 'initrd') initrd.push(...t.slice(7).split(',').filter((s) => s !== ''));
+    if (argKey(t).toLowerCase() === 'initrd')
+      initrd.push(
+        ...t
+          .slice(7)
+          .split(',')
+          .filter((s) => s !== ''),
+      );
     else rest.push(t);
   }
   return { initrd, rest };

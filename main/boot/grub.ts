@@ -215,12 +215,15 @@ function expand(word: GrubWord, env: Env): string[] {
       out += seg.text;
       continue;
     }
-    out += seg.text.replace(/\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_m, a: string | undefined, b: string | undefined) => {
-      const name = (a ?? b)!;
-      const v = env.get(name);
-      if (seg.quote === 'none') splittable = true;
-      return v ?? UNRESOLVED;
-    });
+    out += seg.text.replace(
+      /\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g,
+      (_m, a: string | undefined, b: string | undefined) => {
+        const name = (a ?? b)!;
+        const v = env.get(name);
+        if (seg.quote === 'none') splittable = true;
+        return v ?? UNRESOLVED;
+      },
+    );
   }
   if (!splittable) return [out];
   return out.split(/\s+/).filter((s) => s !== '');
@@ -239,7 +242,11 @@ export interface GrubLoadOptions {
 }
 
 /** Collect the menu entries of `rootFile`, following `source`/`configfile` through `load`. */
-export async function readGrubMenu(rootFile: string, load: ConfigLoader, opts: GrubLoadOptions = {}): Promise<GrubMenu> {
+export async function readGrubMenu(
+  rootFile: string,
+  load: ConfigLoader,
+  opts: GrubLoadOptions = {},
+): Promise<GrubMenu> {
   const maxDepth = opts.maxDepth ?? 8;
   const maxFiles = opts.maxFiles ?? 32;
   const menu: GrubMenu = { entries: [], files: [], warnings: [] };

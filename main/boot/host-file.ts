@@ -15,7 +15,8 @@ export class HostFileSource implements Vfs {
   ) {}
 
   private check(path: string): void {
-    if (splitPath(path).length > 0) throw new VfsError('ENOTDIR', path, 'not a directory (this source is a single file)', this.location);
+    if (splitPath(path).length > 0)
+      throw new VfsError('ENOTDIR', path, 'not a directory (this source is a single file)', this.location);
   }
 
   async stat(path: string): Promise<VfsStat> {
@@ -25,7 +26,12 @@ export class HostFileSource implements Vfs {
       st = await fsp.stat(this.location);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new VfsError(code === 'ENOENT' ? 'ENOENT' : 'EIO', '/', `host file unavailable: ${(err as Error).message}`, this.location);
+      throw new VfsError(
+        code === 'ENOENT' ? 'ENOENT' : 'EIO',
+        '/',
+        `host file unavailable: ${(err as Error).message}`,
+        this.location,
+      );
     }
     return { path: '/', name: this.name, type: 'file', size: st.size, mode: 0o444, mtime: st.mtime };
   }

@@ -6,12 +6,30 @@
 export { planSource, hasElTorito, type SourcePlan, type SourceInfoLike, type PlanOptions } from './plan';
 export { applyMenu, DEFAULT_MENU } from './menu';
 export { renderIpxeScript, fillServer, ipxeArgs, ipxeText, initrdNames } from './ipxe-script';
-export { layoutServedTree, defaultLoadersDir, REQUIRED_LOADERS, type ServedSource, type LayoutOptions, type ServedLayout } from './layout';
+export {
+  layoutServedTree,
+  defaultLoadersDir,
+  REQUIRED_LOADERS,
+  type ServedSource,
+  type LayoutOptions,
+  type ServedLayout,
+} from './layout';
 export { PxePolicy, DEFAULT_LOADERS, type PxePolicyOptions } from './pxe-policy';
 export { HostFileSource } from './host-file';
 export type { ClassicPxelinux } from './classic';
 export { SERVER_TOKEN } from './cmdline';
-export { BOOT_SCRIPT_PATH, LOADERS_PATH, sourceTreePath, rawIsoPath, loaderPath, httpUrl, hostPort, encodePath, checkSourceId, type ServerAddress } from './paths';
+export {
+  BOOT_SCRIPT_PATH,
+  LOADERS_PATH,
+  sourceTreePath,
+  rawIsoPath,
+  loaderPath,
+  httpUrl,
+  hostPort,
+  encodePath,
+  checkSourceId,
+  type ServerAddress,
+} from './paths';
 export { RECIPES, type Recipe } from './recipes';
 export { parseSyslinuxConfig, readSyslinuxMenu, type SyslinuxEntry, type SyslinuxMenu } from './syslinux';
 export { parseGrubConfig, readGrubMenu, type GrubEntry, type GrubMenu } from './grub';

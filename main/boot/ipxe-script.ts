@@ -10,14 +10,35 @@
 import type { BootEntry, MenuSettings, SourceSummary } from '../contract';
 import { SERVER_TOKEN, splitCmdline } from './cmdline';
 import { applyMenu } from './menu';
-import { BOOT_SCRIPT_PATH, hostPort, httpUrl, loaderPath, rawIsoPath, sourceTreePath, type ServerAddress } from './paths';
+import {
+  BOOT_SCRIPT_PATH,
+  hostPort,
+  httpUrl,
+  loaderPath,
+  rawIsoPath,
+  sourceTreePath,
+  type ServerAddress,
+} from './paths';
 
 const CONTROL_TOKENS = new Set(['||', '&&', ';']);
 /** Look-alikes for control tokens in labels (the label stays readable, iPXE sees plain text). */
 const LABEL_STANDINS: Record<string, string> = { '||': '|', '&&': '&', ';': ',' };
 
 /** Typographic characters ISO titles use, in ASCII (iPXE's console shows bytes, not UTF-8). */
-const ASCII_STANDINS: Record<string, string> = { '—': '-', '–': '-', '›': '>', '»': '>>', '«': '<<', '‘': "'", '’': "'", '“': '"', '”': '"', '…': '...', '≥': '>=', '·': '-' };
+const ASCII_STANDINS: Record<string, string> = {
+  '—': '-',
+  '–': '-',
+  '›': '>',
+  '»': '>>',
+  '«': '<<',
+  '‘': "'",
+  '’': "'",
+  '“': '"',
+  '”': '"',
+  '…': '...',
+  '≥': '>=',
+  '·': '-',
+};
 
 /** Readable ASCII: accents stripped (é → e), punctuation mapped, anything else '?'. */
 export function asciiText(s: string): string {
@@ -46,7 +67,9 @@ export function ipxeText(s: string, max = 72): string {
  * expand (`${`) are dropped, not rewritten (a half-rewritten argument would still reach the kernel).
  */
 export function ipxeArgs(cmdline: string): string[] {
-  return splitCmdline(cmdline.replace(/[\u0000-\u001f\u007f]/g, ' ')).filter((t) => !CONTROL_TOKENS.has(t) && !t.startsWith('#') && !t.includes('${'));
+  return splitCmdline(cmdline.replace(/[\u0000-\u001f\u007f]/g, ' ')).filter(
+    (t) => !CONTROL_TOKENS.has(t) && !t.startsWith('#') && !t.includes('${'),
+  );
 }
 
 /** Replace the `<server>` placeholder with the serving address. */
@@ -84,14 +107,24 @@ function entryCommands(e: BootEntry, server: ServerAddress): string[] {
       // The 2019 iPXE EFI build hands initrds to the kernel's EFI stub only when named by `initrd=`;
       // the BIOS path ignores the argument (as with SYSLINUX's APPEND initrd=).
       const kernelLine = ['kernel', file(e.kernel!), ...names.map((n) => `initrd=${n}`), ...args].join(' ');
-      return ['imgfree', kernelLine, ...e.initrd.map((p, i) => `initrd --name ${names[i]} ${file(p)}`), 'boot || goto bd-failed'];
+      return [
+        'imgfree',
+        kernelLine,
+        ...e.initrd.map((p, i) => `initrd --name ${names[i]} ${file(p)}`),
+        'boot || goto bd-failed',
+      ];
     }
     case 'chain':
       return ['imgfree', ['chain', file(e.kernel!), ...args].join(' ') + ' || goto bd-failed'];
     case 'sanboot':
       return [`sanboot --no-describe ${iso} || goto bd-failed`];
     case 'memdisk':
-      return ['imgfree', `kernel ${httpUrl(server, loaderPath('memdisk'))} ${args.join(' ')}`.trim(), `initrd ${iso}`, 'boot || goto bd-failed'];
+      return [
+        'imgfree',
+        `kernel ${httpUrl(server, loaderPath('memdisk'))} ${args.join(' ')}`.trim(),
+        `initrd ${iso}`,
+        'boot || goto bd-failed',
+      ];
     case 'pxelinux':
       return ['imgfree', `chain tftp://${server.ip}${e.kernel!} || goto bd-failed`];
     case 'local':
@@ -104,7 +137,11 @@ function entryCommands(e: BootEntry, server: ServerAddress): string[] {
 const PLATFORM: Record<'bios' | 'uefi', string> = { bios: 'pcbios', uefi: 'efi' };
 
 /** The whole script. `plans` are planSource results (or summaries); `menu` the user's settings. */
-export function renderIpxeScript(plans: ReadonlyArray<{ summary: SourceSummary } | SourceSummary>, menu: MenuSettings, server: ServerAddress): string {
+export function renderIpxeScript(
+  plans: ReadonlyArray<{ summary: SourceSummary } | SourceSummary>,
+  menu: MenuSettings,
+  server: ServerAddress,
+): string {
   checkServer(server);
   const sources = applyMenu(plans, menu);
   const L: string[] = [

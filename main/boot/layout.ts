@@ -46,19 +46,34 @@ export const REQUIRED_LOADERS = ['undionly.kpxe', 'ipxe.efi', 'snponly.efi', 'me
 
 /** assets/loaders of a source checkout (dev runs, tests, the CLI); packaged apps pass resourcesPath. */
 export function defaultLoadersDir(): string {
-  const candidates = [nodePath.resolve(__dirname, '..', '..', 'assets', 'loaders'), nodePath.resolve(__dirname, '..', '..', '..', 'assets', 'loaders')];
+  const candidates = [
+    nodePath.resolve(__dirname, '..', '..', 'assets', 'loaders'),
+    nodePath.resolve(__dirname, '..', '..', '..', 'assets', 'loaders'),
+  ];
   return candidates.find((c) => existsSync(nodePath.join(c, 'undionly.kpxe'))) ?? candidates[0]!;
 }
 
-export async function layoutServedTree(tree: MountedTree, sources: readonly ServedSource[], opts: LayoutOptions): Promise<ServedLayout> {
+export async function layoutServedTree(
+  tree: MountedTree,
+  sources: readonly ServedSource[],
+  opts: LayoutOptions,
+): Promise<ServedLayout> {
   const missing = REQUIRED_LOADERS.filter((f) => !existsSync(nodePath.join(opts.loadersDir, f)));
   if (missing.length > 0) {
-    throw new Error(`boot loaders missing in ${opts.loadersDir}: ${missing.join(', ')} — reinstall Bootdrop, or run scripts/refresh-loaders.sh in a checkout`);
+    throw new Error(
+      `boot loaders missing in ${opts.loadersDir}: ${missing.join(', ')} — reinstall Bootdrop, or run scripts/refresh-loaders.sh in a checkout`,
+    );
   }
   const classicSources = sources.filter((s) => s.classicPxelinux);
-  if (classicSources.length > 1) throw new Error(`only one source can be served the classic PXELINUX way (it owns the tree root); got ${classicSources.map((s) => s.id).join(', ')}`);
+  if (classicSources.length > 1)
+    throw new Error(
+      `only one source can be served the classic PXELINUX way (it owns the tree root); got ${classicSources.map((s) => s.id).join(', ')}`,
+    );
   const classicSource = classicSources[0];
-  if (classicSource && !classicSource.plan.classicPxelinux) throw new Error(`source ${classicSource.id} has no PXELINUX of its own (lpxelinux.0 + PXE menu); it cannot be served the classic way`);
+  if (classicSource && !classicSource.plan.classicPxelinux)
+    throw new Error(
+      `source ${classicSource.id} has no PXELINUX of its own (lpxelinux.0 + PXE menu); it cannot be served the classic way`,
+    );
 
   const mounted: string[] = [];
   const files: string[] = [];

@@ -75,7 +75,9 @@ export async function importIsoMenu(probe: SourceProbe): Promise<ImportedMenu> {
   if (sysRoot) {
     // archiso's syslinux.cfg links its PXE-only menus (NBD/NFS/HTTP via ${pxeserver}); those belong to
     // the classic mode (classic.ts), not to the CD menu we re-create.
-    const menu = await readSyslinuxMenu(sysRoot, loader(probe), { skipConfig: (p) => /pxe/i.test(p.slice(p.lastIndexOf('/') + 1)) });
+    const menu = await readSyslinuxMenu(sysRoot, loader(probe), {
+      skipConfig: (p) => /pxe/i.test(p.slice(p.lastIndexOf('/') + 1)),
+    });
     out.files.push(...menu.files);
     out.warnings.push(...menu.warnings);
     for (const e of menu.entries) {
@@ -99,7 +101,15 @@ export async function importIsoMenu(probe: SourceProbe): Promise<ImportedMenu> {
         out.skipped.push(`"${e.title}" (initrd ${missing} not found)`);
         continue;
       }
-      add({ title: e.title, kernel, initrd, args: e.args, isDefault: e.isDefault, from: 'syslinux', config: e.configFile });
+      add({
+        title: e.title,
+        kernel,
+        initrd,
+        args: e.args,
+        isDefault: e.isDefault,
+        from: 'syslinux',
+        config: e.configFile,
+      });
     }
   }
 
@@ -127,7 +137,15 @@ export async function importIsoMenu(probe: SourceProbe): Promise<ImportedMenu> {
         continue;
       }
       const title = [...e.submenu, e.title].join(' › ');
-      add({ title, kernel, initrd, args: e.args, isDefault: e.isDefault && !hadDefault, from: 'grub', config: e.configFile });
+      add({
+        title,
+        kernel,
+        initrd,
+        args: e.args,
+        isDefault: e.isDefault && !hadDefault,
+        from: 'grub',
+        config: e.configFile,
+      });
     }
   }
   return out;

@@ -5,7 +5,13 @@
 import type { MenuSettings, SourceSummary } from '../contract';
 import { editCmdline, splitCmdline } from './cmdline';
 
-export const DEFAULT_MENU: MenuSettings = { timeoutSec: 5, defaultEntryId: null, append: '', overrides: {}, biosMenu: 'bootdrop' };
+export const DEFAULT_MENU: MenuSettings = {
+  timeoutSec: 5,
+  defaultEntryId: null,
+  append: '',
+  overrides: {},
+  biosMenu: 'bootdrop',
+};
 
 /**
  * The entry's command line plus per-entry and global extra arguments, inserted in front of a `--`/`---`
@@ -18,25 +24,34 @@ function withExtraArgs(cmdline: string, ...extra: Array<string | undefined>): st
 }
 
 /** Plans (or their summaries) in, summaries with overrides applied out. */
-export function applyMenu(plans: ReadonlyArray<{ summary: SourceSummary } | SourceSummary>, menu: MenuSettings): SourceSummary[] {
-  const out = plans.map((p) => ('summary' in p ? p.summary : p)).map((s) => ({
-    ...s,
-    entries: s.entries.map((e) => {
-      const o = menu.overrides[e.id] ?? {};
-      const takesArgs = e.kind === 'linux' && !/memtest/i.test(e.kernel ?? '');
-      return {
-        ...e,
-        label: o.label?.trim() ? o.label.trim() : e.label,
-        enabled: o.enabled ?? e.enabled,
-        cmdline: takesArgs ? withExtraArgs(e.cmdline, o.append, menu.append) : e.cmdline,
-        isDefault: false,
-      };
-    }),
-  }));
+export function applyMenu(
+  plans: ReadonlyArray<{ summary: SourceSummary } | SourceSummary>,
+  menu: MenuSettings,
+): SourceSummary[] {
+  const out = plans
+    .map((p) => ('summary' in p ? p.summary : p))
+    .map((s) => ({
+      ...s,
+      entries: s.entries.map((e) => {
+        const o = menu.overrides[e.id] ?? {};
+        const takesArgs = e.kind === 'linux' && !/memtest/i.test(e.kernel ?? '');
+        return {
+          ...e,
+          label: o.label?.trim() ? o.label.trim() : e.label,
+          enabled: o.enabled ?? e.enabled,
+          cmdline: takesArgs ? withExtraArgs(e.cmdline, o.append, menu.append) : e.cmdline,
+          isDefault: false,
+        };
+      }),
+    }));
   const all = out.flatMap((s) => s.entries);
   const chosen =
     all.find((e) => e.id === menu.defaultEntryId && e.enabled) ??
-    all.find((e) => e.enabled && plans.some((p) => ('summary' in p ? p.summary : p).entries.some((o) => o.id === e.id && o.isDefault))) ??
+    all.find(
+      (e) =>
+        e.enabled &&
+        plans.some((p) => ('summary' in p ? p.summary : p).entries.some((o) => o.id === e.id && o.isDefault)),
+    ) ??
     all.find((e) => e.enabled);
   if (chosen) chosen.isDefault = true;
   return out;

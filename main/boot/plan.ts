@@ -42,7 +42,8 @@ export interface SourcePlan {
   skipped: string[];
 }
 
-const GENERIC_WARNING = 'generic boot — may not reach the desktop: Bootdrop does not know this OS, so it boots the whole ISO as a virtual CD or the kernels its own menu lists, as they are';
+const GENERIC_WARNING =
+  'generic boot — may not reach the desktop: Bootdrop does not know this OS, so it boots the whole ISO as a virtual CD or the kernels its own menu lists, as they are';
 
 export function hasElTorito(x: unknown): boolean {
   if (Array.isArray(x)) return x.length > 0;
@@ -54,7 +55,13 @@ export function hasElTorito(x: unknown): boolean {
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'entry';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'entry'
+  );
 }
 
 interface Draft {
@@ -72,7 +79,16 @@ interface Draft {
 
 function memtestDraft(label: string, kernel: string, origin: BootEntry['origin']): Draft {
   const efi = /\.efi$/i.test(kernel);
-  return { label, kind: efi ? 'chain' : 'linux', kernel, initrd: [], cmdline: '', isDefault: false, origin, firmware: efi ? ['uefi'] : ['bios'] };
+  return {
+    label,
+    kind: efi ? 'chain' : 'linux',
+    kernel,
+    initrd: [],
+    cmdline: '',
+    isDefault: false,
+    origin,
+    firmware: efi ? ['uefi'] : ['bios'],
+  };
 }
 
 export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptions): Promise<SourcePlan> {
@@ -107,13 +123,24 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
     const usable = template !== null;
     if (!usable) warnings.push(recipe.folderProblem ?? `${recipe.family} cannot boot from a folder over the network`);
     const dirRe = typeof recipe.kernelDir === 'function' ? recipe.kernelDir(det.vars) : recipe.kernelDir;
-    const netArgs = (vars: Record<string, string> = {}) => splitCmdline(fillTemplate(template ?? '', { ...det!.vars, ...vars, ...urlVars }));
+    const netArgs = (vars: Record<string, string> = {}) =>
+      splitCmdline(fillTemplate(template ?? '', { ...det!.vars, ...vars, ...urlVars }));
     const ram = (): number | undefined => {
       if (!recipe!.minRam) return undefined;
       if ('fixedMiB' in recipe!.minRam) return recipe!.minRam.fixedMiB;
       return Math.ceil(info.size / 1048576) + recipe!.minRam.imagePlusMiB;
     };
-    const linux = (d: { label: string; kernel: string; initrd: string[]; args: string[]; isDefault: boolean; vars?: Record<string, string> }, origin: BootEntry['origin']): Draft => {
+    const linux = (
+      d: {
+        label: string;
+        kernel: string;
+        initrd: string[];
+        args: string[];
+        isDefault: boolean;
+        vars?: Record<string, string>;
+      },
+      origin: BootEntry['origin'],
+    ): Draft => {
       const draft: Draft = {
         label: d.label,
         kind: 'linux',
@@ -134,24 +161,35 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
       else if (dirRe.test(e.kernel)) {
         // alpine: the modloop flavour follows the kernel the entry boots
         const flavor = /vmlinuz-([^/]+)$/.exec(e.kernel)?.[1];
-        drafts.push(linux({ ...e, label: e.title, ...(recipe.family === 'alpine' && flavor ? { vars: { flavor } } : {}) }, 'iso-menu'));
-      } else skipped.push(`"${e.title}" (${e.kernel} is not a ${recipe.family} kernel Bootdrop can boot over the network)`);
+        drafts.push(
+          linux(
+            { ...e, label: e.title, ...(recipe.family === 'alpine' && flavor ? { vars: { flavor } } : {}) },
+            'iso-menu',
+          ),
+        );
+      } else
+        skipped.push(`"${e.title}" (${e.kernel} is not a ${recipe.family} kernel Bootdrop can boot over the network)`);
     }
     if (!drafts.some((d) => d.kind === 'linux' && d.origin === 'iso-menu')) {
       for (const b of det.boot) drafts.push(linux({ ...b, args: [], isDefault: false }, 'recipe'));
     }
     if (drafts.length === 0) warnings.push(`recognised ${recipe.family} but found no kernel/initrd to boot`);
     const r = ram();
-    if (r !== undefined && usable) warnings.push(`clients need at least ${r} MiB of RAM: ${recipe.ramReason ?? 'the OS runs from RAM'}`);
+    if (r !== undefined && usable)
+      warnings.push(`clients need at least ${r} MiB of RAM: ${recipe.ramReason ?? 'the OS runs from RAM'}`);
   } else {
     // memtest86+ images, else the generic fallback
     const bios = await probe.first(MEMTEST.bios);
-    const efi = (await probe.first(MEMTEST.efi)) ?? (bios || /memtest/i.test(label) ? await probe.file('/EFI/BOOT/BOOTX64.EFI') : null);
-    for (const e of imported.entries) if (MEMTEST.pattern.test(e.kernel)) drafts.push(memtestDraft(e.title, e.kernel, 'iso-menu'));
+    const efi =
+      (await probe.first(MEMTEST.efi)) ??
+      (bios || /memtest/i.test(label) ? await probe.file('/EFI/BOOT/BOOTX64.EFI') : null);
+    for (const e of imported.entries)
+      if (MEMTEST.pattern.test(e.kernel)) drafts.push(memtestDraft(e.title, e.kernel, 'iso-menu'));
     if (bios || efi) {
       family = 'memtest';
       osName = 'memtest86+';
-      if (bios && !drafts.some((d) => d.kernel === bios)) drafts.push(memtestDraft('memtest86+ (BIOS)', bios, 'recipe'));
+      if (bios && !drafts.some((d) => d.kernel === bios))
+        drafts.push(memtestDraft('memtest86+ (BIOS)', bios, 'recipe'));
       if (efi && !drafts.some((d) => d.kernel === efi)) drafts.push(memtestDraft('memtest86+ (UEFI)', efi, 'recipe'));
     }
   }
@@ -159,27 +197,60 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
   if (family === 'generic') {
     osName = `Unknown (generic boot)`;
     if (kind === 'iso' && hasElTorito(info.elTorito)) {
-      drafts.push({ label: `${label} (generic)`, kind: 'sanboot', initrd: [], cmdline: '', isDefault: false, origin: 'generic', firmware: ['bios', 'uefi'] });
+      drafts.push({
+        label: `${label} (generic)`,
+        kind: 'sanboot',
+        initrd: [],
+        cmdline: '',
+        isDefault: false,
+        origin: 'generic',
+        firmware: ['bios', 'uefi'],
+      });
       if (info.size <= MEMDISK_MAX_BYTES) {
-        drafts.push({ label: `${label} (generic, memdisk)`, kind: 'memdisk', initrd: [], cmdline: 'iso raw', isDefault: false, origin: 'generic', firmware: ['bios'], minRamMiB: Math.ceil(info.size / 1048576) + 64 });
+        drafts.push({
+          label: `${label} (generic, memdisk)`,
+          kind: 'memdisk',
+          initrd: [],
+          cmdline: 'iso raw',
+          isDefault: false,
+          origin: 'generic',
+          firmware: ['bios'],
+          minRamMiB: Math.ceil(info.size / 1048576) + 64,
+        });
       }
     }
     // The ISO's own kernels, as its menu boots them: self-contained ones (iPXE, rescue kernels whose
     // initrd holds everything) work; ones that look for the CD will not.
     for (const e of imported.entries) {
       if (MEMTEST.pattern.test(e.kernel)) continue;
-      drafts.push({ label: `${e.title} (generic)`, kind: 'linux', kernel: e.kernel, initrd: e.initrd, cmdline: e.args.join(' '), isDefault: false, origin: 'generic', firmware: ['bios', 'uefi'] });
+      drafts.push({
+        label: `${e.title} (generic)`,
+        kind: 'linux',
+        kernel: e.kernel,
+        initrd: e.initrd,
+        cmdline: e.args.join(' '),
+        isDefault: false,
+        origin: 'generic',
+        firmware: ['bios', 'uefi'],
+      });
     }
     if (drafts.some((d) => d.origin === 'generic')) warnings.push(GENERIC_WARNING);
-    else if (kind === 'iso') warnings.push('no El Torito boot record and no known OS: this image is not bootable, nothing to offer');
-    else if (drafts.length === 0) warnings.push('no known OS in this folder: serve the .iso file instead so Bootdrop can boot it as a virtual CD');
+    else if (kind === 'iso')
+      warnings.push('no El Torito boot record and no known OS: this image is not bootable, nothing to offer');
+    else if (drafts.length === 0)
+      warnings.push('no known OS in this folder: serve the .iso file instead so Bootdrop can boot it as a virtual CD');
   }
 
   // Entries that differ only in CD-only arguments become identical once edited: keep the first.
   for (let i = drafts.length - 1; i > 0; i--) {
     const d = drafts[i]!;
     // Same files, or same title (Fedora ships one kernel twice: isolinux/ and images/pxeboot/), same args.
-    const same = drafts.findIndex((o) => o.kind === d.kind && o.cmdline === d.cmdline && ((o.kernel === d.kernel && o.initrd.join() === d.initrd.join()) || o.label === d.label));
+    const same = drafts.findIndex(
+      (o) =>
+        o.kind === d.kind &&
+        o.cmdline === d.cmdline &&
+        ((o.kernel === d.kernel && o.initrd.join() === d.initrd.join()) || o.label === d.label),
+    );
     if (same < i) {
       drafts[same]!.isDefault ||= d.isDefault;
       drafts.splice(i, 1);
@@ -187,7 +258,11 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
   }
   if (!drafts.some((d) => d.isDefault)) {
     // Known families: their first Linux entry (not memtest); unknown ones: the virtual CD first.
-    const first = (family === 'generic' ? undefined : drafts.find((d) => d.enabled !== false && d.kind === 'linux' && !MEMTEST.pattern.test(d.kernel ?? ''))) ?? drafts.find((d) => d.enabled !== false);
+    const first =
+      (family === 'generic'
+        ? undefined
+        : drafts.find((d) => d.enabled !== false && d.kind === 'linux' && !MEMTEST.pattern.test(d.kernel ?? ''))) ??
+      drafts.find((d) => d.enabled !== false);
     if (first) first.isDefault = true;
   }
   const seenIds = new Set<string>();
@@ -211,7 +286,10 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
     if (d.minRamMiB !== undefined) e.minRamMiB = d.minRamMiB;
     return e;
   });
-  if (skipped.length > 0) warnings.push(`left out ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} of the ISO's own menu: ${skipped.join('; ')}`);
+  if (skipped.length > 0)
+    warnings.push(
+      `left out ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} of the ISO's own menu: ${skipped.join('; ')}`,
+    );
   warnings.push(...imported.warnings, ...probe.warnings);
 
   const classicPxelinux = kind === 'iso' || kind === 'folder' ? await detectClassicPxelinux(probe) : null;

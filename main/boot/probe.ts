@@ -16,7 +16,13 @@ export class SourceProbe {
   constructor(readonly vfs: Vfs) {}
 
   private note(err: unknown): void {
-    if (isVfsError(err, 'ENOENT') || isVfsError(err, 'ENOTDIR') || isVfsError(err, 'EINVAL') || isVfsError(err, 'EOUTSIDE')) return;
+    if (
+      isVfsError(err, 'ENOENT') ||
+      isVfsError(err, 'ENOTDIR') ||
+      isVfsError(err, 'EINVAL') ||
+      isVfsError(err, 'EOUTSIDE')
+    )
+      return;
     const msg = err instanceof Error ? err.message : String(err);
     if (!this.warnings.includes(msg)) this.warnings.push(msg);
   }
@@ -77,7 +83,15 @@ export class SourceProbe {
     }
     const dirStat = await this.stat(dir);
     if (!dirStat || dirStat.type !== 'dir') return [];
-    const re = new RegExp('^' + base.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'i');
+    const re = new RegExp(
+      '^' +
+        base
+          .split('*')
+          .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*') +
+        '$',
+      'i',
+    );
     const out: string[] = [];
     for (const e of await this.list(dirStat.path)) {
       if (re.test(e.name) && e.type !== 'dir') {

@@ -56,7 +56,10 @@ export class PxePolicy implements BootPolicy {
     const loader = this.loaders[facts.arch];
     if (!loader) {
       const code = facts.archCode === null ? 'no option 93' : `option 93 = ${facts.archCode}`;
-      return { kind: 'ignore', reason: `${ARCH_NAMES[facts.arch]} client (${code}): Bootdrop has no boot loader for this architecture` };
+      return {
+        kind: 'ignore',
+        reason: `${ARCH_NAMES[facts.arch]} client (${code}): Bootdrop has no boot loader for this architecture`,
+      };
     }
     if (facts.arch === 'efi-x64-http') return { kind: 'http', url: httpUrl(server, loaderPath(loader)) };
     return { kind: 'tftp', file: loaderPath(loader) };

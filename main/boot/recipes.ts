@@ -57,7 +57,12 @@ async function discInfo(p: SourceProbe): Promise<string | null> {
 }
 
 /** Human names for archiso base directories (the folder next to /boot holding airootfs). */
-const ARCHISO_NAMES: Record<string, string> = { arch: 'Arch Linux', sysresccd: 'SystemRescue', endeavouros: 'EndeavourOS', blackarch: 'BlackArch' };
+const ARCHISO_NAMES: Record<string, string> = {
+  arch: 'Arch Linux',
+  sysresccd: 'SystemRescue',
+  endeavouros: 'EndeavourOS',
+  blackarch: 'BlackArch',
+};
 
 export const RECIPES: readonly Recipe[] = [
   {
@@ -70,9 +75,18 @@ export const RECIPES: readonly Recipe[] = [
         const root = await p.first([`/${dir}/x86_64/airootfs.sfs`, `/${dir}/x86_64/airootfs.erofs`]);
         if (!root) continue;
         const kernel = await first(p, [`/${dir}/boot/x86_64/vmlinuz-linux`, `/${dir}/boot/x86_64/vmlinuz*`]);
-        const main = await first(p, [`/${dir}/boot/x86_64/initramfs-linux.img`, `/${dir}/boot/x86_64/initramfs-*.img`, `/${dir}/boot/x86_64/archiso.img`, `/${dir}/boot/x86_64/${dir}.img`, `/${dir}/boot/x86_64/*.img`]);
+        const main = await first(p, [
+          `/${dir}/boot/x86_64/initramfs-linux.img`,
+          `/${dir}/boot/x86_64/initramfs-*.img`,
+          `/${dir}/boot/x86_64/archiso.img`,
+          `/${dir}/boot/x86_64/${dir}.img`,
+          `/${dir}/boot/x86_64/*.img`,
+        ]);
         const ucode = [...(await p.glob(`/${dir}/boot/*ucode*.img`))];
-        const boot = kernel && main ? [{ label: `${ARCHISO_NAMES[dir.toLowerCase()] ?? label} (x86_64)`, kernel, initrd: [...ucode, main] }] : [];
+        const boot =
+          kernel && main
+            ? [{ label: `${ARCHISO_NAMES[dir.toLowerCase()] ?? label} (x86_64)`, kernel, initrd: [...ucode, main] }]
+            : [];
         return { osName: ARCHISO_NAMES[dir.toLowerCase()] ?? `${label} (archiso)`, vars: { basedir: dir }, boot };
       }
       return null;
@@ -82,7 +96,16 @@ export const RECIPES: readonly Recipe[] = [
       iso: 'archisobasedir={basedir} archiso_http_srv={src}/ ip=dhcp',
       folder: 'archisobasedir={basedir} archiso_http_srv={src}/ ip=dhcp',
     },
-    dropArgs: ['archisolabel', 'archisodevice', 'archisosearchuuid', 'archisosearchfilename', 'img_dev', 'img_loop', 'archiso_nbd_srv', 'archiso_nfs_srv'],
+    dropArgs: [
+      'archisolabel',
+      'archisodevice',
+      'archisosearchuuid',
+      'archisosearchfilename',
+      'img_dev',
+      'img_loop',
+      'archiso_nbd_srv',
+      'archiso_nfs_srv',
+    ],
     minRam: { imagePlusMiB: 1024 },
     ramReason: 'archiso copies its root image into RAM when it boots over HTTP',
   },
@@ -97,7 +120,10 @@ export const RECIPES: readonly Recipe[] = [
         if (!/^casper/i.test(dir)) continue;
         const kernel = await first(p, [`/${dir}/vmlinuz`, `/${dir}/vmlinuz*`]);
         const initrd = await first(p, [`/${dir}/initrd`, `/${dir}/initrd.lz`, `/${dir}/initrd.gz`, `/${dir}/initrd*`]);
-        const vars: Record<string, string> = { casperdir: dir, mediapath: dir.toLowerCase() === 'casper' ? '' : `live-media-path=/${dir}` };
+        const vars: Record<string, string> = {
+          casperdir: dir,
+          mediapath: dir.toLowerCase() === 'casper' ? '' : `live-media-path=/${dir}`,
+        };
         const osName = (await discInfo(p)) ?? `${label} (casper)`;
         return { osName, vars, boot: kernel && initrd ? [{ label: osName, kernel, initrd: [initrd] }] : [] };
       }
@@ -171,13 +197,30 @@ export const RECIPES: readonly Recipe[] = [
     async detect(p, label) {
       const squash = await p.first(['/LiveOS/squashfs.img', '/LiveOS/*.img']);
       if (!squash) return null;
-      const kernel = await first(p, ['/images/pxeboot/vmlinuz', '/isolinux/vmlinuz', '/isolinux/vmlinuz*', '/boot/x86_64/loader/linux']);
-      const initrd = await first(p, ['/images/pxeboot/initrd.img', '/isolinux/initrd.img', '/isolinux/initrd*', '/boot/x86_64/loader/initrd']);
+      const kernel = await first(p, [
+        '/images/pxeboot/vmlinuz',
+        '/isolinux/vmlinuz',
+        '/isolinux/vmlinuz*',
+        '/boot/x86_64/loader/linux',
+      ]);
+      const initrd = await first(p, [
+        '/images/pxeboot/initrd.img',
+        '/isolinux/initrd.img',
+        '/isolinux/initrd*',
+        '/boot/x86_64/loader/initrd',
+      ]);
       const osName = `${label} (live)`;
-      return { osName, vars: { squashfs: squash.slice(1) }, boot: kernel && initrd ? [{ label: osName, kernel, initrd: [initrd] }] : [] };
+      return {
+        osName,
+        vars: { squashfs: squash.slice(1) },
+        boot: kernel && initrd ? [{ label: osName, kernel, initrd: [initrd] }] : [],
+      };
     },
     kernelDir: /^\/(images\/pxeboot|isolinux|boot)\//i,
-    netArgs: { iso: 'root=live:{iso} rd.live.image ip=dhcp', folder: 'root=live:{src}/{squashfs} rd.live.image ip=dhcp' },
+    netArgs: {
+      iso: 'root=live:{iso} rd.live.image ip=dhcp',
+      folder: 'root=live:{src}/{squashfs} rd.live.image ip=dhcp',
+    },
     // rd.live.check stays: it checks the downloaded image, as "Test this media" promises.
     dropArgs: ['root', 'inst.stage2', 'iso-scan/filename'],
     minRam: { imagePlusMiB: 1024 },
@@ -196,14 +239,29 @@ export const RECIPES: readonly Recipe[] = [
       if (!osName && (await p.file('/Clonezilla-Live-Version'))) osName = 'Clonezilla live';
       if (!osName && (await p.file('/GParted-Live-Version'))) osName = 'GParted Live';
       osName ??= `${label} (Debian live)`;
-      return { osName, vars: { squashfs: squash.slice('/live/'.length) }, boot: kernel && initrd ? [{ label: osName, kernel, initrd: [initrd] }] : [] };
+      return {
+        osName,
+        vars: { squashfs: squash.slice('/live/'.length) },
+        boot: kernel && initrd ? [{ label: osName, kernel, initrd: [initrd] }] : [],
+      };
     },
     kernelDir: /^\/live\//i,
     netArgs: {
       iso: 'boot=live fetch={src}/live/{squashfs} ip=dhcp',
       folder: 'boot=live fetch={src}/live/{squashfs} ip=dhcp',
     },
-    dropArgs: ['findiso', 'fromiso', 'live-media', 'live-media-path', 'fetch', 'httpfs', 'ftpfs', 'netboot', 'nfsroot', 'iso-scan/filename'],
+    dropArgs: [
+      'findiso',
+      'fromiso',
+      'live-media',
+      'live-media-path',
+      'fetch',
+      'httpfs',
+      'ftpfs',
+      'netboot',
+      'nfsroot',
+      'iso-scan/filename',
+    ],
     minRam: { imagePlusMiB: 1024 },
     ramReason: 'live-boot downloads the squashfs into RAM (fetch=)',
   },
@@ -222,7 +280,11 @@ export const RECIPES: readonly Recipe[] = [
       }
       if (boot.length === 0) return null;
       const release = (await p.text('/.alpine-release', 256))?.trim().split(/\s+/)[0];
-      return { osName: release ? `Alpine Linux ${release}` : `${label} (Alpine)`, vars: { flavor: boot[0]!.vars!.flavor! }, boot };
+      return {
+        osName: release ? `Alpine Linux ${release}` : `${label} (Alpine)`,
+        vars: { flavor: boot[0]!.vars!.flavor! },
+        boot,
+      };
     },
     kernelDir: /^\/boot\/vmlinuz-/i,
     netArgs: {
@@ -235,8 +297,24 @@ export const RECIPES: readonly Recipe[] = [
 
 /** memtest86+ binaries: BIOS images speak the Linux boot protocol (iPXE `kernel`), EFI ones are chained. */
 export const MEMTEST = {
-  bios: ['/boot/memtest86+x64.bin', '/boot/memtest86+.bin', '/boot/memtest.bin', '/memtest86+x64.bin', '/memtest.bin', '/boot/memtest', '/isolinux/memtest', '/memtest'],
-  efi: ['/boot/memtest86+x64.efi', '/EFI/BOOT/memtest86+x64.efi', '/boot/memtest.efi', '/memtest86+x64.efi', '/memtest.efi', '/EFI/BOOT/memtest.efi'],
+  bios: [
+    '/boot/memtest86+x64.bin',
+    '/boot/memtest86+.bin',
+    '/boot/memtest.bin',
+    '/memtest86+x64.bin',
+    '/memtest.bin',
+    '/boot/memtest',
+    '/isolinux/memtest',
+    '/memtest',
+  ],
+  efi: [
+    '/boot/memtest86+x64.efi',
+    '/EFI/BOOT/memtest86+x64.efi',
+    '/boot/memtest.efi',
+    '/memtest86+x64.efi',
+    '/memtest.efi',
+    '/EFI/BOOT/memtest.efi',
+  ],
   /** A kernel path from an ISO menu that is memtest, whatever family the ISO is. */
   pattern: /memtest/i,
 } as const;

@@ -120,7 +120,10 @@ function kindOfKernel(kernel: string, keyword: string): SyslinuxEntryKind {
 
 /** Strip syslinux hotkey carets and surrounding quotes from a MENU LABEL. */
 function cleanTitle(s: string): string {
-  return s.replace(/\^/g, '').replace(/^"(.*)"$/, '$1').trim();
+  return s
+    .replace(/\^/g, '')
+    .replace(/^"(.*)"$/, '$1')
+    .trim();
 }
 
 const KERNEL_KEYWORDS = new Set(['KERNEL', 'LINUX', 'BOOT', 'BSS', 'PXE', 'FDIMAGE', 'COMBOOT', 'COM32']);
@@ -140,7 +143,11 @@ export function candidateDirs(workDir: string, configDir: string): string[] {
 }
 
 /** Collect the boot entries of a syslinux menu starting at `rootFile`, following includes. */
-export async function readSyslinuxMenu(rootFile: string, load: ConfigLoader, opts: SyslinuxLoadOptions = {}): Promise<SyslinuxMenu> {
+export async function readSyslinuxMenu(
+  rootFile: string,
+  load: ConfigLoader,
+  opts: SyslinuxLoadOptions = {},
+): Promise<SyslinuxMenu> {
   const maxDepth = opts.maxDepth ?? 8;
   const maxFiles = opts.maxFiles ?? 32;
   const menu: SyslinuxMenu = { entries: [], files: [], warnings: [] };
@@ -184,7 +191,8 @@ export async function readSyslinuxMenu(rootFile: string, load: ConfigLoader, opt
       submenu = null;
       if (link) {
         const targets = rel(link.cfg);
-        if (!opts.skipConfig?.(targets[0]!)) await walk(targets, link.dir ? resolveSyslinuxPath(link.dir, work) : null, depth + 1);
+        if (!opts.skipConfig?.(targets[0]!))
+          await walk(targets, link.dir ? resolveSyslinuxPath(link.dir, work) : null, depth + 1);
       } else if (cur) menu.entries.push(cur);
       cur = null;
     };
@@ -192,7 +200,19 @@ export async function readSyslinuxMenu(rootFile: string, load: ConfigLoader, opt
       const k = st.keyword;
       if (k === 'LABEL') {
         await finish();
-        cur = { name: st.arg, title: st.arg, kind: 'linux', kernel: '', initrd: [], args: [], isDefault: false, hidden: false, workDir: work, configDir, configFile: file };
+        cur = {
+          name: st.arg,
+          title: st.arg,
+          kind: 'linux',
+          kernel: '',
+          initrd: [],
+          args: [],
+          isDefault: false,
+          hidden: false,
+          workDir: work,
+          configDir,
+          configFile: file,
+        };
       } else if (k === 'INCLUDE' || k === 'MENU INCLUDE') {
         await finish();
         await walk(rel(st.arg.split(/\s+/)[0]!), work, depth + 1);
@@ -227,7 +247,12 @@ export async function readSyslinuxMenu(rootFile: string, load: ConfigLoader, opt
         const extra = st.arg.split(/\s+/).slice(1); // KERNEL may carry arguments too
         if (extra.length > 0 && extra[0] !== '') cur.args.push(...extra);
       } else if (k === 'INITRD') {
-        cur.initrd.push(...st.arg.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+        cur.initrd.push(
+          ...st.arg
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+        );
       } else if (k === 'APPEND') {
         if (st.arg === '-') continue;
         const { initrd, rest } = takeInitrdArgs(splitCmdline(st.arg));
@@ -241,7 +266,11 @@ export async function readSyslinuxMenu(rootFile: string, load: ConfigLoader, opt
   };
 
   await walk([rootFile], opts.workDir ?? null, 0);
-  const chosen: SyslinuxEntry | null = menuDefault ?? (defaultName === null ? null : (menu.entries.find((e) => e.name.toLowerCase() === defaultName!.toLowerCase()) ?? null));
+  const chosen: SyslinuxEntry | null =
+    menuDefault ??
+    (defaultName === null
+      ? null
+      : (menu.entries.find((e) => e.name.toLowerCase() === defaultName!.toLowerCase()) ?? null));
   if (chosen) chosen.isDefault = true;
   return menu;
 }

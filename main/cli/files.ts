@@ -23,7 +23,8 @@ function modeString(st: VfsStat): string {
 
 function longLine(st: VfsStat, sizeWidth: number): string {
   const when = st.mtime ? st.mtime.toISOString().slice(0, 16).replace('T', ' ') : '-'.padEnd(16);
-  const name = st.type === 'symlink' ? `${st.name} -> ${st.linkTarget ?? ''}` : st.type === 'dir' ? `${st.name}/` : st.name;
+  const name =
+    st.type === 'symlink' ? `${st.name} -> ${st.linkTarget ?? ''}` : st.type === 'dir' ? `${st.name}/` : st.name;
   return `${modeString(st)} ${String(st.size).padStart(sizeWidth)} ${when} ${name}`;
 }
 
@@ -37,7 +38,7 @@ function fail(io: CliIo, cmd: string, err: unknown): number {
     io.err(`Usage: ${cmd === 'ls' ? LS_USAGE : CAT_USAGE}`);
     return 2;
   }
-  io.err(`bootdrop ${cmd}: ${isVfsError(err) ? err.message : (err as Error).message ?? String(err)}`);
+  io.err(`bootdrop ${cmd}: ${isVfsError(err) ? err.message : ((err as Error).message ?? String(err))}`);
   return 1;
 }
 
@@ -56,8 +57,12 @@ export const lsCommand: CliCommand = {
   usage: LS_USAGE,
   async run(args, io) {
     try {
-      const { options, positional } = parseArgs(args, { json: { type: 'boolean' }, long: { type: 'boolean', alias: 'l' } });
-      if (positional.length < 1 || positional.length > 2) throw new UsageError('expected an ISO or folder and an optional path');
+      const { options, positional } = parseArgs(args, {
+        json: { type: 'boolean' },
+        long: { type: 'boolean', alias: 'l' },
+      });
+      if (positional.length < 1 || positional.length > 2)
+        throw new UsageError('expected an ISO or folder and an optional path');
       const [source, path = '/'] = positional as [string, string?];
       return await withSource(source, async (vfs) => {
         const st = await vfs.stat(path);

@@ -17,11 +17,20 @@ export interface CliCommand {
 type Loader = () => Promise<CliCommand>;
 
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
-  serve: { summary: 'serve ISOs to PXE clients (proxyDHCP + TFTP + HTTP)', load: async () => (await import('./serve')).command },
-  inspect: { summary: 'show what Bootdrop sees in an ISO or folder', load: async () => (await import('./inspect')).command },
+  serve: {
+    summary: 'serve ISOs to PXE clients (proxyDHCP + TFTP + HTTP)',
+    load: async () => (await import('./serve')).command,
+  },
+  inspect: {
+    summary: 'show what Bootdrop sees in an ISO or folder',
+    load: async () => (await import('./inspect')).command,
+  },
   ls: { summary: 'list a directory inside an ISO', load: async () => (await import('./files')).lsCommand },
   cat: { summary: 'print a file inside an ISO', load: async () => (await import('./files')).catCommand },
-  interfaces: { summary: 'list network interfaces and the recommended one', load: async () => (await import('./interfaces')).command },
+  interfaces: {
+    summary: 'list network interfaces and the recommended one',
+    load: async () => (await import('./interfaces')).command,
+  },
 };
 
 function help(io: CliIo): void {

@@ -13,7 +13,8 @@ import { isVfsError } from '../vfs';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
 
-const USAGE = 'bootdrop inspect <iso-or-folder> [--json] [--server-ip <ip>] [--http-port <n>] [--id <source-id>] [--script]';
+const USAGE =
+  'bootdrop inspect <iso-or-folder> [--json] [--server-ip <ip>] [--http-port <n>] [--id <source-id>] [--script]';
 
 const SPEC: OptionSpec = {
   json: { type: 'boolean' },
@@ -26,9 +27,14 @@ const SPEC: OptionSpec = {
 /** A URL-safe source id from the file name (the session picks its own; this is for display). */
 function idFor(hostPath: string): string {
   const base = nodePath.basename(hostPath).replace(/\.iso$/i, '');
-  return base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60).replace(/[.]+$/, '') || 'source';
+  return (
+    base
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 60)
+      .replace(/[.]+$/, '') || 'source'
+  );
 }
-
 
 interface ElToritoLike {
   index?: number;
@@ -49,11 +55,19 @@ function entryLines(e: BootEntry, n: number, server: { ip: string; httpPort: num
   const out = [`${mark} ${String(n).padStart(2)}. ${e.label}`, `       id      ${e.id}`, `       ${flags.join(' · ')}`];
   if (e.kernel) out.push(`       kernel  ${e.kernel}`);
   for (const i of e.initrd) out.push(`       initrd  ${i}`);
-  if (e.kind === 'linux' || e.kind === 'memdisk' || cmd !== '') out.push(`       cmdline ${cmd === '' ? '(none)' : cmd}`);
+  if (e.kind === 'linux' || e.kind === 'memdisk' || cmd !== '')
+    out.push(`       cmdline ${cmd === '' ? '(none)' : cmd}`);
   return out;
 }
 
-function printText(io: CliIo, hostPath: string, kind: string, info: { label: string; size: number; fileSystems: string[]; elTorito: unknown }, plan: SourcePlan, server: { ip: string; httpPort: number } | null): void {
+function printText(
+  io: CliIo,
+  hostPath: string,
+  kind: string,
+  info: { label: string; size: number; fileSystems: string[]; elTorito: unknown },
+  plan: SourcePlan,
+  server: { ip: string; httpPort: number } | null,
+): void {
   const s = plan.summary;
   io.out(`Source:        ${hostPath} (${kind}${kind === 'iso' ? `, ${formatBytes(info.size)}` : ''})`);
   io.out(`Label:         ${info.label || '(none)'}`);
@@ -61,19 +75,31 @@ function printText(io: CliIo, hostPath: string, kind: string, info: { label: str
   const et = Array.isArray(info.elTorito) ? (info.elTorito as ElToritoLike[]) : [];
   if (et.length === 0) io.out('El Torito:     (none)');
   et.forEach((e, i) => {
-    const parts = [`${e.platform ?? '?'}`, `${e.emulation ?? '?'} emulation`, e.bootable === false ? 'not bootable' : 'bootable'];
+    const parts = [
+      `${e.platform ?? '?'}`,
+      `${e.emulation ?? '?'} emulation`,
+      e.bootable === false ? 'not bootable' : 'bootable',
+    ];
     if (e.imageSize !== undefined) parts.push(formatBytes(e.imageSize));
-    io.out(`${i === 0 ? 'El Torito:     ' : '               '}${e.index ?? i + 1}. ${parts.join(', ')}${e.imagePath ? `  ${e.imagePath}` : ''}`);
+    io.out(
+      `${i === 0 ? 'El Torito:     ' : '               '}${e.index ?? i + 1}. ${parts.join(', ')}${e.imagePath ? `  ${e.imagePath}` : ''}`,
+    );
   });
   io.out(`OS:            ${s.osName} (family: ${s.family})`);
   io.out(`Served at:     ${plan.treePath}/${plan.rawIsoPath ? `  and whole image at ${plan.rawIsoPath}` : ''}`);
   if (plan.menuFiles.length > 0) io.out(`ISO menus:     ${plan.menuFiles.join(', ')}`);
   if (plan.classicPxelinux) {
     const c = plan.classicPxelinux;
-    io.out(`Classic PXE:   ${c.loader} with ${c.config} (working dir ${c.workDir}; HTTP must be on port ${c.httpPort})`);
+    io.out(
+      `Classic PXE:   ${c.loader} with ${c.config} (working dir ${c.workDir}; HTTP must be on port ${c.httpPort})`,
+    );
   }
   io.out('');
-  io.out(server ? `Entries (* = default), server ${server.ip}:${server.httpPort}:` : 'Entries (* = default; <server> is the HTTP server ip:port, --server-ip fills it in):');
+  io.out(
+    server
+      ? `Entries (* = default), server ${server.ip}:${server.httpPort}:`
+      : 'Entries (* = default; <server> is the HTTP server ip:port, --server-ip fills it in):',
+  );
   if (s.entries.length === 0) io.out('  (none: nothing Bootdrop can boot from this source)');
   s.entries.forEach((e, i) => entryLines(e, i + 1, server).forEach((l) => io.out(l)));
   if (s.warnings.length > 0) {
@@ -93,8 +119,10 @@ export const command: CliCommand = {
       opts = parseArgs(args, SPEC);
       if (opts.positional.length !== 1) throw new UsageError('expected exactly one ISO file or folder');
       const ip = opts.options['server-ip'];
-      if (ip !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(String(ip))) throw new UsageError(`--server-ip needs an IPv4 address, got "${String(ip)}"`);
-      if (opts.options.script && ip === undefined) throw new UsageError('--script needs --server-ip (the script holds absolute URLs)');
+      if (ip !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(String(ip)))
+        throw new UsageError(`--server-ip needs an IPv4 address, got "${String(ip)}"`);
+      if (opts.options.script && ip === undefined)
+        throw new UsageError('--script needs --server-ip (the script holds absolute URLs)');
     } catch (err) {
       io.err(`bootdrop inspect: ${(err as Error).message}`);
       io.err(`Usage: ${USAGE}`);
@@ -115,7 +143,12 @@ export const command: CliCommand = {
       const plan = await planSource(opened.vfs, opened.info, { sourceId, hostPath });
       const script = server && opts.options.script ? renderIpxeScript([plan], DEFAULT_MENU, server) : undefined;
       if (opts.options.json) {
-        const summary = server ? { ...plan.summary, entries: plan.summary.entries.map((e) => ({ ...e, cmdline: fillServer(e.cmdline, server) })) } : plan.summary;
+        const summary = server
+          ? {
+              ...plan.summary,
+              entries: plan.summary.entries.map((e) => ({ ...e, cmdline: fillServer(e.cmdline, server) })),
+            }
+          : plan.summary;
         const out: Record<string, unknown> = {
           path: hostPath,
           kind: opened.kind,

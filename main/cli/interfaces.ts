@@ -27,13 +27,31 @@ export const command: CliCommand = {
       io.err('No IPv4 interfaces. Connect a network cable (or join a network) and give the interface an address.');
       return 1;
     }
-    const rows = list.map((i) => [i.recommended ? '*' : ' ', i.name, `${i.address}/${i.prefix}`, i.kind, i.up ? 'up' : 'down', i.mac, i.mtu ? String(i.mtu) : '']);
+    const rows = list.map((i) => [
+      i.recommended ? '*' : ' ',
+      i.name,
+      `${i.address}/${i.prefix}`,
+      i.kind,
+      i.up ? 'up' : 'down',
+      i.mac,
+      i.mtu ? String(i.mtu) : '',
+    ]);
     const head = [' ', 'NAME', 'ADDRESS', 'KIND', 'STATE', 'MAC', 'MTU'];
     const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-    for (const r of [head, ...rows]) io.out(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+    for (const r of [head, ...rows])
+      io.out(
+        r
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd(),
+      );
     const best = list.find((i) => i.recommended);
     io.out('');
-    io.out(best ? `* recommended: ${best.name} (serve with --interface ${best.name})` : 'No interface is recommended: none is a connected, addressed, non-loopback link.');
+    io.out(
+      best
+        ? `* recommended: ${best.name} (serve with --interface ${best.name})`
+        : 'No interface is recommended: none is a connected, addressed, non-loopback link.',
+    );
     return 0;
   },
 };

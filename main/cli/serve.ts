@@ -49,7 +49,8 @@ const MODES: readonly ServeMode[] = ['proxy', 'dhcp', 'auto'];
 function port(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = v as number;
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number 0-65535, got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--${name} must be a port number 0-65535, got ${n}`);
   return n;
 }
 
@@ -94,11 +95,14 @@ function takeUi(args: string[]): { rest: string[]; uiPort: number | null } {
 function parse(all: string[]): ServeArgs {
   const { rest: args, uiPort } = takeUi(all);
   const { options: o, positional } = parseArgs(args, SPEC);
-  if (positional.length === 0 && uiPort === null) throw new UsageError('give at least one ISO file or folder to serve (or --ui to choose them in the browser)');
+  if (positional.length === 0 && uiPort === null)
+    throw new UsageError('give at least one ISO file or folder to serve (or --ui to choose them in the browser)');
   const mode = (o.mode as string | undefined) ?? 'proxy';
-  if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
+  if (!(MODES as readonly string[]).includes(mode))
+    throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
   const timeout = (o.timeout as number | undefined) ?? DEFAULT_MENU.timeoutSec;
-  if (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600) throw new UsageError(`--timeout must be whole seconds 0-3600, got ${timeout}`);
+  if (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600)
+    throw new UsageError(`--timeout must be whole seconds 0-3600, got ${timeout}`);
   return {
     paths: positional,
     iface: (o.interface as string | undefined) ?? null,
@@ -128,7 +132,11 @@ function resolveDefault(session: Session, wanted: string): string {
   const entry = src && (src.entries.find((e) => e.isDefault) ?? src.entries.find((e) => e.enabled));
   if (entry) return entry.id;
   const ids = entries.map((e) => e.id).join(', ') || 'none';
-  throw new SessionError('ENOENTRY', `--default ${wanted}: no such boot entry or source (entries: ${ids})`, 'pass one of the entry ids listed, or an ISO given on the command line');
+  throw new SessionError(
+    'ENOENTRY',
+    `--default ${wanted}: no such boot entry or source (entries: ${ids})`,
+    'pass one of the entry ids listed, or an ISO given on the command line',
+  );
 }
 
 /** dist/ui (the browser build of the renderer), found by walking up from the compiled CLI. */
@@ -172,8 +180,11 @@ function readyLines(session: Session, state: ServingState): string[] {
   const sources = session.effectiveSources();
   const what = sources.map((s) => `${s.osName} (${path.basename(s.path)})`).join(', ');
   const def = sources.flatMap((s) => s.entries).find((e) => e.isDefault);
-  const lines = [`Ready: serving ${what} on ${state.interfaceName} ${state.address} — ${describeMode(state)}; HTTP ${state.httpUrl}`];
-  if (def) lines.push(`Default entry: ${def.label} [${def.id}]. Boot the other PC from the network (PXE). Ctrl+C stops.`);
+  const lines = [
+    `Ready: serving ${what} on ${state.interfaceName} ${state.address} — ${describeMode(state)}; HTTP ${state.httpUrl}`,
+  ];
+  if (def)
+    lines.push(`Default entry: ${def.label} [${def.id}]. Boot the other PC from the network (PXE). Ctrl+C stops.`);
   return lines;
 }
 
@@ -181,12 +192,16 @@ function readyLines(session: Session, state: ServingState): string[] {
  * --classic (MenuSettings.biosMenu 'iso') asked for on the command line: a source without its own
  * PXELINUX menu is a usage problem here, not something to fall back from silently as the window does.
  */
-async function classicProblem(session: Session, httpPort: number): Promise<{ code: string; message: string; remedy: string } | null> {
+async function classicProblem(
+  session: Session,
+  httpPort: number,
+): Promise<{ code: string; message: string; remedy: string } | null> {
   if (!(await session.snapshot()).sources.some((s) => s.ownPxeMenu === true)) {
     return {
       code: 'ENOCLASSIC',
       message: '--classic: none of the sources ships its own PXELINUX (lpxelinux.0 with a PXE menu)',
-      remedy: 'serve an ISO that has one (Arch Linux and archiso derivatives), or drop --classic to use the Bootdrop menu',
+      remedy:
+        'serve an ISO that has one (Arch Linux and archiso derivatives), or drop --classic to use the Bootdrop menu',
     };
   }
   if (httpPort !== 80) {
@@ -212,7 +227,16 @@ async function run(args: string[], io: CliIo): Promise<number> {
     throw err;
   }
   const session = new Session(
-    { loadersDir: a.loadersDir, httpPort: a.httpPort, tftpPort: a.tftpPort, mode: a.mode, append: a.append, timeoutSec: a.timeoutSec, interfaceName: a.iface, biosMenu: a.classic ? 'iso' : 'bootdrop' },
+    {
+      loadersDir: a.loadersDir,
+      httpPort: a.httpPort,
+      tftpPort: a.tftpPort,
+      mode: a.mode,
+      append: a.append,
+      timeoutSec: a.timeoutSec,
+      interfaceName: a.iface,
+      biosMenu: a.classic ? 'iso' : 'bootdrop',
+    },
     createEngineServices(),
   );
   // Every stdout line goes through one batch, so lines keep their order.
@@ -245,7 +269,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     if (!serving) return; // setup chatter before the ready line is in the log (and --json)
     // The narrator prints warnings and errors; --verbose adds the rest of the log.
     if (a.verbose && e.type === 'log' && (e.entry.level === 'info' || e.entry.level === 'debug')) {
-      events.push(`${e.entry.level}: ${e.entry.scope}: ${e.entry.client ? `${e.entry.client}: ` : ''}${e.entry.message}`);
+      events.push(
+        `${e.entry.level}: ${e.entry.scope}: ${e.entry.client ? `${e.entry.client}: ` : ''}${e.entry.message}`,
+      );
     }
     for (const line of narrator.lines(e)) events.push(line);
   });
@@ -273,7 +299,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
     }
   } catch (err) {
     const e = err as { code?: string; message?: string; remedy?: string };
-    return fail(e.code ?? 'EINVAL', e.message ?? String(err), e.remedy ?? "check the path: give an ISO image file or a folder with the ISO's files");
+    return fail(
+      e.code ?? 'EINVAL',
+      e.message ?? String(err),
+      e.remedy ?? "check the path: give an ISO image file or a folder with the ISO's files",
+    );
   }
 
   let ui: { url: string; close(): Promise<void> } | null = null;
@@ -281,7 +311,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
     try {
       ui = await startWebUi({ api: session, port: a.uiPort, host: '127.0.0.1', uiDir: defaultUiDir() });
     } catch (err) {
-      return fail('EUI', `cannot start the browser UI: ${(err as Error).message}`, 'free the port (or use --ui 0 for any port); build the UI with "npm run build:ui" in a checkout');
+      return fail(
+        'EUI',
+        `cannot start the browser UI: ${(err as Error).message}`,
+        'free the port (or use --ui 0 for any port); build the UI with "npm run build:ui" in a checkout',
+      );
     }
     if (a.json) out(JSON.stringify({ type: 'ui', url: ui.url }));
     else out(`Browser UI: ${ui.url} (open it on this machine; the token in the address is the only key)`);

@@ -27,15 +27,7 @@ export interface NetInterface {
 
 /** Operating system family, as detected from an ISO's files. */
 export type OsFamily =
-  | 'archiso'
-  | 'casper'
-  | 'live-boot'
-  | 'dracut-live'
-  | 'anaconda'
-  | 'opensuse'
-  | 'alpine'
-  | 'memtest'
-  | 'generic';
+  'archiso' | 'casper' | 'live-boot' | 'dracut-live' | 'anaconda' | 'opensuse' | 'alpine' | 'memtest' | 'generic';
 
 export type EntryKind = 'linux' | 'chain' | 'sanboot' | 'memdisk' | 'pxelinux' | 'local' | 'shell';
 
@@ -214,12 +206,23 @@ export type RequestOf<K extends RequestName> = BootdropRequests[K]['req'];
 export type ResponseOf<K extends RequestName> = BootdropRequests[K]['res'];
 
 export type BootdropApi = {
-  [K in RequestName]: RequestOf<K> extends void ? () => Promise<ResponseOf<K>> : (req: RequestOf<K>) => Promise<ResponseOf<K>>;
+  [K in RequestName]: RequestOf<K> extends void
+    ? () => Promise<ResponseOf<K>>
+    : (req: RequestOf<K>) => Promise<ResponseOf<K>>;
 } & {
   onEvent(listener: (event: EngineEvent) => void): () => void;
 };
 
 export const REQUEST_NAMES: readonly RequestName[] = [
-  'snapshot', 'refreshInterfaces', 'addSource', 'removeSource', 'setInterface', 'setMode',
-  'setMenu', 'start', 'stop', 'browse', 'exportLog',
+  'snapshot',
+  'refreshInterfaces',
+  'addSource',
+  'removeSource',
+  'setInterface',
+  'setMode',
+  'setMenu',
+  'start',
+  'stop',
+  'browse',
+  'exportLog',
 ];

@@ -120,7 +120,10 @@ export function validateOverride(v: unknown, where: string): EntryOverride {
 
 export function validateBiosMenu(v: unknown, where = 'biosMenu'): BiosMenu {
   if (typeof v !== 'string' || !(BIOS_MENUS as readonly string[]).includes(v)) {
-    fail(where, `expected one of ${BIOS_MENUS.join(', ')} (Bootdrop's menu, or the ISO's own PXELINUX menu), got ${JSON.stringify(v) ?? 'nothing'}`);
+    fail(
+      where,
+      `expected one of ${BIOS_MENUS.join(', ')} (Bootdrop's menu, or the ISO's own PXELINUX menu), got ${JSON.stringify(v) ?? 'nothing'}`,
+    );
   }
   return v as BiosMenu;
 }
@@ -129,13 +132,19 @@ export function validateMenu(v: unknown, where = 'menu'): MenuSettings {
   const m = object(v, where, ['timeoutSec', 'defaultEntryId', 'append', 'overrides', 'biosMenu']);
   const t = m.timeoutSec;
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > LIMITS.timeoutSecMax) {
-    fail(`${where}.timeoutSec`, `expected a whole number of seconds from 0 to ${LIMITS.timeoutSecMax}, got ${JSON.stringify(t) ?? 'nothing'}`);
+    fail(
+      `${where}.timeoutSec`,
+      `expected a whole number of seconds from 0 to ${LIMITS.timeoutSecMax}, got ${JSON.stringify(t) ?? 'nothing'}`,
+    );
   }
-  const defaultEntryId = m.defaultEntryId === null ? null : text(m.defaultEntryId, `${where}.defaultEntryId`, LIMITS.idChars);
+  const defaultEntryId =
+    m.defaultEntryId === null ? null : text(m.defaultEntryId, `${where}.defaultEntryId`, LIMITS.idChars);
   const append = text(m.append, `${where}.append`, LIMITS.appendChars, { empty: true });
-  if (!isObj(m.overrides)) fail(`${where}.overrides`, `expected an object keyed by entry id, got ${describe(m.overrides)}`);
+  if (!isObj(m.overrides))
+    fail(`${where}.overrides`, `expected an object keyed by entry id, got ${describe(m.overrides)}`);
   const keys = Object.keys(m.overrides);
-  if (keys.length > LIMITS.overridesMax) fail(`${where}.overrides`, `too many entries (${keys.length}, at most ${LIMITS.overridesMax})`);
+  if (keys.length > LIMITS.overridesMax)
+    fail(`${where}.overrides`, `too many entries (${keys.length}, at most ${LIMITS.overridesMax})`);
   // A null-prototype record: an entry id like "__proto__" must stay plain data.
   const overrides: Record<string, EntryOverride> = Object.create(null) as Record<string, EntryOverride>;
   for (const id of keys) {
@@ -154,7 +163,9 @@ export function validateMode(v: unknown, where = 'mode'): ServeMode {
   return v as ServeMode;
 }
 
-type Validators = { [K in RequestName]: (payload: unknown, env: ValidationEnv) => Promise<RequestOf<K>> | RequestOf<K> };
+type Validators = {
+  [K in RequestName]: (payload: unknown, env: ValidationEnv) => Promise<RequestOf<K>> | RequestOf<K>;
+};
 
 const VALIDATORS: Validators = {
   snapshot: (p) => noPayload(p, 'snapshot'),
@@ -199,7 +210,11 @@ const VALIDATORS: Validators = {
 };
 
 /** Check `payload` for request `name`; returns the cleaned request or throws InvalidRequestError. */
-export async function validateRequest<K extends RequestName>(name: K, payload: unknown, env: ValidationEnv): Promise<RequestOf<K>> {
+export async function validateRequest<K extends RequestName>(
+  name: K,
+  payload: unknown,
+  env: ValidationEnv,
+): Promise<RequestOf<K>> {
   const validator = VALIDATORS[name] as (payload: unknown, env: ValidationEnv) => Promise<RequestOf<K>> | RequestOf<K>;
   return validator(payload, env);
 }
@@ -208,9 +223,16 @@ export async function validateRequest<K extends RequestName>(name: K, payload: u
  * The one place a (name, payload) pair from outside becomes an engine call: unknown names and bad
  * payloads are refused, good ones are passed on unchanged in meaning (but rebuilt, so no stray fields).
  */
-export async function dispatchRequest(api: BootdropApi, name: unknown, payload: unknown, env: ValidationEnv): Promise<ResponseOf<RequestName>> {
+export async function dispatchRequest(
+  api: BootdropApi,
+  name: unknown,
+  payload: unknown,
+  env: ValidationEnv,
+): Promise<ResponseOf<RequestName>> {
   if (!isRequestName(name)) {
-    throw new InvalidRequestError(`unknown request ${JSON.stringify(name) ?? 'nothing'} (known: ${REQUEST_NAMES.join(', ')})`);
+    throw new InvalidRequestError(
+      `unknown request ${JSON.stringify(name) ?? 'nothing'} (known: ${REQUEST_NAMES.join(', ')})`,
+    );
   }
   const req = await validateRequest(name, payload, env);
   // The mapped BootdropApi type cannot be indexed generically; each method takes its own validated req.

@@ -108,7 +108,8 @@ function decode(data: unknown): { ok: true; value: unknown } | { ok: false; erro
 }
 
 function parseHello(o: Obj): WireParse<HelloMessage> {
-  if (typeof o.v !== 'number' || !Number.isInteger(o.v)) return { ok: false, error: 'hello: "v" must be the contract version (an integer)' };
+  if (typeof o.v !== 'number' || !Number.isInteger(o.v))
+    return { ok: false, error: 'hello: "v" must be the contract version (an integer)' };
   return { ok: true, message: { kind: 'hello', v: o.v } };
 }
 
@@ -122,13 +123,19 @@ export function parseClientMessage(data: unknown): WireParse<ClientMessage> {
   if (o.kind === 'request') {
     if (!isId(o.id)) return { ok: false, error: 'request: "id" must be a non-negative integer' };
     if (typeof o.name !== 'string' || !(REQUEST_NAMES as readonly string[]).includes(o.name)) {
-      return { ok: false, error: `request: unknown name ${JSON.stringify(o.name) ?? 'nothing'} (known: ${REQUEST_NAMES.join(', ')})` };
+      return {
+        ok: false,
+        error: `request: unknown name ${JSON.stringify(o.name) ?? 'nothing'} (known: ${REQUEST_NAMES.join(', ')})`,
+      };
     }
     const message: RequestMessage = { kind: 'request', id: o.id, name: o.name as RequestName };
     if (o.req !== undefined) message.req = o.req;
     return { ok: true, message };
   }
-  return { ok: false, error: `unknown message kind ${JSON.stringify(o.kind) ?? 'nothing'} (expected hello or request)` };
+  return {
+    ok: false,
+    error: `unknown message kind ${JSON.stringify(o.kind) ?? 'nothing'} (expected hello or request)`,
+  };
 }
 
 /** Which field each event carries, and whether it is a list. */
@@ -188,6 +195,9 @@ export function parseServerMessage(data: unknown): WireParse<ServerMessage> {
       return event.ok ? { ok: true, message: { kind: 'event', event: event.message } } : event;
     }
     default:
-      return { ok: false, error: `unknown message kind ${JSON.stringify(o.kind) ?? 'nothing'} (expected hello, response or event)` };
+      return {
+        ok: false,
+        error: `unknown message kind ${JSON.stringify(o.kind) ?? 'nothing'} (expected hello, response or event)`,
+      };
   }
 }

@@ -44,7 +44,8 @@ export function decodeSubOptions(data: Buffer, where = 'encapsulated option'): D
 export function encodeSubOptions(subs: DhcpOption[]): Buffer {
   let size = 1; // END
   for (const s of subs) {
-    if (s.data.length > 255) throw new DhcpEncodeError(`sub-option ${s.code} is ${s.data.length} bytes, at most 255 fit`);
+    if (s.data.length > 255)
+      throw new DhcpEncodeError(`sub-option ${s.code} is ${s.data.length} bytes, at most 255 fit`);
     size += 2 + s.data.length;
   }
   const b = Buffer.allocUnsafe(size);
@@ -87,7 +88,10 @@ export function bootMenu(items: Array<{ type: number; label: string }>): DhcpOpt
 }
 
 export function menuPrompt(timeoutSec: number, prompt: string): DhcpOption {
-  return { code: PxeSub.menuPrompt, data: Buffer.concat([Buffer.from([timeoutSec & 255]), Buffer.from(prompt, 'latin1')]) };
+  return {
+    code: PxeSub.menuPrompt,
+    data: Buffer.concat([Buffer.from([timeoutSec & 255]), Buffer.from(prompt, 'latin1')]),
+  };
 }
 
 export function decodeBootServers(data: Buffer): Array<{ type: number; ips: string[] }> {
@@ -97,7 +101,8 @@ export function decodeBootServers(data: Buffer): Array<{ type: number; ips: stri
     if (i + 3 > data.length) throw new DhcpDecodeError('PXE boot servers (sub-option 8) entry is cut short');
     const type = data.readUInt16BE(i);
     const n = data[i + 2]!;
-    if (i + 3 + 4 * n > data.length) throw new DhcpDecodeError(`PXE boot servers (sub-option 8) lists ${n} addresses that do not fit`);
+    if (i + 3 + 4 * n > data.length)
+      throw new DhcpDecodeError(`PXE boot servers (sub-option 8) lists ${n} addresses that do not fit`);
     const ips = Array.from({ length: n }, (_, k) => [...data.subarray(i + 3 + 4 * k, i + 7 + 4 * k)].join('.'));
     out.push({ type, ips });
     i += 3 + 4 * n;
@@ -136,7 +141,8 @@ export function decodeBootItem(data: Buffer): { type: number; layer: number } | 
 
 /** Option 93: a list of 16-bit architecture types (RFC 4578 2.1); the first is the one in use. */
 export function decodeClientArch(data: Buffer): number[] {
-  if (data.length === 0 || data.length % 2 !== 0) throw new DhcpDecodeError(`option 93 (client architecture) has ${data.length} bytes, expected a multiple of 2`);
+  if (data.length === 0 || data.length % 2 !== 0)
+    throw new DhcpDecodeError(`option 93 (client architecture) has ${data.length} bytes, expected a multiple of 2`);
   const out: number[] = [];
   for (let i = 0; i < data.length; i += 2) out.push(data.readUInt16BE(i));
   return out;
@@ -144,7 +150,8 @@ export function decodeClientArch(data: Buffer): number[] {
 
 /** The architecture in use: option 93's first entry (validated as decodeClientArch does, without the list). */
 export function clientArchInUse(data: Buffer): number {
-  if (data.length === 0 || data.length % 2 !== 0) throw new DhcpDecodeError(`option 93 (client architecture) has ${data.length} bytes, expected a multiple of 2`);
+  if (data.length === 0 || data.length % 2 !== 0)
+    throw new DhcpDecodeError(`option 93 (client architecture) has ${data.length} bytes, expected a multiple of 2`);
   return (data[0]! << 8) | data[1]!;
 }
 
@@ -156,13 +163,15 @@ export function encodeClientArch(archs: number[]): Buffer {
 
 /** Option 94: network interface identifier (type 1 = UNDI, then major, minor). */
 export function decodeClientNdi(data: Buffer): { type: number; major: number; minor: number } {
-  if (data.length !== 3) throw new DhcpDecodeError(`option 94 (network interface id) has ${data.length} bytes, expected 3`);
+  if (data.length !== 3)
+    throw new DhcpDecodeError(`option 94 (network interface id) has ${data.length} bytes, expected 3`);
   return { type: data[0]!, major: data[1]!, minor: data[2]! };
 }
 
 /** Option 97: type 0 followed by a 16-byte GUID (RFC 4578 2.3). Returned as 32 hex digits. */
 export function decodeClientUuid(data: Buffer): string {
-  if (data.length !== 17 || data[0] !== 0) throw new DhcpDecodeError(`option 97 (client machine id) must be type 0 plus 16 bytes, got ${data.length} bytes`);
+  if (data.length !== 17 || data[0] !== 0)
+    throw new DhcpDecodeError(`option 97 (client machine id) must be type 0 plus 16 bytes, got ${data.length} bytes`);
   return data.subarray(1).toString('hex');
 }
 

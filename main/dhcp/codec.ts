@@ -53,7 +53,11 @@ export class DhcpDecodeError extends Error {
     readonly reason: string,
     readonly offset?: number,
   ) {
-    super(offset === undefined ? `malformed DHCP packet: ${reason}` : `malformed DHCP packet: ${reason} (at byte ${offset})`);
+    super(
+      offset === undefined
+        ? `malformed DHCP packet: ${reason}`
+        : `malformed DHCP packet: ${reason} (at byte ${offset})`,
+    );
   }
 }
 
@@ -85,7 +89,8 @@ function parseOptions(b: Buffer, start: number, end: number, where: string): Dhc
     if (code === OPT_END) return out;
     if (i + 1 >= end) throw new DhcpDecodeError(`option ${code} in ${where} has no length byte`, i);
     const len = b[i + 1]!;
-    if (i + 2 + len > end) throw new DhcpDecodeError(`option ${code} in ${where} claims ${len} bytes but only ${end - i - 2} remain`, i);
+    if (i + 2 + len > end)
+      throw new DhcpDecodeError(`option ${code} in ${where} claims ${len} bytes but only ${end - i - 2} remain`, i);
     out.push({ code, data: b.subarray(i + 2, i + 2 + len) });
     i += 2 + len;
   }
@@ -98,12 +103,15 @@ function findIn(opts: DhcpOption[], code: number): DhcpOption | undefined {
 }
 
 export function decode(input: Buffer): DhcpPacket {
-  if (input.length < HEADER_LEN + 4) throw new DhcpDecodeError(`only ${input.length} bytes, a DHCP packet has at least ${HEADER_LEN + 4}`);
+  if (input.length < HEADER_LEN + 4)
+    throw new DhcpDecodeError(`only ${input.length} bytes, a DHCP packet has at least ${HEADER_LEN + 4}`);
   const op = input[0]!;
-  if (op !== BOOTREQUEST && op !== BOOTREPLY) throw new DhcpDecodeError(`op is ${op}, expected 1 (request) or 2 (reply)`, 0);
+  if (op !== BOOTREQUEST && op !== BOOTREPLY)
+    throw new DhcpDecodeError(`op is ${op}, expected 1 (request) or 2 (reply)`, 0);
   const hlen = input[2]!;
   if (hlen > 16) throw new DhcpDecodeError(`hardware address length ${hlen} exceeds 16`, 2);
-  if (input.readUInt32BE(HEADER_LEN) !== MAGIC) throw new DhcpDecodeError('no DHCP magic cookie (plain BOOTP is not served)', HEADER_LEN);
+  if (input.readUInt32BE(HEADER_LEN) !== MAGIC)
+    throw new DhcpDecodeError('no DHCP magic cookie (plain BOOTP is not served)', HEADER_LEN);
   // One copy of the whole datagram, which the packet's Buffers (chaddr, option data) are views of:
   // the packet does not change if the caller reuses `input`, and no small Buffer is copied per option.
   const b = Buffer.from(input);
@@ -129,7 +137,9 @@ export function decode(input: Buffer): DhcpPacket {
   let overload = 0;
   if (overloadOpt) {
     if (overloadOpt.data.length !== 1 || overloadOpt.data[0]! < 1 || overloadOpt.data[0]! > 3) {
-      throw new DhcpDecodeError(`option 52 (overload) must be one byte 1..3, got ${overloadOpt.data.toString('hex') || 'nothing'}`);
+      throw new DhcpDecodeError(
+        `option 52 (overload) must be one byte 1..3, got ${overloadOpt.data.toString('hex') || 'nothing'}`,
+      );
     }
     overload = overloadOpt.data[0]!;
   }
@@ -150,8 +160,10 @@ function optionsLength(opts: DhcpOption[]): number {
 function writeOptions(b: Buffer, off: number, opts: DhcpOption[], where: string): number {
   for (let i = 0; i < opts.length; i++) {
     const o = opts[i]!;
-    if (!Number.isInteger(o.code) || o.code <= OPT_PAD || o.code >= OPT_END) throw new DhcpEncodeError(`option code ${o.code} in ${where} is not 1..254`);
-    if (o.data.length > 255) throw new DhcpEncodeError(`option ${o.code} in ${where} is ${o.data.length} bytes, at most 255 fit`);
+    if (!Number.isInteger(o.code) || o.code <= OPT_PAD || o.code >= OPT_END)
+      throw new DhcpEncodeError(`option code ${o.code} in ${where} is not 1..254`);
+    if (o.data.length > 255)
+      throw new DhcpEncodeError(`option ${o.code} in ${where} is ${o.data.length} bytes, at most 255 fit`);
     b[off] = o.code;
     b[off + 1] = o.data.length;
     b.set(o.data, off + 2);
@@ -168,7 +180,8 @@ function writeIp(b: Buffer, off: number, ip: string, field: string): void {
 
 function writeText(b: Buffer, off: number, len: number, text: string, field: string): void {
   // latin1: one byte per UTF-16 unit (as Buffer.from(text, 'latin1') counts them).
-  if (text.length > len) throw new DhcpEncodeError(`${field} "${text.slice(0, 40)}…" is ${text.length} bytes, the field holds ${len}`);
+  if (text.length > len)
+    throw new DhcpEncodeError(`${field} "${text.slice(0, 40)}…" is ${text.length} bytes, the field holds ${len}`);
   if (text.length > 0) b.write(text, off, text.length, 'latin1');
 }
 
@@ -197,11 +210,13 @@ export function encode(p: DhcpPacket): Buffer {
   writeIp(b, 24, p.giaddr, 'giaddr');
   b.set(p.chaddr, 28);
   if (p.snameOptions) {
-    if (optionsLength(p.snameOptions) > 64) throw new DhcpEncodeError('options overloaded into sname exceed its 64 bytes');
+    if (optionsLength(p.snameOptions) > 64)
+      throw new DhcpEncodeError('options overloaded into sname exceed its 64 bytes');
     writeOptions(b, 44, p.snameOptions, 'sname field');
   } else writeText(b, 44, 64, p.sname, 'sname');
   if (p.fileOptions) {
-    if (optionsLength(p.fileOptions) > 128) throw new DhcpEncodeError('options overloaded into file exceed its 128 bytes');
+    if (optionsLength(p.fileOptions) > 128)
+      throw new DhcpEncodeError('options overloaded into file exceed its 128 bytes');
     writeOptions(b, 108, p.fileOptions, 'file field');
   } else writeText(b, 108, 128, p.file, 'file');
   b.writeUInt32BE(MAGIC, HEADER_LEN);

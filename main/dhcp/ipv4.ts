@@ -51,7 +51,7 @@ export function readIpBytes(b: Uint8Array, off: number): string {
 /** `ip` is on the subnet `network`/`mask` (both precomputed as numbers); false for a malformed address. */
 export function onSubnetU32(ip: string, network: number, mask: number): boolean {
   const n = ipToU32(ip);
-  return n >= 0 && ((n & mask) >>> 0) === network;
+  return n >= 0 && (n & mask) >>> 0 === network;
 }
 
 export function maskOf(prefix: number): number {

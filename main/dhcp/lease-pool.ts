@@ -37,7 +37,9 @@ export class LeasePool {
     this.now = opts.now ?? Date.now;
     this.addresses = poolAddresses(opts.subnet, opts.size ?? 64);
     if (this.addresses.length === 0) {
-      throw new Error(`subnet ${networkOf(opts.subnet)}/${opts.subnet.prefix} has no room for client addresses; give the interface a /30 or larger`);
+      throw new Error(
+        `subnet ${networkOf(opts.subnet)}/${opts.subnet.prefix} has no room for client addresses; give the interface a /30 or larger`,
+      );
     }
   }
 
@@ -71,10 +73,15 @@ export class LeasePool {
   /** Pick and hold an address for `mac`: its current one, else the requested one if free, else the first free. */
   offer(mac: string, requested: string | null): string | null {
     const current = this.entryOf(mac);
-    const ip = current ?? (requested && this.owns(requested) && !this.live(requested) ? requested : this.addresses.find((a) => !this.live(a)));
+    const ip =
+      current ??
+      (requested && this.owns(requested) && !this.live(requested)
+        ? requested
+        : this.addresses.find((a) => !this.live(a)));
     if (!ip) return null;
     const e = this.live(ip);
-    if (!e || e.state === 'offered') this.entries.set(ip, { mac, state: 'offered', expires: this.now() + OFFER_HOLD_MS });
+    if (!e || e.state === 'offered')
+      this.entries.set(ip, { mac, state: 'offered', expires: this.now() + OFFER_HOLD_MS });
     return ip;
   }
 

@@ -42,7 +42,10 @@ export const MessageType = {
 } as const;
 export type MessageTypeName = keyof typeof MessageType;
 
-const TYPE_NAMES = Object.fromEntries(Object.entries(MessageType).map(([k, v]) => [v, k])) as Record<number, MessageTypeName>;
+const TYPE_NAMES = Object.fromEntries(Object.entries(MessageType).map(([k, v]) => [v, k])) as Record<
+  number,
+  MessageTypeName
+>;
 
 export function messageTypeName(code: number | null): string {
   return code === null ? 'BOOTP' : `DHCP${(TYPE_NAMES[code] ?? `type-${code}`).toUpperCase()}`;

@@ -6,14 +6,27 @@
 import type { BootDecision, ClientFacts } from '../boot/policy';
 import { broadcastOf, prefixToMask } from '../net';
 import type { DhcpPacket } from './codec';
-import { clientMac, ipOption, MessageType, messageType, messageTypeName, Opt, optionIp, textOption, u32Option } from './options';
+import {
+  clientMac,
+  ipOption,
+  MessageType,
+  messageType,
+  messageTypeName,
+  Opt,
+  optionIp,
+  textOption,
+  u32Option,
+} from './options';
 import { addBootInstructions, replySkeleton, type Endpoint } from './reply';
 import type { Outcome, Responder } from './responder';
 import { clientFacts, describe } from './facts';
 
 function leaseOptions(r: Responder, reply: DhcpPacket, withLease: boolean): void {
   const leaseSec = r.pool!.leaseSec;
-  reply.options.push(ipOption(Opt.subnetMask, prefixToMask(r.subnet.prefix)), ipOption(Opt.broadcastAddress, broadcastOf(r.subnet)));
+  reply.options.push(
+    ipOption(Opt.subnetMask, prefixToMask(r.subnet.prefix)),
+    ipOption(Opt.broadcastAddress, broadcastOf(r.subnet)),
+  );
   if (withLease) {
     reply.options.push(
       u32Option(Opt.leaseTime, leaseSec),
@@ -24,7 +37,12 @@ function leaseOptions(r: Responder, reply: DhcpPacket, withLease: boolean): void
 }
 
 /** Facts and decision for any client: boot firmware gets the policy's answer, others none. */
-function decide(r: Responder, req: DhcpPacket, ip: string | null, out: Outcome): { facts: ClientFacts; decision: BootDecision; kind: 'pxe' | 'http' | null } {
+function decide(
+  r: Responder,
+  req: DhcpPacket,
+  ip: string | null,
+  out: Outcome,
+): { facts: ClientFacts; decision: BootDecision; kind: 'pxe' | 'http' | null } {
   const d = r.decideFor(req, ip, out);
   if (d) return d;
   return { facts: clientFacts(req, ip), decision: { kind: 'ignore', reason: 'not a network-boot client' }, kind: null };
@@ -47,7 +65,11 @@ export function answerOwnDhcp(r: Responder, req: DhcpPacket, from: Endpoint, out
     case MessageType.discover: {
       const ip = pool.offer(mac, optionIp(req, Opt.requestedIp));
       if (!ip) {
-        out.logs.push({ level: 'warn', message: `no free address left in the pool for ${mac} (${pool.addresses.length} addresses)`, client: mac });
+        out.logs.push({
+          level: 'warn',
+          message: `no free address left in the pool for ${mac} (${pool.addresses.length} addresses)`,
+          client: mac,
+        });
         return;
       }
       const d = decide(r, req, ip, out);
@@ -76,18 +98,27 @@ export function answerOwnDhcp(r: Responder, req: DhcpPacket, from: Endpoint, out
       if (d.kind && d.decision.kind !== 'ignore') addBootInstructions(reply, req, d.decision, d.kind, r.serverIp);
       r.send(req, reply, from, 'dhcp', out);
       out.events.push({ mac, ip: wanted, facts: d.facts, decision: d.decision, exchange: 'lease' });
-      out.logs.push({ level: 'info', message: `DHCPACK ${wanted} to ${d.kind ? describe(d.facts) : mac} for ${pool.leaseSec} s`, client: mac });
+      out.logs.push({
+        level: 'info',
+        message: `DHCPACK ${wanted} to ${d.kind ? describe(d.facts) : mac} for ${pool.leaseSec} s`,
+        client: mac,
+      });
       return;
     }
     case MessageType.decline: {
       const ip = optionIp(req, Opt.requestedIp);
       if (sid !== r.serverIp || !ip) return;
       pool.decline(ip);
-      out.logs.push({ level: 'warn', message: `${mac} declined ${ip} (already in use on the link); not handing it out for a while`, client: mac });
+      out.logs.push({
+        level: 'warn',
+        message: `${mac} declined ${ip} (already in use on the link); not handing it out for a while`,
+        client: mac,
+      });
       return;
     }
     case MessageType.release:
-      if (pool.release(mac, req.ciaddr)) out.logs.push({ level: 'info', message: `${mac} released ${req.ciaddr}`, client: mac });
+      if (pool.release(mac, req.ciaddr))
+        out.logs.push({ level: 'info', message: `${mac} released ${req.ciaddr}`, client: mac });
       return;
     case MessageType.inform: {
       const d = decide(r, req, req.ciaddr, out);

@@ -33,7 +33,11 @@ export function makeProbe(random: (n: number) => Buffer = randomBytes): Probe {
     chaddr: macToChaddr(mac),
     sname: '',
     file: '',
-    options: [byteOption(Opt.messageType, MessageType.discover), textOption(Opt.vendorClass, 'bootdrop-probe'), { code: Opt.parameterList, data: Buffer.from([1, 3, 6, 51, 54]) }],
+    options: [
+      byteOption(Opt.messageType, MessageType.discover),
+      textOption(Opt.vendorClass, 'bootdrop-probe'),
+      { code: Opt.parameterList, data: Buffer.from([1, 3, 6, 51, 54]) },
+    ],
   };
   return { xid, mac, data: encode(p) };
 }

@@ -30,7 +30,10 @@ export function replySkeleton(req: DhcpPacket, type: number, serverIp: string): 
     chaddr: req.chaddr, // shared with the request, like every option value echoed below: read-only
     sname: '',
     file: '',
-    options: [{ code: Opt.messageType, data: MESSAGE_TYPE_DATA[type] ?? byteOption(Opt.messageType, type).data }, serverIdOption(serverIp)],
+    options: [
+      { code: Opt.messageType, data: MESSAGE_TYPE_DATA[type] ?? byteOption(Opt.messageType, type).data },
+      serverIdOption(serverIp),
+    ],
   };
   // RFC 6842: a server echoes the client identifier (option 61) so clients can match replies.
   const id = findOption(req, Opt.clientId);
@@ -39,8 +42,13 @@ export function replySkeleton(req: DhcpPacket, type: number, serverIp: string): 
 }
 
 // Option values every reply carries, built once (encode only reads them; nothing writes to them).
-const MESSAGE_TYPE_DATA: Readonly<Record<number, Buffer>> = Object.fromEntries(Object.values(MessageType).map((t) => [t, Buffer.from([t])]));
-const VENDOR_CLASS_DATA = { pxe: Buffer.from('PXEClient', 'latin1'), http: Buffer.from('HTTPClient', 'latin1') } as const;
+const MESSAGE_TYPE_DATA: Readonly<Record<number, Buffer>> = Object.fromEntries(
+  Object.values(MessageType).map((t) => [t, Buffer.from([t])]),
+);
+const VENDOR_CLASS_DATA = {
+  pxe: Buffer.from('PXEClient', 'latin1'),
+  http: Buffer.from('HTTPClient', 'latin1'),
+} as const;
 const USE_BOOTFILE_43 = encodeSubOptions([discoveryControl(DISCOVERY_USE_BOOTFILE)]);
 let serverId: { ip: string; data: Buffer } = { ip: '', data: Buffer.alloc(4) };
 
@@ -56,11 +64,19 @@ const FILE_FIELD_MAX = 127; // 128 bytes with the terminating NUL some ROMs insi
  * Put the boot instructions into a reply: siaddr + file, vendor class, option 43 for PXE ROMs, the
  * client's machine id echoed. `kind` is what the client announced (PXEClient or HTTPClient).
  */
-export function addBootInstructions(reply: DhcpPacket, req: DhcpPacket, decision: Exclude<BootDecision, { kind: 'ignore' }>, kind: 'pxe' | 'http', serverIp: string, bootItem: Buffer | null = null): void {
+export function addBootInstructions(
+  reply: DhcpPacket,
+  req: DhcpPacket,
+  decision: Exclude<BootDecision, { kind: 'ignore' }>,
+  kind: 'pxe' | 'http',
+  serverIp: string,
+  bootItem: Buffer | null = null,
+): void {
   const name = decision.kind === 'tftp' ? decision.file : decision.url;
   reply.siaddr = serverIp; // TFTP server (next-server); harmless for HTTP URLs
   const extra = reply.options;
-  if (name.length <= FILE_FIELD_MAX) reply.file = name; // latin1: one byte per character
+  if (name.length <= FILE_FIELD_MAX)
+    reply.file = name; // latin1: one byte per character
   else extra.push(textOption(Opt.bootFileName, name)); // long URLs only fit in option 67
   // PXE 2.1: a PXE server must identify itself with vendor class "PXEClient"; UEFI HTTP Boot
   // firmware (EDK2 HttpBootDxe) only accepts offers that say "HTTPClient".
@@ -70,7 +86,9 @@ export function addBootInstructions(reply: DhcpPacket, req: DhcpPacket, decision
     // discovery. BIOS PXE ROMs (Intel, Realtek) and EDK2 (OVMF, checked in
     // dhcp-firmware.test.ts) download at once; firmware that ignores option 43 treats us as a
     // BINL server and asks again on port 4011, which we also answer.
-    const data = bootItem ? encodeSubOptions([discoveryControl(DISCOVERY_USE_BOOTFILE), { code: PxeSub.bootItem, data: bootItem }]) : USE_BOOTFILE_43;
+    const data = bootItem
+      ? encodeSubOptions([discoveryControl(DISCOVERY_USE_BOOTFILE), { code: PxeSub.bootItem, data: bootItem }])
+      : USE_BOOTFILE_43;
     extra.push({ code: Opt.vendorSpecific, data });
   }
   const uuid = findOption(req, Opt.clientUuid);

@@ -104,21 +104,37 @@ export class Responder {
       if (ip && ip !== this.serverIp && this.onSubnet(ip)) out.learned = { mac, ip };
     }
     if (req.giaddr !== '0.0.0.0') {
-      out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} relayed by ${req.giaddr} (relays are not supported)`, client: mac });
+      out.logs.push({
+        level: 'debug',
+        message: `ignored ${messageTypeName(type)} relayed by ${req.giaddr} (relays are not supported)`,
+        client: mac,
+      });
       return out;
     }
     // A sender with an address must be on our subnet: Linux accepts a unicast to our address on any
     // interface, and answering it would send a reply out of an interface we do not serve.
     if (from.address !== '0.0.0.0' && !this.onSubnet(from.address)) {
-      out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} from ${from.address}, not on ${this.serverIp}/${this.subnet.prefix}`, client: mac });
+      out.logs.push({
+        level: 'debug',
+        message: `ignored ${messageTypeName(type)} from ${from.address}, not on ${this.serverIp}/${this.subnet.prefix}`,
+        client: mac,
+      });
       return out;
     }
     if (req.ciaddr !== '0.0.0.0' && !this.onSubnet(req.ciaddr)) {
-      out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)} from ${req.ciaddr}, not on ${this.serverIp}/${this.subnet.prefix}`, client: mac });
+      out.logs.push({
+        level: 'debug',
+        message: `ignored ${messageTypeName(type)} from ${req.ciaddr}, not on ${this.serverIp}/${this.subnet.prefix}`,
+        client: mac,
+      });
       return out;
     }
     if (this.mode === null) {
-      out.logs.push({ level: 'debug', message: `not answering ${messageTypeName(type)} yet: still probing for another DHCP server`, client: mac });
+      out.logs.push({
+        level: 'debug',
+        message: `not answering ${messageTypeName(type)} yet: still probing for another DHCP server`,
+        client: mac,
+      });
       return out;
     }
     try {
@@ -141,13 +157,20 @@ export class Responder {
    * Facts + decision for a client that announced network-boot firmware; null for ordinary DHCP
    * clients. Unsupported architectures are refused here, before the policy, with a clear reason.
    */
-  decideFor(req: DhcpPacket, ip: string | null, out: Outcome): { facts: ClientFacts; decision: BootDecision; kind: 'pxe' | 'http' } | null {
+  decideFor(
+    req: DhcpPacket,
+    ip: string | null,
+    out: Outcome,
+  ): { facts: ClientFacts; decision: BootDecision; kind: 'pxe' | 'http' } | null {
     const facts = clientFacts(req, ip);
     const kind = bootClientKind(facts.vendorClass);
     if (!kind) return null;
     let decision: BootDecision;
     if (facts.arch === 'unsupported') {
-      decision = { kind: 'ignore', reason: `client architecture ${facts.archCode} (option 93) is not supported: no boot file for it` };
+      decision = {
+        kind: 'ignore',
+        reason: `client architecture ${facts.archCode} (option 93) is not supported: no boot file for it`,
+      };
     } else if (kind === 'http' && facts.arch !== 'efi-x64-http') {
       decision = { kind: 'ignore', reason: `HTTP Boot client with architecture ${facts.archCode} is not supported` };
     } else {
@@ -156,9 +179,15 @@ export class Responder {
       } catch (err) {
         decision = { kind: 'ignore', reason: `boot policy failed: ${(err as Error).message}` };
       }
-      if (kind === 'http' && decision.kind === 'tftp') decision = { kind: 'ignore', reason: 'UEFI HTTP Boot client cannot use a TFTP boot file' };
+      if (kind === 'http' && decision.kind === 'tftp')
+        decision = { kind: 'ignore', reason: 'UEFI HTTP Boot client cannot use a TFTP boot file' };
     }
-    if (decision.kind === 'ignore') out.logs.push({ level: 'warn', message: `not answering ${describe(facts)}: ${decision.reason}`, client: facts.mac });
+    if (decision.kind === 'ignore')
+      out.logs.push({
+        level: 'warn',
+        message: `not answering ${describe(facts)}: ${decision.reason}`,
+        client: facts.mac,
+      });
     return { facts, decision, kind };
   }
 
@@ -176,15 +205,29 @@ export class Responder {
     if (type !== MessageType.discover && !toUs) return;
     const d = this.decideFor(req, null, out);
     if (!d) {
-      out.logs.push({ level: 'debug', message: `${messageTypeName(type)} from a client that is not network-booting: left to the network's DHCP server`, client: clientMac(req) });
+      out.logs.push({
+        level: 'debug',
+        message: `${messageTypeName(type)} from a client that is not network-booting: left to the network's DHCP server`,
+        client: clientMac(req),
+      });
       return;
     }
-    out.events.push({ mac: d.facts.mac, ip: null, facts: d.facts, decision: d.decision, exchange: toUs ? 'request' : 'discover' });
+    out.events.push({
+      mac: d.facts.mac,
+      ip: null,
+      facts: d.facts,
+      decision: d.decision,
+      exchange: toUs ? 'request' : 'discover',
+    });
     if (d.decision.kind === 'ignore') return;
     const reply = replySkeleton(req, toUs ? MessageType.ack : MessageType.offer, this.serverIp);
     addBootInstructions(reply, req, d.decision, d.kind, this.serverIp);
     this.send(req, reply, from, 'dhcp', out);
-    out.logs.push({ level: 'info', message: `proxy ${toUs ? 'ACK' : 'offer'} to ${describe(d.facts)}: ${target(d.decision)}`, client: d.facts.mac });
+    out.logs.push({
+      level: 'info',
+      message: `proxy ${toUs ? 'ACK' : 'offer'} to ${describe(d.facts)}: ${target(d.decision)}`,
+      client: d.facts.mac,
+    });
   }
 
   /** Port 4011: EDK2 (and iPXE) ask the proxy server for the boot file after getting an address. */
@@ -196,11 +239,19 @@ export class Responder {
     if (!d) return;
     out.events.push({ mac: d.facts.mac, ip, facts: d.facts, decision: d.decision, exchange: 'pxe-4011' });
     if (d.decision.kind === 'ignore') return;
-    const reply = replySkeleton(req, type === MessageType.discover ? MessageType.offer : MessageType.ack, this.serverIp);
+    const reply = replySkeleton(
+      req,
+      type === MessageType.discover ? MessageType.offer : MessageType.ack,
+      this.serverIp,
+    );
     reply.ciaddr = req.ciaddr;
     addBootInstructions(reply, req, d.decision, d.kind, this.serverIp, requestedBootItem(req));
     this.send(req, reply, from, 'pxe', out);
-    out.logs.push({ level: 'info', message: `PXE ACK (port 4011) to ${describe(d.facts)} at ${ip}: ${target(d.decision)}`, client: d.facts.mac });
+    out.logs.push({
+      level: 'info',
+      message: `PXE ACK (port 4011) to ${describe(d.facts)} at ${ip}: ${target(d.decision)}`,
+      client: d.facts.mac,
+    });
   }
 }
 

@@ -72,7 +72,13 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private readonly ports: { dhcp: number; proxy: number; client: number };
   private readonly strategy: SocketStrategy;
   private responder: Responder | null = null;
-  private sockets: { dhcpAny: dgram.Socket | null; dhcpIface: dgram.Socket | null; pxe: dgram.Socket | null; probeAny: dgram.Socket | null; probeIface: dgram.Socket | null } = {
+  private sockets: {
+    dhcpAny: dgram.Socket | null;
+    dhcpIface: dgram.Socket | null;
+    pxe: dgram.Socket | null;
+    probeAny: dgram.Socket | null;
+    probeIface: dgram.Socket | null;
+  } = {
     dhcpAny: null,
     dhcpIface: null,
     pxe: null,
@@ -96,7 +102,11 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   constructor(opts: DhcpServiceOptions) {
     super();
     this.opts = opts;
-    this.limiter = new RateLimiter({ burst: opts.rateLimit?.burst ?? 20, perSecond: opts.rateLimit?.perSecond ?? 5, maxKeys: 4096 });
+    this.limiter = new RateLimiter({
+      burst: opts.rateLimit?.burst ?? 20,
+      perSecond: opts.rateLimit?.perSecond ?? 5,
+      maxKeys: 4096,
+    });
     this.ports = { dhcp: opts.ports?.dhcp ?? 67, proxy: opts.ports?.proxy ?? 4011, client: opts.ports?.client ?? 68 };
     this.strategy = opts.socketStrategy ?? defaultStrategy();
   }
@@ -115,7 +125,11 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     let pool: LeasePool | undefined;
     if (mode !== 'proxy') {
       try {
-        pool = new LeasePool({ subnet: { address: iface.address, prefix: iface.prefix }, size: this.opts.poolSize, leaseSec: this.opts.leaseSec });
+        pool = new LeasePool({
+          subnet: { address: iface.address, prefix: iface.prefix },
+          size: this.opts.poolSize,
+          leaseSec: this.opts.leaseSec,
+        });
       } catch (err) {
         if (mode === 'dhcp') throw err;
         this.log('warn', `auto mode cannot act as DHCP server here (${(err as Error).message}); serving as proxy only`);
@@ -141,7 +155,10 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       if (Date.now() - this.lastDatagramAt >= REWARM_MS) this.warmUp(3);
     }, REWARM_MS);
     this.rewarmTimer.unref();
-    this.log('info', `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`);
+    this.log(
+      'info',
+      `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`,
+    );
     if (this.responder.mode === null) this.startProbing();
     else this.notify('mode', this.responder.mode);
   }
@@ -176,14 +193,16 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     // 4011 is only ever unicast to us, so the interface address is enough on every OS.
     s.pxe = await bindUdp(this.strategy === 'bound' ? addr : '0.0.0.0', this.ports.proxy);
     s.pxe.on('message', (m, r) => this.onDatagram(plainView(m), r.address, r.port, 'pxe'));
-    for (const sock of [s.dhcpAny, s.dhcpIface, s.pxe]) sock?.on('error', (err) => this.log('warn', `DHCP socket error: ${err.message}`));
+    for (const sock of [s.dhcpAny, s.dhcpIface, s.pxe])
+      sock?.on('error', (err) => this.log('warn', `DHCP socket error: ${err.message}`));
     if (probing) {
       try {
         s.probeAny = await bindUdp('0.0.0.0', this.ports.client, { broadcast: true });
         s.probeAny.on('message', (m, r) => this.onClientPort(m, r));
         if (this.strategy === 'bound') s.probeIface = await bindUdp(addr, this.ports.client, { broadcast: true });
         s.probeIface?.on('message', (m, r) => this.onClientPort(m, r));
-        for (const sock of [s.probeAny, s.probeIface]) sock?.on('error', (err) => this.log('warn', `DHCP probe socket error: ${err.message}`));
+        for (const sock of [s.probeAny, s.probeIface])
+          sock?.on('error', (err) => this.log('warn', `DHCP probe socket error: ${err.message}`));
       } catch (err) {
         // A local DHCP client may hold port 68: fall back to watching port 67 for REQUESTs naming another server.
         this.log('warn', `cannot send DHCP probes (${(err as Error).message}); only watching for other DHCP servers`);
@@ -216,7 +235,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       twin.responder = new Responder({ serverIp: iface.address, prefix: iface.prefix, policy });
       twin.responder.mode = 'proxy';
       const packets = proxyWarmUpPackets(iface.address);
-      for (let i = 0; i < rounds; i++) for (const p of packets) twin.onDatagram(p.data, p.from.address, p.from.port, p.via);
+      for (let i = 0; i < rounds; i++)
+        for (const p of packets) twin.onDatagram(p.data, p.from.address, p.from.port, p.via);
       twin.deferred.flush();
     } catch {
       /* a warm-up that fails only leaves the first client to cold code */
@@ -233,7 +253,12 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     if (this.probe && data.length >= 8 && data.readUInt32BE(4) === this.probe.xid) return;
     const key = peekMac(data) || `packets without a MAC from ${address}`;
     if (!this.limiter.take(key)) {
-      if (this.floodLog.take(key)) this.log('warn', `${key} sends too many DHCP packets: dropping them (${this.limiter.takeDropped(key)} so far); other clients are still answered`, key.includes(' ') ? undefined : key);
+      if (this.floodLog.take(key))
+        this.log(
+          'warn',
+          `${key} sends too many DHCP packets: dropping them (${this.limiter.takeDropped(key)} so far); other clients are still answered`,
+          key.includes(' ') ? undefined : key,
+        );
       return;
     }
     let outcome;
@@ -269,7 +294,10 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     const sock = out.via === 'pxe' ? s.pxe : (s.dhcpIface ?? s.dhcpAny);
     let to: Endpoint = out.to;
     if (out.to.address === '255.255.255.255' && this.strategy === 'wildcard') {
-      to = { address: broadcastOf({ address: this.opts.iface.address, prefix: this.opts.iface.prefix }), port: out.to.port };
+      to = {
+        address: broadcastOf({ address: this.opts.iface.address, prefix: this.opts.iface.prefix }),
+        port: out.to.port,
+      };
     }
     if (!sock) return;
     try {
@@ -292,7 +320,11 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     this.timers.push(
       setTimeout(() => {
         if (!this.running || !this.responder || this.responder.mode !== null) return;
-        this.setMode('dhcp', 'info', `no other DHCP server answered within ${(timeout / 1000).toFixed(1)} s: acting as the DHCP server on ${this.opts.iface.name}`);
+        this.setMode(
+          'dhcp',
+          'info',
+          `no other DHCP server answered within ${(timeout / 1000).toFixed(1)} s: acting as the DHCP server on ${this.opts.iface.name}`,
+        );
         this.probeTimer = setInterval(() => this.sendProbe(), this.opts.probeIntervalMs ?? 30_000);
       }, timeout),
     );
@@ -302,7 +334,10 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     const sock = this.sockets.probeIface ?? this.sockets.probeAny;
     if (!this.running || !sock) return;
     this.probe = makeProbe();
-    const dest = this.strategy === 'wildcard' ? broadcastOf({ address: this.opts.iface.address, prefix: this.opts.iface.prefix }) : '255.255.255.255';
+    const dest =
+      this.strategy === 'wildcard'
+        ? broadcastOf({ address: this.opts.iface.address, prefix: this.opts.iface.prefix })
+        : '255.255.255.255';
     try {
       sock.send(this.probe.data, this.ports.dhcp, dest, (err) => {
         if (err) this.log('warn', `could not send a DHCP probe: ${err.message}`);

@@ -42,28 +42,61 @@ function packet(kind: Kind, type: number, n: number, ciaddr = '0.0.0.0'): Buffer
   const options: DhcpOption[] = [
     { code: Opt.messageType, data: Buffer.from([type]) },
     { code: Opt.maxMessageSize, data: Buffer.from([4, 0xec]) },
-    text(Opt.vendorClass, `${kind === 'http' ? 'HTTPClient' : 'PXEClient'}:Arch:${String(arch).padStart(5, '0')}:UNDI:003016`),
+    text(
+      Opt.vendorClass,
+      `${kind === 'http' ? 'HTTPClient' : 'PXEClient'}:Arch:${String(arch).padStart(5, '0')}:UNDI:003016`,
+    ),
     { code: Opt.clientArch, data: Buffer.from([0, arch]) },
     { code: Opt.clientNdi, data: Buffer.from([1, 3, 16]) },
     { code: Opt.clientUuid, data: Buffer.from([0, ...Array.from({ length: 16 }, (_, i) => (i * 31 + n) & 255)]) },
     { code: Opt.parameterList, data: Buffer.from([1, 3, 6, 43, 60, 66, 67, 97, 128]) },
   ];
-  if (kind === 'ipxe') options.push(text(Opt.userClass, 'iPXE'), { code: Opt.ipxeEncap, data: Buffer.from([177, 5, 1, 0x80, 0x86, 0x10, 0x0e]) });
-  if (type === MessageType.request && ciaddr !== '0.0.0.0') options.push({ code: Opt.vendorSpecific, data: Buffer.from([71, 4, 0x80, 0, 0, 0, 255]) });
-  const mac = `02:b0:07:${(n >> 8) & 255}:${n & 255}:${ARCH[kind]}`.replace(/\b(\d+)\b/g, (d) => Number(d).toString(16).padStart(2, '0'));
+  if (kind === 'ipxe')
+    options.push(text(Opt.userClass, 'iPXE'), {
+      code: Opt.ipxeEncap,
+      data: Buffer.from([177, 5, 1, 0x80, 0x86, 0x10, 0x0e]),
+    });
+  if (type === MessageType.request && ciaddr !== '0.0.0.0')
+    options.push({ code: Opt.vendorSpecific, data: Buffer.from([71, 4, 0x80, 0, 0, 0, 255]) });
+  const mac = `02:b0:07:${(n >> 8) & 255}:${n & 255}:${ARCH[kind]}`.replace(/\b(\d+)\b/g, (d) =>
+    Number(d).toString(16).padStart(2, '0'),
+  );
   return encode({
-    op: BOOTREQUEST, htype: 1, hlen: 6, hops: 0, xid: (0xb0070000 + n) >>> 0, secs: 0, flags: BROADCAST_FLAG,
-    ciaddr, yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0', chaddr: macToChaddr(mac), sname: '', file: '', options,
+    op: BOOTREQUEST,
+    htype: 1,
+    hlen: 6,
+    hops: 0,
+    xid: (0xb0070000 + n) >>> 0,
+    secs: 0,
+    flags: BROADCAST_FLAG,
+    ciaddr,
+    yiaddr: '0.0.0.0',
+    siaddr: '0.0.0.0',
+    giaddr: '0.0.0.0',
+    chaddr: macToChaddr(mac),
+    sname: '',
+    file: '',
+    options,
   });
 }
 
 /** Proxy-mode client packets as they reach the service: DISCOVERs on 67, REQUESTs on 4011. */
-export function proxyWarmUpPackets(serverIp: string): Array<{ data: Buffer; via: Via; from: { address: string; port: number } }> {
+export function proxyWarmUpPackets(
+  serverIp: string,
+): Array<{ data: Buffer; via: Via; from: { address: string; port: number } }> {
   const neighbour = neighbourOf(serverIp);
   const kinds: Kind[] = ['bios', 'uefi', 'ipxe', 'http'];
   return kinds.flatMap((kind, i) => [
     { data: packet(kind, MessageType.discover, i), via: 'dhcp' as const, from: { address: '0.0.0.0', port: 68 } },
-    ...(neighbour ? [{ data: packet(kind, MessageType.request, i, neighbour), via: 'pxe' as const, from: { address: neighbour, port: 4011 } }] : []),
+    ...(neighbour
+      ? [
+          {
+            data: packet(kind, MessageType.request, i, neighbour),
+            via: 'pxe' as const,
+            from: { address: neighbour, port: 4011 },
+          },
+        ]
+      : []),
   ]);
 }
 
@@ -78,14 +111,24 @@ export function warmResponder(o: WarmUpOptions): void {
     let own: Responder | null = null;
     if (o.ownDhcp) {
       try {
-        own = new Responder({ serverIp: o.serverIp, prefix: o.prefix, policy: o.policy, pool: new LeasePool({ subnet: { address: o.serverIp, prefix: o.prefix }, size: 4 }) });
+        own = new Responder({
+          serverIp: o.serverIp,
+          prefix: o.prefix,
+          policy: o.policy,
+          pool: new LeasePool({ subnet: { address: o.serverIp, prefix: o.prefix }, size: 4 }),
+        });
         own.mode = 'dhcp';
       } catch {
         own = null; // a subnet too small for a pool: the live service has none either
       }
     }
-    const work: Array<[Responder, Buffer, Via, { address: string; port: number }]> = proxyWarmUpPackets(o.serverIp).map((p) => [proxy, p.data, p.via, p.from]);
-    if (own) (['bios', 'uefi', 'ipxe', 'http'] as const).forEach((kind, i) => work.push([own, packet(kind, MessageType.discover, 16 + i), 'dhcp', { address: '0.0.0.0', port: 68 }]));
+    const work: Array<[Responder, Buffer, Via, { address: string; port: number }]> = proxyWarmUpPackets(o.serverIp).map(
+      (p) => [proxy, p.data, p.via, p.from],
+    );
+    if (own)
+      (['bios', 'uefi', 'ipxe', 'http'] as const).forEach((kind, i) =>
+        work.push([own, packet(kind, MessageType.discover, 16 + i), 'dhcp', { address: '0.0.0.0', port: 68 }]),
+      );
     const rounds = o.rounds ?? START_WARM_UP_ROUNDS;
     for (let r = 0; r < rounds; r++) for (const [resp, data, via, from] of work) resp.handle(data, from, via);
   } catch {

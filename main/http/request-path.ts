@@ -37,7 +37,8 @@ export function decodeRequestPath(target: string): DecodedPath {
     if (c === 0x25) {
       const hi = i + 2 < raw.length ? hex(raw.charCodeAt(i + 1)) : -1;
       const lo = hi >= 0 ? hex(raw.charCodeAt(i + 2)) : -1;
-      if (lo < 0) return { ok: false, reason: `bad percent-escape at ${JSON.stringify(raw.slice(i, i + 3))}`, traversal: false };
+      if (lo < 0)
+        return { ok: false, reason: `bad percent-escape at ${JSON.stringify(raw.slice(i, i + 3))}`, traversal: false };
       bytes[n++] = hi * 16 + lo;
       i += 2;
     } else if (c <= 0xff) {
@@ -52,7 +53,8 @@ export function decodeRequestPath(target: string): DecodedPath {
   } catch {
     return { ok: false, reason: 'path is not valid UTF-8 (overlong or broken escape)', traversal: true };
   }
-  if (/[\u0000-\u001f\u007f]/.test(text)) return { ok: false, reason: 'control character (NUL?) in the path', traversal: true };
+  if (/[\u0000-\u001f\u007f]/.test(text))
+    return { ok: false, reason: 'control character (NUL?) in the path', traversal: true };
   const parts: string[] = [];
   for (const seg of text.split(/[\\/]/)) {
     if (seg === '' || seg === '.') continue;

@@ -62,8 +62,10 @@ export async function sendfileBody(
       resolve(!err);
     });
   });
-  if (!flushed || res.destroyed || socket.destroyed) return { outcome: 'aborted', bytes: 0, error: 'the client closed the connection' };
-  if (socket.writableLength !== 0 || socketFd(socket) !== plan.fd) return { outcome: 'not-started', bytes: 0, error: 'socket busy' };
+  if (!flushed || res.destroyed || socket.destroyed)
+    return { outcome: 'aborted', bytes: 0, error: 'the client closed the connection' };
+  if (socket.writableLength !== 0 || socketFd(socket) !== plan.fd)
+    return { outcome: 'not-started', bytes: 0, error: 'socket busy' };
   let job: SendfileJob;
   try {
     // idleMs 0 means no idle timeout for Node's sockets; the helper wants a bound, so a day it is.

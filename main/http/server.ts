@@ -122,7 +122,9 @@ export class HttpServer {
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(explainBindError(err, port, this.opts.address, process.platform, SERVICES.http)));
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(explainBindError(err, port, this.opts.address, process.platform, SERVICES.http)),
+      );
       server.listen({ host: this.opts.address, port, exclusive: true }, () => resolve());
     });
     server.removeAllListeners('error');
@@ -158,7 +160,8 @@ export class HttpServer {
     const open = this.perClient.get(ip) ?? 0;
     const max = this.opts.maxConnectionsPerClient ?? 32;
     if (open >= max) {
-      if (this.refusalLog.take(ip)) this.opts.log('warn', `refused connections beyond ${max} open ones from this client`, ip);
+      if (this.refusalLog.take(ip))
+        this.opts.log('warn', `refused connections beyond ${max} open ones from this client`, ip);
       socket.destroy();
       return;
     }
@@ -183,13 +186,27 @@ export class HttpServer {
     }
     const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADER_OVERFLOW';
     this.opts.log(timeout ? 'debug' : 'warn', `malformed HTTP request refused (${err.code ?? err.message})`, ip);
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
-  private sendStatus(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  private sendStatus(
+    res: http.ServerResponse,
+    status: number,
+    text: string,
+    headers: Record<string, string> = {},
+  ): void {
     const body = `${text}\n`;
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      ...headers,
+    });
     res.end(res.req.method === 'HEAD' ? undefined : body);
   }
 
@@ -270,13 +287,20 @@ export class HttpServer {
     const range = parseRange(req.headers.range, size);
     if (range.kind === 'unsatisfiable') {
       report(file.path, file.path, 416);
-      this.sendStatus(res, 416, 'Range not satisfiable', { 'Accept-Ranges': 'bytes', 'Content-Range': `bytes */${size}` });
+      this.sendStatus(res, 416, 'Range not satisfiable', {
+        'Accept-Ranges': 'bytes',
+        'Content-Range': `bytes */${size}`,
+      });
       return;
     }
     const start = range.kind === 'partial' ? range.start : 0;
     const end = range.kind === 'partial' ? range.end + 1 : size;
     const status = range.kind === 'partial' ? 206 : 200;
-    const headers: http.OutgoingHttpHeaders = { 'Accept-Ranges': 'bytes', 'Content-Type': contentTypeFor(file.path), 'Content-Length': end - start };
+    const headers: http.OutgoingHttpHeaders = {
+      'Accept-Ranges': 'bytes',
+      'Content-Type': contentTypeFor(file.path),
+      'Content-Length': end - start,
+    };
     if (range.kind === 'partial') headers['Content-Range'] = `bytes ${start}-${end - 1}/${size}`;
     report(file.path, file.path, status);
     if (req.method === 'HEAD') {
@@ -336,7 +360,12 @@ export class HttpServer {
    * The body by sendfile(2) (headers already set): true when the response is finished, false when
    * the native job could not start — nothing of the body was sent, the caller sends it in JavaScript.
    */
-  private async sendNative(plan: SendfilePlan, res: http.ServerResponse, handle: TransferHandle, body: NativeBody): Promise<boolean> {
+  private async sendNative(
+    plan: SendfilePlan,
+    res: http.ServerResponse,
+    handle: TransferHandle,
+    body: NativeBody,
+  ): Promise<boolean> {
     const { what, ip } = body;
     res.flushHeaders();
     const register = (job: SendfileJob) => {
@@ -345,7 +374,8 @@ export class HttpServer {
     };
     const r = await sendfileBody(plan, res, this.opts.idleTimeoutMs ?? 60_000, (n) => handle.add(n), register);
     if (r.outcome === 'not-started') {
-      if (!this.nativeFallbackLogged) this.opts.log('debug', `sendfile not used, sending in JavaScript: ${r.error}`, ip);
+      if (!this.nativeFallbackLogged)
+        this.opts.log('debug', `sendfile not used, sending in JavaScript: ${r.error}`, ip);
       this.nativeFallbackLogged = true;
       return false;
     }

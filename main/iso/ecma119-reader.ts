@@ -54,14 +54,25 @@ export class Ecma119Reader implements FsReader {
   }
 
   /** Follow CE continuation areas (rare: long names or symlinks), reading each from the image. */
-  private async continueSusp(rec: DirRecord, entries: SuspEntry[], next: ContinuationArea | null, path: string): Promise<SuspEntry[]> {
+  private async continueSusp(
+    rec: DirRecord,
+    entries: SuspEntry[],
+    next: ContinuationArea | null,
+    path: string,
+  ): Promise<SuspEntry[]> {
     let hops = 0;
     let total = rec.systemUse.length;
     while (next) {
       if (++hops > MAX_CE_HOPS) throw this.image.damaged(path, 'Rock Ridge continuation areas form a loop');
       total += next.length;
-      if (total > MAX_SUSP_BYTES) throw this.image.damaged(path, `Rock Ridge data is implausibly large (${total} bytes)`);
-      const area = await this.image.readAt(next.block * this.opts.blockSize + next.offset, next.length, path, 'a Rock Ridge continuation area');
+      if (total > MAX_SUSP_BYTES)
+        throw this.image.damaged(path, `Rock Ridge data is implausibly large (${total} bytes)`);
+      const area = await this.image.readAt(
+        next.block * this.opts.blockSize + next.offset,
+        next.length,
+        path,
+        'a Rock Ridge continuation area',
+      );
       const more = parseSuspArea(area);
       entries = entries.concat(more.entries);
       next = more.next;
@@ -73,7 +84,12 @@ export class Ecma119Reader implements FsReader {
   private async readDirData(dir: TreeNode, path: string): Promise<Buffer> {
     let length = dir.dirLength;
     if (length < 0) {
-      const first = await this.image.readAt(dir.dirKey, Math.min(2048, this.image.size - dir.dirKey), path, 'a relocated directory');
+      const first = await this.image.readAt(
+        dir.dirKey,
+        Math.min(2048, this.image.size - dir.dirKey),
+        path,
+        'a relocated directory',
+      );
       try {
         length = parseDirRecord(first, 0).dataLength;
       } catch (err) {
@@ -81,7 +97,8 @@ export class Ecma119Reader implements FsReader {
       }
     }
     if (length === 0) throw this.image.damaged(path, 'directory has zero length');
-    if (length > MAX_DIR_BYTES) throw this.image.damaged(path, `directory claims ${length} bytes (more than ${MAX_DIR_BYTES})`);
+    if (length > MAX_DIR_BYTES)
+      throw this.image.damaged(path, `directory claims ${length} bytes (more than ${MAX_DIR_BYTES})`);
     return this.image.readAt(dir.dirKey, length, path, 'directory data');
   }
 
@@ -100,7 +117,11 @@ export class Ecma119Reader implements FsReader {
     // Multi-extent files (> 4 GiB): consecutive records with the same name, all but the last flagged.
     for (let i = 0; i < records.length; i++) {
       const group = [records[i]!];
-      while (group.at(-1)!.flags & FLAG.MULTI_EXTENT && i + 1 < records.length && records[i + 1]!.name.equals(group[0]!.name)) {
+      while (
+        group.at(-1)!.flags & FLAG.MULTI_EXTENT &&
+        i + 1 < records.length &&
+        records[i + 1]!.name.equals(group[0]!.name)
+      ) {
         group.push(records[++i]!);
       }
       // Rock Ridge data is inline for most records: only CE continuations need an (awaited) read.
@@ -127,20 +148,36 @@ export class Ecma119Reader implements FsReader {
     if (name === '' || name === '.' || name === '..' || /[/\0]/.test(name)) {
       throw this.image.damaged(dirPath, `directory holds an entry with an impossible name ${JSON.stringify(name)}`);
     }
-    const node: TreeNode = { name, type: 'file', size: 0, mode: 0o444, mtime: rr.mtime ?? rec.recorded, extents: [], dirKey: 0, dirLength: 0 };
+    const node: TreeNode = {
+      name,
+      type: 'file',
+      size: 0,
+      mode: 0o444,
+      mtime: rr.mtime ?? rec.recorded,
+      extents: [],
+      dirKey: 0,
+      dirLength: 0,
+    };
     if (rr.childLink !== undefined) {
       Object.assign(node, { type: 'dir', mode: 0o555, dirKey: rr.childLink * bs, dirLength: -1 });
     } else if (rec.flags & FLAG.DIRECTORY) {
-      Object.assign(node, { type: 'dir', mode: 0o555, dirKey: (rec.extent + rec.extAttrLength) * bs, dirLength: rec.dataLength });
+      Object.assign(node, {
+        type: 'dir',
+        mode: 0o555,
+        dirKey: (rec.extent + rec.extAttrLength) * bs,
+        dirLength: rec.dataLength,
+      });
     } else if (rr.symlink !== undefined || (rr.mode !== undefined && (rr.mode & S_IFMT) === S_IFLNK)) {
       Object.assign(node, { type: 'symlink', mode: 0o777, linkTarget: rr.symlink ?? '' });
     } else {
       const extents: Extent[] = group.map((r) => ({ pos: (r.extent + r.extAttrLength) * bs, length: r.dataLength }));
       node.extents = extents.filter((e) => e.length > 0);
       node.size = extents.reduce((n, e) => n + e.length, 0);
-      if (group.some((r) => r.fileUnitSize !== 0 || r.interleaveGap !== 0)) node.problem = 'interleaved files are not supported';
+      if (group.some((r) => r.fileUnitSize !== 0 || r.interleaveGap !== 0))
+        node.problem = 'interleaved files are not supported';
       const bad = node.extents.find((e) => !this.image.contains(e.pos, e.length));
-      if (bad) node.problem = `file data (bytes ${bad.pos}–${bad.pos + bad.length}) lies beyond the end of the ${this.image.size}-byte image`;
+      if (bad)
+        node.problem = `file data (bytes ${bad.pos}–${bad.pos + bad.length}) lies beyond the end of the ${this.image.size}-byte image`;
       if (group.at(-1)!.flags & FLAG.MULTI_EXTENT) node.problem = 'the last part of this multi-extent file is missing';
     }
     if (rr.mode !== undefined) node.mode = rr.mode & 0o7777;

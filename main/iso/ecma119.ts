@@ -135,9 +135,11 @@ export function parseDirRecord(buf: Buffer, off: number, limit = buf.length): Di
   const length = off < limit ? buf[off] : undefined;
   if (length === undefined) throw new FormatError(`directory record at byte ${off} is past the end of the data`);
   if (length < 34) throw new FormatError(`directory record at byte ${off} has length ${length} (minimum is 34)`);
-  if (off + length > limit) throw new FormatError(`directory record at byte ${off} (length ${length}) runs past the end of its sector`);
+  if (off + length > limit)
+    throw new FormatError(`directory record at byte ${off} (length ${length}) runs past the end of its sector`);
   const nameLen = buf[off + 32]!;
-  if (nameLen === 0 || 33 + nameLen > length) throw new FormatError(`directory record at byte ${off} has a bad name length ${nameLen}`);
+  if (nameLen === 0 || 33 + nameLen > length)
+    throw new FormatError(`directory record at byte ${off} has a bad name length ${nameLen}`);
   const suStart = 33 + nameLen + (nameLen % 2 === 0 ? 1 : 0);
   return {
     length,
@@ -167,7 +169,8 @@ export function* directoryRecords(extent: Buffer): Generator<DirRecord & { offse
       continue;
     }
     const sectorEnd = Math.min(extent.length, (Math.floor(pos / SECTOR) + 1) * SECTOR);
-    if (pos + len > sectorEnd) throw new FormatError(`directory record at byte ${pos} (length ${len}) runs past the end of its sector`);
+    if (pos + len > sectorEnd)
+      throw new FormatError(`directory record at byte ${pos} (length ${len}) runs past the end of its sector`);
     // Bounded by the sector's end without a subarray per record (thousands per directory).
     const rec = parseDirRecord(extent, pos, sectorEnd) as DirRecord & { offset: number };
     rec.offset = pos;

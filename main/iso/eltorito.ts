@@ -45,7 +45,8 @@ export function bootCatalogBlock(descriptor: Buffer): number | null {
 function entry(buf: Buffer, off: number, platform: number): CatalogEntry {
   const media = buf[off + 1]! & 0x0f;
   const emulation = EMULATION[media];
-  if (emulation === undefined) throw new FormatError(`boot catalog entry at byte ${off} has unknown media type ${media}`);
+  if (emulation === undefined)
+    throw new FormatError(`boot catalog entry at byte ${off} has unknown media type ${media}`);
   const segment = buf.readUInt16LE(off + 2);
   return {
     platform: platformOf(platform),
@@ -60,7 +61,8 @@ function entry(buf: Buffer, off: number, platform: number): CatalogEntry {
 /** Parse a boot catalog (one or more sectors). Throws FormatError when the validation entry is bad. */
 export function parseBootCatalog(buf: Buffer): CatalogEntry[] {
   if (buf.length < 64) throw new FormatError('boot catalog is shorter than two entries');
-  if (buf[0] !== 0x01 || buf[30] !== 0x55 || buf[31] !== 0xaa) throw new FormatError('boot catalog has no validation entry (header 01, key 55 AA)');
+  if (buf[0] !== 0x01 || buf[30] !== 0x55 || buf[31] !== 0xaa)
+    throw new FormatError('boot catalog has no validation entry (header 01, key 55 AA)');
   let sum = 0;
   for (let i = 0; i < 32; i += 2) sum = (sum + buf.readUInt16LE(i)) & 0xffff;
   if (sum !== 0) throw new FormatError('boot catalog validation entry checksum is wrong');

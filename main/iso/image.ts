@@ -56,13 +56,18 @@ export class IsoImage {
 
   /** Is [pos, pos+length) inside the image? */
   contains(pos: number, length: number): boolean {
-    return Number.isSafeInteger(pos) && Number.isSafeInteger(length) && pos >= 0 && length >= 0 && pos + length <= this.size;
+    return (
+      Number.isSafeInteger(pos) && Number.isSafeInteger(length) && pos >= 0 && length >= 0 && pos + length <= this.size
+    );
   }
 
   /** Read exactly `length` bytes at `pos` into a new Buffer; `path`/`what` name the thing for errors. */
   async readAt(pos: number, length: number, path: string, what: string): Promise<Buffer> {
     if (!this.contains(pos, length)) {
-      throw this.damaged(path, `${what} (bytes ${pos}–${pos + length}) lies beyond the end of the ${this.size}-byte image`);
+      throw this.damaged(
+        path,
+        `${what} (bytes ${pos}–${pos + length}) lies beyond the end of the ${this.size}-byte image`,
+      );
     }
     const buf = Buffer.allocUnsafe(length);
     await this.readInto(buf, 0, length, pos, path);
@@ -77,7 +82,10 @@ export class IsoImage {
       let n: number;
       try {
         const want = length - done;
-        n = want <= SYNC_READ_MAX ? readSync(this.handle.fd, buf, offset + done, want, pos + done) : (await this.handle.read(buf, offset + done, want, pos + done)).bytesRead;
+        n =
+          want <= SYNC_READ_MAX
+            ? readSync(this.handle.fd, buf, offset + done, want, pos + done)
+            : (await this.handle.read(buf, offset + done, want, pos + done)).bytesRead;
       } catch (err) {
         throw new VfsError('EIO', path, `reading the ISO failed: ${(err as Error).message}`, this.location);
       }

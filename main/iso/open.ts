@@ -110,7 +110,12 @@ async function readElTorito(image: IsoImage, record: Buffer, warnings: string[])
   for (const [i, e] of entries.entries()) {
     const platform = e.platform === 'bios' ? 'BIOS' : e.platform === 'efi' ? 'EFI' : `0x${e.platform.toString(16)}`;
     const emul = e.emulation === 'none' ? 'NoEmul' : e.emulation === 'hdd' ? 'HardDisk' : `${e.emulation}Floppy`;
-    out.push({ ...e, index: i + 1, imagePath: `/[BOOT]/${i + 1}-${platform}-${emul}.img`, imageSize: await bootImageSize(image, e) });
+    out.push({
+      ...e,
+      index: i + 1,
+      imagePath: `/[BOOT]/${i + 1}-${platform}-${emul}.img`,
+      imageSize: await bootImageSize(image, e),
+    });
   }
   return out;
 }
@@ -119,7 +124,12 @@ async function readElTorito(image: IsoImage, record: Buffer, warnings: string[])
 async function probeRockRidge(image: IsoImage, pvd: VolumeDescriptor): Promise<{ skip: number } | null> {
   const reader = new Ecma119Reader(image, pvd.root, { blockSize: pvd.logicalBlockSize, names: 'iso9660', suspSkip: 0 });
   const rootPos = reader.root.dirKey;
-  const sector = await image.readAt(rootPos, Math.min(SECTOR, pvd.root.dataLength, Math.max(0, image.size - rootPos)), '/', 'the root directory');
+  const sector = await image.readAt(
+    rootPos,
+    Math.min(SECTOR, pvd.root.dataLength, Math.max(0, image.size - rootPos)),
+    '/',
+    'the root directory',
+  );
   let dot;
   try {
     dot = parseDirRecord(sector, 0);
@@ -145,17 +155,29 @@ export async function openIso(hostPath: string, opts: OpenIsoOptions = {}): Prom
     const d = await readDescriptors(image);
     const pvd = d.primary;
     if (!pvd) {
-      if (d.udf) throw new VfsError('EINVAL', image.location, 'UDF-only images (e.g. Windows ISOs) are not supported yet');
-      throw new VfsError('EINVAL', image.location, 'not an ISO 9660 image (no volume descriptor at sector 16); check that this is a CD/DVD image');
+      if (d.udf)
+        throw new VfsError('EINVAL', image.location, 'UDF-only images (e.g. Windows ISOs) are not supported yet');
+      throw new VfsError(
+        'EINVAL',
+        image.location,
+        'not an ISO 9660 image (no volume descriptor at sector 16); check that this is a CD/DVD image',
+      );
     }
     const volumeBytes = pvd.volumeSpaceSize * pvd.logicalBlockSize;
     if (volumeBytes > image.size) {
-      throw image.damaged('/', `the image is truncated: the volume is ${volumeBytes} bytes but the file has only ${image.size}`);
+      throw image.damaged(
+        '/',
+        `the image is truncated: the volume is ${volumeBytes} bytes but the file has only ${image.size}`,
+      );
     }
     const rr = await probeRockRidge(image, pvd);
     const names: NameSource = rr ? 'rockridge' : d.joliet ? 'joliet' : 'iso9660';
     const tree = names === 'joliet' ? d.joliet! : pvd;
-    const reader = new Ecma119Reader(image, tree.root, { blockSize: tree.logicalBlockSize, names, suspSkip: rr?.skip ?? 0 });
+    const reader = new Ecma119Reader(image, tree.root, {
+      blockSize: tree.logicalBlockSize,
+      names,
+      suspSkip: rr?.skip ?? 0,
+    });
     const warnings: string[] = [];
     const elTorito = d.bootRecord ? await readElTorito(image, d.bootRecord, warnings) : [];
     const fileSystems: FileSystemName[] = ['ISO 9660'];
@@ -183,7 +205,16 @@ export async function openIso(hostPath: string, opts: OpenIsoOptions = {}): Prom
     for (const e of elTorito) {
       const name = e.imagePath.slice('/[BOOT]/'.length);
       const extents = e.imageSize > 0 ? [{ pos: e.loadRba * SECTOR, length: e.imageSize }] : [];
-      bootFiles.set(e.imagePath.toLowerCase(), { name, type: 'file', size: e.imageSize, mode: 0o444, mtime: null, extents, dirKey: 0, dirLength: 0 });
+      bootFiles.set(e.imagePath.toLowerCase(), {
+        name,
+        type: 'file',
+        size: e.imageSize,
+        mode: 0o444,
+        mtime: null,
+        extents,
+        dirKey: 0,
+        dirLength: 0,
+      });
     }
     return new IsoSource(image, reader, info, bootFiles, opts.cacheEntries);
   } catch (err) {

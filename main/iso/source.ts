@@ -101,7 +101,8 @@ export class IsoSource implements Vfs {
     const start = splitPath(path);
     const boot = this.bootFiles.get(('/' + start.join('/')).toLowerCase());
     if (boot) return { node: boot, vpath: '/[BOOT]/' + boot.name };
-    if (start.length === 1 && start[0]!.toLowerCase() === '[boot]' && this.bootFiles.size > 0) return { node: this.bootDir(), vpath: '/[BOOT]' };
+    if (start.length === 1 && start[0]!.toLowerCase() === '[boot]' && this.bootFiles.size > 0)
+      return { node: this.bootDir(), vpath: '/[BOOT]' };
 
     const stack: TreeNode[] = [this.reader.root];
     const names: string[] = [];
@@ -112,7 +113,8 @@ export class IsoSource implements Vfs {
       const part = queue.shift()!;
       if (part === '' || part === '.') continue;
       if (part === '..') {
-        if (stack.length === 1) throw new VfsError('EOUTSIDE', path, 'a symlink climbs above the root of the image', this.location);
+        if (stack.length === 1)
+          throw new VfsError('EOUTSIDE', path, 'a symlink climbs above the root of the image', this.location);
         stack.pop();
         names.pop();
         continue;
@@ -120,9 +122,11 @@ export class IsoSource implements Vfs {
       const dir = stack.at(-1)!;
       if (dir.type !== 'dir') throw new VfsError('ENOTDIR', here(), 'not a directory', this.location);
       const hit = lookup(await this.children(dir, here()), part);
-      if (!hit) throw new VfsError('ENOENT', names.length ? `${here()}/${part}` : `/${part}`, 'no such file', this.location);
+      if (!hit)
+        throw new VfsError('ENOENT', names.length ? `${here()}/${part}` : `/${part}`, 'no such file', this.location);
       if (hit.type === 'symlink' && (queue.length > 0 || followLast)) {
-        if (++hops > MAX_SYMLINK_HOPS) throw new VfsError('ELOOP', path, 'too many symlinks (a symlink loop)', this.location);
+        if (++hops > MAX_SYMLINK_HOPS)
+          throw new VfsError('ELOOP', path, 'too many symlinks (a symlink loop)', this.location);
         const target = hit.linkTarget ?? '';
         if (target === '') throw new VfsError('ENOENT', path, 'empty symlink target', this.location);
         if (target.startsWith('/')) {
@@ -136,9 +140,13 @@ export class IsoSource implements Vfs {
         const ancestor = stack.findIndex((s) => s.type === 'dir' && s.dirKey === hit.dirKey);
         if (ancestor >= 0) {
           const at = '/' + names.slice(0, ancestor).join('/');
-          throw this.image.damaged(`${here()}/${hit.name}`.replace('//', '/'), `this directory points back at ${at}, so the tree loops`);
+          throw this.image.damaged(
+            `${here()}/${hit.name}`.replace('//', '/'),
+            `this directory points back at ${at}, so the tree loops`,
+          );
         }
-        if (stack.length >= MAX_DEPTH) throw this.image.damaged(here(), `directories nest deeper than ${MAX_DEPTH} levels`);
+        if (stack.length >= MAX_DEPTH)
+          throw this.image.damaged(here(), `directories nest deeper than ${MAX_DEPTH} levels`);
       }
       stack.push(hit);
       names.push(hit.name);
@@ -147,7 +155,14 @@ export class IsoSource implements Vfs {
   }
 
   private toStat(node: TreeNode, vpath: string): VfsStat {
-    const st: VfsStat = { path: vpath, name: node.name, type: node.type, size: node.size, mode: node.mode, mtime: node.mtime };
+    const st: VfsStat = {
+      path: vpath,
+      name: node.name,
+      type: node.type,
+      size: node.size,
+      mode: node.mode,
+      mtime: node.mtime,
+    };
     if (node.linkTarget !== undefined) st.linkTarget = node.linkTarget;
     return st;
   }
@@ -167,7 +182,9 @@ export class IsoSource implements Vfs {
     if (node.type !== 'dir') throw new VfsError('ENOTDIR', vpath, 'not a directory', this.location);
     const kids = node.dirKey === -1 ? [...this.bootFiles.values()] : (await this.children(node, vpath)).nodes;
     const join = (name: string) => (vpath === '/' ? `/${name}` : `${vpath}/${name}`);
-    return kids.map((k) => this.toStat(k, join(k.name))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return kids
+      .map((k) => this.toStat(k, join(k.name)))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   private async openNode(path: string): Promise<Resolved> {
@@ -178,8 +195,16 @@ export class IsoSource implements Vfs {
   }
 
   /** Copy file bytes [position, position+length) into buf; returns bytes copied (short only at EOF). */
-  private async readNode(node: TreeNode, vpath: string, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
-    if (!Number.isSafeInteger(position) || position < 0) throw new VfsError('EINVAL', vpath, `bad read position ${position}`, this.location);
+  private async readNode(
+    node: TreeNode,
+    vpath: string,
+    buf: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<number> {
+    if (!Number.isSafeInteger(position) || position < 0)
+      throw new VfsError('EINVAL', vpath, `bad read position ${position}`, this.location);
     if (position >= node.size || length <= 0) return 0;
     const want = Math.min(length, node.size - position, buf.length - offset);
     let done = 0;
@@ -201,7 +226,15 @@ export class IsoSource implements Vfs {
   /** File bytes [start, end) as runs of the image file (one per extent touched), or null if out of range. */
   private spans(node: TreeNode, start: number, end: number): HostSpan[] | null {
     const fd = this.image.fd;
-    if (fd === null || !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > node.size || start > end) return null;
+    if (
+      fd === null ||
+      !Number.isSafeInteger(start) ||
+      !Number.isSafeInteger(end) ||
+      start < 0 ||
+      end > node.size ||
+      start > end
+    )
+      return null;
     const out: HostSpan[] = [];
     let extentStart = 0;
     for (const e of node.extents) {

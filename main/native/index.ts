@@ -1,3 +1,19 @@
 export { loadNative, nativeAllowed, nativeStatus } from './load';
-export { loadTftpPump, PUMP_PHASE, PUMP_STATE, type PumpEnd, type PumpHandle, type PumpJob, type TftpPump } from './tftp-pump';
-export { sendfileAvailable, sendfileJobsRunning, startSendfile, type SendfileJob, type SendfileOutcome, type SendfileResult, type SendfileSpan } from './sendfile';
+export {
+  loadTftpPump,
+  PUMP_PHASE,
+  PUMP_STATE,
+  type PumpEnd,
+  type PumpHandle,
+  type PumpJob,
+  type TftpPump,
+} from './tftp-pump';
+export {
+  sendfileAvailable,
+  sendfileJobsRunning,
+  startSendfile,
+  type SendfileJob,
+  type SendfileOutcome,
+  type SendfileResult,
+  type SendfileSpan,
+} from './sendfile';

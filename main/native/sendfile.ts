@@ -36,7 +36,12 @@ declare const jobHandle: unique symbol;
 type JobHandle = { readonly [jobHandle]: true };
 
 interface SendfileModule {
-  start(socketFd: number, spans: number[], idleMs: number, done: (outcome: SendfileOutcome, reason: string, errno: number) => void): JobHandle;
+  start(
+    socketFd: number,
+    spans: number[],
+    idleMs: number,
+    done: (outcome: SendfileOutcome, reason: string, errno: number) => void,
+  ): JobHandle;
   sent(job: JobHandle): number;
   cancel(job: JobHandle): void;
 }

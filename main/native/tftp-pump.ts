@@ -32,7 +32,15 @@ export const PUMP_PHASE = { oack: 1, data: 2, ended: 3 } as const;
  * How a pumped transfer ended. `value`: the client's error code for options-declined/client-error,
  * the block waited for on timeout (0 = the OACK), the errno for socket-error.
  */
-export type PumpEnd = 'done' | 'options-declined' | 'client-error' | 'unreachable' | 'timeout' | 'read-error' | 'socket-error' | 'cancelled';
+export type PumpEnd =
+  | 'done'
+  | 'options-declined'
+  | 'client-error'
+  | 'unreachable'
+  | 'timeout'
+  | 'read-error'
+  | 'socket-error'
+  | 'cancelled';
 
 export interface PumpJob {
   /** Serving address (IPv4): the transfer socket binds to it on a fresh port. */

@@ -61,7 +61,10 @@ export function linkFactsFromSysfs(sysfsNet: string, name: string): LinkFacts | 
 function guessKind(name: string, internal: boolean): LinkKind {
   if (internal || /^lo\d*$/i.test(name) || /loopback/i.test(name)) return 'loopback';
   if (/^(wl|wlan|wifi|ath|wi-?fi)/i.test(name) || /wi-?fi|wireless/i.test(name)) return 'wireless';
-  if (/^(docker|br-|virbr|veth|vmnet|vboxnet|utun|tun|tap|bridge|awdl|llw|zt|tailscale|wg)/i.test(name) || /virtual|vethernet|hyper-v/i.test(name)) {
+  if (
+    /^(docker|br-|virbr|veth|vmnet|vboxnet|utun|tun|tap|bridge|awdl|llw|zt|tailscale|wg)/i.test(name) ||
+    /virtual|vethernet|hyper-v/i.test(name)
+  ) {
     return 'virtual';
   }
   return /^(en|eth|em|eno|ens|enp)/i.test(name) || /ethernet/i.test(name) ? 'wired' : 'unknown';
@@ -75,20 +78,37 @@ const KIND_RANK: Record<LinkKind, number> = { wired: 0, unknown: 1, wireless: 2,
  * RUNNING, i.e. an Ethernet port whose cable leads to a PC that is still off. That is exactly the
  * bare-cable case, so on Linux ask iproute2 for them (absent → nothing added).
  */
-function addressesWithoutCarrier(known: NodeJS.Dict<os.NetworkInterfaceInfo[]>): NodeJS.Dict<os.NetworkInterfaceInfo[]> {
+function addressesWithoutCarrier(
+  known: NodeJS.Dict<os.NetworkInterfaceInfo[]>,
+): NodeJS.Dict<os.NetworkInterfaceInfo[]> {
   let out: string;
   try {
-    out = execFileSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] });
+    out = execFileSync('ip', ['-j', '-4', 'addr', 'show'], {
+      encoding: 'utf8',
+      timeout: 2000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return {};
   }
   const extra: NodeJS.Dict<os.NetworkInterfaceInfo[]> = {};
   try {
-    for (const link of JSON.parse(out) as Array<{ ifname: string; address?: string; addr_info?: Array<{ family: string; local: string; prefixlen: number }> }>) {
+    for (const link of JSON.parse(out) as Array<{
+      ifname: string;
+      address?: string;
+      addr_info?: Array<{ family: string; local: string; prefixlen: number }>;
+    }>) {
       if (known[link.ifname]) continue;
       const infos = (link.addr_info ?? [])
         .filter((a) => a.family === 'inet')
-        .map((a) => ({ address: a.local, netmask: prefixToMask(a.prefixlen), family: 'IPv4' as const, mac: link.address ?? '00:00:00:00:00:00', internal: false, cidr: `${a.local}/${a.prefixlen}` }));
+        .map((a) => ({
+          address: a.local,
+          netmask: prefixToMask(a.prefixlen),
+          family: 'IPv4' as const,
+          mac: link.address ?? '00:00:00:00:00:00',
+          internal: false,
+          cidr: `${a.local}/${a.prefixlen}`,
+        }));
       if (infos.length > 0) extra[link.ifname] = infos;
     }
   } catch {

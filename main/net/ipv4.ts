@@ -33,7 +33,7 @@ export function maskToPrefix(mask: string): number {
   const n = ipToInt(mask);
   let prefix = 0;
   while (prefix < 32 && ((n >>> (31 - prefix)) & 1) === 1) prefix++;
-  if (((n << prefix) >>> 0) !== 0) throw new Error(`netmask ${mask} is not contiguous`);
+  if ((n << prefix) >>> 0 !== 0) throw new Error(`netmask ${mask} is not contiguous`);
   return prefix;
 }
 
@@ -57,5 +57,5 @@ export function broadcastOf(s: Subnet): string {
 
 export function inSubnet(ip: string, s: Subnet): boolean {
   const m = maskInt(s.prefix);
-  return ((ipToInt(ip) & m) >>> 0) === ((ipToInt(s.address) & m) >>> 0);
+  return (ipToInt(ip) & m) >>> 0 === (ipToInt(s.address) & m) >>> 0;
 }

@@ -36,7 +36,11 @@ export const SERVICES = {
       default: 'another DHCP or PXE server',
     },
   },
-  pxe: { name: 'PXE', transport: 'UDP', holders: { default: 'another PXE server (dnsmasq with pxe-service, WDS, FOG)' } },
+  pxe: {
+    name: 'PXE',
+    transport: 'UDP',
+    holders: { default: 'another PXE server (dnsmasq with pxe-service, WDS, FOG)' },
+  },
   tftp: {
     name: 'TFTP',
     transport: 'UDP',
@@ -47,7 +51,11 @@ export const SERVICES = {
       default: 'another TFTP server',
     },
   },
-  http: { name: 'HTTP', transport: 'TCP', holders: { default: 'another web server (nginx, apache2, lighttpd) or another Bootdrop' } },
+  http: {
+    name: 'HTTP',
+    transport: 'TCP',
+    holders: { default: 'another web server (nginx, apache2, lighttpd) or another Bootdrop' },
+  },
 } as const satisfies Record<string, BoundService>;
 
 /** The service a bare port number usually means (DHCP callers pass only the port). */
@@ -102,10 +110,22 @@ export function explainBindError(
   const code = (err as { code?: unknown } | null)?.code;
   const what = `${service.name} port ${port} (${service.transport}) on ${address}`;
   if (code === 'EADDRINUSE') {
-    return new PortBindError('EADDRINUSE', port, address, `${what} is already in use, probably by ${holderFor(service, platform)}`, busyRemedy(service, port, platform));
+    return new PortBindError(
+      'EADDRINUSE',
+      port,
+      address,
+      `${what} is already in use, probably by ${holderFor(service, platform)}`,
+      busyRemedy(service, port, platform),
+    );
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new PortBindError('EACCES', port, address, `not permitted to bind ${what}${port < 1024 ? ' (ports below 1024 need privileges)' : ''}`, privilegeRemedy(port, platform));
+    return new PortBindError(
+      'EACCES',
+      port,
+      address,
+      `not permitted to bind ${what}${port < 1024 ? ' (ports below 1024 need privileges)' : ''}`,
+      privilegeRemedy(port, platform),
+    );
   }
   return err;
 }

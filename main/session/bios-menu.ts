@@ -26,14 +26,25 @@ export function biosMenuInEffect(wanted: BiosMenu | undefined, sources: readonly
   }
   const warnings: string[] = [];
   // The classic way owns the tree root and the BIOS boot file: one ISO's menu, and only its entries.
-  if (own.length > 1) warnings.push(`BIOS PCs get the PXELINUX menu of ${first.osName} (${first.id}), the first ISO that has one; ${own.slice(1).map((s) => s.id).join(', ')} too, but only one can be served that way`);
+  if (own.length > 1)
+    warnings.push(
+      `BIOS PCs get the PXELINUX menu of ${first.osName} (${first.id}), the first ISO that has one; ${own
+        .slice(1)
+        .map((s) => s.id)
+        .join(', ')} too, but only one can be served that way`,
+    );
   const others = sources.filter((s) => s !== first);
-  if (others.length > 0) warnings.push(`BIOS PCs see only ${first.osName}'s own menu; ${others.map((s) => s.osName).join(', ')} ${others.length === 1 ? 'is' : 'are'} offered to UEFI PCs only — choose Bootdrop's menu to offer every ISO to BIOS PCs too`);
+  if (others.length > 0)
+    warnings.push(
+      `BIOS PCs see only ${first.osName}'s own menu; ${others.map((s) => s.osName).join(', ')} ${others.length === 1 ? 'is' : 'are'} offered to UEFI PCs only — choose Bootdrop's menu to offer every ISO to BIOS PCs too`,
+    );
   return { classicSourceId: first.id, warnings };
 }
 
 /** One line for the log when the choice takes effect (while serving: from the PCs' next boot). */
 export function describeBiosMenu(effect: BiosMenuInEffect, sources: readonly SourceSummary[]): string {
   const s = sources.find((x) => x.id === effect.classicSourceId);
-  return s ? `BIOS PCs get ${s.osName}'s own PXELINUX menu (${s.id}); UEFI PCs get Bootdrop's menu` : "BIOS and UEFI PCs get Bootdrop's menu";
+  return s
+    ? `BIOS PCs get ${s.osName}'s own PXELINUX menu (${s.id}); UEFI PCs get Bootdrop's menu`
+    : "BIOS and UEFI PCs get Bootdrop's menu";
 }

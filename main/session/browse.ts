@@ -36,7 +36,14 @@ export async function browse(requested?: string): Promise<BrowseResult> {
     names = await fsp.readdir(dir, { withFileTypes: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : code === 'EACCES' ? 'is not readable' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'ENOTDIR'
+          ? 'is not a folder'
+          : code === 'EACCES'
+            ? 'is not readable'
+            : (err as Error).message;
     throw new Error(`cannot browse ${dir}: it ${why}`);
   }
   const entries: BrowseEntry[] = [];
@@ -57,7 +64,8 @@ export async function browse(requested?: string): Promise<BrowseResult> {
       }
     }
     if (isDir) entries.push({ name: d.name, path: full, kind: 'dir' });
-    else if (isFile && /\.iso$/i.test(d.name)) entries.push({ name: d.name, path: full, kind: 'iso', ...(size !== undefined ? { size } : {}) });
+    else if (isFile && /\.iso$/i.test(d.name))
+      entries.push({ name: d.name, path: full, kind: 'iso', ...(size !== undefined ? { size } : {}) });
   }
   entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
   const parent = path.dirname(dir) === dir ? null : path.dirname(dir);

@@ -57,7 +57,17 @@ export class ClientTable {
       return null;
     }
     if (!c) {
-      c = { mac, ip: null, firmware: 'unknown', arch: null, entryId: null, stage: 'dhcp', transfers: [], firstSeen: now, lastSeen: now };
+      c = {
+        mac,
+        ip: null,
+        firmware: 'unknown',
+        arch: null,
+        entryId: null,
+        stage: 'dhcp',
+        transfers: [],
+        firstSeen: now,
+        lastSeen: now,
+      };
       this.add(c);
     } else {
       c.stage = stageAfterDhcp(c.stage, c.lastSeen, now);
@@ -80,12 +90,27 @@ export class ClientTable {
    * Fold a transfer progress event in. The client is found by the transfer's MAC, else by its IP
    * (DHCP told us); a transfer from an address DHCP never saw is not attributed (returns null).
    */
-  sawTransfer(t: TransferProgress, known: KnownRoles, now: number, entryByKernel: ReadonlyMap<string, string> = new Map()): ClientState | null {
+  sawTransfer(
+    t: TransferProgress,
+    known: KnownRoles,
+    now: number,
+    entryByKernel: ReadonlyMap<string, string> = new Map(),
+  ): ClientState | null {
     const mac = t.mac?.toLowerCase() ?? this.macByIp.get(t.clientIp) ?? null;
     if (!mac) return null;
     let c = this.clients.get(mac);
     if (!c) {
-      c = { mac, ip: t.clientIp, firmware: 'unknown', arch: null, entryId: null, stage: 'dhcp', transfers: [], firstSeen: now, lastSeen: now };
+      c = {
+        mac,
+        ip: t.clientIp,
+        firmware: 'unknown',
+        arch: null,
+        entryId: null,
+        stage: 'dhcp',
+        transfers: [],
+        firstSeen: now,
+        lastSeen: now,
+      };
       this.add(c);
     }
     c.ip = t.clientIp;

@@ -4,7 +4,13 @@
  * answers PXE clients, main/net lists interfaces.
  */
 import type { Firmware } from '../contract';
-import { layoutServedTree, PxePolicy, planSource, type ServedLayout as BootLayout, type SourcePlan as BootPlan } from '../boot';
+import {
+  layoutServedTree,
+  PxePolicy,
+  planSource,
+  type ServedLayout as BootLayout,
+  type SourcePlan as BootPlan,
+} from '../boot';
 import type { BootDecision, BootPolicy, ClientFacts } from '../boot';
 import { DhcpService, type ClientEvent } from '../dhcp';
 import { HttpServer } from '../http';
@@ -48,7 +54,11 @@ function rolesOf(sources: readonly ServedSource[]): Map<string, FileRole> {
   for (const s of sources) {
     const plan = s.detail as BootPlan;
     for (const e of plan.summary.entries) {
-      if (e.kernel) roles.set(`${plan.treePath}${e.kernel}`.toLowerCase(), e.kind === 'pxelinux' || e.kind === 'chain' ? 'loader' : 'kernel');
+      if (e.kernel)
+        roles.set(
+          `${plan.treePath}${e.kernel}`.toLowerCase(),
+          e.kind === 'pxelinux' || e.kind === 'chain' ? 'loader' : 'kernel',
+        );
       for (const i of e.initrd) roles.set(`${plan.treePath}${i}`.toLowerCase(), 'initrd');
     }
     if (plan.rawIsoPath) roles.set(plan.rawIsoPath.toLowerCase(), 'rootfs');
@@ -74,13 +84,25 @@ export function createEngineServices(): EngineServices {
 
     async openSource(hostPath) {
       const o = await openSource(hostPath);
-      return { vfs: o.vfs, kind: o.kind, label: o.info.label, size: o.info.size, fileSystems: o.info.fileSystems, elTorito: o.info.elTorito };
+      return {
+        vfs: o.vfs,
+        kind: o.kind,
+        label: o.info.label,
+        size: o.info.size,
+        fileSystems: o.info.fileSystems,
+        elTorito: o.info.elTorito,
+      };
     },
 
     async planSource(id, hostPath, opened) {
       const plan = await planSource(
         opened.vfs,
-        { label: opened.label, size: opened.size, fileSystems: opened.fileSystems, elTorito: (opened as { elTorito?: unknown }).elTorito },
+        {
+          label: opened.label,
+          size: opened.size,
+          fileSystems: opened.fileSystems,
+          elTorito: (opened as { elTorito?: unknown }).elTorito,
+        },
         { sourceId: id, hostPath },
       );
       const { family, osName, entries, warnings } = plan.summary;
@@ -89,14 +111,25 @@ export function createEngineServices(): EngineServices {
 
     async layout(tree, sources, ctx: LayoutContext): Promise<ServedLayout> {
       layouts.get(tree)?.remove();
-      const classicSource = ctx.classicSourceId === null ? undefined : sources.find((s) => s.summary.id === ctx.classicSourceId);
+      const classicSource =
+        ctx.classicSourceId === null ? undefined : sources.find((s) => s.summary.id === ctx.classicSourceId);
       if (ctx.classicSourceId !== null && !(classicSource?.detail as BootPlan | undefined)?.classicPxelinux) {
         // The session only asks for a source whose plan said ownPxeMenu; this guards the seam.
-        throw new SessionError('ENOCLASSIC', `classic PXELINUX mode: source "${ctx.classicSourceId}" does not ship its own PXELINUX (lpxelinux.0 with a PXE menu)`, "serve an ISO that has one (Arch Linux and archiso derivatives), or choose Bootdrop's menu for BIOS PCs");
+        throw new SessionError(
+          'ENOCLASSIC',
+          `classic PXELINUX mode: source "${ctx.classicSourceId}" does not ship its own PXELINUX (lpxelinux.0 with a PXE menu)`,
+          "serve an ISO that has one (Arch Linux and archiso derivatives), or choose Bootdrop's menu for BIOS PCs",
+        );
       }
       const boot = await layoutServedTree(
         tree,
-        sources.map((s) => ({ id: s.summary.id, vfs: s.vfs, plan: s.detail as BootPlan, hostPath: s.summary.path, classicPxelinux: s === classicSource })),
+        sources.map((s) => ({
+          id: s.summary.id,
+          vfs: s.vfs,
+          plan: s.detail as BootPlan,
+          hostPath: s.summary.path,
+          classicPxelinux: s === classicSource,
+        })),
         { loadersDir: ctx.loadersDir, server: { ip: ctx.serverIp, httpPort: ctx.httpPort }, menu: ctx.menu },
       );
       layouts.set(tree, boot);
@@ -104,13 +137,21 @@ export function createEngineServices(): EngineServices {
       const policy = boot.classic ? new ClassicPolicy(pxe, boot.classic.loader) : pxe;
       const warnings: string[] = [];
       if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
-        warnings.push(`the ISO's own PXELINUX menu fetches http://<server>/ on port ${boot.classic.httpPort}, but HTTP runs on port ${ctx.httpPort}: BIOS PCs will not find the ISO's files — serve with --http-port ${boot.classic.httpPort}, or choose Bootdrop's menu for BIOS PCs`);
+        warnings.push(
+          `the ISO's own PXELINUX menu fetches http://<server>/ on port ${boot.classic.httpPort}, but HTTP runs on port ${ctx.httpPort}: BIOS PCs will not find the ISO's files — serve with --http-port ${boot.classic.httpPort}, or choose Bootdrop's menu for BIOS PCs`,
+        );
       }
       return { policy, roles: rolesOf(sources), entryByKernel: entriesOf(sources), warnings };
     },
 
     async startHttp(o) {
-      const server = new HttpServer({ vfs: o.vfs, address: o.address, port: o.port, tracker: o.tracker, log: (level, message, client) => o.log(level, 'http', message, client) });
+      const server = new HttpServer({
+        vfs: o.vfs,
+        address: o.address,
+        port: o.port,
+        tracker: o.tracker,
+        log: (level, message, client) => o.log(level, 'http', message, client),
+      });
       await server.start();
       return { port: server.port, close: () => server.stop() };
     },
@@ -136,7 +177,9 @@ export function createEngineServices(): EngineServices {
         log: (level, message, client) => o.log(level, 'dhcp', message, client),
         ...(o.ports ? { ports: o.ports } : {}),
       });
-      dhcp.on('client', (e: ClientEvent) => o.onClient({ mac: e.mac, ip: e.ip, firmware: firmwareOf(e.facts), arch: e.facts.archCode }));
+      dhcp.on('client', (e: ClientEvent) =>
+        o.onClient({ mac: e.mac, ip: e.ip, firmware: firmwareOf(e.facts), arch: e.facts.archCode }),
+      );
       dhcp.on('mode', (m) => o.onMode(m));
       await dhcp.start();
       return {

@@ -24,5 +24,9 @@ export function toServeError(err: unknown, where: string): ServeError {
     EADDRNOTAVAIL: 'the interface lost its address: check the cable/network, refresh interfaces, then start again',
     ENOENT: 'check that the ISO or folder still exists',
   };
-  return { code, message: `${where}: ${message}`, remedy: remedies[code] ?? 'see the log (Export log) for details, then start again' };
+  return {
+    code,
+    message: `${where}: ${message}`,
+    remedy: remedies[code] ?? 'see the log (Export log) for details, then start again',
+  };
 }

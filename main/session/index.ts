@@ -1,7 +1,19 @@
 /** The session: the engine's one owner of state, behind the contract's BootdropApi. */
 export { Session, type SessionOptions } from './session';
 export { SessionError, toServeError } from './errors';
-export type { EngineServices, OpenedSource, SourcePlan, ServedSource, ServedLayout, LayoutContext, DhcpStart, RunningDhcp, RunningServer, ServerStart, Log } from './services';
+export type {
+  EngineServices,
+  OpenedSource,
+  SourcePlan,
+  ServedSource,
+  ServedLayout,
+  LayoutContext,
+  DhcpStart,
+  RunningDhcp,
+  RunningServer,
+  ServerStart,
+  Log,
+} from './services';
 export type { DhcpSighting } from './clients';
 export { roleOfFile, type FileRole } from './stage';
 export { pruneMenu } from './menu';

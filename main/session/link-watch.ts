@@ -32,7 +32,11 @@ export function linkChange(name: string, serving: NetInterface | null, list: rea
   if (!now.up) return { kind: 'lost', why: `interface ${name} went down (cable unplugged or network lost)` };
   if (now.address === '') return { kind: 'lost', why: `interface ${name} lost its address ${serving.address}` };
   if (now.address !== serving.address || now.prefix !== serving.prefix) {
-    return { kind: 'moved', why: `the address of ${name} changed from ${serving.address}/${serving.prefix} to ${now.address}/${now.prefix}`, now };
+    return {
+      kind: 'moved',
+      why: `the address of ${name} changed from ${serving.address}/${serving.prefix} to ${now.address}/${now.prefix}`,
+      now,
+    };
   }
   return { kind: 'same' };
 }

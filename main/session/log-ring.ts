@@ -14,7 +14,11 @@ export class LogRing {
   constructor(private readonly capacity = 2000) {}
 
   push(entry: LogEntry): void {
-    this.entries.push(entry.message.length > MAX_MESSAGE ? { ...entry, message: `${entry.message.slice(0, MAX_MESSAGE)}… (${entry.message.length} characters)` } : entry);
+    this.entries.push(
+      entry.message.length > MAX_MESSAGE
+        ? { ...entry, message: `${entry.message.slice(0, MAX_MESSAGE)}… (${entry.message.length} characters)` }
+        : entry,
+    );
     if (this.entries.length > this.capacity) {
       const excess = this.entries.length - this.capacity;
       this.entries.splice(0, excess);
@@ -32,7 +36,8 @@ export class LogRing {
 
   /** One line per entry: ISO time, level, scope, client, message. */
   toText(): string {
-    const head = this.dropped > 0 ? [`# ${this.dropped} older entries dropped (log keeps the last ${this.capacity})`] : [];
+    const head =
+      this.dropped > 0 ? [`# ${this.dropped} older entries dropped (log keeps the last ${this.capacity})`] : [];
     const lines = this.entries.map((e) => {
       const client = e.client ? ` [${e.client}]` : '';
       return `${new Date(e.time).toISOString()} ${e.level.toUpperCase().padEnd(5)} ${e.scope}${client}: ${e.message}`;

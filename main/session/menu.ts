@@ -5,5 +5,9 @@ import type { MenuSettings, SourceSummary } from '../contract';
 export function pruneMenu(menu: MenuSettings, sources: SourceSummary[]): MenuSettings {
   const ids = new Set(sources.flatMap((s) => s.entries.map((e) => e.id)));
   const overrides = Object.fromEntries(Object.entries(menu.overrides).filter(([id]) => ids.has(id)));
-  return { ...menu, overrides, defaultEntryId: menu.defaultEntryId && ids.has(menu.defaultEntryId) ? menu.defaultEntryId : null };
+  return {
+    ...menu,
+    overrides,
+    defaultEntryId: menu.defaultEntryId && ids.has(menu.defaultEntryId) ? menu.defaultEntryId : null,
+  };
 }

@@ -9,8 +9,20 @@ import { formatBytes, formatRate } from '../transfer';
 
 export { formatBytes, formatRate };
 
-const FIRMWARE: Record<Firmware, string> = { bios: 'BIOS PXE', uefi: 'UEFI PXE', 'uefi-http': 'UEFI HTTP Boot', ipxe: 'iPXE', unknown: 'unknown firmware' };
-const STEP: Record<FileRole, string> = { loader: 'loader', menu: 'menu', kernel: 'kernel', initrd: 'initrd', rootfs: 'root file system' };
+const FIRMWARE: Record<Firmware, string> = {
+  bios: 'BIOS PXE',
+  uefi: 'UEFI PXE',
+  'uefi-http': 'UEFI HTTP Boot',
+  ipxe: 'iPXE',
+  unknown: 'unknown firmware',
+};
+const STEP: Record<FileRole, string> = {
+  loader: 'loader',
+  menu: 'menu',
+  kernel: 'kernel',
+  initrd: 'initrd',
+  rootfs: 'root file system',
+};
 const STAGE: Record<ClientStage, string> = {
   dhcp: 'DHCP',
   loader: 'loader',
@@ -25,7 +37,8 @@ const STAGE: Record<ClientStage, string> = {
 export function describeMode(state: ServingState): string {
   const eff = state.effectiveMode;
   if (state.mode === 'auto' && eff === null) return 'auto mode (looking for a DHCP server on the link)';
-  if (eff === 'dhcp') return `${state.mode === 'auto' ? 'auto → ' : ''}own DHCP mode (no other DHCP server: Bootdrop hands out addresses)`;
+  if (eff === 'dhcp')
+    return `${state.mode === 'auto' ? 'auto → ' : ''}own DHCP mode (no other DHCP server: Bootdrop hands out addresses)`;
   return `${state.mode === 'auto' ? 'auto → ' : ''}proxy DHCP mode (the existing DHCP server keeps handing out addresses)`;
 }
 
@@ -49,7 +62,9 @@ export class Narrator {
         this.firmware.set(c.mac, c.firmware);
         const out: string[] = [];
         if (c.stage === 'dhcp' && (before !== 'dhcp' || fwBefore !== c.firmware)) {
-          out.push(`${c.mac}  DHCP: ${FIRMWARE[c.firmware]}${c.ip ? ` at ${c.ip}` : ''}${c.arch !== null ? ` (arch ${c.arch})` : ''}`);
+          out.push(
+            `${c.mac}  DHCP: ${FIRMWARE[c.firmware]}${c.ip ? ` at ${c.ip}` : ''}${c.arch !== null ? ` (arch ${c.arch})` : ''}`,
+          );
         } else if (c.stage === 'done' && before !== 'done') {
           out.push(`${c.mac}  ${STAGE.done}`);
         } else if (c.stage === 'failed' && before !== 'failed') {
@@ -61,7 +76,9 @@ export class Narrator {
       case 'transfer':
         return this.onTransfer(event.transfer);
       case 'log':
-        return event.entry.level === 'warn' || event.entry.level === 'error' ? [`${event.entry.level}: ${event.entry.scope}: ${event.entry.message}`] : [];
+        return event.entry.level === 'warn' || event.entry.level === 'error'
+          ? [`${event.entry.level}: ${event.entry.scope}: ${event.entry.message}`]
+          : [];
       default:
         return [];
     }
@@ -90,10 +107,14 @@ export class Narrator {
     const proto = t.protocol.toUpperCase();
     if (t.outcome === 'done') {
       const secs = t.endedAt !== null ? (t.endedAt - t.startedAt) / 1000 : 0;
-      return [`${who}  ${step}: ${t.file} ${formatBytes(t.bytes)} in ${secs.toFixed(1)} s (${formatRate(t.rate)}, ${proto})`];
+      return [
+        `${who}  ${step}: ${t.file} ${formatBytes(t.bytes)} in ${secs.toFixed(1)} s (${formatRate(t.rate)}, ${proto})`,
+      ];
     }
     // EDK2 and iPXE ask for a loader's size and hang up: routine, not worth a line.
     if (t.outcome === 'aborted' && t.bytes === 0) return [];
-    return [`${who}  ${step}: ${t.file} ${t.outcome} after ${formatBytes(t.bytes)}${t.error ? `: ${t.error}` : ''} (${proto})`];
+    return [
+      `${who}  ${step}: ${t.file} ${t.outcome} after ${formatBytes(t.bytes)}${t.error ? `: ${t.error}` : ''} (${proto})`,
+    ];
   }
 }

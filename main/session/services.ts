@@ -4,7 +4,16 @@
  * and the order of things; `engine-services.ts` binds this to the real iso/boot/http/tftp/dhcp/net
  * modules. Keeping the seam here lets the state machine be read (and tested) on its own.
  */
-import type { BootEntry, EffectiveMode, LogLevel, MenuSettings, NetInterface, OsFamily, ServeMode, SourceSummary } from '../contract';
+import type {
+  BootEntry,
+  EffectiveMode,
+  LogLevel,
+  MenuSettings,
+  NetInterface,
+  OsFamily,
+  ServeMode,
+  SourceSummary,
+} from '../contract';
 import type { BootPolicy } from '../boot/policy';
 import type { TransferTracker } from '../transfer';
 import type { MountedTree, Vfs } from '../vfs';

@@ -104,8 +104,22 @@ export class Session implements BootdropApi {
     this.now = opts.now ?? Date.now;
     this.mode = opts.mode;
     this.interfaceName = opts.interfaceName ?? null;
-    this.menu = { ...DEFAULT_MENU, append: opts.append ?? '', timeoutSec: opts.timeoutSec ?? DEFAULT_MENU.timeoutSec, biosMenu: opts.biosMenu ?? 'bootdrop' };
-    this.state = { serving: false, starting: false, interfaceName: this.interfaceName, address: null, mode: this.mode, effectiveMode: null, httpUrl: null, error: null };
+    this.menu = {
+      ...DEFAULT_MENU,
+      append: opts.append ?? '',
+      timeoutSec: opts.timeoutSec ?? DEFAULT_MENU.timeoutSec,
+      biosMenu: opts.biosMenu ?? 'bootdrop',
+    };
+    this.state = {
+      serving: false,
+      starting: false,
+      interfaceName: this.interfaceName,
+      address: null,
+      mode: this.mode,
+      effectiveMode: null,
+      httpUrl: null,
+      error: null,
+    };
     this.interfaces = this.safeListInterfaces();
   }
 
@@ -204,7 +218,11 @@ export class Session implements BootdropApi {
   async addSource(req: { path: string }): Promise<SourceSummary> {
     const hostPath = path.resolve(req.path);
     if (this.sources.some((s) => s.summary.path === hostPath)) {
-      throw new SessionError('EEXIST', `${hostPath} is already being served`, 'remove it first, or add a different ISO');
+      throw new SessionError(
+        'EEXIST',
+        `${hostPath} is already being served`,
+        'remove it first, or add a different ISO',
+      );
     }
     const opened = await this.services.openSource(hostPath);
     const id = this.newSourceId(hostPath);
@@ -213,14 +231,31 @@ export class Session implements BootdropApi {
     try {
       const { detail: d, ...plan } = await this.services.planSource(id, hostPath, opened);
       detail = d;
-      summary = { id, path: hostPath, kind: opened.kind, label: opened.label, size: opened.size, fileSystems: opened.fileSystems, ...plan };
-      if (summary.ownPxeMenu) this.log('info', 'boot', `${path.basename(hostPath)} ships its own PXELINUX menu: BIOS PCs can be given it instead of Bootdrop's (the "BIOS PCs get" choice, or --classic)`);
+      summary = {
+        id,
+        path: hostPath,
+        kind: opened.kind,
+        label: opened.label,
+        size: opened.size,
+        fileSystems: opened.fileSystems,
+        ...plan,
+      };
+      if (summary.ownPxeMenu)
+        this.log(
+          'info',
+          'boot',
+          `${path.basename(hostPath)} ships its own PXELINUX menu: BIOS PCs can be given it instead of Bootdrop's (the "BIOS PCs get" choice, or --classic)`,
+        );
     } catch (err) {
       await opened.vfs.close().catch(() => undefined);
       throw err;
     }
     this.sources.push({ id, opened, summary, detail });
-    this.log('info', 'session', `added ${summary.osName} (${path.basename(hostPath)}): ${summary.entries.length} boot entries`);
+    this.log(
+      'info',
+      'session',
+      `added ${summary.osName} (${path.basename(hostPath)}): ${summary.entries.length} boot entries`,
+    );
     for (const w of summary.warnings) this.log('warn', 'boot', `${path.basename(hostPath)}: ${w}`);
     await this.sourcesChanged();
     return this.effectiveSources().find((s) => s.id === id)!;
@@ -230,7 +265,13 @@ export class Session implements BootdropApi {
     const i = this.sources.findIndex((s) => s.id === req.id);
     if (i < 0) throw new SessionError('ENOENT', `no source with id "${req.id}"`, 'refresh the source list');
     const [gone] = this.sources.splice(i, 1);
-    this.menu = { ...pruneMenu(this.menu, this.sources.map((s) => s.summary)), biosMenu: this.menu.biosMenu };
+    this.menu = {
+      ...pruneMenu(
+        this.menu,
+        this.sources.map((s) => s.summary),
+      ),
+      biosMenu: this.menu.biosMenu,
+    };
     await this.sourcesChanged();
     this.running?.tree.unmount(`/iso/${gone!.id}`);
     await gone!.opened.vfs.close().catch(() => undefined);
@@ -240,7 +281,13 @@ export class Session implements BootdropApi {
   async setMenu(req: { menu: MenuSettings }): Promise<MenuSettings> {
     // The BIOS menu choice is kept even when no source can honour it now: it applies again once the ISO is back.
     const biosMenu = req.menu.biosMenu ?? this.menu.biosMenu;
-    this.menu = { ...pruneMenu({ ...req.menu, overrides: { ...req.menu.overrides } }, this.sources.map((s) => s.summary)), biosMenu };
+    this.menu = {
+      ...pruneMenu(
+        { ...req.menu, overrides: { ...req.menu.overrides } },
+        this.sources.map((s) => s.summary),
+      ),
+      biosMenu,
+    };
     this.emit({ type: 'menu', menu: this.menuCopy() });
     await this.sourcesChanged();
     return this.menuCopy();
@@ -251,7 +298,11 @@ export class Session implements BootdropApi {
     this.emit({ type: 'sources', sources: this.effectiveSources() });
     if (this.running) {
       try {
-        this.running.layout = await this.layoutTree(this.running.tree, this.running.iface.address, this.running.httpPort);
+        this.running.layout = await this.layoutTree(
+          this.running.tree,
+          this.running.iface.address,
+          this.running.httpPort,
+        );
       } catch (err) {
         this.log('error', 'boot', `menu update failed: ${(err as Error).message}`);
       }
@@ -260,10 +311,25 @@ export class Session implements BootdropApi {
 
   private async layoutTree(tree: MountedTree, serverIp: string, httpPort: number): Promise<ServedLayout> {
     const effective = this.effectiveSources();
-    const served = this.sources.map((s) => ({ summary: effective.find((e) => e.id === s.id)!, vfs: s.opened.vfs, detail: s.detail }));
+    const served = this.sources.map((s) => ({
+      summary: effective.find((e) => e.id === s.id)!,
+      vfs: s.opened.vfs,
+      detail: s.detail,
+    }));
     const bios = biosMenuInEffect(this.menu.biosMenu, effective);
-    const layout = await this.services.layout(tree, served, { loadersDir: this.opts.loadersDir, serverIp, httpPort, classicSourceId: bios.classicSourceId, menu: () => this.menu });
-    if (bios.classicSourceId !== this.servedClassic) this.log('info', 'boot', describeBiosMenu(bios, effective) + (this.servedClassic === undefined ? '' : ' (from their next boot)'));
+    const layout = await this.services.layout(tree, served, {
+      loadersDir: this.opts.loadersDir,
+      serverIp,
+      httpPort,
+      classicSourceId: bios.classicSourceId,
+      menu: () => this.menu,
+    });
+    if (bios.classicSourceId !== this.servedClassic)
+      this.log(
+        'info',
+        'boot',
+        describeBiosMenu(bios, effective) + (this.servedClassic === undefined ? '' : ' (from their next boot)'),
+      );
     this.servedClassic = bios.classicSourceId;
     for (const w of [...bios.warnings, ...layout.warnings]) this.log('warn', 'boot', w);
     return layout;
@@ -295,13 +361,27 @@ export class Session implements BootdropApi {
       const hit = this.interfaces.find((i) => i.name === this.interfaceName);
       if (!hit) {
         const names = this.interfaces.map((i) => i.name).join(', ') || 'none';
-        throw new SessionError('ENOIFACE', `no IPv4 interface called "${this.interfaceName}" (available: ${names})`, 'plug in the cable / connect the network, or choose another interface');
+        throw new SessionError(
+          'ENOIFACE',
+          `no IPv4 interface called "${this.interfaceName}" (available: ${names})`,
+          'plug in the cable / connect the network, or choose another interface',
+        );
       }
-      if (!hit.up) throw new SessionError('ELINKDOWN', `interface ${hit.name} is down`, 'connect the cable to the other PC (or a switch) and bring the interface up');
+      if (!hit.up)
+        throw new SessionError(
+          'ELINKDOWN',
+          `interface ${hit.name} is down`,
+          'connect the cable to the other PC (or a switch) and bring the interface up',
+        );
       return hit;
     }
     const best = this.interfaces.find((i) => i.recommended);
-    if (!best) throw new SessionError('ENOIFACE', 'no usable network interface (up, with an IPv4 address)', 'connect a network cable or Wi-Fi, give the interface an address, then start again');
+    if (!best)
+      throw new SessionError(
+        'ENOIFACE',
+        'no usable network interface (up, with an IPv4 address)',
+        'connect a network cable or Wi-Fi, give the interface an address, then start again',
+      );
     return best;
   }
 
@@ -338,20 +418,40 @@ export class Session implements BootdropApi {
     const started: RunningServer[] = [];
     let where = 'start';
     try {
-      if (this.sources.length === 0) throw new SessionError('ENOSOURCE', 'nothing to serve: no ISO or folder added', 'add an ISO (drop it on the window, or pass it to "bootdrop serve")');
+      if (this.sources.length === 0)
+        throw new SessionError(
+          'ENOSOURCE',
+          'nothing to serve: no ISO or folder added',
+          'add an ISO (drop it on the window, or pass it to "bootdrop serve")',
+        );
       const iface = this.pickInterface();
       const tree = new MountedTree();
       const tracker = new TransferTracker((t) => this.onTransfer(t), { macFor: (ip) => this.macFor(ip) });
       where = 'HTTP server';
       // HTTP first: its port (possibly chosen by the OS) goes into the generated boot scripts.
-      const http = await this.services.startHttp({ vfs: tree, address: iface.address, port: this.opts.httpPort, tracker, log: this.log });
+      const http = await this.services.startHttp({
+        vfs: tree,
+        address: iface.address,
+        port: this.opts.httpPort,
+        tracker,
+        log: this.log,
+      });
       started.push(http);
       where = 'boot menu';
       this.servedClassic = undefined; // a fresh start says which menu BIOS PCs get, once
       const layout = await this.layoutTree(tree, iface.address, http.port);
       where = 'TFTP server';
       const mtu = iface.mtu;
-      started.push(await this.services.startTftp({ vfs: tree, address: iface.address, port: this.opts.tftpPort ?? 69, tracker, log: this.log, ...(mtu ? { mtu } : {}) }));
+      started.push(
+        await this.services.startTftp({
+          vfs: tree,
+          address: iface.address,
+          port: this.opts.tftpPort ?? 69,
+          tracker,
+          log: this.log,
+          ...(mtu ? { mtu } : {}),
+        }),
+      );
       where = 'DHCP server';
       const run: Running = { tree, layout, servers: started, dhcp: null, iface, httpPort: http.port };
       this.running = run;
@@ -368,12 +468,27 @@ export class Session implements BootdropApi {
       run.dhcp = dhcp;
       started.push(dhcp);
       const httpUrl = `http://${iface.address}:${http.port}/`;
-      this.setState({ serving: true, starting: false, interfaceName: iface.name, address: iface.address, mode: this.mode, effectiveMode: dhcp.effectiveMode, httpUrl, error: null });
+      this.setState({
+        serving: true,
+        starting: false,
+        interfaceName: iface.name,
+        address: iface.address,
+        mode: this.mode,
+        effectiveMode: dhcp.effectiveMode,
+        httpUrl,
+        error: null,
+      });
       this.awaitingLink = null;
       this.watchLink();
-      this.log('info', 'session', `serving ${this.sources.length} source(s) on ${iface.name} (${iface.address}), mode ${this.mode}, HTTP ${httpUrl}`);
+      this.log(
+        'info',
+        'session',
+        `serving ${this.sources.length} source(s) on ${iface.name} (${iface.address}), mode ${this.mode}, HTTP ${httpUrl}`,
+      );
       // Which bulk I/O paths are native (sendfile, TFTP pump) or JavaScript, and why: support questions.
-      const io = Object.entries(nativeStatus(['sendfile', 'tftp'])).map(([k, v]) => `${k}: ${v}`).join('; ');
+      const io = Object.entries(nativeStatus(['sendfile', 'tftp']))
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ');
       this.log('debug', 'session', `fast I/O helpers — ${io}`);
     } catch (err) {
       this.running = null;
@@ -391,7 +506,9 @@ export class Session implements BootdropApi {
     this.running = null;
     // DHCP first: no new clients are sent to servers that are about to close.
     for (const s of [...run.servers].reverse()) {
-      await s.close().catch((err: unknown) => this.log('warn', 'session', `closing a server failed: ${(err as Error).message}`));
+      await s
+        .close()
+        .catch((err: unknown) => this.log('warn', 'session', `closing a server failed: ${(err as Error).message}`));
     }
     this.setState({ serving: false, starting: false, address: null, effectiveMode: null, httpUrl: null });
     this.log('info', 'session', 'stopped serving');
@@ -424,7 +541,13 @@ export class Session implements BootdropApi {
       await this.doStop();
       this.awaitingLink = serving;
       this.linkTimer?.ref(); // no sockets left: the watch is what keeps `bootdrop serve` waiting
-      this.setState({ error: { code: 'ELINKDOWN', message: change.why, remedy: 'reconnect the cable or network; serving resumes by itself' } });
+      this.setState({
+        error: {
+          code: 'ELINKDOWN',
+          message: change.why,
+          remedy: 'reconnect the cable or network; serving resumes by itself',
+        },
+      });
       return;
     }
     if (change.kind === 'moved') this.log('warn', 'net', `${change.why}: restarting on the new address`);
@@ -459,6 +582,7 @@ export class Session implements BootdropApi {
     const layout = this.running?.layout;
     const client = this.clients.sawTransfer(t, layout?.roles ?? EMPTY_ROLES, this.now(), layout?.entryByKernel);
     if (client) this.emit({ type: 'client', client });
-    if (t.outcome === 'failed') this.log('warn', t.protocol, `${t.file} to ${t.clientIp} failed: ${t.error ?? 'unknown error'}`, client?.mac);
+    if (t.outcome === 'failed')
+      this.log('warn', t.protocol, `${t.file} to ${t.clientIp} failed: ${t.error ?? 'unknown error'}`, client?.mac);
   }
 }

@@ -7,14 +7,24 @@ import type { ClientStage } from '../contract';
 
 export type FileRole = 'loader' | 'menu' | 'kernel' | 'initrd' | 'rootfs';
 
-const ORDER: Record<ClientStage, number> = { dhcp: 0, loader: 1, menu: 2, kernel: 3, initrd: 4, rootfs: 5, done: 6, failed: 7 };
+const ORDER: Record<ClientStage, number> = {
+  dhcp: 0,
+  loader: 1,
+  menu: 2,
+  kernel: 3,
+  initrd: 4,
+  rootfs: 5,
+  done: 6,
+  failed: 7,
+};
 
 /** Served paths the plan knows the role of (kernel/initrd of each entry), lower-cased, leading '/'. */
 export type KnownRoles = ReadonlyMap<string, FileRole>;
 
 const LOADER = /\.(kpxe|pxe|0|efi|c32|lkrn|com)$|(^|\/)memdisk$/;
 const MENU = /\.(ipxe|cfg|conf|menu)$|(^|\/)pxelinux\.cfg\/|(^|\/)(boot|menu)\.ipxe$/;
-const ROOTFS = /\.(squashfs|sfs|iso|img\.xz|erofs)$|airootfs|filesystem\.|(^|\/)(live|rootfs)\.(img|squashfs)$|squashfs\.img$/;
+const ROOTFS =
+  /\.(squashfs|sfs|iso|img\.xz|erofs)$|airootfs|filesystem\.|(^|\/)(live|rootfs)\.(img|squashfs)$|squashfs\.img$/;
 const KERNEL = /(^|\/)(vmlinu[xz][^/]*|bzimage[^/]*|linux(64)?|kernel[^/]*|vmlinuz\.efi)$/;
 const INITRD = /(^|\/)(initrd[^/]*|initramfs[^/]*|[^/]*\.img|[^/]*\.(gz|lz|xz|zst|cpio))$/;
 

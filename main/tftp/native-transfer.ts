@@ -101,7 +101,10 @@ export class NativeTransfer {
 
   /** True once the final block went out: a new request from the same port means the client has it. */
   get allSent(): boolean {
-    return this.state[PUMP_STATE.phase] === PUMP_PHASE.data && this.state[PUMP_STATE.sentUpTo] === this.state[PUMP_STATE.lastBlock];
+    return (
+      this.state[PUMP_STATE.phase] === PUMP_PHASE.data &&
+      this.state[PUMP_STATE.sentUpTo] === this.state[PUMP_STATE.lastBlock]
+    );
   }
 
   /** True while nothing beyond the OACK / first window was acknowledged (a repeated RRQ is a duplicate). */

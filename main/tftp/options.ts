@@ -102,7 +102,10 @@ export function negotiate(requested: ReadonlyMap<string, string>, limits: Negoti
   }
   if (windowAt >= 0) {
     // Granted after the loop: the cap depends on the blksize, which may come later in the request.
-    result.windowsize = Math.max(1, Math.min(windowsize, MAX_WINDOWSIZE, Math.floor(MAX_WINDOW_BYTES / result.blksize)));
+    result.windowsize = Math.max(
+      1,
+      Math.min(windowsize, MAX_WINDOWSIZE, Math.floor(MAX_WINDOW_BYTES / result.blksize)),
+    );
     result.oack[windowAt]![1] = String(result.windowsize);
   }
   return result;

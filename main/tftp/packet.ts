@@ -92,7 +92,10 @@ export function parsePacket(buf: Buffer): ParseResult {
       if (!MODES.has(mode)) return { ok: false, reason: `${what}: unknown mode "${rawMode}"` };
       const options = parseOptions(rest, what);
       if (typeof options === 'string') return { ok: false, reason: options };
-      return { ok: true, packet: { op: opcode === Opcode.RRQ ? 'rrq' : 'wrq', filename, mode: mode as TftpMode, options } };
+      return {
+        ok: true,
+        packet: { op: opcode === Opcode.RRQ ? 'rrq' : 'wrq', filename, mode: mode as TftpMode, options },
+      };
     }
     case Opcode.DATA:
       if (buf.length < 4) return { ok: false, reason: 'DATA: shorter than its header' };
@@ -104,7 +107,14 @@ export function parsePacket(buf: Buffer): ParseResult {
       if (buf.length < 4) return { ok: false, reason: 'ERROR: shorter than its header' };
       // Some clients omit the trailing NUL of the message; accept it (we only log the text).
       const end = buf.indexOf(0, 4);
-      return { ok: true, packet: { op: 'error', code: buf.readUInt16BE(2), message: buf.toString('utf8', 4, end < 0 ? buf.length : end) } };
+      return {
+        ok: true,
+        packet: {
+          op: 'error',
+          code: buf.readUInt16BE(2),
+          message: buf.toString('utf8', 4, end < 0 ? buf.length : end),
+        },
+      };
     }
     case Opcode.OACK: {
       const strings = nulStrings(buf, 2);
@@ -130,7 +140,9 @@ function encodeStrings(opcode: number, strings: string[]): Buffer {
   return out;
 }
 
-export function encodeRequest(p: Omit<RequestPacket, 'options'> & { options?: Map<string, string> | Array<[string, string]> }): Buffer {
+export function encodeRequest(
+  p: Omit<RequestPacket, 'options'> & { options?: Map<string, string> | Array<[string, string]> },
+): Buffer {
   const opts = p.options ? [...p.options].flat() : [];
   return encodeStrings(p.op === 'rrq' ? Opcode.RRQ : Opcode.WRQ, [p.filename, p.mode, ...opts]);
 }

@@ -19,10 +19,28 @@ export interface Refusal {
 export function refusalFor(err: unknown, name: string): Refusal {
   const why = err instanceof Error ? err.message : String(err);
   if (isVfsError(err, 'EOUTSIDE') || isVfsError(err, 'EINVAL')) {
-    return { code: TftpErrorCode.AccessViolation, text: 'Access violation', level: 'warn', log: `refused ${JSON.stringify(name)}: ${why}`, result: 'refused' };
+    return {
+      code: TftpErrorCode.AccessViolation,
+      text: 'Access violation',
+      level: 'warn',
+      log: `refused ${JSON.stringify(name)}: ${why}`,
+      result: 'refused',
+    };
   }
   if (isVfsError(err, 'ENOENT') || isVfsError(err, 'ENOTDIR') || isVfsError(err, 'EISDIR')) {
-    return { code: TftpErrorCode.FileNotFound, text: 'File not found', level: 'info', log: `not found: ${name}`, result: 'not-found' };
+    return {
+      code: TftpErrorCode.FileNotFound,
+      text: 'File not found',
+      level: 'info',
+      log: `not found: ${name}`,
+      result: 'not-found',
+    };
   }
-  return { code: TftpErrorCode.NotDefined, text: 'Read error on the server', level: 'error', log: `cannot read ${name}: ${why}`, result: 'error' };
+  return {
+    code: TftpErrorCode.NotDefined,
+    text: 'Read error on the server',
+    level: 'error',
+    log: `cannot read ${name}: ${why}`,
+    result: 'error',
+  };
 }

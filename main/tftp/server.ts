@@ -87,7 +87,9 @@ export class TftpServer {
     const port = this.opts.port ?? 69;
     const socket = dgram.createSocket({ type: 'udp4' });
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', (err) => reject(explainBindError(err, port, this.opts.address, process.platform, SERVICES.tftp)));
+      socket.once('error', (err) =>
+        reject(explainBindError(err, port, this.opts.address, process.platform, SERVICES.tftp)),
+      );
       socket.bind({ address: this.opts.address, port, exclusive: true }, () => resolve());
     }).catch((err: unknown) => {
       socket.close();
@@ -135,7 +137,11 @@ export class TftpServer {
     }
     const p = parsed.packet;
     if (p.op === 'wrq') {
-      this.refusal('warn', `refused write request for ${JSON.stringify(p.filename.slice(0, 200))} (Bootdrop serves read-only)`, peer.ip);
+      this.refusal(
+        'warn',
+        `refused write request for ${JSON.stringify(p.filename.slice(0, 200))} (Bootdrop serves read-only)`,
+        peer.ip,
+      );
       reply(TftpErrorCode.AccessViolation, 'Access violation: read-only server');
       return;
     }
@@ -154,19 +160,29 @@ export class TftpServer {
       // The same request again before anything was acknowledged: a retransmitted RRQ; our timer resends.
       if (existing.unanswered && sameRequest(existing.request, p)) return;
       // Same port, new request: the client moved on (it has the file if the last block went out).
-      existing.end(existing.allSent ? { outcome: 'done' } : { outcome: 'aborted', reason: 'client sent a new request' });
+      existing.end(
+        existing.allSent ? { outcome: 'done' } : { outcome: 'aborted', reason: 'client sent a new request' },
+      );
     }
     const perClient = this.opts.maxPerClient ?? 16;
     let mine = 0;
     for (const s of this.sessions.values()) if (s.peer.ip === peer.ip) mine++;
     if (mine >= perClient) {
-      this.refusal('warn', `busy: this client already has ${perClient} transfers running, refused ${JSON.stringify(p.filename.slice(0, 200))}`, peer.ip);
+      this.refusal(
+        'warn',
+        `busy: this client already has ${perClient} transfers running, refused ${JSON.stringify(p.filename.slice(0, 200))}`,
+        peer.ip,
+      );
       reply(TftpErrorCode.NotDefined, 'Server busy, try again');
       return;
     }
     const max = this.opts.maxSessions ?? 256;
     if (this.sessions.size >= max && !this.dropStalest()) {
-      this.refusal('warn', `busy: ${max} transfers running, refused ${JSON.stringify(p.filename.slice(0, 200))}`, peer.ip);
+      this.refusal(
+        'warn',
+        `busy: ${max} transfers running, refused ${JSON.stringify(p.filename.slice(0, 200))}`,
+        peer.ip,
+      );
       reply(TftpErrorCode.NotDefined, 'Server busy, try again');
       return;
     }
@@ -186,7 +202,11 @@ export class TftpServer {
     let stalest: ReadSession | null = null;
     for (const s of this.sessions.values()) if (!stalest || s.lastHeard < stalest.lastHeard) stalest = s;
     if (!stalest || Date.now() - stalest.lastHeard < (this.opts.staleMs ?? 2000)) return false;
-    this.refusal('info', `dropped ${JSON.stringify(stalest.request.filename.slice(0, 200))}: the client has been silent and the server is full`, stalest.peer.ip);
+    this.refusal(
+      'info',
+      `dropped ${JSON.stringify(stalest.request.filename.slice(0, 200))}: the client has been silent and the server is full`,
+      stalest.peer.ip,
+    );
     stalest.end({ outcome: 'aborted', reason: 'client silent while the server was full' });
     this.sessions.delete(stalest.key);
     return true;

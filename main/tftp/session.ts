@@ -19,7 +19,12 @@ export interface SessionConfig {
   retries: number;
   /** Serve host-file transfers with the native data pump when it is available (default true). */
   native?: boolean;
-  onFile?: (e: { clientIp: string; path: string; file: string | null; result: 'ok' | 'not-found' | 'refused' | 'error' }) => void;
+  onFile?: (e: {
+    clientIp: string;
+    path: string;
+    file: string | null;
+    result: 'ok' | 'not-found' | 'refused' | 'error';
+  }) => void;
 }
 
 export interface Peer {
@@ -178,7 +183,8 @@ export class ReadSession {
     const detail = this.opts.oack.length ? ` (${this.opts.oack.map(([k, v]) => `${k}=${v}`).join(' ')})` : '';
     this.cfg.log('info', `sending ${file.path}, ${this.size} bytes${detail}`, ip);
     if (this.opts.ignored.length) this.cfg.log('debug', `options ignored: ${this.opts.ignored.join('; ')}`, ip);
-    if (this.request.mode === 'netascii') this.cfg.log('debug', `netascii requested for ${name}: sent as octet (boot files are binary)`, ip);
+    if (this.request.mode === 'netascii')
+      this.cfg.log('debug', `netascii requested for ${name}: sent as octet (boot files are binary)`, ip);
   }
 
   /** Hand the transfer to the native data pump; false when it cannot take it (JavaScript serves it). */
@@ -243,7 +249,11 @@ export class ReadSession {
         this.cfg.log('debug', `client ended option negotiation (${p.code}: ${p.message})`, this.peer.ip);
         this.end({ outcome: 'aborted', reason: `client ended after the option reply (${p.message || p.code})` });
       } else {
-        this.cfg.log('info', `client aborted ${this.request.filename}: ${p.message || `error ${p.code}`}`, this.peer.ip);
+        this.cfg.log(
+          'info',
+          `client aborted ${this.request.filename}: ${p.message || `error ${p.code}`}`,
+          this.peer.ip,
+        );
         this.end({ outcome: 'aborted', reason: `client aborted: ${p.message || `error ${p.code}`}` });
       }
     }
@@ -261,7 +271,7 @@ export class ReadSession {
     }
     if (this.phase !== 'data') return;
     // Map the 16-bit number onto the absolute block in [base - 1, sentUpTo] (block numbers roll over).
-    const a = this.sentUpTo - ((((this.sentUpTo & 0xffff) - block) % 65536) + 65536) % 65536;
+    const a = this.sentUpTo - (((((this.sentUpTo & 0xffff) - block) % 65536) + 65536) % 65536);
     if (a < this.base) return; // duplicate or stale: never resend on it (Sorcerer's Apprentice)
     this.heard = Date.now();
     this.base = a + 1;
@@ -335,7 +345,8 @@ export class ReadSession {
   private async refill(first: number): Promise<void> {
     // Blocks still queued for sending point into the buffer: let them go out before overwriting it.
     // (Normally none are: the client has ACKed what we sent before we need the next part of the file.)
-    for (let i = 0; i < 1000 && !this.ended && this.socket!.getSendQueueCount() > 0; i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 1000 && !this.ended && this.socket!.getSendQueueCount() > 0; i++)
+      await new Promise((r) => setImmediate(r));
     if (this.ended) return;
     const start = (first - 1) * this.opts.blksize;
     const want = Math.min(this.buf.length, this.size - start);
@@ -380,7 +391,11 @@ export class ReadSession {
     if (this.phase === 'ended') return;
     if (++this.retries > this.cfg.retries) {
       const what = this.phase === 'oack' ? 'option acknowledgement' : `block ${this.base}`;
-      this.cfg.log('warn', `gave up on ${this.request.filename}: no ACK for ${what} after ${this.cfg.retries} retries`, this.peer.ip);
+      this.cfg.log(
+        'warn',
+        `gave up on ${this.request.filename}: no ACK for ${what} after ${this.cfg.retries} retries`,
+        this.peer.ip,
+      );
       this.sendControl(encodeError(TftpErrorCode.NotDefined, 'Timeout'));
       this.end({ outcome: 'failed', reason: `timed out waiting for the client (${what})` });
       return;
@@ -421,7 +436,8 @@ export class ReadSession {
     this.clearTimer();
     this.native?.cancel();
     if (result) this.handle?.finish(result.outcome, result.reason);
-    if (result?.outcome === 'done') this.cfg.log('info', `sent ${this.request.filename} (${this.size} bytes)`, this.peer.ip);
+    if (result?.outcome === 'done')
+      this.cfg.log('info', `sent ${this.request.filename} (${this.size} bytes)`, this.peer.ip);
     const socket = this.socket;
     // Let a final ERROR packet leave before closing.
     if (socket) setImmediate(() => socket.close());

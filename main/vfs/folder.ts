@@ -4,7 +4,6 @@ import type { Readable } from 'node:stream';
 import { matchName, splitPath } from './path';
 import { VfsError, type ReadRange, type Vfs, type VfsFile, type VfsStat } from './types';
 
-
 /**
  * A plain folder as a boot source: an extracted ISO, a mounted DVD or a loop-mounted ISO (the classic
  * setup). Confined to the folder: every resolved host path is checked with realpath, so a host symlink
@@ -42,7 +41,10 @@ export class FolderSource implements Vfs {
       } catch (err) {
         throw this.hostError(err, '/' + vparts.join('/'));
       }
-      const hit = matchName(names.map((name) => ({ name })), part);
+      const hit = matchName(
+        names.map((name) => ({ name })),
+        part,
+      );
       if (!hit) throw new VfsError('ENOENT', '/' + [...vparts, part].join('/'), 'no such file', this.location);
       host = nodePath.join(host, hit.name);
       vparts.push(hit.name);
@@ -118,7 +120,9 @@ export class FolderSource implements Vfs {
       const child = vpath === '/' ? `/${name}` : `${vpath}/${name}`;
       try {
         const st = await fsp.lstat(nodePath.join(host, name));
-        out.push(this.toStat(child, st, st.isSymbolicLink() ? await fsp.readlink(nodePath.join(host, name)) : undefined));
+        out.push(
+          this.toStat(child, st, st.isSymbolicLink() ? await fsp.readlink(nodePath.join(host, name)) : undefined),
+        );
       } catch {
         // Vanished between readdir and lstat: skip, like `ls` does.
       }
@@ -145,7 +149,13 @@ export class FolderSource implements Vfs {
       path: vpath,
       size: st.size,
       hostSpans(start, end) {
-        const ok = !closed && Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end <= st.size;
+        const ok =
+          !closed &&
+          Number.isSafeInteger(start) &&
+          Number.isSafeInteger(end) &&
+          start >= 0 &&
+          start <= end &&
+          end <= st.size;
         return ok ? [{ fd: handle.fd, position: start, length: end - start }] : null;
       },
       async read(buffer, offset, length, position) {
@@ -173,4 +183,3 @@ export class FolderSource implements Vfs {
 
   async close(): Promise<void> {}
 }
-

@@ -105,7 +105,15 @@ export class MountedTree implements Vfs {
   private async statWith(path: string, fn: (vfs: Vfs, rest: string) => Promise<VfsStat>): Promise<VfsStat> {
     const parts = splitPath(path);
     const gen = this.generated(parts);
-    if (gen) return { path: gen.path, name: baseName(gen.path), type: 'file', size: gen.data.length, mode: 0o444, mtime: null };
+    if (gen)
+      return {
+        path: gen.path,
+        name: baseName(gen.path),
+        type: 'file',
+        size: gen.data.length,
+        mode: 0o444,
+        mtime: null,
+      };
     const r = this.route(parts);
     if (r) {
       try {
@@ -114,7 +122,12 @@ export class MountedTree implements Vfs {
         if (!(err instanceof VfsError && err.code === 'ENOENT') || r.rest !== '/') throw err;
       }
     }
-    if (parts.length === 0 || this.syntheticChildren(parts.slice(0, -1)).some((c) => c.name.toLowerCase() === parts.at(-1)!.toLowerCase() && c.type === 'dir')) {
+    if (
+      parts.length === 0 ||
+      this.syntheticChildren(parts.slice(0, -1)).some(
+        (c) => c.name.toLowerCase() === parts.at(-1)!.toLowerCase() && c.type === 'dir',
+      )
+    ) {
       return { path: '/' + parts.join('/'), name: parts.at(-1) ?? '', type: 'dir', size: 0, mode: 0o555, mtime: null };
     }
     throw new VfsError('ENOENT', path, 'no such file', this.location);
@@ -127,7 +140,8 @@ export class MountedTree implements Vfs {
     let found = false;
     if (r) {
       try {
-        for (const st of await r.mount.vfs.readdir(r.rest)) merged.set(st.name.toLowerCase(), this.prefixed(r.mount, st));
+        for (const st of await r.mount.vfs.readdir(r.rest))
+          merged.set(st.name.toLowerCase(), this.prefixed(r.mount, st));
         found = true;
       } catch (err) {
         if (!(err instanceof VfsError && err.code === 'ENOENT')) throw err;
@@ -135,7 +149,8 @@ export class MountedTree implements Vfs {
     }
     const synthetic = this.syntheticChildren(parts);
     for (const st of synthetic) merged.set(st.name.toLowerCase(), st);
-    if (!found && synthetic.length === 0 && parts.length > 0) throw new VfsError('ENOENT', path, 'no such directory', this.location);
+    if (!found && synthetic.length === 0 && parts.length > 0)
+      throw new VfsError('ENOENT', path, 'no such directory', this.location);
     return [...merged.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -155,9 +170,22 @@ export class MountedTree implements Vfs {
       };
     }
     const r = this.route(parts);
-    if (!r) throw new VfsError(parts.length === 0 ? 'EISDIR' : 'ENOENT', path, parts.length === 0 ? 'is a directory' : 'no such file', this.location);
+    if (!r)
+      throw new VfsError(
+        parts.length === 0 ? 'EISDIR' : 'ENOENT',
+        path,
+        parts.length === 0 ? 'is a directory' : 'no such file',
+        this.location,
+      );
     const f = await r.mount.vfs.open(r.rest);
-    const full = this.prefixed(r.mount, { path: f.path, name: '', type: 'file', size: f.size, mode: 0, mtime: null }).path;
+    const full = this.prefixed(r.mount, {
+      path: f.path,
+      name: '',
+      type: 'file',
+      size: f.size,
+      mode: 0,
+      mtime: null,
+    }).path;
     const file: VfsFile = { path: full, size: f.size, read: f.read.bind(f), close: f.close.bind(f) };
     if (f.hostSpans) file.hostSpans = f.hostSpans.bind(f);
     return file;

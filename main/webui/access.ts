@@ -52,9 +52,11 @@ export interface RequestFacts {
 export type Verdict = { ok: true; via: 'query' | 'cookie' } | { ok: false; status: 403; why: string };
 
 export function checkRequest(f: RequestFacts, p: AccessPolicy): Verdict {
-  if (!hostAllowed(f.host, p.port)) return { ok: false, status: 403, why: `Host ${JSON.stringify(f.host ?? '')} is not this server` };
+  if (!hostAllowed(f.host, p.port))
+    return { ok: false, status: 403, why: `Host ${JSON.stringify(f.host ?? '')} is not this server` };
   // Plain page loads carry no Origin; when one is present (fetch, forms) it must be ours.
-  if (f.origin !== undefined && !originAllowed(f.origin, p.port)) return { ok: false, status: 403, why: `Origin ${f.origin} is not this server` };
+  if (f.origin !== undefined && !originAllowed(f.origin, p.port))
+    return { ok: false, status: 403, why: `Origin ${f.origin} is not this server` };
   if (tokenMatches(f.queryToken, p.token)) return { ok: true, via: 'query' };
   if (tokenMatches(parseCookies(f.cookie).get(cookieName(p.port)), p.token)) return { ok: true, via: 'cookie' };
   return { ok: false, status: 403, why: 'missing or wrong token' };

@@ -70,7 +70,9 @@ export class WireBridge {
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return bad('binary frames are not part of the protocol');
-      const parsed = parseClientMessage(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
+      const parsed = parseClientMessage(
+        Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'),
+      );
       if (!parsed.ok) return bad(parsed.error);
       const msg = parsed.message;
       if (!greeted) {
@@ -87,16 +89,33 @@ export class WireBridge {
       }
       if (msg.kind === 'hello') return; // harmless repeat
       if (inFlight >= this.maxInFlight) {
-        this.send(ws, { kind: 'response', id: msg.id, ok: false, error: { code: 'EBUSY', message: `too many requests in flight (at most ${this.maxInFlight})`, remedy: 'wait for earlier requests to finish' } });
+        this.send(ws, {
+          kind: 'response',
+          id: msg.id,
+          ok: false,
+          error: {
+            code: 'EBUSY',
+            message: `too many requests in flight (at most ${this.maxInFlight})`,
+            remedy: 'wait for earlier requests to finish',
+          },
+        });
         return;
       }
       inFlight++;
-      dispatchRequest(this.opts.api, msg.name, msg.req, this.opts.env).then(
-        (res) => this.send(ws, res === undefined ? { kind: 'response', id: msg.id, ok: true } : { kind: 'response', id: msg.id, ok: true, res }),
-        (err: unknown) => this.send(ws, { kind: 'response', id: msg.id, ok: false, error: errorToWire(err) }),
-      ).finally(() => {
-        inFlight--;
-      });
+      dispatchRequest(this.opts.api, msg.name, msg.req, this.opts.env)
+        .then(
+          (res) =>
+            this.send(
+              ws,
+              res === undefined
+                ? { kind: 'response', id: msg.id, ok: true }
+                : { kind: 'response', id: msg.id, ok: true, res },
+            ),
+          (err: unknown) => this.send(ws, { kind: 'response', id: msg.id, ok: false, error: errorToWire(err) }),
+        )
+        .finally(() => {
+          inFlight--;
+        });
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);

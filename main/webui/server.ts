@@ -55,12 +55,18 @@ export function contentSecurityPolicy(port: number): string {
 }
 
 function refuse(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   res.end(text + '\n');
 }
 
 function rejectUpgrade(socket: Socket, status: 403 | 404, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
 }
 
 export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
@@ -69,7 +75,9 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
   try {
     await access(join(opts.uiDir, 'index.html'));
   } catch {
-    throw new Error(`the browser UI is not built: ${join(opts.uiDir, 'index.html')} is missing (run "npm run build:ui")`);
+    throw new Error(
+      `the browser UI is not built: ${join(opts.uiDir, 'index.html')} is missing (run "npm run build:ui")`,
+    );
   }
   const token = randomBytes(24).toString('base64url');
   const env = opts.env ?? nodeValidationEnv(opts.api);
@@ -90,8 +98,17 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
       res.setHeader('Allow', 'GET, HEAD');
       return refuse(res, 405, 'only GET and HEAD');
     }
-    const verdict = checkRequest({ host: req.headers.host, origin: req.headers.origin, cookie: req.headers.cookie, queryToken: url.searchParams.get(WIRE_TOKEN_PARAM) }, { token, port });
-    if (!verdict.ok) return refuse(res, 403, `Forbidden (${verdict.why}). Open the address printed by "bootdrop serve --ui".`);
+    const verdict = checkRequest(
+      {
+        host: req.headers.host,
+        origin: req.headers.origin,
+        cookie: req.headers.cookie,
+        queryToken: url.searchParams.get(WIRE_TOKEN_PARAM),
+      },
+      { token, port },
+    );
+    if (!verdict.ok)
+      return refuse(res, 403, `Forbidden (${verdict.why}). Open the address printed by "bootdrop serve --ui".`);
     if (url.pathname === WIRE_PATH) return refuse(res, 426, 'WebSocket endpoint');
     const file = await resolveStaticFile(opts.uiDir, url.pathname);
     if (!file) return refuse(res, 404, 'not found');
@@ -107,7 +124,8 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
       'Cache-Control': file.contentType.startsWith('text/html') ? 'no-store' : 'private, max-age=3600',
     };
     // Assets referenced by the page carry no token: a cookie (HttpOnly, this site only) lets them in.
-    if (verdict.via === 'query') headers['Set-Cookie'] = `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    if (verdict.via === 'query')
+      headers['Set-Cookie'] = `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
     const stream = createReadStream(file.path);
@@ -123,7 +141,9 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
     if (!hostAllowed(req.headers.host, port) || !originAllowed(req.headers.origin, port)) {
       return rejectUpgrade(socket, 403, 'forbidden: wrong Host or Origin');
     }
-    const authorized = tokenMatches(url.searchParams.get(WIRE_TOKEN_PARAM), token) || tokenMatches(parseCookies(req.headers.cookie).get(cookieName(port)), token);
+    const authorized =
+      tokenMatches(url.searchParams.get(WIRE_TOKEN_PARAM), token) ||
+      tokenMatches(parseCookies(req.headers.cookie).get(cookieName(port)), token);
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Our own page with a stale token (Bootdrop restarted): tell it in the protocol's words so it
       // stops retrying and asks for the new address. No message from it is ever read.
@@ -136,8 +156,11 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
   await new Promise<void>((resolve, reject) => {
     const fail = (err: NodeJS.ErrnoException): void => {
       bridge.close();
-      const why = err.code === 'EADDRINUSE' ? 'the port is in use (choose another one, or 0 for any free port)' : err.message;
-      reject(Object.assign(new Error(`the web UI cannot listen on ${host}:${opts.port ?? 0}: ${why}`), { code: err.code }));
+      const why =
+        err.code === 'EADDRINUSE' ? 'the port is in use (choose another one, or 0 for any free port)' : err.message;
+      reject(
+        Object.assign(new Error(`the web UI cannot listen on ${host}:${opts.port ?? 0}: ${why}`), { code: err.code }),
+      );
     };
     server.once('error', fail);
     server.listen(opts.port ?? 0, host, () => {

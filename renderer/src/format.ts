@@ -103,8 +103,14 @@ export const FIRMWARE_LABELS: Record<Firmware, string> = {
 };
 
 export const MODE_LABELS: Record<ServeMode, { label: string; hint: string }> = {
-  proxy: { label: 'Beside a router', hint: 'Your network already hands out addresses; Bootdrop only adds the boot instructions (proxy DHCP).' },
-  dhcp: { label: 'Direct cable', hint: 'Bootdrop hands out addresses itself. Use this on a bare cable between this computer and the PC.' },
+  proxy: {
+    label: 'Beside a router',
+    hint: 'Your network already hands out addresses; Bootdrop only adds the boot instructions (proxy DHCP).',
+  },
+  dhcp: {
+    label: 'Direct cable',
+    hint: 'Bootdrop hands out addresses itself. Use this on a bare cable between this computer and the PC.',
+  },
   auto: { label: 'Automatic', hint: 'Bootdrop looks for a router when it starts and picks one of the two.' },
 };
 

@@ -36,13 +36,21 @@ afterAll(async () => {
 
 describe('live servers, long runs', () => {
   it('TFTP listener: mutated requests, then a valid client', async () => {
-    const s = await tftpLiveCampaign(seedFrom(0x11fe_1001), scaled(100_000), { host: servers.host, port: servers.tftp.port });
+    const s = await tftpLiveCampaign(seedFrom(0x11fe_1001), scaled(100_000), {
+      host: servers.host,
+      port: servers.tftp.port,
+    });
     record(s);
     await tftpStillServes({ host: servers.host, port: servers.tftp.port }, 'boot.ipxe', SCRIPT);
   });
 
   it('HTTP: raw mutated requests, then a valid GET', async () => {
-    const s = await httpLiveCampaign(seedFrom(0x11fe_1002), scaled(5_000), { host: servers.host, port: servers.http.port }, 'never-served-token');
+    const s = await httpLiveCampaign(
+      seedFrom(0x11fe_1002),
+      scaled(5_000),
+      { host: servers.host, port: servers.http.port },
+      'never-served-token',
+    );
     record(s);
     const r = await httpGet(servers.host, servers.http.port, '/boot.ipxe');
     expect(r.status).toBe(200);

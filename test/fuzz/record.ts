@@ -9,5 +9,8 @@ export function record(stats: CampaignStats): void {
   const line = `${stats.name}: ${stats.iterations} iterations in ${(stats.ms / 1000).toFixed(1)} s (seed ${stats.seed}) ${JSON.stringify(stats.counts)}`;
   console.log(line);
   mkdirSync(DIR, { recursive: true });
-  writeFileSync(join(DIR, `${stats.name}.json`), JSON.stringify({ ...stats, finishedAt: new Date().toISOString(), scale: process.env.FUZZ_SCALE ?? '1' }, null, 2));
+  writeFileSync(
+    join(DIR, `${stats.name}.json`),
+    JSON.stringify({ ...stats, finishedAt: new Date().toISOString(), scale: process.env.FUZZ_SCALE ?? '1' }, null, 2),
+  );
 }

@@ -57,7 +57,8 @@ const LDLINUX_E64 = '/usr/lib/syslinux/modules/efi64/ldlinux.e64';
 /** Fail loudly (with the package to install) when a tool or file the tests need is missing. */
 export function requireFiles(files: Record<string, string>): void {
   for (const [file, pkg] of Object.entries(files)) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: install the Debian package "${pkg}" (scripts/install-deps.sh)`);
+    if (!existsSync(file))
+      throw new Error(`${file} is missing: install the Debian package "${pkg}" (scripts/install-deps.sh)`);
   }
 }
 
@@ -66,12 +67,18 @@ const TOOL_TIMEOUT_MS = 120_000;
 async function run(cmd: string, args: string[], pkg: string): Promise<string> {
   try {
     // Bounded: genisoimage 1.1.11 can spin forever on some inputs; a hang must fail, not stall CI.
-    const { stdout, stderr } = await execFileP(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: TOOL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const { stdout, stderr } = await execFileP(cmd, args, {
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: TOOL_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
     return stdout + stderr;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if ((e as { killed?: boolean }).killed) throw new Error(`${cmd} ${args.join(' ')} did not finish within ${TOOL_TIMEOUT_MS / 1000} s`);
-    if (e.code === 'ENOENT') throw new Error(`${cmd} is not installed: install the Debian package "${pkg}" (scripts/install-deps.sh)`);
+    if ((e as { killed?: boolean }).killed)
+      throw new Error(`${cmd} ${args.join(' ')} did not finish within ${TOOL_TIMEOUT_MS / 1000} s`);
+    if (e.code === 'ENOENT')
+      throw new Error(`${cmd} is not installed: install the Debian package "${pkg}" (scripts/install-deps.sh)`);
     throw new Error(`${cmd} ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
   }
 }
@@ -99,7 +106,16 @@ export async function buildIso(srcDir: string, outIso: string, opts: MkisoOption
   if (opts.bios) {
     requireFiles({ [ISOLINUX_BIN]: 'isolinux', [LDLINUX_C32]: 'syslinux-common' });
     grafts.push(`/isolinux/isolinux.bin=${ISOLINUX_BIN}`, `/isolinux/ldlinux.c32=${LDLINUX_C32}`);
-    args.push('-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table');
+    args.push(
+      '-b',
+      'isolinux/isolinux.bin',
+      '-c',
+      'isolinux/boot.cat',
+      '-no-emul-boot',
+      '-boot-load-size',
+      '4',
+      '-boot-info-table',
+    );
   }
   let efiTmp: string | undefined;
   if (opts.efi) {
@@ -221,9 +237,15 @@ function removeTempDirsSync(): void {
 
 /** The parts of main/vfs's Vfs the comparison needs (kept structural so this helper stays standalone). */
 interface VfsLike {
-  lstat(path: string): Promise<{ name: string; type: string; size: number; mode: number; mtime: Date | null; linkTarget?: string }>;
+  lstat(
+    path: string,
+  ): Promise<{ name: string; type: string; size: number; mode: number; mtime: Date | null; linkTarget?: string }>;
   readdir(path: string): Promise<Array<{ name: string }>>;
-  open(path: string): Promise<{ size: number; read(b: Buffer, o: number, l: number, p: number): Promise<number>; close(): Promise<void> }>;
+  open(path: string): Promise<{
+    size: number;
+    read(b: Buffer, o: number, l: number, p: number): Promise<number>;
+    close(): Promise<void>;
+  }>;
 }
 
 export interface CompareOptions {
@@ -244,9 +266,14 @@ export async function expectSameTree(srcDir: string, vfs: VfsLike, opts: Compare
   const walk = async (rel: string): Promise<void> => {
     const host = join(srcDir, rel);
     const srcNames = (await fsp.readdir(host)).sort();
-    const isoNames = (await vfs.readdir(rel || '/')).map((e) => e.name).filter((n) => !extra.has(`${rel}/${n}`.toLowerCase())).sort();
+    const isoNames = (await vfs.readdir(rel || '/'))
+      .map((e) => e.name)
+      .filter((n) => !extra.has(`${rel}/${n}`.toLowerCase()))
+      .sort();
     if (JSON.stringify(srcNames) !== JSON.stringify(isoNames)) {
-      throw new Error(`${rel || '/'}: names differ\n  source: ${srcNames.join(' | ')}\n  image:  ${isoNames.join(' | ')}`);
+      throw new Error(
+        `${rel || '/'}: names differ\n  source: ${srcNames.join(' | ')}\n  image:  ${isoNames.join(' | ')}`,
+      );
     }
     for (const name of srcNames) {
       const vpath = `${rel}/${name}`;
@@ -259,8 +286,14 @@ export async function expectSameTree(srcDir: string, vfs: VfsLike, opts: Compare
       checked++;
       if (ist.type !== type) fail('type', type, ist.type);
       if (ist.name !== name) fail('name', name, ist.name);
-      if (opts.posix && (st.mode & 0o7777) !== ist.mode) fail('mode', (st.mode & 0o7777).toString(8), ist.mode.toString(8));
-      if (opts.posix && type === 'file' && Math.abs(Math.floor(st.mtimeMs / 1000) * 1000 - (ist.mtime?.getTime() ?? 0)) > 1000) fail('mtime', st.mtime.toISOString(), ist.mtime?.toISOString());
+      if (opts.posix && (st.mode & 0o7777) !== ist.mode)
+        fail('mode', (st.mode & 0o7777).toString(8), ist.mode.toString(8));
+      if (
+        opts.posix &&
+        type === 'file' &&
+        Math.abs(Math.floor(st.mtimeMs / 1000) * 1000 - (ist.mtime?.getTime() ?? 0)) > 1000
+      )
+        fail('mtime', st.mtime.toISOString(), ist.mtime?.toISOString());
       if (type === 'symlink') {
         const target = await fsp.readlink(join(host, name));
         if (ist.linkTarget !== target) fail('symlink target', target, ist.linkTarget);

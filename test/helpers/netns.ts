@@ -21,7 +21,8 @@ async function run(cmd: string[], allowFail = false): Promise<ExecResult> {
     return { stdout, stderr, code: 0 };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; code?: number };
-    if (allowFail) return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
+    if (allowFail)
+      return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
     throw new Error(`${cmd.join(' ')} failed: ${e.stderr ?? String(err)}`);
   }
 }
@@ -68,7 +69,20 @@ export class TestLan {
     liveLans.add(lan);
     await run(['ip', 'netns', 'add', lan.switchNs]);
     await run(['ip', '-n', lan.switchNs, 'link', 'set', 'lo', 'up']);
-    await run(['ip', '-n', lan.switchNs, 'link', 'add', 'br0', 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0']);
+    await run([
+      'ip',
+      '-n',
+      lan.switchNs,
+      'link',
+      'add',
+      'br0',
+      'type',
+      'bridge',
+      'forward_delay',
+      '0',
+      'stp_state',
+      '0',
+    ]);
     // No multicast snooping/ageing surprises: act like a dumb switch.
     await run(['ip', '-n', lan.switchNs, 'link', 'set', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
     await run(['ip', '-n', lan.switchNs, 'link', 'set', 'br0', 'up']);
@@ -115,7 +129,21 @@ export class TestLan {
   async setLoss(host: NetnsHost, probability: number): Promise<void> {
     await host.exec(['iptables', '-F', 'INPUT']);
     if (probability > 0) {
-      await host.exec(['iptables', '-A', 'INPUT', '-p', 'udp', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'DROP']);
+      await host.exec([
+        'iptables',
+        '-A',
+        'INPUT',
+        '-p',
+        'udp',
+        '-m',
+        'statistic',
+        '--mode',
+        'random',
+        '--probability',
+        String(probability),
+        '-j',
+        'DROP',
+      ]);
     }
   }
 

@@ -20,7 +20,11 @@ export function requireTools(...tools: string[]): void {
  * The first finished transfer record for `file` among `transfers` from index `since` on, waiting up
  * to 5 s (the last ACK or write callback may still be on its way).
  */
-export async function finishedTransfer(transfers: readonly TransferProgress[], file: string, since: number): Promise<TransferProgress> {
+export async function finishedTransfer(
+  transfers: readonly TransferProgress[],
+  file: string,
+  since: number,
+): Promise<TransferProgress> {
   for (let i = 0; i < 100; i++) {
     const t = transfers.slice(since).find((x) => x.file === file);
     if (t) return t;

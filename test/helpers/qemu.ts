@@ -67,10 +67,16 @@ export class Guest {
     const args = ['-machine', 'pc', '-accel', 'tcg', '-m', String(opts.memMiB ?? 512), '-smp', '1'];
     args.push('-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nodefaults', '-vga', 'none');
     if (opts.firmware === 'uefi') {
-      for (const f of [OVMF_CODE, OVMF_VARS]) if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "ovmf"`);
+      for (const f of [OVMF_CODE, OVMF_VARS])
+        if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "ovmf"`);
       const vars = path.join(workDir, 'OVMF_VARS.fd');
       await fsp.copyFile(OVMF_VARS, vars);
-      args.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+      args.push(
+        '-drive',
+        `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+        '-drive',
+        `if=pflash,format=raw,unit=1,file=${vars}`,
+      );
     }
     if (opts.tap) {
       const nic = opts.nic ?? (opts.firmware === 'uefi' ? 'virtio-net-pci' : 'e1000');
@@ -86,12 +92,16 @@ export class Guest {
     } else {
       args.push('-boot', 'order=n');
     }
-    const cmd = opts.tap ? ['ip', 'netns', 'exec', opts.tap.ns, 'qemu-system-x86_64', ...args] : ['qemu-system-x86_64', ...args];
+    const cmd = opts.tap
+      ? ['ip', 'netns', 'exec', opts.tap.ns, 'qemu-system-x86_64', ...args]
+      : ['qemu-system-x86_64', ...args];
     const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: workDir });
     const guest = new Guest(proc, workDir, name);
     await new Promise<void>((resolve, reject) => {
       proc.once('spawn', resolve);
-      proc.once('error', (err) => reject(new Error(`cannot start qemu-system-x86_64 (install "qemu-system-x86"): ${err.message}`)));
+      proc.once('error', (err) =>
+        reject(new Error(`cannot start qemu-system-x86_64 (install "qemu-system-x86"): ${err.message}`)),
+      );
     });
     if (opts.echo) {
       proc.stdout?.on('data', (c: Buffer) => process.stderr.write(`[${name}] ${c.toString('latin1')}`));
@@ -119,11 +129,22 @@ export class Guest {
         const m = stripAnsi(this.output).match(pattern);
         if (m) return done(() => resolve(m));
         if (this.exitCode !== undefined) {
-          return done(() => reject(new Error(`${this.name}: QEMU exited (${this.exitCode}) before ${pattern}; serial tail:\n${this.tail()}`)));
+          return done(() =>
+            reject(
+              new Error(`${this.name}: QEMU exited (${this.exitCode}) before ${pattern}; serial tail:\n${this.tail()}`),
+            ),
+          );
         }
       };
       const timer = setTimeout(
-        () => done(() => reject(new Error(`${this.name}: timed out after ${timeoutMs} ms waiting for ${pattern}; serial tail:\n${this.tail()}`))),
+        () =>
+          done(() =>
+            reject(
+              new Error(
+                `${this.name}: timed out after ${timeoutMs} ms waiting for ${pattern}; serial tail:\n${this.tail()}`,
+              ),
+            ),
+          ),
         timeoutMs,
       );
       const done = (fn: () => void) => {
@@ -140,7 +161,10 @@ export class Guest {
   async waitExit(timeoutMs: number): Promise<number | null> {
     if (this.exitCode !== undefined) return this.exitCode;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: still running after ${timeoutMs} ms; serial tail:\n${this.tail()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: still running after ${timeoutMs} ms; serial tail:\n${this.tail()}`)),
+        timeoutMs,
+      );
       this.proc.once('exit', (code) => {
         clearTimeout(timer);
         resolve(code);
@@ -175,7 +199,11 @@ export function randomMac(): string {
 }
 
 /** Run one guest to a pattern with a hard timeout, always killing it. Returns the match. */
-export async function bootUntil(opts: GuestOptions, pattern: RegExp, timeoutMs: number): Promise<{ match: RegExpMatchArray; serial: string }> {
+export async function bootUntil(
+  opts: GuestOptions,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<{ match: RegExpMatchArray; serial: string }> {
   const guest = await Guest.start(opts);
   try {
     const match = await guest.waitFor(pattern, timeoutMs);
@@ -194,7 +222,11 @@ export async function bootUntil(opts: GuestOptions, pattern: RegExp, timeoutMs: 
  * as most home routers do: without them iPXE ROMs wait ~15 s for IPv6 autoconfiguration before
  * booting (the benchmarks time boots, the tests do not need it).
  */
-export async function startHomeRouter(host: { ns: string; address: string | null }, net: string, opts: { ipv6Ra?: boolean } = {}): Promise<ChildProcess> {
+export async function startHomeRouter(
+  host: { ns: string; address: string | null },
+  net: string,
+  opts: { ipv6Ra?: boolean } = {},
+): Promise<ChildProcess> {
   if (!host.address) throw new Error('the router host needs an address');
   const ra: string[] = [];
   if (opts.ipv6Ra) {
@@ -204,9 +236,21 @@ export async function startHomeRouter(host: { ns: string; address: string | null
   const proc = spawn(
     'ip',
     [
-      'netns', 'exec', host.ns,
-      'dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--port=0', '--bind-interfaces', '--interface=eth0',
-      `--dhcp-range=${net}.100,${net}.150,255.255.255.0`, '--no-ping', '--leasefile-ro', '--log-dhcp', '--dhcp-authoritative', ...ra,
+      'netns',
+      'exec',
+      host.ns,
+      'dnsmasq',
+      '--no-daemon',
+      '--conf-file=/dev/null',
+      '--port=0',
+      '--bind-interfaces',
+      '--interface=eth0',
+      `--dhcp-range=${net}.100,${net}.150,255.255.255.0`,
+      '--no-ping',
+      '--leasefile-ro',
+      '--log-dhcp',
+      '--dhcp-authoritative',
+      ...ra,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -260,11 +304,16 @@ export class ServeProcess {
   /** Spawn `node bin/bootdrop.js serve <args> --json` inside `ns` (the compiled engine, dist/engine). */
   static start(ns: string, args: string[]): ServeProcess {
     const root = path.resolve(__dirname, '..', '..');
-    if (!existsSync(path.join(root, 'dist', 'engine', 'cli', 'index.js'))) throw new Error('dist/engine is missing: run "npx tsc -p tsconfig.engine.json" first');
-    const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(root, 'bin', 'bootdrop.js'), 'serve', ...args, '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: root,
-    });
+    if (!existsSync(path.join(root, 'dist', 'engine', 'cli', 'index.js')))
+      throw new Error('dist/engine is missing: run "npx tsc -p tsconfig.engine.json" first');
+    const proc = spawn(
+      'ip',
+      ['netns', 'exec', ns, process.execPath, path.join(root, 'bin', 'bootdrop.js'), 'serve', ...args, '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: root,
+      },
+    );
     return new ServeProcess(proc);
   }
 
@@ -274,18 +323,33 @@ export class ServeProcess {
 
   /** Recent events and stderr, for failure messages. */
   describe(): string {
-    const evs = this.events.filter((e) => e.type !== 'transfer' || (e.transfer as { outcome: string }).outcome !== 'active');
-    return `serve stderr:\n${this.stderr.slice(-3000)}\nlast serve events:\n${evs.slice(-40).map((e) => JSON.stringify(e)).join('\n')}`;
+    const evs = this.events.filter(
+      (e) => e.type !== 'transfer' || (e.transfer as { outcome: string }).outcome !== 'active',
+    );
+    return `serve stderr:\n${this.stderr.slice(-3000)}\nlast serve events:\n${evs
+      .slice(-40)
+      .map((e) => JSON.stringify(e))
+      .join('\n')}`;
   }
 
-  waitEvent<T extends { type: string }>(pred: (e: { type: string; [k: string]: unknown }) => boolean, timeoutMs: number, what: string): Promise<T> {
+  waitEvent<T extends { type: string }>(
+    pred: (e: { type: string; [k: string]: unknown }) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const hit = this.events.find(pred);
         if (hit) return done(() => resolve(hit as unknown as T));
-        if (this.exitCode !== undefined) return done(() => reject(new Error(`bootdrop serve exited (${this.exitCode}) before ${what}\n${this.describe()}`)));
+        if (this.exitCode !== undefined)
+          return done(() =>
+            reject(new Error(`bootdrop serve exited (${this.exitCode}) before ${what}\n${this.describe()}`)),
+          );
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.describe()}`))), timeoutMs);
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.describe()}`))),
+        timeoutMs,
+      );
       const done = (fn: () => void) => {
         clearTimeout(timer);
         this.waiters.delete(check);
@@ -298,12 +362,19 @@ export class ServeProcess {
 
   /** Wait for the 'state' event with serving: true (fails with the ServeError if start failed). */
   async ready(timeoutMs = 30_000): Promise<{ address: string; httpUrl: string; effectiveMode: string | null }> {
-    const e = await this.waitEvent<{ type: 'state'; state: { serving: boolean; error: unknown; address: string; httpUrl: string; effectiveMode: string | null } }>(
-      (x) => (x.type === 'state' && ((x.state as { serving: boolean }).serving || (x.state as { error: unknown }).error !== null)) || x.type === 'error',
+    const e = await this.waitEvent<{
+      type: 'state';
+      state: { serving: boolean; error: unknown; address: string; httpUrl: string; effectiveMode: string | null };
+    }>(
+      (x) =>
+        (x.type === 'state' &&
+          ((x.state as { serving: boolean }).serving || (x.state as { error: unknown }).error !== null)) ||
+        x.type === 'error',
       timeoutMs,
       'serve to be ready',
     );
-    if (e.type !== 'state' || !e.state.serving) throw new Error(`bootdrop serve failed to start: ${JSON.stringify(e)}\n${this.describe()}`);
+    if (e.type !== 'state' || !e.state.serving)
+      throw new Error(`bootdrop serve failed to start: ${JSON.stringify(e)}\n${this.describe()}`);
     return e.state;
   }
 

@@ -31,7 +31,8 @@ const NIC_MODULES = ['e1000', 'virtio_net', 'virtio_pci'];
 export class MissingToolError extends Error {}
 
 function need(file: string, pkg: string): void {
-  if (!existsSync(file)) throw new MissingToolError(`${file} is missing: install the Debian package "${pkg}" (scripts/install-deps.sh)`);
+  if (!existsSync(file))
+    throw new MissingToolError(`${file} is missing: install the Debian package "${pkg}" (scripts/install-deps.sh)`);
 }
 
 async function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
@@ -60,7 +61,10 @@ export function findKernel(): Kernel {
     .filter((v) => existsSync(`/lib/modules/${v}/modules.dep`))
     .sort();
   const version = versions.at(-1);
-  if (!version) throw new MissingToolError('no /boot/vmlinuz-* with /lib/modules: install "linux-image-amd64" (scripts/install-deps.sh)');
+  if (!version)
+    throw new MissingToolError(
+      'no /boot/vmlinuz-* with /lib/modules: install "linux-image-amd64" (scripts/install-deps.sh)',
+    );
   return { version, vmlinuz: `/boot/vmlinuz-${version}`, modulesDir: `/lib/modules/${version}` };
 }
 
@@ -72,7 +76,13 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
     const [mod, rest] = line.split(':');
     if (!mod || rest === undefined) continue;
     deps.set(mod, rest.trim().split(/\s+/).filter(Boolean));
-    byName.set(path.basename(mod).replace(/\.ko(\.xz|\.zst|\.gz)?$/, '').replace(/-/g, '_'), mod);
+    byName.set(
+      path
+        .basename(mod)
+        .replace(/\.ko(\.xz|\.zst|\.gz)?$/, '')
+        .replace(/-/g, '_'),
+      mod,
+    );
   }
   const out: string[] = [];
   const visit = (mod: string) => {
@@ -94,7 +104,9 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
  * and prints `BOOTDROP-ROOTFS-<token> <sha256> <bytes>`. Always ends with poweroff so QEMU exits.
  */
 function initScript(token: string, modules: string[]): string {
-  const insmods = modules.map((m) => `insmod /lib/modules/${path.basename(m).replace(/\.(xz|zst|gz)$/, '')} 2>/dev/null`).join('\n');
+  const insmods = modules
+    .map((m) => `insmod /lib/modules/${path.basename(m).replace(/\.(xz|zst|gz)$/, '')} 2>/dev/null`)
+    .join('\n');
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp /run
@@ -175,7 +187,8 @@ export async function buildInitramfs(token: string): Promise<Initramfs> {
   if (existsSync(out)) return { file: out, token };
   const work = await fsp.mkdtemp(path.join(ARTIFACTS, 'work-'));
   try {
-    for (const d of ['bin', 'sbin', 'proc', 'sys', 'dev', 'tmp', 'lib/modules']) await fsp.mkdir(path.join(work, d), { recursive: true });
+    for (const d of ['bin', 'sbin', 'proc', 'sys', 'dev', 'tmp', 'lib/modules'])
+      await fsp.mkdir(path.join(work, d), { recursive: true });
     await fsp.copyFile(BUSYBOX, path.join(work, 'bin/busybox'));
     await fsp.chmod(path.join(work, 'bin/busybox'), 0o755);
     await fsp.symlink('busybox', path.join(work, 'bin/sh'));
@@ -222,7 +235,11 @@ function fakeImage(seed: string, size: number): Buffer {
   return out;
 }
 
-async function writeTree(dir: string, files: Record<string, string | Buffer>, copies: Record<string, string>): Promise<void> {
+async function writeTree(
+  dir: string,
+  files: Record<string, string | Buffer>,
+  copies: Record<string, string>,
+): Promise<void> {
   for (const [rel, data] of Object.entries(files)) {
     await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
     await fsp.writeFile(path.join(dir, rel), data);
@@ -235,7 +252,17 @@ async function writeTree(dir: string, files: Record<string, string | Buffer>, co
 
 async function xorriso(tree: string, iso: string, label: string, bootable: boolean): Promise<void> {
   const args = ['-as', 'mkisofs', '-quiet', '-R', '-J', '-V', label, '-o', iso];
-  if (bootable) args.push('-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table');
+  if (bootable)
+    args.push(
+      '-b',
+      'isolinux/isolinux.bin',
+      '-c',
+      'isolinux/boot.cat',
+      '-no-emul-boot',
+      '-boot-load-size',
+      '4',
+      '-boot-info-table',
+    );
   args.push(tree);
   await sh('xorriso', args);
 }
@@ -258,7 +285,8 @@ const casperLayout: Layout = ({ kernel, initrd, token }) => ({
     '.disk/info': `Ubuntu 24.04 LTS "Bootdrop Test" - Release amd64 (${token})`,
     'casper/filesystem.squashfs': fakeImage(`casper-${token}`, 256 * 1024),
     'casper/filesystem.size': '262144\n',
-    'isolinux/isolinux.cfg': 'default live\ntimeout 50\nlabel live\n  menu label ^Try Ubuntu\n  kernel /casper/vmlinuz\n  append initrd=/casper/initrd boot=casper quiet splash ---\n',
+    'isolinux/isolinux.cfg':
+      'default live\ntimeout 50\nlabel live\n  menu label ^Try Ubuntu\n  kernel /casper/vmlinuz\n  append initrd=/casper/initrd boot=casper quiet splash ---\n',
     'boot/grub/grub.cfg':
       'set timeout=5\nmenuentry "Try or Install Ubuntu" {\n\tset gfxpayload=keep\n\tlinux\t/casper/vmlinuz  quiet splash ---\n\tinitrd\t/casper/initrd\n}\n',
   },
@@ -305,7 +333,8 @@ const archLayout: Layout = ({ kernel, initrd }) => ({
   files: {
     'arch/version': '2020.01.01\n',
     'arch/x86_64/airootfs.sfs': fakeImage('arch-airootfs', 768 * 1024),
-    'arch/boot/syslinux/archiso.cfg': 'DEFAULT select\n\nLABEL select\nCOM32 boot/syslinux/whichsys.c32\nAPPEND -pxe- pxe -sys- sys -iso- sys\n\nLABEL pxe\nCONFIG boot/syslinux/archiso_pxe.cfg\n\nLABEL sys\nCONFIG boot/syslinux/archiso_sys.cfg\n',
+    'arch/boot/syslinux/archiso.cfg':
+      'DEFAULT select\n\nLABEL select\nCOM32 boot/syslinux/whichsys.c32\nAPPEND -pxe- pxe -sys- sys -iso- sys\n\nLABEL pxe\nCONFIG boot/syslinux/archiso_pxe.cfg\n\nLABEL sys\nCONFIG boot/syslinux/archiso_sys.cfg\n',
     'arch/boot/syslinux/archiso_pxe.cfg': [
       'SERIAL 0 115200',
       'PROMPT 0',
@@ -323,7 +352,8 @@ const archLayout: Layout = ({ kernel, initrd }) => ({
       'SYSAPPEND 3',
       '',
     ].join('\n'),
-    'arch/boot/syslinux/archiso_sys.cfg': 'LABEL arch64\nLINUX boot/x86_64/vmlinuz\nINITRD boot/x86_64/archiso.img\nAPPEND archisobasedir=arch archisolabel=ARCH_202001\n',
+    'arch/boot/syslinux/archiso_sys.cfg':
+      'LABEL arch64\nLINUX boot/x86_64/vmlinuz\nINITRD boot/x86_64/archiso.img\nAPPEND archisobasedir=arch archisolabel=ARCH_202001\n',
   },
   copies: {
     'arch/boot/x86_64/vmlinuz': kernel,
@@ -344,7 +374,9 @@ const LAYOUTS = { casper: casperLayout, live: liveBootLayout, arch: archLayout }
 export type FixtureKind = keyof typeof LAYOUTS;
 
 async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await fsp.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fsp.readFile(file))
+    .digest('hex');
 }
 
 /** Build (or reuse) a bootable test ISO of the given layout. `variant` makes a distinct marker. */
@@ -367,7 +399,11 @@ export async function buildFixture(kind: FixtureKind, variant = 'a'): Promise<Bo
       const tmp = `${iso}.tmp${process.pid}`;
       await xorriso(tree, tmp, layout.label, layout.bootable);
       await fsp.rename(tmp, iso);
-      const rootSha256 = layout.rootIsIso ? await sha256File(iso) : layout.rootImage ? await sha256File(path.join(tree, layout.rootImage)) : null;
+      const rootSha256 = layout.rootIsIso
+        ? await sha256File(iso)
+        : layout.rootImage
+          ? await sha256File(path.join(tree, layout.rootImage))
+          : null;
       await fsp.writeFile(meta, JSON.stringify({ rootSha256 }));
     } finally {
       await fsp.rm(tree, { recursive: true, force: true });

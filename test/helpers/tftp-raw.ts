@@ -28,7 +28,9 @@ export class RawClient {
   }
   /** Resolves once the packet left (closing the socket earlier would silently drop it). */
   send(buf: Buffer, port: number, address = this.host): Promise<void> {
-    return new Promise((resolve, reject) => this.socket.send(buf, port, address, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.socket.send(buf, port, address, (err) => (err ? reject(err) : resolve())),
+    );
   }
   async next(timeoutMs = 5000): Promise<{ packet: TftpPacket; from: dgram.RemoteInfo; at: number } | null> {
     const deadline = Date.now() + timeoutMs;
@@ -63,7 +65,12 @@ export interface RawGet {
  * gap ACK the last in-order block once. `dropOnce` simulates losing the first copy of those blocks;
  * `dupAcks` sends every ACK twice (the Sorcerer's Apprentice trigger).
  */
-export async function rawGet(host: string, port: number, filename: string, opts: { options?: Array<[string, string]>; dropOnce?: number[]; dupAcks?: boolean } = {}): Promise<RawGet> {
+export async function rawGet(
+  host: string,
+  port: number,
+  filename: string,
+  opts: { options?: Array<[string, string]>; dropOnce?: number[]; dupAcks?: boolean } = {},
+): Promise<RawGet> {
   const c = await RawClient.open(host);
   try {
     await c.send(encodeRequest({ op: 'rrq', filename, mode: 'octet', options: opts.options ?? [] }), port);

@@ -11,9 +11,23 @@ describe('BIOS (iPXE ROM) network boot on a bare cable, auto mode', () => {
   it('switches to own DHCP and boots a live-boot ISO to its marker and root image', async () => {
     const fx = await buildFixture('live');
     rig = await bootRig('aut', '10.213.53', { router: false });
-    rig.serve = ServeProcess.start(rig.server.ns, [fx.iso, '--interface', 'eth0', '--mode', 'auto', '--append', 'console=ttyS0 quiet', '--timeout', '1']);
+    rig.serve = ServeProcess.start(rig.server.ns, [
+      fx.iso,
+      '--interface',
+      'eth0',
+      '--mode',
+      'auto',
+      '--append',
+      'console=ttyS0 quiet',
+      '--timeout',
+      '1',
+    ]);
     await rig.serve.ready();
-    await rig.serve.waitEvent((e) => e.type === 'state' && (e.state as { effectiveMode: string | null }).effectiveMode === 'dhcp', 30_000, 'auto mode to settle on own DHCP');
+    await rig.serve.waitEvent(
+      (e) => e.type === 'state' && (e.state as { effectiveMode: string | null }).effectiveMode === 'dhcp',
+      30_000,
+      'auto mode to settle on own DHCP',
+    );
 
     const mac = randomMac();
     rig.guest = await Guest.start({ firmware: 'bios', tap: await rig.lan.addTap(), mac, memMiB: 1536 });

@@ -16,7 +16,10 @@ describe('boot-test fixtures', () => {
   it('direct-boots the fixture kernel + initramfs to its marker under TCG', async () => {
     const fx = await buildFixture('casper', 'direct');
     const { serial } = await bootUntil(
-      { firmware: 'bios', kernel: { vmlinuz: fx.kernel, initrd: fx.initrd, append: 'console=ttyS0 quiet bootdrop.check=1' } },
+      {
+        firmware: 'bios',
+        kernel: { vmlinuz: fx.kernel, initrd: fx.initrd, append: 'console=ttyS0 quiet bootdrop.check=1' },
+      },
       /BOOTDROP-DONE-casperdirect/,
       180_000,
     );
@@ -42,7 +45,11 @@ describe('boot-test fixtures', () => {
           tap,
           nic,
           ipxeRom: false,
-          kernel: { vmlinuz: fx.kernel, initrd: fx.initrd, append: `console=ttyS0 quiet bootdrop.fetch=http://${web.address}/root.img` },
+          kernel: {
+            vmlinuz: fx.kernel,
+            initrd: fx.initrd,
+            append: `console=ttyS0 quiet bootdrop.fetch=http://${web.address}/root.img`,
+          },
         },
         rootMarkerOf(fx.token),
         180_000,

@@ -12,9 +12,23 @@ describe('two ISOs at once, non-default entry chosen', () => {
     const first = await buildFixture('casper', 'm1');
     const second = await buildFixture('live', 'm2');
     rig = await bootRig('mul', '10.213.54', { router: true });
-    rig.serve = ServeProcess.start(rig.server.ns, [first.iso, second.iso, '--default', second.iso, '--interface', 'eth0', '--append', 'console=ttyS0 quiet', '--timeout', '1']);
+    rig.serve = ServeProcess.start(rig.server.ns, [
+      first.iso,
+      second.iso,
+      '--default',
+      second.iso,
+      '--interface',
+      'eth0',
+      '--append',
+      'console=ttyS0 quiet',
+      '--timeout',
+      '1',
+    ]);
     await rig.serve.ready();
-    const sources = rig.serve.events.filter((e) => e.type === 'sources').at(-1)?.sources as Array<{ path: string; entries: Array<{ isDefault: boolean }> }>;
+    const sources = rig.serve.events.filter((e) => e.type === 'sources').at(-1)?.sources as Array<{
+      path: string;
+      entries: Array<{ isDefault: boolean }>;
+    }>;
     expect(sources.map((s) => s.entries.some((e) => e.isDefault))).toEqual([false, true]);
 
     rig.guest = await Guest.start({ firmware: 'bios', tap: await rig.lan.addTap(), mac: randomMac(), memMiB: 1536 });

@@ -15,7 +15,16 @@ describe('classic PXELINUX path (ISO ships lpxelinux.0)', () => {
   it('lpxelinux.0 loads the ISO menu and boots the kernel that fetches its root image', async () => {
     const fx = await buildFixture('arch');
     rig = await bootRig('pxl', '10.213.55', { router: true });
-    rig.serve = ServeProcess.start(rig.server.ns, [fx.iso, '--classic', '--interface', 'eth0', '--mode', 'proxy', '--http-port', '80']);
+    rig.serve = ServeProcess.start(rig.server.ns, [
+      fx.iso,
+      '--classic',
+      '--interface',
+      'eth0',
+      '--mode',
+      'proxy',
+      '--http-port',
+      '80',
+    ]);
     await rig.serve.ready();
 
     const mac = randomMac();
@@ -23,15 +32,26 @@ describe('classic PXELINUX path (ISO ships lpxelinux.0)', () => {
     await rig.guest.waitFor(/PXELINUX \d/, 180_000);
     await rig.guest.waitFor(markerOf(fx.token), 300_000);
     // The ISO's own APPEND line (archiso_pxe.cfg) plus PXELINUX's SYSAPPEND 3 naming this server.
-    await rig.guest.waitFor(/BOOTDROP-CMDLINE [^\n]*archiso_http_srv=http:\/\/\$\{pxeserver\}\/[^\n]* ip=10\.213\.55\.\d+:10\.213\.55\.2:/, 10_000);
+    await rig.guest.waitFor(
+      /BOOTDROP-CMDLINE [^\n]*archiso_http_srv=http:\/\/\$\{pxeserver\}\/[^\n]* ip=10\.213\.55\.\d+:10\.213\.55\.2:/,
+      10_000,
+    );
     const m = await rig.guest.waitFor(rootMarkerOf(fx.token), 120_000);
     await rig.guest.waitFor(/BOOTDROP-FETCH http:\/\/10\.213\.55\.2\/arch\/x86_64\/airootfs\.sfs/, 1000);
     expect(m[1]).toBe(fx.rootSha256);
     const tftpFiles = rig.serve.events
-      .filter((e) => e.type === 'transfer' && (e.transfer as { protocol: string; outcome: string }).protocol === 'tftp' && (e.transfer as { outcome: string }).outcome === 'done')
+      .filter(
+        (e) =>
+          e.type === 'transfer' &&
+          (e.transfer as { protocol: string; outcome: string }).protocol === 'tftp' &&
+          (e.transfer as { outcome: string }).outcome === 'done',
+      )
       .map((e) => (e.transfer as { file: string }).file.toLowerCase());
     expect(tftpFiles).toContain('/arch/boot/syslinux/lpxelinux.0');
-    expect(tftpFiles.some((f) => f.endsWith('/pxelinux.cfg/default')), tftpFiles.join(' ')).toBe(true);
+    expect(
+      tftpFiles.some((f) => f.endsWith('/pxelinux.cfg/default')),
+      tftpFiles.join(' '),
+    ).toBe(true);
     expect(await rig.serve.stop()).toBe(0);
   });
 });
@@ -58,9 +78,11 @@ describe('bootdrop serve --classic maps onto the BIOS menu choice', () => {
     const said = await serve.waitEvent<{ type: string; entry: { message: string } }>(
       (e) => e.type === 'log' && /^BIOS PCs get/.test((e.entry as { message: string }).message),
       5000,
-      "the line saying which menu BIOS PCs get",
+      'the line saying which menu BIOS PCs get',
     );
-    expect(said.entry.message).toMatch(/^BIOS PCs get Arch Linux's own PXELINUX menu \(.+\); UEFI PCs get Bootdrop's menu$/);
+    expect(said.entry.message).toMatch(
+      /^BIOS PCs get Arch Linux's own PXELINUX menu \(.+\); UEFI PCs get Bootdrop's menu$/,
+    );
     expect(await serve.stop()).toBe(0);
     serve = undefined;
   }, 120_000);
@@ -68,11 +90,16 @@ describe('bootdrop serve --classic maps onto the BIOS menu choice', () => {
   it('refuses an ISO without its own PXELINUX menu, saying what to do, before serving anything', async () => {
     const fx = await buildFixture('casper');
     serve = ServeProcess.start(server.ns, [fx.iso, '--classic', '--interface', 'eth0', '--mode', 'proxy']);
-    const err = await serve.waitEvent<{ type: string; error: { code: string; message: string; remedy: string } }>((e) => e.type === 'error', 20_000, 'the ENOCLASSIC error');
+    const err = await serve.waitEvent<{ type: string; error: { code: string; message: string; remedy: string } }>(
+      (e) => e.type === 'error',
+      20_000,
+      'the ENOCLASSIC error',
+    );
     expect(err.error).toEqual({
       code: 'ENOCLASSIC',
       message: '--classic: none of the sources ships its own PXELINUX (lpxelinux.0 with a PXE menu)',
-      remedy: 'serve an ISO that has one (Arch Linux and archiso derivatives), or drop --classic to use the Bootdrop menu',
+      remedy:
+        'serve an ISO that has one (Arch Linux and archiso derivatives), or drop --classic to use the Bootdrop menu',
     });
     for (let i = 0; i < 100 && !serve.exited; i++) await new Promise((r) => setTimeout(r, 100)); // it exits by itself
     expect(await serve.stop()).toBe(1);

@@ -12,7 +12,17 @@ describe('UEFI (OVMF PXE) network boot, proxy mode', () => {
   it('boots an archiso ISO through ipxe.efi to its marker and the root image', async () => {
     const fx = await buildFixture('arch');
     rig = await bootRig('upx', '10.213.52', { router: true });
-    rig.serve = ServeProcess.start(rig.server.ns, [fx.iso, '--interface', 'eth0', '--mode', 'proxy', '--append', 'console=ttyS0 quiet', '--timeout', '1']);
+    rig.serve = ServeProcess.start(rig.server.ns, [
+      fx.iso,
+      '--interface',
+      'eth0',
+      '--mode',
+      'proxy',
+      '--append',
+      'console=ttyS0 quiet',
+      '--timeout',
+      '1',
+    ]);
     await rig.serve.ready();
 
     const mac = randomMac();
@@ -24,10 +34,20 @@ describe('UEFI (OVMF PXE) network boot, proxy mode', () => {
     const stages = stagesOf(rig.serve, mac);
     expect(stages[0]).toBe('dhcp');
     expect(stages).toEqual(expect.arrayContaining(['loader', 'kernel', 'initrd']));
-    const last = rig.serve.events.filter((e) => e.type === 'client' && (e.client as { mac: string }).mac === mac).at(-1)!.client as { firmware: string; arch: number };
+    const last = rig.serve.events
+      .filter((e) => e.type === 'client' && (e.client as { mac: string }).mac === mac)
+      .at(-1)!.client as { firmware: string; arch: number };
     expect(last, 'still the UEFI PC after it chained into ipxe.efi').toMatchObject({ firmware: 'uefi', arch: 7 });
-    const tftp = rig.serve.events.filter((e) => e.type === 'transfer' && (e.transfer as { protocol: string; outcome: string }).protocol === 'tftp' && (e.transfer as { outcome: string }).outcome === 'done');
-    expect(tftp.map((e) => (e.transfer as { file: string }).file).join(' '), 'the firmware loaded an EFI loader over TFTP').toMatch(/\.efi\b/);
+    const tftp = rig.serve.events.filter(
+      (e) =>
+        e.type === 'transfer' &&
+        (e.transfer as { protocol: string; outcome: string }).protocol === 'tftp' &&
+        (e.transfer as { outcome: string }).outcome === 'done',
+    );
+    expect(
+      tftp.map((e) => (e.transfer as { file: string }).file).join(' '),
+      'the firmware loaded an EFI loader over TFTP',
+    ).toMatch(/\.efi\b/);
     expect(await rig.serve.stop()).toBe(0);
   });
 });

@@ -16,8 +16,13 @@ const SERVER = '10.213.34.2';
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 function requireFirmware(): void {
-  for (const f of ['/usr/bin/qemu-system-x86_64', '/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/lib/ipxe/qemu/efi-virtio.rom']) {
-    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run scripts/install-deps.sh (qemu-system-x86, ovmf, ipxe-qemu)`);
+  for (const f of [
+    '/usr/bin/qemu-system-x86_64',
+    '/usr/share/OVMF/OVMF_CODE_4M.fd',
+    '/usr/lib/ipxe/qemu/efi-virtio.rom',
+  ]) {
+    if (!fs.existsSync(f))
+      throw new Error(`${f} is missing: run scripts/install-deps.sh (qemu-system-x86, ovmf, ipxe-qemu)`);
   }
 }
 
@@ -53,8 +58,12 @@ describe('real firmware against the proxy', () => {
     const guest = await Guest.start({ ...opts, tap: await lan.addTap() });
     try {
       const deadline = Date.now() + 240_000;
-      while (Date.now() < deadline && !until.test(recorded) && !guest.exited) await new Promise((r) => setTimeout(r, 250));
-      if (!until.test(recorded)) throw new Error(`firmware never asked for ${until}; recorder saw:\n${recorded}\nBootdrop:\n${bd.dump()}\nserial:\n${guest.tail()}`);
+      while (Date.now() < deadline && !until.test(recorded) && !guest.exited)
+        await new Promise((r) => setTimeout(r, 250));
+      if (!until.test(recorded))
+        throw new Error(
+          `firmware never asked for ${until}; recorder saw:\n${recorded}\nBootdrop:\n${bd.dump()}\nserial:\n${guest.tail()}`,
+        );
     } finally {
       await guest.kill();
     }
@@ -79,7 +88,9 @@ describe('real firmware against the proxy', () => {
 
   it('OVMF HTTP Boot (arch 16): after PXE, fetches the loader URL from the HTTPClient offer', async () => {
     await boot({ firmware: 'uefi', mac: '52:54:00:34:00:30' }, /"http": "GET \/efi64\/bootx64\.efi/);
-    const ev = bd.lines.find((l) => l.type === 'client' && l.mac === '52:54:00:34:00:30' && l.facts.arch === 'efi-x64-http');
+    const ev = bd.lines.find(
+      (l) => l.type === 'client' && l.mac === '52:54:00:34:00:30' && l.facts.arch === 'efi-x64-http',
+    );
     expect(ev?.decision).toEqual({ kind: 'http', url: `http://${SERVER}/efi64/bootx64.efi` });
   });
 });

@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { TestLan, type NetnsHost } from '../helpers/netns';
-import { addSecondLink, BootdropProcess, pxeClient, requirePeers, RUNNER, startBootdrop, udhcpc } from '../helpers/dhcp/harness';
+import {
+  addSecondLink,
+  BootdropProcess,
+  pxeClient,
+  requirePeers,
+  RUNNER,
+  startBootdrop,
+  udhcpc,
+} from '../helpers/dhcp/harness';
 
 const A_SERVER = '10.213.32.1';
 const B_SERVER = '10.213.33.1';
@@ -35,7 +43,13 @@ describe('serving one interface of two', () => {
 
   it('lists both links with `bootdrop interfaces --json`', async () => {
     const r = await server.exec(['node', path.resolve('bin/bootdrop.js'), 'interfaces', '--json']);
-    const list = JSON.parse(r.stdout) as Array<{ name: string; address: string; kind: string; up: boolean; recommended: boolean }>;
+    const list = JSON.parse(r.stdout) as Array<{
+      name: string;
+      address: string;
+      kind: string;
+      up: boolean;
+      recommended: boolean;
+    }>;
     expect(list.find((i) => i.name === 'eth0')).toMatchObject({ address: A_SERVER, kind: 'virtual', up: true });
     expect(list.find((i) => i.name === 'eth1')).toMatchObject({ address: B_SERVER, kind: 'virtual', up: true });
     expect(list.find((i) => i.name === 'lo')).toMatchObject({ kind: 'loopback', recommended: false });
@@ -49,7 +63,11 @@ describe('serving one interface of two', () => {
     try {
       const r = await server.exec(['node', path.resolve('bin/bootdrop.js'), 'interfaces', '--json']);
       const list = JSON.parse(r.stdout) as Array<{ name: string; address: string; up: boolean; recommended: boolean }>;
-      expect(list.find((i) => i.name === 'eth2')).toMatchObject({ address: '10.213.35.1', up: false, recommended: false });
+      expect(list.find((i) => i.name === 'eth2')).toMatchObject({
+        address: '10.213.35.1',
+        up: false,
+        recommended: false,
+      });
     } finally {
       await server.exec(['ip', 'link', 'del', 'eth2'], true);
     }
@@ -78,16 +96,28 @@ describe('serving one interface of two', () => {
     const read = await clientB.exec(['tcpdump', '-n', '-r', capture], true);
     const packets = read.stdout.split('\n').filter(Boolean);
     expect(packets.some((l) => l.includes('0.0.0.0.68 > 255.255.255.255.67'))).toBe(true); // the capture saw B's own requests
-    expect(packets.filter((l) => l.includes(`${A_SERVER}.`) || l.includes(`${B_SERVER}.`) || l.includes('.67 > 255.255.255.255.68'))).toEqual([]);
+    expect(
+      packets.filter(
+        (l) => l.includes(`${A_SERVER}.`) || l.includes(`${B_SERVER}.`) || l.includes('.67 > 255.255.255.255.68'),
+      ),
+    ).toEqual([]);
     await clientB.exec(['rm', '-f', capture], true);
   });
 
   it('reports a busy port 67 as EADDRINUSE naming the likely holder and the remedy', async () => {
     // Something holds 0.0.0.0:67 without SO_REUSEADDR, as a DHCP server does.
-    const holder = server.spawn(['/usr/bin/python3', '-c', "import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',67))\nprint('held',flush=True)\ntime.sleep(30)"]);
+    const holder = server.spawn([
+      '/usr/bin/python3',
+      '-c',
+      "import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',67))\nprint('held',flush=True)\ntime.sleep(30)",
+    ]);
     try {
       await new Promise<void>((r) => holder.stdout!.once('data', () => r()));
-      const bd = new BootdropProcess(server.spawn(['node', RUNNER, JSON.stringify({ iface: 'eth0', mode: 'proxy' })], { stdio: ['pipe', 'pipe', 'pipe'] }));
+      const bd = new BootdropProcess(
+        server.spawn(['node', RUNNER, JSON.stringify({ iface: 'eth0', mode: 'proxy' })], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        }),
+      );
       const line = await bd.waitFor((l) => l.type === 'error' || l.type === 'ready', 10_000);
       await bd.stop();
       expect(line).toMatchObject({ type: 'error', name: 'PortBindError', code: 'EADDRINUSE', port: 67 });
@@ -100,7 +130,18 @@ describe('serving one interface of two', () => {
 
   it('reports a denied port 67 as EACCES with the sysctl remedy', async () => {
     await server.exec(['sysctl', '-q', '-w', 'net.ipv4.ip_unprivileged_port_start=1024']);
-    const proc = server.spawn(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'node', RUNNER, JSON.stringify({ iface: 'eth0', mode: 'proxy' })], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = server.spawn(
+      [
+        'setpriv',
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        'node',
+        RUNNER,
+        JSON.stringify({ iface: 'eth0', mode: 'proxy' }),
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     const bd = new BootdropProcess(proc);
     const line = await bd.waitFor((l) => l.type === 'error' || l.type === 'ready', 10_000);
     await bd.stop();

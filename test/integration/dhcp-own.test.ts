@@ -5,7 +5,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { TestLan, type NetnsHost } from '../helpers/netns';
-import { pxeClient, requirePeers, startBootdrop, startDnsmasq, udhcpc, type BootdropProcess } from '../helpers/dhcp/harness';
+import {
+  pxeClient,
+  requirePeers,
+  startBootdrop,
+  startDnsmasq,
+  udhcpc,
+  type BootdropProcess,
+} from '../helpers/dhcp/harness';
 
 const SERVER = '10.213.31.1';
 
@@ -42,7 +49,9 @@ describe('own DHCP on a bare cable', () => {
     expect(ev.decision.kind).toBe('ignore'); // the OS's own client is not network-booting
     expect(await bd.macForIp(lease!.ip!)).toBe('52:54:00:31:00:10');
 
-    const offers = (await pxeClient(client, { kind: 'bios', mac: '52:54:00:31:00:20' })).filter((r) => r.src === SERVER);
+    const offers = (await pxeClient(client, { kind: 'bios', mac: '52:54:00:31:00:20' })).filter(
+      (r) => r.src === SERVER,
+    );
     expect(offers).toHaveLength(1);
     expect(offers[0]!.yiaddr).toMatch(/^10\.213\.31\.\d+$/);
     expect(offers[0]!.yiaddr).not.toBe(lease!.ip);
@@ -51,7 +60,9 @@ describe('own DHCP on a bare cable', () => {
     expect(offers[0]!.options['1']).toBe('ffffff00');
 
     // A REQUEST for an address that is not ours on this subnet is NAKed (only in dhcp mode).
-    const naks = (await pxeClient(client, { kind: 'plain', type: 'request', requested: '192.168.77.5', mac: '52:54:00:31:00:30' })).filter((r) => r.src === SERVER);
+    const naks = (
+      await pxeClient(client, { kind: 'plain', type: 'request', requested: '192.168.77.5', mac: '52:54:00:31:00:30' })
+    ).filter((r) => r.src === SERVER);
     expect(naks.map((r) => r.options['53'])).toEqual(['06']);
   });
 

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { TestLan, type NetnsHost } from '../helpers/netns';
-import { hex, pxeClient, requirePeers, startBootdrop, startDnsmasq, udhcpc, type BootdropProcess, type DhcpReply } from '../helpers/dhcp/harness';
+import {
+  hex,
+  pxeClient,
+  requirePeers,
+  startBootdrop,
+  startDnsmasq,
+  udhcpc,
+  type BootdropProcess,
+  type DhcpReply,
+} from '../helpers/dhcp/harness';
 
 const ROUTER = '10.213.30.1';
 const SERVER = '10.213.30.2';
@@ -41,7 +50,7 @@ describe('proxyDHCP beside dnsmasq', () => {
     expect(await bd.waitFor((l) => l.type === 'mode', 2000)).toMatchObject({ mode: 'proxy' });
   });
 
-  it('offers a BIOS PXE ROM its boot file next to the router\'s address offer', async () => {
+  it("offers a BIOS PXE ROM its boot file next to the router's address offer", async () => {
     const replies = await pxeClient(client, { kind: 'bios', xid: 0x1001 });
     const router1 = fromRouter(replies);
     expect(router1.length).toBeGreaterThan(0);
@@ -49,14 +58,25 @@ describe('proxyDHCP beside dnsmasq', () => {
     const ours = fromUs(replies);
     expect(ours).toHaveLength(1);
     const o = ours[0]!;
-    expect(o).toMatchObject({ sport: 67, dst: '255.255.255.255', dport: 68, op: 2, yiaddr: '0.0.0.0', siaddr: SERVER, file: 'bios/lpxelinux.0' });
+    expect(o).toMatchObject({
+      sport: 67,
+      dst: '255.255.255.255',
+      dport: 68,
+      op: 2,
+      yiaddr: '0.0.0.0',
+      siaddr: SERVER,
+      file: 'bios/lpxelinux.0',
+    });
     expect(o.options['53']).toBe('02');
     expect(o.options['54']).toBe('0ad51e02');
     expect(o.options['60']).toBe(hex('PXEClient'));
     expect(o.options['43']).toBe('060108ff'); // discovery control = 8: download the file in this offer
     expect(o.options['97']).toBe('00' + '101112131415161718191a1b1c1d1e1f');
     expect(o.options['51']).toBeUndefined();
-    const ev = await bd.waitFor((l) => l.type === 'client' && l.mac === '52:54:00:30:00:10' && l.exchange === 'discover', 2000);
+    const ev = await bd.waitFor(
+      (l) => l.type === 'client' && l.mac === '52:54:00:30:00:10' && l.exchange === 'discover',
+      2000,
+    );
     expect(ev.facts).toMatchObject({ arch: 'bios', archCode: 0, isIpxe: false });
     expect(ev.decision).toEqual({ kind: 'tftp', file: 'bios/lpxelinux.0' });
   });
@@ -69,9 +89,24 @@ describe('proxyDHCP beside dnsmasq', () => {
     // After the router's lease, EDK2 asks the proxy on port 4011 from port 4011, unicast.
     await client.exec(['ip', 'addr', 'add', '10.213.30.120/24', 'dev', 'eth0']);
     try {
-      const acks = await pxeClient(client, { kind: 'uefi', type: 'request', server: SERVER, port: 4011, ciaddr: '10.213.30.120', xid: 0x4011 });
+      const acks = await pxeClient(client, {
+        kind: 'uefi',
+        type: 'request',
+        server: SERVER,
+        port: 4011,
+        ciaddr: '10.213.30.120',
+        xid: 0x4011,
+      });
       expect(acks).toHaveLength(1);
-      expect(acks[0]).toMatchObject({ src: SERVER, sport: 4011, op: 2, ciaddr: '10.213.30.120', yiaddr: '0.0.0.0', file: 'efi64/bootx64.efi', siaddr: SERVER });
+      expect(acks[0]).toMatchObject({
+        src: SERVER,
+        sport: 4011,
+        op: 2,
+        ciaddr: '10.213.30.120',
+        yiaddr: '0.0.0.0',
+        file: 'efi64/bootx64.efi',
+        siaddr: SERVER,
+      });
       expect(acks[0]!.options['53']).toBe('05');
       expect(acks[0]!.options['54']).toBe('0ad51e02');
       const ev = await bd.waitFor((l) => l.type === 'client' && l.exchange === 'pxe-4011', 2000);
@@ -86,7 +121,7 @@ describe('proxyDHCP beside dnsmasq', () => {
     }
   });
 
-  it('gives iPXE (QEMU\'s PXE ROM) the boot script URL instead of chain-loading itself', async () => {
+  it("gives iPXE (QEMU's PXE ROM) the boot script URL instead of chain-loading itself", async () => {
     const ours = fromUs(await pxeClient(client, { kind: 'ipxe' }));
     expect(ours.map((r) => r.file)).toEqual([`http://${SERVER}/boot.ipxe`]);
   });
@@ -104,10 +139,13 @@ describe('proxyDHCP beside dnsmasq', () => {
     expect(fromUs(plain)).toEqual([]);
     const itanium = await pxeClient(client, { kind: 'itanium' });
     expect(fromUs(itanium)).toEqual([]);
-    await bd.waitFor((l) => l.type === 'log' && l.level === 'warn' && /architecture 2 .*not supported/.test(l.message), 2000);
+    await bd.waitFor(
+      (l) => l.type === 'log' && l.level === 'warn' && /architecture 2 .*not supported/.test(l.message),
+      2000,
+    );
   });
 
-  it('leaves busybox udhcpc to the router: the lease is dnsmasq\'s and Bootdrop sends nothing', async () => {
+  it("leaves busybox udhcpc to the router: the lease is dnsmasq's and Bootdrop sends nothing", async () => {
     const capture = '/tmp/bd-dhcp-udhcpc.pcap';
     const tcpdump = client.spawn(['tcpdump', '-i', 'eth0', '-n', '-U', '-w', capture, 'udp and (port 67 or port 68)']);
     await new Promise((r) => setTimeout(r, 800));

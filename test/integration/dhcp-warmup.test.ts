@@ -63,7 +63,9 @@ describe('DHCP start-up warm-up', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(captured).toBe('');
     expect(bd.lines.filter((l) => l.type === 'client')).toEqual([]);
-    expect(bd.lines.filter((l) => l.type === 'log').map((l) => l.message as string)).toEqual([expect.stringMatching(/^DHCP dhcp mode on eth0/)]);
+    expect(bd.lines.filter((l) => l.type === 'log').map((l) => l.message as string)).toEqual([
+      expect.stringMatching(/^DHCP dhcp mode on eth0/),
+    ]);
   });
 
   it('then gives the first real client the first address of its pool (the warm-up used its own)', async () => {

@@ -38,7 +38,10 @@ async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void
 class FailingDisk implements Vfs {
   readonly kind = 'folder' as const;
   readonly location = '/media/usb/unplugged.iso';
-  constructor(private readonly size: number, private readonly failAfter: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly failAfter: number,
+  ) {}
   async stat(): Promise<never> {
     throw new VfsError('ENOENT', '/', 'not used');
   }
@@ -51,7 +54,8 @@ class FailingDisk implements Vfs {
       path: p,
       size,
       async read(buf, off, len, pos) {
-        if (pos + len > failAfter) throw new VfsError('EIO', p, 'reading the ISO failed: EIO: i/o error, read', location);
+        if (pos + len > failAfter)
+          throw new VfsError('EIO', p, 'reading the ISO failed: EIO: i/o error, read', location);
         buf.fill(0x5a, off, off + len);
         return len;
       },
@@ -107,8 +111,12 @@ describe('faults', () => {
     expect(tftp.activeSessions).toBe(1);
     sock.close(); // gone without a word: the next retransmit meets ICMP port unreachable
     await until('the TFTP session to end', () => tftp.activeSessions === 0);
-    await until('the transfer event', () => transfers.some((t) => t.protocol === 'tftp' && t.file === '/iso/f/Z_BIG.BIN'));
-    expect(transfers.find((t) => t.protocol === 'tftp' && t.file === '/iso/f/Z_BIG.BIN')).toMatchObject({ outcome: 'aborted' });
+    await until('the transfer event', () =>
+      transfers.some((t) => t.protocol === 'tftp' && t.file === '/iso/f/Z_BIG.BIN'),
+    );
+    expect(transfers.find((t) => t.protocol === 'tftp' && t.file === '/iso/f/Z_BIG.BIN')).toMatchObject({
+      outcome: 'aborted',
+    });
     expect(tracker.activeCount).toBe(0);
   });
 
@@ -121,7 +129,10 @@ describe('faults', () => {
     sock.destroy();
     await until('the HTTP connection to close', () => http.connections === 0);
     await until('the transfer to end', () => tracker.activeCount === 0);
-    expect(transfers.filter((t) => t.protocol === 'http').at(-1)).toMatchObject({ file: '/iso/f/Z_BIG.BIN', outcome: 'aborted' });
+    expect(transfers.filter((t) => t.protocol === 'http').at(-1)).toMatchObject({
+      file: '/iso/f/Z_BIG.BIN',
+      outcome: 'aborted',
+    });
   });
 
   it('the ISO truncated during a download: that transfer fails clearly, the early file and the server carry on', async () => {
@@ -143,7 +154,11 @@ describe('faults', () => {
     // The small file lies before the cut: still served, over both protocols.
     const small = await httpGet(HOST, http.port, '/iso/f/A_SMALL.TXT');
     expect(small.status).toBe(200);
-    expect((await tftpFetch(HOST, tftp.port, encodeRequest({ op: 'rrq', filename: 'iso/f/A_SMALL.TXT', mode: 'octet' }))).data.toString()).toBe('small and early\n');
+    expect(
+      (
+        await tftpFetch(HOST, tftp.port, encodeRequest({ op: 'rrq', filename: 'iso/f/A_SMALL.TXT', mode: 'octet' }))
+      ).data.toString(),
+    ).toBe('small and early\n');
     expect((await httpGet(HOST, http.port, '/boot.ipxe')).status).toBe(200);
     // The client has seen `Connection: close`; the server counts the socket closed a moment later.
     await until('the HTTP connections to close', () => http.connections === 0);
@@ -158,7 +173,12 @@ describe('faults', () => {
 
   it('a disk failing reads (EIO): TFTP and HTTP transfers fail with the reason, the server keeps serving', async () => {
     const since = transfers.length;
-    const t = await tftpFetch(HOST, tftp.port, encodeRequest({ op: 'rrq', filename: 'usb/x.img', mode: 'octet' }), 3000);
+    const t = await tftpFetch(
+      HOST,
+      tftp.port,
+      encodeRequest({ op: 'rrq', filename: 'usb/x.img', mode: 'octet' }),
+      3000,
+    );
     expect(t.error).toMatch(/^0: Read error on the server/);
     const h = await httpGet(HOST, http.port, '/usb/x.img');
     expect(h.reply.length).toBeLessThan(4 << 20);
@@ -184,7 +204,14 @@ describe('TFTP at 30% packet loss (namespaces, iptables statistic)', () => {
       await lan.setLoss(server, 0.3);
       await lan.setLoss(pc, 0.3);
       const want = readFileSync(path.join(ROOT, 'assets', 'loaders', 'memdisk'));
-      const r = await pc.exec(['sh', '-c', 'curl -sS --max-time 240 --tftp-blksize 1468 -o /tmp/bd-loss-memdisk tftp://10.213.74.2/loaders/memdisk && sha256sum /tmp/bd-loss-memdisk'], true);
+      const r = await pc.exec(
+        [
+          'sh',
+          '-c',
+          'curl -sS --max-time 240 --tftp-blksize 1468 -o /tmp/bd-loss-memdisk tftp://10.213.74.2/loaders/memdisk && sha256sum /tmp/bd-loss-memdisk',
+        ],
+        true,
+      );
       expect(r.code, `${r.stderr}\n${serve.describe()}`).toBe(0);
       expect(r.stdout.split(' ')[0]).toBe(createHash('sha256').update(want).digest('hex'));
       expect(serve.exited).toBe(false);

@@ -51,10 +51,36 @@ describe('one host floods, another still boots', () => {
     const replies = await pxeClient(pc, { kind: 'bios', mac: '52:54:00:71:00:03', timeout: 4 });
     const offer = replies.find((r) => r.src === `${NET}.2`);
     expect(offer?.file, serve.describe()).toMatch(/undionly\.kpxe$/);
-    const tftp = await pc.exec(['curl', '-sS', '--max-time', '20', '-o', '/dev/null', '-w', '%{size_download}', `tftp://${NET}.2/${offer!.file}`], true);
+    const tftp = await pc.exec(
+      [
+        'curl',
+        '-sS',
+        '--max-time',
+        '20',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{size_download}',
+        `tftp://${NET}.2/${offer!.file}`,
+      ],
+      true,
+    );
     expect(tftp.code, tftp.stderr).toBe(0);
     expect(Number(tftp.stdout)).toBeGreaterThan(10_000);
-    const http = await pc.exec(['curl', '-sS', '--max-time', '20', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', `http://${NET}.2/iso/${id}/casper/vmlinuz`], true);
+    const http = await pc.exec(
+      [
+        'curl',
+        '-sS',
+        '--max-time',
+        '20',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code} %{size_download}',
+        `http://${NET}.2/iso/${id}/casper/vmlinuz`,
+      ],
+      true,
+    );
     expect(http.code, http.stderr).toBe(0);
     expect(http.stdout).toMatch(/^200 \d{6,}/);
     const results = (await Promise.all(floods)).map((r) => JSON.parse(r.stdout) as Record<string, number | string>);
@@ -63,7 +89,9 @@ describe('one host floods, another still boots', () => {
     expect(tftpFlood.sent).toBeGreaterThan(2000);
     expect(tftpFlood.busyReplies).toBeGreaterThan(0);
     expect(slow.closedByServer).toBeGreaterThanOrEqual(300 - 32 - slow.refused!); // beyond 32 per client
-    const logs = serve.events.filter((e) => e.type === 'log').map((e) => (e as unknown as { entry: { message: string } }).entry.message);
+    const logs = serve.events
+      .filter((e) => e.type === 'log')
+      .map((e) => (e as unknown as { entry: { message: string } }).entry.message);
     const floodLines = logs.filter((m) => /sends too many DHCP packets/.test(m));
     expect(floodLines.length).toBeGreaterThanOrEqual(1);
     expect(floodLines.length).toBeLessThanOrEqual(3); // one line per 10 s, not one per packet

@@ -12,7 +12,13 @@ import { removeTempDirs, tempDir } from '../helpers/mkiso';
 import { httpGet } from '../fuzz/lib/clients';
 import { httpLiveCampaign } from '../fuzz/lib/http-campaign';
 import { buildSeedIso, isoCampaign } from '../fuzz/lib/iso-campaign';
-import { dhcpLiveCampaign, loopbackServers, tftpLiveCampaign, tftpStillServes, type LoopbackServers } from '../fuzz/lib/live';
+import {
+  dhcpLiveCampaign,
+  loopbackServers,
+  tftpLiveCampaign,
+  tftpStillServes,
+  type LoopbackServers,
+} from '../fuzz/lib/live';
 
 const SCRIPT = Buffer.from('#!ipxe\necho fuzz survivor\n' + 'x'.repeat(3000));
 let work: string;
@@ -40,7 +46,13 @@ describe('live servers under short fuzz runs', () => {
   });
 
   it('HTTP: mutated request lines and headers, then GET still works', async () => {
-    const s = await httpLiveCampaign(0x11fe0002, 400, { host: servers.host, port: servers.http.port }, 'never-served-token', Date.now() + 6000);
+    const s = await httpLiveCampaign(
+      0x11fe0002,
+      400,
+      { host: servers.host, port: servers.http.port },
+      'never-served-token',
+      Date.now() + 6000,
+    );
     expect(s.iterations).toBeGreaterThan(50);
     expect(Object.keys(s.counts).some((k) => /^[45]\d\d$/.test(k))).toBe(true);
     const r = await httpGet(servers.host, servers.http.port, '/boot.ipxe');

@@ -116,22 +116,49 @@ function leaks(bytes: Buffer): boolean {
 }
 
 const symlinksOut = () => [
-  'iso/evil/links/passwd', 'iso/evil/links/up', 'iso/evil/links/far', 'iso/evil/links/canary', 'iso/evil/links/canaryUp',
-  'iso/evil/links/rootdir/etc/passwd', `iso/evil/links/rootdir${canary}`, 'iso/evil/links/etcdir/passwd',
-  'folder/escape', 'folder/abs', 'folder/updir/secret.txt', 'folder/etc/passwd', 'folder/loop', 'folder/sub/deeper',
+  'iso/evil/links/passwd',
+  'iso/evil/links/up',
+  'iso/evil/links/far',
+  'iso/evil/links/canary',
+  'iso/evil/links/canaryUp',
+  'iso/evil/links/rootdir/etc/passwd',
+  `iso/evil/links/rootdir${canary}`,
+  'iso/evil/links/etcdir/passwd',
+  'folder/escape',
+  'folder/abs',
+  'folder/updir/secret.txt',
+  'folder/etc/passwd',
+  'folder/loop',
+  'folder/sub/deeper',
 ];
 
 function allTargets(): string[] {
   const prefixes = ['', '/', 'folder/', 'iso/evil/', 'iso/evil/links/', 'iso/evil/isolinux/', 'folder/sub/'];
-  const out = new Set<string>([...symlinksOut(), canary, `/${canary}`, '/etc/passwd', '//etc/passwd', `file://${canary}`, `C:\\..\\..${canary}`]);
+  const out = new Set<string>([
+    ...symlinksOut(),
+    canary,
+    `/${canary}`,
+    '/etc/passwd',
+    '//etc/passwd',
+    `file://${canary}`,
+    `C:\\..\\..${canary}`,
+  ]);
   for (const p of prefixes) for (const d of [1, 2, 4, 12]) for (const t of traversals(p, d)) out.add(t);
   return [...out];
 }
 
 describe('traversal over TFTP and HTTP (canary never leaves)', () => {
   it('the served tree itself works: folder, ISO and a Rock Ridge symlink that stays inside', async () => {
-    expect((await tftpFetch(HOST, tftp.port, encodeRequest({ op: 'rrq', filename: 'folder/ok.txt', mode: 'octet' }))).data.toString()).toBe('folder ok');
-    expect((await tftpFetch(HOST, tftp.port, encodeRequest({ op: 'rrq', filename: 'iso/evil/links/inside', mode: 'octet' }))).data.toString()).toBe('iso ok');
+    expect(
+      (
+        await tftpFetch(HOST, tftp.port, encodeRequest({ op: 'rrq', filename: 'folder/ok.txt', mode: 'octet' }))
+      ).data.toString(),
+    ).toBe('folder ok');
+    expect(
+      (
+        await tftpFetch(HOST, tftp.port, encodeRequest({ op: 'rrq', filename: 'iso/evil/links/inside', mode: 'octet' }))
+      ).data.toString(),
+    ).toBe('iso ok');
     const r = await httpGet(HOST, http.port, '/iso/evil/links/inside');
     expect(r.status).toBe(200);
     expect(r.reply.toString()).toMatch(/iso ok$/);
@@ -144,7 +171,12 @@ describe('traversal over TFTP and HTTP (canary never leaves)', () => {
     for (const t of targets) {
       // Raw RRQ, also with a backslash-only and an octet/netascii variant.
       for (const name of [t, t.replace(/\//g, '\\')]) {
-        const req = Buffer.concat([Buffer.from([0, 1]), Buffer.from(name, 'latin1'), Buffer.from([0]), Buffer.from('octet\0')]);
+        const req = Buffer.concat([
+          Buffer.from([0, 1]),
+          Buffer.from(name, 'latin1'),
+          Buffer.from([0]),
+          Buffer.from('octet\0'),
+        ]);
         const r = await tftpFetch(HOST, tftp.port, req, 1500);
         expect(leaks(r.raw), `TFTP ${JSON.stringify(name)} leaked`).toBe(false);
         if (r.error) refused++;
@@ -160,7 +192,11 @@ describe('traversal over TFTP and HTTP (canary never leaves)', () => {
     const targets = allTargets();
     const statuses = new Map<number | null, number>();
     for (const t of targets) {
-      for (const target of [t.startsWith('/') || t.includes('://') ? t : `/${t}`, `/${t.replace(/\//g, '\\')}`, `http://${HOST}/${t}`]) {
+      for (const target of [
+        t.startsWith('/') || t.includes('://') ? t : `/${t}`,
+        `/${t.replace(/\//g, '\\')}`,
+        `http://${HOST}/${t}`,
+      ]) {
         const r = await httpGet(HOST, http.port, target.replace(/\0/g, '%00'));
         expect(leaks(r.reply), `HTTP ${JSON.stringify(target)} leaked`).toBe(false);
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
@@ -173,12 +209,23 @@ describe('traversal over TFTP and HTTP (canary never leaves)', () => {
   });
 
   it('the hostile boot configs plan into entries whose files, fetched, carry no canary', async () => {
-    const plan = await planSource(iso, { label: iso.info.label, size: iso.info.size, fileSystems: iso.info.fileSystems, elTorito: iso.info.elTorito }, { sourceId: 'evil', hostPath: join(work, 'img.iso') });
-    const files = plan.summary.entries.flatMap((e) => [e.kernel, ...e.initrd]).filter((f): f is string => typeof f === 'string');
+    const plan = await planSource(
+      iso,
+      { label: iso.info.label, size: iso.info.size, fileSystems: iso.info.fileSystems, elTorito: iso.info.elTorito },
+      { sourceId: 'evil', hostPath: join(work, 'img.iso') },
+    );
+    const files = plan.summary.entries
+      .flatMap((e) => [e.kernel, ...e.initrd])
+      .filter((f): f is string => typeof f === 'string');
     for (const f of files) {
       const r = await httpGet(HOST, http.port, `/iso/evil${f.startsWith('/') ? f : `/${f}`}`);
       expect(leaks(r.reply), `planned file ${f} leaked`).toBe(false);
-      const t = await tftpFetch(HOST, tftp.port, encodeRequest({ op: 'rrq', filename: `iso/evil/${f}`, mode: 'octet' }), 1500);
+      const t = await tftpFetch(
+        HOST,
+        tftp.port,
+        encodeRequest({ op: 'rrq', filename: `iso/evil/${f}`, mode: 'octet' }),
+        1500,
+      );
       expect(leaks(t.raw), `planned file ${f} leaked over TFTP`).toBe(false);
     }
     expect(JSON.stringify(plan)).not.toContain(TOKEN);

@@ -38,10 +38,15 @@ function expected(start: number, end: number): Buffer {
 
 function curl(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((done) => {
-    execFile('curl', args, { timeout: 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'latin1' }, (e, stdout, stderr) => {
-      const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0;
-      done({ code, out: stdout, err: stderr });
-    });
+    execFile(
+      'curl',
+      args,
+      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'latin1' },
+      (e, stdout, stderr) => {
+        const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0;
+        done({ code, out: stdout, err: stderr });
+      },
+    );
   });
 }
 
@@ -65,15 +70,31 @@ beforeAll(async () => {
   const bigIso = join(work, 'big.iso');
   await buildIso(join(work, 'big'), bigIso, { isoLevel: 3, joliet: false, volid: 'BIG', sparseOutput: true });
   const tree = new MountedTree();
-  for (const [prefix, path] of [['/iso/small', smallIso], ['/iso/big', bigIso]] as const) {
+  for (const [prefix, path] of [
+    ['/iso/small', smallIso],
+    ['/iso/big', bigIso],
+  ] as const) {
     const { vfs } = await openSource(path);
     vfses.push(vfs);
     tree.mount(prefix, vfs);
   }
   tree.setFile('/boot.ipxe', Buffer.from('#!ipxe\nkernel /iso/small/casper/vmlinuz\n'));
-  server = new HttpServer({ vfs: tree, address: HOST, port: 0, tracker: new TransferTracker(() => undefined), log: () => undefined });
+  server = new HttpServer({
+    vfs: tree,
+    address: HOST,
+    port: 0,
+    tracker: new TransferTracker(() => undefined),
+    log: () => undefined,
+  });
   await server.start();
-  jsServer = new HttpServer({ vfs: tree, address: HOST, port: 0, tracker: new TransferTracker(() => undefined), log: () => undefined, native: false });
+  jsServer = new HttpServer({
+    vfs: tree,
+    address: HOST,
+    port: 0,
+    tracker: new TransferTracker(() => undefined),
+    log: () => undefined,
+    native: false,
+  });
   await jsServer.start();
 });
 
@@ -117,7 +138,10 @@ describe('HTTP from real ISOs', () => {
   });
 
   it('large ranges (sent as streamed bodies, natively by default) across the extent boundary and the 4 GiB line', async () => {
-    for (const [name, srv] of [['native', server], ['JavaScript', jsServer]] as const) {
+    for (const [name, srv] of [
+      ['native', server],
+      ['JavaScript', jsServer],
+    ] as const) {
       const url = `${srv.url}/iso/big/live/filesystem.squashfs`;
       for (const at of [EXTENT_MAX, 4 * 1024 ** 3]) {
         const start = at - 700_001;

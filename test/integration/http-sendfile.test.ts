@@ -93,7 +93,7 @@ const tracker = new TransferTracker(
 );
 
 async function finished(file: string, since: number, timeoutMs = 10_000): Promise<TransferProgress> {
-  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+  for (const until = Date.now() + timeoutMs; Date.now() < until;) {
     const t = transfers.slice(since).find((x) => x.file === file);
     if (t) return t;
     await sleep(25);
@@ -103,7 +103,10 @@ async function finished(file: string, since: number, timeoutMs = 10_000): Promis
 
 beforeAll(async () => {
   work = await tempDir('http-sendfile');
-  await makeTree(join(work, 'src'), { live: { 'big.squashfs': big, 'mid.img': mid, 'huge.img': huge }, 'boot.ipxe': '#!ipxe\n' });
+  await makeTree(join(work, 'src'), {
+    live: { 'big.squashfs': big, 'mid.img': mid, 'huge.img': huge },
+    'boot.ipxe': '#!ipxe\n',
+  });
   iso = join(work, 'test.iso');
   await buildIso(join(work, 'src'), iso, { volid: 'SENDFILE' });
   tree = new MountedTree();
@@ -126,7 +129,10 @@ it('the sendfile helper is built and loads on Linux (CI builds it; a silent buil
     expect(() => startSendfile(0, [], 1000)).toThrow(/not available/);
     return;
   }
-  expect(loadNative('sendfile'), 'dist/native/sendfile.node missing or broken: run npm run build:native').not.toBeNull();
+  expect(
+    loadNative('sendfile'),
+    'dist/native/sendfile.node missing or broken: run npm run build:native',
+  ).not.toBeNull();
   expect(sendfileAvailable()).toBe(true);
 });
 
@@ -153,12 +159,16 @@ describe.runIf(nativeAllowed())('the sendfile helper itself (not with BOOTDROP_N
     const fd = openSync(file, 'r');
     try {
       // A regular file is not a socket: the caller would otherwise write a body into a file.
-      expect(() => startSendfile(fd, [{ fd, position: 0, length: 10 }], 1000)).toThrow(/cannot dup the socket \(errno 88\)/);
+      expect(() => startSendfile(fd, [{ fd, position: 0, length: 10 }], 1000)).toThrow(
+        /cannot dup the socket \(errno 88\)/,
+      );
       const pair = await tcpPair();
       expect(() => startSendfile(pair.fd, [], 1000)).toThrow(/spans must be/);
       expect(() => startSendfile(pair.fd, [{ fd, position: -1, length: 10 }], 1000)).toThrow(/a span is not/);
       expect(() => startSendfile(pair.fd, [{ fd, position: 2 ** 60, length: 10 }], 1000)).toThrow(/a span is not/);
-      expect(() => startSendfile(pair.fd, [{ fd: 999_999, position: 0, length: 10 }], 1000)).toThrow(/cannot dup a source file descriptor/);
+      expect(() => startSendfile(pair.fd, [{ fd: 999_999, position: 0, length: 10 }], 1000)).toThrow(
+        /cannot dup a source file descriptor/,
+      );
       expect(() => startSendfile(pair.fd, [{ fd, position: 0, length: 10 }], 0)).toThrow(/idleMs/);
       pair.close();
     } finally {
@@ -175,7 +185,14 @@ describe.runIf(nativeAllowed())('the sendfile helper itself (not with BOOTDROP_N
     const fd = openSync(file, 'r');
     const pair = await tcpPair();
     try {
-      const job = startSendfile(pair.fd, [{ fd, position: 200_000, length: 100_000 }, { fd, position: 5, length: 1000 }], 5000);
+      const job = startSendfile(
+        pair.fd,
+        [
+          { fd, position: 200_000, length: 100_000 },
+          { fd, position: 5, length: 1000 },
+        ],
+        5000,
+      );
       closeSync(fd); // the helper has its own dup
       expect(await job.done).toEqual({ outcome: 'done', bytes: 101_000, error: null });
       for (let i = 0; i < 100 && pair.received().length < 101_000; i++) await sleep(20);
@@ -240,7 +257,15 @@ describe.each([
   let server: HttpServer;
   let url: string;
   const start = async (extra: Partial<HttpServerOptions> = {}) => {
-    const s = new HttpServer({ vfs: tree, address: HOST, port: 0, tracker, native, log: (level, message) => logs.push({ level, message }), ...extra });
+    const s = new HttpServer({
+      vfs: tree,
+      address: HOST,
+      port: 0,
+      tracker,
+      native,
+      log: (level, message) => logs.push({ level, message }),
+      ...extra,
+    });
     await s.start();
     servers.push(s);
     return s;
@@ -307,12 +332,18 @@ describe.each([
     const r = await run('curl', args);
     expect(r.code, r.err.slice(-2000)).toBe(0);
     expect(r.err.match(/Re-using existing connection/g)?.length).toBe(names.length);
-    names.forEach((n, i) => expect(readFileSync(join(work, `ka-${native}-${i}`)).equals(n === 'mid.img' ? mid : big), n).toBe(true));
+    names.forEach((n, i) =>
+      expect(readFileSync(join(work, `ka-${native}-${i}`)).equals(n === 'mid.img' ? mid : big), n).toBe(true),
+    );
     expect(readFileSync(join(work, `ka-${native}-script`), 'latin1')).toBe('#!ipxe\n');
   });
 
   it('ten clients in parallel all get exact bytes', async () => {
-    const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => run('curl', ['-sS', '-o', join(work, `par-${native}-${i}`), `${url}/mid.img`])));
+    const runs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        run('curl', ['-sS', '-o', join(work, `par-${native}-${i}`), `${url}/mid.img`]),
+      ),
+    );
     runs.forEach((r, i) => {
       expect(r.code, r.err).toBe(0);
       expect(readFileSync(join(work, `par-${native}-${i}`)).equals(mid)).toBe(true);
@@ -350,7 +381,9 @@ describe.each([
     expect(r.code, r.err).toBe(0);
     expect(readFileSync(dest).equals(huge)).toBe(true);
     expect(await finished('/iso/live/huge.img', since)).toMatchObject({ outcome: 'done', bytes: HUGE });
-    const steps = progress.slice(progressSince).filter((p) => p.file === '/iso/live/huge.img' && p.bytes > 0 && p.bytes < HUGE);
+    const steps = progress
+      .slice(progressSince)
+      .filter((p) => p.file === '/iso/live/huge.img' && p.bytes > 0 && p.bytes < HUGE);
     expect(steps.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < steps.length; i++) expect(steps[i]!.bytes).toBeGreaterThan(steps[i - 1]!.bytes);
   });

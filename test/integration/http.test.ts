@@ -4,7 +4,18 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,10 +40,19 @@ interface Ran {
 }
 function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
   return new Promise((done) => {
-    execFile(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, encoding: 'latin1' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, encoding: 'latin1' },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : -1
+          : 0;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -171,7 +191,13 @@ describe('HTTP server with real clients', () => {
     expect(r.stdout).toMatch(/\r\nContent-Type: application\/octet-stream\r\n/i);
     expect(r.stdout).toMatch(/\r\nAccept-Ranges: bytes\r\n/i);
     expect(readFileSync(dest).equals(files['big.bin']!)).toBe(true);
-    expect(await finished('/big.bin', since)).toMatchObject({ protocol: 'http', outcome: 'done', bytes: 8388731, total: 8388731, clientIp: '127.0.0.1' });
+    expect(await finished('/big.bin', since)).toMatchObject({
+      protocol: 'http',
+      outcome: 'done',
+      bytes: 8388731,
+      total: 8388731,
+      clientIp: '127.0.0.1',
+    });
     expect(vfs.open_).toBe(0);
   });
 
@@ -216,13 +242,33 @@ describe('HTTP server with real clients', () => {
     const bad = await run('curl', ['-sS', '-D', '-', '-o', '/dev/null', '-r', `${size}-`, `${url}/big.bin`]);
     expect(bad.stdout).toMatch(/^HTTP\/1\.1 416 /);
     expect(bad.stdout).toContain(`Content-Range: bytes */${size}\r\n`);
-    const multi = await run('curl', ['-sS', '-D', '-', '-o', join(out, 'multi.bin'), '-r', '0-1,5-6', `${url}/big.bin`]);
+    const multi = await run('curl', [
+      '-sS',
+      '-D',
+      '-',
+      '-o',
+      join(out, 'multi.bin'),
+      '-r',
+      '0-1,5-6',
+      `${url}/big.bin`,
+    ]);
     expect(multi.stdout).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(readFileSync(join(out, 'multi.bin')).equals(big)).toBe(true);
   });
 
   it('keeps the connection alive across requests (iPXE: script, kernel, initrd on one connection)', async () => {
-    const r = await run('curl', ['-v', '-o', join(out, 'ka1'), `${url}/boot.ipxe`, '-o', join(out, 'ka2'), `${url}/Casper/VMLinuz`, '-o', join(out, 'ka3'), `${url}/big.bin`]);
+    const r = await run('curl', [
+      '-v',
+      '-o',
+      join(out, 'ka1'),
+      `${url}/boot.ipxe`,
+      '-o',
+      join(out, 'ka2'),
+      `${url}/Casper/VMLinuz`,
+      '-o',
+      join(out, 'ka3'),
+      `${url}/big.bin`,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr.match(/Re-using existing connection/g)?.length).toBe(2);
     expect(readFileSync(join(out, 'ka2')).equals(files['Casper/VMLinuz']!)).toBe(true);
@@ -230,7 +276,16 @@ describe('HTTP server with real clients', () => {
   });
 
   it('answers HTTP/1.0 clients and closes unless they ask for keep-alive (lpxelinux)', async () => {
-    const r = await run('curl', ['-0', '-v', '-o', join(out, 'h10a'), `${url}/small.txt`, '-o', join(out, 'h10b'), `${url}/Casper/VMLinuz`]);
+    const r = await run('curl', [
+      '-0',
+      '-v',
+      '-o',
+      join(out, 'h10a'),
+      `${url}/small.txt`,
+      '-o',
+      join(out, 'h10b'),
+      `${url}/Casper/VMLinuz`,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/> GET \/small.txt HTTP\/1\.0/);
     expect(r.stderr).toMatch(/< Connection: close/i);
@@ -248,7 +303,9 @@ describe('HTTP server with real clients', () => {
   });
 
   it('ten clients download in parallel', async () => {
-    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => run('curl', ['-sS', '-o', join(out, `p${i}`), `${url}/big.bin`])));
+    const rs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => run('curl', ['-sS', '-o', join(out, `p${i}`), `${url}/big.bin`])),
+    );
     rs.forEach((r, i) => {
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(join(out, `p${i}`)).equals(files['big.bin']!), `client ${i}`).toBe(true);
@@ -285,7 +342,10 @@ describe('HTTP server with real clients', () => {
       expect(r.stdout, p).toBe('400');
     }
     expect(logs.filter((l) => l.level === 'warn' && l.message.startsWith('refused')).length).toBeGreaterThanOrEqual(7);
-    const backslash = await raw(server.port, 'GET /..\\..\\etc\\passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const backslash = await raw(
+      server.port,
+      'GET /..\\..\\etc\\passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
     expect(backslash).toMatch(/^HTTP\/1\.1 400 /);
   });
 
@@ -307,10 +367,22 @@ describe('HTTP server with real clients', () => {
     expect(abs).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*hello over http\n$/);
   });
 
-  it("tells the session who fetched what (onRequest)", () => {
-    expect(requests).toContainEqual({ clientIp: '127.0.0.1', method: 'GET', path: '/boot.ipxe', file: '/boot.ipxe', status: 200 });
+  it('tells the session who fetched what (onRequest)', () => {
+    expect(requests).toContainEqual({
+      clientIp: '127.0.0.1',
+      method: 'GET',
+      path: '/boot.ipxe',
+      file: '/boot.ipxe',
+      status: 200,
+    });
     expect(requests).toContainEqual({ clientIp: '127.0.0.1', method: 'GET', path: '/nope', file: null, status: 404 });
-    expect(requests).toContainEqual({ clientIp: '127.0.0.1', method: 'GET', path: '/big.bin', file: '/big.bin', status: 206 });
+    expect(requests).toContainEqual({
+      clientIp: '127.0.0.1',
+      method: 'GET',
+      path: '/big.bin',
+      file: '/big.bin',
+      status: 206,
+    });
   });
 
   it("a client that disconnects mid-download ends as 'aborted' and releases the file", async () => {
@@ -374,7 +446,12 @@ describe('HTTP lifecycle and start errors', () => {
     const engine = join(ROOT, 'dist/engine');
     const built = join(engine, 'http/index.js');
     const newest = (d: string): number =>
-      Math.max(0, ...readdirSync(d, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs)));
+      Math.max(
+        0,
+        ...readdirSync(d, { withFileTypes: true }).map((e) =>
+          e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs,
+        ),
+      );
     if (!existsSync(built) || statSync(built).mtimeMs < newest(join(ROOT, 'main/http'))) {
       try {
         execFileSync('npx', ['tsc', '-p', 'tsconfig.engine.json'], { cwd: ROOT, stdio: 'ignore' });
@@ -382,7 +459,8 @@ describe('HTTP lifecycle and start errors', () => {
         // Type errors elsewhere in main/ still emit JavaScript; the file check below is what matters.
       }
     }
-    if (!existsSync(built)) throw new Error(`${built} is missing: build the engine with \`npx tsc -p tsconfig.engine.json\``);
+    if (!existsSync(built))
+      throw new Error(`${built} is missing: build the engine with \`npx tsc -p tsconfig.engine.json\``);
     const script = join(out, 'eacces.js');
     writeFileSync(
       script,
@@ -392,7 +470,9 @@ const { TransferTracker } = require(${JSON.stringify(join(engine, 'transfer'))})
 new HttpServer({ vfs: new MountedTree(), address: '127.0.0.1', port: 80, tracker: new TransferTracker(() => {}), log: () => {} })
   .start().then(() => { console.log('READY'); process.exit(0); }, (e) => { console.log('STARTERR ' + JSON.stringify({ code: e.code, message: e.message, remedy: e.remedy })); });`,
     );
-    const child = spawn('runuser', ['-u', 'nobody', '--', process.execPath, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('runuser', ['-u', 'nobody', '--', process.execPath, script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const line = await waitForOutput(child, /STARTERR .*|READY/, 30_000);
     child.kill('SIGKILL');
     expect(line).toMatch(/^STARTERR /);

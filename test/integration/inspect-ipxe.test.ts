@@ -33,7 +33,12 @@ let menu: MenuSettings = DEFAULT_MENU;
 let plans: { mt: SourcePlan; arch: SourcePlan };
 
 beforeAll(async () => {
-  requireFiles({ [MEMTEST_BIN]: 'memtest86+', [MEMTEST_EFI]: 'memtest86+', [OVMF_CODE]: 'ovmf', '/usr/bin/qemu-system-x86_64': 'qemu-system-x86' });
+  requireFiles({
+    [MEMTEST_BIN]: 'memtest86+',
+    [MEMTEST_EFI]: 'memtest86+',
+    [OVMF_CODE]: 'ovmf',
+    '/usr/bin/qemu-system-x86_64': 'qemu-system-x86',
+  });
   work = await tempDir('ipxe-menu');
   // memtest86+ (real binaries) and an Arch-like tree whose "kernel" is memtest's bzImage, so iPXE
   // accepts it and goes on to fetch the initrds.
@@ -41,7 +46,10 @@ beforeAll(async () => {
   await fsp.mkdir(join(mtDir, 'boot'), { recursive: true });
   await fsp.copyFile(MEMTEST_BIN, join(mtDir, 'boot', 'memtest86+x64.bin'));
   await fsp.copyFile(MEMTEST_EFI, join(mtDir, 'boot', 'memtest86+x64.efi'));
-  const archDir = await F.writeTree({ ...F.ARCH_TREE, 'arch/boot/x86_64/vmlinuz-linux': await fsp.readFile(MEMTEST_BIN) });
+  const archDir = await F.writeTree({
+    ...F.ARCH_TREE,
+    'arch/boot/x86_64/vmlinuz-linux': await fsp.readFile(MEMTEST_BIN),
+  });
 
   server = http.createServer((req, res) => {
     requests.push(req.url ?? '');
@@ -62,8 +70,16 @@ beforeAll(async () => {
   const mtVfs = await FolderSource.open(mtDir);
   const archVfs = await FolderSource.open(archDir);
   plans = {
-    mt: await planSource(mtVfs, { label: 'MT86PLUS_64', size: 1, fileSystems: [] }, { sourceId: 'mt', hostPath: mtDir }),
-    arch: await planSource(archVfs, { label: 'ARCH_202403', size: 1, fileSystems: [] }, { sourceId: 'arch', hostPath: archDir }),
+    mt: await planSource(
+      mtVfs,
+      { label: 'MT86PLUS_64', size: 1, fileSystems: [] },
+      { sourceId: 'mt', hostPath: mtDir },
+    ),
+    arch: await planSource(
+      archVfs,
+      { label: 'ARCH_202403', size: 1, fileSystems: [] },
+      { sourceId: 'arch', hostPath: archDir },
+    ),
   };
   await layoutServedTree(
     tree,
@@ -82,7 +98,11 @@ afterAll(async () => {
 });
 
 /** Run a guest until `done` holds for the request log (or the deadline passes); always killed. */
-async function runGuest(firmware: 'bios' | 'uefi', done: (reqs: string[]) => boolean, deadlineMs = 180_000): Promise<string[]> {
+async function runGuest(
+  firmware: 'bios' | 'uefi',
+  done: (reqs: string[]) => boolean,
+  deadlineMs = 180_000,
+): Promise<string[]> {
   requests.length = 0;
   const args = ['-accel', 'tcg', '-m', '256', '-display', 'none', '-monitor', 'none', '-serial', 'none', '-no-reboot'];
   const netdev = `user,id=n0,bootfile=http://${GUEST_IP}:${port}/boot.ipxe`;
@@ -92,8 +112,20 @@ async function runGuest(firmware: 'bios' | 'uefi', done: (reqs: string[]) => boo
     const vars = join(work, `vars-${Date.now()}.fd`);
     await fsp.copyFile(OVMF_VARS, vars);
     // OVMF starts an EFI application given as -kernel: our bundled ipxe.efi, as a PXE ROM would.
-    args.push('-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${vars}`);
-    args.push('-kernel', join(defaultLoadersDir(), 'ipxe.efi'), '-netdev', netdev, '-device', 'virtio-net-pci,netdev=n0,romfile=');
+    args.push(
+      '-drive',
+      `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`,
+      '-drive',
+      `if=pflash,format=raw,file=${vars}`,
+    );
+    args.push(
+      '-kernel',
+      join(defaultLoadersDir(), 'ipxe.efi'),
+      '-netdev',
+      netdev,
+      '-device',
+      'virtio-net-pci,netdev=n0,romfile=',
+    );
   }
   const qemu: ChildProcess = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -120,13 +152,25 @@ describe('the generated iPXE menu in real iPXE', () => {
       defaultEntryId: archDefault,
       append: `quiet ; chain http://${GUEST_IP}:${port}/injected-append`,
       overrides: {
-        [archDefault]: { label: `Evil ; chain http://${GUEST_IP}:${port}/injected-label || shell`, append: `x=\${net0/mac} || chain http://${GUEST_IP}:${port}/injected-entry` },
+        [archDefault]: {
+          label: `Evil ; chain http://${GUEST_IP}:${port}/injected-label || shell`,
+          append: `x=\${net0/mac} || chain http://${GUEST_IP}:${port}/injected-entry`,
+        },
         [plans.mt.summary.entries[0]!.id]: { label: `\${x} #\nchain http://${GUEST_IP}:${port}/injected-newline` },
       },
     };
-    const reqs = await runGuest('bios', (r) => r.some((u) => u.endsWith('initramfs-linux.img') || u.includes('injected')));
+    const reqs = await runGuest('bios', (r) =>
+      r.some((u) => u.endsWith('initramfs-linux.img') || u.includes('injected')),
+    );
     expect(reqs[0]).toBe('/boot.ipxe');
-    expect(reqs).toEqual(expect.arrayContaining(['/iso/arch/arch/boot/x86_64/vmlinuz-linux', '/iso/arch/arch/boot/intel-ucode.img', '/iso/arch/arch/boot/amd-ucode.img', '/iso/arch/arch/boot/x86_64/initramfs-linux.img']));
+    expect(reqs).toEqual(
+      expect.arrayContaining([
+        '/iso/arch/arch/boot/x86_64/vmlinuz-linux',
+        '/iso/arch/arch/boot/intel-ucode.img',
+        '/iso/arch/arch/boot/amd-ucode.img',
+        '/iso/arch/arch/boot/x86_64/initramfs-linux.img',
+      ]),
+    );
     expect(reqs.filter((u) => u.includes('injected'))).toEqual([]);
   });
 

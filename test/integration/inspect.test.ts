@@ -24,7 +24,21 @@ interface InspectJson {
   family: string;
   osName: string;
   plan: {
-    summary: { entries: Array<{ id: string; label: string; kind: string; kernel?: string; initrd: string[]; cmdline: string; isDefault: boolean; firmware: string[]; minRamMiB?: number; enabled: boolean }>; warnings: string[] };
+    summary: {
+      entries: Array<{
+        id: string;
+        label: string;
+        kind: string;
+        kernel?: string;
+        initrd: string[];
+        cmdline: string;
+        isDefault: boolean;
+        firmware: string[];
+        minRamMiB?: number;
+        enabled: boolean;
+      }>;
+      warnings: string[];
+    };
     rawIsoPath: string | null;
     classicPxelinux: { loader: string; defaultText: string } | null;
   };
@@ -33,7 +47,9 @@ interface InspectJson {
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileP('node', [join(ROOT, 'bin', 'bootdrop.js'), ...args], { maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await execFileP('node', [join(ROOT, 'bin', 'bootdrop.js'), ...args], {
+      maxBuffer: 16 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -54,7 +70,8 @@ beforeAll(async () => {
   requireFiles({ [MEMTEST_BIN]: 'memtest86+', [MEMTEST_EFI]: 'memtest86+' });
   // The CLI runs the compiled engine; other folders' type errors must not stop ours compiling.
   await execFileP('npx', ['tsc', '-p', 'tsconfig.engine.json'], { cwd: ROOT }).catch(() => undefined);
-  if (!existsSync(join(ROOT, 'dist', 'engine', 'cli', 'inspect.js'))) throw new Error('dist/engine/cli/inspect.js missing: `npx tsc -p tsconfig.engine.json` failed');
+  if (!existsSync(join(ROOT, 'dist', 'engine', 'cli', 'inspect.js')))
+    throw new Error('dist/engine/cli/inspect.js missing: `npx tsc -p tsconfig.engine.json` failed');
   work = await tempDir('inspect');
 });
 afterAll(async () => {
@@ -76,14 +93,24 @@ async function isoFrom(name: string, tree: F.Tree, opts: Parameters<typeof build
 
 describe('bootdrop inspect', () => {
   it('Arch-like ISO with BIOS + EFI El Torito: archiso plan, HTTP root fetch, classic PXELINUX', async () => {
-    const iso = await isoFrom('archlinux-2024.03.01-x86_64', F.ARCH_TREE, { volid: 'ARCH_202403', bios: true, efi: true });
+    const iso = await isoFrom('archlinux-2024.03.01-x86_64', F.ARCH_TREE, {
+      volid: 'ARCH_202403',
+      bios: true,
+      efi: true,
+    });
     const j = await inspect(iso);
     expect(j).toMatchObject({ kind: 'iso', label: 'ARCH_202403', family: 'archiso', osName: 'Arch Linux' });
     expect(j.fileSystems).toEqual(expect.arrayContaining(['ISO 9660', 'Joliet', 'Rock Ridge', 'El Torito']));
     expect(j.elTorito.map((e) => e.platform)).toEqual(['bios', 'efi']);
     const [first] = j.plan.summary.entries;
-    expect(first).toMatchObject({ id: 'archlinux-2024.03.01-x86_64:arch-linux-install-medium-x86-64-bios', kernel: '/arch/boot/x86_64/vmlinuz-linux', isDefault: true });
-    expect(first!.cmdline).toBe('archisobasedir=arch archiso_http_srv=http://<server>/iso/archlinux-2024.03.01-x86_64/ ip=dhcp');
+    expect(first).toMatchObject({
+      id: 'archlinux-2024.03.01-x86_64:arch-linux-install-medium-x86-64-bios',
+      kernel: '/arch/boot/x86_64/vmlinuz-linux',
+      isDefault: true,
+    });
+    expect(first!.cmdline).toBe(
+      'archisobasedir=arch archiso_http_srv=http://<server>/iso/archlinux-2024.03.01-x86_64/ ip=dhcp',
+    );
     expect(j.plan.rawIsoPath).toBe('/iso/archlinux-2024.03.01-x86_64.iso');
     expect(j.plan.classicPxelinux?.loader).toBe('/boot/syslinux/lpxelinux.0');
 
@@ -92,8 +119,12 @@ describe('bootdrop inspect', () => {
     expect(text.stdout).toMatch(/^Label: +ARCH_202403$/m);
     expect(text.stdout).toMatch(/^El Torito: +1\. bios, none emulation, bootable/m);
     expect(text.stdout).toMatch(/^OS: +Arch Linux \(family: archiso\)$/m);
-    expect(text.stdout).toContain('cmdline archisobasedir=arch archiso_http_srv=http://10.9.8.7:8080/iso/arch/ ip=dhcp');
-    expect(text.stdout).toMatch(/^Classic PXE: +\/boot\/syslinux\/lpxelinux\.0 with \/boot\/syslinux\/archiso_pxe\.cfg/m);
+    expect(text.stdout).toContain(
+      'cmdline archisobasedir=arch archiso_http_srv=http://10.9.8.7:8080/iso/arch/ ip=dhcp',
+    );
+    expect(text.stdout).toMatch(
+      /^Classic PXE: +\/boot\/syslinux\/lpxelinux\.0 with \/boot\/syslinux\/archiso_pxe\.cfg/m,
+    );
   });
 
   it('Ubuntu-like EFI-only ISO: casper url= of the whole image, RAM need from the image size', async () => {
@@ -102,7 +133,9 @@ describe('bootdrop inspect', () => {
     expect(j.family).toBe('casper');
     expect(j.elTorito.map((e) => e.platform)).toEqual(['efi']);
     const e = j.plan.summary.entries[0]!;
-    expect(e.cmdline).toBe('file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash boot=casper netboot=url url=http://192.168.7.1/iso/ubu.iso ip=dhcp cloud-config-url=/dev/null ---');
+    expect(e.cmdline).toBe(
+      'file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash boot=casper netboot=url url=http://192.168.7.1/iso/ubu.iso ip=dhcp cloud-config-url=/dev/null ---',
+    );
     expect(e.minRamMiB).toBe(Math.ceil(j.size / 1048576) + 1024);
     expect(j.plan.summary.warnings.join()).toMatch(/RAM/);
   });
@@ -110,7 +143,11 @@ describe('bootdrop inspect', () => {
   it('memtest86+ ISO with the real binaries: kernel for BIOS, chain for UEFI; --script renders both', async () => {
     const bin = await fsp.readFile(MEMTEST_BIN);
     const efi = await fsp.readFile(MEMTEST_EFI);
-    const iso = await isoFrom('memtest', { 'boot/memtest86+x64.bin': bin, 'EFI/BOOT/BOOTX64.EFI': efi }, { volid: 'MT86PLUS_64' });
+    const iso = await isoFrom(
+      'memtest',
+      { 'boot/memtest86+x64.bin': bin, 'EFI/BOOT/BOOTX64.EFI': efi },
+      { volid: 'MT86PLUS_64' },
+    );
     const j = await inspect(iso, '--server-ip', '10.0.0.1', '--http-port', '8080', '--script', '--id', 'mt');
     expect(j.family).toBe('memtest');
     expect(j.plan.summary.entries.map((e) => [e.kind, e.kernel, e.firmware.join()])).toEqual([
@@ -137,7 +174,9 @@ describe('bootdrop inspect', () => {
     const j = await inspect(dir, '--id', 'deb');
     expect(j).toMatchObject({ kind: 'folder', family: 'live-boot' });
     expect(j.plan.rawIsoPath).toBeNull();
-    expect(j.plan.summary.entries[0]!.cmdline).toBe('components quiet splash boot=live fetch=http://<server>/iso/deb/live/filesystem.squashfs ip=dhcp');
+    expect(j.plan.summary.entries[0]!.cmdline).toBe(
+      'components quiet splash boot=live fetch=http://<server>/iso/deb/live/filesystem.squashfs ip=dhcp',
+    );
   });
 
   it('reports bad input clearly: missing file (1), usage errors (2)', async () => {

@@ -29,7 +29,12 @@ async function failure(p: Promise<unknown>): Promise<VfsError> {
 }
 
 /** Byte offset of the directory record named `name` (plain ISO name) in the directory at `dirPos`. */
-function findRecord(img: Buffer, dirPos: number, dirLen: number, name: string): { off: number; extent: number; size: number } {
+function findRecord(
+  img: Buffer,
+  dirPos: number,
+  dirLen: number,
+  name: string,
+): { off: number; extent: number; size: number } {
   for (const r of directoryRecords(img.subarray(dirPos, dirPos + dirLen))) {
     if (plainName(r.name) === name) return { off: dirPos + r.offset, extent: r.extent, size: r.dataLength };
   }
@@ -110,7 +115,9 @@ describe('damaged images', () => {
     });
     const e = await failure(vfs.readdir('/SUB/CHILD/SUB/CHILD'));
     expect(e.code).toBe('ECORRUPT');
-    expect(e.message).toBe(`${path}: /SUB/CHILD: this directory points back at /, so the tree loops; ${DAMAGED_ADVICE}`);
+    expect(e.message).toBe(
+      `${path}: /SUB/CHILD: this directory points back at /, so the tree loops; ${DAMAGED_ADVICE}`,
+    );
     await vfs.close();
   });
 
@@ -124,12 +131,17 @@ describe('damaged images', () => {
     });
     const e = await failure(vfs.readdir('/MANY'));
     expect(e.code).toBe('ECORRUPT');
-    expect(e.message).toMatch(/\/MANY: directory record: directory record at byte \d+ \(length \d+\) runs past the end of its sector/);
+    expect(e.message).toMatch(
+      /\/MANY: directory record: directory record at byte \d+ \(length \d+\) runs past the end of its sector/,
+    );
     await vfs.close();
   });
 
   it('reports impossible names (a "/" or NUL inside a name)', async () => {
-    for (const [label, byte] of [['slash', 0x2f], ['nul', 0]] as const) {
+    for (const [label, byte] of [
+      ['slash', 0x2f],
+      ['nul', 0],
+    ] as const) {
       const { vfs } = await damaged(`name-${label}`, (img) => {
         const r = findRecord(img, rootPos, rootLen, 'README.TXT');
         img[r.off + 33 + 2] = byte;
@@ -154,7 +166,9 @@ describe('damaged images', () => {
     expect((await vfs.stat('/SUB/DATA.BIN')).size).toBe(5000); // listing still works
     const e = await failure(vfs.open('/SUB/DATA.BIN'));
     expect(e.code).toBe('ECORRUPT');
-    expect(e.message).toMatch(/\/SUB\/DATA\.BIN: file data \(bytes \d+–\d+\) lies beyond the end of the \d+-byte image/);
+    expect(e.message).toMatch(
+      /\/SUB\/DATA\.BIN: file data \(bytes \d+–\d+\) lies beyond the end of the \d+-byte image/,
+    );
     expect((await failure(vfs.createReadStream('/SUB/DATA.BIN'))).code).toBe('ECORRUPT');
     expect((await failure(vfs.readdir('/SUB/CHILD'))).message).toMatch(/directory claims 4294967295 bytes/);
     expect((await failure(vfs.readdir('/MANY'))).message).toMatch(/directory data .* lies beyond the end/);
@@ -178,7 +192,8 @@ async function walk(vfs: Vfs, isoPath: string): Promise<{ ops: number; errors: n
   let errors = 0;
   const expectVfsError = (err: unknown) => {
     if (!isVfsError(err)) throw new Error(`not a VfsError: ${(err as Error)?.stack ?? String(err)}`);
-    if (!err.message.includes(isoPath) && err.code !== 'EINVAL') throw new Error(`error does not name the ISO: ${err.message}`);
+    if (!err.message.includes(isoPath) && err.code !== 'EINVAL')
+      throw new Error(`error does not name the ISO: ${err.message}`);
     errors++;
   };
   const queue: Array<{ path: string; depth: number }> = [{ path: '/', depth: 0 }];
@@ -200,7 +215,8 @@ async function walk(vfs: Vfs, isoPath: string): Promise<{ ops: number; errors: n
         const st = await vfs.stat(child);
         if (st.type === 'file') {
           let n = 0;
-          for await (const c of await vfs.createReadStream(child, { start: 0, end: Math.min(st.size, 1 << 20) - 1 })) n += (c as Buffer).length;
+          for await (const c of await vfs.createReadStream(child, { start: 0, end: Math.min(st.size, 1 << 20) - 1 }))
+            n += (c as Buffer).length;
           if (n > st.size) throw new Error(`${child}: read ${n} bytes of a ${st.size}-byte file`);
         }
       } catch (err) {
@@ -257,7 +273,9 @@ describe('fuzzing a real image', () => {
         continue;
       }
       try {
-        const hang = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`run ${runs}: walk did not finish in 10 s`)), 10_000).unref());
+        const hang = new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`run ${runs}: walk did not finish in 10 s`)), 10_000).unref(),
+        );
         const r = await Promise.race([walk(vfs, target), hang]);
         if (r.errors > 0) failures++;
       } catch (err) {

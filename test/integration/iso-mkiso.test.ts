@@ -15,7 +15,11 @@ describe('mkiso helper', () => {
       const iso = join(await tempDir('iso'), 'a.iso');
       await buildIso(src, iso, { tool, bios: true, efi: true, volid: 'MKISO' });
       expect(statSync(iso).size).toBeGreaterThan(100_000);
-      const report = execFileSync('xorriso', ['-indev', iso, '-report_el_torito', 'plain', '-find', '/', '-exec', 'lsdl'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const report = execFileSync(
+        'xorriso',
+        ['-indev', iso, '-report_el_torito', 'plain', '-find', '/', '-exec', 'lsdl'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       expect(report).toMatch(/El Torito boot img :\s+1\s+BIOS/);
       expect(report).toMatch(/El Torito boot img :\s+2\s+UEFI/);
       expect(report).toContain("'/boot/latest' -> 'vmlinuz'");

@@ -10,7 +10,16 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openIso, openSource, type IsoSource } from '../../main/iso';
 import { isVfsError, type Vfs } from '../../main/vfs';
-import { buildIso, expectSameTree, file, link, makeTree, removeTempDirs, tempDir, type TreeSpec } from '../helpers/mkiso';
+import {
+  buildIso,
+  expectSameTree,
+  file,
+  link,
+  makeTree,
+  removeTempDirs,
+  tempDir,
+  type TreeSpec,
+} from '../helpers/mkiso';
 
 const execFileP = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -39,7 +48,13 @@ const common = (deep: number): TreeSpec => ({
   'README.TXT': 'hello from bootdrop\n',
   'empty.txt': '',
   'MixedCase.Cfg': 'menu\n',
-  sizes: { one: bytes(1, 1), s2047: bytes(2047, 2), s2048: bytes(2048, 3), s2049: bytes(2049, 4), 'big.bin': bytes(700_000, 5) },
+  sizes: {
+    one: bytes(1, 1),
+    s2047: bytes(2047, 2),
+    s2048: bytes(2048, 3),
+    s2049: bytes(2049, 4),
+    'big.bin': bytes(700_000, 5),
+  },
   'a file name that is much longer than sixty-four characters, with spaces and ümlauts.txt': 'long\n',
   scripts: { 'run.sh': file('#!/bin/sh\necho hi\n', 0o755), secret: file('s', 0o600) },
   many: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`file-number-${i}.txt`, `n${i}\n`])),
@@ -153,7 +168,15 @@ describe('Rock Ridge + Joliet image from xorriso, with El Torito BIOS + EFI', ()
   it('reads the El Torito catalog and the boot images', async () => {
     const [bios, efi] = vfs.info.elTorito;
     const isolinux = await vfs.stat('/isolinux/isolinux.bin');
-    expect(bios).toMatchObject({ index: 1, platform: 'bios', bootable: true, emulation: 'none', loadSegment: 0x7c0, sectorCount: 4, imageSize: 2048 });
+    expect(bios).toMatchObject({
+      index: 1,
+      platform: 'bios',
+      bootable: true,
+      emulation: 'none',
+      loadSegment: 0x7c0,
+      sectorCount: 4,
+      imageSize: 2048,
+    });
     expect(efi).toMatchObject({ index: 2, platform: 'efi', bootable: true, emulation: 'none' });
     // The BIOS entry loads the first 2048 bytes of isolinux.bin (as patched with the boot info table).
     expectBytes(await readAll(vfs, bios!.imagePath), (await readAll(vfs, '/isolinux/isolinux.bin')).subarray(0, 2048));
@@ -174,7 +197,10 @@ describe('Rock Ridge + Joliet image from xorriso, with El Torito BIOS + EFI', ()
   describe('CLI', () => {
     const cli = async (...args: string[]) => {
       try {
-        const { stdout, stderr } = await execFileP('node', [join(ROOT, 'bin', 'bootdrop.js'), ...args], { encoding: 'buffer', maxBuffer: 64 << 20 });
+        const { stdout, stderr } = await execFileP('node', [join(ROOT, 'bin', 'bootdrop.js'), ...args], {
+          encoding: 'buffer',
+          maxBuffer: 64 << 20,
+        });
         return { code: 0, stdout, stderr: stderr.toString() };
       } catch (err) {
         const e = err as { code: number; stdout: Buffer; stderr: Buffer };
@@ -183,9 +209,17 @@ describe('Rock Ridge + Joliet image from xorriso, with El Torito BIOS + EFI', ()
     };
     beforeAll(async () => {
       // The CLI runs the compiled engine (npm test builds it first); rebuild when our sources are newer.
-      const built = await fsp.stat(join(ROOT, 'dist', 'engine', 'iso', 'source.js')).then((s) => s.mtimeMs, () => 0);
-      const sources = [...(await fsp.readdir(join(ROOT, 'main', 'iso'))).map((f) => join('main', 'iso', f)), join('main', 'cli', 'files.ts')];
-      const newest = Math.max(...(await Promise.all(sources.map(async (f) => (await fsp.stat(join(ROOT, f))).mtimeMs))));
+      const built = await fsp.stat(join(ROOT, 'dist', 'engine', 'iso', 'source.js')).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      );
+      const sources = [
+        ...(await fsp.readdir(join(ROOT, 'main', 'iso'))).map((f) => join('main', 'iso', f)),
+        join('main', 'cli', 'files.ts'),
+      ];
+      const newest = Math.max(
+        ...(await Promise.all(sources.map(async (f) => (await fsp.stat(join(ROOT, f))).mtimeMs))),
+      );
       if (newest > built) {
         // Other folders' type errors must not stop our files compiling (tsc still emits).
         await execFileP('npx', ['tsc', '-p', 'tsconfig.engine.json'], { cwd: ROOT }).catch(() => undefined);
@@ -200,7 +234,9 @@ describe('Rock Ridge + Joliet image from xorriso, with El Torito BIOS + EFI', ()
       const long = (await cli('ls', '-l', iso, 'boot')).stdout.toString();
       expect(long).toMatch(/^lrwxrwxrwx\s+0 \S+ \S+ latest -> vmlinuz$/m);
       expect(long).toMatch(/^-rw-r--r--\s+5000 \S+ \S+ vmlinuz$/m);
-      const json = JSON.parse((await cli('ls', iso, '/scripts', '--json')).stdout.toString()) as { entries: Array<{ name: string; mode: number }> };
+      const json = JSON.parse((await cli('ls', iso, '/scripts', '--json')).stdout.toString()) as {
+        entries: Array<{ name: string; mode: number }>;
+      };
       expect(json.entries.find((e) => e.name === 'run.sh')?.mode).toBe(0o755);
     });
 
@@ -235,7 +271,8 @@ describe('genisoimage with Rock Ridge: deep directories are relocated (RR_MOVED,
       expect((await vfs.readdir('/')).map((e) => e.name)).toContain('rr_moved');
       expect(await vfs.readdir('/rr_moved')).toEqual([]);
       await expectSameTree(src, vfs, { posix: true, extra: ['/rr_moved', '/isolinux', '/efi'] });
-      const bottom = '/deep/level1/level2/level3/level4/level5/level6/level7/level8/level9/level10/level11/level12/bottom.txt';
+      const bottom =
+        '/deep/level1/level2/level3/level4/level5/level6/level7/level8/level9/level10/level11/level12/bottom.txt';
       expect((await readAll(vfs, bottom)).toString()).toBe('bottom\n');
       expect(vfs.info.elTorito.map((e) => e.platform)).toEqual(['bios', 'efi']);
     } finally {
@@ -302,7 +339,8 @@ describe('memory', () => {
   it('keeps a bounded number of directory entries however much of the tree is walked', async () => {
     const src = join(work, 'wide-src');
     const dirs: TreeSpec = {};
-    for (let d = 0; d < 40; d++) dirs[`dir${d}`] = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}.txt`, `${d}/${i}`]));
+    for (let d = 0; d < 40; d++)
+      dirs[`dir${d}`] = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}.txt`, `${d}/${i}`]));
     await makeTree(src, dirs);
     const iso = join(work, 'wide.iso');
     await buildIso(src, iso, { volid: 'WIDE' });

@@ -50,7 +50,10 @@ describe('Session start/stop in a namespace', () => {
 
   it('rolls back a half-started serve and starts cleanly afterwards', async () => {
     const r = await server.exec([process.execPath, '-e', SCRIPT, fx.iso]);
-    const out = JSON.parse(r.stdout) as Record<string, { serving: boolean; error: { code: string; message: string; remedy: string } | null }> & {
+    const out = JSON.parse(r.stdout) as Record<
+      string,
+      { serving: boolean; error: { code: string; message: string; remedy: string } | null }
+    > & {
       snapshot: { sources: unknown[]; clients: unknown[] };
       log: string;
       events: string[];
@@ -143,7 +146,9 @@ class BridgeClient {
       if (this.proc.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`no ${what} from the bridge relay within ${timeoutMs} ms (exit ${this.proc.exitCode}); stderr:\n${this.err}`);
+    throw new Error(
+      `no ${what} from the bridge relay within ${timeoutMs} ms (exit ${this.proc.exitCode}); stderr:\n${this.err}`,
+    );
   }
 
   async request(name: string, req?: unknown): Promise<WireMessage> {
@@ -159,7 +164,9 @@ class BridgeClient {
   }
 
   logs(level: string): string[] {
-    return this.messages.filter((m) => m.event?.type === 'log' && m.event.entry.level === level).map((m) => m.event!.entry.message);
+    return this.messages
+      .filter((m) => m.event?.type === 'log' && m.event.entry.level === level)
+      .map((m) => m.event!.entry.message);
   }
 
   async close(): Promise<void> {
@@ -172,7 +179,7 @@ class BridgeClient {
   }
 }
 
-describe('BIOS PCs get the ISO\'s own PXELINUX menu, chosen over the web bridge', () => {
+describe("BIOS PCs get the ISO's own PXELINUX menu, chosen over the web bridge", () => {
   const NET = '10.213.58';
   let lan: TestLan;
   let server: NetnsHost;
@@ -196,7 +203,9 @@ describe('BIOS PCs get the ISO\'s own PXELINUX menu, chosen over the web bridge'
 
   /** What a BIOS PXE ROM is told to boot (proxyDHCP offer, boot file field). */
   async function biosBootFile(): Promise<string> {
-    const ours = (await pxeClient(client, { kind: 'bios', mac: '52:54:00:58:00:10' })).filter((r) => r.src === `${NET}.2`);
+    const ours = (await pxeClient(client, { kind: 'bios', mac: '52:54:00:58:00:10' })).filter(
+      (r) => r.src === `${NET}.2`,
+    );
     expect(ours.length, 'proxyDHCP offers from the server').toBeGreaterThan(0);
     return ours[0]!.file;
   }
@@ -210,7 +219,7 @@ describe('BIOS PCs get the ISO\'s own PXELINUX menu, chosen over the web bridge'
   }
   const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-  it('reports the ISO\'s own menu, serves lpxelinux.0 and its config to BIOS PCs, and switches back while serving', async () => {
+  it("reports the ISO's own menu, serves lpxelinux.0 and its config to BIOS PCs, and switches back while serving", async () => {
     bridge = new BridgeClient(server.spawn([process.execPath, '-e', RELAY], { stdio: ['pipe', 'pipe', 'pipe'] }));
     await bridge.waitFor((m) => m.kind === 'ready', 'ready line');
     await bridge.waitFor((m) => m.kind === 'hello', 'hello');
@@ -222,31 +231,55 @@ describe('BIOS PCs get the ISO\'s own PXELINUX menu, chosen over the web bridge'
 
     // The boundary refuses a wrong value, saying where and what is allowed.
     const bad = await bridge.request('setMenu', { menu: { ...snap.menu, biosMenu: 'pxelinux' } });
-    expect(bad).toMatchObject({ ok: false, error: { code: 'EINVAL', message: expect.stringMatching(/^setMenu\.menu\.biosMenu: expected one of bootdrop, iso/) as unknown } });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: {
+        code: 'EINVAL',
+        message: expect.stringMatching(/^setMenu\.menu\.biosMenu: expected one of bootdrop, iso/) as unknown,
+      },
+    });
 
     expect(await bridge.ok('setMenu', { menu: { ...snap.menu, biosMenu: 'iso' } })).toMatchObject({ biosMenu: 'iso' });
     const started = await bridge.ok<{ serving: boolean; httpUrl: string; error: unknown }>('start');
     expect(started).toMatchObject({ serving: true, error: null, httpUrl: `http://${NET}.2:80/` });
-    expect(bridge.logs('info')).toContain(`BIOS PCs get Arch Linux's own PXELINUX menu (${added.id}); UEFI PCs get Bootdrop's menu`);
+    expect(bridge.logs('info')).toContain(
+      `BIOS PCs get Arch Linux's own PXELINUX menu (${added.id}); UEFI PCs get Bootdrop's menu`,
+    );
 
     // What the classic policy hands a BIOS PC, fetched as PXELINUX fetches it.
     const loader = await biosBootFile();
     expect(loader).toBe('/arch/boot/syslinux/lpxelinux.0');
     const lpxelinux = await tftpGet(loader);
-    expect(Buffer.isBuffer(lpxelinux) ? sha256(lpxelinux) : lpxelinux).toBe(sha256(readFileSync('/usr/lib/PXELINUX/lpxelinux.0')));
+    expect(Buffer.isBuffer(lpxelinux) ? sha256(lpxelinux) : lpxelinux).toBe(
+      sha256(readFileSync('/usr/lib/PXELINUX/lpxelinux.0')),
+    );
     const cfg = await tftpGet('/arch/boot/syslinux/pxelinux.cfg/default');
     expect(cfg?.toString()).toContain('CONFIG ::/arch/boot/syslinux/archiso_pxe.cfg');
     // The ISO's menu, and the root image its kernel line points at, over HTTP on port 80 from the ISO root.
-    const menuText = await client.exec(['curl', '-sS', '--max-time', '20', `http://${NET}.2/arch/boot/syslinux/archiso_pxe.cfg`]);
+    const menuText = await client.exec([
+      'curl',
+      '-sS',
+      '--max-time',
+      '20',
+      `http://${NET}.2/arch/boot/syslinux/archiso_pxe.cfg`,
+    ]);
     expect(menuText.stdout).toContain('archiso_http_srv=http://${pxeserver}/');
-    const root = await client.exec(['sh', '-c', `curl -sS --max-time 60 http://${NET}.2/arch/x86_64/airootfs.sfs | sha256sum`]);
+    const root = await client.exec([
+      'sh',
+      '-c',
+      `curl -sS --max-time 60 http://${NET}.2/arch/x86_64/airootfs.sfs | sha256sum`,
+    ]);
     expect(root.stdout.split(' ')[0]).toBe(fx.rootSha256);
 
     // Back to Bootdrop's menu while serving: restaged, not restarted.
-    expect(await bridge.ok('setMenu', { menu: { ...snap.menu, biosMenu: 'bootdrop' } })).toMatchObject({ biosMenu: 'bootdrop' });
+    expect(await bridge.ok('setMenu', { menu: { ...snap.menu, biosMenu: 'bootdrop' } })).toMatchObject({
+      biosMenu: 'bootdrop',
+    });
     expect(await biosBootFile()).toMatch(/undionly\.kpxe$/);
     expect(await tftpGet('/arch/boot/syslinux/pxelinux.cfg/default')).toMatch(/Error code 1: .*not found/i);
-    const after = await bridge.ok<{ state: { serving: boolean; error: unknown }; menu: { biosMenu: string } }>('snapshot');
+    const after = await bridge.ok<{ state: { serving: boolean; error: unknown }; menu: { biosMenu: string } }>(
+      'snapshot',
+    );
     expect(after.state).toMatchObject({ serving: true, error: null });
     expect(after.menu.biosMenu).toBe('bootdrop');
     expect(bridge.logs('info')).toContain("BIOS and UEFI PCs get Bootdrop's menu (from their next boot)");

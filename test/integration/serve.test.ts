@@ -9,8 +9,15 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const NET = '10.213.56';
 
 /** `bootdrop serve` (human output) in a namespace, output collected. */
-function serveHuman(ns: string, args: string[]): { proc: ChildProcess; out: () => string; exit: Promise<number | null> } {
-  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(ROOT, 'bin', 'bootdrop.js'), 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function serveHuman(
+  ns: string,
+  args: string[],
+): { proc: ChildProcess; out: () => string; exit: Promise<number | null> } {
+  const proc = spawn(
+    'ip',
+    ['netns', 'exec', ns, process.execPath, path.join(ROOT, 'bin', 'bootdrop.js'), 'serve', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
@@ -44,14 +51,30 @@ describe('bootdrop serve', () => {
   it('says when it is ready, narrates a client fetch, and shuts down cleanly on SIGTERM', async () => {
     const s = serveHuman(server.ns, [fx.iso, '--mode', 'proxy']);
     try {
-      await waitOutput(s.out, /Ready: serving Ubuntu 24\.04 LTS Bootdrop Test \(casper-a-[0-9a-f]+\.iso\) on eth0 10\.213\.56\.2 — proxy DHCP mode/, 20_000);
+      await waitOutput(
+        s.out,
+        /Ready: serving Ubuntu 24\.04 LTS Bootdrop Test \(casper-a-[0-9a-f]+\.iso\) on eth0 10\.213\.56\.2 — proxy DHCP mode/,
+        20_000,
+      );
       expect(s.out()).toMatch(/No --interface given: using eth0 \(10\.213\.56\.2, \w+\), the recommended one\./);
       await waitOutput(s.out, /Default entry: Try Ubuntu \[casper-a-[0-9a-f]+:[a-z0-9-]+\]/, 5000);
       const id = path.basename(fx.iso, '.iso');
-      const r = await pc.exec(['curl', '-sf', '-o', '/dev/null', '-w', '%{size_download}', `http://${NET}.2/iso/${id}/casper/vmlinuz`]);
+      const r = await pc.exec([
+        'curl',
+        '-sf',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{size_download}',
+        `http://${NET}.2/iso/${id}/casper/vmlinuz`,
+      ]);
       expect(Number(r.stdout)).toBeGreaterThan(1_000_000);
       // Named by MAC (the kernel's neighbour table), classified as the kernel, with size and rate.
-      await waitOutput(s.out, new RegExp(`${pc.mac}  kernel: /iso/${id}/casper/vmlinuz \\d+(\\.\\d)? MiB in \\d+\\.\\d s \\(.+/s, HTTP\\)`), 5000);
+      await waitOutput(
+        s.out,
+        new RegExp(`${pc.mac}  kernel: /iso/${id}/casper/vmlinuz \\d+(\\.\\d)? MiB in \\d+\\.\\d s \\(.+/s, HTTP\\)`),
+        5000,
+      );
       s.proc.kill('SIGTERM');
       expect(await s.exit, s.out()).toBe(0);
       expect(s.out()).toContain('Stopped serving.');
@@ -72,7 +95,13 @@ describe('bootdrop serve', () => {
       await waitOutput(s.out, /debug: session: fast I\/O helpers — sendfile: native; tftp: native/, 5000);
       const id = path.basename(fx.iso, '.iso');
       await pc.exec(['curl', '-sf', '-o', '/dev/null', `http://${NET}.2/iso/${id}/casper/vmlinuz`]);
-      await waitOutput(s.out, new RegExp(`info: http: ${NET.replace(/\./g, '\\.')}\\.3: sent /iso/${id}/casper/vmlinuz \\(\\d+ bytes by sendfile\\)`), 5000);
+      await waitOutput(
+        s.out,
+        new RegExp(
+          `info: http: ${NET.replace(/\./g, '\\.')}\\.3: sent /iso/${id}/casper/vmlinuz \\(\\d+ bytes by sendfile\\)`,
+        ),
+        5000,
+      );
       s.proc.kill('SIGTERM');
       expect(await s.exit, s.out()).toBe(0);
     } finally {

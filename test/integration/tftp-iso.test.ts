@@ -20,7 +20,11 @@ const HOST = '127.0.0.4';
 function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number; out: string }> {
   return new Promise((done) => {
     execFile(cmd, args, { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : -1
+        : 0;
       done({ code, out: String(stdout) + String(stderr) });
     });
   });
@@ -58,7 +62,14 @@ beforeAll(async () => {
   tree.mount('/iso/test', isoVfs);
   const tracker = new TransferTracker((t) => t.outcome !== 'active' && transfers.push(t));
   for (const engine of ['native', 'js'] as const) {
-    const server = new TftpServer({ vfs: tree, address: HOST, port: 0, tracker, log: (_l, m) => logs[engine].push(m), native: engine === 'native' });
+    const server = new TftpServer({
+      vfs: tree,
+      address: HOST,
+      port: 0,
+      tracker,
+      log: (_l, m) => logs[engine].push(m),
+      native: engine === 'native',
+    });
     await server.start();
     servers[engine] = server;
   }
@@ -77,9 +88,19 @@ describe.each(['native', 'js'] as const)('TFTP from a real ISO (%s engine)', (en
   });
 
   it('curl gets the kernel and initrd byte-identical to the files inside the ISO', async () => {
-    for (const [path, bs] of [['/casper/vmlinuz', '1468'], ['/casper/initrd.gz', '8192']] as const) {
+    for (const [path, bs] of [
+      ['/casper/vmlinuz', '1468'],
+      ['/casper/initrd.gz', '8192'],
+    ] as const) {
       const dest = join(work, `curl${path.replace(/\//g, '_')}`);
-      const r = await run('curl', ['-sS', '--tftp-blksize', bs, '-o', dest, `tftp://${HOST}:${server.port}/iso/test${path}`]);
+      const r = await run('curl', [
+        '-sS',
+        '--tftp-blksize',
+        bs,
+        '-o',
+        dest,
+        `tftp://${HOST}:${server.port}/iso/test${path}`,
+      ]);
       expect(r.code, r.out).toBe(0);
       const got = readFileSync(dest);
       expect(got.equals(extracted(path)), path).toBe(true);
@@ -89,7 +110,19 @@ describe.each(['native', 'js'] as const)('TFTP from a real ISO (%s engine)', (en
 
   it('serves the patched isolinux.bin exactly as the image holds it (atftp, upper-case with backslashes)', async () => {
     const dest = join(work, 'isolinux.bin');
-    const r = await run('atftp', ['--option', 'blksize 1432', '--option', 'windowsize 4', '-g', '-r', '\\ISO\\TEST\\ISOLINUX\\ISOLINUX.BIN', '-l', dest, HOST, String(server.port)]);
+    const r = await run('atftp', [
+      '--option',
+      'blksize 1432',
+      '--option',
+      'windowsize 4',
+      '-g',
+      '-r',
+      '\\ISO\\TEST\\ISOLINUX\\ISOLINUX.BIN',
+      '-l',
+      dest,
+      HOST,
+      String(server.port),
+    ]);
     expect(r.code, r.out).toBe(0);
     const inIso = extracted('/isolinux/isolinux.bin');
     expect(readFileSync(dest).equals(inIso)).toBe(true);
@@ -98,13 +131,21 @@ describe.each(['native', 'js'] as const)('TFTP from a real ISO (%s engine)', (en
   });
 
   it('tftp-hpa gets a text file from the ISO', async () => {
-    const r = await run('tftp', ['-m', 'binary', HOST, String(server.port), '-c', 'get', 'iso/test/boot/grub/grub.cfg', 'grub.cfg'], work);
+    const r = await run(
+      'tftp',
+      ['-m', 'binary', HOST, String(server.port), '-c', 'get', 'iso/test/boot/grub/grub.cfg', 'grub.cfg'],
+      work,
+    );
     expect(r.code, r.out).toBe(0);
     expect(readFileSync(join(work, 'grub.cfg')).equals(extracted('/boot/grub/grub.cfg'))).toBe(true);
   });
 
   it('reports transfers with the canonical path inside the served tree', () => {
-    expect(transfers.map((t) => [t.file, t.outcome, t.bytes])).toContainEqual(['/iso/test/casper/initrd.gz', 'done', initrd.length]);
+    expect(transfers.map((t) => [t.file, t.outcome, t.bytes])).toContainEqual([
+      '/iso/test/casper/initrd.gz',
+      'done',
+      initrd.length,
+    ]);
   });
 
   it(`the ${engine} engine served them`, () => {

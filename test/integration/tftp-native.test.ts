@@ -27,7 +27,11 @@ const ROOT = resolve(__dirname, '../..');
 function curl(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((done) => {
     execFile('curl', ['-sS', ...args], { timeout: 60_000 }, (err, _stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : -1
+        : 0;
       done({ code, stderr: String(stderr) });
     });
   });
@@ -155,7 +159,10 @@ describe('native TFTP data pump', () => {
       vfs.virtual.set('/joined.bin', { size: data.length, spans: () => runs, data });
       const server = await startServer();
       const before = logs.length;
-      for (const opts of [['--tftp-blksize', '512'], ['--tftp-blksize', '1468']]) {
+      for (const opts of [
+        ['--tftp-blksize', '512'],
+        ['--tftp-blksize', '1468'],
+      ]) {
         const dest = join(dir, 'out-joined.bin');
         const r = await curl([...opts, '-o', dest, `tftp://${HOST}:${server.port}/joined.bin`]);
         expect(r.code, r.stderr).toBe(0);
@@ -176,7 +183,13 @@ describe('native TFTP data pump', () => {
     writeFileSync(join(dir, 'wrap.bin'), data);
     const server = await startServer({ timeoutMs: 300 });
     const before = logs.length;
-    const got = await rawGet(HOST, server.port, 'wrap.bin', { options: [['blksize', '8'], ['windowsize', '8']], dropOnce: [65_534, 65_536, 65_537, 65_541] });
+    const got = await rawGet(HOST, server.port, 'wrap.bin', {
+      options: [
+        ['blksize', '8'],
+        ['windowsize', '8'],
+      ],
+      dropOnce: [65_534, 65_536, 65_537, 65_541],
+    });
     expect(got.data.equals(data)).toBe(true);
     expect(logs.slice(before).some((m) => m.startsWith('native data pump serves wrap.bin'))).toBe(true);
   });
@@ -213,7 +226,13 @@ describe('native TFTP data pump', () => {
       });`,
     );
     const r = await new Promise<{ code: number | null; signal: string | null; out: string }>((done) => {
-      execFile('node', [script], { timeout: 30_000 }, (err, stdout) => done({ code: err ? (err as { code?: number }).code ?? null : 0, signal: err?.signal ?? null, out: String(stdout) }));
+      execFile('node', [script], { timeout: 30_000 }, (err, stdout) =>
+        done({
+          code: err ? ((err as { code?: number }).code ?? null) : 0,
+          signal: err?.signal ?? null,
+          out: String(stdout),
+        }),
+      );
     });
     expect(r, 'the child crashed or hung').toEqual({ code: 0, signal: null, out: 'survived\n' });
   });
@@ -221,10 +240,20 @@ describe('native TFTP data pump', () => {
   it('a host file shorter than promised fails the transfer with a read error (client told, server keeps running)', async () => {
     const fd = openSync(join(dir, 'b.bin'), 'r');
     try {
-      vfs.virtual.set('/short.bin', { size: 100_000, spans: () => [{ fd, position: 0, length: 100_000 }], data: Buffer.alloc(100_000) });
+      vfs.virtual.set('/short.bin', {
+        size: 100_000,
+        spans: () => [{ fd, position: 0, length: 100_000 }],
+        data: Buffer.alloc(100_000),
+      });
       const server = await startServer();
       const since = transfers.length;
-      const r = await curl(['--tftp-blksize', '1468', '-o', join(dir, 'out-short.bin'), `tftp://${HOST}:${server.port}/short.bin`]);
+      const r = await curl([
+        '--tftp-blksize',
+        '1468',
+        '-o',
+        join(dir, 'out-short.bin'),
+        `tftp://${HOST}:${server.port}/short.bin`,
+      ]);
       expect(r.code, r.stderr).toBe(71); // CURLE_TFTP_ILLEGAL: how curl reports a TFTP ERROR 0 (it has no text)
       const t = await finished('/short.bin', since);
       expect(t).toMatchObject({ outcome: 'failed', error: 'read error: file ended at 20000 of 100000 bytes' });
@@ -238,7 +267,11 @@ describe('native TFTP data pump', () => {
 
   it('falls back to the JavaScript engine when the pump cannot start (here: an fd it cannot dup)', async () => {
     const data = randomBytes(50_000);
-    vfs.virtual.set('/badfd.bin', { size: data.length, spans: () => [{ fd: 1_000_000, position: 0, length: data.length }], data });
+    vfs.virtual.set('/badfd.bin', {
+      size: data.length,
+      spans: () => [{ fd: 1_000_000, position: 0, length: data.length }],
+      data,
+    });
     const server = await startServer();
     const before = logs.length;
     const dest = join(dir, 'out-badfd.bin');
@@ -246,7 +279,9 @@ describe('native TFTP data pump', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(dest).equals(data)).toBe(true);
     const mine = logs.slice(before);
-    expect(mine).toContain('native TFTP pump not used for badfd.bin: tftp.start: dup of a file descriptor: Bad file descriptor');
+    expect(mine).toContain(
+      'native TFTP pump not used for badfd.bin: tftp.start: dup of a file descriptor: Bad file descriptor',
+    );
     expect(mine.some((m) => m.startsWith('native data pump serves'))).toBe(false);
   });
 
@@ -264,7 +299,10 @@ const { nativeStatus } = require(${JSON.stringify(join(engine, 'native'))});
   console.log('STATUS ' + JSON.stringify(nativeStatus(['tftp'])));
   console.log('READY ' + server.port);
 })();`;
-    const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, BOOTDROP_NATIVE: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', script], {
+      env: { ...process.env, BOOTDROP_NATIVE: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     try {

@@ -5,7 +5,16 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +26,12 @@ const ENGINE = join(ROOT, 'dist/engine');
 /** The namespace side runs the compiled engine; rebuild it when our sources are newer. */
 function ensureEngine(): void {
   const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+      ),
+    );
   const built = join(ENGINE, 'tftp/index.js');
   const srcNewest = Math.max(...['tftp', 'vfs', 'transfer', 'native'].map((d) => newest(join(ROOT, 'main', d))));
   if (!existsSync(built) || statSync(built).mtimeMs < srcNewest) {
@@ -27,7 +41,8 @@ function ensureEngine(): void {
       // Type errors elsewhere in main/ still emit JavaScript; what matters is checked just below.
     }
   }
-  if (!existsSync(built)) throw new Error(`${built} is missing: build the engine with \`npx tsc -p tsconfig.engine.json\``);
+  if (!existsSync(built))
+    throw new Error(`${built} is missing: build the engine with \`npx tsc -p tsconfig.engine.json\``);
 }
 
 /** A server on `port` (native data pump when built); with `jsPort`, a second one forced to JavaScript. */
@@ -98,21 +113,68 @@ describe('TFTP under 10% packet loss between namespaces', () => {
 
   it.each(ENGINES)('curl (blksize 1468) completes byte-identical (%s engine)', async (engine, port) => {
     const dest = join(work, `curl-out-${engine}.bin`);
-    const r = await client.exec(['curl', '-sS', '--max-time', '240', '--tftp-blksize', '1468', '-o', dest, `tftp://${server.address}:${port}/initrd.img`], true);
+    const r = await client.exec(
+      [
+        'curl',
+        '-sS',
+        '--max-time',
+        '240',
+        '--tftp-blksize',
+        '1468',
+        '-o',
+        dest,
+        `tftp://${server.address}:${port}/initrd.img`,
+      ],
+      true,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(dest).equals(payload)).toBe(true);
   });
 
-  it.each(ENGINES)('curl without options (512-byte blocks, the RFC 1350 path) completes byte-identical (%s engine)', async (engine, port) => {
-    const dest = join(work, `curl-noopt-${engine}.bin`);
-    const r = await client.exec(['curl', '-sS', '--max-time', '240', '--tftp-no-options', '-o', dest, `tftp://${server.address}:${port}/pxelinux.0`], true);
-    expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(dest).equals(loader)).toBe(true);
-  });
+  it.each(ENGINES)(
+    'curl without options (512-byte blocks, the RFC 1350 path) completes byte-identical (%s engine)',
+    async (engine, port) => {
+      const dest = join(work, `curl-noopt-${engine}.bin`);
+      const r = await client.exec(
+        [
+          'curl',
+          '-sS',
+          '--max-time',
+          '240',
+          '--tftp-no-options',
+          '-o',
+          dest,
+          `tftp://${server.address}:${port}/pxelinux.0`,
+        ],
+        true,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(dest).equals(loader)).toBe(true);
+    },
+  );
 
   it.each(ENGINES)('atftp with windowsize 4 completes byte-identical (%s engine)', async (engine, port) => {
     const dest = join(work, `atftp-out-${engine}.bin`);
-    const get = () => client.exec(['timeout', '240', 'atftp', '--option', 'windowsize 4', '--option', 'blksize 1468', '-g', '-r', 'initrd.img', '-l', dest, server.address!, String(port)], true);
+    const get = () =>
+      client.exec(
+        [
+          'timeout',
+          '240',
+          'atftp',
+          '--option',
+          'windowsize 4',
+          '--option',
+          'blksize 1468',
+          '-g',
+          '-r',
+          'initrd.img',
+          '-l',
+          dest,
+          server.address!,
+          String(port),
+        ],
+        true,
+      );
     let r = await get();
     // atftp aborts on a second OACK ("tftp: unexpected OACK"), which the server must resend when the
     // loss took its ACK 0 (one run in ten here): a client limit, not a server fault. One more try.
@@ -130,7 +192,8 @@ describe('TFTP under 10% packet loss between namespaces', () => {
     // A client exits right after its last ACK; if loss ate that ACK the server only learns the end
     // from its next retransmission (ICMP port unreachable), a timeout later.
     // (Not counting an atftp run that gave up on a second OACK and was retried.)
-    const ended = (t: { outcome: string; error: string | null }) => t.outcome !== 'aborted' || !/client aborted/.test(t.error ?? '');
+    const ended = (t: { outcome: string; error: string | null }) =>
+      t.outcome !== 'aborted' || !/client aborted/.test(t.error ?? '');
     for (let i = 0; i < 150 && finished().filter(ended).length < 6; i++) await new Promise((r) => setTimeout(r, 100));
     expect(finished().filter(ended).length).toBe(6);
     expect(finished().filter((t) => t.outcome === 'failed')).toEqual([]);
@@ -145,7 +208,9 @@ describe('TFTP start errors', () => {
   it('an unprivileged user binding port 69 gets EACCES with the sysctl remedy', async () => {
     const script = join(work, 'eacces.js');
     writeFileSync(script, serverScript(work, '127.0.0.1', 69, ''));
-    const child = spawn('runuser', ['-u', 'nobody', '--', process.execPath, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('runuser', ['-u', 'nobody', '--', process.execPath, script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const line = await waitForOutput(child, /STARTERR .*|READY \d+/, 30_000);
     child.kill('SIGKILL');
     expect(line).toMatch(/^STARTERR /);

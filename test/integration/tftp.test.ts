@@ -35,10 +35,19 @@ interface Ran {
 }
 function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : -1
+          : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -129,7 +138,13 @@ describe.each([
       expect(r.code).toBe(0);
       expect(readFileSync(dest).equals(files['big.bin']!)).toBe(true);
       const t = await finished('/big.bin', since);
-      expect(t).toMatchObject({ protocol: 'tftp', outcome: 'done', bytes: 3_000_000, total: 3_000_000, clientIp: '127.0.0.1' });
+      expect(t).toMatchObject({
+        protocol: 'tftp',
+        outcome: 'done',
+        bytes: 3_000_000,
+        total: 3_000_000,
+        clientIp: '127.0.0.1',
+      });
       expectEngine(logsBefore);
     });
 
@@ -145,7 +160,20 @@ describe.each([
     it('atftp negotiates windowsize 8 + blksize 1468 (OACK checked in its trace)', async () => {
       const since = logs.length;
       const dest = join(out, 'atftp.bin');
-      const r = await run('atftp', ['--trace', '--option', 'windowsize 8', '--option', 'blksize 1468', '-g', '-r', 'big.bin', '-l', dest, HOST, String(server.port)]);
+      const r = await run('atftp', [
+        '--trace',
+        '--option',
+        'windowsize 8',
+        '--option',
+        'blksize 1468',
+        '-g',
+        '-r',
+        'big.bin',
+        '-l',
+        dest,
+        HOST,
+        String(server.port),
+      ]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       const trace = r.stdout + r.stderr;
       expect(trace).toMatch(/received OACK <windowsize: 8, blksize: 1468/);
@@ -154,19 +182,33 @@ describe.each([
     });
 
     it('tftp-hpa (binary mode, port argument) downloads, and its put is refused', async () => {
-      const r = await run('tftp', ['-m', 'binary', HOST, String(server.port), '-c', 'get', 'big.bin', 'hpa.bin'], { cwd: out });
+      const r = await run('tftp', ['-m', 'binary', HOST, String(server.port), '-c', 'get', 'big.bin', 'hpa.bin'], {
+        cwd: out,
+      });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(readFileSync(join(out, 'hpa.bin')).equals(files['big.bin']!)).toBe(true);
       writeFileSync(join(out, 'upload.txt'), 'x');
-      const put = await run('tftp', ['-m', 'binary', HOST, String(server.port), '-c', 'put', 'upload.txt'], { cwd: out });
+      const put = await run('tftp', ['-m', 'binary', HOST, String(server.port), '-c', 'put', 'upload.txt'], {
+        cwd: out,
+      });
       expect(put.stdout + put.stderr).toMatch(/Error code 2: Access violation/);
-      expect(logs.some((l) => l.level === 'warn' && /refused write request for "upload.txt"/.test(l.message))).toBe(true);
+      expect(logs.some((l) => l.level === 'warn' && /refused write request for "upload.txt"/.test(l.message))).toBe(
+        true,
+      );
     });
 
     it('serves generated files and matches names case-insensitively with backslashes', async () => {
       const gen = await rawGet(HOST, server.port, 'menu.ipxe');
       expect(gen.data.toString()).toBe('#!ipxe\necho generated\n');
-      const r = await run('atftp', ['-g', '-r', '\\BOOT\\pxelinux.0', '-l', join(out, 'pxe.0'), HOST, String(server.port)]);
+      const r = await run('atftp', [
+        '-g',
+        '-r',
+        '\\BOOT\\pxelinux.0',
+        '-l',
+        join(out, 'pxe.0'),
+        HOST,
+        String(server.port),
+      ]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(readFileSync(join(out, 'pxe.0')).equals(files['Boot/PXELinux.0']!)).toBe(true);
     });
@@ -187,7 +229,9 @@ describe.each([
     it('ten clients at once all get the right bytes', async () => {
       const sizes = [512, 1024, 1432, 1468, 8192, 512, 1408, 4096, 1468, 512];
       const results = await Promise.all(
-        sizes.map((bs, i) => run('curl', ['-sS', '--tftp-blksize', String(bs), '-o', join(out, `par-${i}.bin`), `${url}/big.bin`])),
+        sizes.map((bs, i) =>
+          run('curl', ['-sS', '--tftp-blksize', String(bs), '-o', join(out, `par-${i}.bin`), `${url}/big.bin`]),
+        ),
       );
       results.forEach((r, i) => {
         expect(r.code, r.stderr).toBe(0);
@@ -208,17 +252,44 @@ describe.each([
       const since = transfers.length;
       const logsBefore = logs.length;
       const c = await RawClient.open(HOST);
-      await c.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [['tsize', '0'], ['blksize', '1468']] }), server.port);
+      await c.send(
+        encodeRequest({
+          op: 'rrq',
+          filename: 'big.bin',
+          mode: 'octet',
+          options: [
+            ['tsize', '0'],
+            ['blksize', '1468'],
+          ],
+        }),
+        server.port,
+      );
       const reply = await c.next();
-      expect(reply?.packet).toEqual({ op: 'oack', options: new Map([['tsize', '3000000'], ['blksize', '1468']]) });
+      expect(reply?.packet).toEqual({
+        op: 'oack',
+        options: new Map([
+          ['tsize', '3000000'],
+          ['blksize', '1468'],
+        ]),
+      });
       await c.send(encodeError(8, 'tsize probe done'), reply!.from.port);
       c.close();
       const probe = await finished('/big.bin', since);
       expect(probe.outcome).toBe('aborted');
       expect(logs.slice(logsBefore).filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
 
-      const got = await rawGet(HOST, server.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '4']] });
-      expect(got.oack).toEqual(new Map([['blksize', '1468'], ['windowsize', '4']]));
+      const got = await rawGet(HOST, server.port, 'big.bin', {
+        options: [
+          ['blksize', '1468'],
+          ['windowsize', '4'],
+        ],
+      });
+      expect(got.oack).toEqual(
+        new Map([
+          ['blksize', '1468'],
+          ['windowsize', '4'],
+        ]),
+      );
       expect(got.data.equals(files['big.bin']!)).toBe(true);
     });
 
@@ -236,18 +307,26 @@ describe.each([
       const second = await c.next();
       expect(second?.packet).toMatchObject({ op: 'data', block: 1, payload: files['small.txt'] });
       expect(second!.from.port).not.toBe(first!.from.port);
-      expect(await finished('/exact.bin', since)).toMatchObject({ outcome: 'aborted', error: 'client sent a new request' });
+      expect(await finished('/exact.bin', since)).toMatchObject({
+        outcome: 'aborted',
+        error: 'client sent a new request',
+      });
       await c.send(encodeAck(1), second!.from.port);
       expect(await finished('/small.txt', since)).toMatchObject({ outcome: 'done' });
       c.close();
     });
 
     it('caps blksize to the MTU option and says so in the OACK', async () => {
-      const got = await rawGet(HOST, server.port, 'small.txt', { options: [['BLKSIZE', '9000'], ['UnknownOpt', '1']] });
+      const got = await rawGet(HOST, server.port, 'small.txt', {
+        options: [
+          ['BLKSIZE', '9000'],
+          ['UnknownOpt', '1'],
+        ],
+      });
       expect(got.oack).toEqual(new Map([['blksize', '1468']]));
     });
 
-    it('never resends on duplicate ACKs (no Sorcerer\'s Apprentice)', async () => {
+    it("never resends on duplicate ACKs (no Sorcerer's Apprentice)", async () => {
       const since = logs.length;
       const got = await rawGet(HOST, server.port, 'big.bin', { options: [['blksize', '1468']], dupAcks: true });
       expect(got.data.equals(files['big.bin']!)).toBe(true);
@@ -258,7 +337,13 @@ describe.each([
     it('after a loss inside a window, resends from the block after the ACK without waiting for the timeout', async () => {
       const t0 = Date.now();
       // Windows shift after each resend: 2 is 2nd of [1..8], 500 is 3rd of [498..505], 1002 4th of [999..1006].
-      const got = await rawGet(HOST, server.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '8']], dropOnce: [2, 500, 1002] });
+      const got = await rawGet(HOST, server.port, 'big.bin', {
+        options: [
+          ['blksize', '1468'],
+          ['windowsize', '8'],
+        ],
+        dropOnce: [2, 500, 1002],
+      });
       expect(got.data.equals(files['big.bin']!)).toBe(true);
       // Three losses; waiting for the 4 s timeout even once would push this past 4 s.
       expect(Date.now() - t0).toBeLessThan(4000);
@@ -266,7 +351,13 @@ describe.each([
 
     it('a lost first block of a window (the ACK repeats the previous one) is resent on timeout only', async () => {
       const quick = await start({ timeoutMs: 200 });
-      const got = await rawGet(HOST, quick.port, 'big.bin', { options: [['blksize', '1468'], ['windowsize', '4']], dropOnce: [5, 9] });
+      const got = await rawGet(HOST, quick.port, 'big.bin', {
+        options: [
+          ['blksize', '1468'],
+          ['windowsize', '4'],
+        ],
+        dropOnce: [5, 9],
+      });
       expect(got.data.equals(files['big.bin']!)).toBe(true);
     });
 
@@ -277,7 +368,11 @@ describe.each([
       try {
         const since = logs.length;
         const dest = join(out, 'roll.bin');
-        const r = await run('curl', ['-sS', '--tftp-blksize', '512', '-o', dest, `tftp://${HOST}:${server.port}/roll.bin`], { timeoutMs: 300_000 });
+        const r = await run(
+          'curl',
+          ['-sS', '--tftp-blksize', '512', '-o', dest, `tftp://${HOST}:${server.port}/roll.bin`],
+          { timeoutMs: 300_000 },
+        );
         expect(r.code, r.stderr).toBe(0);
         expect(readFileSync(dest).equals(big)).toBe(true);
         expectEngine(since);
@@ -299,14 +394,21 @@ describe.each([
       const r = await c.next();
       c.close();
       expect(r?.packet).toMatchObject({ op: 'error', code });
-      if (code === 2) expect(logs.some((l) => l.level === 'warn' && l.message.includes(JSON.stringify(name)))).toBe(true);
+      if (code === 2)
+        expect(logs.some((l) => l.level === 'warn' && l.message.includes(JSON.stringify(name)))).toBe(true);
     });
 
     it('refuses a raw write request with error 2, and malformed packets with error 4, and keeps serving', async () => {
       const c = await RawClient.open(HOST);
       await c.send(encodeRequest({ op: 'wrq', filename: 'x', mode: 'octet' }), server.port);
       expect((await c.next())?.packet).toMatchObject({ op: 'error', code: 2 });
-      const junk = [[0], [0, 1, 0x41], [0, 99, 1, 2], [0, 1, 0x41, 0, 0x6f, 0x63, 0x74, 0x65, 0x74, 0, 0x62, 0], [0xff, 0xff, 0xff]];
+      const junk = [
+        [0],
+        [0, 1, 0x41],
+        [0, 99, 1, 2],
+        [0, 1, 0x41, 0, 0x6f, 0x63, 0x74, 0x65, 0x74, 0, 0x62, 0],
+        [0xff, 0xff, 0xff],
+      ];
       for (const bytes of junk) {
         await c.send(Buffer.from(bytes), server.port);
         const r = await c.next();
@@ -366,7 +468,10 @@ describe.each([
       const server = await start({ maxSessions: 1, staleMs: 300, timeoutMs: 5000 });
       const since = transfers.length;
       const silent = await RawClient.open(HOST);
-      await silent.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [['blksize', '1468']] }), server.port);
+      await silent.send(
+        encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [['blksize', '1468']] }),
+        server.port,
+      );
       const oack = await silent.next();
       expect(oack?.packet).toMatchObject({ op: 'oack' });
       await silent.send(encodeAck(0), oack!.from.port);
@@ -379,7 +484,10 @@ describe.each([
       await new Promise((r) => setTimeout(r, 400));
       const got = await rawGet(HOST, server.port, 'small.txt');
       expect(got.data.equals(files['small.txt']!)).toBe(true);
-      expect(await finished('/big.bin', since)).toMatchObject({ outcome: 'aborted', error: 'client silent while the server was full' });
+      expect(await finished('/big.bin', since)).toMatchObject({
+        outcome: 'aborted',
+        error: 'client silent while the server was full',
+      });
       silent.close();
     });
 
@@ -387,10 +495,23 @@ describe.each([
       const server = await start({ timeoutMs: 5000 });
       const since = transfers.length;
       const c = await RawClient.open(HOST);
-      await c.send(encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [['blksize', '1468']] }), server.port);
+      await c.send(
+        encodeRequest({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [['blksize', '1468']] }),
+        server.port,
+      );
       const oack = await c.next();
       const tid = oack!.from.port;
-      const junk = [[], [0], [0, 4], [0, 4, 0], [0, 9, 0, 0], [0, 1, 0x41, 0], [0, 3, 0, 1, 1, 2], [0, 6, 0], Array.from({ length: 2000 }, () => 4)];
+      const junk = [
+        [],
+        [0],
+        [0, 4],
+        [0, 4, 0],
+        [0, 9, 0, 0],
+        [0, 1, 0x41, 0],
+        [0, 3, 0, 1, 1, 2],
+        [0, 6, 0],
+        Array.from({ length: 2000 }, () => 4),
+      ];
       for (const bytes of junk) await c.send(Buffer.from(bytes), tid);
       await c.send(encodeAck(0), tid);
       expect((await c.next())?.packet).toMatchObject({ op: 'data', block: 1 });
@@ -400,7 +521,11 @@ describe.each([
       expect(await c.next(300)).toBe(null); // nothing was resent because of the junk
       await c.send(encodeError(0, 'user cancelled'), tid);
       c.close();
-      expect(await finished('/big.bin', since)).toMatchObject({ outcome: 'aborted', error: 'client aborted: user cancelled', bytes: 1468 });
+      expect(await finished('/big.bin', since)).toMatchObject({
+        outcome: 'aborted',
+        error: 'client aborted: user cancelled',
+        bytes: 1468,
+      });
       expect(logs.some((l) => l.level === 'info' && l.message === 'client aborted big.bin: user cancelled')).toBe(true);
     });
 

@@ -69,7 +69,10 @@ describe('built desktop bundle', () => {
     expect(fake.ipcMain.handlers.size).toBe(12);
 
     // A real engine answers through the real IPC handlers.
-    const snapshot = (await fake.ipcMain.handlers.get('bootdrop:snapshot')!({ sender: win.webContents, senderFrame: { url: win.webContents.url } }, undefined)) as {
+    const snapshot = (await fake.ipcMain.handlers.get('bootdrop:snapshot')!(
+      { sender: win.webContents, senderFrame: { url: win.webContents.url } },
+      undefined,
+    )) as {
       ok: boolean;
       value: { version: number; state: { serving: boolean } };
     };

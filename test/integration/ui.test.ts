@@ -17,7 +17,13 @@ import { buildFixture, markerOf, rootMarkerOf, type BootFixture } from '../helpe
 const ROOT = path.resolve(__dirname, '..', '..');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+];
 const NET = '10.213.61';
 const URL_RE = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+)/;
 
@@ -29,9 +35,14 @@ class UiServer {
 
   constructor(host: NetnsHost) {
     for (const f of ['dist/engine/cli/index.js', 'dist/ui/index.html']) {
-      if (!existsSync(path.join(ROOT, f))) throw new Error(`${f} is missing: run "npm run build:engine && npm run build:ui" first`);
+      if (!existsSync(path.join(ROOT, f)))
+        throw new Error(`${f} is missing: run "npm run build:engine && npm run build:ui" first`);
     }
-    this.proc = spawn('ip', ['netns', 'exec', host.ns, process.execPath, path.join(ROOT, 'bin', 'bootdrop.js'), 'serve', '--ui'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(
+      'ip',
+      ['netns', 'exec', host.ns, process.execPath, path.join(ROOT, 'bin', 'bootdrop.js'), 'serve', '--ui'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const collect = (c: Buffer) => {
       this.out = (this.out + c.toString()).slice(-64 * 1024);
     };
@@ -49,7 +60,8 @@ class UiServer {
     while (Date.now() < deadline) {
       const m = URL_RE.exec(this.out);
       if (m) return m[0];
-      if (this.exitCode !== undefined) throw new Error(`bootdrop serve --ui exited (${this.exitCode}) without printing its URL:\n${this.out}`);
+      if (this.exitCode !== undefined)
+        throw new Error(`bootdrop serve --ui exited (${this.exitCode}) without printing its URL:\n${this.out}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`bootdrop serve --ui printed no URL within ${timeoutMs} ms:\n${this.out}`);
@@ -81,7 +93,8 @@ describe('browser UI against bootdrop serve --ui', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install the Debian package "chromium" (scripts/install-deps.sh)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install the Debian package "chromium" (scripts/install-deps.sh)`);
     mkdirSync(SHOTS, { recursive: true });
     fixture = await buildFixture('live', 'ui');
     rig = await bootRig('ui', NET, { router: false });
@@ -139,7 +152,9 @@ describe('browser UI against bootdrop serve --ui', () => {
     await page.getByTestId('picker-path').press('Enter');
     const entry = page.locator(`[data-testid="picker-entry"][data-path="${fixture.iso}"]`);
     await entry.waitFor({ timeout: 15_000 }).catch(async (err: Error) => {
-      throw new Error(`${err.message}\nthe picker shows:\n${await picker.innerText()}\nserve output:\n${server?.output ?? ''}`);
+      throw new Error(
+        `${err.message}\nthe picker shows:\n${await picker.innerText()}\nserve output:\n${server?.output ?? ''}`,
+      );
     });
     await shot('02-picker');
     await entry.click();
@@ -160,7 +175,9 @@ describe('browser UI against bootdrop serve --ui', () => {
     await page.reload();
     await page.locator('[data-testid="connection-status"][data-status="open"]').waitFor({ timeout: 20_000 });
     await expect.poll(async () => page.getByTestId('menu-timeout').inputValue(), { timeout: 10_000 }).toBe('1');
-    await expect.poll(async () => page.getByTestId('menu-global-append').inputValue(), { timeout: 10_000 }).toBe('console=ttyS0 quiet');
+    await expect
+      .poll(async () => page.getByTestId('menu-global-append').inputValue(), { timeout: 10_000 })
+      .toBe('console=ttyS0 quiet');
   });
 
   it('picks the interface and the bare-cable mode, and starts serving', async () => {
@@ -171,8 +188,12 @@ describe('browser UI against bootdrop serve --ui', () => {
     const toggle = page.getByTestId('serve-toggle');
     await toggle.click();
     await expect.poll(async () => toggle.getAttribute('aria-checked'), { timeout: 30_000 }).toBe('true');
-    await expect.poll(async () => page.getByTestId('serve-url').textContent(), { timeout: 10_000 }).toContain(`${NET}.2`);
-    await expect.poll(async () => page.getByTestId('effective-mode').textContent(), { timeout: 10_000 }).toMatch(/own DHCP/);
+    await expect
+      .poll(async () => page.getByTestId('serve-url').textContent(), { timeout: 10_000 })
+      .toContain(`${NET}.2`);
+    await expect
+      .poll(async () => page.getByTestId('effective-mode').textContent(), { timeout: 10_000 })
+      .toMatch(/own DHCP/);
     await shot('04-serving');
   });
 

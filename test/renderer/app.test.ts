@@ -18,10 +18,14 @@ describe('LogPanel', () => {
     const engine = new FakeEngine();
     wrapper = await mountOn(LogPanel, engine);
     engine.emit({ type: 'log', entry: { time: T0, level: 'debug', scope: 'tftp', message: 'RRQ /pxelinux.0' } });
-    engine.emit({ type: 'log', entry: { time: T0, level: 'info', scope: 'dhcp', message: 'proxy offer', client: '52:54:00:00:00:01' } });
+    engine.emit({
+      type: 'log',
+      entry: { time: T0, level: 'info', scope: 'dhcp', message: 'proxy offer', client: '52:54:00:00:00:01' },
+    });
     engine.emit({ type: 'log', entry: { time: T0, level: 'error', scope: 'tftp', message: 'timeout on /initrd' } });
     await settle();
-    const lines = (): string[] => wrapper!.findAll('[data-testid="log-line"]').map((l) => l.find('.log-message').text());
+    const lines = (): string[] =>
+      wrapper!.findAll('[data-testid="log-line"]').map((l) => l.find('.log-message').text());
     expect(lines()).toEqual(['proxy offer', 'timeout on /initrd']);
     await wrapper.get('[data-testid="log-level"]').setValue('debug');
     expect(lines()).toEqual(['RRQ /pxelinux.0', 'proxy offer', 'timeout on /initrd']);
@@ -56,9 +60,28 @@ describe('App', () => {
     const engine = new FakeEngine(snapshot({ clients: [client('52:54:00:00:00:01')] }));
     wrapper = await mountOn(App, engine, { pathForFile: () => '' });
     for (const id of [
-      'connection-status', 'drop-zone', 'add-source', 'source-item', 'source-remove', 'interface-select', 'interface-refresh',
-      'mode-radio-auto', 'mode-radio-proxy', 'mode-radio-dhcp', 'effective-mode', 'menu-editor', 'menu-entry', 'serve-toggle',
-      'serve-status', 'client-list', 'client-row', 'client-stage', 'log-panel', 'log-level', 'log-filter', 'log-export',
+      'connection-status',
+      'drop-zone',
+      'add-source',
+      'source-item',
+      'source-remove',
+      'interface-select',
+      'interface-refresh',
+      'mode-radio-auto',
+      'mode-radio-proxy',
+      'mode-radio-dhcp',
+      'effective-mode',
+      'menu-editor',
+      'menu-entry',
+      'serve-toggle',
+      'serve-status',
+      'client-list',
+      'client-row',
+      'client-stage',
+      'log-panel',
+      'log-level',
+      'log-filter',
+      'log-export',
     ]) {
       expect(wrapper.find(`[data-testid="${id}"]`).exists(), id).toBe(true);
     }
@@ -68,7 +91,15 @@ describe('App', () => {
   it('shows a lost connection and its remedy', async () => {
     const engine = new FakeEngine();
     wrapper = await mountOn(App, engine);
-    engine.setInfo({ status: 'reconnecting', problem: { code: 'EDISCONNECTED', message: 'Not connected to Bootdrop (connection closed).', remedy: 'Check that Bootdrop is still running.' }, retryAt: Date.now() + 3000 });
+    engine.setInfo({
+      status: 'reconnecting',
+      problem: {
+        code: 'EDISCONNECTED',
+        message: 'Not connected to Bootdrop (connection closed).',
+        remedy: 'Check that Bootdrop is still running.',
+      },
+      retryAt: Date.now() + 3000,
+    });
     await settle();
     expect(wrapper.get('[data-testid="connection-status"]').text()).toMatch(/retrying in \d s/);
     expect(wrapper.get('[data-testid="connection-error"]').text()).toContain('Check that Bootdrop is still running.');

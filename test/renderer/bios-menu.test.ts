@@ -82,14 +82,26 @@ describe('MenuEditor: "BIOS PCs get"', () => {
   });
 
   it('says which ISOs BIOS PCs lose, and warns when HTTP is not on port 80', async () => {
-    const { mounted } = mountWith([UBUNTU, ARCH], menu({ biosMenu: 'iso' }), servingState({ serving: true, httpUrl: 'http://192.168.1.5:8080/' }));
+    const { mounted } = mountWith(
+      [UBUNTU, ARCH],
+      menu({ biosMenu: 'iso' }),
+      servingState({ serving: true, httpUrl: 'http://192.168.1.5:8080/' }),
+    );
     wrapper = await mounted;
-    expect(wrapper.get('[data-testid="menu-bios-note"]').text()).toBe("BIOS PCs see only Arch Linux's menu; Ubuntu 24.04 is offered to UEFI PCs only.");
-    expect(wrapper.get('[data-testid="menu-bios-port"]').text()).toMatch(/port 80, but HTTP is served on port 8080.*--http-port 80/);
+    expect(wrapper.get('[data-testid="menu-bios-note"]').text()).toBe(
+      "BIOS PCs see only Arch Linux's menu; Ubuntu 24.04 is offered to UEFI PCs only.",
+    );
+    expect(wrapper.get('[data-testid="menu-bios-port"]').text()).toMatch(
+      /port 80, but HTTP is served on port 8080.*--http-port 80/,
+    );
   });
 
   it('has no port warning on port 80 (the desktop app)', async () => {
-    const { mounted } = mountWith([ARCH], menu({ biosMenu: 'iso' }), servingState({ serving: true, httpUrl: 'http://192.168.1.5/' }));
+    const { mounted } = mountWith(
+      [ARCH],
+      menu({ biosMenu: 'iso' }),
+      servingState({ serving: true, httpUrl: 'http://192.168.1.5/' }),
+    );
     wrapper = await mounted;
     expect(wrapper.find('[data-testid="menu-bios-port"]').exists()).toBe(false);
   });

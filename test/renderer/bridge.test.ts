@@ -34,7 +34,10 @@ afterEach(async () => {
 });
 
 /** Serve the UI for `engine` and make this test's window the page the server handed out. */
-async function page(engine: FakeEngine, pageUrl?: (ui: WebUi) => string): Promise<{ ui: WebUi; connection: EngineConnection }> {
+async function page(
+  engine: FakeEngine,
+  pageUrl?: (ui: WebUi) => string,
+): Promise<{ ui: WebUi; connection: EngineConnection }> {
   const ui = await startWebUi({ api: engine.api, uiDir: UI_DIR, env });
   cleanups.push(() => ui.close());
   happyDom().setURL(pageUrl ? pageUrl(ui) : ui.url);

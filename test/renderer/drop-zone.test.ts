@@ -33,7 +33,8 @@ describe('DropZone', () => {
   it('opens the server-side picker with an explanation when a browser gives no path', async () => {
     const engine = new FakeEngine();
     engine.handlers.browse = (req) => ({
-      path: req.path ?? '/home/me', parent: '/home',
+      path: req.path ?? '/home/me',
+      parent: '/home',
       entries: [
         { name: 'isos', path: '/home/me/isos', kind: 'dir' },
         { name: 'ubuntu.iso', path: '/home/me/ubuntu.iso', kind: 'iso', size: 6_000_000_000 },

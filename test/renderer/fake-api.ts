@@ -5,12 +5,20 @@
  * ws-client.test.ts; this fake only replaces the engine, which lives in other processes.
  */
 import type {
-  BootdropApi, EngineEvent, EngineSnapshot, RequestName, RequestOf, ResponseOf,
+  BootdropApi,
+  EngineEvent,
+  EngineSnapshot,
+  RequestName,
+  RequestOf,
+  ResponseOf,
 } from '../../main/contract/index';
 import type { ConnectionInfo, EngineConnection } from '../../renderer/src/api/index';
 import { snapshot as makeSnapshot } from './fixtures';
 
-export interface Call { name: RequestName; req: unknown }
+export interface Call {
+  name: RequestName;
+  req: unknown;
+}
 type Handlers = { [K in RequestName]?: (req: RequestOf<K>) => Promise<ResponseOf<K>> | ResponseOf<K> };
 
 export class FakeEngine {
@@ -25,7 +33,11 @@ export class FakeEngine {
     this.snap = snap;
   }
 
-  private async call<K extends RequestName>(name: K, req: RequestOf<K>, fallback: () => ResponseOf<K>): Promise<ResponseOf<K>> {
+  private async call<K extends RequestName>(
+    name: K,
+    req: RequestOf<K>,
+    fallback: () => ResponseOf<K>,
+  ): Promise<ResponseOf<K>> {
     this.calls.push({ name, req });
     await Promise.resolve();
     const h = this.handlers[name] as ((req: RequestOf<K>) => Promise<ResponseOf<K>> | ResponseOf<K>) | undefined;
@@ -48,9 +60,10 @@ export class FakeEngine {
   readonly api: BootdropApi = {
     snapshot: () => this.call('snapshot', undefined, () => structuredClone(this.snap)),
     refreshInterfaces: () => this.call('refreshInterfaces', undefined, () => this.snap.interfaces),
-    addSource: (req) => this.call('addSource', req, () => {
-      throw Object.assign(new Error(`no handler for addSource ${req.path}`), { code: 'ETEST' });
-    }),
+    addSource: (req) =>
+      this.call('addSource', req, () => {
+        throw Object.assign(new Error(`no handler for addSource ${req.path}`), { code: 'ETEST' });
+      }),
     removeSource: (req) => this.call('removeSource', req, () => undefined),
     setInterface: (req) => this.call('setInterface', req, () => undefined),
     setMode: (req) => this.call('setMode', req, () => undefined),

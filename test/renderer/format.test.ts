@@ -1,14 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BOOT_STEPS, describeInterface, eta, formatBytes, formatDuration, formatEta, formatRate, furthestStage, levelAtLeast, logFileName,
-  preselectedInterface, progressFraction, stageIndex, stepStatus,
+  BOOT_STEPS,
+  describeInterface,
+  eta,
+  formatBytes,
+  formatDuration,
+  formatEta,
+  formatRate,
+  furthestStage,
+  levelAtLeast,
+  logFileName,
+  preselectedInterface,
+  progressFraction,
+  stageIndex,
+  stepStatus,
 } from '../../renderer/src/format';
 import { iface } from './fixtures';
 
 describe('formatBytes', () => {
   it.each([
-    [0, '0 B'], [999, '999 B'], [1000, '1.0 kB'], [1536, '1.5 kB'], [99_949, '99.9 kB'], [99_950, '100 kB'], [999_499, '999 kB'],
-    [999_500, '1.0 MB'], [4_700_000_000, '4.7 GB'], [6_114_656_256, '6.1 GB'], [123_456_789_012, '123 GB'], [2e15, '2.0 PB'],
+    [0, '0 B'],
+    [999, '999 B'],
+    [1000, '1.0 kB'],
+    [1536, '1.5 kB'],
+    [99_949, '99.9 kB'],
+    [99_950, '100 kB'],
+    [999_499, '999 kB'],
+    [999_500, '1.0 MB'],
+    [4_700_000_000, '4.7 GB'],
+    [6_114_656_256, '6.1 GB'],
+    [123_456_789_012, '123 GB'],
+    [2e15, '2.0 PB'],
   ])('%d → %s', (n, s) => expect(formatBytes(n)).toBe(s));
   it('refuses nonsense', () => {
     expect(formatBytes(-1)).toBe('—');
@@ -67,8 +89,22 @@ describe('boot stages', () => {
     expect(BOOT_STEPS.map((s) => stepStatus(s, 'done'))).toEqual(Array(6).fill('done'));
   });
   it('shows where a failed client stopped', () => {
-    expect(BOOT_STEPS.map((s) => stepStatus(s, 'failed', 'initrd'))).toEqual(['done', 'done', 'done', 'done', 'failed', 'todo']);
-    expect(BOOT_STEPS.map((s) => stepStatus(s, 'failed', 'done'))).toEqual(['done', 'done', 'done', 'done', 'done', 'failed']);
+    expect(BOOT_STEPS.map((s) => stepStatus(s, 'failed', 'initrd'))).toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+      'failed',
+      'todo',
+    ]);
+    expect(BOOT_STEPS.map((s) => stepStatus(s, 'failed', 'done'))).toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+      'done',
+      'failed',
+    ]);
     // Never seen before it failed: no step is blamed.
     expect(BOOT_STEPS.map((s) => stepStatus(s, 'failed', 'failed'))).toEqual(Array(6).fill('todo'));
   });
@@ -76,8 +112,12 @@ describe('boot stages', () => {
 
 describe('interfaces, levels, file names', () => {
   it('describes an interface in one line', () => {
-    expect(describeInterface(iface('eth0', { recommended: true }))).toBe('eth0 — 192.168.1.5/24, wired, link up (recommended)');
-    expect(describeInterface(iface('wlan0', { kind: 'wireless', up: false, address: '' }))).toBe('wlan0 — no address, wireless, no link');
+    expect(describeInterface(iface('eth0', { recommended: true }))).toBe(
+      'eth0 — 192.168.1.5/24, wired, link up (recommended)',
+    );
+    expect(describeInterface(iface('wlan0', { kind: 'wireless', up: false, address: '' }))).toBe(
+      'wlan0 — no address, wireless, no link',
+    );
   });
   it('preselects the engine choice, else the recommended, else the first', () => {
     const list = [iface('a'), iface('b', { recommended: true }), iface('c')];

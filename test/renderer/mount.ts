@@ -5,7 +5,11 @@ import { attachEngine } from '../../renderer/src/stores/sync';
 import { FakeEngine, settle } from './fake-api';
 
 /** Mount `component` on a fresh Pinia fed by `engine` (snapshot applied), attached to the document. */
-export async function mountOn(component: Component, engine: FakeEngine, props: Record<string, unknown> = {}): Promise<VueWrapper> {
+export async function mountOn(
+  component: Component,
+  engine: FakeEngine,
+  props: Record<string, unknown> = {},
+): Promise<VueWrapper> {
   const pinia = createPinia();
   attachEngine(engine.connection, pinia);
   await settle();

@@ -17,22 +17,41 @@ afterEach(() => {
 
 describe('ServeToggle', () => {
   it('shows the engine error with its remedy inline', async () => {
-    const engine = new FakeEngine(snapshot({
-      state: servingState({ error: { code: 'EADDRINUSE', message: 'UDP port 67 on 192.168.1.5 is in use by another program', remedy: 'Stop dnsmasq, or choose "Beside a router".' } }),
-    }));
+    const engine = new FakeEngine(
+      snapshot({
+        state: servingState({
+          error: {
+            code: 'EADDRINUSE',
+            message: 'UDP port 67 on 192.168.1.5 is in use by another program',
+            remedy: 'Stop dnsmasq, or choose "Beside a router".',
+          },
+        }),
+      }),
+    );
     wrapper = await mountOn(ServeToggle, engine);
     const error = wrapper.get('[data-testid="serve-error"]');
     expect(error.attributes('role')).toBe('alert');
-    expect(error.get('[data-testid="problem-message"]').text()).toBe('UDP port 67 on 192.168.1.5 is in use by another program');
+    expect(error.get('[data-testid="problem-message"]').text()).toBe(
+      'UDP port 67 on 192.168.1.5 is in use by another program',
+    );
     expect(error.get('[data-testid="problem-remedy"]').text()).toBe('Stop dnsmasq, or choose "Beside a router".');
   });
 
   it('starts on the recommended interface, shows pending, then what is served', async () => {
     const engine = new FakeEngine();
     let finish: (() => void) | null = null;
-    engine.handlers.start = () => new Promise((resolve) => {
-      finish = () => resolve(servingState({ serving: true, interfaceName: 'eth0', address: '192.168.1.5', httpUrl: 'http://192.168.1.5:8080/' }));
-    });
+    engine.handlers.start = () =>
+      new Promise((resolve) => {
+        finish = () =>
+          resolve(
+            servingState({
+              serving: true,
+              interfaceName: 'eth0',
+              address: '192.168.1.5',
+              httpUrl: 'http://192.168.1.5:8080/',
+            }),
+          );
+      });
     wrapper = await mountOn(ServeToggle, engine);
     const toggle = wrapper.get('[data-testid="serve-toggle"]');
     expect(toggle.attributes('role')).toBe('switch');
@@ -53,21 +72,36 @@ describe('ServeToggle', () => {
   it('shows a failed start with its remedy, and stays off', async () => {
     const engine = new FakeEngine();
     engine.handlers.start = () => {
-      throw Object.assign(new Error('No permission to use UDP port 67'), { code: 'EACCES', remedy: 'Run the setup step once: sudo bootdrop setup' });
+      throw Object.assign(new Error('No permission to use UDP port 67'), {
+        code: 'EACCES',
+        remedy: 'Run the setup step once: sudo bootdrop setup',
+      });
     };
     wrapper = await mountOn(ServeToggle, engine);
     await wrapper.get('[data-testid="serve-toggle"]').trigger('click');
     await settle();
-    expect(wrapper.get('[data-testid="serve-error"] [data-testid="problem-remedy"]').text()).toBe('Run the setup step once: sudo bootdrop setup');
+    expect(wrapper.get('[data-testid="serve-error"] [data-testid="problem-remedy"]').text()).toBe(
+      'Run the setup step once: sudo bootdrop setup',
+    );
     expect(wrapper.get('[data-testid="serve-toggle"]').attributes('aria-checked')).toBe('false');
   });
 
   it('offers the desktop fix for refused privileged ports', async () => {
-    const engine = new FakeEngine(snapshot({
-      state: servingState({ error: { code: 'EACCES', message: 'No permission to use UDP port 67', remedy: 'Allow Bootdrop to use ports below 1024.' } }),
-    }));
+    const engine = new FakeEngine(
+      snapshot({
+        state: servingState({
+          error: {
+            code: 'EACCES',
+            message: 'No permission to use UDP port 67',
+            remedy: 'Allow Bootdrop to use ports below 1024.',
+          },
+        }),
+      }),
+    );
     let fixes = 0;
-    wrapper = await mountOn(ServeToggle, engine, { fixPrivilegedPorts: async () => ({ ok: true, message: `fixed ${++fixes}` }) });
+    wrapper = await mountOn(ServeToggle, engine, {
+      fixPrivilegedPorts: async () => ({ ok: true, message: `fixed ${++fixes}` }),
+    });
     await wrapper.get('[data-testid="fix-ports"]').trigger('click');
     await settle();
     expect(fixes).toBe(1);
@@ -80,7 +114,9 @@ describe('ServeToggle', () => {
     expect(wrapper.find('[data-testid="fix-ports"]').exists()).toBe(false);
     wrapper.unmount();
     const busy = servingState({ error: { code: 'EADDRINUSE', message: 'm', remedy: 'r' } });
-    wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: busy })), { fixPrivilegedPorts: async () => ({ ok: true, message: '' }) });
+    wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: busy })), {
+      fixPrivilegedPorts: async () => ({ ok: true, message: '' }),
+    });
     expect(wrapper.find('[data-testid="fix-ports"]').exists()).toBe(false);
   });
 
@@ -94,14 +130,30 @@ describe('ServeToggle', () => {
 describe('client rows', () => {
   const mac = '52:54:00:12:34:56';
   function booting(): FakeEngine {
-    return new FakeEngine(snapshot({
-      state: servingState({ serving: true }),
-      sources: [source('ubuntu', { entries: [entry('ubuntu', 'live', { label: 'Try Ubuntu' })] })],
-      clients: [client(mac, {
-        ip: '192.168.1.77', firmware: 'uefi', entryId: 'ubuntu:live', stage: 'kernel',
-        transfers: [transfer('t1', { mac, protocol: 'http', file: '/casper/vmlinuz', bytes: 2_300_000_000, total: 6_114_656_256, rate: 95_000_000 })],
-      })],
-    }));
+    return new FakeEngine(
+      snapshot({
+        state: servingState({ serving: true }),
+        sources: [source('ubuntu', { entries: [entry('ubuntu', 'live', { label: 'Try Ubuntu' })] })],
+        clients: [
+          client(mac, {
+            ip: '192.168.1.77',
+            firmware: 'uefi',
+            entryId: 'ubuntu:live',
+            stage: 'kernel',
+            transfers: [
+              transfer('t1', {
+                mac,
+                protocol: 'http',
+                file: '/casper/vmlinuz',
+                bytes: 2_300_000_000,
+                total: 6_114_656_256,
+                rate: 95_000_000,
+              }),
+            ],
+          }),
+        ],
+      }),
+    );
   }
 
   it('renders who the PC is, its step, progress, bytes, rate and ETA', async () => {
@@ -112,8 +164,14 @@ describe('client rows', () => {
     expect(row.get('[data-testid="client-firmware"]').text()).toBe('UEFI');
     expect(row.get('[data-testid="client-entry"]').text()).toBe('Try Ubuntu');
     const steps = row.findAll('[data-testid="client-stage"] [data-step]');
-    expect(steps.map((s) => s.classes().find((c) => ['done', 'current', 'todo', 'failed'].includes(c))))
-      .toEqual(['done', 'done', 'done', 'current', 'todo', 'todo']);
+    expect(steps.map((s) => s.classes().find((c) => ['done', 'current', 'todo', 'failed'].includes(c)))).toEqual([
+      'done',
+      'done',
+      'done',
+      'current',
+      'todo',
+      'todo',
+    ]);
     expect(row.get('[data-step="kernel"]').attributes('aria-current')).toBe('step');
     const bar = row.get<HTMLProgressElement>('[data-testid="client-progress"]');
     expect(bar.element.value).toBeCloseTo(2_300_000_000 / 6_114_656_256, 5);
@@ -125,15 +183,42 @@ describe('client rows', () => {
   it('moves along with events, and shows where a failed boot stopped', async () => {
     const engine = booting();
     wrapper = await mountOn(ClientList, engine);
-    engine.emit({ type: 'transfer', transfer: transfer('t1', { mac, bytes: 6_114_656_256, total: 6_114_656_256, outcome: 'done', endedAt: T0 + 65_000 }) });
-    engine.emit({ type: 'client', client: client(mac, { stage: 'initrd', ip: '192.168.1.77', transfers: [transfer('t1', { mac, bytes: 6_114_656_256, total: 6_114_656_256, outcome: 'done', endedAt: T0 + 65_000 }), transfer('t2', { mac, file: '/casper/initrd', bytes: 100, total: null, rate: 10 })] }) });
+    engine.emit({
+      type: 'transfer',
+      transfer: transfer('t1', {
+        mac,
+        bytes: 6_114_656_256,
+        total: 6_114_656_256,
+        outcome: 'done',
+        endedAt: T0 + 65_000,
+      }),
+    });
+    engine.emit({
+      type: 'client',
+      client: client(mac, {
+        stage: 'initrd',
+        ip: '192.168.1.77',
+        transfers: [
+          transfer('t1', { mac, bytes: 6_114_656_256, total: 6_114_656_256, outcome: 'done', endedAt: T0 + 65_000 }),
+          transfer('t2', { mac, file: '/casper/initrd', bytes: 100, total: null, rate: 10 }),
+        ],
+      }),
+    });
     await settle();
     const row = wrapper.get('[data-testid="client-row"]');
     expect(row.get('[data-testid="client-stage"]').attributes('data-stage')).toBe('initrd');
     // Unknown size: an indeterminate bar and no ETA.
     expect(row.get('[data-testid="client-progress"]').attributes('value')).toBeUndefined();
     expect(row.find('[data-testid="client-eta"]').exists()).toBe(false);
-    engine.emit({ type: 'client', client: client(mac, { stage: 'failed', transfers: [transfer('t2', { mac, file: '/casper/initrd', outcome: 'failed', error: 'timed out waiting for ACK' })] }) });
+    engine.emit({
+      type: 'client',
+      client: client(mac, {
+        stage: 'failed',
+        transfers: [
+          transfer('t2', { mac, file: '/casper/initrd', outcome: 'failed', error: 'timed out waiting for ACK' }),
+        ],
+      }),
+    });
     await settle();
     expect(row.get('[data-testid="client-outcome"]').text()).toBe('Failed');
     expect(row.get('[data-step="initrd"]').classes()).toContain('failed');
@@ -150,20 +235,30 @@ describe('client rows', () => {
 
 describe('MenuEditor', () => {
   function withEntries(m: MenuSettings = menu()): FakeEngine {
-    return new FakeEngine(snapshot({
-      sources: [source('ubuntu', { osName: 'Ubuntu 24.04', entries: [
-        entry('ubuntu', 'live', { label: 'Try Ubuntu', isDefault: true }),
-        entry('ubuntu', 'safe', { label: 'Safe graphics' }),
-      ] })],
-      menu: m,
-    }));
+    return new FakeEngine(
+      snapshot({
+        sources: [
+          source('ubuntu', {
+            osName: 'Ubuntu 24.04',
+            entries: [
+              entry('ubuntu', 'live', { label: 'Try Ubuntu', isDefault: true }),
+              entry('ubuntu', 'safe', { label: 'Safe graphics' }),
+            ],
+          }),
+        ],
+        menu: m,
+      }),
+    );
   }
 
   it('lists entries per ISO in order with the default checked', async () => {
     wrapper = await mountOn(MenuEditor, withEntries());
     const rows = wrapper.findAll('[data-testid="menu-entry"]');
     expect(rows.map((r) => r.attributes('data-entry-id'))).toEqual(['ubuntu:live', 'ubuntu:safe']);
-    expect(rows.map((r) => r.get<HTMLInputElement>('[data-testid="menu-default"]').element.checked)).toEqual([true, false]);
+    expect(rows.map((r) => r.get<HTMLInputElement>('[data-testid="menu-default"]').element.checked)).toEqual([
+      true,
+      false,
+    ]);
     expect(wrapper.get<HTMLInputElement>('[data-testid="menu-timeout"]').element.value).toBe('5');
   });
 
@@ -188,11 +283,40 @@ describe('MenuEditor', () => {
     const sent = engine.callsOf('setMenu') as Array<{ menu: MenuSettings }>;
     expect(sent.map((s) => s.menu)).toEqual([
       menu({ overrides: { 'ubuntu:live': { append: 'quiet' }, 'ubuntu:safe': { label: 'Ubuntu (nomodeset)' } } }),
-      menu({ overrides: { 'ubuntu:live': { append: 'quiet' }, 'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' } } }),
-      menu({ overrides: { 'ubuntu:live': { append: 'quiet', enabled: false }, 'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' } } }),
-      menu({ defaultEntryId: 'ubuntu:safe', overrides: { 'ubuntu:live': { append: 'quiet', enabled: false }, 'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' } } }),
-      menu({ defaultEntryId: 'ubuntu:safe', overrides: { 'ubuntu:live': { enabled: false }, 'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' } } }),
-      menu({ defaultEntryId: 'ubuntu:safe', timeoutSec: 12, overrides: { 'ubuntu:live': { enabled: false }, 'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' } } }),
+      menu({
+        overrides: {
+          'ubuntu:live': { append: 'quiet' },
+          'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' },
+        },
+      }),
+      menu({
+        overrides: {
+          'ubuntu:live': { append: 'quiet', enabled: false },
+          'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' },
+        },
+      }),
+      menu({
+        defaultEntryId: 'ubuntu:safe',
+        overrides: {
+          'ubuntu:live': { append: 'quiet', enabled: false },
+          'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' },
+        },
+      }),
+      menu({
+        defaultEntryId: 'ubuntu:safe',
+        overrides: {
+          'ubuntu:live': { enabled: false },
+          'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' },
+        },
+      }),
+      menu({
+        defaultEntryId: 'ubuntu:safe',
+        timeoutSec: 12,
+        overrides: {
+          'ubuntu:live': { enabled: false },
+          'ubuntu:safe': { label: 'Ubuntu (nomodeset)', append: 'nomodeset' },
+        },
+      }),
     ]);
     expect(live!.get('[data-testid="menu-enabled"]').attributes('aria-checked')).toBe('false');
   });
@@ -200,7 +324,10 @@ describe('MenuEditor', () => {
   it('puts a refused change back to the engine value and shows why', async () => {
     const engine = withEntries();
     engine.handlers.setMenu = () => {
-      throw Object.assign(new Error('setMenu.menu.overrides["ubuntu:live"].label: must not contain control characters'), { code: 'EINVAL' });
+      throw Object.assign(
+        new Error('setMenu.menu.overrides["ubuntu:live"].label: must not contain control characters'),
+        { code: 'EINVAL' },
+      );
     };
     wrapper = await mountOn(MenuEditor, engine);
     const [live, safe] = wrapper.findAll('[data-testid="menu-entry"]');
@@ -228,7 +355,9 @@ describe('NetworkPanel', () => {
     wrapper = await mountOn(NetworkPanel, engine);
     const select = wrapper.get<HTMLSelectElement>('[data-testid="interface-select"]');
     expect(select.element.value).toBe('enp3s0');
-    expect(select.findAll('option').map((o) => o.text())).toContain('enp3s0 — 192.168.1.5/24, wired, link up (recommended)');
+    expect(select.findAll('option').map((o) => o.text())).toContain(
+      'enp3s0 — 192.168.1.5/24, wired, link up (recommended)',
+    );
     await select.setValue('wlan0');
     await settle();
     expect(engine.callsOf('setInterface')).toEqual([{ name: 'wlan0' }]);
@@ -249,7 +378,9 @@ describe('NetworkPanel', () => {
   });
 
   it('shows the requested and the effective mode, and sends mode changes', async () => {
-    const engine = new FakeEngine(snapshot({ interfaces, state: servingState({ mode: 'auto', effectiveMode: 'proxy', serving: true }) }));
+    const engine = new FakeEngine(
+      snapshot({ interfaces, state: servingState({ mode: 'auto', effectiveMode: 'proxy', serving: true }) }),
+    );
     wrapper = await mountOn(NetworkPanel, engine);
     expect(wrapper.get<HTMLInputElement>('[data-testid="mode-radio-auto"]').element.checked).toBe(true);
     expect(wrapper.get('[data-testid="effective-mode"]').text()).toBe('In effect: Beside a router (proxy DHCP)');

@@ -32,14 +32,23 @@ describe('fromPreload', () => {
 
 describe('toProblem', () => {
   it('reads the JSON error the preload rethrows (contextBridge keeps only the message)', () => {
-    const e = new Error(JSON.stringify({ code: 'EADDRINUSE', message: 'UDP port 67 is in use', remedy: 'Stop dnsmasq.' }));
+    const e = new Error(
+      JSON.stringify({ code: 'EADDRINUSE', message: 'UDP port 67 is in use', remedy: 'Stop dnsmasq.' }),
+    );
     expect(toProblem(e)).toEqual({ code: 'EADDRINUSE', message: 'UDP port 67 is in use', remedy: 'Stop dnsmasq.' });
   });
   it("strips Electron's invoke prefix from a plain error", () => {
-    expect(toProblem(new Error("Error invoking remote method 'bootdrop:start': Error: boom"))).toEqual({ code: 'EUNKNOWN', message: 'boom' });
+    expect(toProblem(new Error("Error invoking remote method 'bootdrop:start': Error: boom"))).toEqual({
+      code: 'EUNKNOWN',
+      message: 'boom',
+    });
   });
   it('keeps code and remedy of bridge errors, and copes with non-errors', () => {
-    expect(toProblem(Object.assign(new Error('x'), { code: 'EINVAL', remedy: 'y' }))).toEqual({ code: 'EINVAL', message: 'x', remedy: 'y' });
+    expect(toProblem(Object.assign(new Error('x'), { code: 'EINVAL', remedy: 'y' }))).toEqual({
+      code: 'EINVAL',
+      message: 'x',
+      remedy: 'y',
+    });
     expect(toProblem('text')).toEqual({ code: 'EUNKNOWN', message: 'text' });
     expect(toProblem(new Error('{not json'))).toEqual({ code: 'EUNKNOWN', message: '{not json' });
   });

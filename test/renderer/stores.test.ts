@@ -40,7 +40,11 @@ describe('snapshot on connect', () => {
     engine.setInfo({ status: 'open', problem: null, retryAt: null });
     await settle();
     expect(engine.callsOf('snapshot')).toHaveLength(1);
-    engine.setInfo({ status: 'reconnecting', problem: { code: 'EDISCONNECTED', message: 'gone' }, retryAt: Date.now() + 1000 });
+    engine.setInfo({
+      status: 'reconnecting',
+      problem: { code: 'EDISCONNECTED', message: 'gone' },
+      retryAt: Date.now() + 1000,
+    });
     engine.snap = snapshot({ sources: [] });
     engine.setInfo({ status: 'open', problem: null, retryAt: null });
     await settle();
@@ -60,9 +64,10 @@ describe('snapshot on connect', () => {
 
   it('lets the snapshot win over state events that race it, and keeps their log lines', async () => {
     let answer: (() => void) | null = null;
-    engine.handlers.snapshot = () => new Promise((resolve) => {
-      answer = () => resolve(snapshot({ sources: [source('new')] }));
-    });
+    engine.handlers.snapshot = () =>
+      new Promise((resolve) => {
+        answer = () => resolve(snapshot({ sources: [source('new')] }));
+      });
     attachEngine(engine.connection, pinia);
     await settle();
     engine.emit({ type: 'sources', sources: [source('old')] });
@@ -87,7 +92,10 @@ describe('engine events', () => {
   it('follows state, menu and interface events', async () => {
     await attached();
     const store = useEngineStore();
-    engine.emit({ type: 'state', state: servingState({ serving: true, interfaceName: 'eth0', effectiveMode: 'proxy' }) });
+    engine.emit({
+      type: 'state',
+      state: servingState({ serving: true, interfaceName: 'eth0', effectiveMode: 'proxy' }),
+    });
     engine.emit({ type: 'menu', menu: menu({ timeoutSec: 30 }) });
     engine.emit({ type: 'interfaces', interfaces: [] });
     expect(store.state?.effectiveMode).toBe('proxy');
@@ -120,9 +128,18 @@ describe('engine events', () => {
     expect(clients.byMac[mac]?.transfers).toHaveLength(1);
     expect(clients.currentTransfer(clients.byMac[mac]!)?.bytes).toBe(5_000_000);
     // HTTP transfers may not know the MAC: matched by the client's IP.
-    engine.emit({ type: 'transfer', transfer: transfer('t2', { mac: null, protocol: 'http', file: '/initrd', bytes: 7 }) });
-    engine.emit({ type: 'transfer', transfer: transfer('t1', { bytes: 10_000_000, outcome: 'done', endedAt: T0 + 5000 }) });
-    expect(clients.byMac[mac]?.transfers.map((t) => [t.id, t.outcome])).toEqual([['t1', 'done'], ['t2', 'active']]);
+    engine.emit({
+      type: 'transfer',
+      transfer: transfer('t2', { mac: null, protocol: 'http', file: '/initrd', bytes: 7 }),
+    });
+    engine.emit({
+      type: 'transfer',
+      transfer: transfer('t1', { bytes: 10_000_000, outcome: 'done', endedAt: T0 + 5000 }),
+    });
+    expect(clients.byMac[mac]?.transfers.map((t) => [t.id, t.outcome])).toEqual([
+      ['t1', 'done'],
+      ['t2', 'active'],
+    ]);
     expect(clients.currentTransfer(clients.byMac[mac]!)?.id).toBe('t2');
     // Nobody we know: kept aside rather than invented as a client.
     engine.emit({ type: 'transfer', transfer: transfer('t3', { mac: null, clientIp: '10.9.9.9' }) });
@@ -134,7 +151,11 @@ describe('engine events', () => {
     await attached();
     const log = useLogStore();
     log.capacity = 3;
-    for (let i = 0; i < 5; i++) engine.emit({ type: 'log', entry: { time: T0 + i, level: i % 2 ? 'warn' : 'info', scope: 'tftp', message: `line ${i}` } });
+    for (let i = 0; i < 5; i++)
+      engine.emit({
+        type: 'log',
+        entry: { time: T0 + i, level: i % 2 ? 'warn' : 'info', scope: 'tftp', message: `line ${i}` },
+      });
     expect(log.lines.map((l) => l.message)).toEqual(['line 2', 'line 3', 'line 4']);
     expect(log.dropped).toBe(2);
     log.minLevel = 'warn';
@@ -150,9 +171,10 @@ describe('requests', () => {
     await attached();
     const store = useEngineStore();
     let answer: (() => void) | null = null;
-    engine.handlers.addSource = (req) => new Promise((resolve) => {
-      answer = () => resolve(source('ubuntu', { path: req.path }));
-    });
+    engine.handlers.addSource = (req) =>
+      new Promise((resolve) => {
+        answer = () => resolve(source('ubuntu', { path: req.path }));
+      });
     const done = store.addSource('/isos/ubuntu.iso');
     await settle();
     expect(store.adding).toEqual(['/isos/ubuntu.iso']);
@@ -167,7 +189,10 @@ describe('requests', () => {
     await attached();
     const store = useEngineStore();
     engine.handlers.start = () => {
-      throw Object.assign(new Error("Error invoking remote method 'start': Error: port 67 is busy"), { code: 'EADDRINUSE', remedy: 'Stop dnsmasq.' });
+      throw Object.assign(new Error("Error invoking remote method 'start': Error: port 67 is busy"), {
+        code: 'EADDRINUSE',
+        remedy: 'Stop dnsmasq.',
+      });
     };
     await store.start();
     expect(store.problems.serve).toEqual({ code: 'EADDRINUSE', message: 'port 67 is busy', remedy: 'Stop dnsmasq.' });

@@ -8,7 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import { CONTRACT_VERSION, type EngineEvent } from '../../main/contract/index';
 import { WIRE_CLOSE, errorToWire, parseClientMessage, type RequestMessage } from '../../main/contract/wire';
-import { bridgeUrl, connectWebSocket, type ApiError, type ConnectionInfo, type EngineConnection } from '../../renderer/src/api/index';
+import {
+  bridgeUrl,
+  connectWebSocket,
+  type ApiError,
+  type ConnectionInfo,
+  type EngineConnection,
+} from '../../renderer/src/api/index';
 import { useEngineStore } from '../../renderer/src/stores/engine';
 import { attachEngine } from '../../renderer/src/stores/sync';
 import { snapshot, source } from './fixtures';
@@ -33,7 +39,8 @@ class Bridge {
       host: '127.0.0.1',
       port,
       path: '/api',
-      verifyClient: (info: { req: { url?: string } }) => new URL(info.req.url ?? '', 'http://x').searchParams.get('token') === this.token,
+      verifyClient: (info: { req: { url?: string } }) =>
+        new URL(info.req.url ?? '', 'http://x').searchParams.get('token') === this.token,
     });
     await new Promise<void>((resolve) => this.wss.once('listening', resolve));
     this.port = (this.wss.address() as AddressInfo).port;
@@ -87,7 +94,12 @@ async function bridge(): Promise<Bridge> {
 }
 
 function client(url: string, opts: { minDelayMs?: number; maxDelayMs?: number } = {}): EngineConnection {
-  const c = connectWebSocket({ url, minDelayMs: opts.minDelayMs ?? 20, maxDelayMs: opts.maxDelayMs ?? 100, helloTimeoutMs: 2000 });
+  const c = connectWebSocket({
+    url,
+    minDelayMs: opts.minDelayMs ?? 20,
+    maxDelayMs: opts.maxDelayMs ?? 100,
+    helloTimeoutMs: 2000,
+  });
   cleanups.push(() => c.close());
   return c;
 }
@@ -138,7 +150,10 @@ describe('WebSocket client', () => {
     expect(snap.version).toBe(CONTRACT_VERSION);
     const added = await c.api.addSource({ path: '/isos/ubuntu.iso' });
     expect(added.path).toBe('/isos/ubuntu.iso');
-    expect(b.requests.map((r) => [r.name, r.req])).toEqual([['snapshot', undefined], ['addSource', { path: '/isos/ubuntu.iso' }]]);
+    expect(b.requests.map((r) => [r.name, r.req])).toEqual([
+      ['snapshot', undefined],
+      ['addSource', { path: '/isos/ubuntu.iso' }],
+    ]);
     // A void request answers with whatever the bridge sent (null here).
     await expect(c.api.removeSource({ id: 'x' })).resolves.toBeNull();
 
@@ -162,7 +177,12 @@ describe('WebSocket client', () => {
     const c = client(b.url());
     await until(c, 'open');
     const err = await c.api.start().catch((e: ApiError) => e);
-    expect(err).toMatchObject({ name: 'ApiError', code: 'EADDRINUSE', message: 'UDP port 67 is in use', remedy: 'Stop dnsmasq.' });
+    expect(err).toMatchObject({
+      name: 'ApiError',
+      code: 'EADDRINUSE',
+      message: 'UDP port 67 is in use',
+      remedy: 'Stop dnsmasq.',
+    });
   });
 
   it('rejects pending requests when the connection drops, then reconnects with backoff', async () => {
@@ -270,7 +290,9 @@ describe('WebSocket client', () => {
 describe('bridgeUrl', () => {
   it('derives the socket address from the page address and its token', () => {
     expect(bridgeUrl('http://127.0.0.1:5123/?token=abc')).toBe('ws://127.0.0.1:5123/api?token=abc');
-    expect(bridgeUrl('http://127.0.0.1:5123/index.html?x=1&token=a%2Bb#top')).toBe('ws://127.0.0.1:5123/api?token=a%2Bb');
+    expect(bridgeUrl('http://127.0.0.1:5123/index.html?x=1&token=a%2Bb#top')).toBe(
+      'ws://127.0.0.1:5123/api?token=a%2Bb',
+    );
     expect(bridgeUrl('https://localhost:9/?token=t')).toBe('wss://localhost:9/api?token=t');
     expect(bridgeUrl('http://127.0.0.1:5123/')).toBeNull();
     expect(bridgeUrl('file:///opt/bootdrop/index.html?token=t')).toBeNull();

@@ -55,6 +55,14 @@ function refused(): EngineConnection {
   const info: ConnectionInfo = { status: 'unauthorized', problem, retryAt: null };
   const fail = (): Promise<never> => Promise.reject(new ApiError(problem));
   // Every request fails the same way; building the object from the name list keeps it in step with the contract.
-  const requests = Object.fromEntries(REQUEST_NAMES.map((name) => [name, fail])) as unknown as Omit<BootdropApi, 'onEvent'>;
-  return { api: { ...requests, onEvent: () => () => undefined }, info: () => info, onInfo: () => () => undefined, close: () => undefined };
+  const requests = Object.fromEntries(REQUEST_NAMES.map((name) => [name, fail])) as unknown as Omit<
+    BootdropApi,
+    'onEvent'
+  >;
+  return {
+    api: { ...requests, onEvent: () => () => undefined },
+    info: () => info,
+    onInfo: () => () => undefined,
+    close: () => undefined,
+  };
 }

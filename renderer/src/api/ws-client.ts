@@ -14,7 +14,13 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../../main/contract/index';
-import { WIRE_CLOSE, helloMessage, parseServerMessage, type RequestMessage, type ServerMessage } from '../../../main/contract/wire';
+import {
+  WIRE_CLOSE,
+  helloMessage,
+  parseServerMessage,
+  type RequestMessage,
+  type ServerMessage,
+} from '../../../main/contract/wire';
 import type { ConnectionInfo, EngineConnection } from './connection';
 import { ApiError } from './errors';
 
@@ -77,11 +83,14 @@ export function connectWebSocket(options: WsClientOptions): EngineConnection {
   function rejectAll(reason: string): void {
     for (const [id, p] of pending) {
       pending.delete(id);
-      p.reject(new ApiError({
-        code: 'EDISCONNECTED',
-        message: `Lost the connection to Bootdrop while waiting for "${p.name}" (${reason}).`,
-        remedy: 'Check that Bootdrop is still running; this page reconnects by itself. The screen shows what the engine did.',
-      }));
+      p.reject(
+        new ApiError({
+          code: 'EDISCONNECTED',
+          message: `Lost the connection to Bootdrop while waiting for "${p.name}" (${reason}).`,
+          remedy:
+            'Check that Bootdrop is still running; this page reconnects by itself. The screen shows what the engine did.',
+        }),
+      );
     }
   }
 
@@ -101,19 +110,27 @@ export function connectWebSocket(options: WsClientOptions): EngineConnection {
       s.close();
     }
     rejectAll(message);
-    setInfo({ status, problem: { code: status === 'incompatible' ? 'EVERSION' : 'EAUTH', message, remedy }, retryAt: null });
+    setInfo({
+      status,
+      problem: { code: status === 'incompatible' ? 'EVERSION' : 'EAUTH', message, remedy },
+      retryAt: null,
+    });
   }
 
   function versionMismatch(serverVersion: number): void {
-    fatal('incompatible',
+    fatal(
+      'incompatible',
       `This page speaks Bootdrop protocol version ${CONTRACT_VERSION} but the running Bootdrop speaks ${Number.isFinite(serverVersion) ? `version ${serverVersion}` : 'a different version'}.`,
-      'Reload the page so it matches the running Bootdrop (or restart Bootdrop if it was just updated).');
+      'Reload the page so it matches the running Bootdrop (or restart Bootdrop if it was just updated).',
+    );
   }
 
   function unauthorized(): void {
-    fatal('unauthorized',
+    fatal(
+      'unauthorized',
       'Bootdrop refused this page: the access token in the address is missing or no longer valid.',
-      'Open the address printed by `bootdrop serve --ui` again (it changes every time Bootdrop starts).');
+      'Open the address printed by `bootdrop serve --ui` again (it changes every time Bootdrop starts).',
+    );
   }
 
   function detach(s: SocketLike): void {
@@ -128,7 +145,11 @@ export function connectWebSocket(options: WsClientOptions): EngineConnection {
     const retryAt = Date.now() + delay;
     setInfo({
       status: 'reconnecting',
-      problem: { code: 'EDISCONNECTED', message: `Not connected to Bootdrop (${reason}).`, remedy: 'Check that Bootdrop is still running; retrying automatically.' },
+      problem: {
+        code: 'EDISCONNECTED',
+        message: `Not connected to Bootdrop (${reason}).`,
+        remedy: 'Check that Bootdrop is still running; retrying automatically.',
+      },
       retryAt,
     });
     retryTimer = setTimeout(() => {
@@ -193,7 +214,10 @@ export function connectWebSocket(options: WsClientOptions): EngineConnection {
       helloTimer = null;
       if (ev.code === WIRE_CLOSE.versionMismatch) return versionMismatch(parseVersion(ev.reason));
       if (ev.code === WIRE_CLOSE.unauthorized) return unauthorized();
-      const reason = ev.code === 1006 || !ev.code ? 'connection closed' : `closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}`;
+      const reason =
+        ev.code === 1006 || !ev.code
+          ? 'connection closed'
+          : `closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}`;
       rejectAll(reason);
       scheduleRetry(reason);
     };
@@ -202,11 +226,13 @@ export function connectWebSocket(options: WsClientOptions): EngineConnection {
   function call<K extends RequestName>(name: K, req: RequestOf<K>): Promise<ResponseOf<K>> {
     const s = socket;
     if (!s || s.readyState !== OPEN || info.status !== 'open') {
-      return Promise.reject(new ApiError({
-        code: 'EDISCONNECTED',
-        message: `Cannot send "${name}": not connected to Bootdrop.`,
-        remedy: 'Wait for the connection to come back, then try again.',
-      }));
+      return Promise.reject(
+        new ApiError({
+          code: 'EDISCONNECTED',
+          message: `Cannot send "${name}": not connected to Bootdrop.`,
+          remedy: 'Wait for the connection to come back, then try again.',
+        }),
+      );
     }
     const id = nextId++;
     const message: RequestMessage = { kind: 'request', id, name };

@@ -24,7 +24,9 @@ export const useClientsStore = defineStore('clients', () => {
   const unmatched = ref<TransferProgress[]>([]);
 
   /** Newest PC first; a row keeps its place while it boots. */
-  const list = computed(() => Object.values(byMac.value).sort((a, b) => b.firstSeen - a.firstSeen || a.mac.localeCompare(b.mac)));
+  const list = computed(() =>
+    Object.values(byMac.value).sort((a, b) => b.firstSeen - a.firstSeen || a.mac.localeCompare(b.mac)),
+  );
   const active = computed(() => list.value.filter((c) => c.stage !== 'done' && c.stage !== 'failed'));
 
   function applyClient(c: ClientState): void {

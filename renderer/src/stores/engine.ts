@@ -24,7 +24,17 @@ import { toProblem, type ConnectionInfo, type Problem } from '../api/index';
 import { preselectedInterface } from '../format';
 
 /** Things the user can be waiting for; each shows its own spinner and its own error. */
-export type Operation = 'snapshot' | 'addSource' | 'removeSource' | 'interface' | 'mode' | 'menu' | 'serve' | 'browse' | 'exportLog' | 'refreshInterfaces';
+export type Operation =
+  | 'snapshot'
+  | 'addSource'
+  | 'removeSource'
+  | 'interface'
+  | 'mode'
+  | 'menu'
+  | 'serve'
+  | 'browse'
+  | 'exportLog'
+  | 'refreshInterfaces';
 
 export const useEngineStore = defineStore('engine', () => {
   let api: BootdropApi | null = null;
@@ -37,7 +47,16 @@ export const useEngineStore = defineStore('engine', () => {
   const interfaces = ref<NetInterface[]>([]);
   const menu = ref<MenuSettings | null>(null);
   const busy = reactive<Record<Operation, number>>({
-    snapshot: 0, addSource: 0, removeSource: 0, interface: 0, mode: 0, menu: 0, serve: 0, browse: 0, exportLog: 0, refreshInterfaces: 0,
+    snapshot: 0,
+    addSource: 0,
+    removeSource: 0,
+    interface: 0,
+    mode: 0,
+    menu: 0,
+    serve: 0,
+    browse: 0,
+    exportLog: 0,
+    refreshInterfaces: 0,
   });
   const problems = reactive<Partial<Record<Operation, Problem>>>({});
   /** Paths the user asked to add, while the engine reads them (shown as placeholder rows). */
@@ -52,7 +71,8 @@ export const useEngineStore = defineStore('engine', () => {
   const biosMenu = computed<BiosMenu>(() => menu.value?.biosMenu ?? 'bootdrop');
   const entryLabels = computed(() => {
     const labels = new Map<string, string>();
-    for (const s of sources.value) for (const e of s.entries) labels.set(e.id, menu.value?.overrides[e.id]?.label || e.label);
+    for (const s of sources.value)
+      for (const e of s.entries) labels.set(e.id, menu.value?.overrides[e.id]?.label || e.label);
     return labels;
   });
 
@@ -80,11 +100,20 @@ export const useEngineStore = defineStore('engine', () => {
   /** Apply the events this store mirrors; returns false for the ones it does not (client/transfer/log). */
   function applyEvent(e: EngineEvent): boolean {
     switch (e.type) {
-      case 'state': state.value = e.state; return true;
-      case 'sources': sources.value = e.sources; return true;
-      case 'interfaces': interfaces.value = e.interfaces; return true;
-      case 'menu': menu.value = e.menu; return true;
-      default: return false;
+      case 'state':
+        state.value = e.state;
+        return true;
+      case 'sources':
+        sources.value = e.sources;
+        return true;
+      case 'interfaces':
+        interfaces.value = e.interfaces;
+        return true;
+      case 'menu':
+        menu.value = e.menu;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -194,9 +223,36 @@ export const useEngineStore = defineStore('engine', () => {
   }
 
   return {
-    connection, ready, state, sources, interfaces, menu, busy, problems, adding, removing, chosenInterface, entryLabels,
-    ownPxeMenuSources, biosMenu,
-    bind, setConnection, applySnapshot, applyEvent, loadSnapshot,
-    addSource, removeSource, setInterface, refreshInterfaces, setMode, setMenu, setBiosMenu, start, stop, browse, exportLog, dismiss,
+    connection,
+    ready,
+    state,
+    sources,
+    interfaces,
+    menu,
+    busy,
+    problems,
+    adding,
+    removing,
+    chosenInterface,
+    entryLabels,
+    ownPxeMenuSources,
+    biosMenu,
+    bind,
+    setConnection,
+    applySnapshot,
+    applyEvent,
+    loadSnapshot,
+    addSource,
+    removeSource,
+    setInterface,
+    refreshInterfaces,
+    setMode,
+    setMenu,
+    setBiosMenu,
+    start,
+    stop,
+    browse,
+    exportLog,
+    dismiss,
   };
 });

@@ -24,8 +24,11 @@ export const useLogStore = defineStore('log', () => {
 
   const filtered = computed(() => {
     const needle = text.value.trim().toLowerCase();
-    return lines.value.filter((l) => levelAtLeast(l.level, minLevel.value)
-      && (!needle || `${l.scope} ${l.client ?? ''} ${l.message}`.toLowerCase().includes(needle)));
+    return lines.value.filter(
+      (l) =>
+        levelAtLeast(l.level, minLevel.value) &&
+        (!needle || `${l.scope} ${l.client ?? ''} ${l.message}`.toLowerCase().includes(needle)),
+    );
   });
 
   function append(entry: LogEntry): void {

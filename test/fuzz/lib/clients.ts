@@ -12,7 +12,14 @@ export interface TftpResult {
 }
 
 /** One TFTP read of `request` (a raw RRQ datagram) with 512-byte blocks; bounded by `timeoutMs` of silence. */
-export function tftpFetch(host: string, port: number, request: Buffer, timeoutMs = 2000, maxBytes = 8 << 20, from = '127.0.0.1'): Promise<TftpResult> {
+export function tftpFetch(
+  host: string,
+  port: number,
+  request: Buffer,
+  timeoutMs = 2000,
+  maxBytes = 8 << 20,
+  from = '127.0.0.1',
+): Promise<TftpResult> {
   return new Promise((resolve) => {
     const sock = dgram.createSocket('udp4');
     const parts: Buffer[] = [];
@@ -56,7 +63,12 @@ export function tftpFetch(host: string, port: number, request: Buffer, timeoutMs
 }
 
 /** Send raw bytes to an HTTP server and collect the reply until it closes (or `timeoutMs`). */
-export function httpRaw(host: string, port: number, data: Buffer | string, timeoutMs = 3000): Promise<{ reply: Buffer; status: number | null }> {
+export function httpRaw(
+  host: string,
+  port: number,
+  data: Buffer | string,
+  timeoutMs = 3000,
+): Promise<{ reply: Buffer; status: number | null }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const sock = net.connect({ host, port });
@@ -80,5 +92,9 @@ export function httpRaw(host: string, port: number, data: Buffer | string, timeo
 
 /** A GET with Connection: close for a raw request target (no normalisation, unlike curl). */
 export function httpGet(host: string, port: number, target: string): Promise<{ reply: Buffer; status: number | null }> {
-  return httpRaw(host, port, Buffer.from(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, 'latin1'));
+  return httpRaw(
+    host,
+    port,
+    Buffer.from(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, 'latin1'),
+  );
 }

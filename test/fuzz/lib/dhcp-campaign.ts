@@ -8,7 +8,14 @@
  * A broken invariant throws with the seed and iteration, so it replays exactly.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { decode, DhcpDecodeError, DhcpEncodeError, encode, type DhcpOption, type DhcpPacket } from '../../../main/dhcp/codec';
+import {
+  decode,
+  DhcpDecodeError,
+  DhcpEncodeError,
+  encode,
+  type DhcpOption,
+  type DhcpPacket,
+} from '../../../main/dhcp/codec';
 import { LeasePool } from '../../../main/dhcp/lease-pool';
 import { findOption, optionText } from '../../../main/dhcp/options';
 import { Responder, type Outcome, type Via } from '../../../main/dhcp/responder';
@@ -24,7 +31,12 @@ const LEASE_OPTIONS = [1, 3, 6, 51, 58, 59];
 function responders(): { proxy: Responder; fallback: Responder; own: Responder; pool: LeasePool } {
   const proxy = new Responder({ serverIp: SERVER, prefix: PREFIX, policy: staticPolicy });
   // Auto mode that found another server: a pool exists but the mode is proxy. Same rule applies.
-  const fallback = new Responder({ serverIp: SERVER, prefix: PREFIX, policy: staticPolicy, pool: new LeasePool({ subnet: { address: SERVER, prefix: PREFIX }, size: 16 }) });
+  const fallback = new Responder({
+    serverIp: SERVER,
+    prefix: PREFIX,
+    policy: staticPolicy,
+    pool: new LeasePool({ subnet: { address: SERVER, prefix: PREFIX }, size: 16 }),
+  });
   fallback.mode = 'proxy';
   const pool = new LeasePool({ subnet: { address: SERVER, prefix: PREFIX }, size: 16 });
   const own = new Responder({ serverIp: SERVER, prefix: PREFIX, policy: staticPolicy, pool });
@@ -42,7 +54,8 @@ export function proxyViolation(req: Buffer, out: Outcome): string | null {
     return 'answered a packet that does not decode';
   }
   const vendor = optionText(p, 60) ?? '';
-  if (!vendor.startsWith('PXEClient') && !vendor.startsWith('HTTPClient')) return `answered a client whose vendor class is ${JSON.stringify(vendor)}`;
+  if (!vendor.startsWith('PXEClient') && !vendor.startsWith('HTTPClient'))
+    return `answered a client whose vendor class is ${JSON.stringify(vendor)}`;
   for (const r of out.replies) {
     const rp = decode(r.data);
     if (rp.op !== 2) return `reply op ${rp.op}`;
@@ -58,16 +71,37 @@ function seeds(): Buffer[] {
   const kinds: ClientKind[] = ['bios', 'uefi', 'uefi9', 'ipxe', 'http', 'plain', 'arm64', 'itanium'];
   const out: Buffer[] = [];
   for (const k of kinds) {
-    out.push(clientBytes(k), clientBytes(k, { type: 3, extra: [{ code: 54, data: Buffer.from([10, 77, 0, 1]) }, { code: 50, data: Buffer.from([10, 77, 0, 9]) }] }));
-    out.push(clientBytes(k, { type: 8, ciaddr: '10.77.0.20', flags: 0 }), clientBytes(k, { type: 7, ciaddr: '10.77.0.21' }), clientBytes(k, { type: 4, extra: [{ code: 54, data: Buffer.from([10, 77, 0, 1]) }] }));
+    out.push(
+      clientBytes(k),
+      clientBytes(k, {
+        type: 3,
+        extra: [
+          { code: 54, data: Buffer.from([10, 77, 0, 1]) },
+          { code: 50, data: Buffer.from([10, 77, 0, 9]) },
+        ],
+      }),
+    );
+    out.push(
+      clientBytes(k, { type: 8, ciaddr: '10.77.0.20', flags: 0 }),
+      clientBytes(k, { type: 7, ciaddr: '10.77.0.21' }),
+      clientBytes(k, { type: 4, extra: [{ code: 54, data: Buffer.from([10, 77, 0, 1]) }] }),
+    );
     // A PXE boot-item request on 4011 (option 43, sub-option 71).
-    out.push(clientBytes(k, { type: 3, ciaddr: '10.77.0.22', extra: [{ code: 43, data: Buffer.from([71, 4, 0x80, 0, 0, 0, 255]) }] }));
+    out.push(
+      clientBytes(k, {
+        type: 3,
+        ciaddr: '10.77.0.22',
+        extra: [{ code: 43, data: Buffer.from([71, 4, 0x80, 0, 0, 0, 255]) }],
+      }),
+    );
   }
   return out;
 }
 
 const fail = (name: string, seed: number, i: number, what: string, input: Buffer): never => {
-  throw new Error(`${name}: ${what} (seed ${seed}, iteration ${i}; FUZZ_SEED=${seed} replays it)\ninput: ${input.toString('hex')}`);
+  throw new Error(
+    `${name}: ${what} (seed ${seed}, iteration ${i}; FUZZ_SEED=${seed} replays it)\ninput: ${input.toString('hex')}`,
+  );
 };
 
 /** Mutated real packets through codec + responders. `deadline` (ms epoch) bounds short runs. */
@@ -95,12 +129,20 @@ export function dhcpMutationCampaign(seed: number, iterations: number, deadline 
         const again = decode(encode(p));
         if (!isDeepStrictEqual(again, p)) fail('codec round trip', seed, i, 'decode(encode(p)) differs from p', input);
       } catch (err) {
-        if (!(err instanceof DhcpEncodeError)) fail('codec round trip', seed, i, `threw ${(err as Error).stack}`, input);
+        if (!(err instanceof DhcpEncodeError))
+          fail('codec round trip', seed, i, `threw ${(err as Error).stack}`, input);
       }
     }
     const via: Via = rand() < 0.7 ? 'dhcp' : 'pxe';
-    const from = via === 'pxe' ? { address: `10.77.0.${int(rand, 256)}`, port: rand() < 0.5 ? 68 : 4011 } : { address: '0.0.0.0', port: 68 };
-    for (const [name, resp] of [['proxy', r.proxy], ['fallback', r.fallback], ['own', r.own]] as const) {
+    const from =
+      via === 'pxe'
+        ? { address: `10.77.0.${int(rand, 256)}`, port: rand() < 0.5 ? 68 : 4011 }
+        : { address: '0.0.0.0', port: 68 };
+    for (const [name, resp] of [
+      ['proxy', r.proxy],
+      ['fallback', r.fallback],
+      ['own', r.own],
+    ] as const) {
       let out: Outcome;
       try {
         out = resp.handle(input, from, via);
@@ -114,7 +156,8 @@ export function dhcpMutationCampaign(seed: number, iterations: number, deadline 
       } else {
         for (const rep of out.replies) {
           const y = decode(rep.data).yiaddr;
-          if (y !== '0.0.0.0' && !r.pool.owns(y)) fail('own-DHCP responder', seed, i, `handed out ${y}, which is not in the pool`, input);
+          if (y !== '0.0.0.0' && !r.pool.owns(y))
+            fail('own-DHCP responder', seed, i, `handed out ${y}, which is not in the pool`, input);
         }
       }
     }
@@ -125,12 +168,28 @@ export function dhcpMutationCampaign(seed: number, iterations: number, deadline 
 // ---- generated packets (property test for proxy mode) -----------------------------------------
 
 const VENDOR_CLASSES = [
-  'PXEClient:Arch:00000:UNDI:002001', 'PXEClient:Arch:00007:UNDI:003016', 'PXEClient', 'HTTPClient:Arch:00016:UNDI:003001', 'HTTPClient',
-  'MSFT 5.0', 'udhcp 1.36.1', 'android-dhcp-14', 'pxeclient', 'PXEClien', ' PXEClient', 'XPXEClient', 'PXEClient\0junk', '', 'dhcpcd-10.0.6:Linux',
+  'PXEClient:Arch:00000:UNDI:002001',
+  'PXEClient:Arch:00007:UNDI:003016',
+  'PXEClient',
+  'HTTPClient:Arch:00016:UNDI:003001',
+  'HTTPClient',
+  'MSFT 5.0',
+  'udhcp 1.36.1',
+  'android-dhcp-14',
+  'pxeclient',
+  'PXEClien',
+  ' PXEClient',
+  'XPXEClient',
+  'PXEClient\0junk',
+  '',
+  'dhcpcd-10.0.6:Linux',
 ];
 
 function opt(code: number, data: number[] | Buffer | string): DhcpOption {
-  return { code, data: Buffer.isBuffer(data) ? data : typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data) };
+  return {
+    code,
+    data: Buffer.isBuffer(data) ? data : typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data),
+  };
 }
 
 function randomBytes(rand: Rand, n: number): Buffer {
@@ -138,7 +197,14 @@ function randomBytes(rand: Rand, n: number): Buffer {
 }
 
 function randomIp(rand: Rand): string {
-  return pick(rand, ['0.0.0.0', SERVER, OTHER_SERVER, `10.77.0.${int(rand, 256)}`, `192.168.${int(rand, 256)}.${int(rand, 256)}`, '255.255.255.255']);
+  return pick(rand, [
+    '0.0.0.0',
+    SERVER,
+    OTHER_SERVER,
+    `10.77.0.${int(rand, 256)}`,
+    `192.168.${int(rand, 256)}.${int(rand, 256)}`,
+    '255.255.255.255',
+  ]);
 }
 
 function ipBytes(ip: string): number[] {
@@ -159,7 +225,13 @@ export function generatePacket(rand: Rand): Buffer {
     const vc = rand() < 0.9 ? pick(rand, VENDOR_CLASSES) : randomBytes(rand, int(rand, 40)).toString('latin1');
     add(opt(60, vc));
   }
-  if (rand() < 0.7) add(opt(93, rand() < 0.9 ? [0, pick(rand, [0, 6, 7, 9, 10, 11, 16, 2, int(rand, 256)])] : randomBytes(rand, int(rand, 5))));
+  if (rand() < 0.7)
+    add(
+      opt(
+        93,
+        rand() < 0.9 ? [0, pick(rand, [0, 6, 7, 9, 10, 11, 16, 2, int(rand, 256)])] : randomBytes(rand, int(rand, 5)),
+      ),
+    );
   if (rand() < 0.3) add(opt(77, rand() < 0.7 ? 'iPXE' : randomBytes(rand, int(rand, 12))));
   if (rand() < 0.2) add(opt(175, randomBytes(rand, int(rand, 12))));
   if (rand() < 0.5) add(opt(97, rand() < 0.8 ? [0, ...randomBytes(rand, 16)] : randomBytes(rand, int(rand, 20))));
@@ -199,7 +271,11 @@ export function generatePacket(rand: Rand): Buffer {
   if (rand() < 0.1) {
     // Option 52 overload: options hidden in the file/sname fields, sometimes contradicting the main area.
     const area = rand() < 0.5 ? 108 : 44;
-    const inner = Buffer.concat([Buffer.from([60, 9]), Buffer.from(pick(rand, ['PXEClient', 'MSFT 5.0X']), 'latin1'), Buffer.from([255])]);
+    const inner = Buffer.concat([
+      Buffer.from([60, 9]),
+      Buffer.from(pick(rand, ['PXEClient', 'MSFT 5.0X']), 'latin1'),
+      Buffer.from([255]),
+    ]);
     inner.copy(bytes, area);
     const end = bytes.indexOf(255, 240);
     const overload = Buffer.from([52, 1, area === 108 ? 1 : 2]);
@@ -218,8 +294,14 @@ export function proxyPropertyCampaign(seed: number, iterations: number, deadline
   for (; i < iterations && (i & 1023 || Date.now() < deadline); i++) {
     const input = generatePacket(rand);
     const via: Via = rand() < 0.6 ? 'dhcp' : 'pxe';
-    const from = via === 'pxe' ? { address: `10.77.0.${int(rand, 256)}`, port: pick(rand, [68, 4011, int(rand, 65536)]) } : { address: '0.0.0.0', port: 68 };
-    for (const [name, resp] of [['proxy', proxy], ['fallback', fallback]] as const) {
+    const from =
+      via === 'pxe'
+        ? { address: `10.77.0.${int(rand, 256)}`, port: pick(rand, [68, 4011, int(rand, 65536)]) }
+        : { address: '0.0.0.0', port: 68 };
+    for (const [name, resp] of [
+      ['proxy', proxy],
+      ['fallback', fallback],
+    ] as const) {
       let out: Outcome;
       try {
         out = resp.handle(input, from, via);

@@ -30,7 +30,8 @@ function mutate(seed) {
     if (k === 0) b[at] ^= 1 << int(8);
     else if (k === 1) b[at] = int(256);
     else if (k === 2) b = b.subarray(0, at);
-    else if (k === 3) b = Buffer.concat([b.subarray(0, at), Buffer.from([int(256), int(256), int(256)]), b.subarray(at)]);
+    else if (k === 3)
+      b = Buffer.concat([b.subarray(0, at), Buffer.from([int(256), int(256), int(256)]), b.subarray(at)]);
     else b[at] = [0, 255, 52, 53, 60][int(5)];
   }
   return b;
@@ -55,10 +56,11 @@ sock.bind(0, () => {
       else sock.send(pkt, 4011, server, onSent);
     }
     if (sent < count) setTimeout(batch, 2);
-    else setTimeout(() => {
-      process.stdout.write(JSON.stringify({ sent, failed }) + '\n');
-      sock.close();
-    }, 200);
+    else
+      setTimeout(() => {
+        process.stdout.write(JSON.stringify({ sent, failed }) + '\n');
+        sock.close();
+      }, 200);
   };
   batch();
 });

@@ -9,9 +9,22 @@ import { parseRange } from '../../../main/http/range';
 import { bump, int, mutate, pick, prng, type CampaignStats, type Rand } from './mutate';
 
 const TARGETS = [
-  '/boot.ipxe', '/iso/casper/casper/vmlinuz', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc/passwd', '/%c0%ae%c0%ae/etc/passwd',
-  '/a/b/../../../etc/passwd', '/..\\..\\etc\\passwd', '/%5c..%5c..%5cetc/passwd', '/file%00.txt', 'http://host/x', '/x?y=1#z', '//etc/passwd',
-  '/%252e%252e/etc', '/.%2e/.%2e/etc', '/%e0%80%ae%e0%80%ae/etc', '/' + 'a/'.repeat(500) + 'x',
+  '/boot.ipxe',
+  '/iso/casper/casper/vmlinuz',
+  '/%2e%2e/%2e%2e/etc/passwd',
+  '/..%2f..%2fetc/passwd',
+  '/%c0%ae%c0%ae/etc/passwd',
+  '/a/b/../../../etc/passwd',
+  '/..\\..\\etc\\passwd',
+  '/%5c..%5c..%5cetc/passwd',
+  '/file%00.txt',
+  'http://host/x',
+  '/x?y=1#z',
+  '//etc/passwd',
+  '/%252e%252e/etc',
+  '/.%2e/.%2e/etc',
+  '/%e0%80%ae%e0%80%ae/etc',
+  '/' + 'a/'.repeat(500) + 'x',
 ];
 
 /** Pure decoders: never throw; a decoded path is absolute, has no '..', '.', NUL or backslash; ranges lie inside the file. */
@@ -20,10 +33,20 @@ export function httpPureCampaign(seed: number, iterations: number, deadline = In
   const counts: Record<string, number> = {};
   const t0 = Date.now();
   const fail = (i: number, what: string, input: string): never => {
-    throw new Error(`http: ${what} (seed ${seed}, iteration ${i}; FUZZ_SEED=${seed} replays it)\ninput: ${JSON.stringify(input)}`);
+    throw new Error(
+      `http: ${what} (seed ${seed}, iteration ${i}; FUZZ_SEED=${seed} replays it)\ninput: ${JSON.stringify(input)}`,
+    );
   };
   const seeds = TARGETS.map((t) => Buffer.from(t, 'latin1'));
-  const ranges = ['bytes=0-99', 'bytes=-500', 'bytes=100-', 'bytes=0-0,5-9', 'bytes=99999999999999999999-', 'items=0-1', 'bytes= 1 - 2'].map((t) => Buffer.from(t, 'latin1'));
+  const ranges = [
+    'bytes=0-99',
+    'bytes=-500',
+    'bytes=100-',
+    'bytes=0-0,5-9',
+    'bytes=99999999999999999999-',
+    'items=0-1',
+    'bytes= 1 - 2',
+  ].map((t) => Buffer.from(t, 'latin1'));
   let i = 0;
   for (; i < iterations && (i & 1023 || Date.now() < deadline); i++) {
     const target = mutate(rand, pick(rand, seeds), { maxLen: 9000 }).toString('latin1');
@@ -36,7 +59,12 @@ export function httpPureCampaign(seed: number, iterations: number, deadline = In
     if (d.ok) {
       bump(counts, 'paths accepted');
       const parts = d.path.split('/').slice(1);
-      if (!d.path.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(d.path) || parts.some((p) => p === '..' || p === '.')) fail(i, `decoded to ${JSON.stringify(d.path)}`, target);
+      if (
+        !d.path.startsWith('/') ||
+        /[\u0000-\u001f\u007f\\]/.test(d.path) ||
+        parts.some((p) => p === '..' || p === '.')
+      )
+        fail(i, `decoded to ${JSON.stringify(d.path)}`, target);
     } else {
       bump(counts, d.traversal ? 'refused as traversal' : 'refused as malformed');
     }
@@ -48,7 +76,8 @@ export function httpPureCampaign(seed: number, iterations: number, deadline = In
     } catch (err) {
       return fail(i, `parseRange threw ${(err as Error).stack}`, header);
     }
-    if (r.kind === 'partial' && !(Number.isSafeInteger(r.start) && r.start >= 0 && r.start <= r.end && r.end < size)) fail(i, `range ${r.start}-${r.end} of ${size}`, header);
+    if (r.kind === 'partial' && !(Number.isSafeInteger(r.start) && r.start >= 0 && r.start <= r.end && r.end < size))
+      fail(i, `range ${r.start}-${r.end} of ${size}`, header);
     bump(counts, `range ${r.kind}`);
   }
   return { name: 'http-pure', seed, iterations: i, ms: Date.now() - t0, counts };
@@ -68,7 +97,13 @@ const REQUEST_SEEDS = [
 ].map((s) => Buffer.from(s, 'latin1'));
 
 /** Send one raw request and collect what comes back until the server closes or `ms` pass. */
-function exchange(port: number, host: string, data: Buffer, ms: number, halfClose: boolean): Promise<{ reply: Buffer; closed: boolean }> {
+function exchange(
+  port: number,
+  host: string,
+  data: Buffer,
+  ms: number,
+  halfClose: boolean,
+): Promise<{ reply: Buffer; closed: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const sock = net.connect({ port, host });
@@ -97,21 +132,35 @@ function exchange(port: number, host: string, data: Buffer, ms: number, halfClos
  * Mutated raw requests to a live server. Each reply must start with an HTTP/1.x status line (or be
  * empty: the connection closed); none may contain `canary` (a host file outside the served tree).
  */
-export async function httpLiveCampaign(seed: number, iterations: number, target: { host: string; port: number }, canary: string, deadline = Infinity): Promise<CampaignStats> {
+export async function httpLiveCampaign(
+  seed: number,
+  iterations: number,
+  target: { host: string; port: number },
+  canary: string,
+  deadline = Infinity,
+): Promise<CampaignStats> {
   const rand: Rand = prng(seed);
   const counts: Record<string, number> = {};
   const t0 = Date.now();
   let i = 0;
   const parallel = 24; // below the server's 32-connections-per-client cap
   while (i < iterations && Date.now() < deadline) {
-    const batch = Array.from({ length: Math.min(parallel, iterations - i) }, () => mutate(rand, pick(rand, REQUEST_SEEDS), { maxLen: 20_000 }));
+    const batch = Array.from({ length: Math.min(parallel, iterations - i) }, () =>
+      mutate(rand, pick(rand, REQUEST_SEEDS), { maxLen: 20_000 }),
+    );
     const halfClose = batch.map(() => rand() < 0.9);
     // 4 s: the server's own headers timeout (2 s in the fuzz servers) plus its 1 s check interval.
     const results = await Promise.all(batch.map((b, k) => exchange(target.port, target.host, b, 4000, halfClose[k]!)));
     for (const [k, r] of results.entries()) {
       const text = r.reply.toString('latin1');
-      if (text.includes(canary)) throw new Error(`http live: a reply contained the canary (seed ${seed}, iteration ${i + k})\nrequest: ${JSON.stringify(batch[k]!.toString('latin1'))}`);
-      if (r.reply.length > 0 && !/^HTTP\/1\.[01] \d{3} /.test(text)) throw new Error(`http live: reply is not an HTTP/1.x status line (seed ${seed}, iteration ${i + k}): ${JSON.stringify(text.slice(0, 200))}`);
+      if (text.includes(canary))
+        throw new Error(
+          `http live: a reply contained the canary (seed ${seed}, iteration ${i + k})\nrequest: ${JSON.stringify(batch[k]!.toString('latin1'))}`,
+        );
+      if (r.reply.length > 0 && !/^HTTP\/1\.[01] \d{3} /.test(text))
+        throw new Error(
+          `http live: reply is not an HTTP/1.x status line (seed ${seed}, iteration ${i + k}): ${JSON.stringify(text.slice(0, 200))}`,
+        );
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? (r.closed ? 'closed' : 'timeout');
       bump(counts, status);
     }

@@ -16,12 +16,25 @@ const SECTOR = 2048;
 
 /** Boot configs an attacker might ship: traversal, self-includes, absurd lengths. */
 const HOSTILE_ISOLINUX = [
-  'include isolinux.cfg', 'include /../../etc/passwd', 'default evil', 'label evil', '  kernel ../../../../etc/passwd',
-  '  append initrd=/../../etc/shadow,/boot/initrd.img ' + 'x'.repeat(5000), 'label loop', '  config isolinux.cfg', 'ui ../../../bin/sh',
+  'include isolinux.cfg',
+  'include /../../etc/passwd',
+  'default evil',
+  'label evil',
+  '  kernel ../../../../etc/passwd',
+  '  append initrd=/../../etc/shadow,/boot/initrd.img ' + 'x'.repeat(5000),
+  'label loop',
+  '  config isolinux.cfg',
+  'ui ../../../bin/sh',
 ].join('\n');
 const HOSTILE_GRUB = [
-  'source /boot/grub/grub.cfg', 'configfile /boot/grub/grub.cfg', 'menuentry "evil" {', '  linux /../../etc/passwd root=live:CDLABEL=x', '  initrd ../../../etc/shadow', '}',
-  'menuentry "' + 'y'.repeat(3000) + '" { linux /casper/vmlinuz boot=casper\n initrd /casper/initrd }', 'if [ x = x ]; then menuentry a { linux /a } fi',
+  'source /boot/grub/grub.cfg',
+  'configfile /boot/grub/grub.cfg',
+  'menuentry "evil" {',
+  '  linux /../../etc/passwd root=live:CDLABEL=x',
+  '  initrd ../../../etc/shadow',
+  '}',
+  'menuentry "' + 'y'.repeat(3000) + '" { linux /casper/vmlinuz boot=casper\n initrd /casper/initrd }',
+  'if [ x = x ]; then menuentry a { linux /a } fi',
 ].join('\n');
 
 /** Build the seed image in `dir`; returns its path. */
@@ -31,10 +44,24 @@ export async function buildSeedIso(dir: string): Promise<string> {
   for (let i = 12; i >= 1; i--) deep = { [`d${i}`]: deep };
   await makeTree(src, {
     '.disk': { info: 'Ubuntu 24.04 LTS "Fuzz" - Release amd64' },
-    casper: { vmlinuz: Buffer.alloc(6000, 0x4d), initrd: Buffer.alloc(5000, 0x1f), 'filesystem.squashfs': Buffer.alloc(9000, 0x68) },
-    isolinux: { 'isolinux.cfg': HOSTILE_ISOLINUX, 'txt.cfg': 'label live\n kernel /casper/vmlinuz\n append initrd=/casper/initrd boot=casper\n' },
+    casper: {
+      vmlinuz: Buffer.alloc(6000, 0x4d),
+      initrd: Buffer.alloc(5000, 0x1f),
+      'filesystem.squashfs': Buffer.alloc(9000, 0x68),
+    },
+    isolinux: {
+      'isolinux.cfg': HOSTILE_ISOLINUX,
+      'txt.cfg': 'label live\n kernel /casper/vmlinuz\n append initrd=/casper/initrd boot=casper\n',
+    },
     boot: { grub: { 'grub.cfg': HOSTILE_GRUB, 'loopback.cfg': 'source /boot/grub/grub.cfg\n' } },
-    links: { passwd: link('/etc/passwd'), up: link('../../etc/passwd'), self: link('self'), ping: link('pong'), pong: link('ping'), kernel: link('../casper/vmlinuz') },
+    links: {
+      passwd: link('/etc/passwd'),
+      up: link('../../etc/passwd'),
+      self: link('self'),
+      ping: link('pong'),
+      pong: link('ping'),
+      kernel: link('../casper/vmlinuz'),
+    },
     'a rather long file name for rock ridge and joliet, with spaces and ünïcödé.txt': 'long',
     ...(deep as Record<string, never>),
   });
@@ -43,7 +70,11 @@ export async function buildSeedIso(dir: string): Promise<string> {
   return iso;
 }
 
-async function walk(vfs: Vfs, isoSize: number, budget: number): Promise<{ ops: number; errors: number; bytes: number }> {
+async function walk(
+  vfs: Vfs,
+  isoSize: number,
+  budget: number,
+): Promise<{ ops: number; errors: number; bytes: number }> {
   let ops = 0;
   let errors = 0;
   let bytes = 0;
@@ -73,7 +104,8 @@ async function walk(vfs: Vfs, isoSize: number, budget: number): Promise<{ ops: n
         try {
           const buf = Buffer.alloc(Math.min(st.size, 64 * 1024));
           const n = await f.read(buf, 0, buf.length, 0);
-          if (n > st.size || n > isoSize) throw new Error(`${child}: read ${n} bytes of a ${st.size}-byte file in a ${isoSize}-byte image`);
+          if (n > st.size || n > isoSize)
+            throw new Error(`${child}: read ${n} bytes of a ${st.size}-byte file in a ${isoSize}-byte image`);
           bytes += n;
         } finally {
           await f.close();
@@ -87,7 +119,13 @@ async function walk(vfs: Vfs, isoSize: number, budget: number): Promise<{ ops: n
 }
 
 /** `iterations` mutated copies of `seedIso`, each written to `workDir` and put through open → plan → walk. */
-export async function isoCampaign(seed: number, iterations: number, seedIso: string, workDir: string, deadline = Infinity): Promise<CampaignStats> {
+export async function isoCampaign(
+  seed: number,
+  iterations: number,
+  seedIso: string,
+  workDir: string,
+  deadline = Infinity,
+): Promise<CampaignStats> {
   const rand = prng(seed);
   const base = await fsp.readFile(seedIso);
   const counts: Record<string, number> = {};
@@ -100,7 +138,8 @@ export async function isoCampaign(seed: number, iterations: number, seedIso: str
     let img: Buffer;
     const kind = rand();
     if (kind < 0.05) img = base.subarray(0, int(rand, base.length));
-    else if (kind < 0.15) img = mutate(rand, base, { from: 16 * SECTOR }); // anywhere, incl. file data (boot configs)
+    else if (kind < 0.15)
+      img = mutate(rand, base, { from: 16 * SECTOR }); // anywhere, incl. file data (boot configs)
     else {
       img = Buffer.from(base);
       const edits = 1 + int(rand, 16);
@@ -124,7 +163,16 @@ export async function isoCampaign(seed: number, iterations: number, seedIso: str
       }
       try {
         try {
-          const plan = await planSource(vfs, { label: vfs.info.label, size: vfs.info.size, fileSystems: vfs.info.fileSystems, elTorito: vfs.info.elTorito }, { sourceId: 'fuzz', hostPath: target });
+          const plan = await planSource(
+            vfs,
+            {
+              label: vfs.info.label,
+              size: vfs.info.size,
+              fileSystems: vfs.info.fileSystems,
+              elTorito: vfs.info.elTorito,
+            },
+            { sourceId: 'fuzz', hostPath: target },
+          );
           bump(counts, `planned (${plan.summary.family})`);
         } catch (err) {
           if (!isVfsError(err)) throw new Error(`planSource threw a non-VfsError: ${(err as Error)?.stack}`);

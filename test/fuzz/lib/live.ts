@@ -40,16 +40,26 @@ export async function loopbackServers(vfs: Vfs, host: string): Promise<LoopbackS
 }
 
 /** Mutated datagrams at the TFTP listener from 8 source ports, in bounded bursts. */
-export async function tftpLiveCampaign(seed: number, iterations: number, target: { host: string; port: number }): Promise<CampaignStats> {
+export async function tftpLiveCampaign(
+  seed: number,
+  iterations: number,
+  target: { host: string; port: number },
+): Promise<CampaignStats> {
   const rand = prng(seed);
   const base = tftpSeeds();
   const counts: Record<string, number> = {};
   const socks = await Promise.all(
-    Array.from({ length: 8 }, () => new Promise<dgram.Socket>((resolve) => {
-      const s = dgram.createSocket('udp4');
-      s.on('message', (m) => bump(counts, m.length >= 2 && m.readUInt16BE(0) === 5 ? 'error replies' : 'other replies'));
-      s.bind(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: 8 },
+      () =>
+        new Promise<dgram.Socket>((resolve) => {
+          const s = dgram.createSocket('udp4');
+          s.on('message', (m) =>
+            bump(counts, m.length >= 2 && m.readUInt16BE(0) === 5 ? 'error replies' : 'other replies'),
+          );
+          s.bind(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const t0 = Date.now();
   for (let i = 0; i < iterations; i++) {
@@ -63,9 +73,23 @@ export async function tftpLiveCampaign(seed: number, iterations: number, target:
 }
 
 /** A valid TFTP client (another address than the fuzzer's) gets `file` byte-exact. */
-export async function tftpStillServes(target: { host: string; port: number }, file: string, want: Buffer): Promise<void> {
-  const r = await tftpFetch(target.host, target.port, encodeRequest({ op: 'rrq', filename: file, mode: 'octet' }), 3000, 8 << 20, '127.0.0.9');
-  if (r.error || !r.data.equals(want)) throw new Error(`after the fuzz run TFTP did not serve ${file}: ${r.error ?? `${r.data.length} bytes, expected ${want.length}`}`);
+export async function tftpStillServes(
+  target: { host: string; port: number },
+  file: string,
+  want: Buffer,
+): Promise<void> {
+  const r = await tftpFetch(
+    target.host,
+    target.port,
+    encodeRequest({ op: 'rrq', filename: file, mode: 'octet' }),
+    3000,
+    8 << 20,
+    '127.0.0.9',
+  );
+  if (r.error || !r.data.equals(want))
+    throw new Error(
+      `after the fuzz run TFTP did not serve ${file}: ${r.error ?? `${r.data.length} bytes, expected ${want.length}`}`,
+    );
 }
 
 const SENDER = path.join(__dirname, 'dhcp-sender.cjs');
@@ -75,7 +99,11 @@ const SENDER = path.join(__dirname, 'dhcp-sender.cjs');
  * a namespace; then a scapy BIOS PXE client must still get its boot file. Returns the stats and the
  * file offered after the run.
  */
-export async function dhcpLiveCampaign(seed: number, iterations: number, net = '10.213.70'): Promise<CampaignStats & { offeredAfter: string | null }> {
+export async function dhcpLiveCampaign(
+  seed: number,
+  iterations: number,
+  net = '10.213.70',
+): Promise<CampaignStats & { offeredAfter: string | null }> {
   requirePeers();
   const lan = await TestLan.create('fzd');
   const t0 = Date.now();
@@ -86,17 +114,32 @@ export async function dhcpLiveCampaign(seed: number, iterations: number, net = '
     const bd = await startBootdrop(server, { iface: 'eth0', mode: 'proxy' });
     try {
       const kinds: ClientKind[] = ['bios', 'uefi', 'ipxe', 'http', 'plain', 'arm64'];
-      const seeds = kinds.flatMap((k) => [clientBytes(k), clientBytes(k, { type: 3, ciaddr: `${net}.60`, flags: 0 })]).map((b) => b.toString('base64'));
+      const seeds = kinds
+        .flatMap((k) => [clientBytes(k), clientBytes(k, { type: 3, ciaddr: `${net}.60`, flags: 0 })])
+        .map((b) => b.toString('base64'));
       const r = await attacker.exec(['node', SENDER, `${net}.1`, String(iterations), String(seed), ...seeds]);
       const { sent, failed } = JSON.parse(r.stdout) as { sent: number; failed: number };
       if (failed > 0) throw new Error(`${failed} of ${sent} fuzz packets could not be sent: ${r.stderr}`);
       const replies = await pxeClient(pc, { kind: 'bios', mac: '52:54:00:70:00:10' });
       const offer = replies.find((x) => x.src === `${net}.1`);
       const errors = bd.lines.filter((l) => l.type === 'error' || (l.type === 'log' && l.level === 'error'));
-      if (errors.length) throw new Error(`the DHCP service reported errors under fuzz: ${JSON.stringify(errors.slice(0, 5))}`);
+      if (errors.length)
+        throw new Error(`the DHCP service reported errors under fuzz: ${JSON.stringify(errors.slice(0, 5))}`);
       if (bd.proc.exitCode !== null) throw new Error(`the DHCP service exited (${bd.proc.exitCode}) under fuzz`);
-      const counts: Record<string, number> = { sent, 'log lines': bd.lines.length, 'flood warnings': bd.lines.filter((l) => l.type === 'log' && /too many DHCP packets/.test(String(l.message))).length };
-      return { name: 'dhcp-live', seed, iterations: sent, ms: Date.now() - t0, counts, offeredAfter: offer?.file ?? null };
+      const counts: Record<string, number> = {
+        sent,
+        'log lines': bd.lines.length,
+        'flood warnings': bd.lines.filter((l) => l.type === 'log' && /too many DHCP packets/.test(String(l.message)))
+          .length,
+      };
+      return {
+        name: 'dhcp-live',
+        seed,
+        iterations: sent,
+        ms: Date.now() - t0,
+        counts,
+        offeredAfter: offer?.file ?? null,
+      };
     } finally {
       await bd.stop();
     }

@@ -36,7 +36,11 @@ export function mutate(rand: Rand, seed: Buffer, opts: { maxLen?: number; from?:
         if (b.length) b[Math.min(at, b.length - 1)] = pick(rand, INTERESTING);
         break;
       case 3: // insert random bytes
-        b = Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: 1 + int(rand, 16) }, () => int(rand, 256))), b.subarray(at)]);
+        b = Buffer.concat([
+          b.subarray(0, at),
+          Buffer.from(Array.from({ length: 1 + int(rand, 16) }, () => int(rand, 256))),
+          b.subarray(at),
+        ]);
         break;
       case 4: // delete a run
         b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + int(rand, 16))]);
@@ -44,8 +48,8 @@ export function mutate(rand: Rand, seed: Buffer, opts: { maxLen?: number; from?:
       case 5: // truncate
         b = b.subarray(0, at);
         break;
-      case 6: // duplicate a run somewhere else (repeated options, repeated path parts)
-      {
+      case 6: {
+        // duplicate a run somewhere else (repeated options, repeated path parts)
         const len = 1 + int(rand, 32);
         const src = b.subarray(at, at + len);
         const to = int(rand, b.length + 1);
@@ -70,7 +74,8 @@ export function mutate(rand: Rand, seed: Buffer, opts: { maxLen?: number; from?:
 /** Iterations for a campaign: `base` × FUZZ_SCALE (default 1), at least 1. */
 export function scaled(base: number): number {
   const scale = Number(process.env.FUZZ_SCALE ?? 1);
-  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`FUZZ_SCALE must be a positive number, got ${process.env.FUZZ_SCALE}`);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new Error(`FUZZ_SCALE must be a positive number, got ${process.env.FUZZ_SCALE}`);
   return Math.max(1, Math.round(base * scale));
 }
 

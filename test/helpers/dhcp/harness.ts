@@ -68,7 +68,10 @@ export class BootdropProcess {
     const hit = this.lines.find(pred);
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; output:\n${this.dump()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; output:\n${this.dump()}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pred,
         resolve: (l) => {
@@ -83,12 +86,21 @@ export class BootdropProcess {
   async macForIp(ip: string): Promise<string | null> {
     const seen = this.lines.length;
     this.proc.stdin!.write(JSON.stringify({ macForIp: ip }) + '\n');
-    const line = await this.waitFor((l) => l.type === 'macForIp' && l.ip === ip && this.lines.indexOf(l) >= seen, 3000, `macForIp(${ip})`);
+    const line = await this.waitFor(
+      (l) => l.type === 'macForIp' && l.ip === ip && this.lines.indexOf(l) >= seen,
+      3000,
+      `macForIp(${ip})`,
+    );
     return line.mac as string | null;
   }
 
   dump(): string {
-    return this.lines.map((l) => JSON.stringify(l)).join('\n').slice(-6000) + (this.stderr ? `\nstderr: ${this.stderr.slice(-2000)}` : '');
+    return (
+      this.lines
+        .map((l) => JSON.stringify(l))
+        .join('\n')
+        .slice(-6000) + (this.stderr ? `\nstderr: ${this.stderr.slice(-2000)}` : '')
+    );
   }
 
   logs(): string[] {
@@ -125,8 +137,18 @@ export async function startBootdrop(host: NetnsHost, config: RunnerConfig): Prom
 /** dnsmasq as the home router's DHCP server on `host`'s eth0. */
 export async function startDnsmasq(host: NetnsHost, range: string): Promise<ChildProcess> {
   const proc = host.spawn([
-    'dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--port=0', '--interface=eth0', '--bind-interfaces',
-    `--dhcp-range=${range}`, '--no-ping', '--leasefile-ro', '--log-dhcp', '--log-facility=-', '--dhcp-option=3',
+    'dnsmasq',
+    '--no-daemon',
+    '--conf-file=/dev/null',
+    '--port=0',
+    '--interface=eth0',
+    '--bind-interfaces',
+    `--dhcp-range=${range}`,
+    '--no-ping',
+    '--leasefile-ro',
+    '--log-dhcp',
+    '--log-facility=-',
+    '--dhcp-option=3',
   ]);
   await waitForOutput(proc, /DHCP, IP range/, 10_000);
   return proc;
@@ -173,12 +195,34 @@ export async function pxeClient(host: NetnsHost, a: ClientArgs): Promise<DhcpRep
   if (a.serverId) argv.push('--server-id', a.serverId);
   const r = await host.exec(argv, true);
   if (r.code !== 0) throw new Error(`pxe_client.py failed (${r.code}): ${r.stderr}`);
-  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as DhcpReply);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as DhcpReply);
 }
 
 /** busybox udhcpc: one lease attempt; returns the LEASE line's fields or null. */
 export async function udhcpc(host: NetnsHost, tries = 4): Promise<Record<string, string> | null> {
-  const r = await host.exec(['busybox', 'udhcpc', '-f', '-q', '-n', '-i', 'eth0', '-t', String(tries), '-T', '1', '-A', '1', '-s', UDHCPC_SCRIPT], true);
+  const r = await host.exec(
+    [
+      'busybox',
+      'udhcpc',
+      '-f',
+      '-q',
+      '-n',
+      '-i',
+      'eth0',
+      '-t',
+      String(tries),
+      '-T',
+      '1',
+      '-A',
+      '1',
+      '-s',
+      UDHCPC_SCRIPT,
+    ],
+    true,
+  );
   const m = r.stdout.match(/^LEASE (.*)$/m);
   if (!m) return null;
   return Object.fromEntries(m[1]!.split(' ').map((kv) => kv.split('=') as [string, string]));

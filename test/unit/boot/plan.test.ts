@@ -7,14 +7,22 @@ afterAll(() => F.cleanupTrees());
 
 /** A folder that claims to be an ISO: planning only looks at `kind`, files go through the folder. */
 function asIso(vfs: Vfs): Vfs {
-  return new Proxy(vfs, { get: (t, p) => (p === 'kind' ? 'iso' : Reflect.get(t, p, t) as unknown) }) as Vfs;
+  return new Proxy(vfs, { get: (t, p) => (p === 'kind' ? 'iso' : (Reflect.get(t, p, t) as unknown)) }) as Vfs;
 }
 
-async function plan(tree: F.Tree, opts: { iso?: boolean; label?: string; size?: number; elTorito?: unknown } = {}): Promise<SourcePlan> {
+async function plan(
+  tree: F.Tree,
+  opts: { iso?: boolean; label?: string; size?: number; elTorito?: unknown } = {},
+): Promise<SourcePlan> {
   const dir = await F.writeTree(tree);
   const folder = await FolderSource.open(dir);
   const vfs = opts.iso === false ? folder : asIso(folder);
-  const info = { label: opts.label ?? 'TEST_LABEL', size: opts.size ?? 1024 * 1048576, fileSystems: ['ISO 9660'], elTorito: opts.elTorito ?? [{ platform: 'bios' }] };
+  const info = {
+    label: opts.label ?? 'TEST_LABEL',
+    size: opts.size ?? 1024 * 1048576,
+    fileSystems: ['ISO 9660'],
+    elTorito: opts.elTorito ?? [{ platform: 'bios' }],
+  };
   return planSource(vfs, info, { sourceId: 'src1', hostPath: `/isos/test.iso` });
 }
 
@@ -26,25 +34,57 @@ describe('planSource: recipe detection per family', () => {
     const s = p.summary;
     expect(s.family).toBe('archiso');
     expect(s.osName).toBe('Arch Linux');
-    expect(s.entries.map((e) => e.label)).toEqual(['Arch Linux install medium (x86_64, BIOS)', 'Arch Linux install medium (x86_64, BIOS) with speech', 'Run Memtest86+ (RAM test)']);
+    expect(s.entries.map((e) => e.label)).toEqual([
+      'Arch Linux install medium (x86_64, BIOS)',
+      'Arch Linux install medium (x86_64, BIOS) with speech',
+      'Run Memtest86+ (RAM test)',
+    ]);
     const e = s.entries[0]!;
-    expect(e).toMatchObject({ id: 'src1:arch-linux-install-medium-x86-64-bios', kind: 'linux', kernel: '/arch/boot/x86_64/vmlinuz-linux', initrd: ['/arch/boot/intel-ucode.img', '/arch/boot/amd-ucode.img', '/arch/boot/x86_64/initramfs-linux.img'], origin: 'iso-menu', isDefault: true, firmware: ['bios', 'uefi'] });
+    expect(e).toMatchObject({
+      id: 'src1:arch-linux-install-medium-x86-64-bios',
+      kind: 'linux',
+      kernel: '/arch/boot/x86_64/vmlinuz-linux',
+      initrd: ['/arch/boot/intel-ucode.img', '/arch/boot/amd-ucode.img', '/arch/boot/x86_64/initramfs-linux.img'],
+      origin: 'iso-menu',
+      isDefault: true,
+      firmware: ['bios', 'uefi'],
+    });
     expect(e.cmdline).toBe(`archisobasedir=arch archiso_http_srv=${SRV}/ ip=dhcp`);
     expect(s.entries[1]!.cmdline).toBe(`accessibility=on archisobasedir=arch archiso_http_srv=${SRV}/ ip=dhcp`);
     expect(e.minRamMiB).toBe(2048);
-    expect(s.entries[2]).toMatchObject({ kind: 'linux', kernel: '/boot/memtest86+/memtest', cmdline: '', firmware: ['bios'] });
+    expect(s.entries[2]).toMatchObject({
+      kind: 'linux',
+      kernel: '/boot/memtest86+/memtest',
+      cmdline: '',
+      firmware: ['bios'],
+    });
     expect(s.warnings.join('\n')).toMatch(/2048 MiB/);
-    expect(p.classicPxelinux).toMatchObject({ loader: '/boot/syslinux/lpxelinux.0', config: '/boot/syslinux/archiso_pxe.cfg', defaultFile: '/boot/syslinux/pxelinux.cfg/default', httpPort: 80 });
+    expect(p.classicPxelinux).toMatchObject({
+      loader: '/boot/syslinux/lpxelinux.0',
+      config: '/boot/syslinux/archiso_pxe.cfg',
+      defaultFile: '/boot/syslinux/pxelinux.cfg/default',
+      httpPort: 80,
+    });
     expect(p.classicPxelinux!.defaultText).toContain('INCLUDE archiso_pxe.cfg');
     expect(p.rawIsoPath).toBe('/iso/src1.iso');
   });
 
   it('archiso without a usable menu falls back to the recipe files (ucode first); SystemRescue uses its own base dir', async () => {
-    const tree: F.Tree = { 'sysresccd/boot/x86_64/vmlinuz': 'k', 'sysresccd/boot/x86_64/sysresccd.img': 'i', 'sysresccd/boot/intel_ucode.img': 'u', 'sysresccd/x86_64/airootfs.sfs': 's' };
+    const tree: F.Tree = {
+      'sysresccd/boot/x86_64/vmlinuz': 'k',
+      'sysresccd/boot/x86_64/sysresccd.img': 'i',
+      'sysresccd/boot/intel_ucode.img': 'u',
+      'sysresccd/x86_64/airootfs.sfs': 's',
+    };
     const s = (await plan(tree)).summary;
     expect(s.osName).toBe('SystemRescue');
     expect(s.entries).toHaveLength(1);
-    expect(s.entries[0]).toMatchObject({ origin: 'recipe', kernel: '/sysresccd/boot/x86_64/vmlinuz', initrd: ['/sysresccd/boot/intel_ucode.img', '/sysresccd/boot/x86_64/sysresccd.img'], isDefault: true });
+    expect(s.entries[0]).toMatchObject({
+      origin: 'recipe',
+      kernel: '/sysresccd/boot/x86_64/vmlinuz',
+      initrd: ['/sysresccd/boot/intel_ucode.img', '/sysresccd/boot/x86_64/sysresccd.img'],
+      isDefault: true,
+    });
     expect(s.entries[0]!.cmdline).toBe(`archisobasedir=sysresccd archiso_http_srv=${SRV}/ ip=dhcp`);
   });
 
@@ -52,8 +92,15 @@ describe('planSource: recipe detection per family', () => {
     const s = (await plan(F.UBUNTU_TREE, { size: 4800 * 1048576 })).summary;
     expect(s.family).toBe('casper');
     expect(s.osName).toBe('Ubuntu 22.04.3 LTS Jammy Jellyfish');
-    expect(s.entries.map((e) => e.label)).toEqual(['Try or Install Ubuntu', 'Ubuntu (safe graphics)', 'OEM install (for manufacturers)', 'Test memory']);
-    expect(s.entries[0]!.cmdline).toBe(`file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash boot=casper netboot=url url=http://<server>/iso/src1.iso ip=dhcp cloud-config-url=/dev/null ---`);
+    expect(s.entries.map((e) => e.label)).toEqual([
+      'Try or Install Ubuntu',
+      'Ubuntu (safe graphics)',
+      'OEM install (for manufacturers)',
+      'Test memory',
+    ]);
+    expect(s.entries[0]!.cmdline).toBe(
+      `file=/cdrom/preseed/ubuntu.seed maybe-ubiquity quiet splash boot=casper netboot=url url=http://<server>/iso/src1.iso ip=dhcp cloud-config-url=/dev/null ---`,
+    );
     expect(s.entries[0]!.minRamMiB).toBe(4800 + 1024);
     expect(s.entries[3]).toMatchObject({ kernel: '/boot/memtest86+.bin', firmware: ['bios'] });
   });
@@ -61,12 +108,19 @@ describe('planSource: recipe detection per family', () => {
   it('casper from a folder cannot fetch anything: entries disabled, with a clear warning', async () => {
     const s = (await plan(F.UBUNTU_TREE, { iso: false })).summary;
     expect(s.kind).toBe('folder');
-    expect(s.entries.filter((e) => e.kind === 'linux' && e.kernel === '/casper/vmlinuz').every((e) => !e.enabled)).toBe(true);
+    expect(s.entries.filter((e) => e.kind === 'linux' && e.kernel === '/casper/vmlinuz').every((e) => !e.enabled)).toBe(
+      true,
+    );
     expect(s.warnings.join()).toMatch(/serve the \.iso file/);
   });
 
   it('Pop!_OS-style casper_<id> folder adds live-media-path', async () => {
-    const s = (await plan({ 'casper_pop-os_22.04_amd64_intel/vmlinuz.efi': 'k', 'casper_pop-os_22.04_amd64_intel/initrd.gz': 'i' })).summary;
+    const s = (
+      await plan({
+        'casper_pop-os_22.04_amd64_intel/vmlinuz.efi': 'k',
+        'casper_pop-os_22.04_amd64_intel/initrd.gz': 'i',
+      })
+    ).summary;
     expect(s.family).toBe('casper');
     expect(s.entries[0]!.cmdline).toContain('live-media-path=/casper_pop-os_22.04_amd64_intel');
   });
@@ -76,7 +130,9 @@ describe('planSource: recipe detection per family', () => {
     expect(s.family).toBe('live-boot');
     expect(s.osName).toBe('Debian GNU/Linux 12.0.0 Bookworm - Official amd64 Live');
     expect(s.entries.map((e) => e.label)).toEqual(['Live system (amd64)', 'Live system (amd64 fail-safe mode)']);
-    expect(s.entries[0]!.cmdline).toBe(`components quiet splash boot=live fetch=${SRV}/live/filesystem.squashfs ip=dhcp`);
+    expect(s.entries[0]!.cmdline).toBe(
+      `components quiet splash boot=live fetch=${SRV}/live/filesystem.squashfs ip=dhcp`,
+    );
     expect(s.entries[0]!.isDefault).toBe(true);
     expect(s.warnings.join()).toMatch(/Start installer.*\/install\/gtk\/vmlinuz/);
   });
@@ -92,7 +148,12 @@ describe('planSource: recipe detection per family', () => {
     const s = (await plan(F.FEDORA_LIVE_TREE, { label: 'Fedora-WS-Live-38-1-6' })).summary;
     expect(s.family).toBe('dracut-live');
     const cmd = `quiet rhgb root=live:http://<server>/iso/src1.iso rd.live.image ip=dhcp`;
-    expect(s.entries[0]).toMatchObject({ kernel: '/isolinux/vmlinuz', initrd: ['/isolinux/initrd.img'], cmdline: cmd, isDefault: true });
+    expect(s.entries[0]).toMatchObject({
+      kernel: '/isolinux/vmlinuz',
+      initrd: ['/isolinux/initrd.img'],
+      cmdline: cmd,
+      isDefault: true,
+    });
     // GRUB repeats the ISOLINUX entries with the same title and arguments: shown once
     expect(s.entries.map((e) => e.label)).toEqual([
       'Start Fedora-Workstation-Live 38',
@@ -100,7 +161,9 @@ describe('planSource: recipe detection per family', () => {
       'Start Fedora-Workstation-Live 38 in basic graphics mode',
       'Troubleshooting --> › Start Fedora-Workstation-Live 38 in basic graphics mode',
     ]);
-    expect(s.entries[1]!.cmdline).toBe('rd.live.check quiet root=live:http://<server>/iso/src1.iso rd.live.image ip=dhcp');
+    expect(s.entries[1]!.cmdline).toBe(
+      'rd.live.check quiet root=live:http://<server>/iso/src1.iso rd.live.image ip=dhcp',
+    );
     expect(s.entries[3]!.kernel).toBe('/images/pxeboot/vmlinuz');
     const folder = (await plan(F.FEDORA_LIVE_TREE, { iso: false })).summary;
     expect(folder.entries[0]!.cmdline).toContain(`root=live:${SRV}/LiveOS/squashfs.img`);
@@ -118,7 +181,10 @@ describe('planSource: recipe detection per family', () => {
   it('openSUSE installer (install=) and openSUSE live (root=live:)', async () => {
     const inst = (await plan(F.OPENSUSE_TREE)).summary;
     expect(inst.family).toBe('opensuse');
-    expect(inst.entries[0]).toMatchObject({ kernel: '/boot/x86_64/loader/linux', initrd: ['/boot/x86_64/loader/initrd'] });
+    expect(inst.entries[0]).toMatchObject({
+      kernel: '/boot/x86_64/loader/linux',
+      initrd: ['/boot/x86_64/loader/initrd'],
+    });
     expect(inst.entries[0]!.cmdline).toBe(`splash=silent showopts install=${SRV}/`);
     const live = (await plan(F.OPENSUSE_LIVE_TREE)).summary;
     expect(live.family).toBe('opensuse');
@@ -130,10 +196,19 @@ describe('planSource: recipe detection per family', () => {
     expect(s.family).toBe('alpine');
     expect(s.osName).toBe('Alpine Linux alpine-3.19.1');
     expect(s.entries).toHaveLength(1);
-    const virt = (await plan({ ...F.ALPINE_TREE, 'boot/vmlinuz-virt': 'k', 'boot/initramfs-virt': 'i', 'boot/grub/grub.cfg': 'menuentry "virt" {\n linux /boot/vmlinuz-virt quiet\n initrd /boot/initramfs-virt\n}\n' })).summary;
+    const virt = (
+      await plan({
+        ...F.ALPINE_TREE,
+        'boot/vmlinuz-virt': 'k',
+        'boot/initramfs-virt': 'i',
+        'boot/grub/grub.cfg': 'menuentry "virt" {\n linux /boot/vmlinuz-virt quiet\n initrd /boot/initramfs-virt\n}\n',
+      })
+    ).summary;
     expect(virt.entries.map((e) => e.label)).toEqual(['Linux lts', 'virt']);
     expect(virt.entries[1]!.cmdline).toBe(`quiet alpine_repo=${SRV}/apks modloop=${SRV}/boot/modloop-virt ip=dhcp`);
-    expect(s.entries[0]!.cmdline).toBe(`modules=loop,squashfs,sd-mod,usb-storage quiet console=tty0 console=ttyS0,115200 alpine_repo=${SRV}/apks modloop=${SRV}/boot/modloop-lts ip=dhcp`);
+    expect(s.entries[0]!.cmdline).toBe(
+      `modules=loop,squashfs,sd-mod,usb-storage quiet console=tty0 console=ttyS0,115200 alpine_repo=${SRV}/apks modloop=${SRV}/boot/modloop-lts ip=dhcp`,
+    );
   });
 
   it('memtest86+: BIOS image as a kernel, EFI image chained, each for its firmware only', async () => {
@@ -161,7 +236,13 @@ describe('planSource: recipe detection per family', () => {
 
   it('refuses source ids that are unsafe in URLs', async () => {
     const dir = await F.writeTree({ a: 'b' });
-    await expect(planSource(await FolderSource.open(dir), { label: 'x', size: 1, fileSystems: [] }, { sourceId: '../x', hostPath: dir })).rejects.toThrow(/source id/);
+    await expect(
+      planSource(
+        await FolderSource.open(dir),
+        { label: 'x', size: 1, fileSystems: [] },
+        { sourceId: '../x', hostPath: dir },
+      ),
+    ).rejects.toThrow(/source id/);
   });
 });
 
@@ -171,15 +252,37 @@ describe('planSource: older layouts and odd cases', () => {
     const s = p.summary;
     expect(s.family).toBe('archiso');
     expect(s.entries.map((e) => e.label)).toEqual(['Boot Arch Linux (x86_64)']);
-    expect(s.entries[0]).toMatchObject({ kernel: '/arch/boot/x86_64/vmlinuz', initrd: ['/arch/boot/intel_ucode.img', '/arch/boot/amd_ucode.img', '/arch/boot/x86_64/archiso.img'], isDefault: true });
+    expect(s.entries[0]).toMatchObject({
+      kernel: '/arch/boot/x86_64/vmlinuz',
+      initrd: ['/arch/boot/intel_ucode.img', '/arch/boot/amd_ucode.img', '/arch/boot/x86_64/archiso.img'],
+      isDefault: true,
+    });
     expect(s.entries[0]!.cmdline).toBe(`archisobasedir=arch archiso_http_srv=${SRV}/ ip=dhcp`);
-    expect(p.menuFiles).toEqual(['/isolinux/isolinux.cfg', '/arch/boot/syslinux/archiso.cfg', '/arch/boot/syslinux/archiso_sys.cfg', '/arch/boot/syslinux/archiso_head.cfg', '/arch/boot/syslinux/archiso_tail.cfg']);
-    expect(p.classicPxelinux).toMatchObject({ loader: '/arch/boot/syslinux/lpxelinux.0', config: '/arch/boot/syslinux/archiso_pxe.cfg', workDir: '/arch', defaultFile: '/arch/boot/syslinux/pxelinux.cfg/default' });
-    expect(p.classicPxelinux!.defaultText).toContain('LABEL bootdrop-iso-menu\n  CONFIG ::/arch/boot/syslinux/archiso_pxe.cfg\n  APPEND ::/arch/\n');
+    expect(p.menuFiles).toEqual([
+      '/isolinux/isolinux.cfg',
+      '/arch/boot/syslinux/archiso.cfg',
+      '/arch/boot/syslinux/archiso_sys.cfg',
+      '/arch/boot/syslinux/archiso_head.cfg',
+      '/arch/boot/syslinux/archiso_tail.cfg',
+    ]);
+    expect(p.classicPxelinux).toMatchObject({
+      loader: '/arch/boot/syslinux/lpxelinux.0',
+      config: '/arch/boot/syslinux/archiso_pxe.cfg',
+      workDir: '/arch',
+      defaultFile: '/arch/boot/syslinux/pxelinux.cfg/default',
+    });
+    expect(p.classicPxelinux!.defaultText).toContain(
+      'LABEL bootdrop-iso-menu\n  CONFIG ::/arch/boot/syslinux/archiso_pxe.cfg\n  APPEND ::/arch/\n',
+    );
   });
 
   it('generic ISO whose own menu boots a self-contained kernel (iPXE ISO): offered as-is, after the virtual CD', async () => {
-    const s = (await plan({ 'isolinux.cfg': 'DEFAULT ipxe.lkrn\nLABEL ipxe.lkrn\n KERNEL ipxe.krn\n', 'ipxe.krn': 'k' }, { label: 'ISOIMAGE', size: 2 << 20 })).summary;
+    const s = (
+      await plan(
+        { 'isolinux.cfg': 'DEFAULT ipxe.lkrn\nLABEL ipxe.lkrn\n KERNEL ipxe.krn\n', 'ipxe.krn': 'k' },
+        { label: 'ISOIMAGE', size: 2 << 20 },
+      )
+    ).summary;
     expect(s.family).toBe('generic');
     expect(s.entries.map((e) => [e.kind, e.label, e.isDefault])).toEqual([
       ['sanboot', 'ISOIMAGE (generic)', true],

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { PxePolicy, type ClientArch, type ClientFacts } from '../../../main/boot';
 
 function facts(arch: ClientArch, archCode: number | null, isIpxe = false): ClientFacts {
-  return { mac: '52:54:00:12:34:56', archCode, arch, vendorClass: `PXEClient:Arch:0000${archCode ?? 0}`, userClass: isIpxe ? 'iPXE' : null, isIpxe, uuid: null, ip: null };
+  return {
+    mac: '52:54:00:12:34:56',
+    archCode,
+    arch,
+    vendorClass: `PXEClient:Arch:0000${archCode ?? 0}`,
+    userClass: isIpxe ? 'iPXE' : null,
+    isIpxe,
+    uuid: null,
+    ip: null,
+  };
 }
 
 const IP = '10.1.2.3';
@@ -31,7 +40,11 @@ describe('PxePolicy.decide', () => {
   });
 
   it('uses configured loaders (snponly.efi, an arm64 build) and the classic PXELINUX for BIOS', () => {
-    const p = new PxePolicy({ httpPort: 80, loaders: { 'efi-x64': 'snponly.efi', 'efi-arm64': 'ipxe-arm64.efi' }, classicPxelinuxLoader: '/boot/syslinux/lpxelinux.0' });
+    const p = new PxePolicy({
+      httpPort: 80,
+      loaders: { 'efi-x64': 'snponly.efi', 'efi-arm64': 'ipxe-arm64.efi' },
+      classicPxelinuxLoader: '/boot/syslinux/lpxelinux.0',
+    });
     expect(p.decide(facts('efi-x64', 7), IP)).toEqual({ kind: 'tftp', file: '/loaders/snponly.efi' });
     expect(p.decide(facts('efi-arm64', 11), IP)).toEqual({ kind: 'tftp', file: '/loaders/ipxe-arm64.efi' });
     expect(p.decide(facts('bios', 0), IP)).toEqual({ kind: 'tftp', file: '/boot/syslinux/lpxelinux.0' });

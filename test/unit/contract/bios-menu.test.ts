@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BIOS_MENUS } from '../../../main/contract';
-import { InvalidRequestError, validateBiosMenu, validateMenu, validateRequest, type ValidationEnv } from '../../../main/contract/validate';
+import {
+  InvalidRequestError,
+  validateBiosMenu,
+  validateMenu,
+  validateRequest,
+  type ValidationEnv,
+} from '../../../main/contract/validate';
 
 const env: ValidationEnv = { statPath: async () => null, interfaceNames: async () => [] };
 const BASE = { timeoutSec: 5, defaultEntryId: null, append: '', overrides: {} };
@@ -9,7 +15,9 @@ describe('MenuSettings.biosMenu at the boundary', () => {
   it('accepts both choices and passes them on', async () => {
     expect(BIOS_MENUS).toEqual(['bootdrop', 'iso']);
     for (const biosMenu of BIOS_MENUS) {
-      expect(await validateRequest('setMenu', { menu: { ...BASE, biosMenu } }, env)).toEqual({ menu: { ...BASE, biosMenu } });
+      expect(await validateRequest('setMenu', { menu: { ...BASE, biosMenu } }, env)).toEqual({
+        menu: { ...BASE, biosMenu },
+      });
     }
   });
 
@@ -26,6 +34,8 @@ describe('MenuSettings.biosMenu at the boundary', () => {
       expect(err, JSON.stringify(bad)).toBeInstanceOf(InvalidRequestError);
       expect((err as Error).message).toMatch(/^setMenu\.menu\.biosMenu: expected one of bootdrop, iso .*got /);
     }
-    expect(() => validateBiosMenu('classic', 'settings.menu.biosMenu')).toThrow(/^settings\.menu\.biosMenu: .*got "classic"$/);
+    expect(() => validateBiosMenu('classic', 'settings.menu.biosMenu')).toThrow(
+      /^settings\.menu\.biosMenu: .*got "classic"$/,
+    );
   });
 });

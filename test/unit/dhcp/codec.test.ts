@@ -15,7 +15,13 @@ describe('DHCP codec', () => {
   });
 
   it('keeps unknown options and their order', () => {
-    const p = clientPacket('bios', { extra: [{ code: 250, data: Buffer.from('xyz') }, { code: 12, data: Buffer.from('host') }, { code: 224, data: Buffer.alloc(0) }] });
+    const p = clientPacket('bios', {
+      extra: [
+        { code: 250, data: Buffer.from('xyz') },
+        { code: 12, data: Buffer.from('host') },
+        { code: 224, data: Buffer.alloc(0) },
+      ],
+    });
     const back = decode(encode(p));
     expect(back.options.map((o) => o.code)).toEqual(p.options.map((o) => o.code));
     expect(back.options.find((o) => o.code === 250)!.data.toString()).toBe('xyz');
@@ -32,8 +38,15 @@ describe('DHCP codec', () => {
   it('decodes options overloaded into file and sname (option 52) and re-encodes them', () => {
     const p: DhcpPacket = {
       ...clientPacket('bios'),
-      options: [{ code: 53, data: Buffer.from([1]) }, { code: 52, data: Buffer.from([3]) }, { code: 60, data: Buffer.from('PXEClient:Arch:00000') }],
-      fileOptions: [{ code: 67, data: Buffer.from('pxelinux.0') }, { code: 200, data: Buffer.from([1, 2]) }],
+      options: [
+        { code: 53, data: Buffer.from([1]) },
+        { code: 52, data: Buffer.from([3]) },
+        { code: 60, data: Buffer.from('PXEClient:Arch:00000') },
+      ],
+      fileOptions: [
+        { code: 67, data: Buffer.from('pxelinux.0') },
+        { code: 200, data: Buffer.from([1, 2]) },
+      ],
       snameOptions: [{ code: 66, data: Buffer.from('10.0.0.1') }],
     };
     const bytes = encode(p);
@@ -47,7 +60,12 @@ describe('DHCP codec', () => {
   });
 
   it('concatenates a long option split over several instances (RFC 3396)', () => {
-    const p = clientPacket('bios', { extra: [{ code: 240, data: Buffer.from('abc') }, { code: 240, data: Buffer.from('def') }] });
+    const p = clientPacket('bios', {
+      extra: [
+        { code: 240, data: Buffer.from('abc') },
+        { code: 240, data: Buffer.from('def') },
+      ],
+    });
     expect(findOption(decode(encode(p)), 240)!.toString()).toBe('abcdef');
   });
 
@@ -64,8 +82,16 @@ describe('DHCP codec', () => {
     ['bad op', (b) => Object.assign(Buffer.from(b), { 0: 7 }), /op is 7/],
     ['huge hlen', (b) => Object.assign(Buffer.from(b), { 2: 40 }), /hardware address length/],
     ['no magic cookie', (b) => Object.assign(Buffer.from(b), { 236: 0 }), /magic cookie/],
-    ['option overruns packet', (b) => Buffer.concat([b.subarray(0, 240), Buffer.from([60, 50, 1, 2])]), /claims 50 bytes/],
-    ['option without length', (b) => Buffer.concat([b.subarray(0, 240), Buffer.from([53, 1, 1, 60])]), /no length byte/],
+    [
+      'option overruns packet',
+      (b) => Buffer.concat([b.subarray(0, 240), Buffer.from([60, 50, 1, 2])]),
+      /claims 50 bytes/,
+    ],
+    [
+      'option without length',
+      (b) => Buffer.concat([b.subarray(0, 240), Buffer.from([53, 1, 1, 60])]),
+      /no length byte/,
+    ],
     ['bad overload value', (b) => Buffer.concat([b.subarray(0, 240), Buffer.from([52, 1, 9, 255])]), /option 52/],
     [
       'overloaded file overruns',
@@ -88,7 +114,9 @@ describe('DHCP codec', () => {
 
   it('refuses to encode what does not fit', () => {
     expect(() => encode({ ...clientPacket('bios'), file: 'x'.repeat(129) })).toThrow(DhcpEncodeError);
-    expect(() => encode({ ...clientPacket('bios'), options: [{ code: 60, data: Buffer.alloc(256) }] })).toThrow(/at most 255/);
+    expect(() => encode({ ...clientPacket('bios'), options: [{ code: 60, data: Buffer.alloc(256) }] })).toThrow(
+      /at most 255/,
+    );
     expect(() => encode({ ...clientPacket('bios'), ciaddr: '1.2.3' })).toThrow(/ciaddr/);
     expect(() => encode({ ...clientPacket('bios'), fileOptions: [] })).toThrow(/overload/);
   });
@@ -105,13 +133,15 @@ describe('DHCP codec', () => {
       const flips = 1 + Math.floor(rand() * 8);
       for (let i = 0; i < flips && b.length > 0; i++) {
         // Bias mutations towards the options area, where parsing is interesting.
-        const at = rand() < 0.7 ? 236 + Math.floor(rand() * Math.max(1, b.length - 236)) : Math.floor(rand() * b.length);
+        const at =
+          rand() < 0.7 ? 236 + Math.floor(rand() * Math.max(1, b.length - 236)) : Math.floor(rand() * b.length);
         if (at < b.length) b[at] = Math.floor(rand() * 256);
       }
       try {
         const p = decode(b);
         // Whatever decodes must re-encode and decode to the same packet.
-        if (!p.fileOptions && !p.snameOptions && p.options.every((o) => o.code !== 52)) expect(decode(encode(p))).toEqual(p);
+        if (!p.fileOptions && !p.snameOptions && p.options.every((o) => o.code !== 52))
+          expect(decode(encode(p))).toEqual(p);
       } catch (err) {
         if (!(err instanceof DhcpDecodeError) && !(err instanceof DhcpEncodeError)) throw err;
       }

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bootItem, bootMenu, bootServers, decodeBootItem, decodeBootMenu, decodeBootServers, decodeClientArch, decodeClientNdi, decodeMenuPrompt,
-  decodeSubOptions, decodeUserClass, encodeClientArch, encodeSubOptions, encodeUserClassRfc3004, menuPrompt,
+  bootItem,
+  bootMenu,
+  bootServers,
+  decodeBootItem,
+  decodeBootMenu,
+  decodeBootServers,
+  decodeClientArch,
+  decodeClientNdi,
+  decodeMenuPrompt,
+  decodeSubOptions,
+  decodeUserClass,
+  encodeClientArch,
+  encodeSubOptions,
+  encodeUserClassRfc3004,
+  menuPrompt,
 } from '../../../main/dhcp/codec-pxe';
 import { archFromCode, bootClientKind, clientFacts } from '../../../main/dhcp/facts';
 import { DhcpDecodeError } from '../../../main/dhcp/codec';
@@ -10,13 +23,30 @@ import { clientPacket } from '../../helpers/dhcp/packets';
 describe('client facts', () => {
   it('maps option 93 per RFC 4578 (7 and 9 are both x64 UEFI)', () => {
     expect([null, 0, 6, 7, 9, 10, 11, 16, 2, 15, 1234].map(archFromCode)).toEqual([
-      'bios', 'bios', 'efi-ia32', 'efi-x64', 'efi-x64', 'efi-arm32', 'efi-arm64', 'efi-x64-http', 'unsupported', 'unsupported', 'unsupported',
+      'bios',
+      'bios',
+      'efi-ia32',
+      'efi-x64',
+      'efi-x64',
+      'efi-arm32',
+      'efi-arm64',
+      'efi-x64-http',
+      'unsupported',
+      'unsupported',
+      'unsupported',
     ]);
   });
 
   it('reads a BIOS PXE ROM', () => {
     const f = clientFacts(clientPacket('bios', { mac: '52:54:00:aa:bb:cc' }), null);
-    expect(f).toMatchObject({ mac: '52:54:00:aa:bb:cc', archCode: 0, arch: 'bios', isIpxe: false, userClass: null, ip: null });
+    expect(f).toMatchObject({
+      mac: '52:54:00:aa:bb:cc',
+      archCode: 0,
+      arch: 'bios',
+      isIpxe: false,
+      userClass: null,
+      ip: null,
+    });
     expect(f.vendorClass).toMatch(/^PXEClient/);
     expect(f.uuid).toBe('101112131415161718191a1b1c1d1e1f');
   });
@@ -44,7 +74,9 @@ describe('client facts', () => {
 
   it('rejects malformed PXE options with a reason', () => {
     expect(() => decodeClientArch(Buffer.from([0]))).toThrow(DhcpDecodeError);
-    expect(() => clientFacts(clientPacket('plain', { extra: [{ code: 97, data: Buffer.from([1, 2]) }] }), null)).toThrow(/option 97/);
+    expect(() =>
+      clientFacts(clientPacket('plain', { extra: [{ code: 97, data: Buffer.from([1, 2]) }] }), null),
+    ).toThrow(/option 97/);
     expect(() => decodeSubOptions(Buffer.from([6, 5, 1]))).toThrow(/overruns/);
   });
 
@@ -55,9 +87,15 @@ describe('client facts', () => {
   });
 
   it('round-trips PXE boot servers, menu and prompt (sub-options 8, 9, 10), arch lists and NDI', () => {
-    const servers = [{ type: 0x8000, ips: ['10.0.0.1', '10.0.0.2'] }, { type: 1, ips: [] }];
+    const servers = [
+      { type: 0x8000, ips: ['10.0.0.1', '10.0.0.2'] },
+      { type: 1, ips: [] },
+    ];
     expect(decodeBootServers(bootServers(servers).data)).toEqual(servers);
-    const menu = [{ type: 0x8000, label: 'Boot from Bootdrop' }, { type: 0, label: 'Local disk' }];
+    const menu = [
+      { type: 0x8000, label: 'Boot from Bootdrop' },
+      { type: 0, label: 'Local disk' },
+    ];
     expect(decodeBootMenu(bootMenu(menu).data)).toEqual(menu);
     expect(decodeMenuPrompt(menuPrompt(5, 'Press F8').data)).toEqual({ timeoutSec: 5, prompt: 'Press F8' });
     expect(decodeClientArch(encodeClientArch([7, 0]))).toEqual([7, 0]);
@@ -66,7 +104,7 @@ describe('client facts', () => {
     expect(() => decodeBootMenu(Buffer.from([0x80, 0, 9, 65]))).toThrow(/overruns/);
   });
 
-  it('reads iPXE\'s encapsulated option 175', () => {
+  it("reads iPXE's encapsulated option 175", () => {
     // 175: sub-option 177 (bus id: PCI 8086:100e), 235 (version 1.21.1)
     const data = Buffer.from([177, 5, 1, 0x80, 0x86, 0x10, 0x0e, 235, 3, 1, 21, 1]);
     expect(decodeSubOptions(data, 'option 175').map((o) => o.code)).toEqual([177, 235]);

@@ -3,7 +3,12 @@ import { LeasePool, poolAddresses } from '../../../main/dhcp/lease-pool';
 
 describe('lease pool', () => {
   it('avoids the server, network and broadcast addresses, wrapping around', () => {
-    expect(poolAddresses({ address: '10.0.0.253', prefix: 24 }, 4)).toEqual(['10.0.0.254', '10.0.0.1', '10.0.0.2', '10.0.0.3']);
+    expect(poolAddresses({ address: '10.0.0.253', prefix: 24 }, 4)).toEqual([
+      '10.0.0.254',
+      '10.0.0.1',
+      '10.0.0.2',
+      '10.0.0.3',
+    ]);
     expect(poolAddresses({ address: '192.168.7.1', prefix: 30 }, 10)).toEqual(['192.168.7.2']);
     expect(poolAddresses({ address: '192.168.7.1', prefix: 31 }, 10)).toEqual([]);
     expect(() => new LeasePool({ subnet: { address: '10.0.0.1', prefix: 32 } })).toThrow(/no room/);

@@ -17,7 +17,12 @@ describe('auto mode probe', () => {
 
   it('counts address offers from other servers only', () => {
     const offer = (server: string, yiaddr: string, type = 2) =>
-      encode({ ...decode(makeProbe().data), op: BOOTREPLY, yiaddr, options: [byteOption(53, type), ipOption(54, server)] });
+      encode({
+        ...decode(makeProbe().data),
+        op: BOOTREPLY,
+        yiaddr,
+        options: [byteOption(53, type), ipOption(54, server)],
+      });
     expect(foreignServerIn(offer('10.0.0.254', '10.0.0.100'), '10.0.0.254', '10.0.0.1')).toBe('10.0.0.254');
     expect(foreignServerIn(offer('10.0.0.254', '10.0.0.100', 5), '10.0.0.254', '10.0.0.1')).toBe('10.0.0.254');
     expect(foreignServerIn(offer('10.0.0.1', '10.0.0.100'), '10.0.0.1', '10.0.0.1')).toBeNull(); // our own

@@ -15,7 +15,12 @@ function proxy(): Responder {
 }
 
 function own(): Responder {
-  const r = new Responder({ serverIp: SERVER, prefix: 24, policy: staticPolicy, pool: new LeasePool({ subnet: { address: SERVER, prefix: 24 }, size: 8 }) });
+  const r = new Responder({
+    serverIp: SERVER,
+    prefix: 24,
+    policy: staticPolicy,
+    pool: new LeasePool({ subnet: { address: SERVER, prefix: 24 }, size: 8 }),
+  });
   r.mode = 'dhcp';
   return r;
 }
@@ -58,7 +63,14 @@ describe('proxyDHCP responder', () => {
   }
 
   it("learns which address a client takes from the router (its REQUEST's option 50), without answering", () => {
-    const req = clientBytes('ipxe', { type: 3, mac: '52:54:00:aa:bb:cc', extra: [{ code: 50, data: Buffer.from([10, 50, 0, 77]) }, { code: 54, data: Buffer.from([10, 50, 0, 2]) }] });
+    const req = clientBytes('ipxe', {
+      type: 3,
+      mac: '52:54:00:aa:bb:cc',
+      extra: [
+        { code: 50, data: Buffer.from([10, 50, 0, 77]) },
+        { code: 54, data: Buffer.from([10, 50, 0, 2]) },
+      ],
+    });
     const o = proxy().handle(req, client68, 'dhcp');
     expect(o.replies).toHaveLength(0);
     expect(o.learned).toEqual({ mac: '52:54:00:aa:bb:cc', ip: '10.50.0.77' });
@@ -103,8 +115,16 @@ describe('proxyDHCP responder', () => {
   });
 
   it('unicasts to ciaddr when the client has an address and no broadcast flag', () => {
-    const ours = clientBytes('bios', { type: 3, ciaddr: '10.50.0.9', flags: 0, extra: [{ code: 54, data: Buffer.from([10, 50, 0, 1]) }] });
-    expect(only(proxy().handle(ours, { address: '10.50.0.9', port: 68 }, 'dhcp')).to).toEqual({ address: '10.50.0.9', port: 68 });
+    const ours = clientBytes('bios', {
+      type: 3,
+      ciaddr: '10.50.0.9',
+      flags: 0,
+      extra: [{ code: 54, data: Buffer.from([10, 50, 0, 1]) }],
+    });
+    expect(only(proxy().handle(ours, { address: '10.50.0.9', port: 68 }, 'dhcp')).to).toEqual({
+      address: '10.50.0.9',
+      port: 68,
+    });
   });
 
   it('ignores other subnets, relays, replies and silence while probing', () => {
@@ -123,7 +143,11 @@ describe('proxyDHCP responder', () => {
     while (Date.now() < deadline && n < 100_000) {
       const b = Buffer.from(seeds[n++ % seeds.length]!);
       for (let i = 0; i < 6; i++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
-      r.handle(rand() < 0.1 ? b.subarray(0, Math.floor(rand() * b.length)) : b, client68, rand() < 0.5 ? 'dhcp' : 'pxe');
+      r.handle(
+        rand() < 0.1 ? b.subarray(0, Math.floor(rand() * b.length)) : b,
+        client68,
+        rand() < 0.5 ? 'dhcp' : 'pxe',
+      );
     }
     expect(only(r.handle(clientBytes('bios'), client68, 'dhcp')).p.file).toBe('bios/lpxelinux.0');
   });
@@ -139,7 +163,14 @@ describe('own-DHCP responder', () => {
     expect(optionIp(offer, 1)).toBe('255.255.255.0');
     expect(findOption(offer, 51)!.readUInt32BE(0)).toBe(3600);
     expect(offer.file).toBe('');
-    const req = clientBytes('plain', { mac: '02:00:00:00:00:01', type: 3, extra: [{ code: 50, data: Buffer.from([10, 50, 0, 2]) }, { code: 54, data: Buffer.from([10, 50, 0, 1]) }] });
+    const req = clientBytes('plain', {
+      mac: '02:00:00:00:00:01',
+      type: 3,
+      extra: [
+        { code: 50, data: Buffer.from([10, 50, 0, 2]) },
+        { code: 54, data: Buffer.from([10, 50, 0, 1]) },
+      ],
+    });
     const o = r.handle(req, client68, 'dhcp');
     const ack = only(o).p;
     expect(messageType(ack)).toBe(5);
@@ -166,13 +197,39 @@ describe('own-DHCP responder', () => {
   it('handles RELEASE, DECLINE and INFORM', () => {
     const r = own();
     r.handle(clientBytes('plain', { mac: '02:00:00:00:00:09' }), client68, 'dhcp');
-    r.handle(clientBytes('plain', { mac: '02:00:00:00:00:09', type: 3, extra: [{ code: 50, data: Buffer.from([10, 50, 0, 2]) }] }), client68, 'dhcp');
+    r.handle(
+      clientBytes('plain', {
+        mac: '02:00:00:00:00:09',
+        type: 3,
+        extra: [{ code: 50, data: Buffer.from([10, 50, 0, 2]) }],
+      }),
+      client68,
+      'dhcp',
+    );
     expect(r.pool!.macForIp('10.50.0.2')).toBe('02:00:00:00:00:09');
     r.handle(clientBytes('plain', { mac: '02:00:00:00:00:09', type: 7, ciaddr: '10.50.0.2' }), client68, 'dhcp');
     expect(r.pool!.macForIp('10.50.0.2')).toBeNull();
-    r.handle(clientBytes('plain', { type: 4, extra: [{ code: 50, data: Buffer.from([10, 50, 0, 2]) }, { code: 54, data: Buffer.from([10, 50, 0, 1]) }] }), client68, 'dhcp');
-    expect(only(r.handle(clientBytes('plain', { mac: '02:00:00:00:00:0a' }), client68, 'dhcp')).p.yiaddr).toBe('10.50.0.3');
-    const inform = only(r.handle(clientBytes('bios', { type: 8, ciaddr: '10.50.0.40', flags: 0 }), { address: '10.50.0.40', port: 68 }, 'dhcp'));
+    r.handle(
+      clientBytes('plain', {
+        type: 4,
+        extra: [
+          { code: 50, data: Buffer.from([10, 50, 0, 2]) },
+          { code: 54, data: Buffer.from([10, 50, 0, 1]) },
+        ],
+      }),
+      client68,
+      'dhcp',
+    );
+    expect(only(r.handle(clientBytes('plain', { mac: '02:00:00:00:00:0a' }), client68, 'dhcp')).p.yiaddr).toBe(
+      '10.50.0.3',
+    );
+    const inform = only(
+      r.handle(
+        clientBytes('bios', { type: 8, ciaddr: '10.50.0.40', flags: 0 }),
+        { address: '10.50.0.40', port: 68 },
+        'dhcp',
+      ),
+    );
     expect(inform.to).toEqual({ address: '10.50.0.40', port: 68 });
     expect(findOption(inform.p, 51)).toBeNull();
     expect(inform.p.file).toBe('bios/lpxelinux.0');

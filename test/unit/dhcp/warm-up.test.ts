@@ -33,7 +33,11 @@ describe('DHCP warm-up', () => {
     live.mode = 'dhcp';
     warmResponder({ serverIp: SERVER, prefix: 24, policy: staticPolicy, ownDhcp: true });
     for (const ip of pool.addresses) expect(pool.macForIp(ip)).toBeNull();
-    const out = live.handle(clientBytes('bios', { mac: '52:54:00:60:00:01' }), { address: '0.0.0.0', port: 68 }, 'dhcp');
+    const out = live.handle(
+      clientBytes('bios', { mac: '52:54:00:60:00:01' }),
+      { address: '0.0.0.0', port: 68 },
+      'dhcp',
+    );
     expect(out.replies).toHaveLength(1);
     expect(decode(out.replies[0]!.data).yiaddr).toBe(pool.addresses[0]);
     expect(out.events.map((e) => e.mac)).toEqual(['52:54:00:60:00:01']);
@@ -45,8 +49,12 @@ describe('DHCP warm-up', () => {
         throw new Error('policy exploded');
       },
     };
-    expect(() => warmResponder({ serverIp: SERVER, prefix: 24, policy: failing, ownDhcp: true, rounds: 1 })).not.toThrow();
-    expect(() => warmResponder({ serverIp: '10.60.0.255', prefix: 32, policy: staticPolicy, ownDhcp: true, rounds: 1 })).not.toThrow();
+    expect(() =>
+      warmResponder({ serverIp: SERVER, prefix: 24, policy: failing, ownDhcp: true, rounds: 1 }),
+    ).not.toThrow();
+    expect(() =>
+      warmResponder({ serverIp: '10.60.0.255', prefix: 32, policy: staticPolicy, ownDhcp: true, rounds: 1 }),
+    ).not.toThrow();
     expect(() => warmResponder({ serverIp: 'not-an-ip', prefix: 24, policy: staticPolicy, rounds: 1 })).not.toThrow();
   });
 });

@@ -27,14 +27,16 @@ async function loadBuilderConfig(): Promise<Configuration> {
 
 function fileGlobs(config: Configuration): string[] {
   const files = config.files as Array<string | { filter?: string[] }>;
-  return files.flatMap((f) => (typeof f === 'string' ? [f] : f.filter ?? []));
+  return files.flatMap((f) => (typeof f === 'string' ? [f] : (f.filter ?? [])));
 }
 
 /** electron-builder semantics: a path ships when some positive glob matches and no "!" glob does. */
 function ships(globs: string[], path: string): boolean {
   const positive = globs.filter((g) => !g.startsWith('!'));
   const negative = globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
-  return positive.some((g) => minimatch(path, g, { dot: true })) && !negative.some((g) => minimatch(path, g, { dot: true }));
+  return (
+    positive.some((g) => minimatch(path, g, { dot: true })) && !negative.some((g) => minimatch(path, g, { dot: true }))
+  );
 }
 
 function targets(t: unknown): string[] {
@@ -42,7 +44,7 @@ function targets(t: unknown): string[] {
 }
 
 describe('electron-builder.yml', () => {
-  it('passes electron-builder\'s own schema validation', async () => {
+  it("passes electron-builder's own schema validation", async () => {
     const config = await loadBuilderConfig();
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
   });
@@ -86,13 +88,19 @@ describe('electron-builder.yml', () => {
       { from: 'dist/native', to: 'native' },
     ]);
     for (const { from } of extra) expect(existsSync(join(root, from)), `${from} exists`).toBe(true);
-    for (const loader of ['undionly.kpxe', 'ipxe.efi']) expect(existsSync(join(root, 'assets/loaders', loader)), loader).toBe(true);
+    for (const loader of ['undionly.kpxe', 'ipxe.efi'])
+      expect(existsSync(join(root, 'assets/loaders', loader)), loader).toBe(true);
     for (const state of ['idle', 'serving', 'transferring']) {
       expect(pngSize(join(root, 'build/tray', `${state}.png`))).toEqual({ width: 16, height: 16 });
       expect(pngSize(join(root, 'build/tray', `${state}@2x.png`))).toEqual({ width: 32, height: 32 });
     }
     // The packaged shell looks for them exactly where `to` puts them.
-    const paths = resolveAppPaths({ isPackaged: true, resourcesPath: '/R', appPath: '/R/app.asar', mainDir: '/R/app.asar/out/main' });
+    const paths = resolveAppPaths({
+      isPackaged: true,
+      resourcesPath: '/R',
+      appPath: '/R/app.asar',
+      mainDir: '/R/app.asar/out/main',
+    });
     expect(paths.loadersDir).toBe('/R/loaders');
     expect(paths.trayIconDir).toBe('/R/tray');
     expect(paths.nativeDir).toBe('/R/native');
@@ -101,23 +109,42 @@ describe('electron-builder.yml', () => {
   it('`files` ships everything electron-vite builds and package.json points at', async () => {
     const c = await loadBuilderConfig();
     const globs = fileGlobs(c);
-    const { config } = await loadConfigFromFile({ command: 'build', mode: 'production' }, 'electron.vite.config.ts', root);
+    const { config } = await loadConfigFromFile(
+      { command: 'build', mode: 'production' },
+      'electron.vite.config.ts',
+      root,
+    );
     const vite = config as UserConfig;
     const outputs: string[] = [];
-    for (const [part, ext] of [['main', 'js'], ['preload', 'js']] as const) {
+    for (const [part, ext] of [
+      ['main', 'js'],
+      ['preload', 'js'],
+    ] as const) {
       const build = vite[part]!.build!;
-      const input = (build.rollupOptions!.input as Record<string, string>);
+      const input = build.rollupOptions!.input as Record<string, string>;
       for (const name of Object.keys(input)) outputs.push(`${build.outDir}/${name}.${ext}`);
     }
     outputs.push(`${vite.renderer!.build!.outDir}/index.html`, `${vite.renderer!.build!.outDir}/assets/index-abc.js`);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };
     expect(outputs).toContain(pkg.main); // electron starts what electron-vite writes
     // The shell finds preload and page next to its own bundle.
-    const paths = resolveAppPaths({ isPackaged: true, resourcesPath: '/R', appPath: root, mainDir: join(root, 'out/main') });
+    const paths = resolveAppPaths({
+      isPackaged: true,
+      resourcesPath: '/R',
+      appPath: root,
+      mainDir: join(root, 'out/main'),
+    });
     expect(outputs).toContain(relative(root, paths.preload));
     expect(paths.entry.kind === 'file' && relative(root, paths.entry.indexHtml)).toBe('out/renderer/index.html');
-    for (const path of [...outputs, 'package.json', 'dist/engine/cli/index.js']) expect(ships(globs, path), `${path} ships`).toBe(true);
-    for (const path of ['electron/main.ts', 'main/session/session.ts', 'test/unit/x.test.ts', 'out/main/index.js.map', 'node_modules/.bin/x']) {
+    for (const path of [...outputs, 'package.json', 'dist/engine/cli/index.js'])
+      expect(ships(globs, path), `${path} ships`).toBe(true);
+    for (const path of [
+      'electron/main.ts',
+      'main/session/session.ts',
+      'test/unit/x.test.ts',
+      'out/main/index.js.map',
+      'node_modules/.bin/x',
+    ]) {
       expect(ships(globs, path), `${path} stays out`).toBe(false);
     }
   });
@@ -128,8 +155,12 @@ describe('electron-builder.yml', () => {
     const nsh = readFileSync(join(root, c.nsis!.include!), 'utf8');
     const install = /!macro customInstall([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
     const uninstall = /!macro customUnInstall([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
-    expect(install).toMatch(/netsh advfirewall firewall add rule [^\n]*protocol=UDP localport=67,69,4011 program="\$INSTDIR\\\$\{APP_EXECUTABLE_FILENAME\}"/);
-    expect(install).toMatch(/netsh advfirewall firewall add rule [^\n]*protocol=TCP localport=80 program="\$INSTDIR\\\$\{APP_EXECUTABLE_FILENAME\}"/);
+    expect(install).toMatch(
+      /netsh advfirewall firewall add rule [^\n]*protocol=UDP localport=67,69,4011 program="\$INSTDIR\\\$\{APP_EXECUTABLE_FILENAME\}"/,
+    );
+    expect(install).toMatch(
+      /netsh advfirewall firewall add rule [^\n]*protocol=TCP localport=80 program="\$INSTDIR\\\$\{APP_EXECUTABLE_FILENAME\}"/,
+    );
     expect(uninstall.match(/netsh advfirewall firewall delete rule/g)).toHaveLength(2);
   });
 });

@@ -248,4 +248,16 @@ export function resetFakes(): void {
   ipcRenderer.invocations = [];
 }
 
-export default { app, BrowserWindow, ipcMain, Tray, Menu, nativeImage, Notification, dialog, contextBridge, ipcRenderer, webUtils };
+export default {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Tray,
+  Menu,
+  nativeImage,
+  Notification,
+  dialog,
+  contextBridge,
+  ipcRenderer,
+  webUtils,
+};

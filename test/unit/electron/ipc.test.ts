@@ -20,7 +20,12 @@ describe('IpcBridge', () => {
   let window: FakeWebContents;
   const warnings: string[] = [];
 
-  function call(channel: string, payload: unknown, sender: FakeWebContents = window, frameUrl: string | null = sender.url): Promise<unknown> {
+  function call(
+    channel: string,
+    payload: unknown,
+    sender: FakeWebContents = window,
+    frameUrl: string | null = sender.url,
+  ): Promise<unknown> {
     const handler = ipcMain.handlers.get(channel);
     if (!handler) throw new Error(`no handler for ${channel}`);
     return handler({ sender, senderFrame: frameUrl === null ? null : { url: frameUrl } }, payload) as Promise<unknown>;
@@ -44,15 +49,23 @@ describe('IpcBridge', () => {
   });
 
   it('registers one typed channel per contract request, plus the shell extension', () => {
-    expect([...ipcMain.handlers.keys()].sort()).toEqual([...REQUEST_NAMES.map((n) => `bootdrop:${n}`), SHELL_CHANNELS.fixPrivilegedPorts].sort());
+    expect([...ipcMain.handlers.keys()].sort()).toEqual(
+      [...REQUEST_NAMES.map((n) => `bootdrop:${n}`), SHELL_CHANNELS.fixPrivilegedPorts].sort(),
+    );
     expect(REQUEST_CHANNELS.addSource).toBe('bootdrop:addSource');
   });
 
   it('passes good requests from our window to the engine', async () => {
-    expect(await call(REQUEST_CHANNELS.addSource, { path: '/isos/arch.iso' })).toMatchObject({ ok: true, value: { path: '/isos/arch.iso' } });
+    expect(await call(REQUEST_CHANNELS.addSource, { path: '/isos/arch.iso' })).toMatchObject({
+      ok: true,
+      value: { path: '/isos/arch.iso' },
+    });
     expect(await call(REQUEST_CHANNELS.stop, undefined)).toEqual({ ok: true, value: IDLE });
     expect(await call(REQUEST_CHANNELS.setInterface, { name: 'eth0' })).toEqual({ ok: true, value: undefined });
-    expect(await call(SHELL_CHANNELS.fixPrivilegedPorts, undefined)).toEqual({ ok: true, value: { ok: true, message: 'fixed' } });
+    expect(await call(SHELL_CHANNELS.fixPrivilegedPorts, undefined)).toEqual({
+      ok: true,
+      value: { ok: true, message: 'fixed' },
+    });
     expect(api.calls.filter((c) => c.name !== 'refreshInterfaces')).toEqual([
       { name: 'addSource', req: { path: '/isos/arch.iso' } },
       { name: 'stop', req: undefined },
@@ -81,7 +94,11 @@ describe('IpcBridge', () => {
       [REQUEST_CHANNELS.addSource, { path: '/isos/missing.iso' }, 'does not exist'],
       [REQUEST_CHANNELS.addSource, { path: 7 }, 'expected a string'],
       [REQUEST_CHANNELS.setMode, { mode: 'everything' }, 'expected one of proxy, dhcp, auto'],
-      [REQUEST_CHANNELS.setMenu, { menu: { timeoutSec: 99999, defaultEntryId: null, append: '', overrides: {} } }, 'timeoutSec'],
+      [
+        REQUEST_CHANNELS.setMenu,
+        { menu: { timeoutSec: 99999, defaultEntryId: null, append: '', overrides: {} } },
+        'timeoutSec',
+      ],
       [REQUEST_CHANNELS.start, 'now', 'takes no arguments'],
     ];
     for (const [channel, payload, fragment] of bad) {
@@ -96,8 +113,14 @@ describe('IpcBridge', () => {
   });
 
   it('keeps engine error codes and remedies', async () => {
-    api.failNext = Object.assign(new Error('interface eth0 is down'), { code: 'ELINKDOWN', remedy: 'plug in the cable' });
-    expect(await call(REQUEST_CHANNELS.start, undefined)).toEqual({ ok: false, error: { code: 'ELINKDOWN', message: 'interface eth0 is down', remedy: 'plug in the cable' } });
+    api.failNext = Object.assign(new Error('interface eth0 is down'), {
+      code: 'ELINKDOWN',
+      remedy: 'plug in the cable',
+    });
+    expect(await call(REQUEST_CHANNELS.start, undefined)).toEqual({
+      ok: false,
+      error: { code: 'ELINKDOWN', message: 'interface eth0 is down', remedy: 'plug in the cable' },
+    });
   });
 
   it('sends events to live windows only, and forgets closed ones', async () => {

@@ -2,14 +2,26 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SETTINGS, SettingsError, SettingsStore, validateSettings, type ShellSettings } from '../../../electron/settings';
+import {
+  DEFAULT_SETTINGS,
+  SettingsError,
+  SettingsStore,
+  validateSettings,
+  type ShellSettings,
+} from '../../../electron/settings';
 
 const GOOD: ShellSettings = {
   version: 1,
   sources: ['/isos/arch.iso', 'C:\\isos\\ubuntu.iso'],
   interfaceName: 'eth0',
   mode: 'proxy',
-  menu: { timeoutSec: 3, defaultEntryId: 'arch:linux', append: 'quiet', overrides: { 'arch:linux': { enabled: false } }, biosMenu: 'iso' },
+  menu: {
+    timeoutSec: 3,
+    defaultEntryId: 'arch:linux',
+    append: 'quiet',
+    overrides: { 'arch:linux': { enabled: false } },
+    biosMenu: 'iso',
+  },
 };
 
 describe('validateSettings', () => {

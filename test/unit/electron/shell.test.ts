@@ -2,12 +2,29 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientState, EngineSnapshot, MenuSettings, ServingState, SourceSummary, TransferProgress } from '../../../main/contract';
+import type {
+  ClientState,
+  EngineSnapshot,
+  MenuSettings,
+  ServingState,
+  SourceSummary,
+  TransferProgress,
+} from '../../../main/contract';
 import type { ValidationEnv } from '../../../main/contract/validate';
 import { EVENT_CHANNEL, REQUEST_CHANNELS } from '../../../electron/channels';
 import { DesktopShell } from '../../../electron/shell';
 import { IDLE, StubApi } from '../webui/stub-api';
-import { BrowserWindow, FakeWebContents, Notification, Tray, app, dialog, fakeEvent, ipcMain, resetFakes } from './fake-electron';
+import {
+  BrowserWindow,
+  FakeWebContents,
+  Notification,
+  Tray,
+  app,
+  dialog,
+  fakeEvent,
+  ipcMain,
+  resetFakes,
+} from './fake-electron';
 
 vi.mock('electron', () => import('./fake-electron'));
 
@@ -64,10 +81,33 @@ const env: ValidationEnv = {
 };
 
 function client(mac: string): ClientState {
-  return { mac, ip: '10.0.0.9', firmware: 'bios', arch: 0, entryId: null, stage: 'dhcp', transfers: [], firstSeen: 0, lastSeen: 0 };
+  return {
+    mac,
+    ip: '10.0.0.9',
+    firmware: 'bios',
+    arch: 0,
+    entryId: null,
+    stage: 'dhcp',
+    transfers: [],
+    firstSeen: 0,
+    lastSeen: 0,
+  };
 }
 function transfer(outcome: TransferProgress['outcome']): TransferProgress {
-  return { id: 't1', protocol: 'http', clientIp: '10.0.0.9', mac: null, file: 'vmlinuz', bytes: 1, total: 9, rate: 1, startedAt: 0, endedAt: null, outcome, error: null };
+  return {
+    id: 't1',
+    protocol: 'http',
+    clientIp: '10.0.0.9',
+    mac: null,
+    file: 'vmlinuz',
+    bytes: 1,
+    total: 9,
+    rate: 1,
+    startedAt: 0,
+    endedAt: null,
+    outcome,
+    error: null,
+  };
 }
 
 describe('DesktopShell', () => {
@@ -85,7 +125,12 @@ describe('DesktopShell', () => {
         fixes.push('pkexec');
         return { ok: true, message: 'fixed' };
       },
-      paths: { preload: '/app/out/preload/index.js', entry: { kind: 'file', indexHtml: '/app/out/renderer/index.html' }, trayIconDir: '/app/build/tray', userData: dir },
+      paths: {
+        preload: '/app/out/preload/index.js',
+        entry: { kind: 'file', indexHtml: '/app/out/renderer/index.html' },
+        trayIconDir: '/app/build/tray',
+        userData: dir,
+      },
     });
     await shell.start();
     return BrowserWindow.created.at(-1)!;
@@ -99,7 +144,12 @@ describe('DesktopShell', () => {
     if (!item) throw new Error(`no tray item ${label}`);
     return item;
   }
-  async function ipc(win: BrowserWindow, channel: string, payload?: unknown, sender: FakeWebContents = win.webContents): Promise<unknown> {
+  async function ipc(
+    win: BrowserWindow,
+    channel: string,
+    payload?: unknown,
+    sender: FakeWebContents = win.webContents,
+  ): Promise<unknown> {
     return ipcMain.handlers.get(channel)!({ sender, senderFrame: { url: sender.url } }, payload);
   }
   const flush = () => new Promise((r) => setImmediate(r));
@@ -135,11 +185,15 @@ describe('DesktopShell', () => {
     expect(granted).toBe(false);
     expect(session.permissionCheck!()).toBe(false);
     let headers: Record<string, string[]> = {};
-    session.headersReceived!({ responseHeaders: { 'X-A': ['1'] } }, (r: { responseHeaders: Record<string, string[]> }) => (headers = r.responseHeaders));
+    session.headersReceived!(
+      { responseHeaders: { 'X-A': ['1'] } },
+      (r: { responseHeaders: Record<string, string[]> }) => (headers = r.responseHeaders),
+    );
     expect(headers['X-A']).toEqual(['1']);
     expect(headers['Content-Security-Policy']![0]).toContain("default-src 'self'");
     const verdicts: boolean[] = [];
-    for (const url of ['https://cdn.example.com/x.js', 'file:///app/out/renderer/assets/a.js', 'file:///etc/passwd']) session.beforeRequest!({ url }, (r: { cancel: boolean }) => verdicts.push(r.cancel));
+    for (const url of ['https://cdn.example.com/x.js', 'file:///app/out/renderer/assets/a.js', 'file:///etc/passwd'])
+      session.beforeRequest!({ url }, (r: { cancel: boolean }) => verdicts.push(r.cancel));
     expect(verdicts).toEqual([true, false, true]);
 
     // Any other webContents the app creates gets the same navigation guards.
@@ -227,16 +281,31 @@ describe('DesktopShell', () => {
   it('forwards engine events to the window and answers its IPC, refusing strangers', async () => {
     const win = await startShell();
     engine.emit({ type: 'menu', menu: { timeoutSec: 1, defaultEntryId: null, append: '', overrides: {} } });
-    expect(win.webContents.sent.at(-1)).toEqual({ channel: EVENT_CHANNEL, args: [{ type: 'menu', menu: { timeoutSec: 1, defaultEntryId: null, append: '', overrides: {} } }] });
+    expect(win.webContents.sent.at(-1)).toEqual({
+      channel: EVENT_CHANNEL,
+      args: [{ type: 'menu', menu: { timeoutSec: 1, defaultEntryId: null, append: '', overrides: {} } }],
+    });
     expect(await ipc(win, REQUEST_CHANNELS.snapshot)).toMatchObject({ ok: true, value: { state: IDLE } });
     const stranger = new FakeWebContents();
     stranger.url = win.webContents.url;
-    expect(await ipc(win, REQUEST_CHANNELS.start, undefined, stranger)).toMatchObject({ ok: false, error: { code: 'EPERM' } });
+    expect(await ipc(win, REQUEST_CHANNELS.start, undefined, stranger)).toMatchObject({
+      ok: false,
+      error: { code: 'EPERM' },
+    });
     expect(engine.calls.map((c) => c.name)).not.toContain('start');
   });
 
   it('restores saved ISOs, mode and interface; drops what is gone and says so', async () => {
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, sources: ['/isos/arch.iso', '/isos/gone.iso'], interfaceName: 'eth1', mode: 'proxy', menu: null }));
+    writeFileSync(
+      join(dir, 'settings.json'),
+      JSON.stringify({
+        version: 1,
+        sources: ['/isos/arch.iso', '/isos/gone.iso'],
+        interfaceName: 'eth1',
+        mode: 'proxy',
+        menu: null,
+      }),
+    );
     const win = await startShell();
     expect(engine.calls.filter((c) => c.name !== 'snapshot')).toEqual([
       { name: 'addSource', req: { path: '/isos/arch.iso' } },
@@ -246,10 +315,22 @@ describe('DesktopShell', () => {
     expect(engine.calls.map((c) => c.name)).not.toContain('start'); // never starts serving by itself
     await ipc(win, REQUEST_CHANNELS.snapshot);
     await flush();
-    const logs = win.webContents.sent.filter((s) => (s.args[0] as { type: string }).type === 'log').map((s) => (s.args[0] as { entry: { message: string } }).entry.message);
-    expect(logs).toEqual([expect.stringContaining('Could not restore the ISO /isos/gone.iso: addSource.path: "/isos/gone.iso" does not exist')]);
+    const logs = win.webContents.sent
+      .filter((s) => (s.args[0] as { type: string }).type === 'log')
+      .map((s) => (s.args[0] as { entry: { message: string } }).entry.message);
+    expect(logs).toEqual([
+      expect.stringContaining(
+        'Could not restore the ISO /isos/gone.iso: addSource.path: "/isos/gone.iso" does not exist',
+      ),
+    ]);
     await vi.waitFor(() =>
-      expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toEqual({ version: 1, sources: ['/isos/arch.iso'], interfaceName: 'eth1', mode: 'proxy', menu: null }),
+      expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toEqual({
+        version: 1,
+        sources: ['/isos/arch.iso'],
+        interfaceName: 'eth1',
+        mode: 'proxy',
+        menu: null,
+      }),
     );
   });
 
@@ -259,7 +340,9 @@ describe('DesktopShell', () => {
     expect(readdirSync(dir).some((f) => /^settings\.broken-.*\.json$/.test(f))).toBe(true);
     await ipc(win, REQUEST_CHANNELS.snapshot);
     await flush();
-    const log = win.webContents.sent.map((s) => s.args[0] as { type: string; entry?: { level: string; message: string } }).find((e) => e.type === 'log');
+    const log = win.webContents.sent
+      .map((s) => s.args[0] as { type: string; entry?: { level: string; message: string } })
+      .find((e) => e.type === 'log');
     expect(log?.entry).toMatchObject({ level: 'warn', message: expect.stringContaining('is broken') });
   });
 
@@ -289,7 +372,10 @@ describe('DesktopShell', () => {
     // A renderer cannot slip in anything else.
     expect(await ipc(win, REQUEST_CHANNELS.setMenu, { menu: { ...chosen, biosMenu: 'pxe' } })).toMatchObject({
       ok: false,
-      error: { code: 'EINVAL', message: expect.stringMatching(/^setMenu\.menu\.biosMenu: expected one of bootdrop, iso/) as unknown },
+      error: {
+        code: 'EINVAL',
+        message: expect.stringMatching(/^setMenu\.menu\.biosMenu: expected one of bootdrop, iso/) as unknown,
+      },
     });
     await vi.waitFor(() => expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).menu).toEqual(chosen));
     await shell.dispose();
@@ -309,7 +395,10 @@ describe('DesktopShell', () => {
 
   it('offers the one-click port fix on EACCES (Linux), then starts again', async () => {
     await startShell('linux');
-    engine.setState({ interfaceName: 'eth0', error: { code: 'EACCES', message: 'not permitted to bind UDP port 67', remedy: 'sysctl' } });
+    engine.setState({
+      interfaceName: 'eth0',
+      error: { code: 'EACCES', message: 'not permitted to bind UDP port 67', remedy: 'sysctl' },
+    });
     await vi.waitFor(() => expect(engine.calls.map((c) => c.name)).toContain('start'));
     expect(dialog.shown).toHaveLength(1);
     expect(fixes).toEqual(['pkexec']);

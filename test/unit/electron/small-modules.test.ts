@@ -30,17 +30,38 @@ describe('privileged ports', () => {
 
   it('runs exactly the documented sysctl through pkexec and explains each outcome', async () => {
     const calls: Array<[string, readonly string[]]> = [];
-    const runner = (code: number | null, missing = false): Runner => async (file, args) => {
-      calls.push([file, args]);
-      return { code, stderr: 'boom', missing };
-    };
-    expect(FIX_COMMAND).toEqual(['pkexec', ['sh', '-c', 'sysctl -w net.ipv4.ip_unprivileged_port_start=67 && echo net.ipv4.ip_unprivileged_port_start=67 > /etc/sysctl.d/60-bootdrop.conf']]);
+    const runner =
+      (code: number | null, missing = false): Runner =>
+      async (file, args) => {
+        calls.push([file, args]);
+        return { code, stderr: 'boom', missing };
+      };
+    expect(FIX_COMMAND).toEqual([
+      'pkexec',
+      [
+        'sh',
+        '-c',
+        'sysctl -w net.ipv4.ip_unprivileged_port_start=67 && echo net.ipv4.ip_unprivileged_port_start=67 > /etc/sysctl.d/60-bootdrop.conf',
+      ],
+    ]);
     expect(await fixPrivilegedPorts('linux', runner(0))).toMatchObject({ ok: true });
     expect(calls[0]).toEqual(FIX_COMMAND);
-    expect(await fixPrivilegedPorts('linux', runner(126))).toMatchObject({ ok: false, message: expect.stringContaining('Cancelled') });
-    expect(await fixPrivilegedPorts('linux', runner(127))).toMatchObject({ ok: false, message: expect.stringContaining('Not authorized') });
-    expect(await fixPrivilegedPorts('linux', runner(null, true))).toMatchObject({ ok: false, message: expect.stringContaining('sudo sh -c') });
-    expect(await fixPrivilegedPorts('linux', runner(1))).toMatchObject({ ok: false, message: expect.stringContaining('boom') });
+    expect(await fixPrivilegedPorts('linux', runner(126))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Cancelled'),
+    });
+    expect(await fixPrivilegedPorts('linux', runner(127))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Not authorized'),
+    });
+    expect(await fixPrivilegedPorts('linux', runner(null, true))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('sudo sh -c'),
+    });
+    expect(await fixPrivilegedPorts('linux', runner(1))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('boom'),
+    });
     expect(await fixPrivilegedPorts('win32', runner(0))).toMatchObject({ ok: false });
     expect(calls).toHaveLength(5);
   });
@@ -75,13 +96,19 @@ describe('security helpers', () => {
     expect(csp).toContain("object-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('ws:');
-    expect(contentSecurityPolicy(DEV)).toContain('connect-src \'self\' ws://localhost:5173');
+    expect(contentSecurityPolicy(DEV)).toContain("connect-src 'self' ws://localhost:5173");
   });
 });
 
 describe('app paths', () => {
   it('packaged: loaders and tray icons from the resources folder', () => {
-    const p = resolveAppPaths({ isPackaged: true, resourcesPath: '/opt/B/resources', appPath: '/opt/B/resources/app.asar', mainDir: '/opt/B/resources/app.asar/out/main', devServerUrl: 'http://localhost:5173' });
+    const p = resolveAppPaths({
+      isPackaged: true,
+      resourcesPath: '/opt/B/resources',
+      appPath: '/opt/B/resources/app.asar',
+      mainDir: '/opt/B/resources/app.asar/out/main',
+      devServerUrl: 'http://localhost:5173',
+    });
     expect(p).toEqual({
       preload: '/opt/B/resources/app.asar/out/preload/index.js',
       entry: { kind: 'file', indexHtml: '/opt/B/resources/app.asar/out/renderer/index.html' },
@@ -92,7 +119,13 @@ describe('app paths', () => {
   });
 
   it('development: assets/loaders from the checkout, the dev server when electron-vite runs one', () => {
-    const p = resolveAppPaths({ isPackaged: false, resourcesPath: '/x', appPath: '/src/bootdrop', mainDir: '/src/bootdrop/out/main', devServerUrl: 'http://localhost:5173' });
+    const p = resolveAppPaths({
+      isPackaged: false,
+      resourcesPath: '/x',
+      appPath: '/src/bootdrop',
+      mainDir: '/src/bootdrop/out/main',
+      devServerUrl: 'http://localhost:5173',
+    });
     expect(p.loadersDir).toBe(join('/src/bootdrop', 'assets', 'loaders'));
     expect(p.trayIconDir).toBe('/src/bootdrop/build/tray');
     expect(p.nativeDir).toBe('/src/bootdrop/dist/native');
@@ -102,7 +135,20 @@ describe('app paths', () => {
 
 describe('boot notice', () => {
   it('names the PC and its firmware', () => {
-    const n = bootNotice({ mac: 'aa:bb:cc:dd:ee:ff', ip: '10.0.0.9', firmware: 'uefi', arch: 7, entryId: null, stage: 'dhcp', transfers: [], firstSeen: 0, lastSeen: 0 });
-    expect(n).toEqual({ title: 'A PC is network-booting', body: 'aa:bb:cc:dd:ee:ff at 10.0.0.9 (UEFI) asked Bootdrop for a boot file.' });
+    const n = bootNotice({
+      mac: 'aa:bb:cc:dd:ee:ff',
+      ip: '10.0.0.9',
+      firmware: 'uefi',
+      arch: 7,
+      entryId: null,
+      stage: 'dhcp',
+      transfers: [],
+      firstSeen: 0,
+      lastSeen: 0,
+    });
+    expect(n).toEqual({
+      title: 'A PC is network-booting',
+      body: 'aa:bb:cc:dd:ee:ff at 10.0.0.9 (UEFI) asked Bootdrop for a boot file.',
+    });
   });
 });

@@ -4,18 +4,48 @@ import { applyEvent, viewFromSnapshot, type EngineView } from '../../../electron
 import { trayModel } from '../../../electron/tray-model';
 import { IDLE, MENU, source } from '../webui/stub-api';
 
-const SERVING: ServingState = { ...IDLE, serving: true, interfaceName: 'eth0', address: '10.0.0.1', effectiveMode: 'proxy', httpUrl: 'http://10.0.0.1/' };
+const SERVING: ServingState = {
+  ...IDLE,
+  serving: true,
+  interfaceName: 'eth0',
+  address: '10.0.0.1',
+  effectiveMode: 'proxy',
+  httpUrl: 'http://10.0.0.1/',
+};
 
 function view(patch: Partial<EngineView> = {}): EngineView {
   return { state: IDLE, sources: [], knownMacs: new Set(), activeTransfers: new Set(), ...patch };
 }
 
 function transfer(id: string, outcome: TransferProgress['outcome']): TransferProgress {
-  return { id, protocol: 'tftp', clientIp: '10.0.0.9', mac: null, file: 'undionly.kpxe', bytes: 1, total: 2, rate: 1, startedAt: 0, endedAt: null, outcome, error: null };
+  return {
+    id,
+    protocol: 'tftp',
+    clientIp: '10.0.0.9',
+    mac: null,
+    file: 'undionly.kpxe',
+    bytes: 1,
+    total: 2,
+    rate: 1,
+    startedAt: 0,
+    endedAt: null,
+    outcome,
+    error: null,
+  };
 }
 
 function client(mac: string): ClientState {
-  return { mac, ip: null, firmware: 'uefi', arch: 7, entryId: null, stage: 'dhcp', transfers: [], firstSeen: 0, lastSeen: 0 };
+  return {
+    mac,
+    ip: null,
+    firmware: 'uefi',
+    arch: 7,
+    entryId: null,
+    stage: 'dhcp',
+    transfers: [],
+    firstSeen: 0,
+    lastSeen: 0,
+  };
 }
 
 describe('trayModel', () => {
@@ -23,7 +53,13 @@ describe('trayModel', () => {
     const m = trayModel(view());
     expect(m.icon).toBe('idle');
     expect(m.tooltip).toBe('Bootdrop — not serving');
-    expect(m.items[0]).toEqual({ kind: 'checkbox', label: 'Serving (choose an interface in the window)', checked: false, enabled: false, action: 'toggle-serving' });
+    expect(m.items[0]).toEqual({
+      kind: 'checkbox',
+      label: 'Serving (choose an interface in the window)',
+      checked: false,
+      enabled: false,
+      action: 'toggle-serving',
+    });
     expect(m.items).toContainEqual({ kind: 'label', label: 'No ISOs — drop one on the window' });
     expect(m.items.slice(-2)).toEqual([
       { kind: 'action', label: 'Show window', action: 'show' },
@@ -37,7 +73,12 @@ describe('trayModel', () => {
   });
 
   it('serving: green icon, checked toggle, the ISOs as disabled labels', () => {
-    const m = trayModel(view({ state: SERVING, sources: [source('/isos/arch.iso'), { ...source('/isos/x.iso'), label: 'Ubuntu', osName: 'Ubuntu' }] }));
+    const m = trayModel(
+      view({
+        state: SERVING,
+        sources: [source('/isos/arch.iso'), { ...source('/isos/x.iso'), label: 'Ubuntu', osName: 'Ubuntu' }],
+      }),
+    );
     expect(m.icon).toBe('serving');
     expect(m.items[0]).toMatchObject({ kind: 'checkbox', label: 'Serving on eth0', checked: true, enabled: true });
     expect(m.items).toContainEqual({ kind: 'label', label: 'ARCH_2024 — Arch Linux' });
@@ -58,10 +99,21 @@ describe('trayModel', () => {
   });
 
   it('starting: checked, disabled; errors shown as a label and in the tooltip', () => {
-    expect(trayModel(view({ state: { ...IDLE, starting: true, interfaceName: 'eth0' } })).items[0]).toMatchObject({ label: 'Starting on eth0…', checked: true, enabled: false });
-    const err = { code: 'EACCES', message: 'not permitted to bind UDP port 67 on 0.0.0.0 (ports below 1024 need privileges)', remedy: 'x' };
+    expect(trayModel(view({ state: { ...IDLE, starting: true, interfaceName: 'eth0' } })).items[0]).toMatchObject({
+      label: 'Starting on eth0…',
+      checked: true,
+      enabled: false,
+    });
+    const err = {
+      code: 'EACCES',
+      message: 'not permitted to bind UDP port 67 on 0.0.0.0 (ports below 1024 need privileges)',
+      remedy: 'x',
+    };
     const m = trayModel(view({ state: { ...IDLE, interfaceName: 'eth0', error: err } }));
-    expect(m.items[1]).toEqual({ kind: 'label', label: expect.stringMatching(/^⚠ not permitted to bind UDP port 67.{0,40}…$/) });
+    expect(m.items[1]).toEqual({
+      kind: 'label',
+      label: expect.stringMatching(/^⚠ not permitted to bind UDP port 67.{0,40}…$/),
+    });
     expect(m.tooltip).toContain('not serving: not permitted');
   });
 });
@@ -83,7 +135,9 @@ describe('engine view', () => {
     const again = applyEvent(v, { type: 'client', client: { ...client('aa:aa:aa:aa:aa:aa'), stage: 'kernel' } });
     expect(again.newClient).toBeNull();
     expect(again.trayChanged).toBe(false);
-    expect(applyEvent(v, { type: 'client', client: client('bb:bb:bb:bb:bb:bb') }).newClient?.mac).toBe('bb:bb:bb:bb:bb:bb');
+    expect(applyEvent(v, { type: 'client', client: client('bb:bb:bb:bb:bb:bb') }).newClient?.mac).toBe(
+      'bb:bb:bb:bb:bb:bb',
+    );
   });
 
   it('redraws the tray on state/sources and on the idle ↔ transferring edge only', () => {

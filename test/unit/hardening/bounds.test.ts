@@ -29,7 +29,8 @@ describe('RateLimiter', () => {
 describe('LogRing', () => {
   it('keeps the last N entries, each at most MAX_MESSAGE characters, and says how many were dropped', () => {
     const ring = new LogRing(50);
-    for (let i = 0; i < 10_000; i++) ring.push({ time: i, level: 'warn', scope: 'tftp', message: `${i} ${'x'.repeat(i % 7 === 0 ? 70_000 : 10)}` });
+    for (let i = 0; i < 10_000; i++)
+      ring.push({ time: i, level: 'warn', scope: 'tftp', message: `${i} ${'x'.repeat(i % 7 === 0 ? 70_000 : 10)}` });
     expect(ring.size).toBe(50);
     const all = ring.list();
     expect(Math.max(...all.map((e) => e.message.length))).toBeLessThanOrEqual(MAX_MESSAGE + 40);

@@ -18,7 +18,9 @@ describe('requests from other subnets', () => {
 
   it('a port 67 packet unicast from another subnet, or naming one in ciaddr, gets nothing', () => {
     expect(r().handle(clientBytes('bios'), { address: '192.168.9.9', port: 68 }, 'dhcp').replies).toEqual([]);
-    expect(r().handle(clientBytes('bios', { ciaddr: '192.168.9.9' }), { address: '0.0.0.0', port: 68 }, 'dhcp').replies).toEqual([]);
+    expect(
+      r().handle(clientBytes('bios', { ciaddr: '192.168.9.9' }), { address: '0.0.0.0', port: 68 }, 'dhcp').replies,
+    ).toEqual([]);
     expect(r().handle(clientBytes('bios'), { address: '0.0.0.0', port: 68 }, 'dhcp').replies).toHaveLength(1);
   });
 });

@@ -51,7 +51,9 @@ describe('the invariant checks themselves can fail', () => {
     const own = new Responder({ serverIp: '10.77.0.1', prefix: 24, policy: staticPolicy, pool });
     own.mode = 'dhcp';
     const bios = clientBytes('bios');
-    expect(proxyViolation(bios, own.handle(bios, { address: '0.0.0.0', port: 68 }, 'dhcp'))).toMatch(/handed out 10\.77\.0\./);
+    expect(proxyViolation(bios, own.handle(bios, { address: '0.0.0.0', port: 68 }, 'dhcp'))).toMatch(
+      /handed out 10\.77\.0\./,
+    );
     const plain = clientBytes('plain');
     expect(proxyViolation(plain, own.handle(plain, { address: '0.0.0.0', port: 68 }, 'dhcp'))).toMatch(/vendor class/);
   });

@@ -64,7 +64,17 @@ export function sl(components: Array<[number, string]>, flags = 0): Buffer {
 }
 
 /** A 2048-byte primary (type 1) or supplementary (type 2) volume descriptor. */
-export function volumeDescriptor(opts: { type?: number; volid?: string; blocks?: number; rootExtent?: number; rootSize?: number; escapes?: string; blockSize?: number } = {}): Buffer {
+export function volumeDescriptor(
+  opts: {
+    type?: number;
+    volid?: string;
+    blocks?: number;
+    rootExtent?: number;
+    rootSize?: number;
+    escapes?: string;
+    blockSize?: number;
+  } = {},
+): Buffer {
   const s = Buffer.alloc(2048);
   s[0] = opts.type ?? 1;
   s.write('CD001', 1, 'latin1');
@@ -73,7 +83,10 @@ export function volumeDescriptor(opts: { type?: number; volid?: string; blocks?:
   both32(opts.blocks ?? 100).copy(s, 80);
   if (opts.escapes) s.write(opts.escapes, 88, 'latin1');
   both16(opts.blockSize ?? 2048).copy(s, 128);
-  dirRecord({ extent: opts.rootExtent ?? 20, size: opts.rootSize ?? 2048, flags: 2, name: Buffer.from([0]) }).copy(s, 156);
+  dirRecord({ extent: opts.rootExtent ?? 20, size: opts.rootSize ?? 2048, flags: 2, name: Buffer.from([0]) }).copy(
+    s,
+    156,
+  );
   s.write('2024010203040500', 813, 'latin1');
   return s;
 }

@@ -15,7 +15,9 @@ import { dirRecord, directory, volumeDescriptor } from './bytes';
 
 describe('ECMA-119 volume descriptors', () => {
   it('parses a primary volume descriptor', () => {
-    const vd = parseVolumeDescriptor(volumeDescriptor({ volid: 'UBUNTU 24.04', blocks: 1234, rootExtent: 30, rootSize: 4096 }));
+    const vd = parseVolumeDescriptor(
+      volumeDescriptor({ volid: 'UBUNTU 24.04', blocks: 1234, rootExtent: 30, rootSize: 4096 }),
+    );
     expect(vd.type).toBe(1);
     expect(vd.volumeId).toBe('UBUNTU 24.04');
     expect(vd.volumeSpaceSize).toBe(1234);
@@ -60,7 +62,10 @@ describe('ECMA-119 dates', () => {
 describe('ECMA-119 directory records', () => {
   it('parses fields, name and system use area', () => {
     const su = Buffer.from('NM\x05\x01\x00', 'latin1');
-    const rec = parseDirRecord(dirRecord({ extent: 77, size: 5000, flags: FLAG.HIDDEN, name: 'README.TXT;1', systemUse: su }), 0);
+    const rec = parseDirRecord(
+      dirRecord({ extent: 77, size: 5000, flags: FLAG.HIDDEN, name: 'README.TXT;1', systemUse: su }),
+      0,
+    );
     expect(rec.extent).toBe(77);
     expect(rec.dataLength).toBe(5000);
     expect(rec.flags).toBe(FLAG.HIDDEN);
@@ -79,7 +84,11 @@ describe('ECMA-119 directory records', () => {
 
   it('walks records, skipping zero padding to the next sector', () => {
     const names = Array.from({ length: 80 }, (_, i) => `FILE${String(i).padStart(4, '0')}.BIN;1`);
-    const data = directory([dirRecord({ name: Buffer.from([0]), flags: 2 }), dirRecord({ name: Buffer.from([1]), flags: 2 }), ...names.map((n) => dirRecord({ name: n }))]);
+    const data = directory([
+      dirRecord({ name: Buffer.from([0]), flags: 2 }),
+      dirRecord({ name: Buffer.from([1]), flags: 2 }),
+      ...names.map((n) => dirRecord({ name: n })),
+    ]);
     expect(data.length).toBeGreaterThan(2048);
     const got = [...directoryRecords(data)].filter((r) => !isDotRecord(r.name)).map((r) => plainName(r.name));
     expect(got).toEqual(names.map((n) => n.slice(0, -2)));

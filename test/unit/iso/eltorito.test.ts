@@ -15,7 +15,13 @@ function validation(platform = 0): Buffer {
   return b;
 }
 
-function bootEntry(opts: { bootable?: boolean; media?: number; segment?: number; count?: number; rba: number }): Buffer {
+function bootEntry(opts: {
+  bootable?: boolean;
+  media?: number;
+  segment?: number;
+  count?: number;
+  rba: number;
+}): Buffer {
   const b = Buffer.alloc(32);
   b[0] = opts.bootable === false ? 0 : 0x88;
   b[1] = opts.media ?? 0;
@@ -64,7 +70,14 @@ describe('El Torito', () => {
   it('keeps other platform ids as numbers and skips extension entries', () => {
     const ext = Buffer.alloc(32);
     ext[0] = 0x44;
-    const cat = Buffer.concat([validation(), bootEntry({ rba: 1 }), section(true, 2, 1), bootEntry({ rba: 2, media: 4 }), ext, Buffer.alloc(64)]);
+    const cat = Buffer.concat([
+      validation(),
+      bootEntry({ rba: 1 }),
+      section(true, 2, 1),
+      bootEntry({ rba: 2, media: 4 }),
+      ext,
+      Buffer.alloc(64),
+    ]);
     const es = parseBootCatalog(cat);
     expect(es[1]).toMatchObject({ platform: 2, emulation: 'hdd', loadRba: 2 });
     expect(es).toHaveLength(2);

@@ -41,10 +41,45 @@ describe('Rock Ridge', () => {
 
   it('builds symlink targets from SL components (root, parent, current, continue)', () => {
     expect(interpretRockRidge(entries(sl([[0, 'vmlinuz']]))).symlink).toBe('vmlinuz');
-    expect(interpretRockRidge(entries(sl([[8, ''], [0, 'etc'], [0, 'passwd']]))).symlink).toBe('/etc/passwd');
-    expect(interpretRockRidge(entries(sl([[4, ''], [4, ''], [0, 'boot'], [2, ''], [0, 'x']]))).symlink).toBe('../../boot/./x');
+    expect(
+      interpretRockRidge(
+        entries(
+          sl([
+            [8, ''],
+            [0, 'etc'],
+            [0, 'passwd'],
+          ]),
+        ),
+      ).symlink,
+    ).toBe('/etc/passwd');
+    expect(
+      interpretRockRidge(
+        entries(
+          sl([
+            [4, ''],
+            [4, ''],
+            [0, 'boot'],
+            [2, ''],
+            [0, 'x'],
+          ]),
+        ),
+      ).symlink,
+    ).toBe('../../boot/./x');
     // A component split across two SL entries (component CONTINUE flag), plus the entry CONTINUE flag.
-    expect(interpretRockRidge(entries(sl([[0, 'dir'], [1, 'long-na']], 1), sl([[0, 'me']]))).symlink).toBe('dir/long-name');
+    expect(
+      interpretRockRidge(
+        entries(
+          sl(
+            [
+              [0, 'dir'],
+              [1, 'long-na'],
+            ],
+            1,
+          ),
+          sl([[0, 'me']]),
+        ),
+      ).symlink,
+    ).toBe('dir/long-name');
     expect(interpretRockRidge(entries(sl([[8, '']]))).symlink).toBe('/');
     expect(interpretRockRidge(entries(px(S_IFLNK | 0o777))).symlink).toBeUndefined();
   });
@@ -55,12 +90,19 @@ describe('Rock Ridge', () => {
     expect(interpretRockRidge(entries(susp('RE', []))).relocated).toBe(true);
     const short = susp('TF', [0x03, 120, 1, 1, 0, 0, 0, 0, 124, 6, 7, 8, 9, 10, 0]);
     expect(interpretRockRidge(entries(short)).mtime?.toISOString()).toBe('2024-06-07T08:09:10.000Z');
-    const long = susp('TF', Buffer.concat([Buffer.from([0x82]), Buffer.from('2020020304050600', 'latin1'), Buffer.from([0])]));
+    const long = susp(
+      'TF',
+      Buffer.concat([Buffer.from([0x82]), Buffer.from('2020020304050600', 'latin1'), Buffer.from([0])]),
+    );
     expect(interpretRockRidge(entries(long)).mtime?.toISOString()).toBe('2020-02-03T04:05:06.000Z');
   });
 
   it('survives truncated entries', () => {
-    const info = interpretRockRidge([{ sig: 'PX', version: 1, data: Buffer.alloc(3) }, { sig: 'SL', version: 1, data: Buffer.from([0, 0, 50, 0x41]) }, { sig: 'CL', version: 1, data: Buffer.alloc(2) }]);
+    const info = interpretRockRidge([
+      { sig: 'PX', version: 1, data: Buffer.alloc(3) },
+      { sig: 'SL', version: 1, data: Buffer.from([0, 0, 50, 0x41]) },
+      { sig: 'CL', version: 1, data: Buffer.alloc(2) },
+    ]);
     expect(info.mode).toBeUndefined();
     expect(info.symlink).toBe('A');
     expect(info.childLink).toBeUndefined();

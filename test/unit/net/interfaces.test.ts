@@ -7,7 +7,10 @@ import { listInterfaces } from '../../../main/net';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-sysfs-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function link(name: string, o: { oper?: string; flags?: string; type?: string; mtu?: number; wireless?: boolean; virtual?: boolean }): void {
+function link(
+  name: string,
+  o: { oper?: string; flags?: string; type?: string; mtu?: number; wireless?: boolean; virtual?: boolean },
+): void {
   const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'operstate'), `${o.oper ?? 'up'}\n`);
@@ -36,7 +39,18 @@ describe('interface listing', () => {
       addresses: {
         lo: [addr('127.0.0.1', 8, '00:00:00:00:00:00', true)],
         docker0: [addr('172.17.0.1', 16, '02:42:00:00:00:01')],
-        wlp2s0: [addr('192.168.1.20', 24, 'AA:BB:CC:00:00:01'), { address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: 'aa:bb:cc:00:00:01', internal: false, cidr: 'fe80::1/64', scopeid: 2 }],
+        wlp2s0: [
+          addr('192.168.1.20', 24, 'AA:BB:CC:00:00:01'),
+          {
+            address: 'fe80::1',
+            netmask: 'ffff:ffff:ffff:ffff::',
+            family: 'IPv6',
+            mac: 'aa:bb:cc:00:00:01',
+            internal: false,
+            cidr: 'fe80::1/64',
+            scopeid: 2,
+          },
+        ],
         enp3s0: [addr('169.254.10.1', 16, 'aa:bb:cc:00:00:02'), addr('10.9.0.1', 24, 'aa:bb:cc:00:00:02')],
         enp4s0: [addr('10.8.0.1', 24, 'aa:bb:cc:00:00:03')],
       },
@@ -51,14 +65,34 @@ describe('interface listing', () => {
   });
 
   it('falls back to Wi-Fi, then to virtual links, never to loopback', () => {
-    const wifiOnly = listInterfaces({ sysfsNet: root, addresses: { lo: [addr('127.0.0.1', 8, '00:00:00:00:00:00', true)], docker0: [addr('172.17.0.1', 16, '02:42:00:00:00:01')], wlp2s0: [addr('192.168.1.20', 24, 'aa:bb:cc:00:00:01')] } });
+    const wifiOnly = listInterfaces({
+      sysfsNet: root,
+      addresses: {
+        lo: [addr('127.0.0.1', 8, '00:00:00:00:00:00', true)],
+        docker0: [addr('172.17.0.1', 16, '02:42:00:00:00:01')],
+        wlp2s0: [addr('192.168.1.20', 24, 'aa:bb:cc:00:00:01')],
+      },
+    });
     expect(wifiOnly.find((i) => i.recommended)!.name).toBe('wlp2s0');
-    expect(listInterfaces({ sysfsNet: root, addresses: { lo: [addr('127.0.0.1', 8, '00:00:00:00:00:00', true)] } }).some((i) => i.recommended)).toBe(false);
+    expect(
+      listInterfaces({ sysfsNet: root, addresses: { lo: [addr('127.0.0.1', 8, '00:00:00:00:00:00', true)] } }).some(
+        (i) => i.recommended,
+      ),
+    ).toBe(false);
   });
 
   it('guesses kinds by name where there is no sysfs (macOS)', () => {
-    const list = listInterfaces({ platform: 'darwin', addresses: { en0: [addr('192.168.1.5', 24, 'aa:bb:cc:00:00:09')], utun3: [addr('10.7.0.2', 24, '00:00:00:00:00:00')] } });
-    expect(list.map((i) => [i.name, i.kind, i.recommended])).toEqual([['en0', 'wired', true], ['utun3', 'virtual', false]]);
+    const list = listInterfaces({
+      platform: 'darwin',
+      addresses: {
+        en0: [addr('192.168.1.5', 24, 'aa:bb:cc:00:00:09')],
+        utun3: [addr('10.7.0.2', 24, '00:00:00:00:00:00')],
+      },
+    });
+    expect(list.map((i) => [i.name, i.kind, i.recommended])).toEqual([
+      ['en0', 'wired', true],
+      ['utun3', 'virtual', false],
+    ]);
   });
 
   it('lists this machine without throwing', () => {

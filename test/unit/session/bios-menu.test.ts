@@ -8,7 +8,19 @@ import * as F from '../boot/fixtures';
 afterAll(() => F.cleanupTrees());
 
 function summary(id: string, ownPxeMenu: boolean | undefined, osName = id): SourceSummary {
-  return { id, path: `/isos/${id}.iso`, kind: 'iso', label: id, size: 1, family: 'generic', osName, fileSystems: [], entries: [], warnings: [], ...(ownPxeMenu === undefined ? {} : { ownPxeMenu }) };
+  return {
+    id,
+    path: `/isos/${id}.iso`,
+    kind: 'iso',
+    label: id,
+    size: 1,
+    family: 'generic',
+    osName,
+    fileSystems: [],
+    entries: [],
+    warnings: [],
+    ...(ownPxeMenu === undefined ? {} : { ownPxeMenu }),
+  };
 }
 
 describe('biosMenuInEffect', () => {
@@ -17,20 +29,30 @@ describe('biosMenuInEffect', () => {
     expect(biosMenuInEffect(undefined, [summary('arch', true)])).toEqual({ classicSourceId: null, warnings: [] });
   });
 
-  it("serves the first ISO that has its own menu, and says who else loses BIOS PCs", () => {
+  it('serves the first ISO that has its own menu, and says who else loses BIOS PCs', () => {
     expect(biosMenuInEffect('iso', [summary('arch', true)])).toEqual({ classicSourceId: 'arch', warnings: [] });
-    const r = biosMenuInEffect('iso', [summary('ubuntu', false, 'Ubuntu'), summary('arch', true, 'Arch Linux'), summary('arch2', true, 'Arch Linux')]);
+    const r = biosMenuInEffect('iso', [
+      summary('ubuntu', false, 'Ubuntu'),
+      summary('arch', true, 'Arch Linux'),
+      summary('arch2', true, 'Arch Linux'),
+    ]);
     expect(r.classicSourceId).toBe('arch');
     expect(r.warnings).toEqual([
       expect.stringContaining('the first ISO that has one; arch2 too'),
-      expect.stringMatching(/BIOS PCs see only Arch Linux's own menu; Ubuntu, Arch Linux are offered to UEFI PCs only — choose Bootdrop's menu/),
+      expect.stringMatching(
+        /BIOS PCs see only Arch Linux's own menu; Ubuntu, Arch Linux are offered to UEFI PCs only — choose Bootdrop's menu/,
+      ),
     ]);
   });
 
   it("falls back to Bootdrop's menu with a warning and a remedy when no ISO has one", () => {
     const r = biosMenuInEffect('iso', [summary('ubuntu', false), summary('old', undefined)]);
     expect(r.classicSourceId).toBeNull();
-    expect(r.warnings).toEqual([expect.stringMatching(/^BIOS PCs get Bootdrop's menu: .*none of the sources ships one .* — add an ISO that does \(Arch Linux/)]);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(
+        /^BIOS PCs get Bootdrop's menu: .*none of the sources ships one .* — add an ISO that does \(Arch Linux/,
+      ),
+    ]);
   });
 });
 
@@ -38,8 +60,26 @@ describe('biosMenuInEffect', () => {
 // replaced by a recorder of the policy it is handed, since real DHCP may only run in a test namespace
 // (test/integration/serve-session.test.ts does that, with a real PXE client).
 describe('Session: which menu BIOS PCs get', () => {
-  const LO: NetInterface = { name: 'lo', address: '127.0.0.1', prefix: 8, netmask: '255.0.0.0', mac: '00:00:00:00:00:00', up: true, kind: 'wired', recommended: true };
-  const BIOS: ClientFacts = { mac: '52:54:00:00:00:01', archCode: 0, arch: 'bios', vendorClass: 'PXEClient:Arch:00000:UNDI:002001', userClass: null, isIpxe: false, uuid: null, ip: null };
+  const LO: NetInterface = {
+    name: 'lo',
+    address: '127.0.0.1',
+    prefix: 8,
+    netmask: '255.0.0.0',
+    mac: '00:00:00:00:00:00',
+    up: true,
+    kind: 'wired',
+    recommended: true,
+  };
+  const BIOS: ClientFacts = {
+    mac: '52:54:00:00:00:01',
+    archCode: 0,
+    arch: 'bios',
+    vendorClass: 'PXEClient:Arch:00000:UNDI:002001',
+    userClass: null,
+    isIpxe: false,
+    uuid: null,
+    ip: null,
+  };
   const UEFI: ClientFacts = { ...BIOS, archCode: 7, arch: 'efi-x64', vendorClass: 'PXEClient:Arch:00007:UNDI:003016' };
   let session: Session | null = null;
   afterEach(async () => session?.dispose());
@@ -56,7 +96,16 @@ describe('Session: which menu BIOS PCs get', () => {
         return { effectiveMode: 'proxy', macForIp: () => null, close: async () => undefined };
       },
     };
-    const s = new Session({ loadersDir: defaultLoadersDir(), httpPort: 0, mode: 'proxy', linkCheckMs: 0, ...(biosMenu ? { biosMenu } : {}) }, services);
+    const s = new Session(
+      {
+        loadersDir: defaultLoadersDir(),
+        httpPort: 0,
+        mode: 'proxy',
+        linkCheckMs: 0,
+        ...(biosMenu ? { biosMenu } : {}),
+      },
+      services,
+    );
     session = s;
     const log: LogEntry[] = [];
     s.onEvent((e) => e.type === 'log' && log.push(e.entry));
@@ -70,7 +119,7 @@ describe('Session: which menu BIOS PCs get', () => {
     return { s, arch, log, decide, get };
   }
 
-  it("reports which sources ship their own menu, and the choice, in every snapshot", async () => {
+  it('reports which sources ship their own menu, and the choice, in every snapshot', async () => {
     const { s, arch } = await serve();
     expect(arch.ownPxeMenu).toBe(true);
     const ubuntu = await s.addSource({ path: await F.writeTree(F.UBUNTU_TREE) });
@@ -90,8 +139,15 @@ describe('Session: which menu BIOS PCs get', () => {
     expect(decide(BIOS)).toEqual({ kind: 'tftp', file: '/boot/syslinux/lpxelinux.0' });
     expect(decide(UEFI)).toEqual({ kind: 'tftp', file: '/loaders/ipxe.efi' }); // UEFI keeps Bootdrop's menu
     // The classic layout: the ISO root at the tree root, plus the synthesized PXELINUX config.
-    expect(await get('/boot/syslinux/pxelinux.cfg/default')).toMatchObject({ status: 200, text: expect.stringContaining('INCLUDE archiso_pxe.cfg') });
-    expect(log.map((l) => l.message)).toContain("BIOS PCs get Arch Linux's own PXELINUX menu (" + (await s.snapshot()).sources[0]!.id + "); UEFI PCs get Bootdrop's menu");
+    expect(await get('/boot/syslinux/pxelinux.cfg/default')).toMatchObject({
+      status: 200,
+      text: expect.stringContaining('INCLUDE archiso_pxe.cfg'),
+    });
+    expect(log.map((l) => l.message)).toContain(
+      "BIOS PCs get Arch Linux's own PXELINUX menu (" +
+        (await s.snapshot()).sources[0]!.id +
+        "); UEFI PCs get Bootdrop's menu",
+    );
     const httpUrl = (await s.snapshot()).state.httpUrl;
 
     const menu = (await s.snapshot()).menu;
@@ -112,14 +168,20 @@ describe('Session: which menu BIOS PCs get', () => {
     await s.start();
     expect(log.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^BIOS PCs see only Arch Linux's own menu; Ubuntu [^;]* is offered to UEFI PCs only — choose Bootdrop's menu to offer every ISO to BIOS PCs too$/),
+        expect.stringMatching(
+          /^BIOS PCs see only Arch Linux's own menu; Ubuntu [^;]* is offered to UEFI PCs only — choose Bootdrop's menu to offer every ISO to BIOS PCs too$/,
+        ),
         // HTTP is not on port 80 here: the ISO's menu (http://${pxeserver}/) would miss it.
-        expect.stringMatching(/^the ISO's own PXELINUX menu fetches http:\/\/<server>\/ on port 80, but HTTP runs on port \d+: .* serve with --http-port 80, or choose Bootdrop's menu for BIOS PCs$/),
+        expect.stringMatching(
+          /^the ISO's own PXELINUX menu fetches http:\/\/<server>\/ on port 80, but HTTP runs on port \d+: .* serve with --http-port 80, or choose Bootdrop's menu for BIOS PCs$/,
+        ),
       ]),
     );
     await s.removeSource({ id: arch.id });
     expect(decide(BIOS)).toEqual({ kind: 'tftp', file: '/loaders/undionly.kpxe' });
-    expect(log.filter((l) => l.level === 'warn').at(-1)?.message).toMatch(/^BIOS PCs get Bootdrop's menu: the ISO's own PXELINUX menu was chosen, but none of the sources ships one/);
+    expect(log.filter((l) => l.level === 'warn').at(-1)?.message).toMatch(
+      /^BIOS PCs get Bootdrop's menu: the ISO's own PXELINUX menu was chosen, but none of the sources ships one/,
+    );
     const snap = await s.snapshot();
     expect(snap.state).toMatchObject({ serving: true, error: null });
     expect(snap.menu.biosMenu).toBe('iso'); // the choice stays for when the ISO comes back

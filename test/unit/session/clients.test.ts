@@ -3,8 +3,26 @@ import type { TransferProgress } from '../../../main/contract';
 import { ClientTable } from '../../../main/session/clients';
 
 const MAC = '52:54:00:12:34:56';
-function transfer(id: string, file: string, outcome: TransferProgress['outcome'], mac: string | null = null): TransferProgress {
-  return { id, protocol: 'http', clientIp: '10.0.0.100', mac, file, bytes: 10, total: 10, rate: 1, startedAt: 0, endedAt: null, outcome, error: null };
+function transfer(
+  id: string,
+  file: string,
+  outcome: TransferProgress['outcome'],
+  mac: string | null = null,
+): TransferProgress {
+  return {
+    id,
+    protocol: 'http',
+    clientIp: '10.0.0.100',
+    mac,
+    file,
+    bytes: 10,
+    total: 10,
+    rate: 1,
+    startedAt: 0,
+    endedAt: null,
+    outcome,
+    error: null,
+  };
 }
 
 describe('ClientTable', () => {
@@ -60,8 +78,10 @@ describe('ClientTable', () => {
   });
   it('keeps at most 500 clients, forgetting the least recently seen (not the first seen), and lists by first sighting', () => {
     const t = new ClientTable();
-    const mac = (i: number) => `52:54:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
-    for (let i = 0; i < 500; i++) t.sawDhcp({ mac: mac(i), ip: `10.1.${i >> 8}.${i & 255}`, firmware: 'bios', arch: 0 }, i);
+    const mac = (i: number) =>
+      `52:54:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+    for (let i = 0; i < 500; i++)
+      t.sawDhcp({ mac: mac(i), ip: `10.1.${i >> 8}.${i & 255}`, firmware: 'bios', arch: 0 }, i);
     t.sawTransfer(transfer('t0', '/undionly.kpxe', 'active', mac(0)), new Map(), 1000); // client 0 is busy again
     t.sawDhcp({ mac: mac(1), ip: null, firmware: 'bios', arch: 0 }, 1001); // so is client 1
     for (let i = 500; i < 503; i++) t.sawDhcp({ mac: mac(i), ip: null, firmware: 'uefi', arch: 7 }, 2000 + i);
@@ -77,7 +97,8 @@ describe('ClientTable', () => {
 
   it('bounds the addresses it remembers for machines that are not network-booting', () => {
     const t = new ClientTable();
-    for (let i = 0; i < 2100; i++) t.sawDhcp({ mac: MAC, ip: `10.2.${i >> 8}.${i & 255}`, firmware: 'unknown', arch: null }, i);
+    for (let i = 0; i < 2100; i++)
+      t.sawDhcp({ mac: MAC, ip: `10.2.${i >> 8}.${i & 255}`, firmware: 'unknown', arch: null }, i);
     expect(t.macForIp('10.2.0.0')).toBeNull(); // the oldest were forgotten
     expect(t.macForIp('10.2.8.51')).toBe(MAC); // 2099
   });

@@ -11,6 +11,10 @@ describe('arpLookup', () => {
     expect(arpLookup('10.0.0.119', () => TABLE)).toBe('52:54:00:ab:cd:ef');
     expect(arpLookup('10.0.0.120', () => TABLE)).toBeNull();
     expect(arpLookup('10.0.0.1', () => TABLE)).toBeNull();
-    expect(arpLookup('10.0.0.1', () => { throw new Error('no table'); })).toBeNull();
+    expect(
+      arpLookup('10.0.0.1', () => {
+        throw new Error('no table');
+      }),
+    ).toBeNull();
   });
 });

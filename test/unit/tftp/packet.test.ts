@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { dataHeader, encodeAck, encodeData, encodeError, encodeOack, encodeRequest, parsePacket, type TftpPacket } from '../../../main/tftp/packet';
+import {
+  dataHeader,
+  encodeAck,
+  encodeData,
+  encodeError,
+  encodeOack,
+  encodeRequest,
+  parsePacket,
+  type TftpPacket,
+} from '../../../main/tftp/packet';
 
 function ok(buf: Buffer): TftpPacket {
   const r = parsePacket(buf);
@@ -45,9 +54,31 @@ describe('TFTP packet codec', () => {
 
   it('round-trips RRQ, OACK, DATA, ACK and ERROR', () => {
     const rrq = encodeRequest({ op: 'rrq', filename: 'boot/vmlinuz', mode: 'octet', options: [['windowsize', '4']] });
-    expect(ok(rrq)).toEqual({ op: 'rrq', filename: 'boot/vmlinuz', mode: 'octet', options: new Map([['windowsize', '4']]) });
-    expect(ok(encodeOack([['tsize', '123'], ['blksize', '1468']]))).toEqual({ op: 'oack', options: new Map([['tsize', '123'], ['blksize', '1468']]) });
-    expect(ok(encodeData(65535, Buffer.from('abc')))).toEqual({ op: 'data', block: 65535, payload: Buffer.from('abc') });
+    expect(ok(rrq)).toEqual({
+      op: 'rrq',
+      filename: 'boot/vmlinuz',
+      mode: 'octet',
+      options: new Map([['windowsize', '4']]),
+    });
+    expect(
+      ok(
+        encodeOack([
+          ['tsize', '123'],
+          ['blksize', '1468'],
+        ]),
+      ),
+    ).toEqual({
+      op: 'oack',
+      options: new Map([
+        ['tsize', '123'],
+        ['blksize', '1468'],
+      ]),
+    });
+    expect(ok(encodeData(65535, Buffer.from('abc')))).toEqual({
+      op: 'data',
+      block: 65535,
+      payload: Buffer.from('abc'),
+    });
     expect(ok(encodeData(7, Buffer.alloc(0)))).toEqual({ op: 'data', block: 7, payload: Buffer.alloc(0) });
     expect(ok(encodeAck(0))).toEqual({ op: 'ack', block: 0 });
     expect(ok(encodeAck(65536))).toEqual({ op: 'ack', block: 0 });

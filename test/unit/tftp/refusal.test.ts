@@ -17,8 +17,12 @@ describe('refusalFor', () => {
   });
 
   it('names the request in the log line, quoted when it may be hostile', () => {
-    expect(refusalFor(new VfsError('EOUTSIDE', '/e', 'symlink points outside', '/srv'), '../etc\npasswd').log).toBe('refused "../etc\\npasswd": /srv: /e: symlink points outside');
-    expect(refusalFor(new VfsError('ENOENT', '/n', 'no such file', '/srv'), 'pxelinux.cfg/01-aa').log).toBe('not found: pxelinux.cfg/01-aa');
+    expect(refusalFor(new VfsError('EOUTSIDE', '/e', 'symlink points outside', '/srv'), '../etc\npasswd').log).toBe(
+      'refused "../etc\\npasswd": /srv: /e: symlink points outside',
+    );
+    expect(refusalFor(new VfsError('ENOENT', '/n', 'no such file', '/srv'), 'pxelinux.cfg/01-aa').log).toBe(
+      'not found: pxelinux.cfg/01-aa',
+    );
     expect(refusalFor(new Error('disk gone'), 'k').log).toBe('cannot read k: disk gone');
     expect(refusalFor('odd', 'k')).toMatchObject({ code: 0, log: 'cannot read k: odd' });
   });

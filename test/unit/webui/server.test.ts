@@ -17,7 +17,10 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bootdrop-webui-'));
   uiDir = join(dir, 'ui');
   mkdirSync(join(uiDir, 'assets'), { recursive: true });
-  writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>Bootdrop</title><script type="module" src="./assets/app.js"></script>');
+  writeFileSync(
+    join(uiDir, 'index.html'),
+    '<!doctype html><title>Bootdrop</title><script type="module" src="./assets/app.js"></script>',
+  );
   writeFileSync(join(uiDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(uiDir, 'assets', 'style.css'), 'body{}');
   writeFileSync(join(dir, 'secret.txt'), 'not for the browser');
@@ -35,12 +38,15 @@ interface HttpResult {
 
 function get(ui: WebUi, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: ui.port, path, method, headers: { host: `127.0.0.1:${ui.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: ui.port, path, method, headers: { host: `127.0.0.1:${ui.port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -63,7 +69,9 @@ class Page {
       if (w) w(m);
       else this.queue.push(m);
     });
-    this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    this.closed = new Promise((resolve) =>
+      this.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
     this.opened = new Promise((resolve, reject) => {
       this.ws.on('open', () => resolve());
       this.ws.on('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -113,7 +121,7 @@ describe('startWebUi', () => {
   function page(opts: { token?: string | null; origin?: string | null } = {}): Page {
     const token = opts.token === undefined ? ui.token : opts.token;
     const url = `ws://127.0.0.1:${ui.port}/api${token === null ? '' : `?token=${token}`}`;
-    const origin = opts.origin === undefined ? `http://127.0.0.1:${ui.port}` : opts.origin ?? undefined;
+    const origin = opts.origin === undefined ? `http://127.0.0.1:${ui.port}` : (opts.origin ?? undefined);
     const p = new Page(url, origin);
     pages.push(p);
     return p;
@@ -164,7 +172,16 @@ describe('startWebUi', () => {
 
   it('never serves files outside the UI folder', async () => {
     const cookie = `bootdrop_${ui.port}=${ui.token}`;
-    for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt', '/..%5csecret.txt', '/assets/leak.txt', '/%00', '/.hidden']) {
+    for (const path of [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/assets/leak.txt',
+      '/%00',
+      '/.hidden',
+    ]) {
       const r = await get(ui, path, { cookie });
       expect(r.status, path).toBe(404);
       expect(r.body).not.toContain('not for the browser');
@@ -205,7 +222,10 @@ describe('startWebUi', () => {
   });
 
   it('accepts the cookie on the upgrade', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${ui.port}/api`, { origin: `http://127.0.0.1:${ui.port}`, headers: { cookie: `bootdrop_${ui.port}=${ui.token}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${ui.port}/api`, {
+      origin: `http://127.0.0.1:${ui.port}`,
+      headers: { cookie: `bootdrop_${ui.port}=${ui.token}` },
+    });
     const hello = await new Promise<string>((resolve, reject) => {
       ws.on('open', () => ws.send(JSON.stringify({ kind: 'hello', v: CONTRACT_VERSION })));
       ws.on('message', (d) => resolve(String(d)));
@@ -224,7 +244,9 @@ describe('startWebUi', () => {
     expect(await p.call('addSource', { path: 'relative.iso' })).toMatchObject({ ok: false, error: { code: 'EINVAL' } });
     expect(await p.call('addSource', { path: iso, extra: 1 })).toMatchObject({ ok: false, error: { code: 'EINVAL' } });
     expect(await p.call('setMode', { mode: 'turbo' })).toMatchObject({ ok: false, error: { code: 'EINVAL' } });
-    expect(await p.call('setMenu', { menu: { timeoutSec: -1, defaultEntryId: null, append: '', overrides: {} } })).toMatchObject({ ok: false });
+    expect(
+      await p.call('setMenu', { menu: { timeoutSec: -1, defaultEntryId: null, append: '', overrides: {} } }),
+    ).toMatchObject({ ok: false });
     expect(await p.call('start', { now: true })).toMatchObject({ ok: false, error: { code: 'EINVAL' } });
     const wrongIface = await p.call('setInterface', { name: 'wlan9' });
     expect(wrongIface).toMatchObject({ ok: false, error: { code: 'EINVAL' } });
@@ -245,8 +267,14 @@ describe('startWebUi', () => {
   it('passes engine errors through with their code and remedy', async () => {
     const p = page();
     await p.hello();
-    api.failNext = Object.assign(new Error('not permitted to bind UDP port 67'), { code: 'EACCES', remedy: 'allow low ports' });
-    expect(await p.call('start')).toMatchObject({ ok: false, error: { code: 'EACCES', message: 'not permitted to bind UDP port 67', remedy: 'allow low ports' } });
+    api.failNext = Object.assign(new Error('not permitted to bind UDP port 67'), {
+      code: 'EACCES',
+      remedy: 'allow low ports',
+    });
+    expect(await p.call('start')).toMatchObject({
+      ok: false,
+      error: { code: 'EACCES', message: 'not permitted to bind UDP port 67', remedy: 'allow low ports' },
+    });
   });
 
   it('fans engine events out to every connected page, not to pages that never said hello', async () => {
@@ -317,13 +345,17 @@ describe('startWebUi', () => {
 describe('startWebUi lifecycle', () => {
   it('refuses to start without a built UI and only binds loopback', async () => {
     await expect(startWebUi({ api: new StubApi(), uiDir: join(dir, 'nowhere') })).rejects.toThrow('npm run build:ui');
-    await expect(startWebUi({ api: new StubApi(), uiDir, host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow('127.0.0.1');
+    await expect(startWebUi({ api: new StubApi(), uiDir, host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow(
+      '127.0.0.1',
+    );
   });
 
   it('explains a busy port', async () => {
     const api = new StubApi();
     const first = await startWebUi({ api, uiDir });
-    await expect(startWebUi({ api, uiDir, port: first.port })).rejects.toThrow(`cannot listen on 127.0.0.1:${first.port}: the port is in use`);
+    await expect(startWebUi({ api, uiDir, port: first.port })).rejects.toThrow(
+      `cannot listen on 127.0.0.1:${first.port}: the port is in use`,
+    );
     expect(api.listenerCount).toBe(1); // the failed one let go of the engine
     await first.close();
   });

@@ -1,13 +1,50 @@
 /** A hand-written BootdropApi for bridge tests: records calls, answers with fixed data, emits on demand. */
-import type { BootdropApi, EngineEvent, EngineSnapshot, MenuSettings, NetInterface, ServingState, SourceSummary } from '../../../main/contract';
+import type {
+  BootdropApi,
+  EngineEvent,
+  EngineSnapshot,
+  MenuSettings,
+  NetInterface,
+  ServingState,
+  SourceSummary,
+} from '../../../main/contract';
 import { CONTRACT_VERSION } from '../../../main/contract';
 
-export const IDLE: ServingState = { serving: false, starting: false, interfaceName: null, address: null, mode: 'auto', effectiveMode: null, httpUrl: null, error: null };
+export const IDLE: ServingState = {
+  serving: false,
+  starting: false,
+  interfaceName: null,
+  address: null,
+  mode: 'auto',
+  effectiveMode: null,
+  httpUrl: null,
+  error: null,
+};
 export const MENU: MenuSettings = { timeoutSec: 10, defaultEntryId: null, append: '', overrides: {} };
-export const ETH0: NetInterface = { name: 'eth0', address: '10.0.0.1', prefix: 24, netmask: '255.255.255.0', mac: '02:00:00:00:00:01', up: true, kind: 'wired', recommended: true };
+export const ETH0: NetInterface = {
+  name: 'eth0',
+  address: '10.0.0.1',
+  prefix: 24,
+  netmask: '255.255.255.0',
+  mac: '02:00:00:00:00:01',
+  up: true,
+  kind: 'wired',
+  recommended: true,
+};
 
 export function source(path: string): SourceSummary {
-  return { id: 'arch', path, kind: 'iso', label: 'ARCH_2024', size: 1, family: 'archiso', osName: 'Arch Linux', fileSystems: ['ISO 9660'], entries: [], warnings: [] };
+  return {
+    id: 'arch',
+    path,
+    kind: 'iso',
+    label: 'ARCH_2024',
+    size: 1,
+    family: 'archiso',
+    osName: 'Arch Linux',
+    fileSystems: ['ISO 9660'],
+    entries: [],
+    warnings: [],
+  };
 }
 
 export class StubApi implements BootdropApi {

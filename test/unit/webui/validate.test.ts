@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { REQUEST_NAMES, type BootdropApi } from '../../../main/contract';
-import { InvalidRequestError, dispatchRequest, isAbsoluteHostPath, validateMenu, validateRequest, type ValidationEnv } from '../../../main/contract/validate';
+import {
+  InvalidRequestError,
+  dispatchRequest,
+  isAbsoluteHostPath,
+  validateMenu,
+  validateRequest,
+  type ValidationEnv,
+} from '../../../main/contract/validate';
 import { StubApi } from './stub-api';
 
 const env: ValidationEnv = {
@@ -8,7 +15,13 @@ const env: ValidationEnv = {
   interfaceNames: async () => ['eth0', 'Ethernet 2'],
 };
 
-const MENU = { timeoutSec: 5, defaultEntryId: 'arch:linux', append: 'quiet', overrides: { 'arch:linux': { label: 'Arch', enabled: true, append: 'nomodeset' } }, biosMenu: 'iso' };
+const MENU = {
+  timeoutSec: 5,
+  defaultEntryId: 'arch:linux',
+  append: 'quiet',
+  overrides: { 'arch:linux': { label: 'Arch', enabled: true, append: 'nomodeset' } },
+  biosMenu: 'iso',
+};
 
 async function refusal(name: Parameters<typeof validateRequest>[0], payload: unknown): Promise<string> {
   try {
@@ -38,7 +51,9 @@ describe('validateRequest', () => {
   });
 
   it('refuses bad payloads saying what and where', async () => {
-    expect(await refusal('addSource', { path: '/isos/nope.iso' })).toBe('addSource.path: "/isos/nope.iso" does not exist');
+    expect(await refusal('addSource', { path: '/isos/nope.iso' })).toBe(
+      'addSource.path: "/isos/nope.iso" does not exist',
+    );
     expect(await refusal('addSource', { path: '/dev/null' })).toContain('neither a file nor a folder');
     expect(await refusal('addSource', { path: 'arch.iso' })).toContain('not an absolute path');
     expect(await refusal('addSource', { path: 42 })).toBe('addSource.path: expected a string, got number');
@@ -46,7 +61,9 @@ describe('validateRequest', () => {
     expect(await refusal('addSource', { path: '/isos/arch.iso', mount: true })).toContain('unexpected field "mount"');
     expect(await refusal('addSource', { path: '/isos/a\nb.iso' })).toContain('control characters');
     expect(await refusal('addSource', { path: '/' + 'a'.repeat(5000) })).toContain('too long');
-    expect(await refusal('setInterface', { name: 'wlan0' })).toBe('setInterface.name: no network interface called "wlan0" (known: eth0, Ethernet 2)');
+    expect(await refusal('setInterface', { name: 'wlan0' })).toBe(
+      'setInterface.name: no network interface called "wlan0" (known: eth0, Ethernet 2)',
+    );
     expect(await refusal('setMode', { mode: 'PROXY' })).toContain('expected one of proxy, dhcp, auto');
     expect(await refusal('removeSource', { id: '' })).toContain('must not be empty');
     expect(await refusal('start', { force: true })).toBe('start: takes no arguments');
@@ -74,7 +91,9 @@ describe('validateRequest', () => {
   });
 
   it('keeps an entry id like __proto__ as plain data', () => {
-    const menu = validateMenu(JSON.parse('{"timeoutSec":1,"defaultEntryId":null,"append":"","overrides":{"__proto__":{"label":"x"}}}'));
+    const menu = validateMenu(
+      JSON.parse('{"timeoutSec":1,"defaultEntryId":null,"append":"","overrides":{"__proto__":{"label":"x"}}}'),
+    );
     expect(Object.getPrototypeOf(menu.overrides)).toBe(Object.prototype);
     expect(Object.keys(menu.overrides)).toEqual(['__proto__']);
   });
@@ -98,13 +117,17 @@ describe('dispatchRequest', () => {
     const api = new StubApi();
     await dispatchRequest(api, 'addSource', { path: '/isos/arch.iso' }, env);
     await dispatchRequest(api, 'start', {}, env);
-    expect(api.calls).toEqual([{ name: 'addSource', req: { path: '/isos/arch.iso' } }, { name: 'start', req: undefined }]);
+    expect(api.calls).toEqual([
+      { name: 'addSource', req: { path: '/isos/arch.iso' } },
+      { name: 'start', req: undefined },
+    ]);
   });
 
   it('covers every request in the contract', async () => {
     const api = new StubApi() as BootdropApi;
     for (const name of REQUEST_NAMES) expect(typeof api[name]).toBe('function');
     // Every name has a validator: an impossible payload is refused by each, never passed through.
-    for (const name of REQUEST_NAMES) await expect(validateRequest(name, [1], env)).rejects.toThrow(InvalidRequestError);
+    for (const name of REQUEST_NAMES)
+      await expect(validateRequest(name, [1], env)).rejects.toThrow(InvalidRequestError);
   });
 });
