@@ -33,8 +33,7 @@ export class FolderSource implements Vfs {
     const parts = splitPath(path);
     let host = this.realRoot;
     const vparts: string[] = [];
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
+    for (const [i, part] of parts.entries()) {
       let names: string[];
       try {
         names = await fsp.readdir(host);
