@@ -10,6 +10,7 @@ import { createEngineServices, defaultLoadersDir, describeMode, Narrator, Sessio
 import { startWebUi } from '../webui';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
+import { errorMessage } from '../errors';
 
 const USAGE = [
   'bootdrop serve [<iso-or-folder>...] [options]',
@@ -313,7 +314,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     } catch (err) {
       return fail(
         'EUI',
-        `cannot start the browser UI: ${(err as Error).message}`,
+        `cannot start the browser UI: ${errorMessage(err)}`,
         'free the port (or use --ui 0 for any port); build the UI with "npm run build:ui" in a checkout',
       );
     }

@@ -33,6 +33,7 @@ import { pruneMenu } from './menu';
 import { biosMenuInEffect, describeBiosMenu } from './bios-menu';
 import type { EngineServices, OpenedSource, RunningDhcp, RunningServer, ServedLayout } from './services';
 import type { KnownRoles } from './stage';
+import { errorMessage } from '../errors';
 
 export interface SessionOptions {
   /** Folder with the bundled loaders (undionly.kpxe, ipxe.efi, ...). */
@@ -184,7 +185,7 @@ export class Session implements BootdropApi {
     try {
       return this.services.listInterfaces();
     } catch (err) {
-      this.log('warn', 'net', `cannot list interfaces: ${(err as Error).message}`);
+      this.log('warn', 'net', `cannot list interfaces: ${errorMessage(err)}`);
       return [];
     }
   }
@@ -304,7 +305,7 @@ export class Session implements BootdropApi {
           this.running.httpPort,
         );
       } catch (err) {
-        this.log('error', 'boot', `menu update failed: ${(err as Error).message}`);
+        this.log('error', 'boot', `menu update failed: ${errorMessage(err)}`);
       }
     }
   }
@@ -508,7 +509,7 @@ export class Session implements BootdropApi {
     for (const s of [...run.servers].reverse()) {
       await s
         .close()
-        .catch((err: unknown) => this.log('warn', 'session', `closing a server failed: ${(err as Error).message}`));
+        .catch((err: unknown) => this.log('warn', 'session', `closing a server failed: ${errorMessage(err)}`));
     }
     this.setState({ serving: false, starting: false, address: null, effectiveMode: null, httpUrl: null });
     this.log('info', 'session', 'stopped serving');
