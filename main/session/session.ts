@@ -24,6 +24,7 @@ import { MountedTree } from '../vfs';
 import { browse } from './browse';
 import { ClientTable, type DhcpSighting } from './clients';
 import { SessionError, toServeError } from './errors';
+import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
 import { arpLookup } from './neighbors';
@@ -203,17 +204,7 @@ export class Session implements BootdropApi {
   // ---- sources and menu -------------------------------------------------------------------------
 
   private newSourceId(hostPath: string): string {
-    const base =
-      path
-        .basename(hostPath)
-        .replace(/\.iso$/i, '')
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-+|-+$/g, '')
-        .slice(0, 40) || 'source';
-    let id = base;
-    for (let n = 2; this.sources.some((s) => s.id === id); n++) id = `${base}-${n}`;
-    return id;
+    return sourceIdFor(hostPath, (id) => this.sources.some((s) => s.id === id));
   }
 
   async addSource(req: { path: string }): Promise<SourceSummary> {
