@@ -16,12 +16,13 @@ import { QuietQueue } from './quiet-queue';
 import { proxyWarmUpPackets, START_WARM_UP_ROUNDS, warmResponder } from './warm-up';
 import { bindUdp, closeUdp, defaultStrategy, type SocketStrategy } from './sockets';
 import { errorMessage } from '../errors';
+import type { ScopedLog } from '../log';
 
 export interface DhcpServiceOptions {
   iface: NetInterface;
   mode: ServeMode;
   policy: BootPolicy;
-  log: (level: LogLevel, message: string, client?: string) => void;
+  log: ScopedLog;
   /** auto: how long to wait for another server's answer before acting as DHCP server (default 4000). */
   probeTimeoutMs?: number;
   /** auto: how often to probe again while acting as DHCP server (default 30000). */

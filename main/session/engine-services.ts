@@ -19,7 +19,7 @@ import { listInterfaces } from '../net';
 import { TftpServer } from '../tftp';
 import type { MountedTree } from '../vfs';
 import { SessionError } from './errors';
-import type { EngineServices, LayoutContext, ServedLayout, ServedSource } from './services';
+import { scoped, type EngineServices, type LayoutContext, type ServedLayout, type ServedSource } from './services';
 import type { FileRole } from './stage';
 
 export function firmwareOf(facts: ClientFacts): Firmware {
@@ -150,7 +150,7 @@ export function createEngineServices(): EngineServices {
         address: o.address,
         port: o.port,
         tracker: o.tracker,
-        log: (level, message, client) => o.log(level, 'http', message, client),
+        log: scoped(o.log, 'http'),
       });
       await server.start();
       return { port: server.port, close: () => server.stop() };
@@ -162,7 +162,7 @@ export function createEngineServices(): EngineServices {
         address: o.address,
         port: o.port,
         tracker: o.tracker,
-        log: (level, message, client) => o.log(level, 'tftp', message, client),
+        log: scoped(o.log, 'tftp'),
         ...(o.mtu ? { mtu: o.mtu } : {}),
       });
       await server.start();
@@ -174,7 +174,7 @@ export function createEngineServices(): EngineServices {
         iface: o.iface,
         mode: o.mode,
         policy: o.policy,
-        log: (level, message, client) => o.log(level, 'dhcp', message, client),
+        log: scoped(o.log, 'dhcp'),
         ...(o.ports ? { ports: o.ports } : {}),
       });
       dhcp.on('client', (e: ClientEvent) =>

@@ -17,10 +17,16 @@ import type {
 import type { BootPolicy } from '../boot/policy';
 import type { TransferTracker } from '../transfer';
 import type { MountedTree, Vfs } from '../vfs';
+import type { ScopedLog } from '../log';
 import type { DhcpSighting } from './clients';
 import type { KnownRoles } from './stage';
 
 export type Log = (level: LogLevel, scope: string, message: string, client?: string) => void;
+
+/** The session's log narrowed to one server's scope, for the protocol folders that know nothing of scopes. */
+export function scoped(log: Log, scope: string): ScopedLog {
+  return (level, message, client) => log(level, scope, message, client);
+}
 
 export interface OpenedSource {
   vfs: Vfs;
