@@ -63,9 +63,6 @@ export interface ResponderOptions {
   pool?: LeasePool;
 }
 
-/** A boot decision that the reply can carry, or the reason it cannot. */
-export type Answerable = Exclude<BootDecision, { kind: 'ignore' }>;
-
 export class Responder {
   mode: EffectiveMode = 'proxy';
   readonly serverIp: string;

@@ -22,7 +22,7 @@ import { SessionError } from './errors';
 import { scoped, type EngineServices, type LayoutContext, type ServedLayout, type ServedSource } from './services';
 import type { FileRole } from './stage';
 
-export function firmwareOf(facts: ClientFacts): Firmware {
+function firmwareOf(facts: ClientFacts): Firmware {
   if (facts.isIpxe) return 'ipxe';
   if (!/^(PXEClient|HTTPClient)/.test(facts.vendorClass)) return 'unknown'; // e.g. the booted OS's own DHCP client
   if (facts.arch === 'bios') return 'bios';
