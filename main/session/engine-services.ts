@@ -18,7 +18,7 @@ import { openSource } from '../iso';
 import { listInterfaces } from '../net';
 import { TftpServer } from '../tftp';
 import type { MountedTree } from '../vfs';
-import { SessionError } from './errors';
+import { classicPortWarning, noClassicPxelinuxError } from './errors';
 import { scoped, type EngineServices, type LayoutContext, type ServedLayout, type ServedSource } from './services';
 import type { FileRole } from './stage';
 
@@ -114,12 +114,7 @@ export function createEngineServices(): EngineServices {
       const classicSource =
         ctx.classicSourceId === null ? undefined : sources.find((s) => s.summary.id === ctx.classicSourceId);
       if (ctx.classicSourceId !== null && !(classicSource?.detail as BootPlan | undefined)?.classicPxelinux) {
-        // The session only asks for a source whose plan said ownPxeMenu; this guards the seam.
-        throw new SessionError(
-          'ENOCLASSIC',
-          `classic PXELINUX mode: source "${ctx.classicSourceId}" does not ship its own PXELINUX (lpxelinux.0 with a PXE menu)`,
-          "serve an ISO that has one (Arch Linux and archiso derivatives), or choose Bootdrop's menu for BIOS PCs",
-        );
+        throw noClassicPxelinuxError(ctx.classicSourceId);
       }
       const boot = await layoutServedTree(
         tree,
@@ -137,9 +132,7 @@ export function createEngineServices(): EngineServices {
       const policy = boot.classic ? new ClassicPolicy(pxe, boot.classic.loader) : pxe;
       const warnings: string[] = [];
       if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
-        warnings.push(
-          `the ISO's own PXELINUX menu fetches http://<server>/ on port ${boot.classic.httpPort}, but HTTP runs on port ${ctx.httpPort}: BIOS PCs will not find the ISO's files — serve with --http-port ${boot.classic.httpPort}, or choose Bootdrop's menu for BIOS PCs`,
-        );
+        warnings.push(classicPortWarning(boot.classic.httpPort, ctx.httpPort));
       }
       return { policy, roles: rolesOf(sources), entryByKernel: entriesOf(sources), warnings };
     },

@@ -23,7 +23,7 @@ import { TransferTracker } from '../transfer';
 import { MountedTree } from '../vfs';
 import { browse } from './browse';
 import { ClientTable, type DhcpSighting } from './clients';
-import { SessionError, toServeError } from './errors';
+import { ownPxeMenuNotice, SessionError, toServeError } from './errors';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
 import { arpLookup } from './neighbors';
@@ -241,12 +241,7 @@ export class Session implements BootdropApi {
         fileSystems: opened.fileSystems,
         ...plan,
       };
-      if (summary.ownPxeMenu)
-        this.log(
-          'info',
-          'boot',
-          `${path.basename(hostPath)} ships its own PXELINUX menu: BIOS PCs can be given it instead of Bootdrop's (the "BIOS PCs get" choice, or --classic)`,
-        );
+      if (summary.ownPxeMenu) this.log('info', 'boot', ownPxeMenuNotice(path.basename(hostPath)));
     } catch (err) {
       await opened.vfs.close().catch(() => undefined);
       throw err;
