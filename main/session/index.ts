@@ -3,10 +3,10 @@ export { Session, type SessionOptions } from './session';
 export { SessionError, toServeError } from './errors';
 export type {
   EngineServices,
-  OpenedSource,
-  SourcePlan,
-  ServedSource,
-  ServedLayout,
+  SourceMedium,
+  PlannedSource,
+  LayoutSource,
+  LayoutResult,
   LayoutContext,
   DhcpStart,
   RunningDhcp,
