@@ -41,7 +41,7 @@ const ASCII_STANDINS: Record<string, string> = {
 };
 
 /** Readable ASCII: accents stripped (é → e), punctuation mapped, anything else '?'. */
-export function asciiText(s: string): string {
+function asciiText(s: string): string {
   return s
     .replace(/[—–›»«‘’“”…≥·]/g, (c) => ASCII_STANDINS[c]!)
     .normalize('NFKD')
@@ -87,7 +87,7 @@ function checkServer(server: ServerAddress): void {
 }
 
 /** iPXE image names for the initrds: basenames, made unique and safe for `initrd=` matching. */
-export function initrdNames(paths: readonly string[]): string[] {
+function initrdNames(paths: readonly string[]): string[] {
   const used = new Set<string>();
   return paths.map((p, i) => {
     let name = (p.split('/').pop() ?? 'initrd').replace(/[^A-Za-z0-9._-]/g, '_') || 'initrd';

@@ -45,7 +45,7 @@ export interface SourcePlan {
 const GENERIC_WARNING =
   'generic boot — may not reach the desktop: Bootdrop does not know this OS, so it boots the whole ISO as a virtual CD or the kernels its own menu lists, as they are';
 
-export function hasElTorito(x: unknown): boolean {
+function hasElTorito(x: unknown): boolean {
   if (Array.isArray(x)) return x.length > 0;
   if (x && typeof x === 'object') {
     const entries = (x as { entries?: unknown }).entries;

@@ -333,6 +333,6 @@ function treeInfoName(text: string | null): string | null {
   return name ? (version ? `${name} ${version}` : name) : null;
 }
 
-export function escapeRe(s: string): string {
+function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,6 +1,5 @@
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import type { LogLevel } from '../contract';
 import { sendfileAvailable, type SendfileJob } from '../native';
 import { explainBindError, RateLimiter, SERVICES } from '../net';
 import type { TransferHandle, TransferTracker } from '../transfer';
@@ -11,8 +10,7 @@ import { parseRange } from './range';
 import { decodeRequestPath } from './request-path';
 import { planSendfile, sendfileBody, type SendfilePlan } from './sendfile-body';
 import { errorMessage } from '../errors';
-
-export type HttpLog = (level: LogLevel, message: string, client?: string) => void;
+import type { ScopedLog } from '../log';
 
 /** What the session learns per request: "client X fetched file Y" (or tried to). */
 export interface HttpRequestEvent {
@@ -32,7 +30,7 @@ export interface HttpServerOptions {
   /** Default 80. 0 picks a free port (tests). */
   port?: number;
   tracker: TransferTracker;
-  log: HttpLog;
+  log: ScopedLog;
   /** Default 256. */
   maxConnections?: number;
   /** Open connections per client address, so one host cannot take them all (slowloris). Default 32. */
