@@ -117,12 +117,17 @@ function entryCommands(e: BootEntry, server: ServerAddress): string[] {
     case 'chain':
       return ['imgfree', ['chain', file(e.kernel!), ...args].join(' ') + ' || goto bd-failed'];
     case 'sanboot':
-      return [`sanboot --no-describe ${iso} || goto bd-failed`];
+      // iPXE prints nothing while it boots a SAN disk: say what is happening before it starts.
+      return [
+        'echo Starting the whole ISO as a virtual CD (sanboot). A blank screen that stays means this ISO cannot start from the network.',
+        `sanboot --no-describe ${iso} || goto bd-failed`,
+      ];
     case 'memdisk':
+      // memdisk emulates a drive from its initrd: an El Torito floppy/hard-disk image, else the whole ISO.
       return [
         'imgfree',
         `kernel ${httpUrl(server, loaderPath('memdisk'))} ${args.join(' ')}`.trim(),
-        `initrd ${iso}`,
+        `initrd ${e.kernel ? file(e.kernel) : iso}`,
         'boot || goto bd-failed',
       ];
     case 'pxelinux':
