@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MENU, defaultLoadersDir, layoutServedTree, planSource, type SourcePlan } from '../../main/boot';
-import type { MenuSettings } from '../../main/contract';
+import type { BootEntry, MenuSettings } from '../../main/contract';
 import { openSource } from '../../main/iso';
 import { MountedTree } from '../../main/vfs';
 import { removeTempDirs, requireFiles, tempDir } from '../helpers/mkiso';
@@ -43,6 +43,7 @@ const plans: Record<'mt' | 'et' | 'kiwi', SourcePlan> = {} as Record<'mt' | 'et'
 const isos: Record<'mt' | 'et' | 'kiwi', string> = {} as Record<'mt' | 'et' | 'kiwi', string>;
 let kiwi: BootFixture;
 const closers: Array<() => Promise<void>> = [];
+const requests: Array<{ url: string; at: number }> = [];
 
 async function inspectJson(iso: string): Promise<{ family: string; plan: SourcePlan }> {
   const { stdout } = await execFileP('node', [join(ROOT, 'bin', 'bootdrop.js'), 'inspect', '--json', iso], {
@@ -72,6 +73,7 @@ beforeAll(async () => {
     plans[id] = await planSource(o.vfs, o.info, { sourceId: id, hostPath: isos[id] });
   }
   server = http.createServer((req, res) => {
+    requests.push({ url: req.url ?? '', at: Date.now() });
     void (async () => {
       try {
         const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
@@ -99,7 +101,12 @@ afterAll(async () => {
 });
 
 /** Boot a guest until its serial console matches `want` (or the deadline); always killed. */
-async function boot(firmware: 'bios' | 'uefi', want: RegExp, deadlineMs = 240_000): Promise<RegExpMatchArray> {
+async function boot(
+  firmware: 'bios' | 'uefi',
+  want: RegExp,
+  deadlineMs = 240_000,
+  doneWhen?: () => boolean,
+): Promise<RegExpMatchArray | null> {
   const args = ['-accel', 'tcg', '-m', '768', '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
   args.push('-no-reboot');
   const netdev = `user,id=n0,bootfile=http://${GUEST_IP}:${port}/boot.ipxe`;
@@ -129,6 +136,7 @@ async function boot(firmware: 'bios' | 'uefi', want: RegExp, deadlineMs = 240_00
     for (;;) {
       const m = stripAnsi(out).match(want);
       if (m) return m;
+      if (doneWhen?.()) return null;
       if (qemu.exitCode !== null || Date.now() - start > deadlineMs)
         throw new Error(
           `no ${want} on the ${firmware} guest's serial console (${qemu.exitCode !== null ? `qemu exited ${qemu.exitCode}` : 'timed out'}); tail:\n${stripAnsi(out).slice(-3000)}`,
@@ -199,11 +207,38 @@ describe('QEMU network boots of the release layouts', () => {
     await boot('uefi', /Memtest86\+ v\d/);
   });
 
+  it('an entry that cannot start: the PC says so and reports it to the server within seconds', async () => {
+    // The El Torito-only ISO's README.TXT offered as a kernel: iPXE refuses it (Exec format error).
+    const bad: BootEntry = {
+      ...plans.et.summary.entries[0]!,
+      id: 'et:not-a-kernel',
+      label: 'not a kernel',
+      kind: 'linux',
+      kernel: '/README.TXT',
+      initrd: [],
+      cmdline: '',
+      firmware: ['bios', 'uefi'],
+    };
+    plans.et.summary.entries.unshift(bad);
+    try {
+      menu = { ...only('et'), defaultEntryId: bad.id };
+      menu.overrides[bad.id] = { enabled: true };
+      requests.length = 0;
+      await boot('bios', /never/, 240_000, () => requests.some((r) => r.url.startsWith('/bootdrop/boot-failed/')));
+      const fetched = requests.find((r) => r.url === '/iso/et/README.TXT')!;
+      const report = requests.find((r) => r.url.startsWith('/bootdrop/boot-failed/'))!;
+      expect(report.url).toBe('/bootdrop/boot-failed/et:not-a-kernel');
+      expect(report.at - fetched.at, 'ms from the failed kernel to the report').toBeLessThan(10_000);
+    } finally {
+      plans.et.summary.entries.shift();
+    }
+  });
+
   for (const fw of ['bios', 'uefi'] as const) {
     it(`KIWI-layout live ISO, ${fw.toUpperCase()}: the GRUB entry boots and the initramfs fetches the ISO (root=live:http)`, async () => {
       menu = only('kiwi', {}, 'console=ttyS0');
       const m = await boot(fw, rootMarkerOf(kiwi.token));
-      expect(m[1], 'the ISO the guest downloaded').toBe(kiwi.rootSha256);
+      expect(m![1], 'the ISO the guest downloaded').toBe(kiwi.rootSha256);
     });
   }
 });
