@@ -139,7 +139,7 @@ async function boot(
       if (doneWhen?.()) return null;
       if (qemu.exitCode !== null || Date.now() - start > deadlineMs)
         throw new Error(
-          `no ${want} on the ${firmware} guest's serial console (${qemu.exitCode !== null ? `qemu exited ${qemu.exitCode}` : 'timed out'}); tail:\n${stripAnsi(out).slice(-3000)}`,
+          `no ${want} on the ${firmware} guest's serial console (${qemu.exitCode !== null ? `qemu exited ${qemu.exitCode}` : 'timed out'}); tail:\n${stripAnsi(out).slice(-3000)}\nrequests: ${requests.map((r) => r.url).join(' ')}`,
         );
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -208,7 +208,8 @@ describe('QEMU network boots of the release layouts', () => {
   });
 
   it('an entry that cannot start: the PC says so and reports it to the server within seconds', async () => {
-    // The El Torito-only ISO's README.TXT offered as a kernel: iPXE refuses it (Exec format error).
+    // The El Torito-only ISO's README.TXT offered as a kernel: iPXE's EFI build refuses it (Exec format
+    // error; no PE header). (Its BIOS build would run any file as a PXE program, so UEFI is the test.)
     const bad: BootEntry = {
       ...plans.et.summary.entries[0]!,
       id: 'et:not-a-kernel',
@@ -224,10 +225,10 @@ describe('QEMU network boots of the release layouts', () => {
       menu = { ...only('et'), defaultEntryId: bad.id };
       menu.overrides[bad.id] = { enabled: true };
       requests.length = 0;
-      await boot('bios', /never/, 240_000, () => requests.some((r) => r.url.startsWith('/bootdrop/boot-failed/')));
+      await boot('uefi', /never/, 240_000, () => requests.some((r) => r.url.startsWith('/bootdrop/boot-failed/')));
       const fetched = requests.find((r) => r.url === '/iso/et/README.TXT')!;
       const report = requests.find((r) => r.url.startsWith('/bootdrop/boot-failed/'))!;
-      expect(report.url).toBe('/bootdrop/boot-failed/et:not-a-kernel');
+      expect(decodeURIComponent(report.url)).toBe('/bootdrop/boot-failed/et:not-a-kernel'); // iPXE sends %3A
       expect(report.at - fetched.at, 'ms from the failed kernel to the report').toBeLessThan(10_000);
     } finally {
       plans.et.summary.entries.shift();

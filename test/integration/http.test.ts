@@ -333,6 +333,12 @@ describe('HTTP server with real clients', () => {
       message: 'boot entry src1:memtest86-bios could not start on this PC (its screen says why)',
       client: '127.0.0.1',
     });
+    // iPXE percent-encodes the ':' of the entry id
+    const enc = await run('curl', ['-sS', '-w', ' %{http_code}', `${url}/bootdrop/boot-failed/src1%3Aother`]);
+    expect(enc.stdout).toBe('reported\n 200');
+    expect(
+      logs.some((l) => l.message === 'boot entry src1:other could not start on this PC (its screen says why)'),
+    ).toBe(true);
     // anything else under the prefix is an ordinary missing file
     const bad = await run('curl', [
       '-sS',
