@@ -162,9 +162,10 @@ describe('bootdrop inspect', () => {
     const iso = await isoFrom('freedos', { 'FREEDOS/README.TXT': 'hello' }, { volid: 'FD13LIVE', bios: true });
     const j = await inspect(iso);
     expect(j.family).toBe('generic');
-    expect(j.plan.summary.entries.map((e) => [e.kind, e.label])).toEqual([
-      ['sanboot', 'FD13LIVE (generic)'],
-      ['memdisk', 'FD13LIVE (generic, memdisk)'],
+    // isolinux's no-emulation BIOS entry only: the virtual CD (BIOS only) and, the ISO being small, memdisk
+    expect(j.plan.summary.entries.map((e) => [e.kind, e.label, e.firmware])).toEqual([
+      ['sanboot', 'FD13LIVE (whole ISO as a virtual CD, sanboot)', ['bios']],
+      ['memdisk', 'FD13LIVE (whole ISO in RAM, memdisk)', ['bios']],
     ]);
     expect(j.plan.summary.warnings.join()).toContain('generic boot — may not reach the desktop');
   });
