@@ -73,8 +73,11 @@ async function readBounded(v: Volume, offset: number, length: number): Promise<B
   return buf;
 }
 
-/** The cluster chain starting at `first`, bounded by the cluster count (a loop is damage). */
-async function chain(v: Volume, first: number): Promise<number[]> {
+/**
+ * The cluster chain starting at `first`, at most `max` clusters long: a longer chain is more than the
+ * caller can use (or a loop), so it is damage — bounded work even on a huge or hostile volume.
+ */
+async function chain(v: Volume, first: number, max: number): Promise<number[]> {
   const out: number[] = [];
   const eoc = v.type === 12 ? 0xff8 : v.type === 16 ? 0xfff8 : 0x0ffffff8;
   let c = first;
@@ -90,7 +93,8 @@ async function chain(v: Volume, first: number): Promise<number[]> {
   };
   while (c >= 2 && c < eoc) {
     if (c - 2 >= v.clusterCount) throw new FormatError(`FAT: cluster ${c} is outside the volume`);
-    if (out.length > v.clusterCount) throw new FormatError('FAT: cluster chain loops');
+    if (out.length >= Math.min(max, v.clusterCount))
+      throw new FormatError('FAT: cluster chain loops or is longer than its file');
     out.push(c);
     if (v.type === 12) {
       const off = c + (c >> 1);
@@ -112,9 +116,7 @@ async function chain(v: Volume, first: number): Promise<number[]> {
 }
 
 async function readClusters(v: Volume, first: number, maxBytes: number): Promise<Buffer> {
-  const clusters = await chain(v, first);
-  if (clusters.length * v.clusterBytes > maxBytes + v.clusterBytes)
-    throw new FormatError(`FAT: more than ${maxBytes} bytes in one chain`);
+  const clusters = await chain(v, first, Math.ceil(maxBytes / v.clusterBytes) + 1);
   const parts: Buffer[] = [];
   for (const c of clusters) parts.push(await readBounded(v, v.dataOffset + (c - 2) * v.clusterBytes, v.clusterBytes));
   return Buffer.concat(parts);
