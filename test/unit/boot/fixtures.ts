@@ -756,3 +756,21 @@ fi
   'dists/noble/Release': 'Origin: Ubuntu\n',
   'pool/main/g/grub2/grub-efi-amd64_2.12-1ubuntu7_amd64.deb': 'deb',
 };
+
+// ---- openSUSE Tumbleweed KDE Live (KIWI with its own kiwi-live dracut module; same grub2 template) ---
+export const OPENSUSE_KIWI_LIVE_TREE: Tree = {
+  'boot/0x1f0b2c4a': '0x1f0b2c4a\n',
+  'boot/x86_64/loader/linux': K,
+  'boot/x86_64/loader/initrd': 'initrd',
+  'boot/grub2/grub.cfg': FEDORA_KIWI_GRUB_CFG.replace(/0x503d6c7e/g, '0x1f0b2c4a')
+    .replace(/Fedora-Workstation-Live/g, 'openSUSE-Tumbleweed-KDE-Live')
+    .replace(
+      /root=live:CDLABEL=Fedora-WS-Live-42 rd\.live\.image rhgb quiet/g,
+      'root=live:CDLABEL=CDROM rd.live.image splash=silent quiet',
+    ),
+  'EFI/BOOT/bootx64.efi': 'shim',
+  'EFI/BOOT/grub.efi': 'grub',
+  'EFI/BOOT/grub.cfg':
+    'search --file --set=root /boot/0x1f0b2c4a\nset prefix=($root)/boot/grub2\nconfigfile ($root)/boot/grub2/grub.cfg\n',
+  'LiveOS/squashfs.img': 'squashfs',
+};

@@ -100,6 +100,21 @@ describe('Fedora 42+ live ISOs built by KIWI', () => {
     expect(q.summary.entries[0]!.origin).toBe('iso-menu');
   });
 
+  it('openSUSE Tumbleweed KIWI live: its ($root) GRUB entries import, root=live:http with a RAM disk the ISO fits', async () => {
+    const p = await plan(F.OPENSUSE_KIWI_LIVE_TREE, 'CDROM', HYBRID, 1500 * 1048576);
+    const s = p.summary;
+    expect(s.family).toBe('opensuse');
+    expect(s.entries.map((e) => [e.label, e.origin])).toEqual([
+      ['openSUSE-Tumbleweed-KDE-Live', 'iso-menu'],
+      ['Mediacheck', 'iso-menu'],
+    ]);
+    expect(s.entries[0]!.cmdline).toBe(
+      `splash=silent quiet root=live:${SRV}.iso rd.live.image ip=dhcp ramdisk_size=${1501 * 1024}`,
+    );
+    expect(s.entries[0]!.minRamMiB).toBe(1500 + 1024);
+    expect(s.warnings.join()).toMatch(/kiwi 10\.2\.24/);
+  });
+
   it('an openSUSE KIWI live ISO stays openSUSE, with its RAM disk sized to the ISO', async () => {
     const s = (await plan(F.OPENSUSE_LIVE_TREE, 'openSUSE_Tumbleweed_KDE_Live', HYBRID, 1500 * 1048576)).summary;
     expect(s.family).toBe('opensuse');
