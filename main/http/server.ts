@@ -5,6 +5,7 @@ import { explainBindError, RateLimiter, SERVICES } from '../net';
 import type { TransferHandle, TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
 import { ONE_SHOT_MAX, readWhole, writeFileRange } from './body';
+import { bootFailedEntry } from './boot-report';
 import { contentTypeFor } from './content-type';
 import { parseRange } from './range';
 import { decodeRequestPath } from './request-path';
@@ -236,6 +237,13 @@ export class HttpServer {
       return;
     }
     const path = decoded.path;
+    const failedEntry = bootFailedEntry(path);
+    if (failedEntry !== null) {
+      this.opts.log('warn', `boot entry ${failedEntry} could not start on this PC (its screen says why)`, ip);
+      report(path, null, 200);
+      this.sendStatus(res, 200, 'reported');
+      return;
+    }
     if (decoded.dir) {
       // No listings of anything, ever: a directory is simply not a file here.
       report(path, null, 404);

@@ -305,6 +305,32 @@ describe('HTTP server with real clients', () => {
     }
   });
 
+  it("logs a boot-failure report from Bootdrop's iPXE menu (which entry, which PC) and answers it", async () => {
+    const r = await run('curl', ['-sS', '-w', ' %{http_code}', `${url}/bootdrop/boot-failed/src1:memtest86-bios`]);
+    expect(r.stdout).toBe('reported\n 200');
+    expect(logs.find((l) => l.message.includes('src1:memtest86-bios'))).toMatchObject({
+      level: 'warn',
+      message: 'boot entry src1:memtest86-bios could not start on this PC (its screen says why)',
+      client: '127.0.0.1',
+    });
+    // iPXE percent-encodes the ':' of the entry id
+    const enc = await run('curl', ['-sS', '-w', ' %{http_code}', `${url}/bootdrop/boot-failed/src1%3Aother`]);
+    expect(enc.stdout).toBe('reported\n 200');
+    expect(
+      logs.some((l) => l.message === 'boot entry src1:other could not start on this PC (its screen says why)'),
+    ).toBe(true);
+    // anything else under the prefix is an ordinary missing file
+    const bad = await run('curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      `${url}/bootdrop/boot-failed/a%20b`,
+    ]);
+    expect(bad.stdout).toBe('404');
+  });
+
   it('refuses path traversal in every encoding with 400 and logs it', async () => {
     const attempts = [
       '/../../etc/passwd',
