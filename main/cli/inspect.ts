@@ -9,9 +9,9 @@ import { DEFAULT_MENU, fillServer, planSource, renderIpxeScript, type SourcePlan
 import type { BootEntry } from '../contract';
 import { openSource } from '../iso';
 import { formatBytes } from '../transfer';
-import { isVfsError } from '../vfs';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
+import { errorMessage } from '../errors';
 
 const USAGE =
   'bootdrop inspect <iso-or-folder> [--json] [--server-ip <ip>] [--http-port <n>] [--id <source-id>] [--script]';
@@ -124,7 +124,7 @@ export const command: CliCommand = {
       if (opts.options.script && ip === undefined)
         throw new UsageError('--script needs --server-ip (the script holds absolute URLs)');
     } catch (err) {
-      io.err(`bootdrop inspect: ${(err as Error).message}`);
+      io.err(`bootdrop inspect: ${errorMessage(err)}`);
       io.err(`Usage: ${USAGE}`);
       return 2;
     }
@@ -135,7 +135,7 @@ export const command: CliCommand = {
     try {
       opened = await openSource(hostPath);
     } catch (err) {
-      io.err(`bootdrop inspect: ${isVfsError(err) ? err.message : (err as Error).message}`);
+      io.err(`bootdrop inspect: ${errorMessage(err)}`);
       return 1;
     }
     try {
@@ -173,7 +173,7 @@ export const command: CliCommand = {
       }
       return 0;
     } catch (err) {
-      io.err(`bootdrop inspect: ${hostPath}: ${isVfsError(err) ? err.message : (err as Error).message}`);
+      io.err(`bootdrop inspect: ${hostPath}: ${errorMessage(err)}`);
       return 1;
     } finally {
       await opened.vfs.close();
