@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """
 Change a QEMU guest's DHCP on the wire, for boot tests that need firmware Debian does not ship.
-test/helpers/dhcp-rewrite.ts diverts frames with tc (mirred) from the guest's tap to one end of a
-veth pair; this script reads them at the other end, changes them, and puts them back: frames from the
-guest re-enter the bridge through the veth, frames to the guest are written to the tap directly
-(PACKET_QDISC_BYPASS, so tc does not divert them again). Nothing else on the LAN is touched.
+test/helpers/dhcp-rewrite.ts diverts frames with tc (mirred) as they enter the LAN's bridge — from
+the guest's tap, or (replies) from the other hosts' ports — to one end of a veth pair; this script
+reads them at the other end, changes them, and sends them back into the bridge through the same veth,
+which the bridge then forwards as usual. Nothing else on the LAN is touched.
 
 Modes:
   plain-pxe  The guest's NIC ROM is iPXE; make it look like a vendor PXE ROM: drop options 77 (user
@@ -16,10 +16,10 @@ Modes:
              PxeBcParseDhcp4Packet) and asks the proxy server again by unicast to port 4011
              (PxeBcRetryBinlOffer) before it loads the boot file.
 
-Removed options are replaced by padding after END (the frame keeps its length) and the UDP checksum
-is set to 0 ("no checksum", allowed for IPv4).
+Removed options are replaced by padding after END (the frame keeps its length); the UDP checksum is
+recomputed.
 
-  dhcp_rewriter.py <mode> <veth> <tap> <max-seconds>
+  dhcp_rewriter.py <mode> <veth> <max-seconds>
 
 Prints "ready", then one line per changed frame: "rewrote <src mac> type <n> dport <port> removed
 [codes]", and "pass tftp read request: rewriting ends" (plain-pxe). Exits after <max-seconds>.
@@ -32,8 +32,6 @@ import time
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
-SOL_PACKET = 263
-PACKET_QDISC_BYPASS = 20
 
 
 def udp_ports(frame):
@@ -42,6 +40,20 @@ def udp_ports(frame):
     udp = 14 + (frame[14] & 0x0F) * 4
     sport, dport = struct.unpack('!HH', frame[udp : udp + 4])
     return udp, sport, dport
+
+
+def udp_checksum(frame, udp):
+    # RFC 768 over the IPv4 pseudo-header. (A zero "no checksum" is legal, but EDK2 drops such offers.)
+    length = struct.unpack('!H', frame[udp + 4 : udp + 6])[0]
+    seg = bytearray(frame[udp : udp + length])
+    seg[6:8] = b'\x00\x00'
+    data = bytes(frame[14 + 12 : 14 + 20]) + struct.pack('!BBH', 0, 17, length) + bytes(seg)
+    if len(data) % 2:
+        data += b'\x00'
+    total = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return struct.pack('!H', (~total & 0xFFFF) or 0xFFFF)
 
 
 def strip_options(frame, udp, dport, strip, only_type=None):
@@ -75,20 +87,17 @@ def strip_options(frame, udp, dport, strip, only_type=None):
         return None
     kept += bytes(room - len(kept))
     out = bytearray(frame[: dhcp + 240]) + kept
-    out[udp + 6 : udp + 8] = b'\x00\x00'
+    out[udp + 6 : udp + 8] = udp_checksum(out, udp)
     mac = ':'.join('%02x' % b for b in frame[6:12])
     return bytes(out), 'rewrote %s type %s dport %d removed %s' % (mac, msg_type, dport, removed)
 
 
 def main():
-    mode, veth, tap, max_seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    mode, veth, max_seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     if mode not in ('plain-pxe', 'no-43'):
         sys.exit('unknown mode %s' % mode)
     rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     rx.bind((veth, 0))
-    to_guest = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    to_guest.setsockopt(SOL_PACKET, PACKET_QDISC_BYPASS, 1)
-    to_guest.bind((tap, 0))
     print('ready', flush=True)
     deadline = time.monotonic() + max_seconds
     loader_requested = False
@@ -100,7 +109,7 @@ def main():
         if addr[2] == PACKET_OUTGOING:
             continue
         udp, sport, dport = udp_ports(frame)
-        # Only DHCP and TFTP read requests are diverted here; anything unexpected goes on unchanged.
+        # Only DHCP and TFTP read requests are diverted here; anything else goes on as it came.
         towards_guest = dport == 68
         out = None
         if mode == 'plain-pxe' and not towards_guest and not loader_requested:
@@ -113,7 +122,15 @@ def main():
             out = strip_options(frame, udp, dport, (43,), only_type=2)
         if out is not None:
             print(out[1], flush=True)
-        (to_guest if towards_guest else rx).send(out[0] if out is not None else frame)
+            frame = out[0]
+        elif udp is not None:
+            # Frames from the LAN's hosts may carry an unfinished checksum (checksum offload: the
+            # kernel completes it only on the way out of a real NIC or a tap); sent on as raw frames
+            # they would be dropped by the guest. Complete it here.
+            frame = bytearray(frame)
+            frame[udp + 6 : udp + 8] = udp_checksum(frame, udp)
+            frame = bytes(frame)
+        rx.send(frame)
 
 
 if __name__ == '__main__':
