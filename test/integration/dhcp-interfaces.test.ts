@@ -85,7 +85,7 @@ describe('serving one interface of two', () => {
       const bLease = await udhcpc(clientB, 2);
       // The same on LAN A works.
       const aReplies = await pxeClient(clientA, { kind: 'bios' });
-      expect(aReplies.filter((r) => r.src === A_SERVER).map((r) => r.file)).toEqual(['bios/lpxelinux.0']);
+      expect(aReplies.filter((r) => r.src === A_SERVER).map((r) => r.file)).toEqual(['/loaders/undionly.kpxe']);
       expect(bReplies).toEqual([]);
       expect(bLease).toBeNull();
       await new Promise((r) => setTimeout(r, 300));
