@@ -5,7 +5,7 @@
  * fixtures and this harness on their own). Every guest has a hard timeout and is always killed.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -32,16 +32,52 @@ export interface GuestOptions {
    */
   ipxeRom?: boolean;
   memMiB?: number;
+  /**
+   * BIOS: SeaBIOS copies the screen (its own, the option ROM's, PXELINUX's) to the serial console
+   * (SeaBIOS "sercon", fw_cfg etc/sercon-port), so a failed boot's serial tail shows where the
+   * firmware stopped. Default true.
+   */
+  biosSerialConsole?: boolean;
   /** Print each serial line as it arrives (debugging). */
   echo?: boolean;
 }
 
 let guestSeq = 0;
 
+/**
+ * Fail fast when network boots are broken. The first network boot that times out (or whose QEMU dies)
+ * before the guest's kernel printed anything of the fixture's ("BOOTDROP-…": it never got past the
+ * firmware, the loader or the menu) writes this file; every later network boot of the same test run
+ * (vitest's forks share their parent's pid) then fails at once, naming that first failure, instead of
+ * each waiting out its own timeouts. Direct kernel boots are not affected.
+ */
+const BROKEN_FLAG = path.join(os.tmpdir(), `bootdrop-boots-broken-${process.ppid}`);
+const BROKEN_FLAG_MAX_AGE_MS = 3 * 3600_000; // a flag left by an older run with a recycled pid
+
+/** The first firmware-level boot failure of this test run, or null. */
+export function bootsBroken(): string | null {
+  try {
+    if (Date.now() - statSync(BROKEN_FLAG).mtimeMs > BROKEN_FLAG_MAX_AGE_MS) return null;
+    return readFileSync(BROKEN_FLAG, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function markBootsBroken(what: string): void {
+  if (bootsBroken() !== null) return;
+  try {
+    writeFileSync(BROKEN_FLAG, what);
+  } catch {
+    /* best effort: each boot still has its own bound */
+  }
+}
+
 export class Guest {
   private output = '';
   private waiters = new Set<() => void>();
   private exitCode: number | null | undefined = undefined;
+  private netBoot = false;
   private constructor(
     readonly proc: ChildProcess,
     private readonly workDir: string,
@@ -62,6 +98,9 @@ export class Guest {
   }
 
   static async start(opts: GuestOptions): Promise<Guest> {
+    const broken = opts.tap && !opts.kernel ? bootsBroken() : null;
+    if (broken !== null)
+      throw new Error(`not booting: an earlier network boot of this run failed before its kernel ran:\n${broken}`);
     const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'bootdrop-guest-'));
     const name = `guest${++guestSeq}`;
     const args = ['-machine', 'pc', '-accel', 'tcg', '-m', String(opts.memMiB ?? 512), '-smp', '1'];
@@ -77,6 +116,12 @@ export class Guest {
         '-drive',
         `if=pflash,format=raw,unit=1,file=${vars}`,
       );
+    }
+    if (opts.firmware === 'bios' && opts.biosSerialConsole !== false) {
+      // SeaBIOS reads the port as a little-endian integer; 0x3f8 is COM1, where -serial stdio goes.
+      const port = path.join(workDir, 'sercon-port');
+      await fsp.writeFile(port, Buffer.from([0xf8, 0x03]));
+      args.push('-fw_cfg', `name=etc/sercon-port,file=${port}`);
     }
     if (opts.tap) {
       const nic = opts.nic ?? (opts.firmware === 'uefi' ? 'virtio-net-pci' : 'e1000');
@@ -97,6 +142,7 @@ export class Guest {
       : ['qemu-system-x86_64', ...args];
     const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: workDir });
     const guest = new Guest(proc, workDir, name);
+    guest.netBoot = opts.tap !== undefined && opts.kernel === undefined;
     await new Promise<void>((resolve, reject) => {
       proc.once('spawn', resolve);
       proc.once('error', (err) =>
@@ -131,7 +177,9 @@ export class Guest {
         if (this.exitCode !== undefined) {
           return done(() =>
             reject(
-              new Error(`${this.name}: QEMU exited (${this.exitCode}) before ${pattern}; serial tail:\n${this.tail()}`),
+              this.failed(
+                `${this.name}: QEMU exited (${this.exitCode}) before ${pattern}; serial tail:\n${this.tail()}`,
+              ),
             ),
           );
         }
@@ -140,7 +188,7 @@ export class Guest {
         () =>
           done(() =>
             reject(
-              new Error(
+              this.failed(
                 `${this.name}: timed out after ${timeoutMs} ms waiting for ${pattern}; serial tail:\n${this.tail()}`,
               ),
             ),
@@ -155,6 +203,12 @@ export class Guest {
       this.waiters.add(check);
       check();
     });
+  }
+
+  /** A wait failed: a network boot that never reached the fixture's kernel marks boots broken. */
+  private failed(message: string): Error {
+    if (this.netBoot && !/BOOTDROP-/.test(stripAnsi(this.output))) markBootsBroken(message);
+    return new Error(message);
   }
 
   /** Wait for QEMU to exit by itself (the fixture powers off), bounded. */

@@ -69,7 +69,13 @@ export async function rawGet(
   host: string,
   port: number,
   filename: string,
-  opts: { options?: Array<[string, string]>; dropOnce?: number[]; dupAcks?: boolean } = {},
+  opts: {
+    options?: Array<[string, string]>;
+    dropOnce?: number[];
+    dupAcks?: boolean;
+    /** How long to wait for each packet (default 5 s). */
+    waitMs?: number;
+  } = {},
 ): Promise<RawGet> {
   const c = await RawClient.open(host);
   try {
@@ -90,7 +96,7 @@ export async function rawGet(
       if (opts.dupAcks) await c.send(encodeAck(n), tid);
     };
     for (let guard = 0; guard < 1_000_000; guard++) {
-      const got = await c.next();
+      const got = await c.next(opts.waitMs);
       if (!got) throw new Error(`timed out waiting for block ${expected}`);
       const { packet: p, from: rinfo } = got;
       from.add(rinfo.address);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { bootRig, Guest, randomMac, ServeProcess, type BootRig } from '../helpers/qemu';
-import { buildFixture, markerOf } from '../helpers/testiso';
+import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
 
 // Two ISOs served at once; the default entry is the second ISO's (--default <source>), so the menu's
 // timeout boots it and not the first.
@@ -11,7 +11,7 @@ describe('two ISOs at once, non-default entry chosen', () => {
   it('boots the chosen second ISO', async () => {
     const first = await buildFixture('casper', 'm1');
     const second = await buildFixture('live', 'm2');
-    rig = await bootRig('mul', '10.213.54', { router: true });
+    rig = await bootRig('mul', '10.213.54', { router: true, ipv6Ra: true });
     rig.serve = ServeProcess.start(rig.server.ns, [
       first.iso,
       second.iso,
@@ -33,6 +33,8 @@ describe('two ISOs at once, non-default entry chosen', () => {
 
     rig.guest = await Guest.start({ firmware: 'bios', tap: await rig.lan.addTap(), mac: randomMac(), memMiB: 1536 });
     await rig.guest.waitFor(markerOf(second.token), 240_000);
+    const root = await rig.guest.waitFor(rootMarkerOf(second.token), 120_000);
+    expect(root[1], "the second ISO's filesystem.squashfs as fetched by the guest").toBe(second.rootSha256);
     expect(rig.guest.serial).not.toMatch(markerOf(first.token));
     expect(await rig.serve.stop()).toBe(0);
   });

@@ -14,7 +14,7 @@ describe('classic PXELINUX path (ISO ships lpxelinux.0)', () => {
 
   it('lpxelinux.0 loads the ISO menu and boots the kernel that fetches its root image', async () => {
     const fx = await buildFixture('arch');
-    rig = await bootRig('pxl', '10.213.55', { router: true });
+    rig = await bootRig('pxl', '10.213.55', { router: true, ipv6Ra: true });
     rig.serve = ServeProcess.start(rig.server.ns, [
       fx.iso,
       '--classic',
@@ -29,8 +29,8 @@ describe('classic PXELINUX path (ISO ships lpxelinux.0)', () => {
 
     const mac = randomMac();
     rig.guest = await Guest.start({ firmware: 'bios', tap: await rig.lan.addTap(), mac, memMiB: 1536 });
-    await rig.guest.waitFor(/PXELINUX \d/, 180_000);
-    await rig.guest.waitFor(markerOf(fx.token), 300_000);
+    await rig.guest.waitFor(/PXELINUX \d/, 120_000);
+    await rig.guest.waitFor(markerOf(fx.token), 240_000);
     // The ISO's own APPEND line (archiso_pxe.cfg) plus PXELINUX's SYSAPPEND 3 naming this server.
     await rig.guest.waitFor(
       /BOOTDROP-CMDLINE [^\n]*archiso_http_srv=http:\/\/\$\{pxeserver\}\/[^\n]* ip=10\.213\.55\.\d+:10\.213\.55\.2:/,

@@ -16,6 +16,7 @@ import {
   startBootdrop,
   udhcpc,
 } from '../helpers/dhcp/harness';
+import { readableCopy } from '../helpers/unprivileged';
 
 const A_SERVER = '10.213.32.1';
 const B_SERVER = '10.213.33.1';
@@ -84,7 +85,7 @@ describe('serving one interface of two', () => {
       const bLease = await udhcpc(clientB, 2);
       // The same on LAN A works.
       const aReplies = await pxeClient(clientA, { kind: 'bios' });
-      expect(aReplies.filter((r) => r.src === A_SERVER).map((r) => r.file)).toEqual(['bios/lpxelinux.0']);
+      expect(aReplies.filter((r) => r.src === A_SERVER).map((r) => r.file)).toEqual(['/loaders/undionly.kpxe']);
       expect(bReplies).toEqual([]);
       expect(bLease).toBeNull();
       await new Promise((r) => setTimeout(r, 300));
@@ -130,21 +131,30 @@ describe('serving one interface of two', () => {
 
   it('reports a denied port 67 as EACCES with the sysctl remedy', async () => {
     await server.exec(['sysctl', '-q', '-w', 'net.ipv4.ip_unprivileged_port_start=1024']);
-    const proc = server.spawn(
-      [
-        'setpriv',
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        'node',
-        RUNNER,
-        JSON.stringify({ iface: 'eth0', mode: 'proxy' }),
-      ],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    const bd = new BootdropProcess(proc);
-    const line = await bd.waitFor((l) => l.type === 'error' || l.type === 'ready', 10_000);
-    await bd.stop();
+    // uid 65534 runs a copy of the runner and engine from a world-readable temp folder: the checkout
+    // may sit where it cannot go (root's home, a root-only temp dir).
+    const runner = path.relative(path.resolve(__dirname, '../..'), RUNNER);
+    const copy = readableCopy([runner]);
+    let line: Awaited<ReturnType<BootdropProcess['waitFor']>>;
+    try {
+      const proc = server.spawn(
+        [
+          'setpriv',
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          path.join(copy.root, runner),
+          JSON.stringify({ iface: 'eth0', mode: 'proxy' }),
+        ],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      const bd = new BootdropProcess(proc);
+      line = await bd.waitFor((l) => l.type === 'error' || l.type === 'ready', 10_000);
+      await bd.stop();
+    } finally {
+      copy.remove();
+    }
     expect(line).toMatchObject({ type: 'error', code: 'EACCES', port: 67 });
     expect(line.remedy).toContain('sudo sysctl -w net.ipv4.ip_unprivileged_port_start=67');
   });

@@ -55,7 +55,7 @@ describe('own DHCP on a bare cable', () => {
     expect(offers).toHaveLength(1);
     expect(offers[0]!.yiaddr).toMatch(/^10\.213\.31\.\d+$/);
     expect(offers[0]!.yiaddr).not.toBe(lease!.ip);
-    expect(offers[0]).toMatchObject({ file: 'bios/lpxelinux.0', siaddr: SERVER });
+    expect(offers[0]).toMatchObject({ file: '/loaders/undionly.kpxe', siaddr: SERVER });
     expect(offers[0]!.options['3']).toBeUndefined();
     expect(offers[0]!.options['1']).toBe('ffffff00');
 

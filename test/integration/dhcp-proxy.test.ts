@@ -65,7 +65,7 @@ describe('proxyDHCP beside dnsmasq', () => {
       op: 2,
       yiaddr: '0.0.0.0',
       siaddr: SERVER,
-      file: 'bios/lpxelinux.0',
+      file: '/loaders/undionly.kpxe',
     });
     expect(o.options['53']).toBe('02');
     expect(o.options['54']).toBe('0ad51e02');
@@ -78,13 +78,13 @@ describe('proxyDHCP beside dnsmasq', () => {
       2000,
     );
     expect(ev.facts).toMatchObject({ arch: 'bios', archCode: 0, isIpxe: false });
-    expect(ev.decision).toEqual({ kind: 'tftp', file: 'bios/lpxelinux.0' });
+    expect(ev.decision).toEqual({ kind: 'tftp', file: '/loaders/undionly.kpxe' });
   });
 
   it('offers UEFI x64 (arch 7 and 9) the x64 loader, and answers the port 4011 REQUEST with an ACK', async () => {
     for (const kind of ['uefi', 'uefi9']) {
       const ours = fromUs(await pxeClient(client, { kind }));
-      expect(ours.map((r) => r.file)).toEqual(['efi64/bootx64.efi']);
+      expect(ours.map((r) => r.file)).toEqual(['/loaders/ipxe.efi']);
     }
     // After the router's lease, EDK2 asks the proxy on port 4011 from port 4011, unicast.
     await client.exec(['ip', 'addr', 'add', '10.213.30.120/24', 'dev', 'eth0']);
@@ -104,7 +104,7 @@ describe('proxyDHCP beside dnsmasq', () => {
         op: 2,
         ciaddr: '10.213.30.120',
         yiaddr: '0.0.0.0',
-        file: 'efi64/bootx64.efi',
+        file: '/loaders/ipxe.efi',
         siaddr: SERVER,
       });
       expect(acks[0]!.options['53']).toBe('05');
@@ -129,7 +129,7 @@ describe('proxyDHCP beside dnsmasq', () => {
   it('answers UEFI HTTP Boot with an http:// URL and vendor class HTTPClient', async () => {
     const ours = fromUs(await pxeClient(client, { kind: 'http' }));
     expect(ours).toHaveLength(1);
-    expect(ours[0]!.file).toBe(`http://${SERVER}/efi64/bootx64.efi`);
+    expect(ours[0]!.file).toBe(`http://${SERVER}/loaders/ipxe.efi`);
     expect(ours[0]!.options['60']).toBe(hex('HTTPClient'));
   });
 
@@ -192,6 +192,6 @@ print(n)
     }
     expect(bd.proc.exitCode).toBeNull();
     const ours = fromUs(await pxeClient(client, { kind: 'bios' }));
-    expect(ours.map((o) => o.file)).toEqual(['bios/lpxelinux.0']);
+    expect(ours.map((o) => o.file)).toEqual(['/loaders/undionly.kpxe']);
   });
 });

@@ -19,7 +19,9 @@ const { DhcpService } = require(${JSON.stringify(ENGINE + '/dhcp/index.js')});
 const { findInterface } = require(${JSON.stringify(ENGINE + '/net/index.js')});
 const print = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
 let decided = 0;
-const policy = { decide() { decided++; return { kind: 'tftp', file: 'bios/lpxelinux.0' }; } };
+const { PxePolicy } = require(${JSON.stringify(ENGINE + '/boot/pxe-policy.js')});
+const product = new PxePolicy({ httpPort: 80 });
+const policy = { decide(f, ip) { decided++; return product.decide(f, ip); } };
 const svc = new DhcpService({ iface: findInterface('eth0'), mode: 'dhcp', policy, log: (level, message) => print({ type: 'log', level, message }) });
 svc.on('client', (e) => print({ type: 'client', mac: e.mac, ip: e.ip }));
 svc.start().then(
@@ -72,7 +74,7 @@ describe('DHCP start-up warm-up', () => {
     const first = new LeasePool({ subnet: { address: SERVER, prefix: 24 } }).addresses[0];
     const replies = (await pxeClient(client, { kind: 'bios', xid: 0x4401 })).filter((r) => r.src === SERVER);
     expect(replies).toHaveLength(1);
-    expect(replies[0]).toMatchObject({ yiaddr: first, file: 'bios/lpxelinux.0' });
+    expect(replies[0]).toMatchObject({ yiaddr: first, file: '/loaders/undionly.kpxe' });
     const ev = await bd.waitFor((l) => l.type === 'client', 2000, 'the client event');
     expect(ev).toMatchObject({ mac: '52:54:00:44:00:10', ip: first });
     expect(bd.lines.filter((l) => l.type === 'client')).toHaveLength(1);

@@ -46,14 +46,14 @@ describe('live servers under short fuzz runs', () => {
   });
 
   it('HTTP: mutated request lines and headers, then GET still works', async () => {
+    // Bounded by count and seeded (not by time), so a failing run replays exactly.
     const s = await httpLiveCampaign(
       0x11fe0002,
-      400,
+      150,
       { host: servers.host, port: servers.http.port },
       'never-served-token',
-      Date.now() + 6000,
     );
-    expect(s.iterations).toBeGreaterThan(50);
+    expect(s.iterations).toBe(150);
     expect(Object.keys(s.counts).some((k) => /^[45]\d\d$/.test(k))).toBe(true);
     const r = await httpGet(servers.host, servers.http.port, '/boot.ipxe');
     expect(r.status).toBe(200);
@@ -61,8 +61,8 @@ describe('live servers under short fuzz runs', () => {
   });
 
   it('ISO: mutated images only ever fail with VfsErrors, then the real image still serves', async () => {
-    const s = await isoCampaign(0x11fe0003, 10_000, seedIso, work, Date.now() + 2500);
-    expect(s.iterations).toBeGreaterThan(5);
+    const s = await isoCampaign(0x11fe0003, 40, seedIso, work);
+    expect(s.iterations).toBe(40);
     const want = await fsp.readFile(join(work, 'seed-src', 'casper', 'vmlinuz'));
     const r = await httpGet(servers.host, servers.http.port, '/iso/seed/casper/vmlinuz');
     expect(r.status).toBe(200);
@@ -72,6 +72,10 @@ describe('live servers under short fuzz runs', () => {
   it('DHCP: 3000 mutated packets at a live proxy in a namespace, then a BIOS PXE ROM still gets its file', async () => {
     const s = await dhcpLiveCampaign(0x11fe0004, 3000);
     expect(s.iterations).toBe(3000);
-    expect(s.offeredAfter).toBe('bios/lpxelinux.0');
+    expect(
+      s.counts.arrived! + s.counts['receive buffer overflows']!,
+      'fuzz packets that reached the server',
+    ).toBeGreaterThanOrEqual(3000);
+    expect(s.offeredAfter).toBe('/loaders/undionly.kpxe');
   });
 });

@@ -73,6 +73,8 @@ beforeAll(async () => {
   const src = join(work, 'iso-src');
   await makeTree(src, {
     'README.TXT': 'iso ok',
+    // Real files the hostile menus reach through dot-dot spellings (so those entries plan and are fetched).
+    kern: { vmlinuz: 'kernel inside the iso', 'initrd.img': 'initrd inside the iso' },
     links: {
       passwd: link('/etc/passwd'),
       up: link('../../etc/passwd'),
@@ -84,7 +86,7 @@ beforeAll(async () => {
       inside: link('../README.TXT'),
     },
     isolinux: {
-      'isolinux.cfg': `default evil\nlabel evil\n  kernel /links/passwd\n  append initrd=../../../etc/passwd,/links/canary\nlabel evil2\n  kernel ../../../..${canary}\n  initrd /links/rootdir/etc/passwd\ninclude ../../../etc/passwd\n`,
+      'isolinux.cfg': `default evil\nlabel evil\n  kernel /links/passwd\n  append initrd=../../../etc/passwd,/links/canary\nlabel evil2\n  kernel ../../../..${canary}\n  initrd /links/rootdir/etc/passwd\nlabel dots\n  kernel /isolinux/../../../kern/vmlinuz\n  append initrd=../kern/./initrd.img root=../../etc/passwd\ninclude ../../../etc/passwd\n`,
     },
     boot: { grub: { 'grub.cfg': `menuentry "evil" {\n linux /links/up\n initrd ${canary}\n}\nsource /etc/passwd\n` } },
   });
@@ -208,25 +210,39 @@ describe('traversal over TFTP and HTTP (canary never leaves)', () => {
     expect(logs.some((l) => /^warn: refused .*(outside|\.\.)/.test(l))).toBe(true);
   });
 
-  it('the hostile boot configs plan into entries whose files, fetched, carry no canary', async () => {
+  it('the hostile boot configs: entries pointing out are left out, saying why; the rest plan inside the ISO', async () => {
     const plan = await planSource(
       iso,
       { label: iso.info.label, size: iso.info.size, fileSystems: iso.info.fileSystems, elTorito: iso.info.elTorito },
       { sourceId: 'evil', hostPath: join(work, 'img.iso') },
     );
+    // The symlinks out and the absolute path to the canary are refused by name, one reason each.
+    expect(plan.skipped).toEqual([
+      '"evil" (kernel /links/passwd not found)',
+      `"evil2" (kernel ../../../..${canary} not found)`,
+      '"evil" (kernel /links/up not found)',
+    ]);
+    // The dot-dot spellings that stay inside the image plan, clamped to the image's root.
+    expect(plan.summary.entries.map((e) => [e.label, e.kernel, e.initrd])).toEqual([
+      ['dots (generic)', '/kern/vmlinuz', ['/kern/initrd.img']],
+    ]);
     const files = plan.summary.entries
       .flatMap((e) => [e.kernel, ...e.initrd])
       .filter((f): f is string => typeof f === 'string');
+    expect(files).toHaveLength(2);
     for (const f of files) {
-      const r = await httpGet(HOST, http.port, `/iso/evil${f.startsWith('/') ? f : `/${f}`}`);
+      const want = f.endsWith('vmlinuz') ? 'kernel inside the iso' : 'initrd inside the iso';
+      const r = await httpGet(HOST, http.port, `/iso/evil${f}`);
       expect(leaks(r.reply), `planned file ${f} leaked`).toBe(false);
+      expect([r.status, r.reply.toString('latin1').endsWith(want)], `planned file ${f} over HTTP`).toEqual([200, true]);
       const t = await tftpFetch(
         HOST,
         tftp.port,
-        encodeRequest({ op: 'rrq', filename: `iso/evil/${f}`, mode: 'octet' }),
+        encodeRequest({ op: 'rrq', filename: `iso/evil${f}`, mode: 'octet' }),
         1500,
       );
       expect(leaks(t.raw), `planned file ${f} leaked over TFTP`).toBe(false);
+      expect(t.data.toString('latin1'), `planned file ${f} over TFTP`).toBe(want);
     }
     expect(JSON.stringify(plan)).not.toContain(TOKEN);
   });

@@ -5,7 +5,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  chmodSync,
   existsSync,
   mkdtempSync,
   mkdirSync,
@@ -28,6 +27,7 @@ import { FolderSource, MountedTree, type Vfs } from '../../main/vfs';
 import { waitForOutput } from '../helpers/netns';
 import { finishedTransfer, requireTools } from '../helpers/peers';
 import { run, type RunOptions } from '../helpers/run';
+import { privilegedPortsNs, readableCopy } from '../helpers/unprivileged';
 
 const HOST = '127.0.0.3';
 const ROOT = resolve(__dirname, '../..');
@@ -121,7 +121,6 @@ const finished = (file: string, since: number): Promise<TransferProgress> => fin
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bd-http-'));
   out = mkdtempSync(join(tmpdir(), 'bd-http-out-'));
-  chmodSync(out, 0o755); // the EACCES test runs a script from here as nobody
   files = {
     'small.txt': Buffer.from('hello over http\n'),
     'big.bin': randomBytes(8 * 1024 * 1024 + 123),
@@ -449,8 +448,7 @@ describe('HTTP lifecycle and start errors', () => {
   });
 
   it('an unprivileged user binding port 80 gets EACCES with the remedy (compiled engine)', async () => {
-    const engine = join(ROOT, 'dist/engine');
-    const built = join(engine, 'http/index.js');
+    const built = join(ROOT, 'dist/engine/http/index.js');
     const newest = (d: string): number =>
       Math.max(
         0,
@@ -467,24 +465,34 @@ describe('HTTP lifecycle and start errors', () => {
     }
     if (!existsSync(built))
       throw new Error(`${built} is missing: build the engine with \`npx tsc -p tsconfig.engine.json\``);
-    const script = join(out, 'eacces.js');
-    writeFileSync(
-      script,
-      `const { HttpServer } = require(${JSON.stringify(join(engine, 'http'))});
-const { MountedTree } = require(${JSON.stringify(join(engine, 'vfs'))});
-const { TransferTracker } = require(${JSON.stringify(join(engine, 'transfer'))});
+    // `nobody` runs a copy of the engine from a world-readable temp folder (the checkout may be where
+    // it cannot go), in a namespace where ports below 1024 are privileged whatever the host's sysctl.
+    const copy = readableCopy();
+    const ns = await privilegedPortsNs();
+    try {
+      const script = join(copy.root, 'eacces.js');
+      writeFileSync(
+        script,
+        `const { HttpServer } = require(${JSON.stringify(join(copy.engine, 'http'))});
+const { MountedTree } = require(${JSON.stringify(join(copy.engine, 'vfs'))});
+const { TransferTracker } = require(${JSON.stringify(join(copy.engine, 'transfer'))});
 new HttpServer({ vfs: new MountedTree(), address: '127.0.0.1', port: 80, tracker: new TransferTracker(() => {}), log: () => {} })
   .start().then(() => { console.log('READY'); process.exit(0); }, (e) => { console.log('STARTERR ' + JSON.stringify({ code: e.code, message: e.message, remedy: e.remedy })); });`,
-    );
-    const child = spawn('runuser', ['-u', 'nobody', '--', process.execPath, script], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const line = await waitForOutput(child, /STARTERR .*|READY/, 30_000);
-    child.kill('SIGKILL');
-    expect(line).toMatch(/^STARTERR /);
-    const err = JSON.parse(line.slice(9)) as { code: string; message: string; remedy: string };
-    expect(err.code).toBe('EACCES');
-    expect(err.message).toContain('HTTP port 80');
-    expect(err.remedy).toContain('ip_unprivileged_port_start');
+        { mode: 0o644 },
+      );
+      const child = spawn('ip', ['netns', 'exec', ns.ns, 'runuser', '-u', 'nobody', '--', process.execPath, script], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const line = await waitForOutput(child, /STARTERR .*|READY/, 30_000);
+      child.kill('SIGKILL');
+      expect(line).toMatch(/^STARTERR /);
+      const err = JSON.parse(line.slice(9)) as { code: string; message: string; remedy: string };
+      expect(err.code).toBe('EACCES');
+      expect(err.message).toContain('HTTP port 80');
+      expect(err.remedy).toContain('ip_unprivileged_port_start');
+    } finally {
+      await ns.destroy();
+      copy.remove();
+    }
   });
 });

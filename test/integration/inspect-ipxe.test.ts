@@ -4,7 +4,8 @@
  * (QEMU user networking: the guest's 10.0.2.2 is the host's 127.0.0.1, nothing leaves the machine).
  * Checks what only real iPXE can: the script parses, the timeout default boots by itself, ${platform}
  * picks per-firmware entries and defaults, the kernel/initrd URLs are fetched, and labels or arguments
- * that try to inject iPXE commands do not. Full OS boots are the session's tests (boot-*.test.ts).
+ * that try to inject iPXE commands do not — on both sides: the requests the server saw, and what iPXE
+ * printed on the guest's console (its menu, each URL it fetched). Full OS boots are the session's tests (boot-*.test.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
@@ -17,6 +18,7 @@ import type { MenuSettings } from '../../main/contract';
 import { FolderSource, MountedTree } from '../../main/vfs';
 import { removeTempDirs, requireFiles, tempDir } from '../helpers/mkiso';
 import * as F from '../unit/boot/fixtures';
+import { stripAnsi } from '../helpers/qemu';
 
 const MEMTEST_BIN = '/boot/memtest86+x64.bin';
 const MEMTEST_EFI = '/boot/memtest86+x64.efi';
@@ -97,14 +99,26 @@ afterAll(async () => {
   F.cleanupTrees();
 });
 
-/** Run a guest until `done` holds for the request log (or the deadline passes); always killed. */
+let serial = '';
+
+/**
+ * Run a guest until `done` holds for the request log (or the deadline passes); always killed. What
+ * iPXE prints (its menu, each fetch and its result) is kept in `serial`: the BIOS screen reaches the
+ * serial console through SeaBIOS's sercon, ipxe.efi's through OVMF's console.
+ */
 async function runGuest(
   firmware: 'bios' | 'uefi',
   done: (reqs: string[]) => boolean,
   deadlineMs = 180_000,
 ): Promise<string[]> {
   requests.length = 0;
-  const args = ['-accel', 'tcg', '-m', '256', '-display', 'none', '-monitor', 'none', '-serial', 'none', '-no-reboot'];
+  serial = '';
+  const args = ['-accel', 'tcg', '-m', '256', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot'];
+  if (firmware === 'bios') {
+    const sercon = join(work, 'sercon-port');
+    await fsp.writeFile(sercon, Buffer.from([0xf8, 0x03])); // COM1, little-endian (SeaBIOS etc/sercon-port)
+    args.push('-fw_cfg', `name=etc/sercon-port,file=${sercon}`);
+  }
   const netdev = `user,id=n0,bootfile=http://${GUEST_IP}:${port}/boot.ipxe`;
   if (firmware === 'bios') {
     args.push('-netdev', netdev, '-device', 'e1000,netdev=n0', '-boot', 'n');
@@ -127,9 +141,10 @@ async function runGuest(
       'virtio-net-pci,netdev=n0,romfile=',
     );
   }
-  const qemu: ChildProcess = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const qemu: ChildProcess = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   qemu.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  qemu.stdout!.on('data', (d: Buffer) => (serial += stripAnsi(d.toString('latin1'))));
   try {
     const start = Date.now();
     while (!done(requests) && Date.now() - start < deadlineMs) {
@@ -162,6 +177,14 @@ describe('the generated iPXE menu in real iPXE', () => {
     const reqs = await runGuest('bios', (r) =>
       r.some((u) => u.endsWith('initramfs-linux.img') || u.includes('injected')),
     );
+    // What iPXE itself says: it ran the script, showed the hostile label as text, fetched the kernel and
+    // initrd of the default, and never fetched anything injected.
+    expect(serial).toMatch(/boot\.ipxe\.\.\. ok/);
+    expect(serial).toMatch(/Bootdrop network boot/);
+    expect(serial).toMatch(/Evil , chain http:\/\/10\.0\.2\.2:\d+\/injected-label \| shell/);
+    expect(serial).toMatch(/\/arch\/boot\/x86_64\/vmlinuz-linux\.\.\./);
+    expect(serial).toMatch(/\/arch\/boot\/x86_64\/initramfs-linux\.img\.\.\./);
+    expect(serial).not.toMatch(/injected[^\s]*\.\.\./);
     expect(reqs[0]).toBe('/boot.ipxe');
     expect(reqs).toEqual(
       expect.arrayContaining([
@@ -177,6 +200,8 @@ describe('the generated iPXE menu in real iPXE', () => {
   it('UEFI (ipxe.efi): firmware-specific entries and default — the memtest .efi is chained, not the BIOS .bin', async () => {
     menu = { ...DEFAULT_MENU, timeoutSec: 1 };
     const reqs = await runGuest('uefi', (r) => r.some((u) => u.includes('memtest86')));
+    expect(serial).toMatch(/Booting memtest86\+ \(UEFI\)/);
+    expect(serial).toMatch(/\/iso\/mt\/boot\/memtest86(\+|%2B)x64\.efi\.\.\./);
     expect(reqs[0]).toBe('/boot.ipxe');
     expect(reqs.find((u) => u.includes('memtest86'))).toMatch(/^\/iso\/mt\/boot\/memtest86(\+|%2B)x64\.efi$/);
     expect(reqs.some((u) => u.endsWith('.bin'))).toBe(false);
@@ -186,5 +211,6 @@ describe('the generated iPXE menu in real iPXE', () => {
     menu = { ...DEFAULT_MENU, timeoutSec: 1 };
     const reqs = await runGuest('bios', (r) => r.some((u) => u.includes('memtest86')));
     expect(reqs.find((u) => u.includes('memtest86'))).toMatch(/^\/iso\/mt\/boot\/memtest86(\+|%2B)x64\.bin$/);
+    expect(serial).toMatch(/\/iso\/mt\/boot\/memtest86(\+|%2B)x64\.bin\.\.\./);
   });
 });

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestLan, waitForOutput, type NetnsHost } from '../helpers/netns';
+import { privilegedPortsNs, readableCopy } from '../helpers/unprivileged';
 
 const ROOT = resolve(__dirname, '../..');
 const ENGINE = join(ROOT, 'dist/engine');
@@ -46,11 +47,18 @@ function ensureEngine(): void {
 }
 
 /** A server on `port` (native data pump when built); with `jsPort`, a second one forced to JavaScript. */
-function serverScript(dir: string, address: string, port: number, extra: string, jsPort?: number): string {
+function serverScript(
+  dir: string,
+  address: string,
+  port: number,
+  extra: string,
+  jsPort?: number,
+  engine = ENGINE,
+): string {
   return `
-const { TftpServer } = require(${JSON.stringify(join(ENGINE, 'tftp'))});
-const { FolderSource } = require(${JSON.stringify(join(ENGINE, 'vfs'))});
-const { TransferTracker } = require(${JSON.stringify(join(ENGINE, 'transfer'))});
+const { TftpServer } = require(${JSON.stringify(join(engine, 'tftp'))});
+const { FolderSource } = require(${JSON.stringify(join(engine, 'vfs'))});
+const { TransferTracker } = require(${JSON.stringify(join(engine, 'transfer'))});
 (async () => {
   const vfs = await FolderSource.open(${JSON.stringify(dir)});
   const tracker = new TransferTracker((t) => { if (t.outcome !== 'active') console.log('TRANSFER ' + JSON.stringify(t)); });
@@ -206,17 +214,27 @@ describe('TFTP under 10% packet loss between namespaces', () => {
 
 describe('TFTP start errors', () => {
   it('an unprivileged user binding port 69 gets EACCES with the sysctl remedy', async () => {
-    const script = join(work, 'eacces.js');
-    writeFileSync(script, serverScript(work, '127.0.0.1', 69, ''));
-    const child = spawn('runuser', ['-u', 'nobody', '--', process.execPath, script], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const line = await waitForOutput(child, /STARTERR .*|READY \d+/, 30_000);
-    child.kill('SIGKILL');
-    expect(line).toMatch(/^STARTERR /);
-    const err = JSON.parse(line.slice(9)) as { code: string; message: string; remedy: string };
-    expect(err.code).toBe('EACCES');
-    expect(err.message).toContain('TFTP port 69');
-    expect(err.remedy).toContain('net.ipv4.ip_unprivileged_port_start=67');
+    ensureEngine();
+    // `nobody` runs a copy of the engine from a world-readable temp folder (the checkout may be where
+    // it cannot go), in a namespace where ports below 1024 are privileged whatever the host's sysctl.
+    const copy = readableCopy();
+    const ns = await privilegedPortsNs();
+    try {
+      const script = join(copy.root, 'eacces.js');
+      writeFileSync(script, serverScript(copy.root, '127.0.0.1', 69, '', undefined, copy.engine), { mode: 0o644 });
+      const child = spawn('ip', ['netns', 'exec', ns.ns, 'runuser', '-u', 'nobody', '--', process.execPath, script], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const line = await waitForOutput(child, /STARTERR .*|READY \d+/, 30_000);
+      child.kill('SIGKILL');
+      expect(line).toMatch(/^STARTERR /);
+      const err = JSON.parse(line.slice(9)) as { code: string; message: string; remedy: string };
+      expect(err.code).toBe('EACCES');
+      expect(err.message).toContain('TFTP port 69');
+      expect(err.remedy).toContain('net.ipv4.ip_unprivileged_port_start=67');
+    } finally {
+      await ns.destroy();
+      copy.remove();
+    }
   });
 });

@@ -2,7 +2,8 @@
  * The whole browser UI end to end: `bootdrop serve --ui` runs in a TestLan server namespace, Chromium
  * runs in the same namespace (so 127.0.0.1 is that namespace's loopback), and the test drives the
  * real renderer against the real engine: add an ISO through the server-side picker, pick the
- * interface, start serving, watch a QEMU PC network-boot it, stop. Screenshots go to docs/screenshots/.
+ * interface, start serving, watch a QEMU PC network-boot it, stop. Screenshots go to a temp folder, or
+ * to $BOOTDROP_SCREENSHOTS: `npm run screenshots` refreshes docs/screenshots/ that way, on purpose only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,9 @@ import { bootRig, Guest, randomMac, type BootRig } from '../helpers/qemu';
 import { buildFixture, markerOf, rootMarkerOf, type BootFixture } from '../helpers/testiso';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+const SHOTS = process.env.BOOTDROP_SCREENSHOTS
+  ? path.resolve(process.env.BOOTDROP_SCREENSHOTS)
+  : mkdtempSync(path.join(tmpdir(), 'bootdrop-screenshots-'));
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
   '--headless',
@@ -114,6 +117,7 @@ describe('browser UI against bootdrop serve --ui', () => {
     const code = await server?.stop();
     await rig?.cleanup();
     if (wrapperDir) rmSync(wrapperDir, { recursive: true, force: true });
+    if (!process.env.BOOTDROP_SCREENSHOTS) rmSync(SHOTS, { recursive: true, force: true });
     // A clean shutdown on SIGTERM is part of the contract of `serve`.
     if (server) expect(code, server.output).toBe(0);
   });
@@ -206,7 +210,8 @@ describe('browser UI against bootdrop serve --ui', () => {
     await shot('05-pc-booting');
     await guest.waitFor(markerOf(fixture.token), 300_000);
     // The guest's init fetches the live root file system over HTTP (fetch=): the row ends at "done".
-    await guest.waitFor(rootMarkerOf(fixture.token), 120_000);
+    const root = await guest.waitFor(rootMarkerOf(fixture.token), 120_000);
+    expect(root[1], 'filesystem.squashfs as fetched by the guest (live-boot fetch=)').toBe(fixture.rootSha256);
     await expect.poll(async () => row.getAttribute('data-stage'), { timeout: 30_000 }).toBe('done');
     await shot('06-pc-booted');
     await guest.kill();

@@ -12,7 +12,7 @@ import { TransferTracker } from '../../../main/transfer';
 import type { Vfs } from '../../../main/vfs';
 import { clientBytes, type ClientKind } from '../../helpers/dhcp/packets';
 import { pxeClient, requirePeers, startBootdrop } from '../../helpers/dhcp/harness';
-import { TestLan } from '../../helpers/netns';
+import { TestLan, type NetnsHost } from '../../helpers/netns';
 import { tftpFetch } from './clients';
 import { bump, mutate, pick, prng, type CampaignStats } from './mutate';
 import { tftpSeeds } from './tftp-campaign';
@@ -99,6 +99,21 @@ const SENDER = path.join(__dirname, 'dhcp-sender.cjs');
  * a namespace; then a scapy BIOS PXE client must still get its boot file. Returns the stats and the
  * file offered after the run.
  */
+/** The UDP counters of a namespace (/proc/net/snmp is per network namespace). */
+async function udpCounters(host: NetnsHost): Promise<{ InDatagrams: number; RcvbufErrors: number; NoPorts: number }> {
+  const { stdout } = await host.exec(['cat', '/proc/net/snmp']);
+  const [names, values] = stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+  if (!names || !values) throw new Error(`no Udp lines in /proc/net/snmp of ${host.ns}`);
+  const keys = names.split(/\s+/).slice(1);
+  const nums = values.split(/\s+/).slice(1).map(Number);
+  const get = (k: string): number => {
+    const i = keys.indexOf(k);
+    if (i < 0) throw new Error(`no Udp ${k} in /proc/net/snmp of ${host.ns}`);
+    return nums[i]!;
+  };
+  return { InDatagrams: get('InDatagrams'), RcvbufErrors: get('RcvbufErrors'), NoPorts: get('NoPorts') };
+}
+
 export async function dhcpLiveCampaign(
   seed: number,
   iterations: number,
@@ -117,9 +132,18 @@ export async function dhcpLiveCampaign(
       const seeds = kinds
         .flatMap((k) => [clientBytes(k), clientBytes(k, { type: 3, ciaddr: `${net}.60`, flags: 0 })])
         .map((b) => b.toString('base64'));
+      const before = await udpCounters(server);
       const r = await attacker.exec(['node', SENDER, `${net}.1`, String(iterations), String(seed), ...seeds]);
       const { sent, failed } = JSON.parse(r.stdout) as { sent: number; failed: number };
       if (failed > 0) throw new Error(`${failed} of ${sent} fuzz packets could not be sent: ${r.stderr}`);
+      // Sent is not received: the server namespace's UDP counters say how many reached a socket.
+      const after = await udpCounters(server);
+      const arrived = after.InDatagrams - before.InDatagrams;
+      const overflowed = after.RcvbufErrors - before.RcvbufErrors;
+      if (arrived + overflowed < sent)
+        throw new Error(
+          `only ${arrived} of ${sent} fuzz packets reached the server's sockets (${overflowed} more overflowed a receive buffer; no socket: ${after.NoPorts - before.NoPorts})`,
+        );
       const replies = await pxeClient(pc, { kind: 'bios', mac: '52:54:00:70:00:10' });
       const offer = replies.find((x) => x.src === `${net}.1`);
       const errors = bd.lines.filter((l) => l.type === 'error' || (l.type === 'log' && l.level === 'error'));
@@ -128,6 +152,8 @@ export async function dhcpLiveCampaign(
       if (bd.proc.exitCode !== null) throw new Error(`the DHCP service exited (${bd.proc.exitCode}) under fuzz`);
       const counts: Record<string, number> = {
         sent,
+        arrived,
+        'receive buffer overflows': overflowed,
         'log lines': bd.lines.length,
         'flood warnings': bd.lines.filter((l) => l.type === 'log' && /too many DHCP packets/.test(String(l.message)))
           .length,

@@ -1,6 +1,7 @@
 /** Client packets for tests: what BIOS PXE ROMs, OVMF, iPXE, HTTP Boot and plain OS clients send. */
 import { BOOTREQUEST, BROADCAST_FLAG, encode, type DhcpOption, type DhcpPacket } from '../../../main/dhcp/codec';
-import type { BootDecision, BootPolicy, ClientFacts } from '../../../main/boot/policy';
+import type { BootPolicy } from '../../../main/boot/policy';
+import { PxePolicy } from '../../../main/boot/pxe-policy';
 
 export type ClientKind = 'bios' | 'uefi' | 'uefi9' | 'ipxe' | 'http' | 'plain' | 'arm64' | 'itanium';
 
@@ -50,21 +51,18 @@ export function clientBytes(kind: ClientKind, o: Parameters<typeof clientPacket>
   return encode(clientPacket(kind, o));
 }
 
-/** The trivial policy the DHCP tests use: fixed files per architecture, iPXE gets a script URL. */
-export const staticPolicy: BootPolicy = {
-  decide(f: ClientFacts, serverIp: string): BootDecision {
-    if (f.isIpxe) return { kind: 'http', url: `http://${serverIp}/boot.ipxe` };
-    switch (f.arch) {
-      case 'bios':
-        return { kind: 'tftp', file: 'bios/lpxelinux.0' };
-      case 'efi-x64':
-        return { kind: 'tftp', file: 'efi64/bootx64.efi' };
-      case 'efi-ia32':
-        return { kind: 'tftp', file: 'efi32/bootia32.efi' };
-      case 'efi-x64-http':
-        return { kind: 'http', url: `http://${serverIp}/efi64/bootx64.efi` };
-      default:
-        return { kind: 'ignore', reason: `no loader for ${f.arch}` };
-    }
-  },
-};
+/**
+ * The product's own boot policy (main/boot/pxe-policy.ts, HTTP on port 80), so the DHCP tests check
+ * the file names Bootdrop really offers: BIOS PXE → /loaders/undionly.kpxe over TFTP, x64 UEFI →
+ * /loaders/ipxe.efi, UEFI HTTP Boot → http://<server>/loaders/ipxe.efi, any iPXE → /boot.ipxe.
+ */
+export const productPolicy: BootPolicy = new PxePolicy({ httpPort: 80 });
+/** What the product offers each client kind (see productPolicy). */
+export const OFFERED = {
+  bios: '/loaders/undionly.kpxe',
+  uefi: '/loaders/ipxe.efi',
+  http: (server: string) => `http://${server}/loaders/ipxe.efi`,
+  ipxe: (server: string) => `http://${server}/boot.ipxe`,
+} as const;
+/** @deprecated the name of the hand-written policy this replaced; it is productPolicy now. */
+export const staticPolicy: BootPolicy = productPolicy;

@@ -15,24 +15,9 @@ const { findInterface } = require(path.join(engine, 'net/index.js'));
 const config = JSON.parse(process.argv[2] || '{}');
 const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 
-/** The same trivial policy as test/helpers/dhcp/packets.ts. */
-const policy = {
-  decide(f, serverIp) {
-    if (f.isIpxe) return { kind: 'http', url: `http://${serverIp}/boot.ipxe` };
-    switch (f.arch) {
-      case 'bios':
-        return { kind: 'tftp', file: 'bios/lpxelinux.0' };
-      case 'efi-x64':
-        return { kind: 'tftp', file: 'efi64/bootx64.efi' };
-      case 'efi-ia32':
-        return { kind: 'tftp', file: 'efi32/bootia32.efi' };
-      case 'efi-x64-http':
-        return { kind: 'http', url: `http://${serverIp}/efi64/bootx64.efi` };
-      default:
-        return { kind: 'ignore', reason: `no loader for ${f.arch}` };
-    }
-  },
-};
+// The product's own boot policy (as test/helpers/dhcp/packets.ts's productPolicy), HTTP on port 80.
+const { PxePolicy } = require(path.join(engine, 'boot/pxe-policy.js'));
+const policy = new PxePolicy({ httpPort: 80 });
 
 async function main() {
   const iface = findInterface(config.iface || 'eth0');

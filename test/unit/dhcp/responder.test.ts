@@ -38,7 +38,7 @@ describe('proxyDHCP responder', () => {
     expect(messageType(p)).toBe(2);
     expect(p.yiaddr).toBe('0.0.0.0');
     expect(p.siaddr).toBe(SERVER);
-    expect(p.file).toBe('bios/lpxelinux.0');
+    expect(p.file).toBe('/loaders/undionly.kpxe');
     expect(optionIp(p, 54)).toBe(SERVER);
     expect(optionText(p, 60)).toBe('PXEClient');
     expect(decodeSubOptions(findOption(p, 43)!)).toEqual([{ code: 6, data: Buffer.from([8]) }]);
@@ -48,10 +48,10 @@ describe('proxyDHCP responder', () => {
   });
 
   const files: Array<[ClientKind, string]> = [
-    ['uefi', 'efi64/bootx64.efi'],
-    ['uefi9', 'efi64/bootx64.efi'],
+    ['uefi', '/loaders/ipxe.efi'],
+    ['uefi9', '/loaders/ipxe.efi'],
     ['ipxe', `http://${SERVER}/boot.ipxe`],
-    ['http', `http://${SERVER}/efi64/bootx64.efi`],
+    ['http', `http://${SERVER}/loaders/ipxe.efi`],
   ];
   for (const [kind, file] of files) {
     it(`offers ${kind} clients ${file}`, () => {
@@ -95,7 +95,7 @@ describe('proxyDHCP responder', () => {
     expect(messageType(p)).toBe(5);
     expect(p.ciaddr).toBe('10.50.0.77');
     expect(p.yiaddr).toBe('0.0.0.0');
-    expect(p.file).toBe('efi64/bootx64.efi');
+    expect(p.file).toBe('/loaders/ipxe.efi');
     expect(o.events[0]).toMatchObject({ exchange: 'pxe-4011', ip: '10.50.0.77' });
   });
 
@@ -149,7 +149,7 @@ describe('proxyDHCP responder', () => {
         rand() < 0.5 ? 'dhcp' : 'pxe',
       );
     }
-    expect(only(r.handle(clientBytes('bios'), client68, 'dhcp')).p.file).toBe('bios/lpxelinux.0');
+    expect(only(r.handle(clientBytes('bios'), client68, 'dhcp')).p.file).toBe('/loaders/undionly.kpxe');
   });
 });
 
@@ -182,7 +182,7 @@ describe('own-DHCP responder', () => {
   it('gives PXE clients an address and the boot file', () => {
     const offer = only(own().handle(clientBytes('bios'), client68, 'dhcp')).p;
     expect(offer.yiaddr).not.toBe('0.0.0.0');
-    expect(offer.file).toBe('bios/lpxelinux.0');
+    expect(offer.file).toBe('/loaders/undionly.kpxe');
     expect(offer.siaddr).toBe(SERVER);
   });
 
@@ -232,6 +232,6 @@ describe('own-DHCP responder', () => {
     );
     expect(inform.to).toEqual({ address: '10.50.0.40', port: 68 });
     expect(findOption(inform.p, 51)).toBeNull();
-    expect(inform.p.file).toBe('bios/lpxelinux.0');
+    expect(inform.p.file).toBe('/loaders/undionly.kpxe');
   });
 });

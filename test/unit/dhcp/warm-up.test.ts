@@ -27,20 +27,35 @@ describe('DHCP warm-up', () => {
     expect(asked.length).toBe(2 * 12);
   });
 
-  it('leaves the live server alone: its lease pool still offers the first address, nothing remembered', () => {
+  it('leaves a live server alone: the same replies before and after warm-ups, its pool and caches untouched', () => {
     const pool = new LeasePool({ subnet: { address: SERVER, prefix: 24 }, size: 4 });
     const live = new Responder({ serverIp: SERVER, prefix: 24, policy: staticPolicy, pool });
     live.mode = 'dhcp';
+    const ask = (mac: string) => {
+      const out = live.handle(clientBytes('bios', { mac }), { address: '0.0.0.0', port: 68 }, 'dhcp');
+      expect(out.replies).toHaveLength(1);
+      expect(out.events.map((e) => e.mac)).toEqual([mac]);
+      return decode(out.replies[0]!.data);
+    };
+    const before = ask('52:54:00:60:00:01');
+    expect(before.yiaddr).toBe(pool.addresses[0]);
+    // Warm-ups run while the live server serves: one for another interface's address (module-level
+    // caches, like the server-id option, must not leak into live replies) and one for the same subnet.
+    warmResponder({ serverIp: '10.61.0.1', prefix: 24, policy: staticPolicy, ownDhcp: true });
     warmResponder({ serverIp: SERVER, prefix: 24, policy: staticPolicy, ownDhcp: true });
-    for (const ip of pool.addresses) expect(pool.macForIp(ip)).toBeNull();
-    const out = live.handle(
-      clientBytes('bios', { mac: '52:54:00:60:00:01' }),
-      { address: '0.0.0.0', port: 68 },
-      'dhcp',
-    );
-    expect(out.replies).toHaveLength(1);
-    expect(decode(out.replies[0]!.data).yiaddr).toBe(pool.addresses[0]);
-    expect(out.events.map((e) => e.mac)).toEqual(['52:54:00:60:00:01']);
+    const after = ask('52:54:00:60:00:02');
+    expect(after.yiaddr, 'the next free address of the live pool').toBe(pool.addresses[1]);
+    const serverId = (p: typeof before) => p.options.find((o) => o.code === 54)?.data.toString('hex');
+    expect(serverId(after)).toBe(serverId(before));
+    expect(after.siaddr).toBe(SERVER);
+    expect({ ...after, xid: 0, chaddr: null, yiaddr: null }).toEqual({ ...before, xid: 0, chaddr: null, yiaddr: null });
+    // Only the two live clients hold addresses; the warm-ups' synthetic clients are nowhere.
+    expect(pool.addresses.map((ip) => pool.macForIp(ip))).toEqual([
+      '52:54:00:60:00:01',
+      '52:54:00:60:00:02',
+      null,
+      null,
+    ]);
   });
 
   it('never throws: a failing policy, a /32 without neighbours, an address that is not one', () => {

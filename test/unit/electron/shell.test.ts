@@ -2,18 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type {
-  ClientState,
-  EngineSnapshot,
-  MenuSettings,
-  ServingState,
-  SourceSummary,
-  TransferProgress,
-} from '../../../main/contract';
+import type { ClientState, EngineSnapshot, MenuSettings, ServingState, SourceSummary } from '../../../main/contract';
 import type { ValidationEnv } from '../../../main/contract/validate';
 import { EVENT_CHANNEL, REQUEST_CHANNELS } from '../../../electron/channels';
 import { DesktopShell } from '../../../electron/shell';
 import { IDLE, StubApi } from '../webui/stub-api';
+import { createEngineServices, defaultLoadersDir, Session } from '../../../main/session';
+import * as F from '../boot/fixtures';
 import {
   BrowserWindow,
   FakeWebContents,
@@ -93,22 +88,6 @@ function client(mac: string): ClientState {
     lastSeen: 0,
   };
 }
-function transfer(outcome: TransferProgress['outcome']): TransferProgress {
-  return {
-    id: 't1',
-    protocol: 'http',
-    clientIp: '10.0.0.9',
-    mac: null,
-    file: 'vmlinuz',
-    bytes: 1,
-    total: 9,
-    rate: 1,
-    startedAt: 0,
-    endedAt: null,
-    outcome,
-    error: null,
-  };
-}
 
 describe('DesktopShell', () => {
   let dir: string;
@@ -116,9 +95,12 @@ describe('DesktopShell', () => {
   let shell: DesktopShell;
   const fixes: string[] = [];
 
-  async function startShell(platform: NodeJS.Platform = 'linux'): Promise<BrowserWindow> {
+  async function startShell(
+    platform: NodeJS.Platform = 'linux',
+    api: ConstructorParameters<typeof DesktopShell>[0]['engine'] = engine,
+  ): Promise<BrowserWindow> {
     shell = new DesktopShell({
-      engine,
+      engine: api,
       env,
       platform,
       fixPorts: async () => {
@@ -229,31 +211,64 @@ describe('DesktopShell', () => {
     expect(app.quitCalls).toBe(1);
   });
 
-  it('tray follows the engine: icon, toggle and served ISOs', async () => {
-    await startShell();
-    expect(tray().image).toEqual({ path: '/app/build/tray/idle.png' });
-    expect(trayItem(/^Serving/)).toMatchObject({ enabled: false, checked: false });
+  // The tray against the real engine (Session + its real services) serving a real folder on
+  // loopback, on unprivileged ports: what the tray shows comes from the engine's own events.
+  it('tray follows the real engine: icon, toggle, served sources and a real transfer', async () => {
+    const folder = await F.writeTree(F.ARCH_TREE);
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    const session = new Session(
+      {
+        loadersDir: defaultLoadersDir(),
+        httpPort: 0,
+        tftpPort: base,
+        dhcpPorts: { dhcp: base + 1, proxy: base + 2, client: base + 3 },
+        mode: 'proxy',
+        linkCheckMs: 0,
+      },
+      createEngineServices(),
+    );
+    try {
+      await startShell('linux', session);
+      const images: unknown[] = [];
+      const t = tray();
+      t.setImage = (img: unknown) => {
+        images.push(img);
+        t.image = img;
+      };
+      expect(tray().image).toEqual({ path: '/app/build/tray/idle.png' });
+      expect(trayItem(/^Serving/)).toMatchObject({ enabled: false, checked: false });
 
-    await engine.setInterface({ name: 'eth0' });
-    await engine.addSource({ path: '/isos/arch.iso' });
-    expect(trayItem(/^Serving on eth0$/)).toMatchObject({ type: 'checkbox', enabled: true, checked: false });
-    expect(trayItem(/Arch Linux/)).toMatchObject({ enabled: false });
+      await session.setInterface({ name: 'lo' });
+      const src = await session.addSource({ path: folder });
+      await flush();
+      expect(trayItem(/^Serving on lo$/)).toMatchObject({ type: 'checkbox', enabled: true, checked: false });
+      const name = (src.osName || src.label).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(trayItem(new RegExp(name))).toMatchObject({ enabled: false });
 
-    (trayItem(/^Serving on eth0$/).click as (mi: { checked: boolean }) => void)({ checked: true });
-    await flush();
-    expect(engine.calls.map((c) => c.name)).toContain('start');
-    expect(tray().image).toEqual({ path: '/app/build/tray/serving.png' });
-    expect(trayItem(/^Serving on eth0$/)).toMatchObject({ checked: true });
+      (trayItem(/^Serving on lo$/).click as (mi: { checked: boolean }) => void)({ checked: true });
+      await vi.waitFor(async () => expect((await session.snapshot()).state.serving).toBe(true), { timeout: 10_000 });
+      await flush();
+      expect(tray().image).toEqual({ path: '/app/build/tray/serving.png' });
+      expect(trayItem(/^Serving on lo$/)).toMatchObject({ checked: true });
 
-    engine.emit({ type: 'transfer', transfer: transfer('active') });
-    expect(tray().image).toEqual({ path: '/app/build/tray/transferring.png' });
-    engine.emit({ type: 'transfer', transfer: transfer('done') });
-    expect(tray().image).toEqual({ path: '/app/build/tray/serving.png' });
+      // A real HTTP download from the engine: the tray shows the transfer, then goes back.
+      const { httpUrl } = (await session.snapshot()).state;
+      const res = await fetch(new URL('boot.ipxe', httpUrl!));
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      await vi.waitFor(() => expect(tray().image).toEqual({ path: '/app/build/tray/serving.png' }), { timeout: 5000 });
+      expect(images).toContainEqual({ path: '/app/build/tray/transferring.png' });
 
-    (trayItem(/^Serving on eth0$/).click as (mi: { checked: boolean }) => void)({ checked: false });
-    await flush();
-    expect(engine.calls.map((c) => c.name)).toContain('stop');
-    expect(tray().image).toEqual({ path: '/app/build/tray/idle.png' });
+      (trayItem(/^Serving on lo$/).click as (mi: { checked: boolean }) => void)({ checked: false });
+      await vi.waitFor(async () => expect((await session.snapshot()).state.serving).toBe(false), {
+        timeout: 10_000,
+      });
+      await flush();
+      expect(tray().image).toEqual({ path: '/app/build/tray/idle.png' });
+    } finally {
+      await session.dispose();
+      F.cleanupTrees();
+    }
   });
 
   it('tray "Show window" brings the hidden window back; "Quit" quits', async () => {
