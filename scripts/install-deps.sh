@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(
   # ISO building and boot files
-  xorriso genisoimage isolinux syslinux-common syslinux-efi pxelinux mtools cpio
+  xorriso genisoimage isolinux syslinux-common syslinux-efi pxelinux mtools cpio osslsigncode grub-common
   ipxe memtest86+ shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed busybox-static linux-image-amd64
   # PXE clients: QEMU with iPXE ROMs (BIOS) and OVMF (UEFI)
   qemu-system-x86 ipxe-qemu ovmf

@@ -14,8 +14,11 @@ const execFileP = promisify(execFile);
 
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+/** Secure Boot enforced: Microsoft's keys enrolled (Debian's ovmf package), q35 with SMM. */
+const OVMF_SB_CODE = '/usr/share/OVMF/OVMF_CODE_4M.ms.fd';
+const OVMF_SB_VARS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd';
 
-export type GuestFirmware = 'bios' | 'uefi';
+export type GuestFirmware = 'bios' | 'uefi' | 'uefi-secure-boot';
 
 export interface GuestOptions {
   firmware: GuestFirmware;
@@ -64,9 +67,24 @@ export class Guest {
   static async start(opts: GuestOptions): Promise<Guest> {
     const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'bootdrop-guest-'));
     const name = `guest${++guestSeq}`;
-    const args = ['-machine', 'pc', '-accel', 'tcg', '-m', String(opts.memMiB ?? 512), '-smp', '1'];
+    const sb = opts.firmware === 'uefi-secure-boot';
+    const machine = sb ? 'q35,smm=on' : 'pc';
+    const args = ['-machine', machine, '-accel', 'tcg', '-m', String(opts.memMiB ?? 512), '-smp', '1'];
     args.push('-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nodefaults', '-vga', 'none');
-    if (opts.firmware === 'uefi') {
+    if (sb) {
+      for (const f of [OVMF_SB_CODE, OVMF_SB_VARS])
+        if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "ovmf"`);
+      const vars = path.join(workDir, 'OVMF_VARS.ms.fd');
+      await fsp.copyFile(OVMF_SB_VARS, vars);
+      args.push(
+        '-global',
+        'driver=cfi.pflash01,property=secure,value=on',
+        '-drive',
+        `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_SB_CODE}`,
+        '-drive',
+        `if=pflash,format=raw,unit=1,file=${vars}`,
+      );
+    } else if (opts.firmware === 'uefi') {
       for (const f of [OVMF_CODE, OVMF_VARS])
         if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "ovmf"`);
       const vars = path.join(workDir, 'OVMF_VARS.fd');
@@ -79,7 +97,7 @@ export class Guest {
       );
     }
     if (opts.tap) {
-      const nic = opts.nic ?? (opts.firmware === 'uefi' ? 'virtio-net-pci' : 'e1000');
+      const nic = opts.nic ?? (opts.firmware === 'bios' ? 'e1000' : 'virtio-net-pci');
       const rom = opts.ipxeRom ?? opts.firmware === 'bios';
       const mac = opts.mac ?? randomMac();
       args.push('-netdev', `tap,id=n0,ifname=${opts.tap.ifname},script=no,downscript=no`);

@@ -1,0 +1,75 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { bootRig, Guest, randomMac, ServeProcess, type BootRig } from '../helpers/qemu';
+import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
+
+type ClientEv = { client: { mac: string; chain?: string | null; notice?: string | null } };
+type TransferEv = { transfer: { file: string; outcome: string; protocol: string } };
+
+function fetched(serve: ServeProcess): string[] {
+  return serve.events
+    .filter((e) => e.type === 'transfer' && (e as unknown as TransferEv).transfer.outcome === 'done')
+    .map((e) => (e as unknown as TransferEv).transfer.file);
+}
+
+function serveArgs(iso: string, mode: string): string[] {
+  return [iso, '--interface', 'eth0', '--mode', mode, '--append', 'console=ttyS0 quiet', '--timeout', '1'];
+}
+
+// OVMF with Secure Boot enforced (Microsoft's keys, q35 + SMM): the firmware refuses iPXE, so Bootdrop
+// must boot it through Debian's signed shim → GRUB → Debian-signed kernel (issue 13).
+describe('Secure Boot PC (OVMF, Secure Boot enforced)', () => {
+  let rig: BootRig | undefined;
+  afterAll(async () => rig?.cleanup());
+
+  it('bare cable, auto mode: shim → GRUB → signed Debian kernel boots to its marker and root image', async () => {
+    const fx = await buildFixture('live', 'sb');
+    rig = await bootRig('sbc', '10.213.61', { router: false });
+    rig.serve = ServeProcess.start(rig.server.ns, serveArgs(fx.iso, 'auto'));
+    await rig.serve.ready();
+    await rig.serve.waitEvent(
+      (e) => e.type === 'state' && (e.state as { effectiveMode: string | null }).effectiveMode === 'dhcp',
+      30_000,
+      'auto mode to settle on own DHCP',
+    );
+    const mac = randomMac();
+    rig.guest = await Guest.start({ firmware: 'uefi-secure-boot', tap: await rig.lan.addTap(), mac, memMiB: 1024 });
+    await rig.guest.waitFor(markerOf(fx.token), 360_000);
+    const m = await rig.guest.waitFor(rootMarkerOf(fx.token), 120_000);
+    expect(m[1], 'filesystem.squashfs as fetched by the guest (live-boot fetch=)').toBe(fx.rootSha256);
+
+    const files = fetched(rig.serve);
+    expect(files).toEqual(expect.arrayContaining(['/loaders/shimx64.efi', '/loaders/grubx64.efi', '/grub/grub.cfg']));
+    expect(files, 'iPXE is never offered on this path').not.toContain('/loaders/ipxe.efi');
+    expect(files.some((f) => /\/live\/vmlinuz$/.test(f))).toBe(true);
+    const chains = rig.serve.events
+      .filter((e) => e.type === 'client' && (e as unknown as ClientEv).client.mac === mac)
+      .map((e) => (e as unknown as ClientEv).client.chain);
+    expect(chains).toContain('Secure Boot chain: Debian shim → GRUB');
+    expect(await rig.serve.stop()).toBe(0);
+    rig.serve = null;
+    await rig.guest.kill();
+    rig.guest = null;
+  });
+
+  it('the same ISO with an unsigned kernel: GRUB shows why instead of booting, and Bootdrop reports it', async () => {
+    const fx = await buildFixture('live', 'unsigned', { unsignedKernel: true });
+    rig ??= await bootRig('sbc', '10.213.61', { router: false });
+    rig.serve = ServeProcess.start(rig.server.ns, serveArgs(fx.iso, 'dhcp'));
+    await rig.serve.ready();
+    const mac = randomMac();
+    rig.guest = await Guest.start({ firmware: 'uefi-secure-boot', tap: await rig.lan.addTap(), mac, memMiB: 1024 });
+    await rig.guest.waitFor(/cannot boot under it/, 360_000);
+    expect(rig.guest.serial).toMatch(/unsigned kernel: Secure Boot refuses it/);
+    await rig.serve.waitEvent(
+      (e) =>
+        e.type === 'client' &&
+        (e as unknown as ClientEv).client.mac === mac &&
+        /Secure Boot is on and refused/.test((e as unknown as ClientEv).client.notice ?? ''),
+      60_000,
+      "the PC's notice that Secure Boot refused the entry",
+    );
+    expect(rig.guest.serial).not.toMatch(markerOf(fx.token));
+    expect(await rig.serve.stop()).toBe(0);
+    rig.serve = null;
+  });
+});
