@@ -6,6 +6,7 @@
 import { planSource } from '../main/boot';
 import { openSource } from '../main/iso';
 import type { Vfs } from '../main/vfs';
+import { errorMessage } from '../main/errors';
 
 async function walk(vfs: Vfs, dir: string): Promise<number> {
   let n = 0;
@@ -32,7 +33,7 @@ if (require.main === module) {
   indexIso(process.argv[2]!).then(
     (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
     (err: unknown) => {
-      process.stderr.write(`${(err as Error).message}\n`);
+      process.stderr.write(`${errorMessage(err)}\n`);
       process.exit(1);
     },
   );

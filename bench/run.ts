@@ -19,6 +19,7 @@ import { tftpFigures } from './figures-tftp';
 import { run } from './lib/proc';
 import { machineInfo, table, type Row } from './lib/report';
 import { envInt, MiB, QUICK } from './lib/stats';
+import { errorMessage } from '../main/errors';
 
 const FIGURES = ['http', 'tftp', 'iso', 'storm'] as const;
 
@@ -43,7 +44,7 @@ export async function setup(opts: { engine: boolean }): Promise<void> {
   } catch (err) {
     // tsc still emits on type errors; a half-edited file elsewhere should not stop a benchmark.
     if (!existsSync(path.join(root, 'dist', 'engine', 'cli', 'index.js'))) throw err;
-    say(`warning: the engine build reported errors (using what it emitted): ${(err as Error).message.slice(0, 400)}`);
+    say(`warning: the engine build reported errors (using what it emitted): ${errorMessage(err).slice(0, 400)}`);
   }
 }
 

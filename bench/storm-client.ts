@@ -17,6 +17,7 @@ import * as http from 'node:http';
 import { decode, encode } from '../main/dhcp';
 import { clientPacket, type ClientKind } from '../test/helpers/dhcp/packets';
 import { fetchTftp } from './tftp-client';
+import { errorMessage } from '../main/errors';
 
 const TRIES = 4;
 const RETRY_MS = 1000;
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
         for (const f of bootFiles(script)) await httpGet(f, agent, ip);
         totals.push(performance.now() - c0);
       } catch (err) {
-        failures.push(`${mac}: ${(err as Error).message}`);
+        failures.push(`${mac}: ${errorMessage(err)}`);
       } finally {
         agent.destroy();
       }

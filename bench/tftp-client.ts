@@ -8,6 +8,7 @@
  * (a server without windowsize support answers without it, and the client runs lock-step).
  */
 import * as dgram from 'node:dgram';
+import { errorMessage } from '../main/errors';
 
 const TIMEOUT_MS = 1000;
 const MAX_TIMEOUTS = 10;
@@ -124,7 +125,7 @@ if (require.main === module) {
   fetchTftp(host!, Number(port), file!, Number(blksize), Number(windowsize)).then(
     (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
     (err: unknown) => {
-      process.stderr.write(`${(err as Error).message}\n`);
+      process.stderr.write(`${errorMessage(err)}\n`);
       process.exit(1);
     },
   );

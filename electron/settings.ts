@@ -9,6 +9,7 @@ import { readFile, rename, writeFile, mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MenuSettings, ServeMode } from '../main/contract';
 import { InvalidRequestError, LIMITS, isAbsoluteHostPath, validateMenu, validateMode } from '../main/contract/validate';
+import { errorMessage } from '../main/errors';
 
 export const SETTINGS_VERSION = 1;
 const MAX_SOURCES = 64;
@@ -94,13 +95,13 @@ export class SettingsStore {
         return { settings: structuredClone(DEFAULT_SETTINGS), problem: null };
       return {
         settings: structuredClone(DEFAULT_SETTINGS),
-        problem: `Could not read ${this.file}: ${(err as Error).message}. Starting with default settings.`,
+        problem: `Could not read ${this.file}: ${errorMessage(err)}. Starting with default settings.`,
       };
     }
     try {
       return { settings: validateSettings(JSON.parse(text)), problem: null };
     } catch (err) {
-      const why = err instanceof SyntaxError ? `not valid JSON (${err.message})` : (err as Error).message;
+      const why = err instanceof SyntaxError ? `not valid JSON (${err.message})` : errorMessage(err);
       const aside = await this.setAside();
       return {
         settings: structuredClone(DEFAULT_SETTINGS),

@@ -26,6 +26,7 @@ import { DEFAULT_SETTINGS, SettingsStore, type ShellSettings } from './settings'
 import { StatusTray } from './tray';
 import { trayModel, type TrayAction } from './tray-model';
 import { attachCloseToTray, createMainWindow, revealWindow } from './window';
+import { errorMessage } from '../main/errors';
 
 /** The engine as the shell needs it: the contract, plus shutdown (Session has both). */
 export type Engine = BootdropApi & { dispose(): Promise<void> };
@@ -196,7 +197,7 @@ export class DesktopShell {
     switch (action) {
       case 'toggle-serving':
         void (checked ? engine.start() : engine.stop()).catch((err: unknown) =>
-          this.notice('error', `${checked ? 'start' : 'stop'} failed: ${(err as Error).message}`),
+          this.notice('error', `${checked ? 'start' : 'stop'} failed: ${errorMessage(err)}`),
         );
         return;
       case 'show':
@@ -273,7 +274,7 @@ export class DesktopShell {
       try {
         await dispatchRequest(engine, name, payload, env);
       } catch (err) {
-        this.notice('warn', `Could not restore ${what}: ${(err as Error).message}`);
+        this.notice('warn', `Could not restore ${what}: ${errorMessage(err)}`);
       }
     };
     for (const path of settings.sources) await attempt(`the ISO ${path}`, 'addSource', { path });
@@ -312,7 +313,7 @@ export class DesktopShell {
     this.settings
       .save(next)
       .catch((err: unknown) =>
-        this.notice('error', `Could not save settings to ${this.settings.file}: ${(err as Error).message}`),
+        this.notice('error', `Could not save settings to ${this.settings.file}: ${errorMessage(err)}`),
       );
   }
 

@@ -5,6 +5,7 @@
 import { promises as fsp, createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { splitPath, VfsError, type ReadRange, type Vfs, type VfsFile, type VfsStat } from '../vfs';
+import { errorMessage } from '../errors';
 
 export class HostFileSource implements Vfs {
   readonly kind = 'memory' as const;
@@ -29,7 +30,7 @@ export class HostFileSource implements Vfs {
       throw new VfsError(
         code === 'ENOENT' ? 'ENOENT' : 'EIO',
         '/',
-        `host file unavailable: ${(err as Error).message}`,
+        `host file unavailable: ${errorMessage(err)}`,
         this.location,
       );
     }
@@ -50,7 +51,7 @@ export class HostFileSource implements Vfs {
     try {
       handle = await fsp.open(this.location, 'r');
     } catch (err) {
-      throw new VfsError('EIO', '/', `host read failed: ${(err as Error).message}`, this.location);
+      throw new VfsError('EIO', '/', `host read failed: ${errorMessage(err)}`, this.location);
     }
     const location = this.location;
     return {
@@ -60,7 +61,7 @@ export class HostFileSource implements Vfs {
         try {
           return (await handle.read(buffer, offset, length, position)).bytesRead;
         } catch (err) {
-          throw new VfsError('EIO', '/', `host read failed: ${(err as Error).message}`, location);
+          throw new VfsError('EIO', '/', `host read failed: ${errorMessage(err)}`, location);
         }
       },
       close: () => handle.close(),

@@ -251,8 +251,9 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
         o.cmdline === d.cmdline &&
         ((o.kernel === d.kernel && o.initrd.join() === d.initrd.join()) || o.label === d.label),
     );
-    if (same < i) {
-      drafts[same]!.isDefault ||= d.isDefault;
+    const first = drafts[same];
+    if (same < i && first) {
+      first.isDefault ||= d.isDefault;
       drafts.splice(i, 1);
     }
   }

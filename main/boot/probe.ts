@@ -4,6 +4,7 @@
  * error; a damaged image (ECORRUPT/EIO) is reported once as a warning and treated as missing.
  */
 import { isVfsError, type Vfs } from '../vfs';
+import { errorMessage } from '../errors';
 
 /** Largest config/marker file read into memory (real menus are a few KiB). */
 export const MAX_TEXT_BYTES = 256 * 1024;
@@ -23,7 +24,7 @@ export class SourceProbe {
       isVfsError(err, 'EOUTSIDE')
     )
       return;
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorMessage(err);
     if (!this.warnings.includes(msg)) this.warnings.push(msg);
   }
 

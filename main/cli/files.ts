@@ -4,9 +4,10 @@
  */
 import type { Writable } from 'node:stream';
 import { openSource } from '../iso';
-import { isVfsError, type Vfs, type VfsStat } from '../vfs';
+import type { Vfs, VfsStat } from '../vfs';
 import { UsageError, parseArgs } from './args';
 import type { CliCommand, CliIo } from './index';
+import { errorMessage } from '../errors';
 
 const LS_USAGE = 'bootdrop ls <iso-or-folder> [path] [--json] [-l]';
 const CAT_USAGE = 'bootdrop cat <iso-or-folder> <path>';
@@ -38,7 +39,7 @@ function fail(io: CliIo, cmd: string, err: unknown): number {
     io.err(`Usage: ${cmd === 'ls' ? LS_USAGE : CAT_USAGE}`);
     return 2;
   }
-  io.err(`bootdrop ${cmd}: ${isVfsError(err) ? err.message : ((err as Error).message ?? String(err))}`);
+  io.err(`bootdrop ${cmd}: ${errorMessage(err)}`);
   return 1;
 }
 

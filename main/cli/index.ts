@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     summary: 'serve ISOs to PXE clients (proxyDHCP + TFTP + HTTP)',
     load: async () => (await import('./serve')).command,
   },
+  export: {
+    summary: 'write dnsmasq + nginx configs that serve the same menu without Bootdrop',
+    load: async () => (await import('./export')).command,
+  },
   inspect: {
     summary: 'show what Bootdrop sees in an ISO or folder',
     load: async () => (await import('./inspect')).command,

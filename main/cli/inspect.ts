@@ -13,9 +13,9 @@ import { SHIM_X64 } from '../boot/secure-boot/policy';
 import type { BootEntry } from '../contract';
 import { openSource } from '../iso';
 import { formatBytes } from '../transfer';
-import { isVfsError } from '../vfs';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
+import { errorMessage } from '../errors';
 
 const USAGE =
   'bootdrop inspect <iso-or-folder> [--json] [--server-ip <ip>] [--http-port <n>] [--id <source-id>] [--script] [--grub]';
@@ -136,7 +136,7 @@ export const command: CliCommand = {
       if (opts.options.grub && ip === undefined)
         throw new UsageError('--grub needs --server-ip (the GRUB menu holds absolute URLs)');
     } catch (err) {
-      io.err(`bootdrop inspect: ${(err as Error).message}`);
+      io.err(`bootdrop inspect: ${errorMessage(err)}`);
       io.err(`Usage: ${USAGE}`);
       return 2;
     }
@@ -147,7 +147,7 @@ export const command: CliCommand = {
     try {
       opened = await openSource(hostPath);
     } catch (err) {
-      io.err(`bootdrop inspect: ${isVfsError(err) ? err.message : (err as Error).message}`);
+      io.err(`bootdrop inspect: ${errorMessage(err)}`);
       return 1;
     }
     try {
@@ -194,7 +194,7 @@ export const command: CliCommand = {
       }
       return 0;
     } catch (err) {
-      io.err(`bootdrop inspect: ${hostPath}: ${isVfsError(err) ? err.message : (err as Error).message}`);
+      io.err(`bootdrop inspect: ${hostPath}: ${errorMessage(err)}`);
       return 1;
     } finally {
       await opened.vfs.close();

@@ -10,6 +10,7 @@ import { createEngineServices, defaultLoadersDir, describeMode, Narrator, Sessio
 import { startWebUi } from '../webui';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
+import { errorMessage } from '../errors';
 
 const USAGE = [
   'bootdrop serve [<iso-or-folder>...] [options]',
@@ -311,11 +312,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
     try {
       ui = await startWebUi({ api: session, port: a.uiPort, host: '127.0.0.1', uiDir: defaultUiDir() });
     } catch (err) {
-      return fail(
-        'EUI',
-        `cannot start the browser UI: ${(err as Error).message}`,
-        'free the port (or use --ui 0 for any port); build the UI with "npm run build:ui" in a checkout',
-      );
+      const e = err as NodeJS.ErrnoException & { remedy?: string };
+      // Only a taken port is fixed by another port; a missing build says how to build it.
+      const remedy =
+        e.remedy ??
+        (e.code === 'EADDRINUSE' || e.code === 'EACCES'
+          ? `port ${a.uiPort} is not available: use --ui 0 for any free port`
+          : 'see the message above');
+      return fail(e.code === 'ENOUI' ? 'ENOUI' : 'EUI', `cannot start the browser UI: ${errorMessage(err)}`, remedy);
     }
     if (a.json) out(JSON.stringify({ type: 'ui', url: ui.url }));
     else out(`Browser UI: ${ui.url} (open it on this machine; the token in the address is the only key)`);

@@ -98,8 +98,7 @@ function parseOptions(b: Buffer, start: number, end: number, where: string): Dhc
 }
 
 function findIn(opts: DhcpOption[], code: number): DhcpOption | undefined {
-  for (let i = 0; i < opts.length; i++) if (opts[i]!.code === code) return opts[i];
-  return undefined;
+  return opts.find((o) => o.code === code);
 }
 
 export function decode(input: Buffer): DhcpPacket {
@@ -153,13 +152,12 @@ export function decode(input: Buffer): DhcpPacket {
 
 function optionsLength(opts: DhcpOption[]): number {
   let n = 1; // END
-  for (let i = 0; i < opts.length; i++) n += 2 + opts[i]!.data.length;
+  for (const o of opts) n += 2 + o.data.length;
   return n;
 }
 
 function writeOptions(b: Buffer, off: number, opts: DhcpOption[], where: string): number {
-  for (let i = 0; i < opts.length; i++) {
-    const o = opts[i]!;
+  for (const o of opts) {
     if (!Number.isInteger(o.code) || o.code <= OPT_PAD || o.code >= OPT_END)
       throw new DhcpEncodeError(`option code ${o.code} in ${where} is not 1..254`);
     if (o.data.length > 255)

@@ -62,8 +62,7 @@ export function findOption(p: DhcpPacket, code: number): Buffer | null {
   for (let l = 0; l < 3; l++) {
     const list = l === 0 ? p.options : l === 1 ? p.fileOptions : p.snameOptions;
     if (!list) continue;
-    for (let i = 0; i < list.length; i++) {
-      const o = list[i]!;
+    for (const o of list) {
       if (o.code !== code) continue;
       if (found === null) found = o.data;
       else (parts ??= [found]).push(o.data);

@@ -14,6 +14,7 @@ import type { LeasePool } from './lease-pool';
 import { clientMac, findOption, MessageType, messageType, messageTypeName, Opt, optionIp } from './options';
 import { answerOwnDhcp } from './own-dhcp';
 import { addBootInstructions, markBroadcast, replyDestination, replySkeleton, type Endpoint } from './reply';
+import { errorMessage } from '../errors';
 
 export type Exchange = 'discover' | 'request' | 'pxe-4011' | 'lease';
 
@@ -177,7 +178,7 @@ export class Responder {
       try {
         decision = this.policy.decide(facts, this.serverIp, { ownDhcp: this.mode === 'dhcp' });
       } catch (err) {
-        decision = { kind: 'ignore', reason: `boot policy failed: ${(err as Error).message}` };
+        decision = { kind: 'ignore', reason: `boot policy failed: ${errorMessage(err)}` };
       }
       if (kind === 'http' && decision.kind === 'tftp')
         decision = { kind: 'ignore', reason: 'UEFI HTTP Boot client cannot use a TFTP boot file' };

@@ -15,6 +15,7 @@ import { Responder, type ClientEvent, type Outgoing, type Via } from './responde
 import { QuietQueue } from './quiet-queue';
 import { proxyWarmUpPackets, START_WARM_UP_ROUNDS, warmResponder } from './warm-up';
 import { bindUdp, closeUdp, defaultStrategy, type SocketStrategy } from './sockets';
+import { errorMessage } from '../errors';
 
 export interface DhcpServiceOptions {
   iface: NetInterface;
@@ -132,7 +133,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
         });
       } catch (err) {
         if (mode === 'dhcp') throw err;
-        this.log('warn', `auto mode cannot act as DHCP server here (${(err as Error).message}); serving as proxy only`);
+        this.log('warn', `auto mode cannot act as DHCP server here (${errorMessage(err)}); serving as proxy only`);
       }
     }
     this.responder = new Responder({ serverIp: iface.address, prefix: iface.prefix, policy: this.opts.policy, pool });
@@ -205,7 +206,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
           sock?.on('error', (err) => this.log('warn', `DHCP probe socket error: ${err.message}`));
       } catch (err) {
         // A local DHCP client may hold port 68: fall back to watching port 67 for REQUESTs naming another server.
-        this.log('warn', `cannot send DHCP probes (${(err as Error).message}); only watching for other DHCP servers`);
+        this.log('warn', `cannot send DHCP probes (${errorMessage(err)}); only watching for other DHCP servers`);
         await closeUdp(s.probeAny);
         s.probeAny = null;
       }
@@ -265,7 +266,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     try {
       outcome = r.handle(data, { address, port }, via);
     } catch (err) {
-      this.log('error', `DHCP packet from ${address} could not be handled: ${(err as Error).message}`);
+      this.log('error', `DHCP packet from ${address} could not be handled: ${errorMessage(err)}`);
       return;
     }
     // The reply goes out first; logging and events (which listeners may turn into UI updates, JSON on
@@ -305,7 +306,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
         if (err) this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${err.message}`);
       });
     } catch (err) {
-      this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${(err as Error).message}`); // socket closing
+      this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${errorMessage(err)}`); // socket closing
     }
   }
 
@@ -343,7 +344,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
         if (err) this.log('warn', `could not send a DHCP probe: ${err.message}`);
       });
     } catch (err) {
-      this.log('warn', `could not send a DHCP probe: ${(err as Error).message}`);
+      this.log('warn', `could not send a DHCP probe: ${errorMessage(err)}`);
     }
   }
 
@@ -378,7 +379,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     try {
       (this.emit as (e: K, ...a: DhcpServiceEvents[K]) => boolean)(event, ...args);
     } catch (err) {
-      this.log('error', `a DHCP ${event} listener failed: ${(err as Error).message}`);
+      this.log('error', `a DHCP ${event} listener failed: ${errorMessage(err)}`);
     }
   }
 

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { sendfileJobsRunning, startSendfile, type SendfileJob, type SendfileResult } from '../native';
 import type { HostSpan } from '../vfs';
+import { errorMessage } from '../errors';
 
 /**
  * Native jobs at once in this process (a few pump threads serve them all; each job holds a dup of its
@@ -71,7 +72,7 @@ export async function sendfileBody(
     // idleMs 0 means no idle timeout for Node's sockets; the helper wants a bound, so a day it is.
     job = startSendfile(plan.fd, plan.spans, idleMs > 0 ? idleMs : 86_400_000);
   } catch (err) {
-    return { outcome: 'not-started', bytes: 0, error: (err as Error).message };
+    return { outcome: 'not-started', bytes: 0, error: errorMessage(err) };
   }
   const unregister = register(job);
   socket.setTimeout(0);

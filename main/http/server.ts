@@ -10,6 +10,7 @@ import { contentTypeFor } from './content-type';
 import { parseRange } from './range';
 import { decodeRequestPath } from './request-path';
 import { planSendfile, sendfileBody, type SendfilePlan } from './sendfile-body';
+import { errorMessage } from '../errors';
 
 export type HttpLog = (level: LogLevel, message: string, client?: string) => void;
 
@@ -114,7 +115,7 @@ export class HttpServer {
     server.timeout = idle;
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.handle(req, res).catch((err: unknown) => {
-        this.opts.log('error', `HTTP handler failed: ${(err as Error).message}`, clientIpOf(req));
+        this.opts.log('error', `HTTP handler failed: ${errorMessage(err)}`, clientIpOf(req));
         if (!res.headersSent) this.sendStatus(res, 500, 'Internal error');
         else res.destroy();
       });
@@ -265,14 +266,14 @@ export class HttpServer {
       return 404;
     }
     if (isVfsError(err, 'EOUTSIDE') || isVfsError(err, 'ELOOP')) {
-      this.opts.log('warn', `refused ${path}: ${(err as Error).message}`, ip);
+      this.opts.log('warn', `refused ${path}: ${errorMessage(err)}`, ip);
       return 404;
     }
     if (isVfsError(err, 'EINVAL')) {
-      this.opts.log('warn', `refused ${path}: ${(err as Error).message}`, ip);
+      this.opts.log('warn', `refused ${path}: ${errorMessage(err)}`, ip);
       return 400;
     }
-    this.opts.log('error', `cannot read ${path}: ${(err as Error).message}`, ip);
+    this.opts.log('error', `cannot read ${path}: ${errorMessage(err)}`, ip);
     return 500;
   }
 
@@ -316,8 +317,8 @@ export class HttpServer {
       try {
         body = await readWhole(file, start, end);
       } catch (err) {
-        this.opts.log('error', `read failed while sending ${what}: ${(err as Error).message}`, ip);
-        handle.finish('failed', (err as Error).message);
+        this.opts.log('error', `read failed while sending ${what}: ${errorMessage(err)}`, ip);
+        handle.finish('failed', errorMessage(err));
         this.sendStatus(res, 500, 'Read error');
         return;
       }
@@ -341,8 +342,8 @@ export class HttpServer {
     try {
       outcome = await writeFileRange(file, start, end, res, (n) => handle.add(n));
     } catch (err) {
-      this.opts.log('error', `read failed while sending ${what}: ${(err as Error).message}`, ip);
-      handle.finish('failed', (err as Error).message);
+      this.opts.log('error', `read failed while sending ${what}: ${errorMessage(err)}`, ip);
+      handle.finish('failed', errorMessage(err));
       res.destroy();
       return;
     }
@@ -410,7 +411,7 @@ export class HttpServer {
       const n = await body.file.read(Buffer.alloc(1), 0, 1, pos);
       return n > 0 ? null : `${body.file.path} ended at byte ${pos}, expected ${body.end}`;
     } catch (err) {
-      return (err as Error).message;
+      return errorMessage(err);
     }
   }
 }

@@ -9,6 +9,7 @@ import { jolietName } from './joliet';
 import { S_IFLNK, S_IFMT, interpretRockRidge, type RockRidgeInfo } from './rockridge';
 import { parseSuspArea, type ContinuationArea, type SuspEntry } from './susp';
 import type { Extent, FsReader, TreeNode } from './tree';
+import { errorMessage } from '../errors';
 
 export type NameSource = 'rockridge' | 'joliet' | 'iso9660';
 
@@ -93,7 +94,7 @@ export class Ecma119Reader implements FsReader {
       try {
         length = parseDirRecord(first, 0).dataLength;
       } catch (err) {
-        throw this.image.damaged(path, `relocated directory: ${(err as Error).message}`);
+        throw this.image.damaged(path, `relocated directory: ${errorMessage(err)}`);
       }
     }
     if (length === 0) throw this.image.damaged(path, 'directory has zero length');

@@ -5,6 +5,7 @@
  */
 import { promises as fsp, readSync } from 'node:fs';
 import { VfsError } from '../vfs';
+import { errorMessage } from '../errors';
 
 /** Advice appended to every "damaged image" error. */
 export const DAMAGED_ADVICE = 'the image is damaged; re-download it and check its checksum';
@@ -35,7 +36,7 @@ export class IsoImage {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new VfsError('ENOENT', hostPath, 'no such file');
       if (code === 'EISDIR') throw new VfsError('EISDIR', hostPath, 'is a folder, not an ISO image');
-      throw new VfsError('EIO', hostPath, `cannot open: ${(err as Error).message}`);
+      throw new VfsError('EIO', hostPath, `cannot open: ${errorMessage(err)}`);
     }
     const st = await handle.stat();
     if (!st.isFile()) {
@@ -87,7 +88,7 @@ export class IsoImage {
             ? readSync(this.handle.fd, buf, offset + done, want, pos + done)
             : (await this.handle.read(buf, offset + done, want, pos + done)).bytesRead;
       } catch (err) {
-        throw new VfsError('EIO', path, `reading the ISO failed: ${(err as Error).message}`, this.location);
+        throw new VfsError('EIO', path, `reading the ISO failed: ${errorMessage(err)}`, this.location);
       }
       // The file shrank under us (being re-downloaded / truncated while served).
       if (n === 0) throw this.damaged(path, `the image ends early at byte ${pos + done}`);

@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as nodePath from 'node:path';
+import { errorMessage } from '../errors';
 
 const cache = new Map<string, unknown>();
 const failures = new Map<string, string>();
@@ -48,7 +49,7 @@ export function loadNative<T>(name: string): T | null {
       process.dlopen(m, file);
       mod = m.exports as T;
     } catch (err) {
-      failures.set(name, `${file}: ${(err as Error).message}`);
+      failures.set(name, `${file}: ${errorMessage(err)}`);
     }
   }
   cache.set(name, mod);

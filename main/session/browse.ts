@@ -6,6 +6,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowseEntry, BrowseResult } from '../contract';
+import { errorMessage } from '../errors';
 
 /** Mount points worth offering (USB sticks, DVDs, other disks); pseudo file systems are skipped. */
 async function mountedVolumes(): Promise<BrowseEntry[]> {
@@ -43,7 +44,7 @@ export async function browse(requested?: string): Promise<BrowseResult> {
           ? 'is not a folder'
           : code === 'EACCES'
             ? 'is not readable'
-            : (err as Error).message;
+            : errorMessage(err);
     throw new Error(`cannot browse ${dir}: it ${why}`);
   }
   const entries: BrowseEntry[] = [];

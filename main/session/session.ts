@@ -25,6 +25,7 @@ import { browse } from './browse';
 import { SecureBootWatch } from './secure-boot-watch';
 import { ClientTable, type DhcpSighting } from './clients';
 import { SessionError, toServeError } from './errors';
+import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
 import { arpLookup } from './neighbors';
@@ -34,6 +35,7 @@ import { pruneMenu } from './menu';
 import { biosMenuInEffect, describeBiosMenu } from './bios-menu';
 import type { EngineServices, OpenedSource, RunningDhcp, RunningServer, ServedLayout } from './services';
 import type { KnownRoles } from './stage';
+import { errorMessage } from '../errors';
 
 export interface SessionOptions {
   /** Folder with the bundled loaders (undionly.kpxe, ipxe.efi, ...). */
@@ -194,7 +196,7 @@ export class Session implements BootdropApi {
     try {
       return this.services.listInterfaces();
     } catch (err) {
-      this.log('warn', 'net', `cannot list interfaces: ${(err as Error).message}`);
+      this.log('warn', 'net', `cannot list interfaces: ${errorMessage(err)}`);
       return [];
     }
   }
@@ -212,17 +214,7 @@ export class Session implements BootdropApi {
   // ---- sources and menu -------------------------------------------------------------------------
 
   private newSourceId(hostPath: string): string {
-    const base =
-      path
-        .basename(hostPath)
-        .replace(/\.iso$/i, '')
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-+|-+$/g, '')
-        .slice(0, 40) || 'source';
-    let id = base;
-    for (let n = 2; this.sources.some((s) => s.id === id); n++) id = `${base}-${n}`;
-    return id;
+    return sourceIdFor(hostPath, (id) => this.sources.some((s) => s.id === id));
   }
 
   async addSource(req: { path: string }): Promise<SourceSummary> {
@@ -314,7 +306,7 @@ export class Session implements BootdropApi {
           this.running.httpPort,
         );
       } catch (err) {
-        this.log('error', 'boot', `menu update failed: ${(err as Error).message}`);
+        this.log('error', 'boot', `menu update failed: ${errorMessage(err)}`);
       }
     }
   }
@@ -520,7 +512,7 @@ export class Session implements BootdropApi {
     for (const s of [...run.servers].reverse()) {
       await s
         .close()
-        .catch((err: unknown) => this.log('warn', 'session', `closing a server failed: ${(err as Error).message}`));
+        .catch((err: unknown) => this.log('warn', 'session', `closing a server failed: ${errorMessage(err)}`));
     }
     this.setState({ serving: false, starting: false, address: null, effectiveMode: null, httpUrl: null });
     this.log('info', 'session', 'stopped serving');

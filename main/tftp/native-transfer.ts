@@ -2,6 +2,7 @@ import type { HostSpan, VfsFile } from '../vfs';
 import { loadTftpPump, PUMP_PHASE, PUMP_STATE, type PumpEnd, type PumpHandle, type TftpPump } from '../native';
 import type { Negotiated } from './options';
 import type { TftpLog } from './session';
+import { errorMessage } from '../errors';
 
 /** How often the pump's acknowledged byte count is copied into the transfer tracker (it coalesces). */
 const PROGRESS_MS = 250;
@@ -82,12 +83,12 @@ export class NativeTransfer {
             t.ended(end, value, message);
           } catch (err) {
             // Called from the pump's completion callback: a throw here would be an uncaught exception.
-            s.log('error', `TFTP transfer end handling failed: ${(err as Error).message}`, s.peer.ip);
+            s.log('error', `TFTP transfer end handling failed: ${errorMessage(err)}`, s.peer.ip);
           }
         },
       });
     } catch (err) {
-      s.log('debug', `native TFTP pump not used for ${s.filename}: ${(err as Error).message}`, s.peer.ip);
+      s.log('debug', `native TFTP pump not used for ${s.filename}: ${errorMessage(err)}`, s.peer.ip);
       return null;
     }
     t.progress = setInterval(() => s.onProgress(t.state[PUMP_STATE.bytes]!), PROGRESS_MS);

@@ -57,7 +57,7 @@ export function negotiate(requested: ReadonlyMap<string, string>, limits: Negoti
   const result: Negotiated = { blksize: DEFAULT_BLKSIZE, windowsize: 1, timeoutMs: null, oack: [], ignored: [] };
   const cap = maxBlksizeFor(limits.mtu);
   let windowsize = 1;
-  let windowAt = -1;
+  let windowEntry: [string, string] | null = null;
   for (const [name, value] of requested) {
     const n = decimal(value);
     switch (name) {
@@ -92,21 +92,21 @@ export function negotiate(requested: ReadonlyMap<string, string>, limits: Negoti
           break;
         }
         windowsize = n;
-        windowAt = result.oack.length;
-        result.oack.push(['windowsize', '']);
+        windowEntry = ['windowsize', ''];
+        result.oack.push(windowEntry);
         break;
       default:
         // RFC 2347: unknown options are silently left out of the OACK.
         result.ignored.push(`unknown option "${name}"`);
     }
   }
-  if (windowAt >= 0) {
+  if (windowEntry) {
     // Granted after the loop: the cap depends on the blksize, which may come later in the request.
     result.windowsize = Math.max(
       1,
       Math.min(windowsize, MAX_WINDOWSIZE, Math.floor(MAX_WINDOW_BYTES / result.blksize)),
     );
-    result.oack[windowAt]![1] = String(result.windowsize);
+    windowEntry[1] = String(result.windowsize);
   }
   return result;
 }

@@ -67,11 +67,12 @@ function nulStrings(buf: Buffer, start: number): string[] | null {
 function parseOptions(strings: string[], what: string): Map<string, string> | string {
   if (strings.length % 2 !== 0) return `${what}: option "${strings.at(-1)}" has no value`;
   const options = new Map<string, string>();
-  for (let i = 0; i < strings.length; i += 2) {
-    const name = strings[i]!.toLowerCase();
+  for (let i = 0; i + 1 < strings.length; i += 2) {
+    const name = (strings[i] ?? '').toLowerCase();
+    const value = strings[i + 1] ?? '';
     if (name === '') return `${what}: empty option name`;
     // A repeated option keeps its first value, like tftp-hpa.
-    if (!options.has(name)) options.set(name, strings[i + 1]!);
+    if (!options.has(name)) options.set(name, value);
   }
   return options;
 }

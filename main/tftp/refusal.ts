@@ -1,6 +1,7 @@
 import type { LogLevel } from '../contract';
 import { isVfsError } from '../vfs';
 import { TftpErrorCode } from './packet';
+import { errorMessage } from '../errors';
 
 /** How a read request the Vfs could not open is answered: the ERROR packet, the log line, the event. */
 export interface Refusal {
@@ -17,7 +18,7 @@ export interface Refusal {
  * try several names), anything else is a read error on our side.
  */
 export function refusalFor(err: unknown, name: string): Refusal {
-  const why = err instanceof Error ? err.message : String(err);
+  const why = errorMessage(err);
   if (isVfsError(err, 'EOUTSIDE') || isVfsError(err, 'EINVAL')) {
     return {
       code: TftpErrorCode.AccessViolation,

@@ -6,6 +6,7 @@ import { NativeTransfer } from './native-transfer';
 import { negotiate, type Negotiated } from './options';
 import { dataHeader, encodeError, encodeOack, parsePacket, TftpErrorCode, type RequestPacket } from './packet';
 import { refusalFor } from './refusal';
+import { errorMessage } from '../errors';
 
 export type TftpLog = (level: LogLevel, message: string, client?: string) => void;
 
@@ -151,7 +152,7 @@ export class ReadSession {
       }
       this.socket = socket;
     } catch (err) {
-      this.cfg.log('error', `cannot open a transfer socket on ${this.cfg.address}: ${(err as Error).message}`, ip);
+      this.cfg.log('error', `cannot open a transfer socket on ${this.cfg.address}: ${errorMessage(err)}`, ip);
       this.end(null);
       return;
     }
@@ -325,9 +326,9 @@ export class ReadSession {
       await this.refill(first);
     } catch (err) {
       if (this.ended) return; // stopped while reading: the file was closed under us
-      this.cfg.log('error', `read failed for ${this.request.filename}: ${(err as Error).message}`, this.peer.ip);
+      this.cfg.log('error', `read failed for ${this.request.filename}: ${errorMessage(err)}`, this.peer.ip);
       this.sendControl(encodeError(TftpErrorCode.NotDefined, 'Read error on the server'));
-      this.end({ outcome: 'failed', reason: `read error: ${(err as Error).message}` });
+      this.end({ outcome: 'failed', reason: `read error: ${errorMessage(err)}` });
       return;
     } finally {
       this.refilling = false;

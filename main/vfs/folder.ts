@@ -3,6 +3,7 @@ import * as nodePath from 'node:path';
 import type { Readable } from 'node:stream';
 import { matchName, splitPath } from './path';
 import { VfsError, type ReadRange, type Vfs, type VfsFile, type VfsStat } from './types';
+import { errorMessage } from '../errors';
 
 /**
  * A plain folder as a boot source: an extracted ISO, a mounted DVD or a loop-mounted ISO (the classic
@@ -33,8 +34,7 @@ export class FolderSource implements Vfs {
     const parts = splitPath(path);
     let host = this.realRoot;
     const vparts: string[] = [];
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
+    for (const [i, part] of parts.entries()) {
       let names: string[];
       try {
         names = await fsp.readdir(host);
@@ -71,7 +71,7 @@ export class FolderSource implements Vfs {
     if (code === 'ENOENT') return new VfsError('ENOENT', vpath, 'no such file', this.location);
     if (code === 'ELOOP') return new VfsError('ELOOP', vpath, 'symlink loop', this.location);
     if (code === 'ENOTDIR') return new VfsError('ENOTDIR', vpath, 'not a directory', this.location);
-    return new VfsError('EIO', vpath, `host read failed: ${(err as Error).message}`, this.location);
+    return new VfsError('EIO', vpath, `host read failed: ${errorMessage(err)}`, this.location);
   }
 
   private toStat(vpath: string, st: Stats, linkTarget?: string): VfsStat {
@@ -162,7 +162,7 @@ export class FolderSource implements Vfs {
         try {
           return (await handle.read(buffer, offset, length, position)).bytesRead;
         } catch (err) {
-          throw new VfsError('EIO', vpath, `host read failed: ${(err as Error).message}`, location);
+          throw new VfsError('EIO', vpath, `host read failed: ${errorMessage(err)}`, location);
         }
       },
       close: () => {

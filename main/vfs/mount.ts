@@ -53,7 +53,7 @@ export class MountedTree implements Vfs {
   private route(parts: string[]): { mount: Mount; rest: string } | undefined {
     for (const m of this.mounts) {
       if (m.parts.length > parts.length) continue;
-      if (m.parts.every((p, i) => parts[i]!.toLowerCase() === p)) {
+      if (m.parts.every((p, i) => parts[i]?.toLowerCase() === p)) {
         return { mount: m, rest: '/' + parts.slice(m.parts.length).join('/') };
       }
     }
@@ -66,9 +66,8 @@ export class MountedTree implements Vfs {
     const lower = parts.map((p) => p.toLowerCase());
     const out = new Map<string, VfsStat>();
     const consider = (full: string[], isLeafFile: boolean, size: number) => {
-      if (full.length <= depth) return;
-      if (!lower.every((p, i) => full[i]!.toLowerCase() === p)) return;
-      const name = full[depth]!;
+      const name = full[depth];
+      if (name === undefined || !lower.every((p, i) => full[i]?.toLowerCase() === p)) return;
       const isFile = isLeafFile && full.length === depth + 1;
       if (!out.has(name.toLowerCase())) {
         out.set(name.toLowerCase(), {

@@ -30,6 +30,17 @@ export interface WebUiOptions {
   env?: ValidationEnv;
 }
 
+/** The browser build is missing (a checkout where `npm ci` / `npm run build:ui` has not run). */
+export class UiNotBuiltError extends Error {
+  readonly code = 'ENOUI';
+  readonly remedy: string;
+  constructor(indexHtml: string) {
+    super(`the browser UI is not built: ${indexHtml} is missing`);
+    this.name = 'UiNotBuiltError';
+    this.remedy = 'build it with "npm run build:ui" in the Bootdrop checkout (npm ci does this too)';
+  }
+}
+
 export interface WebUi {
   /** Open this in a browser: http://127.0.0.1:<port>/?token=<token> */
   url: string;
@@ -75,9 +86,7 @@ export async function startWebUi(opts: WebUiOptions): Promise<WebUi> {
   try {
     await access(join(opts.uiDir, 'index.html'));
   } catch {
-    throw new Error(
-      `the browser UI is not built: ${join(opts.uiDir, 'index.html')} is missing (run "npm run build:ui")`,
-    );
+    throw new UiNotBuiltError(join(opts.uiDir, 'index.html'));
   }
   const token = randomBytes(24).toString('base64url');
   const env = opts.env ?? nodeValidationEnv(opts.api);

@@ -179,7 +179,7 @@ describe('damaged images', () => {
     const { vfs } = await damaged('flags', (img) => {
       const sub = findRecord(img, rootPos, rootLen, 'SUB');
       const data = findRecord(img, sub.extent * SECTOR, sub.size, 'DATA.BIN');
-      img[data.off + 25] |= FLAG.MULTI_EXTENT; // claims more parts follow, none do
+      img.writeUInt8(img.readUInt8(data.off + 25) | FLAG.MULTI_EXTENT, data.off + 25); // claims more parts follow, none do
     });
     expect((await failure(vfs.open('/SUB/DATA.BIN'))).message).toContain('multi-extent file is missing');
     await vfs.close();

@@ -52,8 +52,7 @@ export const useClientsStore = defineStore('clients', () => {
 
   /** The transfer a row shows: the newest active one, else the newest. */
   function currentTransfer(c: ClientState): TransferProgress | null {
-    for (let i = c.transfers.length - 1; i >= 0; i--) if (c.transfers[i]!.outcome === 'active') return c.transfers[i]!;
-    return c.transfers[c.transfers.length - 1] ?? null;
+    return c.transfers.findLast((t) => t.outcome === 'active') ?? c.transfers.at(-1) ?? null;
   }
 
   return { byMac, reached, unmatched, list, active, applyClient, applySnapshot, applyTransfer, currentTransfer };

@@ -85,7 +85,7 @@ describe('El Torito', () => {
 
   it('rejects a bad validation entry', () => {
     const v = validation();
-    v[4] ^= 1;
+    v.writeUInt8(v.readUInt8(4) ^ 1, 4);
     expect(() => parseBootCatalog(Buffer.concat([v, bootEntry({ rba: 1 })]))).toThrow(/checksum/);
     expect(() => parseBootCatalog(Buffer.alloc(64))).toThrow(FormatError);
   });

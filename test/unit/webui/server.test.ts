@@ -137,6 +137,15 @@ describe('startWebUi', () => {
   });
   afterAll(async () => ui?.close());
 
+  it('says how to build the UI when it is missing (not "free the port")', async () => {
+    const err = await startWebUi({ api: new StubApi(), uiDir: join(dir, 'not-built') }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'ENOUI',
+      message: `the browser UI is not built: ${join(dir, 'not-built', 'index.html')} is missing`,
+      remedy: expect.stringContaining('npm run build:ui') as unknown,
+    });
+  });
+
   it('prints a loopback URL with a random token', async () => {
     expect(ui.url).toBe(`http://127.0.0.1:${ui.port}/?token=${ui.token}`);
     expect(ui.token.length).toBeGreaterThanOrEqual(32);
@@ -344,7 +353,9 @@ describe('startWebUi', () => {
 
 describe('startWebUi lifecycle', () => {
   it('refuses to start without a built UI and only binds loopback', async () => {
-    await expect(startWebUi({ api: new StubApi(), uiDir: join(dir, 'nowhere') })).rejects.toThrow('npm run build:ui');
+    await expect(startWebUi({ api: new StubApi(), uiDir: join(dir, 'nowhere') })).rejects.toThrow(
+      'the browser UI is not built',
+    );
     await expect(startWebUi({ api: new StubApi(), uiDir, host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow(
       '127.0.0.1',
     );
