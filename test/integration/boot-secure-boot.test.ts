@@ -73,3 +73,35 @@ describe('Secure Boot PC (OVMF, Secure Boot enforced)', () => {
     rig.serve = null;
   });
 });
+
+// Beside a router (proxyDHCP): the PC gets iPXE first (Secure Boot off PCs boot as before); this one
+// refuses it, and Bootdrop says why and what to do — Debian's signed GRUB ignores proxyDHCP.
+describe('Secure Boot PC beside a router (proxy mode)', () => {
+  let rig: BootRig | undefined;
+  afterAll(async () => rig?.cleanup());
+
+  it('refuses iPXE; Bootdrop tells the user to use a direct cable or turn Secure Boot off', async () => {
+    const fx = await buildFixture('live', 'sb');
+    rig = await bootRig('sbp', '10.213.62', { router: true });
+    rig.serve = ServeProcess.start(rig.server.ns, serveArgs(fx.iso, 'proxy'));
+    await rig.serve.ready();
+    const mac = randomMac();
+    rig.guest = await Guest.start({ firmware: 'uefi-secure-boot', tap: await rig.lan.addTap(), mac, memMiB: 1024 });
+    const e = await rig.serve.waitEvent(
+      (x) =>
+        x.type === 'client' &&
+        (x as unknown as ClientEv).client.mac === mac &&
+        /Secure Boot probably refused it/.test((x as unknown as ClientEv).client.notice ?? ''),
+      300_000,
+      'the notice that Secure Boot refused iPXE',
+    );
+    expect((e as unknown as ClientEv).client.notice).toMatch(
+      /connect this PC by cable directly to this computer, or turn Secure Boot off/,
+    );
+    expect(fetched(rig.serve)).toContain('/loaders/ipxe.efi');
+    expect(fetched(rig.serve), 'iPXE never ran: no menu script').not.toContain('/boot.ipxe');
+    expect(rig.guest.serial).not.toMatch(markerOf(fx.token));
+    expect(await rig.serve.stop()).toBe(0);
+    rig.serve = null;
+  });
+});
