@@ -18,7 +18,11 @@ const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 const OVMF_SB_CODE = '/usr/share/OVMF/OVMF_CODE_4M.ms.fd';
 const OVMF_SB_VARS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd';
 
-export type GuestFirmware = 'bios' | 'uefi' | 'uefi-secure-boot';
+/** ARM64 UEFI (qemu-efi-aarch64), Secure Boot enforced: the ms variant has Microsoft's keys enrolled. */
+const AAVMF_SB_CODE = '/usr/share/AAVMF/AAVMF_CODE.ms.fd';
+const AAVMF_SB_VARS = '/usr/share/AAVMF/AAVMF_VARS.ms.fd';
+
+export type GuestFirmware = 'bios' | 'uefi' | 'uefi-secure-boot' | 'uefi-arm64-secure-boot';
 
 export interface GuestOptions {
   firmware: GuestFirmware;
@@ -68,10 +72,24 @@ export class Guest {
     const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'bootdrop-guest-'));
     const name = `guest${++guestSeq}`;
     const sb = opts.firmware === 'uefi-secure-boot';
-    const machine = sb ? 'q35,smm=on' : 'pc';
+    const arm64 = opts.firmware === 'uefi-arm64-secure-boot';
+    const machine = arm64 ? 'virt' : sb ? 'q35,smm=on' : 'pc';
     const args = ['-machine', machine, '-accel', 'tcg', '-m', String(opts.memMiB ?? 512), '-smp', '1'];
-    args.push('-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nodefaults', '-vga', 'none');
-    if (sb) {
+    if (arm64) args.push('-cpu', 'cortex-a57');
+    args.push('-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nodefaults');
+    if (!arm64) args.push('-vga', 'none');
+    if (arm64) {
+      for (const f of [AAVMF_SB_CODE, AAVMF_SB_VARS])
+        if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "qemu-efi-aarch64"`);
+      const vars = path.join(workDir, 'AAVMF_VARS.fd');
+      await fsp.copyFile(AAVMF_SB_VARS, vars);
+      args.push(
+        '-drive',
+        `if=pflash,format=raw,unit=0,readonly=on,file=${AAVMF_SB_CODE}`,
+        '-drive',
+        `if=pflash,format=raw,unit=1,file=${vars}`,
+      );
+    } else if (sb) {
       for (const f of [OVMF_SB_CODE, OVMF_SB_VARS])
         if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "ovmf"`);
       const vars = path.join(workDir, 'OVMF_VARS.ms.fd');
@@ -110,15 +128,14 @@ export class Guest {
     } else {
       args.push('-boot', 'order=n');
     }
-    const cmd = opts.tap
-      ? ['ip', 'netns', 'exec', opts.tap.ns, 'qemu-system-x86_64', ...args]
-      : ['qemu-system-x86_64', ...args];
+    const qemu = arm64 ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+    const cmd = opts.tap ? ['ip', 'netns', 'exec', opts.tap.ns, qemu, ...args] : [qemu, ...args];
     const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: workDir });
     const guest = new Guest(proc, workDir, name);
     await new Promise<void>((resolve, reject) => {
       proc.once('spawn', resolve);
       proc.once('error', (err) =>
-        reject(new Error(`cannot start qemu-system-x86_64 (install "qemu-system-x86"): ${err.message}`)),
+        reject(new Error(`cannot start ${qemu} (install "qemu-system-x86" / "qemu-system-arm"): ${err.message}`)),
       );
     });
     if (opts.echo) {
