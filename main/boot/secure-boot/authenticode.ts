@@ -185,3 +185,56 @@ export function chainsTo(sig: SignerInfo, ca: X509Certificate): boolean {
     (c) => c.fingerprint256 === ca.fingerprint256 || (c.checkIssued(ca) && c.verify(ca.publicKey)),
   );
 }
+
+const GRUB_MODULE_MAGIC = 0x676d696d; // "mimg", include/grub/kernel.h grub_module_info
+const OBJ_TYPE_ELF = 0;
+
+/**
+ * Names of the modules built into a GRUB EFI image (its `mods` section: grub_module_info64, then
+ * {type, size} headers; each ELF module names itself in a `.modname` section). Null when `image`
+ * (the whole file) is not a GRUB image. Tells a network build (tftp, efinet, http) from a CD one.
+ */
+export function grubModules(image: Buffer): string[] | null {
+  const layout = parsePe(image.subarray(0, 4096));
+  const sec = layout?.sections.find((s) => s.name === 'mods');
+  if (!sec || sec.rawOffset + 24 > image.length) return null;
+  const m = image.subarray(sec.rawOffset, sec.rawOffset + sec.rawSize);
+  if (m.readUInt32LE(0) !== GRUB_MODULE_MAGIC) return null;
+  const start = Number(m.readBigUInt64LE(8));
+  const size = Math.min(Number(m.readBigUInt64LE(16)), m.length);
+  const out: string[] = [];
+  for (let p = start; p + 8 <= size;) {
+    const type = m.readUInt32LE(p);
+    const len = m.readUInt32LE(p + 4);
+    if (len < 8 || p + len > m.length) break;
+    if (type === OBJ_TYPE_ELF) {
+      const name = elfModName(m.subarray(p + 8, p + len));
+      if (name) out.push(name);
+    }
+    p += len;
+  }
+  return out;
+}
+
+function elfModName(e: Buffer): string | null {
+  if (e.length < 64 || e.readUInt32BE(0) !== 0x7f454c46 || e[4] !== 2) return null; // ELF64 only
+  const shoff = Number(e.readBigUInt64LE(0x28));
+  const shnum = e.readUInt16LE(0x3c);
+  const shstrndx = e.readUInt16LE(0x3e);
+  const sh = (k: number) => {
+    const o = shoff + 64 * k;
+    if (o + 64 > e.length) return null;
+    return { name: e.readUInt32LE(o), offset: Number(e.readBigUInt64LE(o + 0x18)) };
+  };
+  const strtab = sh(shstrndx);
+  if (!strtab) return null;
+  const cstr = (at: number) => {
+    const end = e.indexOf(0, at);
+    return at < e.length && end > at ? e.toString('latin1', at, end) : '';
+  };
+  for (let k = 0; k < shnum; k++) {
+    const s = sh(k);
+    if (s && cstr(strtab.offset + s.name) === '.modname') return cstr(s.offset) || null;
+  }
+  return null;
+}

@@ -10,7 +10,15 @@ import type { X509Certificate } from 'node:crypto';
 import * as nodePath from 'node:path';
 import type { BootEntry, EntrySecureBoot } from '../../contract';
 import type { Vfs } from '../../vfs';
-import { chainsTo, commonName, readShimVendorCert, readSignature, type ReadAt, type SignerInfo } from './authenticode';
+import {
+  chainsTo,
+  commonName,
+  grubModules,
+  readShimVendorCert,
+  readSignature,
+  type ReadAt,
+  type SignerInfo,
+} from './authenticode';
 
 export const DEBIAN_CHAIN = 'Debian shim → GRUB';
 
@@ -102,12 +110,66 @@ const NEEDS_IPXE: Partial<Record<BootEntry['kind'], string>> = {
   pxelinux: "the ISO's PXELINUX runs on BIOS PCs only",
 };
 
+/** The ISO's own signed chain (EFI/BOOT/BOOTX64.EFI = shim, grubx64.efi next to it), as far as read. */
+export interface IsoChain {
+  /** CA in the ISO's shim (`.vendor_cert`), e.g. "Canonical Ltd. Master Certificate Authority". */
+  shimCa: X509Certificate;
+  /** The ISO's GRUB has the tftp and efinet modules built in (a network-capable build). */
+  grubNetwork: boolean;
+}
+
+const ISO_SHIM = '/EFI/BOOT/BOOTX64.EFI';
+const ISO_GRUB = '/EFI/BOOT/grubx64.efi';
+const MAX_GRUB = 16 * 1024 * 1024;
+
+/**
+ * The ISO's own shim + GRUB, or null. Whether that GRUB can boot from the network is read from its
+ * built-in modules (efinet + tftp or http): Debian's CD GRUB (gcdx64) has efinet but no tftp (issue
+ * 13 lab), its grubnetx64 has both.
+ */
+export async function readIsoChain(vfs: Vfs): Promise<IsoChain | null> {
+  try {
+    const shim = await vfsReader(vfs, ISO_SHIM);
+    let ca: X509Certificate | null;
+    try {
+      ca = await readShimVendorCert(shim.read, shim.size);
+    } finally {
+      await shim.close();
+    }
+    if (!ca) return null;
+    let grubNetwork = false;
+    const grub = await vfsReader(vfs, ISO_GRUB).catch(() => null);
+    if (grub) {
+      try {
+        const mods = grubModules(await grub.read(0, Math.min(grub.size, MAX_GRUB))) ?? [];
+        grubNetwork = mods.includes('efinet') && (mods.includes('tftp') || mods.includes('http'));
+      } finally {
+        await grub.close();
+      }
+    }
+    return { shimCa: ca, grubNetwork };
+  } catch {
+    return null;
+  }
+}
+
+async function signatureOf(vfs: Vfs, file: string): Promise<SignerInfo | null> {
+  const r = await vfsReader(vfs, file);
+  try {
+    return await readSignature(r.read, r.size);
+  } finally {
+    await r.close();
+  }
+}
+
 /**
  * Add `secureBoot` to every UEFI-capable entry of `entries` (kernels read from `vfs`). Never throws:
- * a kernel that cannot be read gets a verdict saying so.
+ * a kernel that cannot be read gets a verdict saying so. A kernel Debian's shim does not trust but the
+ * ISO's own shim does is said so (Bootdrop does not serve the ISO's own chain yet).
  */
 export async function addSecureBootVerdicts(vfs: Vfs, entries: BootEntry[], shimPath: string): Promise<void> {
   const ca = await shimCa(shimPath);
+  let isoChain: IsoChain | null | undefined;
   const cache = new Map<string, EntrySecureBoot>();
   for (const e of entries) {
     if (e.kind === 'local' || e.kind === 'shell') continue;
@@ -120,17 +182,20 @@ export async function addSecureBootVerdicts(vfs: Vfs, entries: BootEntry[], shim
     let v = cache.get(e.kernel);
     if (!v) {
       try {
-        const r = await vfsReader(vfs, e.kernel);
-        try {
-          v = verdictFor(await readSignature(r.read, r.size), ca, what);
-        } finally {
-          await r.close();
-        }
+        v = verdictFor(await signatureOf(vfs, e.kernel), ca, what);
       } catch (err) {
         v = { bootable: false, chain: null, reason: `cannot read ${e.kernel}: ${(err as Error).message}`, cpu: null };
       }
-      if (!ca && v.bootable)
-        v = { ...v, reason: `${v.reason} (shim's CA unknown: ${nodePath.basename(shimPath)} missing)` };
+      if (!ca) v = { ...v, reason: `${v.reason} (shim's CA unknown: ${nodePath.basename(shimPath)} missing)` };
+      else if (!v.bootable && v.reason.includes('does not trust it')) {
+        isoChain ??= await readIsoChain(vfs);
+        const sig = isoChain ? await signatureOf(vfs, e.kernel).catch(() => null) : null;
+        if (isoChain && sig && chainsTo(sig, isoChain.shimCa))
+          v = {
+            ...v,
+            reason: `${v.reason.replace(/: Debian's shim does not trust it.*$/, '')}: Debian's shim does not trust it; the ISO's own shim (${commonName(isoChain.shimCa.subject)}) does, and its GRUB ${isoChain.grubNetwork ? 'is a network build' : 'cannot boot from the network (no tftp/efinet)'}; Bootdrop does not serve the ISO's own chain yet: turn Secure Boot off for this entry`,
+          };
+      }
       cache.set(e.kernel, v);
     }
     e.secureBoot = v;

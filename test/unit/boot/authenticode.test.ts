@@ -3,9 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FolderSource } from '../../../main/vfs';
+import { readIsoChain } from '../../../main/boot/secure-boot/verdict';
 import {
   chainsTo,
   commonName,
+  grubModules,
   parsePe,
   readShimVendorCert,
   readSignature,
@@ -77,5 +80,39 @@ describe('Authenticode reading on real Debian binaries', () => {
     junk.writeUInt32LE(4000, 0x3c);
     expect(parsePe(junk)).toBeNull();
     expect(await readSignature(async () => Buffer.from('\x7fELF....'), 8)).toBeNull();
+  });
+});
+
+describe("GRUB's built-in modules: a network build or a CD one", () => {
+  const SIGNED = '/usr/lib/grub/x86_64-efi-signed';
+  it('grubnetx64 has efinet and tftp; the CD GRUB (gcdx64) has efinet but no tftp; neither has http', () => {
+    const net = grubModules(readFileSync(path.join(LOADERS, 'grubx64.efi')))!;
+    expect(net).toEqual(expect.arrayContaining(['efinet', 'tftp', 'linux', 'chain', 'echo', 'sleep', 'cat']));
+    expect(net).not.toContain('http');
+    const cd = grubModules(readFileSync(path.join(SIGNED, 'gcdx64.efi.signed')))!;
+    expect(cd).toContain('efinet');
+    expect(cd).not.toContain('tftp');
+    expect(grubModules(readFileSync(path.join(LOADERS, 'grubaa64.efi')))).toEqual(expect.arrayContaining(['tftp']));
+    expect(grubModules(readFileSync(path.join(LOADERS, 'ipxe.efi')))).toBeNull();
+  });
+
+  it("an ISO's own shim + GRUB: its CA, and whether that GRUB can boot from the network", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bd-isochain-'));
+    try {
+      execFileSync('mkdir', ['-p', path.join(dir, 'EFI/BOOT')]);
+      execFileSync('cp', [path.join(LOADERS, 'shimx64.efi'), path.join(dir, 'EFI/BOOT/BOOTX64.EFI')]);
+      execFileSync('cp', [path.join(SIGNED, 'gcdx64.efi.signed'), path.join(dir, 'EFI/BOOT/grubx64.efi')]);
+      const cd = await FolderSource.open(dir);
+      const chain = await readIsoChain(cd);
+      await cd.close();
+      expect(commonName(chain!.shimCa.subject)).toBe('Debian Secure Boot CA');
+      expect(chain!.grubNetwork).toBe(false);
+      execFileSync('cp', [path.join(LOADERS, 'grubx64.efi'), path.join(dir, 'EFI/BOOT/grubx64.efi')]);
+      const net = await FolderSource.open(dir);
+      expect((await readIsoChain(net))!.grubNetwork).toBe(true);
+      await net.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
