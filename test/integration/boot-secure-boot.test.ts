@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bootRig, Guest, randomMac, ServeProcess, type BootRig } from '../helpers/qemu';
 import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
@@ -14,6 +16,24 @@ function fetched(serve: ServeProcess): string[] {
 function serveArgs(iso: string, mode: string): string[] {
   return [iso, '--interface', 'eth0', '--mode', mode, '--append', 'console=ttyS0 quiet', '--timeout', '1'];
 }
+
+const CLI = path.resolve(__dirname, '..', '..', 'bin', 'bootdrop.js');
+
+describe('bootdrop inspect: which entries a Secure Boot PC can boot', () => {
+  it('the Debian-signed kernel: yes, through Debian shim → GRUB; the same kernel unsigned: no, and why', async () => {
+    const signed = await buildFixture('live', 'sb');
+    const unsigned = await buildFixture('live', 'unsigned', { unsignedKernel: true });
+    const out = (iso: string) => execFileSync(process.execPath, [CLI, 'inspect', iso], { encoding: 'utf8' });
+    expect(out(signed.iso)).toMatch(
+      /secure boot {2}yes, Debian shim → GRUB · x64 — kernel signed by Debian Secure Boot Signer [^\n]*\(issued by Debian Secure Boot CA\)/,
+    );
+    expect(out(unsigned.iso)).toMatch(/secure boot {2}no · x64 — unsigned kernel: Secure Boot refuses it/);
+    const grub = execFileSync(process.execPath, [CLI, 'inspect', unsigned.iso, '--server-ip', '10.0.0.2', '--grub'], {
+      encoding: 'utf8',
+    });
+    expect(grub).toMatch(/menuentry 'Live system \(amd64\) \(needs Secure Boot off\)'/);
+  });
+});
 
 // OVMF with Secure Boot enforced (Microsoft's keys, q35 + SMM): the firmware refuses iPXE, so Bootdrop
 // must boot it through Debian's signed shim → GRUB → Debian-signed kernel (issue 13).
