@@ -94,6 +94,25 @@ describe('Secure Boot PC (OVMF, Secure Boot enforced)', () => {
   });
 });
 
+// The same chain must boot a PC with Secure Boot off: on a bare cable every x64 UEFI PC gets it.
+describe('Secure Boot off PC (OVMF) on a bare cable', () => {
+  let rig: BootRig | undefined;
+  afterAll(async () => rig?.cleanup());
+
+  it('gets the signed chain too and boots the same ISO to its marker', async () => {
+    const fx = await buildFixture('live', 'sb');
+    rig = await bootRig('sbo', '10.213.64', { router: false });
+    rig.serve = ServeProcess.start(rig.server.ns, serveArgs(fx.iso, 'dhcp'));
+    await rig.serve.ready();
+    const mac = randomMac();
+    rig.guest = await Guest.start({ firmware: 'uefi', tap: await rig.lan.addTap(), mac, memMiB: 1024 });
+    await rig.guest.waitFor(markerOf(fx.token), 360_000);
+    expect(fetched(rig.serve)).toEqual(expect.arrayContaining(['/loaders/shimx64.efi', '/grub/grub.cfg']));
+    expect(await rig.serve.stop()).toBe(0);
+    rig.serve = null;
+  });
+});
+
 // Beside a router (proxyDHCP): the PC gets iPXE first (Secure Boot off PCs boot as before); this one
 // refuses it, and Bootdrop says why and what to do — Debian's signed GRUB ignores proxyDHCP.
 describe('Secure Boot PC beside a router (proxy mode)', () => {
