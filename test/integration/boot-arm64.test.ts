@@ -34,7 +34,7 @@ describe('ARM64 UEFI PC (AAVMF, Secure Boot), bare cable', () => {
       mac,
       memMiB: 1024,
     });
-    await rig.guest.waitFor(markerOf(fx.token), 600_000);
+    await rig.guest.waitFor(markerOf(fx.token), 480_000);
     // Debian's kernel says so when the firmware booted it with Secure Boot on (lockdown patch).
     expect(rig.guest.serial).toMatch(/Secure boot enabled|locked down from EFI Secure Boot mode/);
     const files = rig.serve.events
