@@ -5,7 +5,7 @@
  * multi-GiB bench ISO under bench/.work/), runs every figure for Bootdrop and the classic tool in
  * alternating rounds, and prints a Markdown table of medians and ratios with machine info.
  *
- * Environment: BENCH_QUICK=1 (small sizes, a fast smoke run), BENCH_ONLY=http,tftp,iso,storm,
+ * Environment: BENCH_QUICK=1 (small sizes, a fast smoke run), BENCH_ONLY=http,tftp,tftp-native,iso,storm,
  * BENCH_ROUNDS (default 3), BENCH_SKIP_INSTALL=1, sizes BENCH_HTTP_MIB, BENCH_TFTP_MIB,
  * BENCH_SPARSE_MIB, more per figure (see docs/benchmarks.md). BENCH_OUT=<file> also writes the report.
  */
@@ -16,12 +16,13 @@ import { httpFigures } from './figures-http';
 import { isoFigures } from './figures-iso';
 import { stormFigures } from './figures-storm';
 import { tftpFigures } from './figures-tftp';
+import { tftpNativeFigures } from './figures-tftp-native';
 import { run } from './lib/proc';
 import { machineInfo, table, type Row } from './lib/report';
 import { envInt, MiB, QUICK } from './lib/stats';
 import { errorMessage } from '../main/errors';
 
-const FIGURES = ['http', 'tftp', 'iso', 'storm'] as const;
+const FIGURES = ['http', 'tftp', 'tftp-native', 'iso', 'storm'] as const;
 
 function say(s: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   if (only.includes('http')) rows.push(...(await httpFigures(fx, WORK, say)));
   if (only.includes('tftp')) rows.push(...(await tftpFigures(fx, say)));
+  if (only.includes('tftp-native')) rows.push(...(await tftpNativeFigures(fx, say)));
   if (only.includes('iso')) rows.push(...(await isoFigures(fx, say)));
   if (only.includes('storm')) rows.push(...(await stormFigures(fx, say)));
   const report = [

@@ -32,7 +32,7 @@ export function splitCmdline(cmdline: string): string[] {
 }
 
 /** `key=value` → `key`; a flag → itself. */
-export function argKey(token: string): string {
+function argKey(token: string): string {
   const eq = token.indexOf('=');
   return eq < 0 ? token : token.slice(0, eq);
 }

@@ -279,9 +279,10 @@ export async function readGrubMenu(
           args = rest.slice(1).filter((a) => !a.includes(UNRESOLVED));
           if (kernel.includes(UNRESOLVED)) unresolved = true;
         } else if (INITRD_CMDS.has(head) && initrd.length === 0) {
-          for (const p of rest) {
+          // KIWI: `initrd ($root)/boot/x86_64/loader/initrd` — strip the device before looking for unknowns.
+          for (const p of rest.map(stripDevice)) {
             if (p.includes(UNRESOLVED)) unresolved = true;
-            initrd.push(stripDevice(p));
+            initrd.push(p);
           }
         }
       }
@@ -308,9 +309,10 @@ export async function readGrubMenu(
         const head = literal(st.words[0]!);
         if (head === 'set') applySet(st.words.slice(1), env);
         else if ((head === 'source' || head === 'configfile') && st.words[1]) {
-          const target = expand(st.words[1], env)[0] ?? '';
+          // Fedora's KIWI ISOs: `configfile ($root)/boot/grub2/grub.cfg` after a `search --set=root`.
+          const target = stripDevice(expand(st.words[1], env)[0] ?? '');
           if (target.includes(UNRESOLVED)) continue;
-          await readFile(normalize(stripDevice(target), file), submenu, depth + 1);
+          await readFile(normalize(target, file), submenu, depth + 1);
         }
       }
     }

@@ -3,9 +3,9 @@
  * script, the served-tree layout and the DHCP boot policy. Command lines in SourceSummary hold
  * `<server>` (SERVER_TOKEN) for the HTTP server's `ip:port`; renderIpxeScript fills it in.
  */
-export { planSource, hasElTorito, type SourcePlan, type SourceInfoLike, type PlanOptions } from './plan';
+export { planSource, type SourcePlan, type SourceInfoLike, type PlanOptions } from './plan';
 export { applyMenu, DEFAULT_MENU } from './menu';
-export { renderIpxeScript, fillServer, ipxeArgs, ipxeText, initrdNames } from './ipxe-script';
+export { renderIpxeScript, fillServer, ipxeArgs, ipxeText } from './ipxe-script';
 export {
   layoutServedTree,
   defaultLoadersDir,
@@ -14,7 +14,7 @@ export {
   type LayoutOptions,
   type ServedLayout,
 } from './layout';
-export { PxePolicy, DEFAULT_LOADERS, type PxePolicyOptions } from './pxe-policy';
+export { PxePolicy, type PxePolicyOptions } from './pxe-policy';
 export { HostFileSource } from './host-file';
 export type { ClassicPxelinux } from './classic';
 export { SERVER_TOKEN } from './cmdline';
@@ -27,7 +27,6 @@ export {
   httpUrl,
   hostPort,
   encodePath,
-  checkSourceId,
   type ServerAddress,
 } from './paths';
 export { RECIPES, type Recipe } from './recipes';

@@ -9,6 +9,7 @@
  */
 import type { BootEntry, MenuSettings, SourceSummary } from '../contract';
 import { SERVER_TOKEN, splitCmdline } from './cmdline';
+import { BOOT_FAILED_PREFIX } from '../http/boot-report';
 import { applyMenu } from './menu';
 import {
   BOOT_SCRIPT_PATH,
@@ -87,7 +88,7 @@ function checkServer(server: ServerAddress): void {
 }
 
 /** iPXE image names for the initrds: basenames, made unique and safe for `initrd=` matching. */
-export function initrdNames(paths: readonly string[]): string[] {
+function initrdNames(paths: readonly string[]): string[] {
   const used = new Set<string>();
   return paths.map((p, i) => {
     let name = (p.split('/').pop() ?? 'initrd').replace(/[^A-Za-z0-9._-]/g, '_') || 'initrd';
@@ -107,22 +108,29 @@ function entryCommands(e: BootEntry, server: ServerAddress): string[] {
       // The 2019 iPXE EFI build hands initrds to the kernel's EFI stub only when named by `initrd=`;
       // the BIOS path ignores the argument (as with SYSLINUX's APPEND initrd=).
       const kernelLine = ['kernel', file(e.kernel!), ...names.map((n) => `initrd=${n}`), ...args].join(' ');
+      // A failed fetch or an image iPXE cannot run must reach bd-failed too: a failing command without
+      // `||` ends the whole script, leaving the PC with no message and no menu.
       return [
         'imgfree',
-        kernelLine,
-        ...e.initrd.map((p, i) => `initrd --name ${names[i]} ${file(p)}`),
+        `${kernelLine} || goto bd-failed`,
+        ...e.initrd.map((p, i) => `initrd --name ${names[i]} ${file(p)} || goto bd-failed`),
         'boot || goto bd-failed',
       ];
     }
     case 'chain':
       return ['imgfree', ['chain', file(e.kernel!), ...args].join(' ') + ' || goto bd-failed'];
     case 'sanboot':
-      return [`sanboot --no-describe ${iso} || goto bd-failed`];
+      // iPXE prints nothing while it boots a SAN disk: say what is happening before it starts.
+      return [
+        'echo Starting the whole ISO as a virtual CD (sanboot). A blank screen that stays means this ISO cannot start from the network.',
+        `sanboot --no-describe ${iso} || goto bd-failed`,
+      ];
     case 'memdisk':
+      // memdisk emulates a drive from its initrd: an El Torito floppy/hard-disk image, else the whole ISO.
       return [
         'imgfree',
-        `kernel ${httpUrl(server, loaderPath('memdisk'))} ${args.join(' ')}`.trim(),
-        `initrd ${iso}`,
+        `${`kernel ${httpUrl(server, loaderPath('memdisk'))} ${args.join(' ')}`.trim()} || goto bd-failed`,
+        `initrd ${e.kernel ? file(e.kernel) : iso} || goto bd-failed`,
         'boot || goto bd-failed',
       ];
     case 'pxelinux':
@@ -187,11 +195,16 @@ export function renderIpxeScript(
     '',
   );
   for (const [e, item] of items) {
-    L.push(`:${item}`, `echo Booting ${ipxeText(e.label)}`, ...entryCommands(e, server), '');
+    // bd-entry names the entry in the failure report (ids are `<source>:<slug>`, URL- and iPXE-safe)
+    L.push(`:${item}`, `set bd-entry ${e.id}`, `echo Booting ${ipxeText(e.label)}`, ...entryCommands(e, server), '');
   }
   L.push(
     ':bd-failed',
     'echo Boot failed. Press a key to return to the menu.',
+    // tell the server too, so its log says which PC could not start which entry (main/http/boot-report.ts)
+    `imgfetch --name bd-report ${httpUrl(server, BOOT_FAILED_PREFIX)}\${bd-entry} || goto bd-failed-wait`,
+    'imgfree bd-report',
+    ':bd-failed-wait',
     'prompt',
     'goto bd-start',
     '',

@@ -93,6 +93,12 @@ export async function layoutServedTree(
   for (const s of sources) {
     tree.mount(s.plan.treePath, s.vfs);
     mounted.push(s.plan.treePath);
+    // Files the plan read out of the image (BOOTX64.EFI inside an El Torito FAT image): generated files
+    // shadow the mount, so they sit at their planned path inside the source's tree.
+    for (const f of s.plan.extraFiles ?? []) {
+      tree.setFile(`${s.plan.treePath}${f.path}`, f.data);
+      files.push(`${s.plan.treePath}${f.path}`);
+    }
     if (s.plan.rawIsoPath) {
       tree.mount(s.plan.rawIsoPath, new HostFileSource(s.hostPath, nodePath.basename(s.hostPath)));
       mounted.push(s.plan.rawIsoPath);

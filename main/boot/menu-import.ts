@@ -9,7 +9,7 @@ import { SourceProbe } from './probe';
 import { candidateDirs, readSyslinuxMenu, resolveSyslinuxPath, type SyslinuxEntry } from './syslinux';
 
 /** Where ISOs keep their BIOS menu, most specific first (the first one found is read). */
-export const SYSLINUX_ROOTS = [
+const SYSLINUX_ROOTS = [
   '/isolinux/isolinux.cfg', // Debian, Ubuntu ≤ 22.04, Fedora ≤ 36, Clonezilla
   '/boot/isolinux/isolinux.cfg',
   '/boot/syslinux/syslinux.cfg', // archiso ≥ 2021, Alpine
@@ -21,7 +21,7 @@ export const SYSLINUX_ROOTS = [
 ] as const;
 
 /** Where ISOs keep their UEFI GRUB menu. */
-export const GRUB_ROOTS = [
+const GRUB_ROOTS = [
   '/boot/grub/grub.cfg', // Ubuntu, Debian live, Alpine, Mint, archiso (UEFI GRUB builds)
   '/boot/grub2/grub.cfg',
   '/EFI/BOOT/grub.cfg', // Fedora/RHEL family, openSUSE

@@ -34,12 +34,21 @@ export function applyMenu(
       ...s,
       entries: s.entries.map((e) => {
         const o = menu.overrides[e.id] ?? {};
-        const takesArgs = e.kind === 'linux' && !/memtest/i.test(e.kernel ?? '');
+        // memtest86+ reads its own options (console=ttyS0,115200, nosmp…; app/config.c) from the command
+        // line on BIOS and from the EFI load options on UEFI, and any chained EFI program gets its load
+        // options the same way: they take the per-entry extra arguments only, not the global Linux ones.
+        const memtest =
+          (s.family === 'memtest' || /memtest/i.test(e.kernel ?? '')) && (e.kind === 'linux' || e.kind === 'chain');
+        const takesArgs = e.kind === 'linux' && !memtest;
         return {
           ...e,
           label: o.label?.trim() ? o.label.trim() : e.label,
           enabled: o.enabled ?? e.enabled,
-          cmdline: takesArgs ? withExtraArgs(e.cmdline, o.append, menu.append) : e.cmdline,
+          cmdline: takesArgs
+            ? withExtraArgs(e.cmdline, o.append, menu.append)
+            : memtest || e.kind === 'chain'
+              ? withExtraArgs(e.cmdline, o.append)
+              : e.cmdline,
           isDefault: false,
         };
       }),

@@ -10,7 +10,7 @@ export const LOADERS_PATH = '/loaders';
 /** Source ids become path components and iPXE/kernel arguments: keep them to a safe alphabet. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export function checkSourceId(id: string): string {
+function checkSourceId(id: string): string {
   if (!SAFE_ID.test(id) || id.endsWith('.iso')) {
     throw new Error(
       `source id "${id}" is not usable in URLs: use 1-64 letters, digits, '.', '_' or '-' (not ending in .iso)`,

@@ -10,6 +10,7 @@ import type { BootEntry, EntryKind, OsFamily, SourceSummary } from '../contract'
 import type { Vfs } from '../vfs';
 import { detectClassicPxelinux, type ClassicPxelinux } from './classic';
 import { editCmdline, fillTemplate, SERVER_TOKEN, splitCmdline } from './cmdline';
+import { planElTorito } from './eltorito-boot';
 import { importIsoMenu } from './menu-import';
 import { encodePath, rawIsoPath, sourceTreePath } from './paths';
 import { SourceProbe } from './probe';
@@ -40,12 +41,14 @@ export interface SourcePlan {
   /** Menu files read from the image, and ISO entries left out (with why). */
   menuFiles: string[];
   skipped: string[];
+  /** Files served under treePath that are not in the source (BOOTX64.EFI read out of a FAT image). */
+  extraFiles?: Array<{ path: string; data: Buffer }>;
 }
 
 const GENERIC_WARNING =
-  'generic boot — may not reach the desktop: Bootdrop does not know this OS, so it boots the whole ISO as a virtual CD or the kernels its own menu lists, as they are';
+  'generic boot — may not reach the desktop: Bootdrop does not know this OS, so it boots what the ISO declares bootable (its El Torito images), the whole ISO as a virtual CD, or the kernels its own menu lists, as they are; each entry says which';
 
-export function hasElTorito(x: unknown): boolean {
+function hasElTorito(x: unknown): boolean {
   if (Array.isArray(x)) return x.length > 0;
   if (x && typeof x === 'object') {
     const entries = (x as { entries?: unknown }).entries;
@@ -114,17 +117,29 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
   const urlVars = {
     src: `http://${SERVER_TOKEN}${encodePath(tree)}`,
     iso: `http://${SERVER_TOKEN}${encodePath(rawIsoPath(id))}`,
+    // KiB of a RAM disk that holds the whole ISO (kiwi-live's /dev/ram0), rounded up to whole MiB plus one.
+    ramdiskKiB: String((Math.ceil(info.size / 1048576) + 1) * 1024),
   };
+  let extraFiles: Array<{ path: string; data: Buffer }> = [];
   let family: OsFamily = recipe?.family ?? 'generic';
   let osName = det?.osName ?? '';
 
   if (recipe && det) {
     const template = kind === 'iso' ? recipe.netArgs.iso : recipe.netArgs.folder;
     const usable = template !== null;
-    if (!usable) warnings.push(recipe.folderProblem ?? `${recipe.family} cannot boot from a folder over the network`);
+    if (!usable)
+      warnings.push(
+        (kind === 'iso' ? recipe.isoProblem : recipe.folderProblem) ??
+          `${recipe.family} cannot boot from ${kind === 'iso' ? 'this ISO' : 'a folder'} over the network`,
+      );
+    warnings.push(...(det.warnings ?? []));
+    const note = (l: string) => (det!.entryNote ? `${l} (${det!.entryNote})` : l);
     const dirRe = typeof recipe.kernelDir === 'function' ? recipe.kernelDir(det.vars) : recipe.kernelDir;
-    const netArgs = (vars: Record<string, string> = {}) =>
-      splitCmdline(fillTemplate(template ?? '', { ...det!.vars, ...vars, ...urlVars }));
+    const netArgs = (vars: Record<string, string> = {}) => {
+      const all = { ...det!.vars, ...vars, ...urlVars };
+      // twice: a detection variable may itself hold a template (anaconda's `{repo}` = `inst.repo={src}/`)
+      return splitCmdline(fillTemplate(fillTemplate(template ?? '', all), all));
+    };
     const ram = (): number | undefined => {
       if (!recipe!.minRam) return undefined;
       if ('fixedMiB' in recipe!.minRam) return recipe!.minRam.fixedMiB;
@@ -142,7 +157,7 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
       origin: BootEntry['origin'],
     ): Draft => {
       const draft: Draft = {
-        label: d.label,
+        label: note(d.label),
         kind: 'linux',
         kernel: d.kernel,
         initrd: d.initrd,
@@ -178,11 +193,13 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
     if (r !== undefined && usable)
       warnings.push(`clients need at least ${r} MiB of RAM: ${recipe.ramReason ?? 'the OS runs from RAM'}`);
   } else {
-    // memtest86+ images, else the generic fallback
-    const bios = await probe.first(MEMTEST.bios);
+    // memtest86+ images, else the generic fallback. The 6.x/7.x release ISO (volume MT86PLUS_64, its
+    // build/x86_64/Makefile) has /boot/floppy.img — the Linux-boot-protocol mt86plus padded to 1.44 MB,
+    // behind a floppy-emulation El Torito entry — and the same program as EFI/BOOT/bootx64.efi.
+    const release = MEMTEST.releaseLabel.test(label) || /memtest/i.test(label);
+    const bios = (await probe.first(MEMTEST.bios)) ?? (release ? await probe.file(MEMTEST.releaseBios) : null);
     const efi =
-      (await probe.first(MEMTEST.efi)) ??
-      (bios || /memtest/i.test(label) ? await probe.file('/EFI/BOOT/BOOTX64.EFI') : null);
+      (await probe.first(MEMTEST.efi)) ?? (bios || release ? await probe.file('/EFI/BOOT/BOOTX64.EFI') : null);
     for (const e of imported.entries)
       if (MEMTEST.pattern.test(e.kernel)) drafts.push(memtestDraft(e.title, e.kernel, 'iso-menu'));
     if (bios || efi) {
@@ -197,18 +214,41 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
   if (family === 'generic') {
     osName = `Unknown (generic boot)`;
     if (kind === 'iso' && hasElTorito(info.elTorito)) {
-      drafts.push({
-        label: `${label} (generic)`,
-        kind: 'sanboot',
-        initrd: [],
-        cmdline: '',
-        isDefault: false,
-        origin: 'generic',
-        firmware: ['bios', 'uefi'],
-      });
-      if (info.size <= MEMDISK_MAX_BYTES) {
+      // What the ISO declares bootable first (its El Torito images), then the whole ISO as a virtual CD.
+      const et = await planElTorito(vfs, probe, info.elTorito, label);
+      extraFiles = et.files;
+      warnings.push(...et.warnings);
+      for (const b of et.boots) {
+        const d: Draft = {
+          label: b.label,
+          kind: b.kind,
+          kernel: b.file,
+          initrd: [],
+          cmdline: b.cmdline,
+          isDefault: false,
+          origin: 'generic',
+          firmware: b.firmware,
+        };
+        if (b.minRamMiB !== undefined) d.minRamMiB = b.minRamMiB;
+        drafts.push(d);
+      }
+      const cdFirmware: Array<'bios' | 'uefi'> = [
+        ...(et.biosNoEmulation ? (['bios'] as const) : []),
+        ...(et.efi ? (['uefi'] as const) : []),
+      ];
+      if (cdFirmware.length > 0)
         drafts.push({
-          label: `${label} (generic, memdisk)`,
+          label: `${label} (whole ISO as a virtual CD, sanboot)`,
+          kind: 'sanboot',
+          initrd: [],
+          cmdline: '',
+          isDefault: false,
+          origin: 'generic',
+          firmware: cdFirmware,
+        });
+      if (et.biosNoEmulation && info.size <= MEMDISK_MAX_BYTES) {
+        drafts.push({
+          label: `${label} (whole ISO in RAM, memdisk)`,
           kind: 'memdisk',
           initrd: [],
           cmdline: 'iso raw',
@@ -224,7 +264,7 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
     for (const e of imported.entries) {
       if (MEMTEST.pattern.test(e.kernel)) continue;
       drafts.push({
-        label: `${e.title} (generic)`,
+        label: `${e.title} (its kernel, as its menu boots it)`,
         kind: 'linux',
         kernel: e.kernel,
         initrd: e.initrd,
@@ -313,5 +353,6 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
     classicPxelinux,
     menuFiles: imported.files,
     skipped,
+    ...(extraFiles.length > 0 ? { extraFiles } : {}),
   };
 }

@@ -7,7 +7,7 @@ import { isVfsError, type Vfs } from '../vfs';
 import { errorMessage } from '../errors';
 
 /** Largest config/marker file read into memory (real menus are a few KiB). */
-export const MAX_TEXT_BYTES = 256 * 1024;
+const MAX_TEXT_BYTES = 256 * 1024;
 
 export class SourceProbe {
   readonly warnings: string[] = [];

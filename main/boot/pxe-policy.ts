@@ -21,7 +21,7 @@ export interface PxePolicyOptions {
   classicPxelinuxLoader?: string | null;
 }
 
-export const DEFAULT_LOADERS: Readonly<Partial<Record<ClientArch, string>>> = {
+const DEFAULT_LOADERS: Readonly<Partial<Record<ClientArch, string>>> = {
   bios: 'undionly.kpxe',
   'efi-x64': 'ipxe.efi',
   'efi-x64-http': 'ipxe.efi',

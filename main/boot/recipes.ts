@@ -24,6 +24,10 @@ export interface Detection {
   vars: Record<string, string>;
   /** Plain entries built from the recipe's file names (used when the ISO's own menu gives none). */
   boot: BootFiles[];
+  /** Caveats for this image, shown with the source (what the user must know or give). */
+  warnings?: string[];
+  /** Appended to every entry's label: what the PC will and will not do ("virtual machines only"). */
+  entryNote?: string;
 }
 
 export interface Recipe {
@@ -34,7 +38,7 @@ export interface Recipe {
   /** Kernels (from the ISO's own menu) that this family's network arguments apply to; a template. */
   kernelDir: RegExp | ((vars: Record<string, string>) => RegExp);
   /** Network-fetch arguments when serving an ISO file, and when serving a plain folder (null: impossible). */
-  netArgs: { iso: string; folder: string | null };
+  netArgs: { iso: string | null; folder: string | null };
   /** Arguments only meaningful on the CD (they would make the initramfs wait for a disc). */
   dropArgs: readonly string[];
   /** Client RAM: the fetched image lives in RAM, so roughly image size + this many MiB; or a fixed need. */
@@ -43,6 +47,8 @@ export interface Recipe {
   ramReason?: string;
   /** Shown when the folder form is impossible. */
   folderProblem?: string;
+  /** Shown when even the ISO form cannot boot over the network (netArgs.iso is null). */
+  isoProblem?: string;
 }
 
 const first = (p: SourceProbe, c: readonly string[]) => p.first(c);
@@ -139,21 +145,69 @@ export const RECIPES: readonly Recipe[] = [
   {
     family: 'anaconda',
     covers: 'Fedora/RHEL/Rocky/Alma/CentOS Stream installers (Anaconda)',
-    // Anaconda boot options: inst.repo= points at the installation tree (the ISO's files, .treeinfo);
-    // stage2 (images/install.img) is fetched from there into RAM.
+    // Anaconda boot options (anaconda docs "boot options"): inst.stage2= is the tree holding
+    // images/install.img (.treeinfo), fetched into RAM; inst.repo= is a package repository, which only
+    // DVD/"Everything" trees carry (repodata/, or BaseOS/repodata on RHEL 8+ DVDs). Boot/netinstall ISOs
+    // have none: Fedora's Anaconda then uses its mirror list, RHEL/Rocky/Alma ask for a source.
     async detect(p, label) {
       if (!(await p.file('/images/install.img')) && !(await p.file('/.treeinfo'))) return null;
       const kernel = await first(p, ['/images/pxeboot/vmlinuz', '/isolinux/vmlinuz']);
       const initrd = await first(p, ['/images/pxeboot/initrd.img', '/isolinux/initrd.img']);
       if (!kernel) return null;
       const osName = treeInfoName(await p.text('/.treeinfo', 65536)) ?? `${label} (Anaconda installer)`;
-      return { osName, vars: {}, boot: initrd ? [{ label: `Install ${osName}`, kernel, initrd: [initrd] }] : [] };
+      const hasPackages = (await p.first(['/repodata/repomd.xml', '/BaseOS/repodata/repomd.xml'])) !== null;
+      const warnings = hasPackages
+        ? []
+        : [
+            `${osName}: this is a boot (netinstall) ISO without packages — Bootdrop serves the installer (inst.stage2), ` +
+              'the packages must come from a repository: Fedora uses its mirrors by itself; for RHEL, Rocky or Alma give ' +
+              'one (extra arguments: inst.repo=<URL of a BaseOS tree>, or Installation Source in the installer)',
+          ];
+      return {
+        osName,
+        vars: { repo: hasPackages ? 'inst.repo={src}/' : '' },
+        boot: initrd ? [{ label: `Install ${osName}`, kernel, initrd: [initrd] }] : [],
+        warnings,
+      };
     },
     kernelDir: /^\/(images\/pxeboot|isolinux)\//i,
-    netArgs: { iso: 'inst.repo={src}/ ip=dhcp', folder: 'inst.repo={src}/ ip=dhcp' },
+    netArgs: { iso: 'inst.stage2={src}/ {repo} ip=dhcp', folder: 'inst.stage2={src}/ {repo} ip=dhcp' },
     dropArgs: ['inst.stage2', 'inst.repo', 'root', 'rd.live.check'],
-    minRam: { fixedMiB: 2048 },
-    ramReason: 'Anaconda loads its installer image (install.img) into RAM when installing over the network',
+    // RHEL 9 "Minimum RAM requirements": 3 GiB for an HTTP/HTTPS/FTP network installation (1.5 GiB from
+    // local media); Fedora's install.img is as large, and is held in RAM the same way.
+    minRam: { fixedMiB: 3072 },
+    ramReason:
+      'Anaconda loads its installer image (install.img) into RAM when installing over HTTP (RHEL: 3 GiB minimum)',
+  },
+  {
+    family: 'dracut-live',
+    covers: 'Fedora 42+ live ISOs built by KIWI (/boot/x86_64/loader, EROFS LiveOS/squashfs.img)',
+    // Fedora's KIWI descriptions build the live ISO with upstream dracut dmsquash-live (rd.live.image
+    // root=live:CDLABEL=Fedora-WS-Live-42...), so dracut's livenet fetches the ISO (root=live:http) like
+    // any Fedora live; only the file layout is KIWI's. Told from openSUSE's KIWI images by Fedora's name.
+    async detect(p, label) {
+      const kernel = await p.file('/boot/x86_64/loader/linux');
+      const squash = await p.first(['/LiveOS/squashfs.img', '/LiveOS/*.img']);
+      if (!kernel || !squash) return null;
+      const menu = (await p.text('/boot/grub2/grub.cfg', 65536)) ?? (await p.text('/EFI/BOOT/grub.cfg', 65536)) ?? '';
+      if (!/fedora/i.test(label) && !(await p.isDir('/EFI/fedora')) && !/menuentry\s+["'][^"']*fedora/i.test(menu))
+        return null;
+      const initrd = await p.file('/boot/x86_64/loader/initrd');
+      const osName = fedoraLiveName(label);
+      return {
+        osName,
+        vars: { squashfs: squash.slice(1) },
+        boot: initrd ? [{ label: osName, kernel, initrd: [initrd] }] : [],
+      };
+    },
+    kernelDir: /^\/boot\/x86_64\/loader\//i,
+    netArgs: {
+      iso: 'root=live:{iso} rd.live.image ip=dhcp',
+      folder: 'root=live:{src}/{squashfs} rd.live.image ip=dhcp',
+    },
+    dropArgs: ['root', 'iso-scan/filename', 'mediacheck'],
+    minRam: { imagePlusMiB: 1024 },
+    ramReason: 'dracut downloads the live image into RAM (root=live:http)',
   },
   {
     family: 'opensuse',
@@ -163,14 +217,23 @@ export const RECIPES: readonly Recipe[] = [
       if (!kernel || !(await p.isDir('/LiveOS'))) return null;
       const initrd = await p.file('/boot/x86_64/loader/initrd');
       const osName = `${label} (openSUSE live)`;
-      return { osName, vars: {}, boot: initrd ? [{ label: osName, kernel, initrd: [initrd] }] : [] };
+      return {
+        osName,
+        vars: {},
+        boot: initrd ? [{ label: osName, kernel, initrd: [initrd] }] : [],
+        warnings: [
+          `${osName}: KIWI's live initrd (dracut module kiwi-live) fetches root=live:http only since kiwi 10.2.24 ` +
+            '(May 2025; openSUSE Tumbleweed from then on); older images (e.g. Leap 15.6) ignore it and wait for their CD',
+        ],
+      };
     },
     kernelDir: /^\/boot\/x86_64\/loader\//i,
-    // dracut dmsquash-live/livenet: root=live:<url> downloads the image into RAM.
-    netArgs: { iso: 'root=live:{iso} rd.live.image ip=dhcp', folder: null },
-    dropArgs: ['root', 'rd.live.check', 'rd.kiwi.install.pass.bootparam'],
+    // kiwi-live (kiwi-live-lib.sh ProvideIso): root=live:http://… is curl'd into the ramdisk /dev/ram0,
+    // sized by ramdisk_size= in KiB (default 2 GiB, too small for larger ISOs): size it to the ISO.
+    netArgs: { iso: 'root=live:{iso} rd.live.image ip=dhcp ramdisk_size={ramdiskKiB}', folder: null },
+    dropArgs: ['root', 'rd.live.check', 'rd.kiwi.install.pass.bootparam', 'mediacheck', 'ramdisk_size'],
     minRam: { imagePlusMiB: 1024 },
-    ramReason: 'the live image is downloaded into RAM (root=live:http)',
+    ramReason: 'the whole ISO is downloaded into a RAM disk (/dev/ram0, root=live:http)',
     folderProblem: 'openSUSE live images boot over HTTP from the whole ISO: serve the .iso file',
   },
   {
@@ -280,10 +343,21 @@ export const RECIPES: readonly Recipe[] = [
       }
       if (boot.length === 0) return null;
       const release = (await p.text('/.alpine-release', 256))?.trim().split(/\s+/)[0];
+      const osName = release ? `Alpine Linux ${release}` : `${label} (Alpine)`;
       return {
-        osName: release ? `Alpine Linux ${release}` : `${label} (Alpine)`,
+        osName,
         vars: { flavor: boot[0]!.vars!.flavor! },
         boot,
+        // aports scripts/mkimg.base.sh: the ISO's initfs_features are "ata base bootchart cdrom dhcp ext4
+        // mmc nvme raid scsi squashfs usb virtio" — no "network" (only the netboot profile adds it), so the
+        // initramfs has virtio-net and no driver for a real NIC; the drivers are in modloop, which is what
+        // it would fetch over that network. Said per entry rather than offered as if it worked.
+        entryNote: 'virtual machines only',
+        warnings: [
+          `${osName}: the ISO's initramfs carries only virtio network drivers (mkinitfs features without "network"), ` +
+            'so a real PC (Intel e1000e/igb, Realtek r8169…) gets no network and cannot fetch modloop/apks — ' +
+            "these entries boot virtual machines only; for real PCs use Alpine's netboot files (alpine-netboot-*.tar.gz)",
+        ],
       };
     },
     kernelDir: /^\/boot\/vmlinuz-/i,
@@ -293,7 +367,45 @@ export const RECIPES: readonly Recipe[] = [
     },
     dropArgs: ['alpine_dev', 'modloop', 'alpine_repo'],
   },
+  {
+    family: 'debian-installer',
+    covers: 'Debian installer ISOs (netinst, DVD: install.amd/) and other debian-cd installer media',
+    // debian-cd: the CD's initrd (install.amd/initrd.gz, gtk/) is debian-installer's "cdrom" flavour:
+    // cdrom-detect + cdrom-retriever load its components from the disc; the network retriever and
+    // choose-mirror live only in the netboot initrd (dists/*/main/installer-amd64/.../netboot/), which
+    // the ISO does not carry. Nothing on the ISO fetches it over HTTP, so the entries say so.
+    async detect(p, label) {
+      for (const d of ['install.amd', 'install.a64', 'install.386', 'install']) {
+        const kernel = await p.file(`/${d}/vmlinuz`);
+        if (!kernel || !(await p.isDir('/dists'))) continue;
+        const initrd = await p.file(`/${d}/initrd.gz`);
+        const osName = (await discInfo(p)) ?? `${label} (Debian installer)`;
+        return {
+          osName,
+          vars: { installdir: d },
+          boot: initrd ? [{ label: `Install ${osName}`, kernel, initrd: [initrd] }] : [],
+          entryNote: 'needs its CD, not bootable over the network',
+        };
+      }
+      return null;
+    },
+    kernelDir: (v) => new RegExp(`^/${escapeRe(v.installdir!)}/`, 'i'),
+    netArgs: { iso: null, folder: null },
+    dropArgs: [],
+    isoProblem:
+      "Debian's installer ISOs cannot boot over the network: the CD's installer (install.amd/initrd.gz) loads its components from the disc and has no network retriever. Use Debian's netboot files (netboot.tar.gz), or a Debian live ISO (live-boot), which Bootdrop boots",
+    folderProblem:
+      "Debian's installer ISOs cannot boot over the network: the CD's installer (install.amd/initrd.gz) loads its components from the disc and has no network retriever. Use Debian's netboot files (netboot.tar.gz), or a Debian live ISO (live-boot), which Bootdrop boots",
+  },
 ];
+
+/** "Fedora-WS-Live-42-1-1" → "Fedora Workstation Live 42"; other labels as they are. */
+function fedoraLiveName(label: string): string {
+  const m = /^Fedora-(WS|KDE|[A-Za-z]+)-Live-(\d+)/i.exec(label);
+  if (!m) return `${label} (Fedora live)`;
+  const edition = m[1]!.toUpperCase() === 'WS' ? 'Workstation' : m[1]!;
+  return `Fedora ${edition} Live ${m[2]}`;
+}
 
 /** memtest86+ binaries: BIOS images speak the Linux boot protocol (iPXE `kernel`), EFI ones are chained. */
 export const MEMTEST = {
@@ -315,6 +427,9 @@ export const MEMTEST = {
     '/memtest.efi',
     '/EFI/BOOT/memtest.efi',
   ],
+  /** The 6.x/7.x release ISO: its BIOS program is the El Torito floppy image itself. */
+  releaseLabel: /^MT86PLUS/i,
+  releaseBios: '/boot/floppy.img',
   /** A kernel path from an ISO menu that is memtest, whatever family the ISO is. */
   pattern: /memtest/i,
 } as const;
@@ -333,6 +448,6 @@ function treeInfoName(text: string | null): string | null {
   return name ? (version ? `${name} ${version}` : name) : null;
 }
 
-export function escapeRe(s: string): string {
+function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -86,7 +86,7 @@ export const lsCommand: CliCommand = {
 };
 
 /** Copy a file's bytes to `out`, honouring back-pressure; resolves when all is written. */
-export async function catTo(vfs: Vfs, path: string, out: Writable): Promise<void> {
+async function catTo(vfs: Vfs, path: string, out: Writable): Promise<void> {
   const stream = await vfs.createReadStream(path);
   await new Promise<void>((resolve, reject) => {
     stream.on('error', reject);

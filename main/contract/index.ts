@@ -27,7 +27,16 @@ export interface NetInterface {
 
 /** Operating system family, as detected from an ISO's files. */
 export type OsFamily =
-  'archiso' | 'casper' | 'live-boot' | 'dracut-live' | 'anaconda' | 'opensuse' | 'alpine' | 'memtest' | 'generic';
+  | 'archiso'
+  | 'casper'
+  | 'live-boot'
+  | 'dracut-live'
+  | 'anaconda'
+  | 'opensuse'
+  | 'alpine'
+  | 'debian-installer'
+  | 'memtest'
+  | 'generic';
 
 export type EntryKind = 'linux' | 'chain' | 'sanboot' | 'memdisk' | 'pxelinux' | 'local' | 'shell';
 

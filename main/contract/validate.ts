@@ -29,7 +29,7 @@ export const LIMITS = {
   overridesMax: 1000,
 } as const;
 
-export const SERVE_MODES: readonly ServeMode[] = ['proxy', 'dhcp', 'auto'];
+const SERVE_MODES: readonly ServeMode[] = ['proxy', 'dhcp', 'auto'];
 
 /** The request was refused before reaching the engine. `code` is stable for UIs and tests. */
 export class InvalidRequestError extends Error {
@@ -47,7 +47,7 @@ export interface ValidationEnv {
   interfaceNames(): Promise<string[]>;
 }
 
-export function isRequestName(value: unknown): value is RequestName {
+function isRequestName(value: unknown): value is RequestName {
   return typeof value === 'string' && (REQUEST_NAMES as readonly string[]).includes(value);
 }
 
@@ -109,7 +109,7 @@ function noPayload(v: unknown, name: string): void {
   fail(name, 'takes no arguments');
 }
 
-export function validateOverride(v: unknown, where: string): EntryOverride {
+function validateOverride(v: unknown, where: string): EntryOverride {
   const o = object(v, where, ['label', 'enabled', 'append']);
   const out: EntryOverride = {};
   if (o.label !== undefined) out.label = text(o.label, `${where}.label`, LIMITS.labelChars);

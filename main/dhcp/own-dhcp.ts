@@ -18,11 +18,22 @@ import {
   u32Option,
 } from './options';
 import { addBootInstructions, replySkeleton, type Endpoint } from './reply';
-import type { Outcome, Responder } from './responder';
+import type { LeasePool } from './lease-pool';
+import type { BootClientDecision, Outcome, Via } from './responder';
+import type { Subnet } from '../net';
+
+/** What own-DHCP mode needs from the Responder: its address, subnet and pool, the boot decision, the way out. */
+export interface OwnDhcpContext {
+  readonly serverIp: string;
+  readonly subnet: Subnet;
+  readonly pool: LeasePool;
+  decideFor(req: DhcpPacket, ip: string | null, out: Outcome): BootClientDecision | null;
+  send(req: DhcpPacket, reply: DhcpPacket, from: Endpoint, via: Via, out: Outcome): void;
+}
 import { clientFacts, describe } from './facts';
 
-function leaseOptions(r: Responder, reply: DhcpPacket, withLease: boolean): void {
-  const leaseSec = r.pool!.leaseSec;
+function leaseOptions(r: OwnDhcpContext, reply: DhcpPacket, withLease: boolean): void {
+  const leaseSec = r.pool.leaseSec;
   reply.options.push(
     ipOption(Opt.subnetMask, prefixToMask(r.subnet.prefix)),
     ipOption(Opt.broadcastAddress, broadcastOf(r.subnet)),
@@ -38,7 +49,7 @@ function leaseOptions(r: Responder, reply: DhcpPacket, withLease: boolean): void
 
 /** Facts and decision for any client: boot firmware gets the policy's answer, others none. */
 function decide(
-  r: Responder,
+  r: OwnDhcpContext,
   req: DhcpPacket,
   ip: string | null,
   out: Outcome,
@@ -48,7 +59,7 @@ function decide(
   return { facts: clientFacts(req, ip), decision: { kind: 'ignore', reason: 'not a network-boot client' }, kind: null };
 }
 
-function nak(r: Responder, req: DhcpPacket, from: Endpoint, out: Outcome, why: string): void {
+function nak(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint, out: Outcome, why: string): void {
   const reply = replySkeleton(req, MessageType.nak, r.serverIp);
   reply.ciaddr = '0.0.0.0';
   reply.options.push(textOption(Opt.message, why));
@@ -56,8 +67,8 @@ function nak(r: Responder, req: DhcpPacket, from: Endpoint, out: Outcome, why: s
   out.logs.push({ level: 'info', message: `DHCPNAK to ${clientMac(req)}: ${why}`, client: clientMac(req) });
 }
 
-export function answerOwnDhcp(r: Responder, req: DhcpPacket, from: Endpoint, out: Outcome): void {
-  const pool = r.pool!;
+export function answerOwnDhcp(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint, out: Outcome): void {
+  const pool = r.pool;
   const mac = clientMac(req);
   const type = messageType(req);
   const sid = optionIp(req, Opt.serverId);

@@ -9,7 +9,7 @@ export interface Endpoint {
   port: number;
 }
 
-export const CLIENT_PORT = 68;
+const CLIENT_PORT = 68;
 const ZERO = '0.0.0.0';
 const LIMITED_BROADCAST = '255.255.255.255';
 

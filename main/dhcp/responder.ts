@@ -12,7 +12,7 @@ import { ipToU32, maskOf, onSubnetU32 } from './ipv4';
 import { bootClientKind, clientFacts, describe, target } from './facts';
 import type { LeasePool } from './lease-pool';
 import { clientMac, findOption, MessageType, messageType, messageTypeName, Opt, optionIp } from './options';
-import { answerOwnDhcp } from './own-dhcp';
+import { answerOwnDhcp, type OwnDhcpContext } from './own-dhcp';
 import { addBootInstructions, markBroadcast, replyDestination, replySkeleton, type Endpoint } from './reply';
 import { errorMessage } from '../errors';
 
@@ -63,14 +63,20 @@ export interface ResponderOptions {
   pool?: LeasePool;
 }
 
-/** A boot decision that the reply can carry, or the reason it cannot. */
-export type Answerable = Exclude<BootDecision, { kind: 'ignore' }>;
+/** A network-boot client's facts, the policy's answer for it, and how it boots (PXE or UEFI HTTP Boot). */
+export interface BootClientDecision {
+  facts: ClientFacts;
+  decision: BootDecision;
+  kind: 'pxe' | 'http';
+}
 
 export class Responder {
   mode: EffectiveMode = 'proxy';
   readonly serverIp: string;
   readonly subnet: Subnet;
   readonly pool: LeasePool | null;
+  /** The narrow view own-dhcp.ts works through; null without a pool (proxy only). */
+  private readonly ownDhcp: OwnDhcpContext | null;
   private readonly policy: BootPolicy;
   /** The subnet as numbers, so the per-packet checks do not re-parse the server's address. */
   private readonly network: number;
@@ -83,6 +89,13 @@ export class Responder {
     this.network = (ipToU32(opts.serverIp) & this.mask) >>> 0;
     this.policy = opts.policy;
     this.pool = opts.pool ?? null;
+    this.ownDhcp = this.pool && {
+      serverIp: this.serverIp,
+      subnet: this.subnet,
+      pool: this.pool,
+      decideFor: (req, ip, out) => this.decideFor(req, ip, out),
+      send: (req, reply, from, via, out) => this.send(req, reply, from, via, out),
+    };
   }
 
   handle(data: Buffer, from: Endpoint, via: Via): Outcome {
@@ -140,7 +153,7 @@ export class Responder {
     }
     try {
       if (via === 'pxe') this.answerPxePort(req, from, out);
-      else if (this.mode === 'dhcp' && this.pool) answerOwnDhcp(this, req, from, out);
+      else if (this.mode === 'dhcp' && this.ownDhcp) answerOwnDhcp(this.ownDhcp, req, from, out);
       else this.answerProxy(req, from, out);
     } catch (err) {
       if (!(err instanceof DhcpDecodeError)) throw err;
@@ -158,11 +171,7 @@ export class Responder {
    * Facts + decision for a client that announced network-boot firmware; null for ordinary DHCP
    * clients. Unsupported architectures are refused here, before the policy, with a clear reason.
    */
-  decideFor(
-    req: DhcpPacket,
-    ip: string | null,
-    out: Outcome,
-  ): { facts: ClientFacts; decision: BootDecision; kind: 'pxe' | 'http' } | null {
+  private decideFor(req: DhcpPacket, ip: string | null, out: Outcome): BootClientDecision | null {
     const facts = clientFacts(req, ip);
     const kind = bootClientKind(facts.vendorClass);
     if (!kind) return null;
@@ -193,7 +202,7 @@ export class Responder {
   }
 
   /** Add a reply to the outcome, addressed per RFC 2131 4.1 (or back to the sender on 4011). */
-  send(req: DhcpPacket, reply: DhcpPacket, from: Endpoint, via: Via, out: Outcome): void {
+  private send(req: DhcpPacket, reply: DhcpPacket, from: Endpoint, via: Via, out: Outcome): void {
     const to = replyDestination(req, reply, from, via);
     markBroadcast(reply, to);
     out.replies.push({ packet: reply, data: encode(reply), to, via });

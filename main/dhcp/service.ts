@@ -13,15 +13,16 @@ import { type Endpoint } from './reply';
 import { hardwareAddress } from './options';
 import { Responder, type ClientEvent, type Outgoing, type Via } from './responder';
 import { QuietQueue } from './quiet-queue';
-import { proxyWarmUpPackets, START_WARM_UP_ROUNDS, warmResponder } from './warm-up';
+import { START_WARM_UP_ROUNDS, warmResponder } from './warm-up';
 import { bindUdp, closeUdp, defaultStrategy, type SocketStrategy } from './sockets';
 import { errorMessage } from '../errors';
+import type { ScopedLog } from '../log';
 
 export interface DhcpServiceOptions {
   iface: NetInterface;
   mode: ServeMode;
   policy: BootPolicy;
-  log: (level: LogLevel, message: string, client?: string) => void;
+  log: ScopedLog;
   /** auto: how long to wait for another server's answer before acting as DHCP server (default 4000). */
   probeTimeoutMs?: number;
   /** auto: how often to probe again while acting as DHCP server (default 30000). */
@@ -228,20 +229,6 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private warmUp(rounds: number): void {
     const { iface, policy, mode } = this.opts;
     warmResponder({ serverIp: iface.address, prefix: iface.prefix, policy, ownDhcp: mode !== 'proxy', rounds });
-    // The service's own per-datagram steps (MAC peek, rate limit, reply routing, remembering, the
-    // queue of logs and events) through a twin that is never started: no sockets, so nothing can be
-    // sent; its own limiter, address map and queue; a log that drops lines; no event listeners.
-    try {
-      const twin = new DhcpService({ ...this.opts, log: () => undefined });
-      twin.responder = new Responder({ serverIp: iface.address, prefix: iface.prefix, policy });
-      twin.responder.mode = 'proxy';
-      const packets = proxyWarmUpPackets(iface.address);
-      for (let i = 0; i < rounds; i++)
-        for (const p of packets) twin.onDatagram(p.data, p.from.address, p.from.port, p.via);
-      twin.deferred.flush();
-    } catch {
-      /* a warm-up that fails only leaves the first client to cold code */
-    }
   }
 
   /** `data` as plainView() makes it; the sender's address and port from dgram's rinfo. */

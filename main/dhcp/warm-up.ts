@@ -80,8 +80,8 @@ function packet(kind: Kind, type: number, n: number, ciaddr = '0.0.0.0'): Buffer
   });
 }
 
-/** Proxy-mode client packets as they reach the service: DISCOVERs on 67, REQUESTs on 4011. */
-export function proxyWarmUpPackets(
+/** Proxy-mode client packets as they reach the Responder: DISCOVERs on 67, REQUESTs on 4011. */
+function proxyWarmUpPackets(
   serverIp: string,
 ): Array<{ data: Buffer; via: Via; from: { address: string; port: number } }> {
   const neighbour = neighbourOf(serverIp);

@@ -26,7 +26,7 @@ const TYPES: Record<string, string> = {
   zst: 'application/zstd',
 };
 
-export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
 export function contentTypeFor(path: string): string {
   const name = path.slice(path.lastIndexOf('/') + 1);

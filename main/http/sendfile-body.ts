@@ -8,7 +8,7 @@ import { errorMessage } from '../errors';
  * Native jobs at once in this process (a few pump threads serve them all; each job holds a dup of its
  * socket and source files). Beyond it bodies take the JavaScript path, as they do on other platforms.
  */
-export const NATIVE_JOBS_MAX = 256;
+const NATIVE_JOBS_MAX = 256;
 /** How often the kernel's progress is copied into the transfer tracker (which coalesces to 250 ms). */
 const PROGRESS_MS = 200;
 

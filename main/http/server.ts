@@ -1,18 +1,17 @@
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import type { LogLevel } from '../contract';
 import { sendfileAvailable, type SendfileJob } from '../native';
 import { explainBindError, RateLimiter, SERVICES } from '../net';
 import type { TransferHandle, TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
 import { ONE_SHOT_MAX, readWhole, writeFileRange } from './body';
+import { bootFailedEntry } from './boot-report';
 import { contentTypeFor } from './content-type';
 import { parseRange } from './range';
 import { decodeRequestPath } from './request-path';
 import { planSendfile, sendfileBody, type SendfilePlan } from './sendfile-body';
 import { errorMessage } from '../errors';
-
-export type HttpLog = (level: LogLevel, message: string, client?: string) => void;
+import type { ScopedLog } from '../log';
 
 /** What the session learns per request: "client X fetched file Y" (or tried to). */
 export interface HttpRequestEvent {
@@ -32,7 +31,7 @@ export interface HttpServerOptions {
   /** Default 80. 0 picks a free port (tests). */
   port?: number;
   tracker: TransferTracker;
-  log: HttpLog;
+  log: ScopedLog;
   /** Default 256. */
   maxConnections?: number;
   /** Open connections per client address, so one host cannot take them all (slowloris). Default 32. */
@@ -238,6 +237,13 @@ export class HttpServer {
       return;
     }
     const path = decoded.path;
+    const failedEntry = bootFailedEntry(path);
+    if (failedEntry !== null) {
+      this.opts.log('warn', `boot entry ${failedEntry} could not start on this PC (its screen says why)`, ip);
+      report(path, null, 200);
+      this.sendStatus(res, 200, 'reported');
+      return;
+    }
     if (decoded.dir) {
       // No listings of anything, ever: a directory is simply not a file here.
       report(path, null, 404);

@@ -14,7 +14,7 @@ import { errorMessage } from '../errors';
 export type NameSource = 'rockridge' | 'joliet' | 'iso9660';
 
 /** A directory bigger than this is refused rather than read into memory (real ones are < 1 MiB). */
-export const MAX_DIR_BYTES = 64 * 1024 * 1024;
+const MAX_DIR_BYTES = 64 * 1024 * 1024;
 /** SUSP continuation chains: bounded so a CE pointing at itself cannot loop. */
 const MAX_CE_HOPS = 16;
 const MAX_SUSP_BYTES = 64 * 1024;

@@ -7,3 +7,4 @@ export { IsoSource } from './source';
 export { DAMAGED_ADVICE } from './image';
 export type { FsReader, TreeNode, Extent } from './tree';
 export type * from './types';
+export { readFatFile, FAT_MAX_FILE_BYTES, type ReadAt } from './fat';

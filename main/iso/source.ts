@@ -10,7 +10,7 @@ import type { FsReader, TreeNode } from './tree';
 import type { IsoInfo } from './types';
 
 /** Cached directory entries across all directories; the least recently used are dropped beyond it. */
-export const DEFAULT_CACHE_ENTRIES = 50_000;
+const DEFAULT_CACHE_ENTRIES = 50_000;
 const MAX_SYMLINK_HOPS = 40;
 const MAX_DEPTH = 256;
 /** Stream chunk: large enough that a 1 GiB squashfs streams in ~2000 reads. */

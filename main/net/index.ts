@@ -1,15 +1,5 @@
 /** Network plumbing shared by the servers: interface discovery, IPv4 arithmetic, bind errors, rate limits. */
-export { listInterfaces, recommend, findInterface, linkFactsFromSysfs, type ListInterfacesOptions } from './interfaces';
-export {
-  ipToInt,
-  intToIp,
-  isIpv4,
-  prefixToMask,
-  maskToPrefix,
-  networkOf,
-  broadcastOf,
-  inSubnet,
-  type Subnet,
-} from './ipv4';
+export { listInterfaces, findInterface, type ListInterfacesOptions } from './interfaces';
+export { ipToInt, intToIp, prefixToMask, maskToPrefix, networkOf, broadcastOf, inSubnet, type Subnet } from './ipv4';
 export { PortBindError, explainBindError, SERVICES, type BoundService, type PortErrorCode } from './port-error';
 export { RateLimiter, type RateLimitOptions } from './rate-limit';

@@ -33,7 +33,7 @@ function readText(file: string): string | null {
 }
 
 /** What /sys/class/net/<name> says about a link; nulls when sysfs has no entry (non-Linux). */
-export function linkFactsFromSysfs(sysfsNet: string, name: string): LinkFacts | null {
+function linkFactsFromSysfs(sysfsNet: string, name: string): LinkFacts | null {
   const dir = path.join(sysfsNet, name);
   if (!fs.existsSync(dir)) return null;
   const flags = Number.parseInt(readText(path.join(dir, 'flags')) ?? '', 16);
@@ -151,7 +151,7 @@ export function listInterfaces(opts: ListInterfacesOptions = {}): NetInterface[]
 }
 
 /** The interface to serve on: up, addressed, not loopback, best kind; ties go to the listing order. */
-export function recommend(list: NetInterface[]): NetInterface | null {
+function recommend(list: NetInterface[]): NetInterface | null {
   const usable = list.filter((i) => i.up && i.kind !== 'loopback' && i.address !== '');
   usable.sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind]);
   return usable[0] ?? null;

@@ -15,15 +15,6 @@ export function intToIp(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-export function isIpv4(s: string): boolean {
-  try {
-    ipToInt(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function prefixToMask(prefix: number): string {
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new Error(`bad prefix length ${prefix}`);
   return intToIp(prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);

@@ -4,6 +4,7 @@
  * (the Arch ISO was removed) serving goes on with Bootdrop's menu and the user is told why.
  */
 import type { BiosMenu, SourceSummary } from '../contract';
+import { NO_ISO_PXE_MENU_WARNING, uefiOnlyWarning } from './errors';
 
 export interface BiosMenuInEffect {
   /** The source served the classic way (its lpxelinux.0 at the tree root), or null: Bootdrop's menu. */
@@ -19,9 +20,7 @@ export function biosMenuInEffect(wanted: BiosMenu | undefined, sources: readonly
   if (!first) {
     return {
       classicSourceId: null,
-      warnings: [
-        "BIOS PCs get Bootdrop's menu: the ISO's own PXELINUX menu was chosen, but none of the sources ships one (lpxelinux.0 with a PXE menu) — add an ISO that does (Arch Linux and archiso derivatives), or choose Bootdrop's menu",
-      ],
+      warnings: [NO_ISO_PXE_MENU_WARNING],
     };
   }
   const warnings: string[] = [];
@@ -36,7 +35,10 @@ export function biosMenuInEffect(wanted: BiosMenu | undefined, sources: readonly
   const others = sources.filter((s) => s !== first);
   if (others.length > 0)
     warnings.push(
-      `BIOS PCs see only ${first.osName}'s own menu; ${others.map((s) => s.osName).join(', ')} ${others.length === 1 ? 'is' : 'are'} offered to UEFI PCs only — choose Bootdrop's menu to offer every ISO to BIOS PCs too`,
+      uefiOnlyWarning(
+        first.osName,
+        others.map((s) => s.osName),
+      ),
     );
   return { classicSourceId: first.id, warnings };
 }

@@ -10,23 +10,30 @@ import {
   layoutServedTree,
   PxePolicy,
   planSource,
-  type ServedLayout as BootLayout,
-  type SourcePlan as BootPlan,
+  type ServedLayout,
+  type SourcePlan,
 } from '../boot';
 import type { BootDecision, BootPolicy, ClientFacts } from '../boot';
 import { addSecureBootVerdicts } from '../boot/secure-boot/verdict';
 import { SecureBootPolicy, SHIM_X64 } from '../boot/secure-boot/policy';
 import { DhcpService, type ClientEvent } from '../dhcp';
 import { HttpServer } from '../http';
-import { openSource } from '../iso';
+import { openSource, type OpenedSource } from '../iso';
 import { listInterfaces } from '../net';
 import { TftpServer } from '../tftp';
 import type { MountedTree } from '../vfs';
-import { SessionError } from './errors';
-import type { EngineServices, LayoutContext, ServedLayout, ServedSource } from './services';
+import { classicPortWarning, noClassicPxelinuxError } from './errors';
+import {
+  scoped,
+  type EngineServices,
+  type LayoutContext,
+  type LayoutResult,
+  type LayoutSource,
+  type SourceMedium,
+} from './services';
 import type { FileRole } from './stage';
 
-export function firmwareOf(facts: ClientFacts): Firmware {
+function firmwareOf(facts: ClientFacts): Firmware {
   if (facts.isIpxe) return 'ipxe';
   if (!/^(PXEClient|HTTPClient)/.test(facts.vendorClass)) return 'unknown'; // e.g. the booted OS's own DHCP client
   if (facts.arch === 'bios') return 'bios';
@@ -53,10 +60,9 @@ class ClassicPolicy implements BootPolicy {
   }
 }
 
-function rolesOf(sources: readonly ServedSource[]): Map<string, FileRole> {
+function rolesOf(sources: readonly LayoutSource<SourcePlan>[]): Map<string, FileRole> {
   const roles = new Map<string, FileRole>();
-  for (const s of sources) {
-    const plan = s.detail as BootPlan;
+  for (const { plan } of sources) {
     for (const e of plan.summary.entries) {
       if (e.kernel)
         roles.set(
@@ -71,18 +77,22 @@ function rolesOf(sources: readonly ServedSource[]): Map<string, FileRole> {
   return roles;
 }
 
-function entriesOf(sources: readonly ServedSource[]): Map<string, string> {
+function entriesOf(sources: readonly LayoutSource<SourcePlan>[]): Map<string, string> {
   const byKernel = new Map<string, string>();
-  for (const s of sources) {
-    const plan = s.detail as BootPlan;
+  for (const { plan } of sources) {
     for (const e of plan.summary.entries) if (e.kernel) byKernel.set(`${plan.treePath}${e.kernel}`.toLowerCase(), e.id);
   }
   return byKernel;
 }
 
-export function createEngineServices(): EngineServices {
+/** A medium as main/iso opens it: the planner's generic fallback also needs its El Torito catalogue. */
+export interface IsoMedium extends SourceMedium {
+  elTorito: OpenedSource['info']['elTorito'];
+}
+
+export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
   // The boot layout in force per tree, so a re-layout (source added/removed) first takes the old one out.
-  const layouts = new WeakMap<MountedTree, BootLayout>();
+  const layouts = new WeakMap<MountedTree, ServedLayout>();
   return {
     listInterfaces: () => listInterfaces(),
 
@@ -105,34 +115,29 @@ export function createEngineServices(): EngineServices {
           label: opened.label,
           size: opened.size,
           fileSystems: opened.fileSystems,
-          elTorito: (opened as { elTorito?: unknown }).elTorito,
+          elTorito: opened.elTorito,
         },
         { sourceId: id, hostPath },
       );
       // Which entries a Secure Boot PC can boot, from the kernels' signatures and Debian shim's CA.
       await addSecureBootVerdicts(opened.vfs, plan.summary.entries, nodePath.join(defaultLoadersDir(), SHIM_X64));
       const { family, osName, entries, warnings } = plan.summary;
-      return { family, osName, entries, warnings, ownPxeMenu: plan.classicPxelinux !== null, detail: plan };
+      return { family, osName, entries, warnings, ownPxeMenu: plan.classicPxelinux !== null, plan };
     },
 
-    async layout(tree, sources, ctx: LayoutContext): Promise<ServedLayout> {
+    async layout(tree, sources, ctx: LayoutContext): Promise<LayoutResult> {
       layouts.get(tree)?.remove();
       const classicSource =
         ctx.classicSourceId === null ? undefined : sources.find((s) => s.summary.id === ctx.classicSourceId);
-      if (ctx.classicSourceId !== null && !(classicSource?.detail as BootPlan | undefined)?.classicPxelinux) {
-        // The session only asks for a source whose plan said ownPxeMenu; this guards the seam.
-        throw new SessionError(
-          'ENOCLASSIC',
-          `classic PXELINUX mode: source "${ctx.classicSourceId}" does not ship its own PXELINUX (lpxelinux.0 with a PXE menu)`,
-          "serve an ISO that has one (Arch Linux and archiso derivatives), or choose Bootdrop's menu for BIOS PCs",
-        );
+      if (ctx.classicSourceId !== null && !classicSource?.plan.classicPxelinux) {
+        throw noClassicPxelinuxError(ctx.classicSourceId);
       }
       const boot = await layoutServedTree(
         tree,
         sources.map((s) => ({
           id: s.summary.id,
           vfs: s.vfs,
-          plan: s.detail as BootPlan,
+          plan: s.plan,
           hostPath: s.summary.path,
           classicPxelinux: s === classicSource,
         })),
@@ -145,9 +150,7 @@ export function createEngineServices(): EngineServices {
       });
       const warnings: string[] = [];
       if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
-        warnings.push(
-          `the ISO's own PXELINUX menu fetches http://<server>/ on port ${boot.classic.httpPort}, but HTTP runs on port ${ctx.httpPort}: BIOS PCs will not find the ISO's files — serve with --http-port ${boot.classic.httpPort}, or choose Bootdrop's menu for BIOS PCs`,
-        );
+        warnings.push(classicPortWarning(boot.classic.httpPort, ctx.httpPort));
       }
       return { policy, roles: rolesOf(sources), entryByKernel: entriesOf(sources), warnings };
     },
@@ -158,7 +161,7 @@ export function createEngineServices(): EngineServices {
         address: o.address,
         port: o.port,
         tracker: o.tracker,
-        log: (level, message, client) => o.log(level, 'http', message, client),
+        log: scoped(o.log, 'http'),
       });
       await server.start();
       return { port: server.port, close: () => server.stop() };
@@ -170,7 +173,7 @@ export function createEngineServices(): EngineServices {
         address: o.address,
         port: o.port,
         tracker: o.tracker,
-        log: (level, message, client) => o.log(level, 'tftp', message, client),
+        log: scoped(o.log, 'tftp'),
         ...(o.mtu ? { mtu: o.mtu } : {}),
       });
       await server.start();
@@ -182,7 +185,7 @@ export function createEngineServices(): EngineServices {
         iface: o.iface,
         mode: o.mode,
         policy: o.policy,
-        log: (level, message, client) => o.log(level, 'dhcp', message, client),
+        log: scoped(o.log, 'dhcp'),
         ...(o.ports ? { ports: o.ports } : {}),
       });
       dhcp.on('client', (e: ClientEvent) =>

@@ -30,3 +30,45 @@ export function toServeError(err: unknown, where: string): ServeError {
     remedy: remedies[code] ?? 'see the log (Export log) for details, then start again',
   };
 }
+
+/*
+ * What a person reads about the BIOS menu choice and the classic PXELINUX way: the long sentences live
+ * here, beside the remedies above, so the code that decides stays short.
+ */
+
+export const NO_ISO_PXE_MENU_WARNING =
+  "BIOS PCs get Bootdrop's menu: the ISO's own PXELINUX menu was chosen, but none of the sources ships one " +
+  '(lpxelinux.0 with a PXE menu) — add an ISO that does (Arch Linux and archiso derivatives), ' +
+  "or choose Bootdrop's menu";
+
+export function uefiOnlyWarning(shown: string, others: readonly string[]): string {
+  const verb = others.length === 1 ? 'is' : 'are';
+  return (
+    `BIOS PCs see only ${shown}'s own menu; ${others.join(', ')} ${verb} offered to UEFI PCs only — ` +
+    "choose Bootdrop's menu to offer every ISO to BIOS PCs too"
+  );
+}
+
+export function ownPxeMenuNotice(isoName: string): string {
+  return (
+    `${isoName} ships its own PXELINUX menu: ` +
+    `BIOS PCs can be given it instead of Bootdrop's (the "BIOS PCs get" choice, or --classic)`
+  );
+}
+
+export function classicPortWarning(menuPort: number, httpPort: number): string {
+  return (
+    `the ISO's own PXELINUX menu fetches http://<server>/ on port ${menuPort}, but HTTP runs on port ${httpPort}: ` +
+    `BIOS PCs will not find the ISO's files — serve with --http-port ${menuPort}, ` +
+    "or choose Bootdrop's menu for BIOS PCs"
+  );
+}
+
+/** The session only asks for a source whose plan said ownPxeMenu; this guards the seam. */
+export function noClassicPxelinuxError(sourceId: string): SessionError {
+  return new SessionError(
+    'ENOCLASSIC',
+    `classic PXELINUX mode: source "${sourceId}" does not ship its own PXELINUX (lpxelinux.0 with a PXE menu)`,
+    "serve an ISO that has one (Arch Linux and archiso derivatives), or choose Bootdrop's menu for BIOS PCs",
+  );
+}

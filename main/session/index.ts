@@ -3,10 +3,10 @@ export { Session, type SessionOptions } from './session';
 export { SessionError, toServeError } from './errors';
 export type {
   EngineServices,
-  OpenedSource,
-  SourcePlan,
-  ServedSource,
-  ServedLayout,
+  SourceMedium,
+  PlannedSource,
+  LayoutSource,
+  LayoutResult,
   LayoutContext,
   DhcpStart,
   RunningDhcp,
@@ -17,7 +17,7 @@ export type {
 export type { DhcpSighting } from './clients';
 export { roleOfFile, type FileRole } from './stage';
 export { pruneMenu } from './menu';
-export { createEngineServices, firmwareOf } from './engine-services';
+export { createEngineServices } from './engine-services';
 export { Narrator, describeMode, formatBytes, formatRate } from './narrate';
 export { defaultLoadersDir } from '../boot';
 export { browse } from './browse';

@@ -17,37 +17,45 @@ import type {
 import type { BootPolicy } from '../boot/policy';
 import type { TransferTracker } from '../transfer';
 import type { MountedTree, Vfs } from '../vfs';
+import type { ScopedLog } from '../log';
 import type { DhcpSighting } from './clients';
 import type { KnownRoles } from './stage';
 
 export type Log = (level: LogLevel, scope: string, message: string, client?: string) => void;
 
-export interface OpenedSource {
+/** The session's log narrowed to one server's scope, for the protocol folders that know nothing of scopes. */
+export function scoped(log: Log, scope: string): ScopedLog {
+  return (level, message, client) => log(level, scope, message, client);
+}
+
+/** The medium behind a source (an ISO image or a folder): its files and what the UI shows of it. */
+export interface SourceMedium {
   vfs: Vfs;
   kind: 'iso' | 'folder';
   label: string;
   size: number;
   fileSystems: string[];
-  /** El Torito boot catalogue as the ISO reader reports it (the planner's generic fallback needs it). */
-  elTorito?: unknown;
 }
 
-export interface SourcePlan {
+/**
+ * What planning a source yields: what the UI shows, and the planner's own plan (`P`: served paths,
+ * classic PXELINUX…), which the session keeps and hands back to layout() without looking inside.
+ */
+export interface PlannedSource<P> {
   family: OsFamily;
   osName: string;
   entries: BootEntry[];
   warnings: string[];
   /** The source ships lpxelinux.0 with a PXE menu: BIOS PCs can be given that menu (biosMenu 'iso'). */
   ownPxeMenu: boolean;
-  /** The planner's own detail (served paths, classic PXELINUX...), handed back to layout() untouched. */
-  detail?: unknown;
+  plan: P;
 }
 
-/** A source as the layout sees it: its summary (menu already applied) and its file system. */
-export interface ServedSource {
+/** A source handed to layout(): its summary (menu already applied), its file system and its plan. */
+export interface LayoutSource<P> {
   summary: SourceSummary;
   vfs: Vfs;
-  detail?: unknown;
+  plan: P;
 }
 
 export interface LayoutContext {
@@ -65,7 +73,8 @@ export interface LayoutContext {
   refusedIpxe?: (mac: string) => boolean;
 }
 
-export interface ServedLayout {
+/** What a layout gives the servers and the client table. */
+export interface LayoutResult {
   policy: BootPolicy;
   /** Served paths whose role the plan knows (kernel, initrd, root image), for client stages. */
   roles: KnownRoles;
@@ -103,12 +112,16 @@ export interface ServerStart {
   mtu?: number;
 }
 
-export interface EngineServices {
+/**
+ * `P` is the planner's plan and `M` the opened medium, both opaque to the session: what planSource and
+ * openSource return comes back to layout and planSource with its type intact, no casts at the seam.
+ */
+export interface EngineServices<P = unknown, M extends SourceMedium = SourceMedium> {
   listInterfaces(): NetInterface[];
-  openSource(hostPath: string): Promise<OpenedSource>;
-  planSource(id: string, hostPath: string, opened: OpenedSource): Promise<SourcePlan>;
+  openSource(hostPath: string): Promise<M>;
+  planSource(id: string, hostPath: string, opened: M): Promise<PlannedSource<P>>;
   /** (Re)write the generated files of `tree` and mount the sources; called again on menu changes. */
-  layout(tree: MountedTree, sources: ServedSource[], ctx: LayoutContext): Promise<ServedLayout>;
+  layout(tree: MountedTree, sources: LayoutSource<P>[], ctx: LayoutContext): Promise<LayoutResult>;
   startHttp(opts: ServerStart): Promise<RunningServer & { port: number }>;
   startTftp(opts: ServerStart): Promise<RunningServer>;
   startDhcp(opts: DhcpStart): Promise<RunningDhcp>;

@@ -24,7 +24,7 @@ import { MountedTree } from '../vfs';
 import { browse } from './browse';
 import { SecureBootWatch } from './secure-boot-watch';
 import { ClientTable, type DhcpSighting } from './clients';
-import { SessionError, toServeError } from './errors';
+import { ownPxeMenuNotice, SessionError, toServeError } from './errors';
 import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
@@ -33,7 +33,7 @@ import { applyMenu, DEFAULT_MENU } from '../boot';
 import { nativeStatus } from '../native';
 import { pruneMenu } from './menu';
 import { biosMenuInEffect, describeBiosMenu } from './bios-menu';
-import type { EngineServices, OpenedSource, RunningDhcp, RunningServer, ServedLayout } from './services';
+import type { EngineServices, LayoutResult, RunningDhcp, RunningServer, SourceMedium } from './services';
 import type { KnownRoles } from './stage';
 import { errorMessage } from '../errors';
 
@@ -61,16 +61,16 @@ export interface SessionOptions {
   linkCheckMs?: number;
 }
 
-interface OpenSource {
+interface SessionSource<P, M> {
   id: string;
-  opened: OpenedSource;
-  detail: unknown;
+  opened: M;
+  plan: P;
   summary: SourceSummary; // as planned, before the menu is applied
 }
 
 interface Running {
   tree: MountedTree;
-  layout: ServedLayout;
+  layout: LayoutResult;
   servers: RunningServer[];
   dhcp: RunningDhcp | null;
   iface: NetInterface;
@@ -79,8 +79,8 @@ interface Running {
 
 const EMPTY_ROLES: KnownRoles = new Map();
 
-export class Session implements BootdropApi {
-  private sources: OpenSource[] = [];
+export class Session<P = unknown, M extends SourceMedium = SourceMedium> implements BootdropApi {
+  private sources: SessionSource<P, M>[] = [];
   private menu: MenuSettings & { biosMenu: BiosMenu };
   /** The classic-way source of the layout in force, so a change of it is told once, not per re-layout. */
   private servedClassic: string | null | undefined = undefined;
@@ -111,7 +111,7 @@ export class Session implements BootdropApi {
 
   constructor(
     private readonly opts: SessionOptions,
-    private readonly services: EngineServices,
+    private readonly services: EngineServices<P, M>,
   ) {
     this.now = opts.now ?? Date.now;
     this.mode = opts.mode;
@@ -229,10 +229,10 @@ export class Session implements BootdropApi {
     const opened = await this.services.openSource(hostPath);
     const id = this.newSourceId(hostPath);
     let summary: SourceSummary;
-    let detail: unknown;
+    let plan: P;
     try {
-      const { detail: d, ...plan } = await this.services.planSource(id, hostPath, opened);
-      detail = d;
+      const { plan: p, ...shown } = await this.services.planSource(id, hostPath, opened);
+      plan = p;
       summary = {
         id,
         path: hostPath,
@@ -240,19 +240,14 @@ export class Session implements BootdropApi {
         label: opened.label,
         size: opened.size,
         fileSystems: opened.fileSystems,
-        ...plan,
+        ...shown,
       };
-      if (summary.ownPxeMenu)
-        this.log(
-          'info',
-          'boot',
-          `${path.basename(hostPath)} ships its own PXELINUX menu: BIOS PCs can be given it instead of Bootdrop's (the "BIOS PCs get" choice, or --classic)`,
-        );
+      if (summary.ownPxeMenu) this.log('info', 'boot', ownPxeMenuNotice(path.basename(hostPath)));
     } catch (err) {
       await opened.vfs.close().catch(() => undefined);
       throw err;
     }
-    this.sources.push({ id, opened, summary, detail });
+    this.sources.push({ id, opened, summary, plan });
     this.log(
       'info',
       'session',
@@ -311,12 +306,12 @@ export class Session implements BootdropApi {
     }
   }
 
-  private async layoutTree(tree: MountedTree, serverIp: string, httpPort: number): Promise<ServedLayout> {
+  private async layoutTree(tree: MountedTree, serverIp: string, httpPort: number): Promise<LayoutResult> {
     const effective = this.effectiveSources();
     const served = this.sources.map((s) => ({
       summary: effective.find((e) => e.id === s.id)!,
       vfs: s.opened.vfs,
-      detail: s.detail,
+      plan: s.plan,
     }));
     const bios = biosMenuInEffect(this.menu.biosMenu, effective);
     const layout = await this.services.layout(tree, served, {

@@ -41,10 +41,6 @@ export function roleOfFile(file: string, known: KnownRoles = new Map()): FileRol
   return null;
 }
 
-export function stageRank(stage: ClientStage): number {
-  return ORDER[stage];
-}
-
 /** Stage after a transfer of `role` ended (or progressed) with `outcome`. Never moves backwards. */
 export function stageAfterTransfer(
   current: ClientStage,

@@ -1,7 +1,7 @@
 import type { HostSpan, VfsFile } from '../vfs';
 import { loadTftpPump, PUMP_PHASE, PUMP_STATE, type PumpEnd, type PumpHandle, type TftpPump } from '../native';
 import type { Negotiated } from './options';
-import type { TftpLog } from './session';
+import type { ScopedLog } from '../log';
 import { errorMessage } from '../errors';
 
 /** How often the pump's acknowledged byte count is copied into the transfer tracker (it coalesces). */
@@ -18,7 +18,7 @@ export interface NativeTransferStart {
   timeoutMs: number;
   retries: number;
   maxBackoffMs: number;
-  log: TftpLog;
+  log: ScopedLog;
   /** Called once with the transfer's end, unless cancel() came first. */
   onEnd: (result: { outcome: 'done' | 'failed' | 'aborted'; reason?: string }) => void;
   onProgress: (bytes: number) => void;

@@ -9,7 +9,7 @@
  * - PXELINUX: `blksize 1408` (and `tsize`).
  */
 
-export const DEFAULT_BLKSIZE = 512;
+const DEFAULT_BLKSIZE = 512;
 export const MIN_BLKSIZE = 8;
 export const MAX_BLKSIZE = 65464;
 /** Largest window we agree to; more buys nothing on a LAN and needs a bigger read-ahead buffer. */
@@ -22,7 +22,7 @@ export const MAX_WINDOWSIZE = 64;
  */
 export const MAX_WINDOW_BYTES = 64 * 1024;
 /** IPv4 header (20) + UDP header (8) + TFTP DATA header (4). */
-export const DATA_OVERHEAD = 32;
+const DATA_OVERHEAD = 32;
 
 export interface NegotiationLimits {
   /** Interface MTU; caps blksize so DATA packets are never IP-fragmented. */

@@ -3,7 +3,8 @@ import { explainBindError, RateLimiter, SERVICES } from '../net';
 import type { TransferTracker } from '../transfer';
 import type { Vfs } from '../vfs';
 import { encodeError, parsePacket, TftpErrorCode, type RequestPacket } from './packet';
-import { ReadSession, type SessionConfig, type TftpLog } from './session';
+import { ReadSession, type SessionConfig } from './session';
+import type { ScopedLog } from '../log';
 
 export interface TftpFileEvent {
   clientIp: string;
@@ -21,7 +22,7 @@ export interface TftpServerOptions {
   /** Default 69. 0 picks a free port (tests). */
   port?: number;
   tracker: TransferTracker;
-  log: TftpLog;
+  log: ScopedLog;
   /** Interface MTU: caps the negotiated blksize at mtu − 32 so DATA is never fragmented. */
   mtu?: number;
   /**

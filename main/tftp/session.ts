@@ -1,5 +1,4 @@
 import * as dgram from 'node:dgram';
-import type { LogLevel } from '../contract';
 import type { TransferHandle, TransferTracker } from '../transfer';
 import type { Vfs, VfsFile } from '../vfs';
 import { NativeTransfer } from './native-transfer';
@@ -7,14 +6,13 @@ import { negotiate, type Negotiated } from './options';
 import { dataHeader, encodeError, encodeOack, parsePacket, TftpErrorCode, type RequestPacket } from './packet';
 import { refusalFor } from './refusal';
 import { errorMessage } from '../errors';
-
-export type TftpLog = (level: LogLevel, message: string, client?: string) => void;
+import type { ScopedLog } from '../log';
 
 export interface SessionConfig {
   vfs: Vfs;
   address: string;
   tracker: TransferTracker;
-  log: TftpLog;
+  log: ScopedLog;
   mtu: number | undefined;
   timeoutMs: number;
   retries: number;

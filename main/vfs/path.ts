@@ -20,19 +20,6 @@ export function splitPath(input: string): string[] {
   return out;
 }
 
-export function normalizePath(input: string): string {
-  return '/' + splitPath(input).join('/');
-}
-
-export function joinPath(dir: string, name: string): string {
-  return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
-
-export function parentPath(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i <= 0 ? '/' : path.slice(0, i);
-}
-
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }

@@ -2,7 +2,7 @@
  * Boot-test fixtures built at test time from real parts: the installed Debian kernel
  * (linux-image-amd64) and a tiny busybox initramfs whose /init prints a marker on the serial console,
  * optionally brings up the NIC with udhcpc, fetches the root image the kernel command line points at
- * (archiso `archiso_http_srv=`, casper `url=`, live-boot `fetch=`) with wget and prints its checksum,
+ * (archiso `archiso_http_srv=`, casper `url=`, live-boot `fetch=`, dracut `root=live:http…`) with wget and prints its checksum,
  * then powers off. ISO layouts mimic real distributions closely enough for the boot planner's recipes.
  *
  * Everything is cached under test/.artifacts/boot/<key>/, keyed by the inputs (kernel, busybox, this
@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 const execFileP = promisify(execFile);
 
 /** Bump when the init script or a layout changes, so cached fixtures are rebuilt. */
-const RECIPE_VERSION = 4;
+const RECIPE_VERSION = 5;
 const ROOT = path.resolve(__dirname, '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test', '.artifacts', 'boot');
 const BUSYBOX = '/bin/busybox';
@@ -126,6 +126,7 @@ for arg in $(cat /proc/cmdline); do
     url=*) url="\${arg#url=}" ;;
     fetch=*) url="\${arg#fetch=}" ;;
     bootdrop.fetch=*) url="\${arg#bootdrop.fetch=}" ;;
+    root=live:http*) url="\${arg#root=live:}" ;;
   esac
 done
 # archiso: <srv><basedir>/x86_64/airootfs.sfs; \${pxeserver} is the boot server of PXELINUX's
@@ -370,7 +371,49 @@ const archLayout: Layout = ({ kernel, initrd }) => ({
   },
 });
 
-const LAYOUTS = { casper: casperLayout, live: liveBootLayout, arch: archLayout } as const;
+/**
+ * Fedora 42+ live as KIWI builds it (fedora-kiwi-descriptions, kiwi's grub2 ISO template): kernel and
+ * initrd under /boot/x86_64/loader/, GRUB entries that load `($root)/boot/x86_64/loader/...` after a
+ * `search --file --set=root /boot/<id>`, the live root in LiveOS/squashfs.img (dracut dmsquash-live:
+ * root=live:CDLABEL=..., which Bootdrop turns into root=live:<the ISO over HTTP>).
+ */
+const kiwiLayout: Layout = ({ kernel, initrd, token }) => ({
+  label: 'Fedora-WS-Live-42',
+  bootable: false,
+  rootIsIso: true,
+  files: {
+    'boot/0x5e1ec7ed': '0x5e1ec7ed\n',
+    'LiveOS/squashfs.img': fakeImage(`kiwi-${token}`, 384 * 1024),
+    'boot/grub2/grub.cfg': [
+      '# kiwi generated one time grub2 config file',
+      'search --file --set=root /boot/0x5e1ec7ed',
+      'set default=0',
+      'if [ -n "${iso_path}" ]; then',
+      '    isoboot="iso-scan/filename=${iso_path}"',
+      'fi',
+      'set timeout=10',
+      'menuentry "Fedora-Workstation-Live" --class os --unrestricted {',
+      '    set gfxpayload=keep',
+      '    echo Loading kernel...',
+      '    linux ($root)/boot/x86_64/loader/linux ${extra_cmdline} ${isoboot} root=live:CDLABEL=Fedora-WS-Live-42 rd.live.image rhgb quiet',
+      '    echo Loading initrd...',
+      '    initrd ($root)/boot/x86_64/loader/initrd',
+      '}',
+      'menuentry "Boot from Hard Disk" --class os --unrestricted {',
+      '    exit',
+      '}',
+      '',
+    ].join('\n'),
+    'EFI/BOOT/grub.cfg':
+      'search --file --set=root /boot/0x5e1ec7ed\nset prefix=($root)/boot/grub2\nconfigfile ($root)/boot/grub2/grub.cfg\n',
+  },
+  copies: {
+    'boot/x86_64/loader/linux': kernel,
+    'boot/x86_64/loader/initrd': initrd,
+  },
+});
+
+const LAYOUTS = { casper: casperLayout, live: liveBootLayout, arch: archLayout, kiwi: kiwiLayout } as const;
 export type FixtureKind = keyof typeof LAYOUTS;
 
 async function sha256File(file: string): Promise<string> {

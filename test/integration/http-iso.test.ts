@@ -4,7 +4,7 @@
  * multi-GiB squashfs looks like to casper/dracut fetchers) return the right bytes on both sides of the
  * extent boundary and the 4 GiB line.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { openSource } from '../../main/iso';
 import { TransferTracker } from '../../main/transfer';
 import { MountedTree, type Vfs } from '../../main/vfs';
 import { buildIso, makeTree, removeTempDirs, sparse, tempDir } from '../helpers/mkiso';
+import { run } from '../helpers/run';
 
 const HOST = '127.0.0.5';
 const BIG = 4.5 * 1024 ** 3;
@@ -36,19 +37,7 @@ function expected(start: number, end: number): Buffer {
   return b;
 }
 
-function curl(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((done) => {
-    execFile(
-      'curl',
-      args,
-      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'latin1' },
-      (e, stdout, stderr) => {
-        const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0;
-        done({ code, out: stdout, err: stderr });
-      },
-    );
-  });
-}
+const curl = (args: string[]) => run('curl', args, { timeoutMs: 120_000, encoding: 'latin1' });
 
 let work: string;
 let smallIso: string;
@@ -111,8 +100,8 @@ describe('HTTP from real ISOs', () => {
     const args = ['-sS', '-v'];
     for (const p of paths) args.push('-o', join(work, `dl${p.replace(/\//g, '_')}`), `${server.url}/iso/small${p}`);
     const r = await curl(args);
-    expect(r.code, r.err.slice(-2000)).toBe(0);
-    expect(r.err.match(/Re-using existing connection/g)?.length).toBe(paths.length - 1);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stderr.match(/Re-using existing connection/g)?.length).toBe(paths.length - 1);
     for (const p of paths) {
       const ref = join(work, `ref${p.replace(/\//g, '_')}`);
       execFileSync('xorriso', ['-osirrox', 'on', '-indev', smallIso, '-extract', p, ref], { stdio: 'ignore' });
@@ -124,17 +113,17 @@ describe('HTTP from real ISOs', () => {
   it('a 4.5 GiB multi-extent file: right size, and ranges across the extent boundary and the 4 GiB line', async () => {
     const url = `${server.url}/iso/big/live/filesystem.squashfs`;
     const head = await curl(['-sS', '-I', url]);
-    expect(head.out).toMatch(new RegExp(`Content-Length: ${BIG}\\r\\n`, 'i'));
+    expect(head.stdout).toMatch(new RegExp(`Content-Length: ${BIG}\\r\\n`, 'i'));
     for (const p of PATCHES) {
       const start = Math.max(0, p.offset - 3000);
       const end = Math.min(BIG, p.offset + 5000); // exclusive
       const dest = join(work, `range-${p.offset}`);
       const r = await curl(['-sS', '-D', '-', '-r', `${start}-${end - 1}`, '-o', dest, url]);
-      expect(r.out, String(p.offset)).toContain(`Content-Range: bytes ${start}-${end - 1}/${BIG}\r\n`);
+      expect(r.stdout, String(p.offset)).toContain(`Content-Range: bytes ${start}-${end - 1}/${BIG}\r\n`);
       expect(readFileSync(dest).equals(expected(start, end)), String(p.offset)).toBe(true);
     }
     const tail = await curl(['-sS', '-r', '-64', url]);
-    expect(Buffer.from(tail.out, 'latin1').equals(expected(BIG - 64, BIG))).toBe(true);
+    expect(Buffer.from(tail.stdout, 'latin1').equals(expected(BIG - 64, BIG))).toBe(true);
   });
 
   it('large ranges (sent as streamed bodies, natively by default) across the extent boundary and the 4 GiB line', async () => {
@@ -148,8 +137,8 @@ describe('HTTP from real ISOs', () => {
         const end = at + 650_003; // exclusive; 1.3 MB, well past the 256 KiB one-write limit
         const dest = join(work, `big-range-${name}-${at}`);
         const r = await curl(['-sS', '-D', '-', '-r', `${start}-${end - 1}`, '-o', dest, url]);
-        expect(r.code, r.err).toBe(0);
-        expect(r.out, `${name} ${at}`).toContain(`Content-Range: bytes ${start}-${end - 1}/${BIG}\r\n`);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout, `${name} ${at}`).toContain(`Content-Range: bytes ${start}-${end - 1}/${BIG}\r\n`);
         expect(readFileSync(dest).equals(expected(start, end)), `${name} ${at}`).toBe(true);
       }
     }

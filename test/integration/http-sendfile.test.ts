@@ -5,7 +5,6 @@
  * HEAD, HTTP/1.0, keep-alive across large bodies, parallel clients, aborts without fd leaks, slow and
  * stalled clients, stop() during a transfer, and the source being swapped mid-body.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -19,6 +18,7 @@ import { TransferTracker } from '../../main/transfer';
 import { MountedTree, type Vfs } from '../../main/vfs';
 import { buildIso, makeTree, removeTempDirs, tempDir } from '../helpers/mkiso';
 import { requireTools } from '../helpers/peers';
+import { run } from '../helpers/run';
 
 const HOST = '127.0.0.6';
 const BIG = 24 * 1024 * 1024 + 7; // beyond loopback's socket buffers, so a paused client stalls the server
@@ -29,19 +29,7 @@ const HUGE = 48 * 1024 * 1024;
 
 requireTools('curl', 'wget');
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<Ran> {
-  return new Promise((done) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'latin1' }, (e, out, err) => {
-      const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0;
-      done({ code, out, err });
-    });
-  });
-}
+const runL = (cmd: string, args: string[], timeoutMs = 60_000) => run(cmd, args, { timeoutMs, encoding: 'latin1' });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const openFds = () => readdirSync('/proc/self/fd').length;
@@ -243,9 +231,9 @@ describe.runIf(nativeAllowed())('the sendfile helper itself (not with BOOTDROP_N
         });
       });`,
     );
-    const r = await run('node', [script], 30_000);
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain('survived');
+    const r = await runL('node', [script], 30_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('survived');
   });
 });
 
@@ -281,13 +269,13 @@ describe.each([
   it('curl and wget download exact bytes; the path used is the one asked for', async () => {
     const since = logs.length;
     const a = join(work, `curl-${native}`);
-    const r = await run('curl', ['-sS', '-D', '-', '-o', a, `${url}/big.squashfs`]);
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(new RegExp(`^HTTP/1\\.1 200 OK[\\s\\S]*Content-Length: ${BIG}\\r\\n`, 'i'));
+    const r = await runL('curl', ['-sS', '-D', '-', '-o', a, `${url}/big.squashfs`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^HTTP/1\\.1 200 OK[\\s\\S]*Content-Length: ${BIG}\\r\\n`, 'i'));
     expect(readFileSync(a).equals(big)).toBe(true);
     const b = join(work, `wget-${native}`);
-    const w = await run('wget', ['-q', '-O', b, `${url}/mid.img`]);
-    expect(w.code, w.err).toBe(0);
+    const w = await runL('wget', ['-q', '-O', b, `${url}/mid.img`]);
+    expect(w.code, w.stderr).toBe(0);
     expect(readFileSync(b).equals(mid)).toBe(true);
     const sent = logs.slice(since).filter((l) => l.message.startsWith('sent /iso/live/'));
     expect(sent).toHaveLength(2);
@@ -301,26 +289,26 @@ describe.each([
       [`-${ONE_SHOT + 1}`, BIG - ONE_SHOT - 1, BIG],
     ] as const) {
       const dest = join(work, `range-${native}`);
-      const r = await run('curl', ['-sS', '-D', '-', '-r', spec, '-o', dest, `${url}/big.squashfs`]);
-      expect(r.out, spec).toMatch(/^HTTP\/1\.1 206 /);
-      expect(r.out, spec).toContain(`Content-Range: bytes ${s}-${e - 1}/${BIG}\r\n`);
+      const r = await runL('curl', ['-sS', '-D', '-', '-r', spec, '-o', dest, `${url}/big.squashfs`]);
+      expect(r.stdout, spec).toMatch(/^HTTP\/1\.1 206 /);
+      expect(r.stdout, spec).toContain(`Content-Range: bytes ${s}-${e - 1}/${BIG}\r\n`);
       expect(readFileSync(dest).equals(big.subarray(s, e)), spec).toBe(true);
     }
   });
 
   it('HEAD gives the headers and no body', async () => {
-    const r = await run('curl', ['-sS', '-I', `${url}/big.squashfs`]);
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(new RegExp(`Content-Length: ${BIG}\\r\\n`, 'i'));
-    expect(r.out.endsWith('\r\n\r\n')).toBe(true);
+    const r = await runL('curl', ['-sS', '-I', `${url}/big.squashfs`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`Content-Length: ${BIG}\\r\\n`, 'i'));
+    expect(r.stdout.endsWith('\r\n\r\n')).toBe(true);
   });
 
   it('HTTP/1.0: the whole body, then the server closes', async () => {
     const dest = join(work, `http10-${native}`);
-    const r = await run('curl', ['-sS', '-0', '-v', '-o', dest, `${url}/mid.img`]);
-    expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/< HTTP\/1\.1 200 OK/);
-    expect(r.err).toMatch(/Closing connection|shutting down connection|Connection: close/i);
+    const r = await runL('curl', ['-sS', '-0', '-v', '-o', dest, `${url}/mid.img`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/< HTTP\/1\.1 200 OK/);
+    expect(r.stderr).toMatch(/Closing connection|shutting down connection|Connection: close/i);
     expect(readFileSync(dest).equals(mid)).toBe(true);
   });
 
@@ -329,9 +317,9 @@ describe.each([
     const args = ['-sS', '-v'];
     names.forEach((n, i) => args.push('-o', join(work, `ka-${native}-${i}`), `${url}/${n}`));
     args.push('-o', join(work, `ka-${native}-script`), `${server.url}/iso/boot.ipxe`);
-    const r = await run('curl', args);
-    expect(r.code, r.err.slice(-2000)).toBe(0);
-    expect(r.err.match(/Re-using existing connection/g)?.length).toBe(names.length);
+    const r = await runL('curl', args);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stderr.match(/Re-using existing connection/g)?.length).toBe(names.length);
     names.forEach((n, i) =>
       expect(readFileSync(join(work, `ka-${native}-${i}`)).equals(n === 'mid.img' ? mid : big), n).toBe(true),
     );
@@ -341,11 +329,11 @@ describe.each([
   it('ten clients in parallel all get exact bytes', async () => {
     const runs = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        run('curl', ['-sS', '-o', join(work, `par-${native}-${i}`), `${url}/mid.img`]),
+        runL('curl', ['-sS', '-o', join(work, `par-${native}-${i}`), `${url}/mid.img`]),
       ),
     );
     runs.forEach((r, i) => {
-      expect(r.code, r.err).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(join(work, `par-${native}-${i}`)).equals(mid)).toBe(true);
     });
   });
@@ -362,8 +350,8 @@ describe.each([
     const t = await finished('/iso/live/huge.img', since);
     expect(t.outcome).toBe('aborted');
     expect(t.bytes).toBeLessThan(HUGE);
-    const again = await run('curl', ['-sS', '-o', join(work, `after-abort-${native}`), `${url}/mid.img`]);
-    expect(again.code, again.err).toBe(0);
+    const again = await runL('curl', ['-sS', '-o', join(work, `after-abort-${native}`), `${url}/mid.img`]);
+    expect(again.code, again.stderr).toBe(0);
     let now = openFds();
     for (let i = 0; i < 100 && now > before; i++) {
       await sleep(50);
@@ -377,8 +365,8 @@ describe.each([
     const since = transfers.length;
     const progressSince = progress.length;
     const dest = join(work, `slow-${native}`);
-    const r = await run('curl', ['-sS', '--limit-rate', '16M', '-o', dest, `${url}/huge.img`]);
-    expect(r.code, r.err).toBe(0);
+    const r = await runL('curl', ['-sS', '--limit-rate', '16M', '-o', dest, `${url}/huge.img`]);
+    expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(dest).equals(huge)).toBe(true);
     expect(await finished('/iso/live/huge.img', since)).toMatchObject({ outcome: 'done', bytes: HUGE });
     const steps = progress
@@ -441,8 +429,8 @@ describe.each([
     else expect(['done', 'failed', 'aborted']).toContain(t.outcome);
     c.socket.destroy();
     const dest = join(work, `swapped-${native}`);
-    const r = await run('curl', ['-sS', '-o', dest, `${server.url}/swap/live/mid.img`]);
-    expect(r.code, r.err).toBe(0);
+    const r = await runL('curl', ['-sS', '-o', dest, `${server.url}/swap/live/mid.img`]);
+    expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(dest).equals(mid)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
  * HTTP server against real clients on loopback (curl, wget, raw sockets). The server listens on
  * 127.0.0.3 only, which also lets us check that it is not reachable on another address.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -27,34 +27,14 @@ import { TransferTracker } from '../../main/transfer';
 import { FolderSource, MountedTree, type Vfs } from '../../main/vfs';
 import { waitForOutput } from '../helpers/netns';
 import { finishedTransfer, requireTools } from '../helpers/peers';
+import { run, type RunOptions } from '../helpers/run';
 
 const HOST = '127.0.0.3';
 const ROOT = resolve(__dirname, '../..');
 
-requireTools('curl', 'wget');
+const runL = (cmd: string, args: string[], opts: RunOptions = {}) => run(cmd, args, { encoding: 'latin1', ...opts });
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
-  return new Promise((done) => {
-    execFile(
-      cmd,
-      args,
-      { cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, encoding: 'latin1' },
-      (err, stdout, stderr) => {
-        const code = err
-          ? typeof (err as { code?: unknown }).code === 'number'
-            ? (err as { code: number }).code
-            : -1
-          : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
+requireTools('curl', 'wget');
 
 /** One raw HTTP exchange: send bytes, collect everything until the server closes or `ms` passes. */
 function raw(port: number, request: string | Buffer, ms = 3000): Promise<string> {
@@ -177,14 +157,14 @@ describe('HTTP server with real clients', () => {
 
   it('has a url on the serving address and is not reachable on another loopback address', async () => {
     expect(url).toBe(`http://${HOST}:${server.port}`);
-    const r = await run('curl', ['-sS', '-o', '/dev/null', `http://127.0.0.1:${server.port}/small.txt`]);
+    const r = await runL('curl', ['-sS', '-o', '/dev/null', `http://127.0.0.1:${server.port}/small.txt`]);
     expect(r.code).toBe(7); // CURLE_COULDNT_CONNECT
   });
 
   it('curl GET returns the exact bytes with the right headers, and reports progress', async () => {
     const since = transfers.length;
     const dest = join(out, 'big.bin');
-    const r = await run('curl', ['-sS', '-D', '-', '-o', dest, `${url}/big.bin`]);
+    const r = await runL('curl', ['-sS', '-D', '-', '-o', dest, `${url}/big.bin`]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(r.stdout).toMatch(/\r\nContent-Length: 8388731\r\n/i);
@@ -202,18 +182,18 @@ describe('HTTP server with real clients', () => {
   });
 
   it('sets Content-Type for iPXE scripts and ISO images, and serves empty files', async () => {
-    const ipxe = await run('curl', ['-sS', '-D', '-', `${url}/boot.ipxe`]);
+    const ipxe = await runL('curl', ['-sS', '-D', '-', `${url}/boot.ipxe`]);
     expect(ipxe.stdout).toMatch(/Content-Type: text\/plain; charset=utf-8\r\n/i);
     expect(ipxe.stdout).toContain('#!ipxe\nchain http://x/y\n');
-    const iso = await run('curl', ['-sS', '-I', `${url}/images/ubuntu.iso`]);
+    const iso = await runL('curl', ['-sS', '-I', `${url}/images/ubuntu.iso`]);
     expect(iso.stdout).toMatch(/Content-Type: application\/x-iso9660-image\r\n/i);
-    const empty = await run('curl', ['-sS', '-D', '-', `${url}/empty.bin`]);
+    const empty = await runL('curl', ['-sS', '-D', '-', `${url}/empty.bin`]);
     expect(empty.stdout).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*Content-Length: 0\r\n/i);
   });
 
   it('HEAD gives the headers and no body, and starts no transfer', async () => {
     const since = transfers.length;
-    const r = await run('curl', ['-sS', '-I', `${url}/Casper/VMLinuz`]);
+    const r = await runL('curl', ['-sS', '-I', `${url}/Casper/VMLinuz`]);
     expect(r.stdout).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(r.stdout).toMatch(/Content-Length: 100000\r\n/i);
     const rawHead = await raw(server.port, `HEAD /small.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
@@ -233,16 +213,16 @@ describe('HTTP server with real clients', () => {
     ];
     for (const [spec, start, end] of cases) {
       const dest = join(out, 'range.bin');
-      const r = await run('curl', ['-sS', '-D', '-', '-r', spec, '-o', dest, `${url}/big.bin`]);
+      const r = await runL('curl', ['-sS', '-D', '-', '-r', spec, '-o', dest, `${url}/big.bin`]);
       expect(r.stdout, spec).toMatch(/^HTTP\/1\.1 206 Partial Content/);
       expect(r.stdout, spec).toContain(`Content-Range: bytes ${start}-${end}/${size}\r\n`);
       expect(r.stdout, spec).toMatch(new RegExp(`Content-Length: ${end - start + 1}\\r\\n`, 'i'));
       expect(readFileSync(dest).equals(big.subarray(start, end + 1)), spec).toBe(true);
     }
-    const bad = await run('curl', ['-sS', '-D', '-', '-o', '/dev/null', '-r', `${size}-`, `${url}/big.bin`]);
+    const bad = await runL('curl', ['-sS', '-D', '-', '-o', '/dev/null', '-r', `${size}-`, `${url}/big.bin`]);
     expect(bad.stdout).toMatch(/^HTTP\/1\.1 416 /);
     expect(bad.stdout).toContain(`Content-Range: bytes */${size}\r\n`);
-    const multi = await run('curl', [
+    const multi = await runL('curl', [
       '-sS',
       '-D',
       '-',
@@ -257,7 +237,7 @@ describe('HTTP server with real clients', () => {
   });
 
   it('keeps the connection alive across requests (iPXE: script, kernel, initrd on one connection)', async () => {
-    const r = await run('curl', [
+    const r = await runL('curl', [
       '-v',
       '-o',
       join(out, 'ka1'),
@@ -276,7 +256,7 @@ describe('HTTP server with real clients', () => {
   });
 
   it('answers HTTP/1.0 clients and closes unless they ask for keep-alive (lpxelinux)', async () => {
-    const r = await run('curl', [
+    const r = await runL('curl', [
       '-0',
       '-v',
       '-o',
@@ -297,14 +277,14 @@ describe('HTTP server with real clients', () => {
   });
 
   it('wget downloads the same bytes', async () => {
-    const r = await run('wget', ['-q', '-O', join(out, 'wget.bin'), `${url}/Casper/VMLinuz`]);
+    const r = await runL('wget', ['-q', '-O', join(out, 'wget.bin'), `${url}/Casper/VMLinuz`]);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(out, 'wget.bin')).equals(files['Casper/VMLinuz']!)).toBe(true);
   });
 
   it('ten clients download in parallel', async () => {
     const rs = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => run('curl', ['-sS', '-o', join(out, `p${i}`), `${url}/big.bin`])),
+      Array.from({ length: 10 }, (_, i) => runL('curl', ['-sS', '-o', join(out, `p${i}`), `${url}/big.bin`])),
     );
     rs.forEach((r, i) => {
       expect(r.code, r.stderr).toBe(0);
@@ -315,14 +295,40 @@ describe('HTTP server with real clients', () => {
 
   it('404 for missing files and directories (no listings), 405 with Allow for other methods', async () => {
     for (const p of ['/nope', '/Casper', '/Casper/', '/', '/escape']) {
-      const r = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `${url}${p}`]);
+      const r = await runL('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `${url}${p}`]);
       expect(r.stdout, p).toBe('404');
     }
     for (const m of ['POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']) {
-      const r = await run('curl', ['-sS', '-D', '-', '-o', '/dev/null', '-X', m, `${url}/small.txt`]);
+      const r = await runL('curl', ['-sS', '-D', '-', '-o', '/dev/null', '-X', m, `${url}/small.txt`]);
       expect(r.stdout, m).toMatch(/^HTTP\/1\.1 405 /);
       expect(r.stdout, m).toMatch(/\r\nAllow: GET, HEAD\r\n/i);
     }
+  });
+
+  it("logs a boot-failure report from Bootdrop's iPXE menu (which entry, which PC) and answers it", async () => {
+    const r = await run('curl', ['-sS', '-w', ' %{http_code}', `${url}/bootdrop/boot-failed/src1:memtest86-bios`]);
+    expect(r.stdout).toBe('reported\n 200');
+    expect(logs.find((l) => l.message.includes('src1:memtest86-bios'))).toMatchObject({
+      level: 'warn',
+      message: 'boot entry src1:memtest86-bios could not start on this PC (its screen says why)',
+      client: '127.0.0.1',
+    });
+    // iPXE percent-encodes the ':' of the entry id
+    const enc = await run('curl', ['-sS', '-w', ' %{http_code}', `${url}/bootdrop/boot-failed/src1%3Aother`]);
+    expect(enc.stdout).toBe('reported\n 200');
+    expect(
+      logs.some((l) => l.message === 'boot entry src1:other could not start on this PC (its screen says why)'),
+    ).toBe(true);
+    // anything else under the prefix is an ordinary missing file
+    const bad = await run('curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      `${url}/bootdrop/boot-failed/a%20b`,
+    ]);
+    expect(bad.stdout).toBe('404');
   });
 
   it('refuses path traversal in every encoding with 400 and logs it', async () => {
@@ -338,7 +344,7 @@ describe('HTTP server with real clients', () => {
       '/%zz',
     ];
     for (const p of attempts) {
-      const r = await run('curl', ['-sS', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `${url}${p}`]);
+      const r = await runL('curl', ['-sS', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `${url}${p}`]);
       expect(r.stdout, p).toBe('400');
     }
     expect(logs.filter((l) => l.level === 'warn' && l.message.startsWith('refused')).length).toBeGreaterThanOrEqual(7);

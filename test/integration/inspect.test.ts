@@ -162,11 +162,41 @@ describe('bootdrop inspect', () => {
     const iso = await isoFrom('freedos', { 'FREEDOS/README.TXT': 'hello' }, { volid: 'FD13LIVE', bios: true });
     const j = await inspect(iso);
     expect(j.family).toBe('generic');
-    expect(j.plan.summary.entries.map((e) => [e.kind, e.label])).toEqual([
-      ['sanboot', 'FD13LIVE (generic)'],
-      ['memdisk', 'FD13LIVE (generic, memdisk)'],
+    // isolinux's no-emulation BIOS entry only: the virtual CD (BIOS only) and, the ISO being small, memdisk
+    expect(j.plan.summary.entries.map((e) => [e.kind, e.label, e.firmware])).toEqual([
+      ['sanboot', 'FD13LIVE (whole ISO as a virtual CD, sanboot)', ['bios']],
+      ['memdisk', 'FD13LIVE (whole ISO in RAM, memdisk)', ['bios']],
     ]);
     expect(j.plan.summary.warnings.join()).toContain('generic boot — may not reach the desktop');
+  });
+
+  it('release layouts as ISO images (issue 14): Fedora netinstall, Fedora KIWI live, Debian netinst, Ubuntu server', async () => {
+    const cases = [
+      { name: 'fedora-netinst', tree: F.FEDORA_NETINST_TREE, volid: 'Fedora-E-dvd-x86_64-42', family: 'anaconda' },
+      { name: 'fedora-kiwi', tree: F.FEDORA_KIWI_TREE, volid: 'Fedora-WS-Live-42', family: 'dracut-live' },
+      {
+        name: 'debian-netinst',
+        tree: F.DEBIAN_NETINST_TREE,
+        volid: 'Debian 12.5.0 amd64 n',
+        family: 'debian-installer',
+      },
+      { name: 'ubuntu-server', tree: F.UBUNTU_SERVER_TREE, volid: 'Ubuntu-Server 24.04 LTS amd64', family: 'casper' },
+    ];
+    for (const c of cases) {
+      const j = await inspect(await isoFrom(c.name, c.tree, { volid: c.volid, efi: true }));
+      expect(j.family, c.name).toBe(c.family);
+      const e = j.plan.summary.entries[0]!;
+      if (c.family === 'anaconda') {
+        expect(e.cmdline).toBe('quiet inst.stage2=http://<server>/iso/fedora-netinst/ ip=dhcp');
+        expect(j.plan.summary.warnings.join()).toMatch(/without packages/);
+      }
+      if (c.family === 'dracut-live') {
+        expect(e).toMatchObject({ kernel: '/boot/x86_64/loader/linux', initrd: ['/boot/x86_64/loader/initrd'] });
+        expect(e.cmdline).toContain('root=live:http://<server>/iso/fedora-kiwi.iso');
+      }
+      if (c.family === 'debian-installer') expect(j.plan.summary.entries.every((x) => !x.enabled)).toBe(true);
+      if (c.family === 'casper') expect(e.cmdline).toContain('url=http://<server>/iso/ubuntu-server.iso');
+    }
   });
 
   it('a folder (extracted Debian live): live-boot fetch= from the folder, no raw ISO', async () => {

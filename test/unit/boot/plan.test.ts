@@ -21,12 +21,22 @@ async function plan(
     label: opts.label ?? 'TEST_LABEL',
     size: opts.size ?? 1024 * 1048576,
     fileSystems: ['ISO 9660'],
-    elTorito: opts.elTorito ?? [{ platform: 'bios' }],
+    elTorito: opts.elTorito ?? [BIOS_NO_EMUL],
   };
   return planSource(vfs, info, { sourceId: 'src1', hostPath: `/isos/test.iso` });
 }
 
 const SRV = 'http://<server>/iso/src1';
+
+/** El Torito catalogue entries as main/iso reports them (isolinux's no-emulation BIOS entry). */
+const BIOS_NO_EMUL = {
+  index: 1,
+  platform: 'bios',
+  emulation: 'none',
+  bootable: true,
+  imagePath: '/[BOOT]/1-BIOS-NoEmul.img',
+  imageSize: 2048,
+};
 
 describe('planSource: recipe detection per family', () => {
   it('archiso: imports the CD menu, swaps the CD search for archiso_http_srv, keeps memtest, skips modules and the PXE menu', async () => {
@@ -169,13 +179,14 @@ describe('planSource: recipe detection per family', () => {
     expect(folder.entries[0]!.cmdline).toContain(`root=live:${SRV}/LiveOS/squashfs.img`);
   });
 
-  it('Anaconda (Rocky DVD): inst.repo= of the tree replaces inst.stage2=hd:LABEL', async () => {
+  it('Anaconda (Rocky DVD, packages in BaseOS/): inst.stage2= and inst.repo= at the tree replace hd:LABEL', async () => {
     const s = (await plan(F.ROCKY_TREE)).summary;
     expect(s.family).toBe('anaconda');
     expect(s.osName).toBe('Rocky Linux 9.2');
     expect(s.entries.map((e) => e.label)).toEqual(['Install Rocky Linux 9.2']);
-    expect(s.entries[0]!.cmdline).toBe(`quiet inst.repo=${SRV}/ ip=dhcp`);
-    expect(s.entries[0]!.minRamMiB).toBe(2048);
+    expect(s.entries[0]!.cmdline).toBe(`quiet inst.stage2=${SRV}/ inst.repo=${SRV}/ ip=dhcp`);
+    expect(s.entries[0]!.minRamMiB).toBe(3072);
+    expect(s.warnings.join()).not.toMatch(/without packages/);
   });
 
   it('openSUSE installer (install=) and openSUSE live (root=live:)', async () => {
@@ -188,7 +199,11 @@ describe('planSource: recipe detection per family', () => {
     expect(inst.entries[0]!.cmdline).toBe(`splash=silent showopts install=${SRV}/`);
     const live = (await plan(F.OPENSUSE_LIVE_TREE)).summary;
     expect(live.family).toBe('opensuse');
-    expect(live.entries[0]!.cmdline).toBe('root=live:http://<server>/iso/src1.iso rd.live.image ip=dhcp');
+    // 1024 MiB ISO → a 1025 MiB RAM disk for kiwi-live's /dev/ram0
+    expect(live.entries[0]!.cmdline).toBe(
+      'root=live:http://<server>/iso/src1.iso rd.live.image ip=dhcp ramdisk_size=1049600',
+    );
+    expect(live.warnings.join()).toMatch(/kiwi 10\.2\.24/);
   });
 
   it('Alpine: alpine_repo and modloop follow the kernel flavour; BIOS and GRUB entries with equal args merge', async () => {
@@ -204,7 +219,11 @@ describe('planSource: recipe detection per family', () => {
         'boot/grub/grub.cfg': 'menuentry "virt" {\n linux /boot/vmlinuz-virt quiet\n initrd /boot/initramfs-virt\n}\n',
       })
     ).summary;
-    expect(virt.entries.map((e) => e.label)).toEqual(['Linux lts', 'virt']);
+    expect(virt.entries.map((e) => e.label)).toEqual([
+      'Linux lts (virtual machines only)',
+      'virt (virtual machines only)',
+    ]);
+    expect(s.warnings.join()).toMatch(/only virtio network drivers/);
     expect(virt.entries[1]!.cmdline).toBe(`quiet alpine_repo=${SRV}/apks modloop=${SRV}/boot/modloop-virt ip=dhcp`);
     expect(s.entries[0]!.cmdline).toBe(
       `modules=loop,squashfs,sd-mod,usb-storage quiet console=tty0 console=ttyS0,115200 alpine_repo=${SRV}/apks modloop=${SRV}/boot/modloop-lts ip=dhcp`,
@@ -224,7 +243,9 @@ describe('planSource: recipe detection per family', () => {
     const s = (await plan(F.UNKNOWN_TREE, { label: 'FD13-LIVE', size: 300 * 1048576 })).summary;
     expect(s.family).toBe('generic');
     expect(s.osName).toBe('Unknown (generic boot)');
-    expect(s.entries.map((e) => [e.kind, e.label])).toEqual([['sanboot', 'FD13-LIVE (generic)']]);
+    expect(s.entries.map((e) => [e.kind, e.label, e.firmware])).toEqual([
+      ['sanboot', 'FD13-LIVE (whole ISO as a virtual CD, sanboot)', ['bios']],
+    ]);
     expect(s.warnings.join()).toMatch(/generic boot — may not reach the desktop/);
     const small = (await plan(F.UNKNOWN_TREE, { label: 'FD13', size: 40 * 1048576 })).summary;
     expect(small.entries.map((e) => e.kind)).toEqual(['sanboot', 'memdisk']);
@@ -285,9 +306,9 @@ describe('planSource: older layouts and odd cases', () => {
     ).summary;
     expect(s.family).toBe('generic');
     expect(s.entries.map((e) => [e.kind, e.label, e.isDefault])).toEqual([
-      ['sanboot', 'ISOIMAGE (generic)', true],
-      ['memdisk', 'ISOIMAGE (generic, memdisk)', false],
-      ['linux', 'ipxe.lkrn (generic)', false],
+      ['sanboot', 'ISOIMAGE (whole ISO as a virtual CD, sanboot)', true],
+      ['memdisk', 'ISOIMAGE (whole ISO in RAM, memdisk)', false],
+      ['linux', 'ipxe.lkrn (its kernel, as its menu boots it)', false],
     ]);
     expect(s.entries[2]!.kernel).toBe('/ipxe.krn');
   });

@@ -1,0 +1,169 @@
+/**
+ * The session's order of things, with its services faked by plain functions (pixiecore's booterFunc
+ * pattern): each fake only records what it was asked to do, in one journal, so start-failure rollback,
+ * restart order and link loss are checked without sockets. The real servers behind the same seam are
+ * covered by test/integration/serve-session.test.ts.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { NetInterface } from '../../../main/contract';
+import { Session, type EngineServices, type SourceMedium } from '../../../main/session';
+import { MountedTree } from '../../../main/vfs';
+
+const ETH0: NetInterface = {
+  name: 'eth0',
+  address: '10.0.0.2',
+  prefix: 24,
+  netmask: '255.255.255.0',
+  mac: '02:00:00:00:00:02',
+  up: true,
+  kind: 'wired',
+  recommended: true,
+};
+
+/** A server that notes when it closes. */
+const server = (journal: string[], name: string) => ({ close: async () => void journal.push(`close ${name}`) });
+
+/** Every service as a small function writing to `journal`; `fail` names the step that throws. */
+function fakeServices(
+  journal: string[],
+  o: { fail?: 'http' | 'layout' | 'tftp' | 'dhcp'; ifaces?: () => NetInterface[] } = {},
+) {
+  const step = (name: string) => {
+    journal.push(`start ${name}`);
+    if (o.fail === name) throw Object.assign(new Error(`${name} broke`), { code: 'EADDRINUSE' });
+  };
+  const services: EngineServices<string, SourceMedium> = {
+    listInterfaces: () => (o.ifaces ?? (() => [ETH0]))(),
+    openSource: async (hostPath) => ({
+      vfs: new MountedTree(),
+      kind: 'iso',
+      label: hostPath,
+      size: 1,
+      fileSystems: [],
+    }),
+    planSource: async (id) => ({
+      family: 'generic',
+      osName: 'Test OS',
+      entries: [],
+      warnings: [],
+      ownPxeMenu: false,
+      plan: `plan of ${id}`,
+    }),
+    layout: async (_tree, sources) => {
+      step('layout');
+      journal.push(`layout got ${sources.map((s) => s.plan).join(', ')}`);
+      return {
+        policy: { decide: () => ({ kind: 'ignore', reason: 'test' }) },
+        roles: new Map(),
+        entryByKernel: new Map(),
+        warnings: [],
+      };
+    },
+    startHttp: async (s) => {
+      step('http');
+      journal.push(`http on ${s.address}`);
+      return { port: 8080, ...server(journal, 'http') };
+    },
+    startTftp: async () => {
+      step('tftp');
+      return server(journal, 'tftp');
+    },
+    startDhcp: async (s) => {
+      step('dhcp');
+      journal.push(`dhcp on ${s.iface.name} ${s.iface.address}`);
+      return { effectiveMode: 'proxy', macForIp: () => null, ...server(journal, 'dhcp') };
+    },
+  };
+  return services;
+}
+
+let session: Session<string> | null = null;
+afterEach(async () => {
+  await session?.dispose();
+  session = null;
+  vi.useRealTimers();
+});
+
+async function serving(journal: string[], o: Parameters<typeof fakeServices>[1] = {}, linkCheckMs = 0) {
+  session = new Session({ loadersDir: '/nowhere', httpPort: 0, mode: 'proxy', linkCheckMs }, fakeServices(journal, o));
+  await session.addSource({ path: '/isos/test.iso' });
+  return session;
+}
+
+describe('Session lifecycle (services as functions)', () => {
+  it('starts HTTP, then the layout (with the plan it was given back), TFTP, DHCP; stops DHCP first', async () => {
+    const journal: string[] = [];
+    const s = await serving(journal);
+    expect((await s.start()).serving).toBe(true);
+    expect(journal).toEqual([
+      'start http',
+      'http on 10.0.0.2',
+      'start layout',
+      expect.stringMatching(/^layout got plan of /),
+      'start tftp',
+      'start dhcp',
+      'dhcp on eth0 10.0.0.2',
+    ]);
+    journal.length = 0;
+    expect((await s.stop()).serving).toBe(false);
+    expect(journal).toEqual(['close dhcp', 'close tftp', 'close http']);
+  });
+
+  it.each([
+    ['http', []],
+    ['layout', ['close http']],
+    ['tftp', ['close http']],
+    ['dhcp', ['close tftp', 'close http']],
+  ] as const)('a failing %s step closes what had started, newest first, and reports it', async (fail, closed) => {
+    const journal: string[] = [];
+    const s = await serving(journal, { fail });
+    const state = await s.start();
+    expect(state.serving).toBe(false);
+    expect(state.error?.message).toContain(`${fail} broke`);
+    expect(state.error?.remedy).toBeTruthy();
+    expect(journal.filter((l) => l.startsWith('close'))).toEqual(closed);
+    // Nothing is left running: a later stop closes nothing more.
+    journal.length = 0;
+    await s.stop();
+    expect(journal).toEqual([]);
+  });
+
+  it('a mode change while serving stops everything before starting again', async () => {
+    const journal: string[] = [];
+    const s = await serving(journal);
+    await s.start();
+    journal.length = 0;
+    await s.setMode({ mode: 'auto' });
+    const firstStart = journal.indexOf('start http');
+    expect(journal.slice(0, firstStart)).toEqual(['close dhcp', 'close tftp', 'close http']);
+    expect(journal.slice(firstStart).filter((l) => l.startsWith('start'))).toEqual([
+      'start http',
+      'start layout',
+      'start tftp',
+      'start dhcp',
+    ]);
+    expect((await s.snapshot()).state.serving).toBe(true);
+  });
+
+  it('stops when the link goes down and serves again, on the same interface, when it returns', async () => {
+    vi.useFakeTimers();
+    let link: NetInterface[] = [ETH0];
+    const journal: string[] = [];
+    const s = await serving(journal, { ifaces: () => link }, 1000);
+    await s.start();
+    journal.length = 0;
+    link = [{ ...ETH0, up: false }];
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(journal).toEqual(['close dhcp', 'close tftp', 'close http']);
+    const down = (await s.snapshot()).state;
+    expect(down.serving).toBe(false);
+    expect(down.error?.code).toBe('ELINKDOWN');
+    journal.length = 0;
+    await vi.advanceTimersByTimeAsync(1000); // still down: nothing is tried
+    expect(journal).toEqual([]);
+    link = [{ ...ETH0, address: '10.0.0.7' }];
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(journal).toContain('dhcp on eth0 10.0.0.7');
+    expect((await s.snapshot()).state).toMatchObject({ serving: true, address: '10.0.0.7', error: null });
+  });
+});
