@@ -3,10 +3,10 @@
 set -euo pipefail
 PKGS=(
   # ISO building and boot files
-  xorriso genisoimage isolinux syslinux-common syslinux-efi pxelinux mtools cpio
+  xorriso genisoimage isolinux syslinux-common syslinux-efi pxelinux mtools cpio osslsigncode grub-common
   ipxe memtest86+ shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed busybox-static linux-image-amd64
-  # PXE clients: QEMU with iPXE ROMs (BIOS) and OVMF (UEFI)
-  qemu-system-x86 ipxe-qemu ovmf
+  # PXE clients: QEMU with iPXE ROMs (BIOS), OVMF (UEFI, Secure Boot) and AAVMF (ARM64 UEFI)
+  qemu-system-x86 ipxe-qemu ovmf qemu-system-arm qemu-efi-aarch64
   # protocol peers and network plumbing
   dnsmasq-base curl wget tftp-hpa atftp python3-scapy tcpdump iproute2 iptables procps
   # comparison servers for `npm run bench`
@@ -23,6 +23,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# The ARM64 boot test's fixture: Debian's signed arm64 kernel and arm64 busybox, downloaded (not
+# installed) into test/.artifacts/debs/ (test/helpers/testiso-arm64.ts unpacks them).
+debs="$(cd "$(dirname "$0")/.." && pwd)/test/.artifacts/debs"
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  dpkg --add-architecture arm64
+  apt-get update -q
+fi
+mkdir -p "$debs"
+kernel_pkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*-arm64\).*/\1/p' | head -1)
+[ -n "$kernel_pkg" ] || { apt-get update -q; kernel_pkg=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*-arm64\).*/\1/p' | head -1); }
+for p in "$kernel_pkg" busybox-static; do
+  ls "$debs/${p}_"*_arm64.deb >/dev/null 2>&1 || (cd "$debs" && apt-get download -q "$p:arm64")
+done
+chmod -R a+rX "$debs"
+
 # nginx-light and tftpd-hpa start system services on install; the tests and benches run their own.
 for svc in nginx tftpd-hpa dnsmasq; do (systemctl stop "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null || true) >/dev/null; done
 pkill -x nginx 2>/dev/null || true

@@ -42,7 +42,7 @@ const ASCII_STANDINS: Record<string, string> = {
 };
 
 /** Readable ASCII: accents stripped (é → e), punctuation mapped, anything else '?'. */
-function asciiText(s: string): string {
+export function asciiText(s: string): string {
   return s
     .replace(/[—–›»«‘’“”…≥·]/g, (c) => ASCII_STANDINS[c]!)
     .normalize('NFKD')

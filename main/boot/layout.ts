@@ -4,6 +4,7 @@
  *   /iso/<id>/...       each source's files
  *   /iso/<id>.iso       each ISO as one file (casper url=, dracut root=live:, sanboot, memdisk)
  *   /boot.ipxe          the generated menu, rendered on every read (always the current menu)
+ *   /grub/grub.cfg ...  the same menu for GRUB (Secure Boot chain), at each path GRUB builds read
  *   /                   classic mode only: the ISO itself, plus a synthesized pxelinux.cfg/default
  */
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { MenuSettings } from '../contract';
 import { FolderSource, type MountedTree, type Vfs } from '../vfs';
 import type { ClassicPxelinux } from './classic';
 import { HostFileSource } from './host-file';
+import { GRUB_CONFIG_PATHS, refusedNotePath, refusedNoteText, renderGrubConfig } from './grub-menu';
 import { renderIpxeScript } from './ipxe-script';
 import { BOOT_SCRIPT_PATH, LOADERS_PATH, type ServerAddress } from './paths';
 import type { SourcePlan } from './plan';
@@ -42,7 +44,15 @@ export interface ServedLayout {
 }
 
 /** Loaders every client type needs; a missing one is a broken install, reported up front. */
-export const REQUIRED_LOADERS = ['undionly.kpxe', 'ipxe.efi', 'snponly.efi', 'memdisk'] as const;
+export const REQUIRED_LOADERS = [
+  'undionly.kpxe',
+  'ipxe.efi',
+  'snponly.efi',
+  'memdisk',
+  // the Secure Boot chain (secure-boot/policy.ts); the arm64 pair is optional
+  'shimx64.efi',
+  'grubx64.efi',
+] as const;
 
 /** assets/loaders of a source checkout (dev runs, tests, the CLI); packaged apps pass resourcesPath. */
 export function defaultLoadersDir(): string {
@@ -97,6 +107,17 @@ export async function layoutServedTree(
   const plans = sources.map((s) => s.plan);
   tree.setFile(BOOT_SCRIPT_PATH, () => Buffer.from(renderIpxeScript(plans, opts.menu(), opts.server)));
   files.push(BOOT_SCRIPT_PATH);
+  // The same menu for the Secure Boot chain's GRUB, at every path GRUB builds ask for (grub-menu.ts).
+  const grubCfg = () => Buffer.from(renderGrubConfig(plans, opts.menu(), opts.server));
+  for (const p of GRUB_CONFIG_PATHS) {
+    tree.setFile(p, grubCfg);
+    files.push(p);
+  }
+  for (const e of plans.flatMap((p) => p.summary.entries)) {
+    if (!e.secureBoot || e.secureBoot.bootable) continue;
+    tree.setFile(refusedNotePath(e.id), Buffer.from(refusedNoteText(e)));
+    files.push(refusedNotePath(e.id));
+  }
 
   const classic = classicSource?.plan.classicPxelinux ?? null;
   if (classicSource && classic) {

@@ -33,10 +33,20 @@ export type BootDecision =
   /** Do not answer; the reason is logged. */
   | { kind: 'ignore'; reason: string };
 
+/** What the DHCP side knows about the exchange, beyond the client's own packet. */
+export interface DecideContext {
+  /**
+   * Bootdrop hands out the address (own-DHCP mode): the client's whole DHCP answer is ours, so a boot
+   * loader that ignores proxyDHCP (Debian's signed GRUB) still finds our TFTP server.
+   */
+  ownDhcp: boolean;
+}
+
 export interface BootPolicy {
   /**
    * `serverIp` is the serving interface's address, for building URLs. Must stay pure (no logging,
-   * events or state): DHCP's start-up warm-up calls it with synthetic clients (main/dhcp/warm-up.ts).
+   * events or state changes): DHCP's start-up warm-up calls it with synthetic clients
+   * (main/dhcp/warm-up.ts). It may read state kept elsewhere (what a PC fetched before).
    */
-  decide(facts: ClientFacts, serverIp: string): BootDecision;
+  decide(facts: ClientFacts, serverIp: string, ctx?: DecideContext): BootDecision;
 }

@@ -2,10 +2,14 @@
  * `bootdrop inspect <iso-or-folder>`: what Bootdrop sees in a boot source: volume label, size, file
  * systems, El Torito entries, the recognised OS and the full boot plan (entries, kernel, initrds and
  * final kernel command lines). Command lines show the HTTP server as `<server>` unless --server-ip is
- * given; --script prints the iPXE menu script clients would get.
+ * given; --script prints the iPXE menu script clients would get, --grub the GRUB menu of the Secure Boot
+ * chain. Each UEFI entry says whether a Secure Boot PC can boot it, and why (its kernel's signer).
  */
 import * as nodePath from 'node:path';
-import { DEFAULT_MENU, fillServer, planSource, renderIpxeScript, type SourcePlan } from '../boot';
+import { DEFAULT_MENU, defaultLoadersDir, fillServer, planSource, renderIpxeScript, type SourcePlan } from '../boot';
+import { renderGrubConfig } from '../boot/grub-menu';
+import { addSecureBootVerdicts } from '../boot/secure-boot/verdict';
+import { SHIM_X64 } from '../boot/secure-boot/policy';
 import type { BootEntry } from '../contract';
 import { openSource } from '../iso';
 import { formatBytes } from '../transfer';
@@ -14,7 +18,7 @@ import type { CliCommand, CliIo } from './index';
 import { errorMessage } from '../errors';
 
 const USAGE =
-  'bootdrop inspect <iso-or-folder> [--json] [--server-ip <ip>] [--http-port <n>] [--id <source-id>] [--script]';
+  'bootdrop inspect <iso-or-folder> [--json] [--server-ip <ip>] [--http-port <n>] [--id <source-id>] [--script] [--grub]';
 
 const SPEC: OptionSpec = {
   json: { type: 'boolean' },
@@ -22,6 +26,7 @@ const SPEC: OptionSpec = {
   'http-port': { type: 'number' },
   id: { type: 'string' },
   script: { type: 'boolean' },
+  grub: { type: 'boolean' },
 };
 
 /** A URL-safe source id from the file name (the session picks its own; this is for display). */
@@ -57,6 +62,11 @@ function entryLines(e: BootEntry, n: number, server: { ip: string; httpPort: num
   for (const i of e.initrd) out.push(`       initrd  ${i}`);
   if (e.kind === 'linux' || e.kind === 'memdisk' || cmd !== '')
     out.push(`       cmdline ${cmd === '' ? '(none)' : cmd}`);
+  const sb = e.secureBoot;
+  if (sb && e.firmware.includes('uefi'))
+    out.push(
+      `       secure boot  ${sb.bootable ? `yes, ${sb.chain}` : 'no'}${sb.cpu ? ` · ${sb.cpu}` : ''} — ${sb.reason}`,
+    );
   return out;
 }
 
@@ -123,6 +133,8 @@ export const command: CliCommand = {
         throw new UsageError(`--server-ip needs an IPv4 address, got "${String(ip)}"`);
       if (opts.options.script && ip === undefined)
         throw new UsageError('--script needs --server-ip (the script holds absolute URLs)');
+      if (opts.options.grub && ip === undefined)
+        throw new UsageError('--grub needs --server-ip (the GRUB menu holds absolute URLs)');
     } catch (err) {
       io.err(`bootdrop inspect: ${errorMessage(err)}`);
       io.err(`Usage: ${USAGE}`);
@@ -141,7 +153,10 @@ export const command: CliCommand = {
     try {
       const sourceId = (opts.options.id as string | undefined) ?? idFor(hostPath);
       const plan = await planSource(opened.vfs, opened.info, { sourceId, hostPath });
+      // Which entries a Secure Boot PC can boot: the kernels' signers against Debian shim's CA.
+      await addSecureBootVerdicts(opened.vfs, plan.summary.entries, nodePath.join(defaultLoadersDir(), SHIM_X64));
       const script = server && opts.options.script ? renderIpxeScript([plan], DEFAULT_MENU, server) : undefined;
+      const grub = server && opts.options.grub ? renderGrubConfig([plan], DEFAULT_MENU, server) : undefined;
       if (opts.options.json) {
         const summary = server
           ? {
@@ -162,6 +177,7 @@ export const command: CliCommand = {
           plan: { ...plan, summary },
         };
         if (script !== undefined) out.ipxeScript = script;
+        if (grub !== undefined) out.grubConfig = grub;
         io.out(JSON.stringify(out, null, 2));
       } else {
         printText(io, hostPath, opened.kind, opened.info, plan, server);
@@ -169,6 +185,11 @@ export const command: CliCommand = {
           io.out('');
           io.out('iPXE script (/boot.ipxe):');
           for (const l of script.split('\n')) io.out(`  ${l}`);
+        }
+        if (grub !== undefined) {
+          io.out('');
+          io.out('GRUB menu (/grub/grub.cfg, Secure Boot chain):');
+          for (const l of grub.split('\n')) io.out(`  ${l}`);
         }
       }
       return 0;

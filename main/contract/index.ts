@@ -56,6 +56,19 @@ export interface BootEntry {
   /** Where the entry came from: the ISO's own menu, the recipe table, or the generic fallback. */
   origin: 'iso-menu' | 'recipe' | 'generic';
   firmware: Array<'bios' | 'uefi'>;
+  /** Whether a PC with Secure Boot on can boot this entry, and through which chain (issue 13). */
+  secureBoot?: EntrySecureBoot;
+}
+
+export interface EntrySecureBoot {
+  /** A PC with Secure Boot on boots it through `chain` without any firmware setting. */
+  bootable: boolean;
+  /** The signed chain that boots it ("Debian shim → GRUB"), null when none does. */
+  chain: string | null;
+  /** Why, in one line: who signed the kernel, or what Secure Boot refuses. */
+  reason: string;
+  /** CPU the kernel is built for (its PE header): only PCs of that architecture are offered it. */
+  cpu: 'x64' | 'arm64' | 'ia32' | null;
 }
 
 export interface SourceSummary {
@@ -151,6 +164,10 @@ export interface ClientState {
   transfers: TransferProgress[]; // most recent last, bounded
   firstSeen: number;
   lastSeen: number;
+  /** The boot chain this PC is on ("iPXE", "Secure Boot chain: Debian shim → GRUB"), once known. */
+  chain?: string | null;
+  /** What the user should know or do about this PC (e.g. Secure Boot refused iPXE), latest first. */
+  notice?: string | null;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -185,7 +185,7 @@ export class Responder {
       decision = { kind: 'ignore', reason: `HTTP Boot client with architecture ${facts.archCode} is not supported` };
     } else {
       try {
-        decision = this.policy.decide(facts, this.serverIp);
+        decision = this.policy.decide(facts, this.serverIp, { ownDhcp: this.mode === 'dhcp' });
       } catch (err) {
         decision = { kind: 'ignore', reason: `boot policy failed: ${errorMessage(err)}` };
       }

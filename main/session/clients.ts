@@ -70,8 +70,10 @@ export class ClientTable {
       };
       this.add(c);
     } else {
+      const was = c.stage;
       c.stage = stageAfterDhcp(c.stage, c.lastSeen, now);
       if (c.stage === 'dhcp') c.transfers = [];
+      if (c.stage === 'dhcp' && was !== 'dhcp') c.notice = null; // a new boot: the old advice is done with
     }
     if (s.ip) {
       c.ip = s.ip;
@@ -126,6 +128,15 @@ export class ClientTable {
     // The kernel a client fetches names the menu entry it booted.
     const entryId = entryByKernel.get(('/' + t.file.replace(/^\/+/, '')).toLowerCase());
     if (entryId) c.entryId = entryId;
+    return copy(c);
+  }
+
+  /** Set what the Secure Boot watch learnt (chain, notice); returns the updated client, or null. */
+  annotate(mac: string, patch: { chain?: string | null; notice?: string | null }): ClientState | null {
+    const c = this.clients.get(mac.toLowerCase());
+    if (!c) return null;
+    if (patch.chain !== undefined) c.chain = patch.chain;
+    if (patch.notice !== undefined) c.notice = patch.notice;
     return copy(c);
   }
 

@@ -4,8 +4,18 @@
  * answers PXE clients, main/net lists interfaces.
  */
 import type { Firmware } from '../contract';
-import { layoutServedTree, PxePolicy, planSource, type ServedLayout, type SourcePlan } from '../boot';
+import * as nodePath from 'node:path';
+import {
+  defaultLoadersDir,
+  layoutServedTree,
+  PxePolicy,
+  planSource,
+  type ServedLayout,
+  type SourcePlan,
+} from '../boot';
 import type { BootDecision, BootPolicy, ClientFacts } from '../boot';
+import { addSecureBootVerdicts } from '../boot/secure-boot/verdict';
+import { SecureBootPolicy, SHIM_X64 } from '../boot/secure-boot/policy';
 import { DhcpService, type ClientEvent } from '../dhcp';
 import { HttpServer } from '../http';
 import { openSource, type OpenedSource } from '../iso';
@@ -109,6 +119,8 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         },
         { sourceId: id, hostPath },
       );
+      // Which entries a Secure Boot PC can boot, from the kernels' signatures and Debian shim's CA.
+      await addSecureBootVerdicts(opened.vfs, plan.summary.entries, nodePath.join(defaultLoadersDir(), SHIM_X64));
       const { family, osName, entries, warnings } = plan.summary;
       return { family, osName, entries, warnings, ownPxeMenu: plan.classicPxelinux !== null, plan };
     },
@@ -133,7 +145,9 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
       );
       layouts.set(tree, boot);
       const pxe = new PxePolicy({ httpPort: ctx.httpPort, classicPxelinuxLoader: boot.classic?.loader ?? null });
-      const policy = boot.classic ? new ClassicPolicy(pxe, boot.classic.loader) : pxe;
+      const policy = new SecureBootPolicy(boot.classic ? new ClassicPolicy(pxe, boot.classic.loader) : pxe, {
+        ...(ctx.refusedIpxe ? { refusedIpxe: ctx.refusedIpxe } : {}),
+      });
       const warnings: string[] = [];
       if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
         warnings.push(classicPortWarning(boot.classic.httpPort, ctx.httpPort));

@@ -69,6 +69,8 @@ export interface LayoutContext {
   classicSourceId: string | null;
   /** The current menu, read whenever a client fetches a generated menu (always up to date). */
   menu: () => MenuSettings;
+  /** A PC that was given ipxe.efi and came back as firmware without running it (Secure Boot refused it). */
+  refusedIpxe?: (mac: string) => boolean;
 }
 
 /** What a layout gives the servers and the client table. */

@@ -22,6 +22,7 @@ import {
 import { TransferTracker } from '../transfer';
 import { MountedTree } from '../vfs';
 import { browse } from './browse';
+import { SecureBootWatch } from './secure-boot-watch';
 import { ClientTable, type DhcpSighting } from './clients';
 import { ownPxeMenuNotice, SessionError, toServeError } from './errors';
 import { sourceIdFor } from './source-id';
@@ -89,6 +90,15 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   private running: Running | null = null;
   private state: ServingState;
   private readonly clients = new ClientTable();
+  /** What UEFI PCs' fetches say about Secure Boot (which chain, refusals), see secure-boot-watch.ts. */
+  private readonly secureBoot = new SecureBootWatch({
+    notice: (mac, level, text) => {
+      this.log(level, 'boot', text, mac);
+      const client = this.clients.annotate(mac, { notice: text });
+      if (client) this.emit({ type: 'client', client });
+    },
+    ownDhcp: () => this.running?.dhcp?.effectiveMode === 'dhcp',
+  });
   private readonly logRing = new LogRing();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly now: () => number;
@@ -310,6 +320,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       httpPort,
       classicSourceId: bios.classicSourceId,
       menu: () => this.menu,
+      refusedIpxe: (mac) => this.secureBoot.refusedIpxe(mac),
     });
     if (bios.classicSourceId !== this.servedClassic)
       this.log(
@@ -446,7 +457,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         iface,
         mode: this.mode,
         // The policy is looked up per request, so a menu change (new layout) takes effect at once.
-        policy: { decide: (facts, serverIp) => run.layout.policy.decide(facts, serverIp) },
+        policy: { decide: (facts, serverIp, ctx) => run.layout.policy.decide(facts, serverIp, ctx) },
         ...(this.opts.dhcpPorts ? { ports: this.opts.dhcpPorts } : {}),
         log: this.log,
         onClient: (s) => this.onDhcp(s),
@@ -491,6 +502,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     const run = this.running;
     if (!run) return;
     this.running = null;
+    this.secureBoot.clear();
     // DHCP first: no new clients are sent to servers that are about to close.
     for (const s of [...run.servers].reverse()) {
       await s
@@ -567,8 +579,13 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   private onTransfer(t: TransferProgress): void {
     this.emit({ type: 'transfer', transfer: t });
     const layout = this.running?.layout;
-    const client = this.clients.sawTransfer(t, layout?.roles ?? EMPTY_ROLES, this.now(), layout?.entryByKernel);
-    if (client) this.emit({ type: 'client', client });
+    let client = this.clients.sawTransfer(t, layout?.roles ?? EMPTY_ROLES, this.now(), layout?.entryByKernel);
+    if (client) {
+      this.secureBoot.sawFetch(client.mac, t.file, t.outcome);
+      const chain = this.secureBoot.chainOf(client.mac);
+      if (chain !== null && chain !== client.chain) client = this.clients.annotate(client.mac, { chain }) ?? client;
+      this.emit({ type: 'client', client });
+    }
     if (t.outcome === 'failed')
       this.log('warn', t.protocol, `${t.file} to ${t.clientIp} failed: ${t.error ?? 'unknown error'}`, client?.mac);
   }

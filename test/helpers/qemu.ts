@@ -14,8 +14,15 @@ const execFileP = promisify(execFile);
 
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+/** Secure Boot enforced: Microsoft's keys enrolled (Debian's ovmf package), q35 with SMM. */
+const OVMF_SB_CODE = '/usr/share/OVMF/OVMF_CODE_4M.ms.fd';
+const OVMF_SB_VARS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd';
 
-export type GuestFirmware = 'bios' | 'uefi';
+/** ARM64 UEFI (qemu-efi-aarch64), Secure Boot enforced: the ms variant has Microsoft's keys enrolled. */
+const AAVMF_SB_CODE = '/usr/share/AAVMF/AAVMF_CODE.ms.fd';
+const AAVMF_SB_VARS = '/usr/share/AAVMF/AAVMF_VARS.ms.fd';
+
+export type GuestFirmware = 'bios' | 'uefi' | 'uefi-secure-boot' | 'uefi-arm64-secure-boot';
 
 export interface GuestOptions {
   firmware: GuestFirmware;
@@ -103,9 +110,38 @@ export class Guest {
       throw new Error(`not booting: an earlier network boot of this run failed before its kernel ran:\n${broken}`);
     const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'bootdrop-guest-'));
     const name = `guest${++guestSeq}`;
-    const args = ['-machine', 'pc', '-accel', 'tcg', '-m', String(opts.memMiB ?? 512), '-smp', '1'];
-    args.push('-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nodefaults', '-vga', 'none');
-    if (opts.firmware === 'uefi') {
+    const sb = opts.firmware === 'uefi-secure-boot';
+    const arm64 = opts.firmware === 'uefi-arm64-secure-boot';
+    const machine = arm64 ? 'virt' : sb ? 'q35,smm=on' : 'pc';
+    const args = ['-machine', machine, '-accel', 'tcg', '-m', String(opts.memMiB ?? 512), '-smp', '1'];
+    if (arm64) args.push('-cpu', 'cortex-a57');
+    args.push('-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nodefaults');
+    if (!arm64) args.push('-vga', 'none');
+    if (arm64) {
+      for (const f of [AAVMF_SB_CODE, AAVMF_SB_VARS])
+        if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "qemu-efi-aarch64"`);
+      const vars = path.join(workDir, 'AAVMF_VARS.fd');
+      await fsp.copyFile(AAVMF_SB_VARS, vars);
+      args.push(
+        '-drive',
+        `if=pflash,format=raw,unit=0,readonly=on,file=${AAVMF_SB_CODE}`,
+        '-drive',
+        `if=pflash,format=raw,unit=1,file=${vars}`,
+      );
+    } else if (sb) {
+      for (const f of [OVMF_SB_CODE, OVMF_SB_VARS])
+        if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "ovmf"`);
+      const vars = path.join(workDir, 'OVMF_VARS.ms.fd');
+      await fsp.copyFile(OVMF_SB_VARS, vars);
+      args.push(
+        '-global',
+        'driver=cfi.pflash01,property=secure,value=on',
+        '-drive',
+        `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_SB_CODE}`,
+        '-drive',
+        `if=pflash,format=raw,unit=1,file=${vars}`,
+      );
+    } else if (opts.firmware === 'uefi') {
       for (const f of [OVMF_CODE, OVMF_VARS])
         if (!existsSync(f)) throw new Error(`${f} is missing: install the Debian package "ovmf"`);
       const vars = path.join(workDir, 'OVMF_VARS.fd');
@@ -124,7 +160,7 @@ export class Guest {
       args.push('-fw_cfg', `name=etc/sercon-port,file=${port}`);
     }
     if (opts.tap) {
-      const nic = opts.nic ?? (opts.firmware === 'uefi' ? 'virtio-net-pci' : 'e1000');
+      const nic = opts.nic ?? (opts.firmware === 'bios' ? 'e1000' : 'virtio-net-pci');
       const rom = opts.ipxeRom ?? opts.firmware === 'bios';
       const mac = opts.mac ?? randomMac();
       args.push('-netdev', `tap,id=n0,ifname=${opts.tap.ifname},script=no,downscript=no`);
@@ -137,16 +173,15 @@ export class Guest {
     } else {
       args.push('-boot', 'order=n');
     }
-    const cmd = opts.tap
-      ? ['ip', 'netns', 'exec', opts.tap.ns, 'qemu-system-x86_64', ...args]
-      : ['qemu-system-x86_64', ...args];
+    const qemu = arm64 ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+    const cmd = opts.tap ? ['ip', 'netns', 'exec', opts.tap.ns, qemu, ...args] : [qemu, ...args];
     const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: workDir });
     const guest = new Guest(proc, workDir, name);
     guest.netBoot = opts.tap !== undefined && opts.kernel === undefined;
     await new Promise<void>((resolve, reject) => {
       proc.once('spawn', resolve);
       proc.once('error', (err) =>
-        reject(new Error(`cannot start qemu-system-x86_64 (install "qemu-system-x86"): ${err.message}`)),
+        reject(new Error(`cannot start ${qemu} (install "qemu-system-x86" / "qemu-system-arm"): ${err.message}`)),
       );
     });
     if (opts.echo) {

@@ -422,18 +422,39 @@ async function sha256File(file: string): Promise<string> {
     .digest('hex');
 }
 
+/**
+ * Debian's kernel with its Authenticode signature removed (osslsigncode remove-signature): the same
+ * EFI stub, which Secure Boot (shim) refuses.
+ */
+export async function unsignedKernel(): Promise<string> {
+  const k = findKernel();
+  await fsp.mkdir(ARTIFACTS, { recursive: true });
+  const out = path.join(ARTIFACTS, `vmlinuz-unsigned-${inputsKey([fileKey(k.vmlinuz)])}`);
+  if (existsSync(out)) return out;
+  const tmp = `${out}.tmp${process.pid}`;
+  await sh('osslsigncode', ['remove-signature', '-in', k.vmlinuz, '-out', tmp]);
+  await fsp.rename(tmp, out);
+  return out;
+}
+
+export interface FixtureOptions {
+  /** Ship Debian's kernel without its signature (Secure Boot must refuse it). */
+  unsignedKernel?: boolean;
+}
+
 /** Build (or reuse) a bootable test ISO of the given layout. `variant` makes a distinct marker. */
-export async function buildFixture(kind: FixtureKind, variant = 'a'): Promise<BootFixture> {
+export async function buildFixture(kind: FixtureKind, variant = 'a', opts: FixtureOptions = {}): Promise<BootFixture> {
   need(LPXELINUX, 'pxelinux');
   need(ISOLINUX_BIN, 'isolinux');
   need(`${SYSLINUX_BIOS}/ldlinux.c32`, 'syslinux-common');
   await fsp.mkdir(ARTIFACTS, { recursive: true });
   const k = findKernel();
+  const vmlinuz = opts.unsignedKernel ? await unsignedKernel() : k.vmlinuz;
   const token = `${kind}${variant}`;
   const initramfs = await buildInitramfs(token);
-  const key = inputsKey([RECIPE_VERSION, kind, variant, fileKey(k.vmlinuz), initramfs.file]);
+  const key = inputsKey([RECIPE_VERSION, kind, variant, fileKey(vmlinuz), initramfs.file]);
   const iso = path.join(ARTIFACTS, `${kind}-${variant}-${key}.iso`);
-  const layout = LAYOUTS[kind]({ kernel: k.vmlinuz, initrd: initramfs.file, token });
+  const layout = LAYOUTS[kind]({ kernel: vmlinuz, initrd: initramfs.file, token });
   const meta = `${iso}.json`;
   if (!existsSync(iso) || !existsSync(meta)) {
     const tree = await fsp.mkdtemp(path.join(ARTIFACTS, 'tree-'));
@@ -453,7 +474,7 @@ export async function buildFixture(kind: FixtureKind, variant = 'a'): Promise<Bo
     }
   }
   const { rootSha256 } = JSON.parse(await fsp.readFile(meta, 'utf8')) as { rootSha256: string | null };
-  return { iso, token, kernel: k.vmlinuz, initrd: initramfs.file, rootSha256, label: layout.label };
+  return { iso, token, kernel: vmlinuz, initrd: initramfs.file, rootSha256, label: layout.label };
 }
 
 export function markerOf(token: string): RegExp {

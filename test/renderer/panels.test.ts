@@ -226,6 +226,25 @@ describe('client rows', () => {
     expect(row.get('[data-testid="client-error"]').text()).toBe('/casper/initrd: timed out waiting for ACK');
   });
 
+  it('shows the boot chain a PC is on and what the user should do about it (Secure Boot)', async () => {
+    const notice =
+      'GRUB (Secure Boot chain) never asked Bootdrop for its menu: connect this PC by cable directly to this computer, or turn Secure Boot off in its firmware settings';
+    wrapper = await mountOn(
+      ClientList,
+      new FakeEngine(
+        snapshot({
+          state: servingState({ serving: true }),
+          clients: [
+            client(mac, { firmware: 'uefi', stage: 'loader', chain: 'Secure Boot chain: Debian shim → GRUB', notice }),
+          ],
+        }),
+      ),
+    );
+    const row = wrapper.get('[data-testid="client-row"]');
+    expect(row.get('[data-testid="client-chain"]').text()).toBe('Secure Boot chain: Debian shim → GRUB');
+    expect(row.get('[data-testid="client-notice"]').text()).toBe(notice);
+  });
+
   it('says what to do while no PC has shown up', async () => {
     wrapper = await mountOn(ClientList, new FakeEngine(snapshot({ state: servingState({ serving: true }) })));
     expect(wrapper.find('[data-testid="client-row"]').exists()).toBe(false);
@@ -250,6 +269,40 @@ describe('MenuEditor', () => {
       }),
     );
   }
+
+  it('says per entry whether a Secure Boot PC can boot it, and why', async () => {
+    wrapper = await mountOn(
+      MenuEditor,
+      new FakeEngine(
+        snapshot({
+          sources: [
+            source('debian', {
+              entries: [
+                entry('debian', 'live', {
+                  label: 'Live',
+                  secureBoot: {
+                    bootable: true,
+                    chain: 'Debian shim → GRUB',
+                    reason: 'kernel signed by Debian Secure Boot Signer 2022 - linux (issued by Debian Secure Boot CA)',
+                    cpu: 'x64',
+                  },
+                }),
+                entry('debian', 'cd', {
+                  label: 'Whole ISO',
+                  kind: 'sanboot',
+                  secureBoot: { bootable: false, chain: null, reason: 'iPXE is not signed', cpu: null },
+                }),
+              ],
+            }),
+          ],
+        }),
+      ),
+    );
+    const notes = wrapper.findAll('[data-testid="menu-secure-boot"]');
+    expect(notes.map((n) => n.attributes('data-bootable'))).toEqual(['true', 'false']);
+    expect(notes[0]!.text()).toMatch(/boot it \(Debian shim → GRUB\) — kernel signed by Debian Secure Boot Signer/);
+    expect(notes[1]!.text()).toMatch(/cannot boot it — iPXE is not signed/);
+  });
 
   it('lists entries per ISO in order with the default checked', async () => {
     wrapper = await mountOn(MenuEditor, withEntries());

@@ -1,0 +1,42 @@
+/**
+ * SecureBootPolicy: which chain a UEFI PC gets, with no setting (README "Secure Boot"). DHCP cannot
+ * tell whether Secure Boot is on, so:
+ *  - x64 UEFI PXE on a cable where Bootdrop hands out the address (own-DHCP): the signed chain, Debian's
+ *    shim → GRUB. It boots with Secure Boot on and off; with it off, GRUB's menu chains iPXE for what
+ *    only iPXE can boot (grub-menu.ts).
+ *  - x64 UEFI PXE beside a router (proxyDHCP): iPXE first, as before — Debian's GRUB ignores proxyDHCP
+ *    and would ask the router for its files. A PC that fetched ipxe.efi and then asks again as firmware
+ *    without ever running iPXE (Secure Boot refused it) gets the signed chain on that next attempt;
+ *    the session's watch explains what happens then (secure-boot-watch.ts).
+ *  - ARM64 UEFI (arch 11): the signed arm64 chain (no arm64 iPXE is bundled).
+ * iPXE clients, BIOS and UEFI HTTP Boot are the inner policy's (PxePolicy).
+ */
+import { loaderPath } from '../paths';
+import type { BootDecision, BootPolicy, ClientFacts, DecideContext } from '../policy';
+
+export const SHIM_X64 = 'shimx64.efi';
+export const SHIM_AA64 = 'shimaa64.efi';
+/** shim loads its second stage by this name from its own directory (shim's DEFAULT_LOADER). */
+export const GRUB_X64 = 'grubx64.efi';
+export const GRUB_AA64 = 'grubaa64.efi';
+
+export interface SecureBootPolicyOptions {
+  /** A PC that was given ipxe.efi and came back as firmware without running it (read-only). */
+  refusedIpxe?: (mac: string) => boolean;
+}
+
+export class SecureBootPolicy implements BootPolicy {
+  constructor(
+    private readonly inner: BootPolicy,
+    private readonly opts: SecureBootPolicyOptions = {},
+  ) {}
+
+  decide(facts: ClientFacts, serverIp: string, ctx?: DecideContext): BootDecision {
+    if (!facts.isIpxe && /^PXEClient/.test(facts.vendorClass)) {
+      if (facts.arch === 'efi-arm64') return { kind: 'tftp', file: loaderPath(SHIM_AA64) };
+      if (facts.arch === 'efi-x64' && (ctx?.ownDhcp === true || this.opts.refusedIpxe?.(facts.mac) === true))
+        return { kind: 'tftp', file: loaderPath(SHIM_X64) };
+    }
+    return this.inner.decide(facts, serverIp, ctx);
+  }
+}

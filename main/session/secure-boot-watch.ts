@@ -1,0 +1,126 @@
+/**
+ * What a UEFI PC's fetches say about Secure Boot, and what to tell the user (README "Secure Boot").
+ * Firmware cannot report that it refused a boot loader; Bootdrop sees only what the PC fetches next:
+ *  - ipxe.efi fetched, then the firmware asks again without iPXE ever fetching its menu: Secure Boot
+ *    refused iPXE. The next attempt gets the signed chain (SecureBootPolicy reads refusedIpxe).
+ *  - shim and GRUB fetched, GRUB never asks for grub.cfg: beside a router, Debian's signed GRUB asks
+ *    the router's TFTP server (it ignores proxyDHCP) and ends at `grub>` after minutes.
+ *  - GRUB fetched /secure-boot/refused/...: the user chose an entry Secure Boot cannot run (grub-menu.ts).
+ * Timers only produce notices; the state the policy reads changes on fetches alone.
+ */
+import { REFUSED_NOTE_PREFIX } from '../boot/grub-menu';
+import { BOOT_SCRIPT_PATH } from '../boot/paths';
+
+export const SIGNED_CHAIN = 'Secure Boot chain: Debian shim → GRUB';
+export const IPXE_CHAIN = 'iPXE';
+
+/** How long a loader may run before it should have fetched its menu. */
+export const MENU_WAIT_MS = 30_000;
+
+const SHIM = /^\/loaders\/shim(x64|aa64)\.efi$/i;
+const GRUB = /^\/loaders\/grub(x64|aa64)\.efi$/i;
+const IPXE = /^\/loaders\/(ipxe|snponly)\.efi$/i;
+const GRUB_CFG = /(^|\/)grub\.cfg$/i;
+
+interface Pc {
+  /** ipxe.efi fully fetched, iPXE has not fetched its script since, and no shim was tried since. */
+  ipxePending: boolean;
+  /** GRUB fetched, grub.cfg not (yet). */
+  grubPending: boolean;
+  chain: string | null;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+export interface WatchOptions {
+  /** Tell the user (log line + the PC's notice in the UI). */
+  notice(mac: string, level: 'info' | 'warn', text: string): void;
+  /** Is Bootdrop handing out addresses right now (own-DHCP)? */
+  ownDhcp(): boolean;
+  waitMs?: number;
+}
+
+export class SecureBootWatch {
+  private pcs = new Map<string, Pc>();
+
+  constructor(private readonly opts: WatchOptions) {}
+
+  /** For SecureBootPolicy: this PC was given iPXE and came back without running it. */
+  refusedIpxe(mac: string): boolean {
+    return this.pcs.get(mac.toLowerCase())?.ipxePending === true;
+  }
+
+  /** The chain the PC is on, for the PCs panel. */
+  chainOf(mac: string): string | null {
+    return this.pcs.get(mac.toLowerCase())?.chain ?? null;
+  }
+
+  /** A finished (or started) fetch by `mac`. */
+  sawFetch(mac: string, file: string, outcome: 'active' | 'done' | 'failed' | 'aborted'): void {
+    const key = mac.toLowerCase();
+    const path = '/' + file.replace(/\\/g, '/').replace(/^\/+/, '');
+    const pc = this.pcs.get(key) ?? { ipxePending: false, grubPending: false, chain: null, timer: null };
+    this.pcs.set(key, pc);
+    if (this.pcs.size > 1000) this.forget(this.pcs.keys().next().value!);
+    if (path.toLowerCase().startsWith(REFUSED_NOTE_PREFIX) && outcome === 'done') {
+      const entry = path
+        .slice(REFUSED_NOTE_PREFIX.length)
+        .replace(/\.txt$/i, '')
+        .replace('/', ':');
+      this.opts.notice(
+        key,
+        'warn',
+        `Secure Boot is on and refused "${entry}" (the PC shows why): turn Secure Boot off in its firmware settings to boot that entry, or choose an entry marked as signed`,
+      );
+      return;
+    }
+    if (SHIM.test(path) && outcome === 'done') {
+      pc.chain = SIGNED_CHAIN;
+      pc.ipxePending = false; // the signed chain was tried: the next attempt may be iPXE again
+    } else if (GRUB.test(path) && outcome === 'done') {
+      pc.grubPending = true;
+      this.arm(key, pc, () =>
+        this.opts.ownDhcp()
+          ? 'GRUB (Secure Boot chain) started but never asked Bootdrop for its menu: check that nothing else on this cable answers DHCP'
+          : "GRUB (Secure Boot chain) never asked Bootdrop for its menu: beside a router, Debian's signed GRUB ignores Bootdrop's proxyDHCP reply and asks the router instead. Connect this PC by cable directly to this computer (Bootdrop then hands out the address), or turn Secure Boot off in its firmware settings",
+      );
+    } else if (GRUB_CFG.test(path) && outcome !== 'failed') {
+      pc.grubPending = false;
+      this.disarm(pc);
+    } else if (IPXE.test(path) && outcome === 'done') {
+      pc.chain = pc.chain === SIGNED_CHAIN && pc.grubPending === false ? `${SIGNED_CHAIN} → iPXE` : IPXE_CHAIN;
+      pc.ipxePending = true;
+      this.arm(key, pc, () =>
+        this.opts.ownDhcp()
+          ? 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next network boot gets the signed chain (Debian shim → GRUB)'
+          : 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next attempt gets the signed chain (Debian shim → GRUB), which beside a router cannot reach Bootdrop: connect this PC by cable directly to this computer, or turn Secure Boot off in its firmware settings',
+      );
+    } else if (path.toLowerCase() === BOOT_SCRIPT_PATH && outcome !== 'failed') {
+      pc.ipxePending = false;
+      this.disarm(pc);
+    }
+  }
+
+  clear(): void {
+    for (const k of [...this.pcs.keys()]) this.forget(k);
+  }
+
+  private forget(key: string): void {
+    const pc = this.pcs.get(key);
+    if (pc) this.disarm(pc);
+    this.pcs.delete(key);
+  }
+
+  private arm(mac: string, pc: Pc, text: () => string): void {
+    this.disarm(pc);
+    pc.timer = setTimeout(() => {
+      pc.timer = null;
+      this.opts.notice(mac, 'warn', text());
+    }, this.opts.waitMs ?? MENU_WAIT_MS);
+    pc.timer.unref?.();
+  }
+
+  private disarm(pc: Pc): void {
+    if (pc.timer) clearTimeout(pc.timer);
+    pc.timer = null;
+  }
+}

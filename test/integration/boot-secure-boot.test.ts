@@ -1,0 +1,146 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bootRig, Guest, randomMac, ServeProcess, type BootRig } from '../helpers/qemu';
+import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
+
+type ClientEv = { client: { mac: string; chain?: string | null; notice?: string | null } };
+type TransferEv = { transfer: { file: string; outcome: string; protocol: string } };
+
+function fetched(serve: ServeProcess): string[] {
+  return serve.events
+    .filter((e) => e.type === 'transfer' && (e as unknown as TransferEv).transfer.outcome === 'done')
+    .map((e) => (e as unknown as TransferEv).transfer.file);
+}
+
+function serveArgs(iso: string, mode: string): string[] {
+  return [iso, '--interface', 'eth0', '--mode', mode, '--append', 'console=ttyS0 quiet', '--timeout', '1'];
+}
+
+const CLI = path.resolve(__dirname, '..', '..', 'bin', 'bootdrop.js');
+
+describe('bootdrop inspect: which entries a Secure Boot PC can boot', () => {
+  it('the Debian-signed kernel: yes, through Debian shim → GRUB; the same kernel unsigned: no, and why', async () => {
+    const signed = await buildFixture('live', 'sb');
+    const unsigned = await buildFixture('live', 'unsigned', { unsignedKernel: true });
+    const out = (iso: string) => execFileSync(process.execPath, [CLI, 'inspect', iso], { encoding: 'utf8' });
+    expect(out(signed.iso)).toMatch(
+      /secure boot {2}yes, Debian shim → GRUB · x64 — kernel signed by Debian Secure Boot Signer [^\n]*\(issued by Debian Secure Boot CA\)/,
+    );
+    expect(out(unsigned.iso)).toMatch(/secure boot {2}no · x64 — unsigned kernel: Secure Boot refuses it/);
+    const grub = execFileSync(process.execPath, [CLI, 'inspect', unsigned.iso, '--server-ip', '10.0.0.2', '--grub'], {
+      encoding: 'utf8',
+    });
+    expect(grub).toMatch(/menuentry 'Live system \(amd64\) \(needs Secure Boot off\)'/);
+  });
+});
+
+// OVMF with Secure Boot enforced (Microsoft's keys, q35 + SMM): the firmware refuses iPXE, so Bootdrop
+// must boot it through Debian's signed shim → GRUB → Debian-signed kernel (issue 13).
+describe('Secure Boot PC (OVMF, Secure Boot enforced)', () => {
+  let rig: BootRig | undefined;
+  afterAll(async () => rig?.cleanup());
+
+  it('bare cable, auto mode: shim → GRUB → signed Debian kernel boots to its marker and root image', async () => {
+    const fx = await buildFixture('live', 'sb');
+    rig = await bootRig('sbc', '10.213.61', { router: false });
+    rig.serve = ServeProcess.start(rig.server.ns, serveArgs(fx.iso, 'auto'));
+    await rig.serve.ready();
+    await rig.serve.waitEvent(
+      (e) => e.type === 'state' && (e.state as { effectiveMode: string | null }).effectiveMode === 'dhcp',
+      30_000,
+      'auto mode to settle on own DHCP',
+    );
+    const mac = randomMac();
+    rig.guest = await Guest.start({ firmware: 'uefi-secure-boot', tap: await rig.lan.addTap(), mac, memMiB: 1024 });
+    await rig.guest.waitFor(markerOf(fx.token), 360_000);
+    const m = await rig.guest.waitFor(rootMarkerOf(fx.token), 120_000);
+    expect(m[1], 'filesystem.squashfs as fetched by the guest (live-boot fetch=)').toBe(fx.rootSha256);
+
+    const files = fetched(rig.serve);
+    expect(files).toEqual(expect.arrayContaining(['/loaders/shimx64.efi', '/loaders/grubx64.efi', '/grub/grub.cfg']));
+    expect(files, 'iPXE is never offered on this path').not.toContain('/loaders/ipxe.efi');
+    expect(files.some((f) => /\/live\/vmlinuz$/.test(f))).toBe(true);
+    const chains = rig.serve.events
+      .filter((e) => e.type === 'client' && (e as unknown as ClientEv).client.mac === mac)
+      .map((e) => (e as unknown as ClientEv).client.chain);
+    expect(chains).toContain('Secure Boot chain: Debian shim → GRUB');
+    expect(await rig.serve.stop()).toBe(0);
+    rig.serve = null;
+    await rig.guest.kill();
+    rig.guest = null;
+  });
+
+  it('the same ISO with an unsigned kernel: GRUB shows why instead of booting, and Bootdrop reports it', async () => {
+    const fx = await buildFixture('live', 'unsigned', { unsignedKernel: true });
+    rig ??= await bootRig('sbc', '10.213.61', { router: false });
+    rig.serve = ServeProcess.start(rig.server.ns, serveArgs(fx.iso, 'dhcp'));
+    await rig.serve.ready();
+    const mac = randomMac();
+    rig.guest = await Guest.start({ firmware: 'uefi-secure-boot', tap: await rig.lan.addTap(), mac, memMiB: 1024 });
+    await rig.guest.waitFor(/cannot boot under it/, 360_000);
+    expect(rig.guest.serial).toMatch(/unsigned kernel: Secure Boot refuses it/);
+    await rig.serve.waitEvent(
+      (e) =>
+        e.type === 'client' &&
+        (e as unknown as ClientEv).client.mac === mac &&
+        /Secure Boot is on and refused/.test((e as unknown as ClientEv).client.notice ?? ''),
+      60_000,
+      "the PC's notice that Secure Boot refused the entry",
+    );
+    expect(rig.guest.serial).not.toMatch(markerOf(fx.token));
+    expect(await rig.serve.stop()).toBe(0);
+    rig.serve = null;
+  });
+});
+
+// The same chain must boot a PC with Secure Boot off: on a bare cable every x64 UEFI PC gets it.
+describe('Secure Boot off PC (OVMF) on a bare cable', () => {
+  let rig: BootRig | undefined;
+  afterAll(async () => rig?.cleanup());
+
+  it('gets the signed chain too and boots the same ISO to its marker', async () => {
+    const fx = await buildFixture('live', 'sb');
+    rig = await bootRig('sbo', '10.213.64', { router: false });
+    rig.serve = ServeProcess.start(rig.server.ns, serveArgs(fx.iso, 'dhcp'));
+    await rig.serve.ready();
+    const mac = randomMac();
+    rig.guest = await Guest.start({ firmware: 'uefi', tap: await rig.lan.addTap(), mac, memMiB: 1024 });
+    await rig.guest.waitFor(markerOf(fx.token), 360_000);
+    expect(fetched(rig.serve)).toEqual(expect.arrayContaining(['/loaders/shimx64.efi', '/grub/grub.cfg']));
+    expect(await rig.serve.stop()).toBe(0);
+    rig.serve = null;
+  });
+});
+
+// Beside a router (proxyDHCP): the PC gets iPXE first (Secure Boot off PCs boot as before); this one
+// refuses it, and Bootdrop says why and what to do — Debian's signed GRUB ignores proxyDHCP.
+describe('Secure Boot PC beside a router (proxy mode)', () => {
+  let rig: BootRig | undefined;
+  afterAll(async () => rig?.cleanup());
+
+  it('refuses iPXE; Bootdrop tells the user to use a direct cable or turn Secure Boot off', async () => {
+    const fx = await buildFixture('live', 'sb');
+    rig = await bootRig('sbp', '10.213.62', { router: true });
+    rig.serve = ServeProcess.start(rig.server.ns, serveArgs(fx.iso, 'proxy'));
+    await rig.serve.ready();
+    const mac = randomMac();
+    rig.guest = await Guest.start({ firmware: 'uefi-secure-boot', tap: await rig.lan.addTap(), mac, memMiB: 1024 });
+    const e = await rig.serve.waitEvent(
+      (x) =>
+        x.type === 'client' &&
+        (x as unknown as ClientEv).client.mac === mac &&
+        /Secure Boot probably refused it/.test((x as unknown as ClientEv).client.notice ?? ''),
+      300_000,
+      'the notice that Secure Boot refused iPXE',
+    );
+    expect((e as unknown as ClientEv).client.notice).toMatch(
+      /connect this PC by cable directly to this computer, or turn Secure Boot off/,
+    );
+    expect(fetched(rig.serve)).toContain('/loaders/ipxe.efi');
+    expect(fetched(rig.serve), 'iPXE never ran: no menu script').not.toContain('/boot.ipxe');
+    expect(rig.guest.serial).not.toMatch(markerOf(fx.token));
+    expect(await rig.serve.stop()).toBe(0);
+    rig.serve = null;
+  });
+});

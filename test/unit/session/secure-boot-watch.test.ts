@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SecureBootWatch, SIGNED_CHAIN } from '../../../main/session/secure-boot-watch';
+
+const MAC = '52:54:00:aa:bb:cc';
+
+describe('SecureBootWatch: what a UEFI PC fetches says about Secure Boot', () => {
+  let notices: Array<{ mac: string; text: string }>;
+  let ownDhcp: boolean;
+  let watch: SecureBootWatch;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    notices = [];
+    ownDhcp = false;
+    watch = new SecureBootWatch({ notice: (mac, _l, text) => notices.push({ mac, text }), ownDhcp: () => ownDhcp });
+  });
+  afterEach(() => {
+    watch.clear();
+    vi.useRealTimers();
+  });
+
+  it('iPXE fetched and run (menu script fetched): no refusal, no notice', () => {
+    watch.sawFetch(MAC, '/loaders/ipxe.efi', 'done');
+    watch.sawFetch(MAC, '/boot.ipxe', 'done');
+    vi.advanceTimersByTime(60_000);
+    expect(watch.refusedIpxe(MAC)).toBe(false);
+    expect(watch.chainOf(MAC)).toBe('iPXE');
+    expect(notices).toEqual([]);
+  });
+
+  it('iPXE fetched, never run: the next attempt gets the signed chain, and the user hears why (proxy)', () => {
+    watch.sawFetch(MAC, '/loaders/ipxe.efi', 'done');
+    expect(watch.refusedIpxe(MAC.toUpperCase())).toBe(true);
+    vi.advanceTimersByTime(30_000);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.text).toMatch(/Secure Boot probably refused it.*cable directly to this computer/);
+    watch.sawFetch(MAC, '/loaders/shimx64.efi', 'done');
+    expect(watch.refusedIpxe(MAC), 'after one signed try, iPXE again (Secure Boot may be off by then)').toBe(false);
+    expect(watch.chainOf(MAC)).toBe(SIGNED_CHAIN);
+  });
+
+  it('GRUB fetched but never asks for grub.cfg: beside a router, say cable or Secure Boot off', () => {
+    watch.sawFetch(MAC, '/loaders/shimx64.efi', 'done');
+    watch.sawFetch(MAC, '/loaders/grubx64.efi', 'done');
+    vi.advanceTimersByTime(29_000);
+    expect(notices).toEqual([]);
+    vi.advanceTimersByTime(2_000);
+    expect(notices[0]!.text).toMatch(/ignores Bootdrop's proxyDHCP reply.*turn Secure Boot off/);
+  });
+
+  it('GRUB that reads its menu: no notice; an entry refused under Secure Boot is reported', () => {
+    ownDhcp = true;
+    watch.sawFetch(MAC, '/loaders/shimx64.efi', 'done');
+    watch.sawFetch(MAC, '/loaders/grubx64.efi', 'done');
+    watch.sawFetch(MAC, '/grub/grub.cfg', 'done');
+    vi.advanceTimersByTime(60_000);
+    expect(notices).toEqual([]);
+    watch.sawFetch(MAC, '/secure-boot/refused/live/live-system.txt', 'done');
+    expect(notices[0]!.text).toMatch(/Secure Boot is on and refused "live:live-system"/);
+  });
+});
