@@ -78,8 +78,9 @@ describe('Secure Boot PC (OVMF, Secure Boot enforced)', () => {
     await rig.serve.ready();
     const mac = randomMac();
     rig.guest = await Guest.start({ firmware: 'uefi-secure-boot', tap: await rig.lan.addTap(), mac, memMiB: 1024 });
-    await rig.guest.waitFor(/cannot boot under it/, 360_000);
-    expect(rig.guest.serial).toMatch(/unsigned kernel: Secure Boot refuses it/);
+    // GRUB prints the title line first and the reason a moment later: wait for the reason itself.
+    await rig.guest.waitFor(/unsigned kernel: Secure Boot refuses it/, 360_000);
+    expect(rig.guest.serial).toMatch(/cannot boot under it/);
     await rig.serve.waitEvent(
       (e) =>
         e.type === 'client' &&

@@ -224,7 +224,7 @@ describe('traversal over TFTP and HTTP (canary never leaves)', () => {
     ]);
     // The dot-dot spellings that stay inside the image plan, clamped to the image's root.
     expect(plan.summary.entries.map((e) => [e.label, e.kernel, e.initrd])).toEqual([
-      ['dots (generic)', '/kern/vmlinuz', ['/kern/initrd.img']],
+      ['dots (its kernel, as its menu boots it)', '/kern/vmlinuz', ['/kern/initrd.img']],
     ]);
     const files = plan.summary.entries
       .flatMap((e) => [e.kernel, ...e.initrd])
