@@ -130,6 +130,11 @@ export interface ServingState {
   address: string | null;
   mode: ServeMode;
   effectiveMode: EffectiveMode;
+  /**
+   * Why auto mode chose what is in effect ("no other DHCP server answered … a bare cable"), one sentence
+   * for the user; null/absent for a fixed mode or while auto mode is still looking.
+   */
+  modeReason?: string | null;
   httpUrl: string | null;
   error: ServeError | null;
 }

@@ -95,7 +95,8 @@ export interface DhcpStart {
   ports?: { dhcp: number; proxy: number; client: number };
   log: Log;
   onClient(sighting: DhcpSighting): void;
-  onMode(mode: EffectiveMode): void;
+  /** The mode in effect, and auto mode's reason for it (null for a fixed mode). */
+  onMode(mode: EffectiveMode, why: string | null): void;
 }
 
 export interface RunningDhcp extends RunningServer {

@@ -472,7 +472,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         ...(this.opts.dhcpPorts ? { ports: this.opts.dhcpPorts } : {}),
         log: this.log,
         onClient: (s) => this.onDhcp(s),
-        onMode: (m) => this.setState({ effectiveMode: m }),
+        onMode: (m, why) => this.setState({ effectiveMode: m, modeReason: why }),
       });
       run.dhcp = dhcp;
       started.push(dhcp);
@@ -484,6 +484,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         address: iface.address,
         mode: this.mode,
         effectiveMode: dhcp.effectiveMode,
+        modeReason: this.state.modeReason ?? null,
         httpUrl,
         error: null,
       });
@@ -504,7 +505,15 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       for (const s of started.reverse()) await s.close().catch(() => undefined);
       const error = toServeError(err, where);
       this.log('error', 'session', `${error.message} — ${error.remedy}`);
-      this.setState({ serving: false, starting: false, address: null, effectiveMode: null, httpUrl: null, error });
+      this.setState({
+        serving: false,
+        starting: false,
+        address: null,
+        effectiveMode: null,
+        modeReason: null,
+        httpUrl: null,
+        error,
+      });
     }
     return { ...this.state };
   }
