@@ -18,7 +18,9 @@ import {
   type ServingState,
   type SourceSummary,
   type TransferProgress,
+  type VolumeList,
 } from '../contract';
+import { listVolumes } from '../volumes';
 import { TransferTracker } from '../transfer';
 import { MountedTree } from '../vfs';
 import { browse } from './browse';
@@ -220,6 +222,10 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
 
   async browse(req: { path?: string }): Promise<BrowseResult> {
     return browse(req.path);
+  }
+
+  async volumes(): Promise<VolumeList> {
+    return listVolumes();
   }
 
   // ---- sources and menu -------------------------------------------------------------------------
