@@ -461,5 +461,13 @@ describe('NetworkPanel', () => {
     engine.emit({ type: 'state', state: servingState({ mode: 'auto', effectiveMode: null, serving: false }) });
     await settle();
     expect(wrapper.get('[data-testid="effective-mode"]').text()).toBe('In effect: Decided when serving starts');
+    // Auto mode says why it chose what it did (the engine's sentence).
+    const why = 'no other DHCP server answered 3 probes in 10 s, but 9 other machines are on eth0: staying proxyDHCP';
+    engine.emit({
+      type: 'state',
+      state: servingState({ mode: 'auto', effectiveMode: 'proxy', serving: true, modeReason: why }),
+    });
+    await settle();
+    expect(wrapper.get('[data-testid="mode-reason"]').text()).toBe(why);
   });
 });
