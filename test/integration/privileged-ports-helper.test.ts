@@ -3,12 +3,13 @@
  * inside a network namespace of its own (net.ipv4.ip_unprivileged_port_start is per namespace, so the
  * machine's own setting is never touched), with its files redirected to a scratch folder.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForOutput } from '../helpers/netns';
 import { privilegedPortsNs } from '../helpers/unprivileged';
 
 const execFileP = promisify(execFile);
@@ -55,6 +56,19 @@ describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('the pr
     expect(await portStart()).toBe('1024');
   });
 
+  it('hold: allowed until Bootdrop closes the pipe (stops serving, quits or crashes), then restored', async () => {
+    const child = spawn('ip', ['netns', 'exec', ns.ns, HELPER, 'hold'], {
+      env: { PATH: process.env.PATH, BOOTDROP_PORTS_TEST_ROOT: root },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await waitForOutput(child, /^held$/m, 10_000);
+    expect(await portStart()).toBe('67');
+    child.stdin!.end();
+    expect(await exited).toBe(0);
+    expect(await portStart()).toBe('1024');
+  });
+
   it('"remember" keeps it across restore and reboots; forget (and uninstall) removes it', async () => {
     expect((await helper('allow', '--remember')).code).toBe(0);
     expect(fs.readFileSync(conf(), 'utf8')).toMatch(/^net\.ipv4\.ip_unprivileged_port_start=67$/m);
@@ -66,7 +80,14 @@ describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('the pr
   });
 
   it('does nothing it was not built for', async () => {
-    for (const args of [[], ['sh'], ['allow', '--everything'], ['restore', 'now'], ['firewall-open', 'eth0;reboot']]) {
+    for (const args of [
+      [],
+      ['sh'],
+      ['allow', '--everything'],
+      ['restore', 'now'],
+      ['hold', '--firewall'],
+      ['firewall-open', 'eth0;reboot'],
+    ]) {
       const r = await helper(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^bootdrop-ports: /);
