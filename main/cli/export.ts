@@ -73,7 +73,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const o = parsed.options;
   try {
-    const iface = findInterface(o.interface as string);
+    const iface = await findInterface(o.interface as string);
     const paths = parsed.positional;
     const result = await exportSite({
       paths,

@@ -18,7 +18,7 @@ export const command: CliCommand = {
       io.err(`bootdrop interfaces: ${err.message}. Usage: ${this.usage}`);
       return 2;
     }
-    const list = listInterfaces();
+    const list = await listInterfaces();
     if (json) {
       io.out(JSON.stringify(list));
       return 0;

@@ -130,6 +130,11 @@ export interface ServingState {
   address: string | null;
   mode: ServeMode;
   effectiveMode: EffectiveMode;
+  /**
+   * Why auto mode chose what is in effect ("no other DHCP server answered … a bare cable"), one sentence
+   * for the user; null/absent for a fixed mode or while auto mode is still looking.
+   */
+  modeReason?: string | null;
   httpUrl: string | null;
   error: ServeError | null;
 }
@@ -210,6 +215,29 @@ export interface BrowseResult {
   entries: BrowseEntry[];
 }
 
+/** An ISO file found near the top of a drive or volume. */
+export interface IsoOnVolume {
+  name: string;
+  path: string;
+  size: number;
+}
+/** A plugged-in drive or mounted volume (USB stick, other disk, DVD, network share) and its ISO files. */
+export interface Volume {
+  path: string; // mount point ("D:\\" on Windows)
+  name: string; // the volume's folder name or drive letter
+  size: number | null; // bytes
+  free: number | null;
+  /** .iso files at its top and one folder down (bounded), sorted by path. */
+  isos: IsoOnVolume[];
+  /** Why it could not be looked at (e.g. a network share that no longer answers); its isos are then empty. */
+  error: string | null;
+}
+export interface VolumeList {
+  volumes: Volume[];
+  /** Why no volumes could be listed at all (df timed out, wmic missing), for a hint in the dialog. */
+  error: string | null;
+}
+
 /**
  * The API the renderer sees as `window.bootdrop` (preload) or through the WebSocket bridge.
  * Every method is a request/response; events arrive through `onEvent`.
@@ -225,6 +253,8 @@ export interface BootdropRequests {
   start: { req: void; res: ServingState };
   stop: { req: void; res: ServingState };
   browse: { req: { path?: string }; res: BrowseResult };
+  /** Drives and volumes with their ISO files, for the Open dialog (slow disks time out, never block). */
+  volumes: { req: void; res: VolumeList };
   exportLog: { req: void; res: string };
 }
 export type RequestName = keyof BootdropRequests;
@@ -250,5 +280,6 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'start',
   'stop',
   'browse',
+  'volumes',
   'exportLog',
 ];

@@ -173,6 +173,7 @@ const VALIDATORS: Validators = {
   start: (p) => noPayload(p, 'start'),
   stop: (p) => noPayload(p, 'stop'),
   exportLog: (p) => noPayload(p, 'exportLog'),
+  volumes: (p) => noPayload(p, 'volumes'),
   async addSource(p, env) {
     const o = object(p, 'addSource', ['path']);
     const path = hostPath(o.path, 'addSource.path');

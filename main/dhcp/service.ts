@@ -9,6 +9,8 @@ import type { EffectiveMode, LogLevel, NetInterface, ServeMode } from '../contra
 import { broadcastOf, RateLimiter } from '../net';
 import { LeasePool } from './lease-pool';
 import { foreignServerIn, makeProbe, type Probe } from './probe';
+import { AUTO_PROBES, AUTO_WINDOW_MS, decideAutoMode, type LinkEvidence } from './auto-mode';
+import { readLinkNeighbours, type LinkNeighbours } from './link-evidence';
 import { type Endpoint } from './reply';
 import { hardwareAddress } from './options';
 import { Responder, type ClientEvent, type Outgoing, type Via } from './responder';
@@ -23,8 +25,13 @@ export interface DhcpServiceOptions {
   mode: ServeMode;
   policy: BootPolicy;
   log: ScopedLog;
-  /** auto: how long to wait for another server's answer before acting as DHCP server (default 4000). */
+  /**
+   * auto: how long to listen for another DHCP server (AUTO_PROBES probes spread over it) before deciding
+   * (default AUTO_WINDOW_MS). Silence alone never makes Bootdrop a DHCP server: see auto-mode.ts.
+   */
   probeTimeoutMs?: number;
+  /** auto: what the kernel knows of the link (default: /proc/net on Linux); tests may stand in for it. */
+  linkNeighbours?: (iface: string) => Promise<LinkNeighbours>;
   /** auto: how often to probe again while acting as DHCP server (default 30000). */
   probeIntervalMs?: number;
   /** Ports; tests may move them. dhcp 67, proxy (PXE) 4011, client 68 (auto mode's probe). */
@@ -43,7 +50,8 @@ export interface DhcpServiceOptions {
 
 export interface DhcpServiceEvents {
   client: [ClientEvent];
-  mode: [EffectiveMode];
+  /** The mode in effect and, for auto mode's decisions, why (a sentence for the user). */
+  mode: [EffectiveMode, string | null];
 }
 
 const KNOWN_CLIENTS_MAX = 512;
@@ -88,6 +96,11 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     probeIface: null,
   };
   private probe: Probe | null = null;
+  /** auto: probes actually sent, when listening began, and the client MACs heard meanwhile (bounded). */
+  private probesSent = 0;
+  private probeXids: number[] = [];
+  private listeningSince = 0;
+  private readonly heard = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private probeTimer: NodeJS.Timeout | null = null;
   /** ip → mac learned from 4011 exchanges, leases and clients' REQUESTs, so TFTP/HTTP can name clients. */
@@ -162,7 +175,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`,
     );
     if (this.responder.mode === null) this.startProbing();
-    else this.notify('mode', this.responder.mode);
+    else this.notify('mode', this.responder.mode, null);
   }
 
   async stop(): Promise<void> {
@@ -180,7 +193,9 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     const hadMode = this.responder?.mode !== null;
     this.responder = null;
     this.probe = null;
-    if (hadMode) this.notify('mode', null);
+    this.probeXids = [];
+    this.heard.clear();
+    if (hadMode) this.notify('mode', null, null);
   }
 
   private async openSockets(probing: boolean): Promise<void> {
@@ -238,8 +253,10 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     this.deferred.noteArrival();
     this.lastDatagramAt = Date.now();
     // Our own probe DISCOVER comes back to us through the broadcast loop: not a client.
-    if (this.probe && data.length >= 8 && data.readUInt32BE(4) === this.probe.xid) return;
+    if (data.length >= 8 && this.probeXids.includes(data.readUInt32BE(4))) return;
     const key = peekMac(data) || `packets without a MAC from ${address}`;
+    // While auto mode listens, every client heard is one more machine on the link (see decideAuto).
+    if (r.mode === null && via === 'dhcp' && this.heard.size < 64 && !key.includes(' ')) this.heard.add(key);
     if (!this.limiter.take(key)) {
       if (this.floodLog.take(key))
         this.log(
@@ -300,28 +317,53 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   // ---- auto mode ----
 
   private startProbing(): void {
-    const timeout = this.opts.probeTimeoutMs ?? 4000;
-    this.log('info', `looking for another DHCP server on ${this.opts.iface.name} for ${(timeout / 1000).toFixed(1)} s`);
-    this.sendProbe();
-    // A second probe halfway, in case the first or its answer was lost.
-    this.timers.push(setTimeout(() => this.sendProbe(), Math.floor(timeout / 2)));
-    this.timers.push(
-      setTimeout(() => {
-        if (!this.running || !this.responder || this.responder.mode !== null) return;
-        this.setMode(
-          'dhcp',
-          'info',
-          `no other DHCP server answered within ${(timeout / 1000).toFixed(1)} s: acting as the DHCP server on ${this.opts.iface.name}`,
-        );
-        this.probeTimer = setInterval(() => this.sendProbe(), this.opts.probeIntervalMs ?? 30_000);
-      }, timeout),
+    const window = this.opts.probeTimeoutMs ?? AUTO_WINDOW_MS;
+    this.log(
+      'info',
+      `looking for another DHCP server on ${this.opts.iface.name} for ${(window / 1000).toFixed(1)} s (Bootdrop hands out addresses only on a bare cable)`,
     );
+    this.listeningSince = Date.now();
+    this.probesSent = 0;
+    // Several probes: one lost probe or answer must not look like silence.
+    const every = Math.floor(window / AUTO_PROBES);
+    for (let i = 0; i < AUTO_PROBES; i++) this.timers.push(setTimeout(() => this.sendProbe(), i * every));
+    this.timers.push(setTimeout(() => void this.decideAuto(window), window));
+  }
+
+  private undecided(): boolean {
+    return this.running && this.responder !== null && this.responder.mode === null;
+  }
+
+  /** The window has passed in silence: ask the link what it is (auto-mode.ts decides). */
+  private async decideAuto(window: number): Promise<void> {
+    if (!this.undecided()) return;
+    const iface = this.opts.iface.name;
+    let link: LinkEvidence;
+    try {
+      const n = await (this.opts.linkNeighbours ?? readLinkNeighbours)(iface);
+      link = {
+        neighbours: n.macs === null ? null : new Set([...n.macs, ...this.heard]).size,
+        defaultRouteHere: n.defaultRouteHere,
+      };
+    } catch (err) {
+      this.log('debug', `cannot read the neighbour table: ${errorMessage(err)}`);
+      link = { neighbours: null, defaultRouteHere: null };
+    }
+    if (!this.undecided()) return; // a server answered, or we stopped, while the tables were read
+    const elapsedMs = Date.now() - this.listeningSince;
+    const verdict = decideAutoMode({ probesSent: this.probesSent, elapsedMs, serverSeen: null }, link, iface, window);
+    if (verdict.mode === null) return;
+    this.setMode(verdict.mode, verdict.mode === 'dhcp' ? 'info' : 'warn', verdict.why);
+    if (verdict.mode === 'dhcp')
+      this.probeTimer = setInterval(() => this.sendProbe(), this.opts.probeIntervalMs ?? 30_000);
   }
 
   private sendProbe(): void {
     const sock = this.sockets.probeIface ?? this.sockets.probeAny;
     if (!this.running || !sock) return;
     this.probe = makeProbe();
+    // The last few, not only the newest: an echo may arrive after the next probe went out.
+    this.probeXids = [this.probe.xid, ...this.probeXids.slice(0, AUTO_PROBES)];
     const dest =
       this.strategy === 'wildcard'
         ? broadcastOf({ address: this.opts.iface.address, prefix: this.opts.iface.prefix })
@@ -329,6 +371,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     try {
       sock.send(this.probe.data, this.ports.dhcp, dest, (err) => {
         if (err) this.log('warn', `could not send a DHCP probe: ${err.message}`);
+        else this.probesSent++;
       });
     } catch (err) {
       this.log('warn', `could not send a DHCP probe: ${errorMessage(err)}`);
@@ -358,7 +401,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     if (!this.responder) return;
     this.responder.mode = mode;
     this.log(level, why);
-    this.notify('mode', mode);
+    this.notify('mode', mode, why);
   }
 
   /** Emit without letting a failing listener (a bug elsewhere) stop DHCP for everyone. */

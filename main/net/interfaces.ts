@@ -3,7 +3,7 @@
  * os.networkInterfaces() gives addresses; on Linux /sys/class/net adds what Node does not know:
  * link state, wireless, virtual (bridges, veths, docker, libvirt) and MTU.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +16,8 @@ export interface ListInterfacesOptions {
   /** Address data; defaults to os.networkInterfaces(). */
   addresses?: NodeJS.Dict<os.NetworkInterfaceInfo[]>;
   platform?: NodeJS.Platform;
+  /** How long `ip` may take before its answer is given up on (default 2000 ms). */
+  ipTimeoutMs?: number;
 }
 
 interface LinkFacts {
@@ -76,21 +78,22 @@ const KIND_RANK: Record<LinkKind, number> = { wired: 0, unknown: 1, wireless: 2,
 /**
  * Addressed interfaces that os.networkInterfaces() leaves out: libuv skips links that are not
  * RUNNING, i.e. an Ethernet port whose cable leads to a PC that is still off. That is exactly the
- * bare-cable case, so on Linux ask iproute2 for them (absent → nothing added).
+ * bare-cable case, so on Linux ask iproute2 for them (absent, failing or slow → nothing added).
+ * Asynchronous with a time limit: the engine's event loop also runs DHCP, TFTP and HTTP.
  */
-function addressesWithoutCarrier(
+async function addressesWithoutCarrier(
   known: NodeJS.Dict<os.NetworkInterfaceInfo[]>,
-): NodeJS.Dict<os.NetworkInterfaceInfo[]> {
-  let out: string;
-  try {
-    out = execFileSync('ip', ['-j', '-4', 'addr', 'show'], {
-      encoding: 'utf8',
-      timeout: 2000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  } catch {
-    return {};
-  }
+  timeoutMs: number,
+): Promise<NodeJS.Dict<os.NetworkInterfaceInfo[]>> {
+  const out = await new Promise<string | null>((resolve) => {
+    execFile(
+      'ip',
+      ['-j', '-4', 'addr', 'show'],
+      { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout) => resolve(err ? null : stdout),
+    );
+  });
+  if (out === null) return {};
   const extra: NodeJS.Dict<os.NetworkInterfaceInfo[]> = {};
   try {
     for (const link of JSON.parse(out) as Array<{
@@ -117,14 +120,27 @@ function addressesWithoutCarrier(
   return extra;
 }
 
-export function listInterfaces(opts: ListInterfacesOptions = {}): NetInterface[] {
+const IP_TIMEOUT_MS = 2000;
+
+/** The interfaces, with links without carrier added on Linux (a subprocess, never blocking). */
+export async function listInterfaces(opts: ListInterfacesOptions = {}): Promise<NetInterface[]> {
   const platform = opts.platform ?? process.platform;
-  const sysfsNet = opts.sysfsNet ?? (platform === 'linux' ? '/sys/class/net' : null);
   let addresses = opts.addresses;
   if (!addresses) {
     addresses = os.networkInterfaces();
-    if (platform === 'linux') addresses = { ...addresses, ...addressesWithoutCarrier(addresses) };
+    if (platform === 'linux')
+      addresses = { ...addresses, ...(await addressesWithoutCarrier(addresses, opts.ipTimeoutMs ?? IP_TIMEOUT_MS)) };
   }
+  return describeInterfaces(addresses, { ...opts, platform });
+}
+
+/** The pure part: addresses (and sysfs, when there is one) to the contract's list. */
+export function describeInterfaces(
+  addresses: NodeJS.Dict<os.NetworkInterfaceInfo[]>,
+  opts: Omit<ListInterfacesOptions, 'addresses'> = {},
+): NetInterface[] {
+  const platform = opts.platform ?? process.platform;
+  const sysfsNet = opts.sysfsNet ?? (platform === 'linux' ? '/sys/class/net' : null);
   const list: NetInterface[] = [];
   for (const [name, infos] of Object.entries(addresses)) {
     const v4 = (infos ?? []).filter((i) => i.family === 'IPv4');
@@ -158,7 +174,8 @@ function recommend(list: NetInterface[]): NetInterface | null {
 }
 
 /** Find an interface by name, with an error that lists the choices. */
-export function findInterface(name: string, list: NetInterface[] = listInterfaces()): NetInterface {
+export async function findInterface(name: string, list?: NetInterface[]): Promise<NetInterface> {
+  list ??= await listInterfaces();
   const hit = list.find((i) => i.name === name);
   if (hit) return hit;
   const names = list.map((i) => i.name).join(', ') || 'none';

@@ -7,27 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowseEntry, BrowseResult } from '../contract';
 import { errorMessage } from '../errors';
+import { listVolumes } from '../volumes';
 
-/** Mount points worth offering (USB sticks, DVDs, other disks); pseudo file systems are skipped. */
+/** Drives and volumes worth offering (USB sticks, other disks), listed off the event loop; none on failure. */
 async function mountedVolumes(): Promise<BrowseEntry[]> {
-  try {
-    // node-disk-info shells out to df/wmic; any failure there just means "no volume list".
-    const { getDiskInfo } = await import('node-disk-info');
-    const drives = await getDiskInfo();
-    const seen = new Set<string>();
-    const out: BrowseEntry[] = [];
-    for (const d of drives) {
-      const mount = d.mounted;
-      if (!mount || seen.has(mount)) continue;
-      if (/^(tmpfs|devtmpfs|udev|overlay|none|shm|run|proc|sysfs)$/i.test(d.filesystem)) continue;
-      if (/^\/(proc|sys|dev|run|snap)(\/|$)/.test(mount) || /^\/boot(\/|$)/.test(mount)) continue;
-      seen.add(mount);
-      out.push({ name: mount, path: mount, kind: 'volume' });
-    }
-    return out;
-  } catch {
-    return [];
-  }
+  const { volumes } = await listVolumes();
+  return volumes.map((v) => ({ name: v.name, path: v.path, kind: 'volume' }));
 }
 
 export async function browse(requested?: string): Promise<BrowseResult> {

@@ -191,7 +191,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
       dhcp.on('client', (e: ClientEvent) =>
         o.onClient({ mac: e.mac, ip: e.ip, firmware: firmwareOf(e.facts), arch: e.facts.archCode }),
       );
-      dhcp.on('mode', (m) => o.onMode(m));
+      dhcp.on('mode', (m, why) => o.onMode(m, why));
       await dhcp.start();
       return {
         get effectiveMode() {

@@ -37,6 +37,8 @@ const STAGE: Record<ClientStage, string> = {
 export function describeMode(state: ServingState): string {
   const eff = state.effectiveMode;
   if (state.mode === 'auto' && eff === null) return 'auto mode (looking for a DHCP server on the link)';
+  // Auto mode hands out addresses only on evidence of a bare cable: its own words say which.
+  if (eff === 'dhcp' && state.mode === 'auto' && state.modeReason) return `auto → own DHCP mode (${state.modeReason})`;
   if (eff === 'dhcp')
     return `${state.mode === 'auto' ? 'auto → ' : ''}own DHCP mode (no other DHCP server: Bootdrop hands out addresses)`;
   return `${state.mode === 'auto' ? 'auto → ' : ''}proxy DHCP mode (the existing DHCP server keeps handing out addresses)`;

@@ -95,7 +95,8 @@ export interface DhcpStart {
   ports?: { dhcp: number; proxy: number; client: number };
   log: Log;
   onClient(sighting: DhcpSighting): void;
-  onMode(mode: EffectiveMode): void;
+  /** The mode in effect, and auto mode's reason for it (null for a fixed mode). */
+  onMode(mode: EffectiveMode, why: string | null): void;
 }
 
 export interface RunningDhcp extends RunningServer {
@@ -117,7 +118,8 @@ export interface ServerStart {
  * openSource return comes back to layout and planSource with its type intact, no casts at the seam.
  */
 export interface EngineServices<P = unknown, M extends SourceMedium = SourceMedium> {
-  listInterfaces(): NetInterface[];
+  /** May run a subprocess (`ip`), so asynchronous; a plain array is fine for fakes. */
+  listInterfaces(): Promise<NetInterface[]> | NetInterface[];
   openSource(hostPath: string): Promise<M>;
   planSource(id: string, hostPath: string, opened: M): Promise<PlannedSource<P>>;
   /** (Re)write the generated files of `tree` and mount the sources; called again on menu changes. */

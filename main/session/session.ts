@@ -18,7 +18,9 @@ import {
   type ServingState,
   type SourceSummary,
   type TransferProgress,
+  type VolumeList,
 } from '../contract';
+import { listVolumes } from '../volumes';
 import { TransferTracker } from '../transfer';
 import { MountedTree } from '../vfs';
 import { browse } from './browse';
@@ -84,7 +86,10 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   private menu: MenuSettings & { biosMenu: BiosMenu };
   /** The classic-way source of the layout in force, so a change of it is told once, not per re-layout. */
   private servedClassic: string | null | undefined = undefined;
+  /** Every IPv4 interface, loopback included (a test or `--interface lo` may name it); see offered(). */
   private interfaces: NetInterface[] = [];
+  /** The first listing, started by the constructor (asynchronous: it may run `ip`). */
+  private readonly interfacesListed: Promise<void>;
   private interfaceName: string | null;
   private mode: ServeMode;
   private running: Running | null = null;
@@ -132,7 +137,9 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       httpUrl: null,
       error: null,
     };
-    this.interfaces = this.safeListInterfaces();
+    this.interfacesListed = this.safeListInterfaces().then((list) => {
+      this.interfaces = list;
+    });
   }
 
   // ---- events and log -------------------------------------------------------------------------
@@ -165,12 +172,13 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   // ---- read side --------------------------------------------------------------------------------
 
   async snapshot(): Promise<EngineSnapshot> {
+    await this.interfacesListed;
     return {
       version: CONTRACT_VERSION,
       state: { ...this.state },
       sources: this.effectiveSources(),
       menu: this.menuCopy(),
-      interfaces: this.interfaces.map((i) => ({ ...i })),
+      interfaces: this.offered(),
       clients: this.clients.list(),
     };
   }
@@ -192,9 +200,14 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     return this.running?.layout.roles ?? EMPTY_ROLES;
   }
 
-  private safeListInterfaces(): NetInterface[] {
+  /** What the UI offers: a PC is never reached through loopback, so it is not a choice there. */
+  private offered(): NetInterface[] {
+    return this.interfaces.filter((i) => i.kind !== 'loopback').map((i) => ({ ...i }));
+  }
+
+  private async safeListInterfaces(): Promise<NetInterface[]> {
     try {
-      return this.services.listInterfaces();
+      return await this.services.listInterfaces();
     } catch (err) {
       this.log('warn', 'net', `cannot list interfaces: ${errorMessage(err)}`);
       return [];
@@ -202,13 +215,17 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   }
 
   async refreshInterfaces(): Promise<NetInterface[]> {
-    this.interfaces = this.safeListInterfaces();
-    this.emit({ type: 'interfaces', interfaces: this.interfaces.map((i) => ({ ...i })) });
-    return this.interfaces.map((i) => ({ ...i }));
+    this.interfaces = await this.safeListInterfaces();
+    this.emit({ type: 'interfaces', interfaces: this.offered() });
+    return this.offered();
   }
 
   async browse(req: { path?: string }): Promise<BrowseResult> {
     return browse(req.path);
+  }
+
+  async volumes(): Promise<VolumeList> {
+    return listVolumes();
   }
 
   // ---- sources and menu -------------------------------------------------------------------------
@@ -353,8 +370,8 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   }
 
   /** The interface to serve on: the chosen one, else the recommended one. */
-  private pickInterface(): NetInterface {
-    this.interfaces = this.safeListInterfaces();
+  private async pickInterface(): Promise<NetInterface> {
+    this.interfaces = await this.safeListInterfaces();
     if (this.interfaceName) {
       const hit = this.interfaces.find((i) => i.name === this.interfaceName);
       if (!hit) {
@@ -422,7 +439,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
           'nothing to serve: no ISO or folder added',
           'add an ISO (drop it on the window, or pass it to "bootdrop serve")',
         );
-      const iface = this.pickInterface();
+      const iface = await this.pickInterface();
       const tree = new MountedTree();
       const tracker = new TransferTracker((t) => this.onTransfer(t), { macFor: (ip) => this.macFor(ip) });
       where = 'HTTP server';
@@ -461,7 +478,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         ...(this.opts.dhcpPorts ? { ports: this.opts.dhcpPorts } : {}),
         log: this.log,
         onClient: (s) => this.onDhcp(s),
-        onMode: (m) => this.setState({ effectiveMode: m }),
+        onMode: (m, why) => this.setState({ effectiveMode: m, modeReason: why }),
       });
       run.dhcp = dhcp;
       started.push(dhcp);
@@ -473,6 +490,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         address: iface.address,
         mode: this.mode,
         effectiveMode: dhcp.effectiveMode,
+        modeReason: this.state.modeReason ?? null,
         httpUrl,
         error: null,
       });
@@ -493,7 +511,15 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       for (const s of started.reverse()) await s.close().catch(() => undefined);
       const error = toServeError(err, where);
       this.log('error', 'session', `${error.message} — ${error.remedy}`);
-      this.setState({ serving: false, starting: false, address: null, effectiveMode: null, httpUrl: null, error });
+      this.setState({
+        serving: false,
+        starting: false,
+        address: null,
+        effectiveMode: null,
+        modeReason: null,
+        httpUrl: null,
+        error,
+      });
     }
     return { ...this.state };
   }
@@ -533,7 +559,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     const serving = this.running?.iface ?? null;
     const name = serving?.name ?? this.awaitingLink?.name;
     if (!name) return;
-    const change = linkChange(name, serving, this.safeListInterfaces());
+    const change = linkChange(name, serving, await this.safeListInterfaces());
     if (change.kind === 'same') return;
     if (change.kind === 'lost') {
       this.log('warn', 'net', `${change.why}: stopped serving; Bootdrop serves again when it is back`);

@@ -98,3 +98,41 @@ describe('own DHCP on a bare cable', () => {
     expect(bd.logs().join('\n')).toMatch(/found a DHCP server at 10\.213\.31\.253/);
   });
 });
+
+// An office LAN whose DHCP server did not answer in time (down, slow, a lost packet): silence alone
+// must not make Bootdrop a second DHCP server there. The server's ARP table knows several machines.
+describe('auto mode on a busy link without an answering DHCP server', () => {
+  let lan: TestLan;
+  let server: NetnsHost;
+  let bd: BootdropProcess | null = null;
+
+  beforeAll(async () => {
+    requirePeers();
+    lan = await TestLan.create('dhcpbusy');
+    server = await lan.addHost('srv', '10.213.32.1/24');
+    for (let i = 0; i < 3; i++) {
+      const peer = await lan.addHost(`pc${i}`, `10.213.32.${10 + i}/24`);
+      // One datagram to the server: the peer ARPs for it, so the server's kernel learns the peer's MAC.
+      const send = "const s=require('dgram').createSocket('udp4');s.send('hi',9,'10.213.32.1',()=>s.close())";
+      await peer.exec(['node', '-e', send]);
+    }
+  });
+  afterAll(async () => {
+    await bd?.stop();
+    await lan?.destroy();
+  });
+
+  it('stays proxyDHCP, says why, and never hands out an address', async () => {
+    bd = await startBootdrop(server, { iface: 'eth0', mode: 'auto', probeTimeoutMs: 1500 });
+    await bd.waitFor((l) => l.type === 'mode', 6000, 'auto mode to decide');
+    expect(bd.lines.filter((l) => l.type === 'mode').map((l) => l.mode)).toEqual(['proxy']);
+    expect(bd.logs().join('\n')).toMatch(
+      /no other DHCP server answered 3 probes .*, but 3 other machines are on eth0: staying proxyDHCP/,
+    );
+    const client = await lan.addHost('cli', null, { mac: '52:54:00:32:00:10' });
+    const plain = await pxeClient(client, { kind: 'plain' });
+    expect(plain.filter((r) => r.src === '10.213.32.1')).toEqual([]);
+    const pxe = (await pxeClient(client, { kind: 'bios' })).filter((r) => r.src === '10.213.32.1');
+    expect(pxe.map((r) => r.yiaddr)).toEqual(['0.0.0.0']); // a proxy offer: boot file, no address
+  });
+});

@@ -22,13 +22,15 @@ let decided = 0;
 const { PxePolicy } = require(${JSON.stringify(ENGINE + '/boot/pxe-policy.js')});
 const product = new PxePolicy({ httpPort: 80 });
 const policy = { decide(f, ip) { decided++; return product.decide(f, ip); } };
-const svc = new DhcpService({ iface: findInterface('eth0'), mode: 'dhcp', policy, log: (level, message) => print({ type: 'log', level, message }) });
-svc.on('client', (e) => print({ type: 'client', mac: e.mac, ip: e.ip }));
-svc.start().then(
-  () => print({ type: 'ready', decided, known: svc.macForIp('10.213.44.2') }),
-  (err) => print({ type: 'error', message: err.message }),
-);
-process.on('SIGTERM', () => svc.stop().then(() => process.exit(0)));
+findInterface('eth0').then((iface) => {
+  const svc = new DhcpService({ iface, mode: 'dhcp', policy, log: (level, message) => print({ type: 'log', level, message }) });
+  svc.on('client', (e) => print({ type: 'client', mac: e.mac, ip: e.ip }));
+  svc.start().then(
+    () => print({ type: 'ready', decided, known: svc.macForIp('10.213.44.2') }),
+    (err) => print({ type: 'error', message: err.message }),
+  );
+  process.on('SIGTERM', () => svc.stop().then(() => process.exit(0)));
+});
 `;
 
 describe('DHCP start-up warm-up', () => {

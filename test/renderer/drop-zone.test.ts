@@ -64,6 +64,37 @@ describe('DropZone', () => {
     expect(wrapper.find('[data-testid="picker"]').exists()).toBe(false);
   });
 
+  it('lists the ISO files on plugged-in drives, and says which drive did not answer', async () => {
+    const engine = new FakeEngine();
+    engine.handlers.browse = (req) => ({ path: req.path ?? '/home/me', parent: '/home', entries: [] });
+    engine.handlers.volumes = () => ({
+      error: null,
+      volumes: [
+        {
+          path: '/run/media/me/STICK',
+          name: 'STICK',
+          size: 32e9,
+          free: 20e9,
+          error: null,
+          isos: [{ name: 'debian.iso', path: '/run/media/me/STICK/debian.iso', size: 700e6 }],
+        },
+        { path: '/mnt/nas', name: 'nas', size: null, free: null, isos: [], error: 'did not answer within 5.0 s' },
+      ],
+    });
+    engine.handlers.addSource = (req) => source('debian', { path: req.path });
+    wrapper = await mountOn(DropZone, engine, {});
+    await wrapper.get('[data-testid="drop-zone"]').trigger('drop', { dataTransfer: { files: [iso('debian.iso')] } });
+    await settle();
+    const drives = wrapper.get('[data-testid="picker-drives"]');
+    expect(drives.findAll('[data-testid="picker-drive"]').map((d) => d.text())).toEqual([
+      expect.stringMatching(/^STICK.*20\.0 GB free.*debian\.iso.*700 MB/),
+      expect.stringMatching(/^nas.*did not answer within 5\.0 s/),
+    ]);
+    await drives.get('[data-testid="picker-drive-iso"]').trigger('click');
+    await settle();
+    expect(engine.callsOf('addSource')).toEqual([{ path: '/run/media/me/STICK/debian.iso' }]);
+  });
+
   it('shows the folder the user typed even when the first listing answers after it', async () => {
     const engine = new FakeEngine();
     let releaseFirst: () => void = () => undefined;

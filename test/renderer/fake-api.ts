@@ -72,6 +72,7 @@ export class FakeEngine {
     stop: () => this.call('stop', undefined, () => ({ ...this.snap.state, serving: false })),
     browse: (req) => this.call('browse', req, () => ({ path: req.path ?? '/home', parent: '/', entries: [] })),
     exportLog: () => this.call('exportLog', undefined, () => ''),
+    volumes: () => this.call('volumes', undefined, () => ({ volumes: [], error: null })),
     onEvent: (l) => {
       this.listeners.add(l);
       return () => this.listeners.delete(l);

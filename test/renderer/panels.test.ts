@@ -447,4 +447,27 @@ describe('NetworkPanel', () => {
     expect(wrapper.get<HTMLInputElement>('[data-testid="mode-radio-dhcp"]').element.checked).toBe(true);
     expect(wrapper.get('[data-testid="effective-mode"]').text()).toBe('In effect: Direct cable (own DHCP)');
   });
+
+  it('says what a fixed mode puts in effect, before serving and while a mode change restarts', async () => {
+    const engine = new FakeEngine(
+      snapshot({ interfaces, state: servingState({ mode: 'proxy', effectiveMode: null }) }),
+    );
+    wrapper = await mountOn(NetworkPanel, engine);
+    expect(wrapper.get('[data-testid="effective-mode"]').text()).toBe('In effect: Beside a router (proxy DHCP)');
+    // setMode reports the new choice before the restart replaces the old effective mode.
+    engine.emit({ type: 'state', state: servingState({ mode: 'proxy', effectiveMode: 'dhcp', serving: true }) });
+    await settle();
+    expect(wrapper.get('[data-testid="effective-mode"]').text()).toBe('In effect: Beside a router (proxy DHCP)');
+    engine.emit({ type: 'state', state: servingState({ mode: 'auto', effectiveMode: null, serving: false }) });
+    await settle();
+    expect(wrapper.get('[data-testid="effective-mode"]').text()).toBe('In effect: Decided when serving starts');
+    // Auto mode says why it chose what it did (the engine's sentence).
+    const why = 'no other DHCP server answered 3 probes in 10 s, but 9 other machines are on eth0: staying proxyDHCP';
+    engine.emit({
+      type: 'state',
+      state: servingState({ mode: 'auto', effectiveMode: 'proxy', serving: true, modeReason: why }),
+    });
+    await settle();
+    expect(wrapper.get('[data-testid="mode-reason"]').text()).toBe(why);
+  });
 });

@@ -255,6 +255,7 @@ export function connectWebSocket(options: WsClientOptions): EngineConnection {
     stop: () => call('stop', undefined),
     browse: (req) => call('browse', req),
     exportLog: () => call('exportLog', undefined),
+    volumes: () => call('volumes', undefined),
     onEvent(listener) {
       eventListeners.add(listener);
       return () => eventListeners.delete(listener);

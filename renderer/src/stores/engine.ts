@@ -19,6 +19,7 @@ import {
   type ServeMode,
   type ServingState,
   type SourceSummary,
+  type VolumeList,
 } from '../../../main/contract/index';
 import { toProblem, type ConnectionInfo, type Problem } from '../api/index';
 import { preselectedInterface } from '../format';
@@ -33,6 +34,7 @@ export type Operation =
   | 'menu'
   | 'serve'
   | 'browse'
+  | 'volumes'
   | 'exportLog'
   | 'refreshInterfaces';
 
@@ -55,6 +57,7 @@ export const useEngineStore = defineStore('engine', () => {
     menu: 0,
     serve: 0,
     browse: 0,
+    volumes: 0,
     exportLog: 0,
     refreshInterfaces: 0,
   });
@@ -214,6 +217,11 @@ export const useEngineStore = defineStore('engine', () => {
     return run('browse', (a) => a.browse(path === undefined ? {} : { path }));
   }
 
+  /** Drives and volumes with their ISO files (the engine gives up on ones that do not answer). */
+  async function volumes(): Promise<VolumeList | undefined> {
+    return run('volumes', (a) => a.volumes());
+  }
+
   async function exportLog(): Promise<string | undefined> {
     return run('exportLog', (a) => a.exportLog());
   }
@@ -252,6 +260,7 @@ export const useEngineStore = defineStore('engine', () => {
     start,
     stop,
     browse,
+    volumes,
     exportLog,
     dismiss,
   };

@@ -20,7 +20,7 @@ const { PxePolicy } = require(path.join(engine, 'boot/pxe-policy.js'));
 const policy = new PxePolicy({ httpPort: 80 });
 
 async function main() {
-  const iface = findInterface(config.iface || 'eth0');
+  const iface = await findInterface(config.iface || 'eth0');
   const service = new DhcpService({
     iface,
     mode: config.mode || 'proxy',

@@ -25,15 +25,15 @@ function addr(address: string, prefix: number, mac: string, internal = false): o
   return { address, netmask: '255.255.255.0', family: 'IPv4', mac, internal, cidr: `${address}/${prefix}` };
 }
 
-describe('interface listing', () => {
+describe('interface listing', async () => {
   link('lo', { type: '772', oper: 'unknown', mtu: 65536 });
   link('docker0', { virtual: true });
   link('wlp2s0', { wireless: true });
   link('enp3s0', { mtu: 9000 });
   link('enp4s0', { oper: 'down' });
 
-  it('classifies links from sysfs and recommends the connected wired one', () => {
-    const list = listInterfaces({
+  it('classifies links from sysfs and recommends the connected wired one', async () => {
+    const list = await listInterfaces({
       sysfsNet: root,
       platform: 'linux',
       addresses: {
@@ -64,8 +64,8 @@ describe('interface listing', () => {
     expect(list.filter((i) => i.recommended)).toHaveLength(1);
   });
 
-  it('falls back to Wi-Fi, then to virtual links, never to loopback', () => {
-    const wifiOnly = listInterfaces({
+  it('falls back to Wi-Fi, then to virtual links, never to loopback', async () => {
+    const wifiOnly = await listInterfaces({
       sysfsNet: root,
       addresses: {
         lo: [addr('127.0.0.1', 8, '00:00:00:00:00:00', true)],
@@ -75,14 +75,14 @@ describe('interface listing', () => {
     });
     expect(wifiOnly.find((i) => i.recommended)!.name).toBe('wlp2s0');
     expect(
-      listInterfaces({ sysfsNet: root, addresses: { lo: [addr('127.0.0.1', 8, '00:00:00:00:00:00', true)] } }).some(
-        (i) => i.recommended,
-      ),
+      (
+        await listInterfaces({ sysfsNet: root, addresses: { lo: [addr('127.0.0.1', 8, '00:00:00:00:00:00', true)] } })
+      ).some((i) => i.recommended),
     ).toBe(false);
   });
 
-  it('guesses kinds by name where there is no sysfs (macOS)', () => {
-    const list = listInterfaces({
+  it('guesses kinds by name where there is no sysfs (macOS)', async () => {
+    const list = await listInterfaces({
       platform: 'darwin',
       addresses: {
         en0: [addr('192.168.1.5', 24, 'aa:bb:cc:00:00:09')],
@@ -95,7 +95,30 @@ describe('interface listing', () => {
     ]);
   });
 
-  it('lists this machine without throwing', () => {
-    expect(Array.isArray(listInterfaces())).toBe(true);
+  it('lists this machine without throwing', async () => {
+    expect(Array.isArray(await listInterfaces())).toBe(true);
+  });
+
+  // iproute2 stuck (a wedged netlink, a hung NSS lookup): the listing must come back without the
+  // carrier-less links, and DHCP/TFTP/HTTP on the same event loop must keep running meanwhile.
+  it('does not block on a hanging `ip` and gives up after its time limit', async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-fake-ip-'));
+    fs.writeFileSync(path.join(bin, 'ip'), '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}:${savedPath ?? ''}`;
+    try {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      const list = await listInterfaces({ platform: 'linux', ipTimeoutMs: 300 });
+      clearInterval(timer);
+      expect(ticks, 'the event loop ran while `ip` hung').toBeGreaterThan(0);
+      const names = Object.keys(os.networkInterfaces());
+      expect(list.map((i) => i.name).sort()).toEqual(
+        names.filter((n) => (os.networkInterfaces()[n] ?? []).some((a) => a.family === 'IPv4')).sort(),
+      );
+    } finally {
+      process.env.PATH = savedPath;
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

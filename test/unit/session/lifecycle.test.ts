@@ -91,6 +91,23 @@ async function serving(journal: string[], o: Parameters<typeof fakeServices>[1] 
 }
 
 describe('Session lifecycle (services as functions)', () => {
+  it('never offers loopback as the connection to the PC, but still serves on it when named (tests, CLI)', async () => {
+    const journal: string[] = [];
+    const lo: NetInterface = {
+      ...ETH0,
+      name: 'lo',
+      address: '127.0.0.1',
+      prefix: 8,
+      kind: 'loopback',
+      recommended: false,
+    };
+    const s = await serving(journal, { ifaces: () => [lo, ETH0] });
+    expect((await s.snapshot()).interfaces.map((i) => i.name)).toEqual(['eth0']);
+    expect((await s.refreshInterfaces()).map((i) => i.name)).toEqual(['eth0']);
+    await s.setInterface({ name: 'lo' });
+    expect((await s.start()).address).toBe('127.0.0.1');
+  });
+
   it('starts HTTP, then the layout (with the plan it was given back), TFTP, DHCP; stops DHCP first', async () => {
     const journal: string[] = [];
     const s = await serving(journal);

@@ -115,4 +115,8 @@ export class StubApi implements BootdropApi {
     this.record('exportLog');
     return 'log';
   }
+  async volumes() {
+    this.record('volumes');
+    return { volumes: [], error: null };
+  }
 }

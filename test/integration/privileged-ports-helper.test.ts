@@ -1,0 +1,98 @@
+/**
+ * build/linux/bootdrop-ports, the fixed helper pkexec runs as root for the desktop app: run for real
+ * inside a network namespace of its own (net.ipv4.ip_unprivileged_port_start is per namespace, so the
+ * machine's own setting is never touched), with its files redirected to a scratch folder.
+ */
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForOutput } from '../helpers/netns';
+import { privilegedPortsNs } from '../helpers/unprivileged';
+
+const execFileP = promisify(execFile);
+const HELPER = path.resolve(__dirname, '../../build/linux/bootdrop-ports');
+
+describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('the privileged ports helper', () => {
+  let ns: Awaited<ReturnType<typeof privilegedPortsNs>>;
+  let root: string;
+  beforeAll(async () => {
+    ns = await privilegedPortsNs();
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-ports-root-'));
+  });
+  afterAll(async () => {
+    await ns?.destroy();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  async function helper(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const r = await execFileP('ip', ['netns', 'exec', ns.ns, HELPER, ...args], {
+        env: { PATH: process.env.PATH, BOOTDROP_PORTS_TEST_ROOT: root },
+      });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+  const portStart = async (): Promise<string> =>
+    (
+      await execFileP('ip', ['netns', 'exec', ns.ns, 'sysctl', '-n', 'net.ipv4.ip_unprivileged_port_start'])
+    ).stdout.trim();
+  const conf = () => path.join(root, 'etc/sysctl.d/60-bootdrop.conf');
+
+  it('allows the ports while serving and puts the previous limit back afterwards', async () => {
+    expect(await portStart()).toBe('1024');
+    expect((await helper('allow')).code).toBe(0);
+    expect(await portStart()).toBe('67');
+    expect(fs.existsSync(conf())).toBe(false); // not remembered
+    expect((await helper('status')).stdout).toMatch(/^port-start=67 remembered=no firewalld=/);
+    expect((await helper('restore')).code).toBe(0);
+    expect(await portStart()).toBe('1024');
+    expect((await helper('restore')).code).toBe(0); // twice is harmless
+    expect(await portStart()).toBe('1024');
+  });
+
+  it('hold: allowed until Bootdrop closes the pipe (stops serving, quits or crashes), then restored', async () => {
+    const child = spawn('ip', ['netns', 'exec', ns.ns, HELPER, 'hold'], {
+      env: { PATH: process.env.PATH, BOOTDROP_PORTS_TEST_ROOT: root },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await waitForOutput(child, /^held$/m, 10_000);
+    expect(await portStart()).toBe('67');
+    child.stdin!.end();
+    expect(await exited).toBe(0);
+    expect(await portStart()).toBe('1024');
+  });
+
+  it('"remember" keeps it across restore and reboots; forget (and uninstall) removes it', async () => {
+    expect((await helper('allow', '--remember')).code).toBe(0);
+    expect(fs.readFileSync(conf(), 'utf8')).toMatch(/^net\.ipv4\.ip_unprivileged_port_start=67$/m);
+    expect((await helper('restore')).code).toBe(0);
+    expect(await portStart()).toBe('67');
+    expect((await helper('forget')).code).toBe(0);
+    expect(fs.existsSync(conf())).toBe(false);
+    expect(await portStart()).toBe('1024');
+  });
+
+  it('does nothing it was not built for', async () => {
+    for (const args of [
+      [],
+      ['sh'],
+      ['allow', '--everything'],
+      ['restore', 'now'],
+      ['hold', '--firewall'],
+      ['firewall-open', 'eth0;reboot'],
+    ]) {
+      const r = await helper(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^bootdrop-ports: /);
+    }
+    expect((await helper('firewall-open', 'eth0;reboot')).stderr).toMatch(/not an interface name: eth0;reboot/);
+    expect(await portStart()).toBe('1024');
+  });
+});
