@@ -37,6 +37,7 @@ describe('KeepAwake', () => {
       },
       stop: (id) => {
         calls.push(`stop ${id}`);
+        return true;
       },
     });
     keep.follow(false);
