@@ -93,7 +93,9 @@ describe('ServeToggle', () => {
           error: {
             code: 'EACCES',
             message: 'No permission to use UDP port 67',
-            remedy: 'Allow Bootdrop to use ports below 1024.',
+            // The engine's remedy is written for the CLI (main/net/port-error.ts).
+            remedy:
+              'allow unprivileged low ports: sudo sysctl -w net.ipv4.ip_unprivileged_port_start=67 (persist it with a file in /etc/sysctl.d/; 67 covers DHCP, TFTP and HTTP), or run "bootdrop serve" with root privileges',
           },
         }),
       }),
@@ -102,6 +104,13 @@ describe('ServeToggle', () => {
     wrapper = await mountOn(ServeToggle, engine, {
       fixPrivilegedPorts: async () => ({ ok: true, message: `fixed ${++fixes}` }),
     });
+    // The window speaks of its own button, not of a terminal command.
+    const remedy = wrapper.get('[data-testid="serve-error"] [data-testid="problem-remedy"]').text();
+    expect(remedy).toBe(
+      'Press “Allow Bootdrop to use these ports” below: the system asks for your password once, then switch serving on again.',
+    );
+    expect(remedy).not.toMatch(/sudo|bootdrop serve|root/);
+    expect(wrapper.get('[data-testid="fix-ports"]').text()).toBe('Allow Bootdrop to use these ports');
     await wrapper.get('[data-testid="fix-ports"]').trigger('click');
     await settle();
     expect(fixes).toBe(1);
@@ -112,6 +121,8 @@ describe('ServeToggle', () => {
     const eacces = servingState({ error: { code: 'EACCES', message: 'm', remedy: 'r' } });
     wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: eacces })));
     expect(wrapper.find('[data-testid="fix-ports"]').exists()).toBe(false);
+    // The browser UI runs under `bootdrop serve --ui`: there the CLI's remedy is the right one.
+    expect(wrapper.get('[data-testid="problem-remedy"]').text()).toBe('r');
     wrapper.unmount();
     const busy = servingState({ error: { code: 'EADDRINUSE', message: 'm', remedy: 'r' } });
     wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: busy })), {
