@@ -189,6 +189,24 @@ describe('client rows', () => {
     expect(row.get('[data-testid="client-bytes"]').text()).toBe('2.3 GB of 6.1 GB');
     expect(row.get('[data-testid="client-rate"]').text()).toBe('95.0 MB/s');
     expect(row.get('[data-testid="client-eta"]').text()).toBe('41 s left');
+    // No history yet (the snapshot is one moment): no sparkline until updates arrive.
+    expect(row.find('[data-testid="client-sparkline"]').exists()).toBe(false);
+  });
+
+  it('draws a throughput sparkline beside the progress bar as updates arrive', async () => {
+    const engine = booting();
+    wrapper = await mountOn(ClientList, engine);
+    for (const [bytes, rate] of [
+      [2_400_000_000, 80_000_000],
+      [2_500_000_000, 100_000_000],
+      [2_540_000_000, 40_000_000],
+    ] as const) {
+      engine.emit({ type: 'transfer', transfer: transfer('t1', { mac, bytes, total: 6_114_656_256, rate }) });
+    }
+    await settle();
+    const spark = wrapper.get('[data-testid="client-row"] .transfer-bar [data-testid="client-sparkline"]');
+    expect(spark.get('polyline').attributes('points')).toBe('0,4 40,0 80,12');
+    expect(spark.attributes('aria-label')).toBe('Download speed over the last 3 updates, peak 100 MB/s');
   });
 
   it('moves along with events, and shows where a failed boot stopped', async () => {
