@@ -336,10 +336,13 @@ export class DesktopShell {
         this.notice('warn', `Could not restore ${what}: ${errorMessage(err)}`);
       }
     };
-    for (const path of settings.sources) await attempt(`the ISO ${path}`, 'addSource', { path });
+    // The quick ones first: the window is already open, and reading ISOs can take seconds, during which
+    // a choice the user makes must not be overwritten by a saved one arriving late.
     await attempt('the serving mode', 'setMode', { mode: settings.mode });
     if (settings.interfaceName)
       await attempt(`the interface ${settings.interfaceName}`, 'setInterface', { name: settings.interfaceName });
+    for (const path of settings.sources) await attempt(`the ISO ${path}`, 'addSource', { path });
+    // The menu last: its default entry and overrides name entries of the ISOs.
     if (settings.menu) await attempt('the boot menu settings', 'setMenu', { menu: settings.menu });
     this.saved = settings;
     this.restoring = false;

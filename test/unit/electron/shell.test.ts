@@ -330,9 +330,9 @@ describe('DesktopShell', () => {
     );
     const win = await startShell();
     expect(engine.calls.filter((c) => c.name !== 'snapshot')).toEqual([
-      { name: 'addSource', req: { path: '/isos/arch.iso' } },
       { name: 'setMode', req: { mode: 'proxy' } },
       { name: 'setInterface', req: { name: 'eth1' } },
+      { name: 'addSource', req: { path: '/isos/arch.iso' } },
     ]);
     expect(engine.calls.map((c) => c.name)).not.toContain('start'); // never starts serving by itself
     await ipc(win, REQUEST_CHANNELS.snapshot);
@@ -407,8 +407,8 @@ describe('DesktopShell', () => {
     engine = new Engine();
     await startShell();
     expect(engine.calls.filter((c) => c.name !== 'snapshot')).toEqual([
-      { name: 'addSource', req: { path: '/isos/arch.iso' } },
       { name: 'setMode', req: { mode: 'auto' } },
+      { name: 'addSource', req: { path: '/isos/arch.iso' } },
       { name: 'setMenu', req: { menu: chosen } },
     ]);
     await flush();
@@ -451,7 +451,7 @@ describe('DesktopShell', () => {
       JSON.stringify({
         version: 1,
         sources: ['/isos/a.iso', '/isos/b.iso'],
-        interfaceName: null,
+        interfaceName: 'eth1',
         mode: 'auto',
         menu: null,
       }),
@@ -468,9 +468,19 @@ describe('DesktopShell', () => {
     expect(win.loaded).toEqual({ file: '/app/out/renderer/index.html' });
     expect(tray().image).toEqual({ path: '/app/build/tray/idle.png' });
     expect(slow.sources).toEqual([]);
+    // The user picks another interface while the ISOs are still being read: that choice stands.
+    await vi.waitFor(() => expect(slow.state.interfaceName).toBe('eth1'));
+    expect(await ipc(win, REQUEST_CHANNELS.setInterface, { name: 'eth0' })).toEqual({ ok: true, value: undefined });
     release();
     await shell.restored;
     expect(slow.sources.map((s) => s.path)).toEqual(['/isos/a.iso', '/isos/b.iso']);
+    expect(slow.state.interfaceName).toBe('eth0');
+    await vi.waitFor(() =>
+      expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({
+        sources: ['/isos/a.iso', '/isos/b.iso'],
+        interfaceName: 'eth0',
+      }),
+    );
     // The window heard about them as they came in.
     expect(win.webContents.sent.filter((m) => (m.args[0] as { type: string }).type === 'sources')).toHaveLength(2);
   });
