@@ -45,5 +45,7 @@ export async function hasTrayHost(
   probe: WatcherProbe = probeWatcher,
 ): Promise<boolean> {
   if (platform !== 'linux') return true;
+  // No session bus to ask (and dbus-send must not try to autolaunch one through X11).
+  if (!env.DBUS_SESSION_BUS_ADDRESS && !env.XDG_RUNTIME_DIR) return trayGuess(env);
   return (await probe()) ?? trayGuess(env);
 }

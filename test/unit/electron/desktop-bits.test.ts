@@ -7,18 +7,22 @@ import { openDialogOptions } from '../../../electron/open-dialog';
 import { hasTrayHost, trayGuess } from '../../../electron/tray-host';
 
 describe('tray host (is there a tray to hide into?)', () => {
+  const never = async (): Promise<boolean | null> => {
+    throw new Error('not asked');
+  };
+
   it('Windows and macOS always have one; Linux asks the session bus for a StatusNotifierWatcher', async () => {
-    const never = async (): Promise<boolean | null> => {
-      throw new Error('not asked');
-    };
     expect(await hasTrayHost('win32', {}, never)).toBe(true);
     expect(await hasTrayHost('darwin', {}, never)).toBe(true);
-    expect(await hasTrayHost('linux', { XDG_CURRENT_DESKTOP: 'KDE' }, async () => false)).toBe(false);
-    expect(await hasTrayHost('linux', { XDG_CURRENT_DESKTOP: 'GNOME' }, async () => true)).toBe(true);
+    const bus = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus' };
+    expect(await hasTrayHost('linux', { ...bus, XDG_CURRENT_DESKTOP: 'KDE' }, async () => false)).toBe(false);
+    expect(await hasTrayHost('linux', { ...bus, XDG_CURRENT_DESKTOP: 'GNOME' }, async () => true)).toBe(true);
   });
 
   it('without a bus answer, guesses from the desktop: plain GNOME has no tray, Ubuntu and the rest do', async () => {
-    expect(await hasTrayHost('linux', { XDG_CURRENT_DESKTOP: 'GNOME' }, async () => null)).toBe(false);
+    const bus = { XDG_RUNTIME_DIR: '/run/user/1000' };
+    expect(await hasTrayHost('linux', { ...bus, XDG_CURRENT_DESKTOP: 'GNOME' }, async () => null)).toBe(false);
+    expect(await hasTrayHost('linux', { XDG_CURRENT_DESKTOP: 'GNOME' }, never)).toBe(false); // no bus: not asked
     expect(trayGuess({ XDG_CURRENT_DESKTOP: 'ubuntu:GNOME' })).toBe(true);
     expect(trayGuess({ XDG_CURRENT_DESKTOP: 'KDE' })).toBe(true);
     expect(trayGuess({ XDG_CURRENT_DESKTOP: 'X-Cinnamon' })).toBe(true);
