@@ -11,23 +11,27 @@ export const WATCHER = 'org.kde.StatusNotifierWatcher';
 /** Asks the session bus whether the watcher's name has an owner: true, false, or null (could not ask). */
 export type WatcherProbe = () => Promise<boolean | null>;
 
-export const probeWatcher: WatcherProbe = () =>
-  new Promise((resolve) => {
+/** Does `name` have an owner on the session bus of `env`? null when the bus cannot be asked. */
+export function nameHasOwner(name: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean | null> {
+  return new Promise((resolve) => {
     const args = [
       '--session',
       '--print-reply',
       '--dest=org.freedesktop.DBus',
       '/org/freedesktop/DBus',
       'org.freedesktop.DBus.NameHasOwner',
-      `string:${WATCHER}`,
+      `string:${name}`,
     ];
-    execFile('dbus-send', args, { timeout: 3000 }, (err, stdout) => {
+    execFile('dbus-send', args, { timeout: 3000, env }, (err, stdout) => {
       if (err) return resolve(null);
       // The reply's last line is "   boolean true" or "   boolean false".
       const m = /boolean (true|false)/.exec(stdout);
       resolve(m ? m[1] === 'true' : null);
     });
   });
+}
+
+export const probeWatcher: WatcherProbe = () => nameHasOwner(WATCHER);
 
 /**
  * When the bus cannot be asked (no dbus-send): a plain "GNOME" desktop has no tray; Ubuntu's reads

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { once } from 'node:events';
 import type { NotificationConstructorOptions } from 'electron';
 import { KeepAwake } from '../../../electron/keep-awake';
 import { MAX_LIVE_NOTIFICATIONS, Notifier } from '../../../electron/notifier';
 import { openDialogOptions } from '../../../electron/open-dialog';
-import { hasTrayHost, trayGuess } from '../../../electron/tray-host';
+import { hasTrayHost, nameHasOwner, trayGuess, WATCHER } from '../../../electron/tray-host';
 
 describe('tray host (is there a tray to hide into?)', () => {
   const never = async (): Promise<boolean | null> => {
@@ -27,6 +29,27 @@ describe('tray host (is there a tray to hide into?)', () => {
     expect(trayGuess({ XDG_CURRENT_DESKTOP: 'KDE' })).toBe(true);
     expect(trayGuess({ XDG_CURRENT_DESKTOP: 'X-Cinnamon' })).toBe(true);
     expect(trayGuess({})).toBe(true);
+  });
+});
+
+// A private session bus (dbus-daemon), asked the way the shell asks a desktop's bus.
+describe.skipIf(spawnSync('dbus-daemon', ['--version']).status !== 0)('tray host against a real D-Bus daemon', () => {
+  it('reads the bus answer: the bus itself has an owner, the StatusNotifierWatcher here has none', async () => {
+    const daemon = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', '--print-address=1'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const [chunk] = (await once(daemon.stdout, 'data')) as [Buffer];
+      const env = { PATH: process.env.PATH, DBUS_SESSION_BUS_ADDRESS: chunk.toString().trim() };
+      expect(await nameHasOwner('org.freedesktop.DBus', env)).toBe(true);
+      expect(await nameHasOwner(WATCHER, env)).toBe(false);
+      // A bus that is gone: "cannot ask", so the shell falls back to its guess.
+      expect(await nameHasOwner(WATCHER, { ...env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' })).toBe(
+        null,
+      );
+    } finally {
+      daemon.kill();
+    }
   });
 });
 
