@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Draws Bootdrop's icons as PNGs with nothing but zlib: the app icon (build/icon.png, 512×512), the
 // Linux icon set electron-builder wants (build/icons/<n>x<n>.png) and the three tray status icons
-// (build/tray/<state>.png + @2x). The outputs are committed; rerun after changing the drawing:
+// (build/tray/<state>.png + @2x, and macOS template variants <state>Template.png: black plus alpha, so the
+// menu bar tints them for light and dark mode). The outputs are committed; rerun after changing the drawing:
 //   node build/make-icons.mjs
 import { deflateSync } from 'node:zlib';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -107,6 +108,23 @@ function trayIcon(colour) {
   };
 }
 
+// macOS template images carry no colour, so the states differ in shape: idle is an outline, serving a
+// solid disc, transferring a solid disc with a badge.
+const BLACK = [0, 0, 0, 255];
+const TRAY_TEMPLATES = {
+  idle: (x, y) => {
+    const d = (x - 0.5) ** 2 + (y - 0.5) ** 2;
+    return d <= 0.47 ** 2 && (d >= 0.37 ** 2 || inDropGlyph(x, y)) ? BLACK : null;
+  },
+  serving: (x, y) => ((x - 0.5) ** 2 + (y - 0.5) ** 2 <= 0.47 ** 2 && !inDropGlyph(x, y) ? BLACK : null),
+  transferring: (x, y) => {
+    const badge = (x - 0.84) ** 2 + (y - 0.2) ** 2;
+    if (badge <= 0.16 ** 2) return BLACK;
+    if (badge <= 0.24 ** 2) return null; // a gap so the badge reads as separate
+    return (x - 0.5) ** 2 + (y - 0.5) ** 2 <= 0.47 ** 2 && !inDropGlyph(x, y) ? BLACK : null;
+  },
+};
+
 function write(rel, size, shade) {
   const file = join(here, rel);
   mkdirSync(dirname(file), { recursive: true });
@@ -118,4 +136,8 @@ for (const n of [16, 24, 32, 48, 64, 128, 256, 512]) write(`icons/${n}x${n}.png`
 for (const [state, colour] of Object.entries(TRAY_COLOURS)) {
   write(`tray/${state}.png`, 16, trayIcon(colour));
   write(`tray/${state}@2x.png`, 32, trayIcon(colour));
+}
+for (const [state, shade] of Object.entries(TRAY_TEMPLATES)) {
+  write(`tray/${state}Template.png`, 16, shade);
+  write(`tray/${state}Template@2x.png`, 32, shade);
 }

@@ -5,6 +5,9 @@
 import { join } from 'node:path';
 import type { AppEntry } from './security';
 
+/** electron-builder's appId (electron-builder.yml); Windows' AppUserModelID must be the same string. */
+export const APP_ID = 'io.github.bootdrop.desktop';
+
 export interface AppPathsInput {
   isPackaged: boolean;
   /** process.resourcesPath */

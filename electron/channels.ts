@@ -5,7 +5,10 @@
  * Pure: imported by both the main process (electron/ipc.ts) and the sandboxed preload.
  */
 import { REQUEST_NAMES, type RequestName } from '../main/contract';
+import type { FixPortsResult, OpenDialogRequest, OpenDialogResult } from '../main/contract/shell';
 import type { WireError } from '../main/contract/wire';
+
+export type { FixPortsResult, OpenDialogRequest, OpenDialogResult } from '../main/contract/shell';
 
 export type RequestChannel = `bootdrop:${RequestName}`;
 
@@ -15,22 +18,17 @@ export const REQUEST_CHANNELS = Object.fromEntries(REQUEST_NAMES.map((name) => [
 
 export const EVENT_CHANNEL = 'bootdrop:event';
 
-/** Desktop-only requests (see README "Privileged ports"); proposed for the contract later. */
+/** Desktop-only requests: the optional shell capabilities of main/contract/shell.ts. */
 export interface ShellRequests {
   fixPrivilegedPorts: { req: void; res: FixPortsResult };
+  openDialog: { req: OpenDialogRequest; res: OpenDialogResult };
 }
 export type ShellRequestName = keyof ShellRequests;
-export const SHELL_REQUEST_NAMES: readonly ShellRequestName[] = ['fixPrivilegedPorts'];
-export const SHELL_CHANNELS = { fixPrivilegedPorts: 'bootdrop-shell:fixPrivilegedPorts' } as const satisfies Record<
-  ShellRequestName,
-  string
->;
-
-export interface FixPortsResult {
-  ok: boolean;
-  /** What happened, for the UI: "ports below 1024 are now allowed" or why not. */
-  message: string;
-}
+export const SHELL_REQUEST_NAMES: readonly ShellRequestName[] = ['fixPrivilegedPorts', 'openDialog'];
+export const SHELL_CHANNELS = {
+  fixPrivilegedPorts: 'bootdrop-shell:fixPrivilegedPorts',
+  openDialog: 'bootdrop-shell:openDialog',
+} as const satisfies Record<ShellRequestName, string>;
 
 /**
  * How an error crosses IPC: Electron only keeps `message` of a thrown Error (prefixed with

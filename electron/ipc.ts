@@ -7,6 +7,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { REQUEST_NAMES, type BootdropApi, type EngineEvent } from '../main/contract';
 import { dispatchRequest, type ValidationEnv } from '../main/contract/validate';
+import { validateOpenDialog } from '../main/contract/shell';
 import { errorToWire } from '../main/contract/wire';
 import {
   EVENT_CHANNEL,
@@ -15,6 +16,8 @@ import {
   SHELL_REQUEST_NAMES,
   type FixPortsResult,
   type IpcResult,
+  type OpenDialogRequest,
+  type OpenDialogResult,
 } from './channels';
 
 /** Who may call us: webContents ids of our windows, and a predicate for "this URL is our page". */
@@ -42,6 +45,8 @@ export class TrustedSenders {
 
 export interface ShellActions {
   fixPrivilegedPorts(): Promise<FixPortsResult>;
+  /** `sender` is the webContents that asked: the dialog is modal to its window. */
+  openDialog(req: OpenDialogRequest, sender: number): Promise<OpenDialogResult>;
 }
 
 export interface IpcDeps {
@@ -68,12 +73,17 @@ export class IpcBridge {
     for (const name of REQUEST_NAMES) {
       this.handle(REQUEST_CHANNELS[name], (payload) => dispatchRequest(deps.api, name, payload, deps.env));
     }
+    this.handle(SHELL_CHANNELS.fixPrivilegedPorts, () => deps.shell.fixPrivilegedPorts());
+    this.handle(SHELL_CHANNELS.openDialog, (payload, sender) =>
+      deps.shell.openDialog(validateOpenDialog(payload), sender),
+    );
+    // A shell request added to channels.ts without a handler here would hang the renderer: fail loudly.
     for (const name of SHELL_REQUEST_NAMES) {
-      this.handle(SHELL_CHANNELS[name], () => deps.shell[name]());
+      if (!this.channels.includes(SHELL_CHANNELS[name])) throw new Error(`no IPC handler for ${name}`);
     }
   }
 
-  private handle(channel: string, run: (payload: unknown) => Promise<unknown>): void {
+  private handle(channel: string, run: (payload: unknown, sender: number) => Promise<unknown>): void {
     this.channels.push(channel);
     this.deps.ipcMain.handle(
       channel,
@@ -84,7 +94,7 @@ export class IpcBridge {
           return { ok: false, error: { code: 'EPERM', message: `${channel}: refused, ${refused}` } };
         }
         try {
-          return { ok: true, value: await run(payload) };
+          return { ok: true, value: await run(payload, event.sender.id) };
         } catch (err) {
           return { ok: false, error: errorToWire(err) };
         }

@@ -5,7 +5,7 @@
 import { app, dialog } from 'electron';
 import { nodeValidationEnv } from '../main/webui';
 import { createEngineServices, Session } from '../main/session';
-import { resolveAppPaths } from './app-paths';
+import { APP_ID, resolveAppPaths } from './app-paths';
 import { rootRefusal } from './root-guard';
 import { DesktopShell } from './shell';
 import { claimSingleInstance } from './single-instance';
@@ -21,6 +21,9 @@ function main(): void {
     app.exit(1);
     return;
   }
+  // Windows shows notifications only for an app with an AppUserModelID, and groups the taskbar by it;
+  // it must match electron-builder's appId (electron-builder.yml) so the Start menu shortcut agrees.
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   let shell: DesktopShell | null = null;
   if (!claimSingleInstance(app, () => shell?.showWindow())) return;
 

@@ -5,14 +5,23 @@
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { REQUEST_NAMES, type BootdropApi, type EngineEvent, type RequestName } from '../main/contract';
-import { EVENT_CHANNEL, REQUEST_CHANNELS, SHELL_CHANNELS, type FixPortsResult, type IpcResult } from './channels';
+import type { ShellCapabilities } from '../main/contract/shell';
+import {
+  EVENT_CHANNEL,
+  REQUEST_CHANNELS,
+  SHELL_CHANNELS,
+  type FixPortsResult,
+  type IpcResult,
+  type OpenDialogRequest,
+  type OpenDialogResult,
+} from './channels';
 
 /** What the renderer gets as `window.bootdrop` in the desktop app. */
 export type DesktopBridge = BootdropApi & {
   /** Host path of a dropped file (File.path is gone since Electron 32). */
   pathForFile(file: File): string;
   /** Desktop-only actions, absent in the browser UI. */
-  shell: { fixPrivilegedPorts(): Promise<FixPortsResult> };
+  shell: Required<ShellCapabilities>;
 };
 
 /**
@@ -40,7 +49,10 @@ export function buildBridge(): DesktopBridge {
       };
     },
     pathForFile: (file: File) => webUtils.getPathForFile(file),
-    shell: { fixPrivilegedPorts: () => invoke<FixPortsResult>(SHELL_CHANNELS.fixPrivilegedPorts) },
+    shell: {
+      fixPrivilegedPorts: () => invoke<FixPortsResult>(SHELL_CHANNELS.fixPrivilegedPorts),
+      openDialog: (req: OpenDialogRequest) => invoke<OpenDialogResult>(SHELL_CHANNELS.openDialog, req),
+    },
   };
 }
 

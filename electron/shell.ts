@@ -11,19 +11,26 @@ import {
   Menu,
   nativeImage,
   Notification,
+  powerSaveBlocker,
   Tray,
   type BrowserWindow as BrowserWindowType,
 } from 'electron';
 import type { BootdropApi, EngineEvent, LogLevel, MenuSettings } from '../main/contract';
+import type { OpenDialogKind, OpenDialogRequest, OpenDialogResult } from '../main/contract/shell';
 import { dispatchRequest, type ValidationEnv } from '../main/contract/validate';
+import { appMenuTemplate, type AppMenuAction } from './app-menu';
 import { bootNotice } from './boot-notice';
 import type { FixPortsResult } from './channels';
 import { applyEvent, viewFromSnapshot, type EngineView } from './engine-view';
 import { IpcBridge, TrustedSenders } from './ipc';
+import { KeepAwake } from './keep-awake';
+import { Notifier } from './notifier';
+import { openDialogOptions } from './open-dialog';
 import { canFixPorts, fixPrivilegedPorts } from './privileged-ports';
 import { guardAllWebContents, hardenSession, isAppUrl, type AppEntry } from './security';
 import { DEFAULT_SETTINGS, SettingsStore, type ShellSettings } from './settings';
 import { StatusTray } from './tray';
+import { hasTrayHost } from './tray-host';
 import { trayModel, type TrayAction } from './tray-model';
 import { attachCloseToTray, createMainWindow, revealWindow } from './window';
 import { errorMessage } from '../main/errors';
@@ -45,6 +52,8 @@ export interface ShellOptions {
   env: ValidationEnv;
   platform?: NodeJS.Platform;
   fixPorts?: () => Promise<FixPortsResult>;
+  /** Whether a tray icon can show at all (default: asks the desktop, see tray-host.ts). */
+  hasTrayHost?: () => Promise<boolean>;
 }
 
 export class DesktopShell {
@@ -52,7 +61,11 @@ export class DesktopShell {
   private view: EngineView | null = null;
   private win: BrowserWindowType | null = null;
   private tray: StatusTray | null = null;
+  /** Until the desktop has answered, assume no tray on Linux: minimising is always safe. */
+  private trayHost: boolean;
   private ipc: IpcBridge | null = null;
+  private readonly keepAwake = new KeepAwake(powerSaveBlocker);
+  private readonly notifier: Notifier;
   private saved: ShellSettings = structuredClone(DEFAULT_SETTINGS);
   /** Settings are written only once the saved ones have been restored into the engine. */
   private restoring = true;
@@ -62,16 +75,21 @@ export class DesktopShell {
   private toldAboutTray = false;
   /** Shell notices from before the renderer listened; replayed after its first snapshot. */
   private notices: EngineEvent[] = [];
+  private rendererListening = false;
+  /** Settles once the saved ISOs and choices are back in the engine (start() does not wait for it). */
+  restored: Promise<void> = Promise.resolve();
   private readonly platform: NodeJS.Platform;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly opts: ShellOptions) {
     this.platform = opts.platform ?? process.platform;
+    this.trayHost = this.platform !== 'linux';
     this.settings = new SettingsStore(opts.paths.userData);
+    this.notifier = new Notifier({ Notification, icon: opts.paths.appIcon, onClick: () => this.showWindow() });
     this.unsubscribe = opts.engine.onEvent((event) => this.onEngineEvent(event));
   }
 
-  /** After app 'ready'. */
+  /** After app 'ready'. Opens the window first; the saved ISOs are restored in the background (`restored`). */
   async start(): Promise<void> {
     guardAllWebContents(app);
     const { paths, engine } = this.opts;
@@ -81,20 +99,33 @@ export class DesktopShell {
       api: this.rendererApi(),
       env: this.opts.env,
       trusted,
-      shell: { fixPrivilegedPorts: () => this.fixPorts() },
+      shell: { fixPrivilegedPorts: () => this.fixPorts(), openDialog: (req) => this.openDialog(req) },
       warn: (message) => this.notice('warn', message),
     });
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(appMenuTemplate(this.platform, (action) => this.onMenuAction(action))),
+    );
     this.view = viewFromSnapshot(await engine.snapshot());
-    await this.restoreSettings();
+    this.keepAwake.follow(this.view.state.serving);
     this.tray = new StatusTray({
       Tray,
       Menu,
       nativeImage,
       iconDir: paths.trayIconDir,
+      template: this.platform === 'darwin',
       onAction: (a, checked) => this.onTrayAction(a, checked),
     });
     this.redrawTray();
     this.openWindow();
+    // Reading several ISOs can take seconds: the window is up meanwhile and fills in as they arrive.
+    this.restored = this.restoreSettings().catch((err: unknown) => {
+      this.restoring = false;
+      this.notice('error', `Could not restore the saved settings: ${errorMessage(err)}`);
+    });
+    void (this.opts.hasTrayHost ?? (() => hasTrayHost(this.platform)))().then(
+      (has) => (this.trayHost = has),
+      () => undefined,
+    );
 
     app.on('before-quit', () => {
       this.quitting = true;
@@ -147,13 +178,17 @@ export class DesktopShell {
     attachCloseToTray(win, {
       isServing: () => this.view?.state.serving === true,
       isQuitting: () => this.quitting,
-      onHidden: () => {
+      hasTray: () => this.trayHost,
+      onHidden: (how) => {
         // Say it once per run: a window that vanishes while PCs boot should not look like a crash.
         if (this.toldAboutTray) return;
         this.toldAboutTray = true;
-        this.notify({
+        this.notifier.show({
           title: 'Bootdrop is still serving',
-          body: 'PCs can keep booting. Use the tray icon to show the window, stop serving or quit.',
+          body:
+            how === 'hidden'
+              ? 'PCs can keep booting. Use the tray icon to show the window, stop serving or quit.'
+              : 'PCs can keep booting. The window is minimised: stop serving or quit from it (File > Quit).',
         });
       },
     });
@@ -172,8 +207,11 @@ export class DesktopShell {
     const update = applyEvent(this.view, event);
     this.view = update.view;
     if (update.trayChanged) this.redrawTray();
-    if (update.newClient) this.notify(bootNotice(update.newClient));
-    if (event.type === 'state') this.maybeOfferPortFix();
+    if (update.newClient) this.notifier.show(bootNotice(update.newClient));
+    if (event.type === 'state') {
+      this.keepAwake.follow(event.state.serving);
+      this.maybeOfferPortFix();
+    }
     if (event.type === 'state' || event.type === 'sources' || event.type === 'menu') this.persist(event);
   }
 
@@ -181,15 +219,9 @@ export class DesktopShell {
     if (this.tray && this.view) this.tray.show(trayModel(this.view));
   }
 
-  private notify(n: { title: string; body: string }): void {
-    if (!Notification.isSupported()) return;
-    const notification = new Notification({
-      title: n.title,
-      body: n.body,
-      ...(this.opts.paths.appIcon ? { icon: this.opts.paths.appIcon } : {}),
-    });
-    notification.on('click', () => this.showWindow());
-    notification.show();
+  /** True while the system is kept from suspending (serving). */
+  get keepingAwake(): boolean {
+    return this.keepAwake.held;
   }
 
   private onTrayAction(action: TrayAction, checked?: boolean): void {
@@ -209,14 +241,41 @@ export class DesktopShell {
     }
   }
 
+  private onMenuAction(action: AppMenuAction): void {
+    if (action === 'show') return this.showWindow();
+    void this.openAndAdd(action === 'open-folder' ? 'folder' : 'isos');
+  }
+
+  /** The system's open dialog, modal to the window when there is one. */
+  private async openDialog(req: OpenDialogRequest): Promise<OpenDialogResult> {
+    const options = openDialogOptions(req.kind);
+    const parent = this.win && !this.win.isDestroyed() ? this.win : null;
+    const r = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+    return { paths: r.canceled ? [] : r.filePaths };
+  }
+
+  /** File > Open…: the renderer is not involved, so what fails is told in the log. */
+  private async openAndAdd(kind: OpenDialogKind): Promise<void> {
+    this.showWindow();
+    const { paths } = await this.openDialog({ kind });
+    for (const path of paths) {
+      try {
+        await dispatchRequest(this.opts.engine, 'addSource', { path }, this.opts.env);
+      } catch (err) {
+        this.notice('error', `Could not add ${path}: ${errorMessage(err)}`);
+      }
+    }
+  }
+
   /** A message from the shell itself, shown in the UI's log (the engine's own log when it has one). */
   notice(level: LogLevel, message: string): void {
     const event: EngineEvent = { type: 'log', entry: { time: Date.now(), level, scope: 'app', message } };
-    if (this.restoring) this.notices.push(event);
-    this.ipc?.broadcast(event);
+    if (!this.rendererListening) this.notices.push(event);
+    else this.ipc?.broadcast(event);
   }
 
   private flushNotices(): void {
+    this.rendererListening = true;
     for (const event of this.notices.splice(0)) this.ipc?.broadcast(event);
   }
 
@@ -277,10 +336,13 @@ export class DesktopShell {
         this.notice('warn', `Could not restore ${what}: ${errorMessage(err)}`);
       }
     };
-    for (const path of settings.sources) await attempt(`the ISO ${path}`, 'addSource', { path });
+    // The quick ones first: the window is already open, and reading ISOs can take seconds, during which
+    // a choice the user makes must not be overwritten by a saved one arriving late.
     await attempt('the serving mode', 'setMode', { mode: settings.mode });
     if (settings.interfaceName)
       await attempt(`the interface ${settings.interfaceName}`, 'setInterface', { name: settings.interfaceName });
+    for (const path of settings.sources) await attempt(`the ISO ${path}`, 'addSource', { path });
+    // The menu last: its default entry and overrides name entries of the ISOs.
     if (settings.menu) await attempt('the boot menu settings', 'setMenu', { menu: settings.menu });
     this.saved = settings;
     this.restoring = false;
@@ -323,6 +385,8 @@ export class DesktopShell {
     this.unsubscribe();
     this.ipc?.dispose();
     this.tray?.destroy();
+    this.keepAwake.follow(false);
+    this.notifier.clear();
     await this.opts.engine.dispose().catch(() => undefined);
   }
 }

@@ -9,8 +9,10 @@ export interface TrayDeps {
   Tray: new (image: NativeImage | string) => TrayType;
   Menu: { buildFromTemplate(template: MenuItemConstructorOptions[]): MenuType };
   nativeImage: { createFromPath(path: string): NativeImage };
-  /** Folder with idle.png, serving.png, transferring.png (+ @2x). */
+  /** Folder with idle.png, serving.png, transferring.png (+ @2x, + the <state>Template.png variants). */
   iconDir: string;
+  /** macOS: black-and-alpha template images, which the menu bar tints for light and dark mode. */
+  template?: boolean;
   onAction(action: TrayAction, checked?: boolean): void;
 }
 
@@ -46,7 +48,9 @@ export class StatusTray {
     let img = this.images.get(name);
     if (!img) {
       // nativeImage picks up name@2x.png next to it on HiDPI screens.
-      img = this.deps.nativeImage.createFromPath(join(this.deps.iconDir, `${name}.png`));
+      const file = this.deps.template ? `${name}Template.png` : `${name}.png`;
+      img = this.deps.nativeImage.createFromPath(join(this.deps.iconDir, file));
+      if (this.deps.template) img.setTemplateImage(true);
       this.images.set(name, img);
     }
     return img;

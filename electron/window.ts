@@ -1,6 +1,7 @@
 /**
  * The main window: secure web preferences, our page only, and close-to-tray — while serving, closing
- * the window hides it (PCs may be mid-boot); quitting is for the tray / app menu, or when idle.
+ * the window hides it (PCs may be mid-boot); quitting is for the tray / app menu, or when idle. Where no
+ * tray icon can show (stock GNOME), it is minimised instead: the taskbar entry is the way back.
  */
 import type { BrowserWindow as BrowserWindowType, BrowserWindowConstructorOptions } from 'electron';
 import { SECURE_WEB_PREFERENCES, type AppEntry } from './security';
@@ -39,16 +40,23 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindowType {
 export interface CloseToTrayPolicy {
   isServing(): boolean;
   isQuitting(): boolean;
-  /** Told once the window was hidden instead of closed (e.g. to explain it in a notification). */
-  onHidden?(): void;
+  /** Whether a tray icon is there to bring the window back; without one the window only minimises. */
+  hasTray(): boolean;
+  /** Told once the window was hidden (or minimised) instead of closed, e.g. to explain it in a notification. */
+  onHidden?(how: 'hidden' | 'minimized'): void;
 }
 
-export function attachCloseToTray(win: Pick<BrowserWindowType, 'on' | 'hide'>, policy: CloseToTrayPolicy): void {
+export function attachCloseToTray(
+  win: Pick<BrowserWindowType, 'on' | 'hide' | 'minimize'>,
+  policy: CloseToTrayPolicy,
+): void {
   win.on('close', (event) => {
     if (policy.isQuitting() || !policy.isServing()) return;
     event.preventDefault();
-    win.hide();
-    policy.onHidden?.();
+    const how = policy.hasTray() ? 'hidden' : 'minimized';
+    if (how === 'hidden') win.hide();
+    else win.minimize();
+    policy.onHidden?.(how);
   });
 }
 

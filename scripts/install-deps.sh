@@ -9,6 +9,8 @@ PKGS=(
   qemu-system-x86 ipxe-qemu ovmf qemu-system-arm qemu-efi-aarch64
   # protocol peers and network plumbing
   dnsmasq-base curl wget tftp-hpa atftp python3-scapy tcpdump iproute2 iptables procps
+  # a private session bus: how the desktop shell finds out whether a tray icon can show (electron/tray-host.ts)
+  dbus-daemon dbus-bin
   # comparison servers for `npm run bench`
   nginx-light tftpd-hpa
   # C compiler for the optional native I/O helpers (main/native, scripts/build-native.mjs)

@@ -1,4 +1,9 @@
 #!/bin/bash
+# Bootdrop's after-install script for the .deb (electron-builder.yml: deb.afterInstall). It is
+# electron-builder's own template (app-builder-lib/templates/linux/after-install.tpl) plus one step:
+# /usr/bin/bootdrop is the headless CLI (resources/bin/bootdrop), while /usr/bin/${executable}
+# starts the desktop app. electron-builder fills in the dollar-brace macros; shell variables here
+# are written without braces for that reason.
 
 if type update-alternatives >/dev/null 2>&1; then
     # Remove previous link if it doesn't use update-alternatives
@@ -61,3 +66,7 @@ fi
 if [ -d /usr/share/polkit-1/actions ]; then
   cp -f '/opt/${sanitizedProductName}/resources/linux/io.github.bootdrop.ports.policy' /usr/share/polkit-1/actions/ || true
 fi
+
+# The CLI: people who read the README type `bootdrop serve`, and expect the CLI, not a window.
+chmod 0755 '/opt/${sanitizedProductName}/resources/bin/bootdrop' || true
+ln -sf '/opt/${sanitizedProductName}/resources/bin/bootdrop' '/usr/bin/bootdrop'

@@ -1,4 +1,6 @@
 #!/bin/bash
+# Bootdrop's after-remove script for the .deb (electron-builder.yml: deb.afterRemove): electron-builder's
+# own template plus removing the /usr/bin/bootdrop CLI link that after-install.tpl made.
 
 # Delete the link to the binary
 # update-alternatives --remove <name> <path>: 'path' must be the registered alternative binary,
@@ -25,6 +27,12 @@ if [ -f "$APPARMOR_PROFILE_DEST" ]; then
   fi
   rm -f "$APPARMOR_PROFILE_DEST"
 fi
+
+# The CLI link, only if it still points into this package (another bootdrop, e.g. from npm, stays).
+if [ "$(readlink /usr/bin/bootdrop)" = '/opt/${sanitizedProductName}/resources/bin/bootdrop' ]; then
+  rm -f /usr/bin/bootdrop
+fi
+
 # Bootdrop: undo what its port helper may have left (a remembered port setting, the polkit action).
 # On upgrade ("upgrade" for deb, 1 for rpm) the new version keeps them.
 case "${1:-}" in upgrade | 1) exit 0 ;; esac

@@ -54,8 +54,13 @@ export const REQUIRED_LOADERS = [
   'grubx64.efi',
 ] as const;
 
-/** assets/loaders of a source checkout (dev runs, tests, the CLI); packaged apps pass resourcesPath. */
-export function defaultLoadersDir(): string {
+/**
+ * assets/loaders of a source checkout (dev runs, tests, the CLI); packaged apps pass resourcesPath. The
+ * .deb's `bootdrop` CLI runs from inside app.asar, where the loaders are not: its launcher
+ * (build/linux/bootdrop-cli.sh) names them in BOOTDROP_LOADERS_DIR.
+ */
+export function defaultLoadersDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BOOTDROP_LOADERS_DIR) return nodePath.resolve(env.BOOTDROP_LOADERS_DIR);
   const candidates = [
     nodePath.resolve(__dirname, '..', '..', 'assets', 'loaders'),
     nodePath.resolve(__dirname, '..', '..', '..', 'assets', 'loaders'),

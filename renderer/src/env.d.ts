@@ -12,8 +12,8 @@ declare module '*.vue' {
 type PreloadBootdrop = import('../../main/contract/index').BootdropApi & {
   /** Host path of a dropped File (Electron's webUtils.getPathForFile; `File.path` is gone since Electron 32). */
   pathForFile?(file: File): string;
-  /** Desktop-only actions (electron/preload.ts). */
-  shell?: { fixPrivilegedPorts?(): Promise<{ ok: boolean; message: string }> };
+  /** Desktop-only actions (electron/preload.ts): the optional shell capabilities. */
+  shell?: import('../../main/contract/shell').ShellCapabilities;
 };
 
 interface Window {

@@ -133,6 +133,18 @@ export function logFileName(epochMs: number): string {
   return `bootdrop-log-${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}.txt`;
 }
 
+/**
+ * SVG polyline points for a sparkline of `values` in a width×height box: oldest at the left, the peak
+ * at the top, zero at the bottom. Fewer than two values draw nothing.
+ */
+export function sparklinePoints(values: readonly number[], width: number, height: number): string {
+  if (values.length < 2) return '';
+  const peak = Math.max(...values, 1);
+  const step = width / (values.length - 1);
+  const round = (n: number): number => Math.round(n * 10) / 10;
+  return values.map((v, i) => `${round(i * step)},${round(height - (Math.max(v, 0) / peak) * height)}`).join(' ');
+}
+
 /** "eth0 — 192.168.1.5/24, wired, link up" for the interface picker. */
 export function describeInterface(i: NetInterface): string {
   const kind = i.kind === 'unknown' ? '' : `, ${i.kind}`;

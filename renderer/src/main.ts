@@ -7,7 +7,11 @@ import './styles.css';
 
 const connection = getConnection();
 const pinia = createPinia();
-const app = createApp(App, { pathForFile: connection.pathForFile, fixPrivilegedPorts: connection.fixPrivilegedPorts });
+const app = createApp(App, {
+  pathForFile: connection.pathForFile,
+  fixPrivilegedPorts: connection.fixPrivilegedPorts,
+  openDialog: connection.openDialog,
+});
 app.use(pinia);
 attachEngine(connection, pinia);
 app.mount('#app');

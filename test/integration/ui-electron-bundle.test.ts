@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { build } from 'electron-vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fake from '../unit/electron/fake-electron';
+import { REQUEST_NAMES } from '../../main/contract';
+import { SHELL_REQUEST_NAMES } from '../../electron/channels';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -66,7 +68,9 @@ describe('built desktop bundle', () => {
     expect(existsSync(win.loaded.file!)).toBe(true);
     const tray = fake.Tray.created[0]!;
     expect(existsSync((tray.image as { path: string }).path)).toBe(true);
-    expect(fake.ipcMain.handlers.size).toBe(12);
+    expect(fake.ipcMain.handlers.size).toBe(REQUEST_NAMES.length + SHELL_REQUEST_NAMES.length);
+    // Bootdrop's own application menu replaced Electron's default one.
+    expect(fake.Menu.application?.template.map((m) => m.label)).toContain('&File');
 
     // A real engine answers through the real IPC handlers.
     const snapshot = (await fake.ipcMain.handlers.get('bootdrop:snapshot')!(

@@ -213,6 +213,9 @@ describe('browser UI against bootdrop serve --ui', () => {
     const root = await guest.waitFor(rootMarkerOf(fixture.token), 120_000);
     expect(root[1], 'filesystem.squashfs as fetched by the guest (live-boot fetch=)').toBe(fixture.rootSha256);
     await expect.poll(async () => row.getAttribute('data-stage'), { timeout: 30_000 }).toBe('done');
+    // The downloads drew the PC's speed graph beside its progress bar.
+    const spark = row.locator('.transfer-bar [data-testid="client-sparkline"] polyline');
+    expect((await spark.getAttribute('points'))?.split(' ').length).toBeGreaterThan(1);
     await shot('06-pc-booted');
     await guest.kill();
     guest = null;

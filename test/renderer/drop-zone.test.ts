@@ -147,6 +147,56 @@ describe('DropZone', () => {
     expect(wrapper.find('[data-testid="picker"]').exists()).toBe(false);
   });
 
+  it("desktop app: Open… is the system's dialog (several ISOs), Open folder… its folder dialog", async () => {
+    const engine = new FakeEngine();
+    engine.handlers.addSource = (req) => source(req.path.split('/').pop()!, { path: req.path });
+    const asked: string[] = [];
+    const answers: Record<string, string[]> = {
+      isos: ['/home/me/arch.iso', '/home/me/ubuntu.iso'],
+      folder: ['/srv/netboot'],
+    };
+    wrapper = await mountOn(DropZone, engine, {
+      pathForFile: () => '',
+      openDialog: async (req: { kind: string }) => {
+        asked.push(req.kind);
+        return { paths: answers[req.kind] ?? [] };
+      },
+    });
+    await wrapper.get('[data-testid="add-source"]').trigger('click');
+    await settle();
+    await wrapper.get('[data-testid="add-folder"]').trigger('click');
+    await settle();
+    expect(asked).toEqual(['isos', 'folder']);
+    expect(engine.callsOf('addSource')).toEqual([
+      { path: '/home/me/arch.iso' },
+      { path: '/home/me/ubuntu.iso' },
+      { path: '/srv/netboot' },
+    ]);
+    expect(engine.callsOf('browse')).toEqual([]); // the in-page picker stayed shut
+    expect(wrapper.find('[data-testid="picker"]').exists()).toBe(false);
+    // Cancelled: nothing added, nothing opened.
+    answers.isos = [];
+    await wrapper.get('[data-testid="add-source"]').trigger('click');
+    await settle();
+    expect(engine.callsOf('addSource')).toHaveLength(3);
+    expect(wrapper.find('[data-testid="picker"]').exists()).toBe(false);
+  });
+
+  it('falls back to the in-page picker when the system dialog fails; the browser has no folder button', async () => {
+    const engine = new FakeEngine();
+    wrapper = await mountOn(DropZone, engine, {
+      openDialog: async () => {
+        throw new Error('no dialog');
+      },
+    });
+    await wrapper.get('[data-testid="add-source"]').trigger('click');
+    await settle();
+    expect(wrapper.find('[data-testid="picker"]').exists()).toBe(true);
+    wrapper.unmount();
+    wrapper = await mountOn(DropZone, new FakeEngine(), {});
+    expect(wrapper.find('[data-testid="add-folder"]').exists()).toBe(false);
+  });
+
   it('also takes drops outside the zone, so the page never navigates away to the file', async () => {
     const engine = new FakeEngine();
     engine.handlers.addSource = (req) => source('a', { path: req.path });

@@ -12,10 +12,22 @@ import {
   logFileName,
   preselectedInterface,
   progressFraction,
+  sparklinePoints,
   stageIndex,
   stepStatus,
 } from '../../renderer/src/format';
 import { iface } from './fixtures';
+
+describe('sparklinePoints', () => {
+  it('spreads samples over the width, peak at the top, zero at the bottom', () => {
+    expect(sparklinePoints([0, 50, 100], 80, 20)).toBe('0,20 40,10 80,0');
+    expect(sparklinePoints([3, 3], 10, 4)).toBe('0,0 10,0');
+    // Nothing yet, or all zero: nothing to draw, or a flat line on the floor (not a division by zero).
+    expect(sparklinePoints([], 80, 20)).toBe('');
+    expect(sparklinePoints([5], 80, 20)).toBe('');
+    expect(sparklinePoints([0, 0], 80, 20)).toBe('0,20 80,20');
+  });
+});
 
 describe('formatBytes', () => {
   it.each([

@@ -93,7 +93,9 @@ describe('ServeToggle', () => {
           error: {
             code: 'EACCES',
             message: 'No permission to use UDP port 67',
-            remedy: 'Allow Bootdrop to use ports below 1024.',
+            // The engine's remedy is written for the CLI (main/net/port-error.ts).
+            remedy:
+              'allow unprivileged low ports: sudo sysctl -w net.ipv4.ip_unprivileged_port_start=67 (persist it with a file in /etc/sysctl.d/; 67 covers DHCP, TFTP and HTTP), or run "bootdrop serve" with root privileges',
           },
         }),
       }),
@@ -102,6 +104,13 @@ describe('ServeToggle', () => {
     wrapper = await mountOn(ServeToggle, engine, {
       fixPrivilegedPorts: async () => ({ ok: true, message: `fixed ${++fixes}` }),
     });
+    // The window speaks of its own button, not of a terminal command.
+    const remedy = wrapper.get('[data-testid="serve-error"] [data-testid="problem-remedy"]').text();
+    expect(remedy).toBe(
+      'Press “Allow Bootdrop to use these ports” below: the system asks for your password once, then switch serving on again.',
+    );
+    expect(remedy).not.toMatch(/sudo|bootdrop serve|root/);
+    expect(wrapper.get('[data-testid="fix-ports"]').text()).toBe('Allow Bootdrop to use these ports');
     await wrapper.get('[data-testid="fix-ports"]').trigger('click');
     await settle();
     expect(fixes).toBe(1);
@@ -112,6 +121,8 @@ describe('ServeToggle', () => {
     const eacces = servingState({ error: { code: 'EACCES', message: 'm', remedy: 'r' } });
     wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: eacces })));
     expect(wrapper.find('[data-testid="fix-ports"]').exists()).toBe(false);
+    // The browser UI runs under `bootdrop serve --ui`: there the CLI's remedy is the right one.
+    expect(wrapper.get('[data-testid="problem-remedy"]').text()).toBe('r');
     wrapper.unmount();
     const busy = servingState({ error: { code: 'EADDRINUSE', message: 'm', remedy: 'r' } });
     wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: busy })), {
@@ -178,6 +189,24 @@ describe('client rows', () => {
     expect(row.get('[data-testid="client-bytes"]').text()).toBe('2.3 GB of 6.1 GB');
     expect(row.get('[data-testid="client-rate"]').text()).toBe('95.0 MB/s');
     expect(row.get('[data-testid="client-eta"]').text()).toBe('41 s left');
+    // No history yet (the snapshot is one moment): no sparkline until updates arrive.
+    expect(row.find('[data-testid="client-sparkline"]').exists()).toBe(false);
+  });
+
+  it('draws a throughput sparkline beside the progress bar as updates arrive', async () => {
+    const engine = booting();
+    wrapper = await mountOn(ClientList, engine);
+    for (const [bytes, rate] of [
+      [2_400_000_000, 80_000_000],
+      [2_500_000_000, 100_000_000],
+      [2_540_000_000, 40_000_000],
+    ] as const) {
+      engine.emit({ type: 'transfer', transfer: transfer('t1', { mac, bytes, total: 6_114_656_256, rate }) });
+    }
+    await settle();
+    const spark = wrapper.get('[data-testid="client-row"] .transfer-bar [data-testid="client-sparkline"]');
+    expect(spark.get('polyline').attributes('points')).toBe('0,4 40,0 80,12');
+    expect(spark.attributes('aria-label')).toBe('Download speed over the last 3 updates, peak 100 MB/s');
   });
 
   it('moves along with events, and shows where a failed boot stopped', async () => {

@@ -12,7 +12,10 @@ describe('fromPreload', () => {
         seen.push(file);
         return `/home/me/${file.name}`;
       },
-      shell: { fixPrivilegedPorts: async () => ({ ok: true, message: 'ports below 1024 are now allowed' }) },
+      shell: {
+        fixPrivilegedPorts: async () => ({ ok: true, message: 'ports below 1024 are now allowed' }),
+        openDialog: async (req: { kind: string }) => ({ paths: [`/chosen/${req.kind}`] }),
+      },
     };
     const c = fromPreload(bridge);
     expect(c.info().status).toBe('open');
@@ -21,12 +24,14 @@ describe('fromPreload', () => {
     expect(c.pathForFile?.(file)).toBe('/home/me/arch.iso');
     expect(seen).toEqual([file]);
     await expect(c.fixPrivilegedPorts?.()).resolves.toEqual({ ok: true, message: 'ports below 1024 are now allowed' });
+    await expect(c.openDialog?.({ kind: 'folder' })).resolves.toEqual({ paths: ['/chosen/folder'] });
   });
 
   it('leaves the extras out when the preload has none', () => {
     const c = fromPreload(new FakeEngine().api);
     expect(c.pathForFile).toBeUndefined();
     expect(c.fixPrivilegedPorts).toBeUndefined();
+    expect(c.openDialog).toBeUndefined();
   });
 });
 

@@ -141,6 +141,9 @@ describe('engine events', () => {
       ['t2', 'active'],
     ]);
     expect(clients.currentTransfer(clients.byMac[mac]!)?.id).toBe('t2');
+    // Its throughput after each update: the sum over its active transfers (t2's rate is the fixture's).
+    const t2Rate = transfer('t2').rate;
+    expect(clients.rates[mac]).toEqual([500, 2_000_000, 2_000_000 + t2Rate, t2Rate]);
     // Nobody we know: kept aside rather than invented as a client.
     engine.emit({ type: 'transfer', transfer: transfer('t3', { mac: null, clientIp: '10.9.9.9' }) });
     expect(clients.unmatched.map((t) => t.id)).toEqual(['t3']);

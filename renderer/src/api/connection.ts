@@ -1,4 +1,5 @@
 import type { BootdropApi } from '../../../main/contract/index';
+import type { OpenDialogRequest, OpenDialogResult } from '../../../main/contract/shell';
 import type { Problem } from './errors';
 
 /**
@@ -22,6 +23,8 @@ export interface EngineConnection {
   readonly pathForFile?: (file: File) => string;
   /** Desktop only: let Bootdrop bind ports below 1024 (the remedy for EACCES on Linux). */
   readonly fixPrivilegedPorts?: () => Promise<{ ok: boolean; message: string }>;
+  /** Desktop only: the system's open dialog (the browser UI uses its in-page picker instead). */
+  readonly openDialog?: (req: OpenDialogRequest) => Promise<OpenDialogResult>;
   info(): ConnectionInfo;
   onInfo(listener: (info: ConnectionInfo) => void): () => void;
   close(): void;

@@ -1,3 +1,4 @@
+import type { OpenDialogRequest } from '../../../main/contract/shell';
 import type { ConnectionInfo, EngineConnection } from './connection';
 
 /**
@@ -8,6 +9,7 @@ export function fromPreload(bootdrop: PreloadBootdrop): EngineConnection {
   const info: ConnectionInfo = { status: 'open', problem: null, retryAt: null };
   const { pathForFile } = bootdrop;
   const fixPorts = bootdrop.shell?.fixPrivilegedPorts;
+  const openDialog = bootdrop.shell?.openDialog;
   return {
     api: bootdrop,
     info: () => info,
@@ -15,5 +17,8 @@ export function fromPreload(bootdrop: PreloadBootdrop): EngineConnection {
     close: () => undefined,
     ...(typeof pathForFile === 'function' ? { pathForFile: (file: File) => pathForFile.call(bootdrop, file) } : {}),
     ...(typeof fixPorts === 'function' ? { fixPrivilegedPorts: () => fixPorts.call(bootdrop.shell) } : {}),
+    ...(typeof openDialog === 'function'
+      ? { openDialog: (req: OpenDialogRequest) => openDialog.call(bootdrop.shell, req) }
+      : {}),
   };
 }

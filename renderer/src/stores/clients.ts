@@ -10,6 +10,13 @@ import { furthestStage } from '../format';
 
 /** Matches the engine's own bound on ClientState.transfers; also bounds transfers we cannot attribute. */
 export const MAX_TRANSFERS = 32;
+/** Throughput samples kept per PC for its sparkline (one per transfer update). */
+export const MAX_RATE_SAMPLES = 60;
+
+/** What a PC is receiving right now: the sum over its active transfers (iPXE may fetch two at once). */
+export function clientRate(transfers: readonly TransferProgress[]): number {
+  return transfers.reduce((sum, t) => sum + (t.outcome === 'active' ? t.rate : 0), 0);
+}
 
 function upsertTransfer(list: TransferProgress[], t: TransferProgress): TransferProgress[] {
   const i = list.findIndex((x) => x.id === t.id);
@@ -22,6 +29,8 @@ export const useClientsStore = defineStore('clients', () => {
   const reached = ref<Record<string, ClientStage>>({});
   /** Transfers whose MAC and IP match no known client (e.g. a PC that got its address elsewhere). */
   const unmatched = ref<TransferProgress[]>([]);
+  /** Per MAC: its throughput at each transfer update, oldest first (bytes/s), for the sparkline. */
+  const rates = ref<Record<string, number[]>>({});
 
   /** Newest PC first; a row keeps its place while it boots. */
   const list = computed(() =>
@@ -38,6 +47,7 @@ export const useClientsStore = defineStore('clients', () => {
     byMac.value = {};
     reached.value = {};
     unmatched.value = [];
+    rates.value = {};
     for (const c of clients) applyClient(c);
   }
 
@@ -47,7 +57,10 @@ export const useClientsStore = defineStore('clients', () => {
       unmatched.value = upsertTransfer(unmatched.value, t);
       return;
     }
-    byMac.value = { ...byMac.value, [owner.mac]: { ...owner, transfers: upsertTransfer(owner.transfers, t) } };
+    const transfers = upsertTransfer(owner.transfers, t);
+    byMac.value = { ...byMac.value, [owner.mac]: { ...owner, transfers } };
+    const samples = [...(rates.value[owner.mac] ?? []), clientRate(transfers)];
+    rates.value = { ...rates.value, [owner.mac]: samples.slice(-MAX_RATE_SAMPLES) };
   }
 
   /** The transfer a row shows: the newest active one, else the newest. */
@@ -55,5 +68,16 @@ export const useClientsStore = defineStore('clients', () => {
     return c.transfers.findLast((t) => t.outcome === 'active') ?? c.transfers.at(-1) ?? null;
   }
 
-  return { byMac, reached, unmatched, list, active, applyClient, applySnapshot, applyTransfer, currentTransfer };
+  return {
+    byMac,
+    reached,
+    unmatched,
+    rates,
+    list,
+    active,
+    applyClient,
+    applySnapshot,
+    applyTransfer,
+    currentTransfer,
+  };
 });

@@ -4,14 +4,26 @@
  * that icons, resources and the NSIS include exist, and that `files` ships what electron-vite builds.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { minimatch } from 'minimatch';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
 import type { Configuration } from 'app-builder-lib';
 import { DebugLogger } from 'builder-util';
 import { loadConfigFromFile, type UserConfig } from 'electron-vite';
-import { resolveAppPaths } from '../../../electron/app-paths';
+import { APP_ID, resolveAppPaths } from '../../../electron/app-paths';
+import { defaultLoadersDir } from '../../../main/boot';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -58,6 +70,7 @@ describe('electron-builder.yml', () => {
   it('names the app and builds AppImage + deb, NSIS and dmg', async () => {
     const c = await loadBuilderConfig();
     expect(c.appId).toMatch(/^[a-z0-9.-]+$/);
+    expect(c.appId).toBe(APP_ID); // Windows' AppUserModelID (electron/main.ts) must match
     expect(c.productName).toBe('Bootdrop');
     expect(targets(c.linux!.target)).toEqual(['AppImage', 'deb']);
     expect(c.linux!.category).toBe('Network');
@@ -93,6 +106,9 @@ describe('electron-builder.yml', () => {
     for (const state of ['idle', 'serving', 'transferring']) {
       expect(pngSize(join(root, 'build/tray', `${state}.png`))).toEqual({ width: 16, height: 16 });
       expect(pngSize(join(root, 'build/tray', `${state}@2x.png`))).toEqual({ width: 32, height: 32 });
+      // macOS menu bar: template images (electron/tray.ts loads them on darwin).
+      expect(pngSize(join(root, 'build/tray', `${state}Template.png`))).toEqual({ width: 16, height: 16 });
+      expect(pngSize(join(root, 'build/tray', `${state}Template@2x.png`))).toEqual({ width: 32, height: 32 });
     }
     // The packaged shell looks for them exactly where `to` puts them.
     const paths = resolveAppPaths({
@@ -136,7 +152,7 @@ describe('electron-builder.yml', () => {
     });
     expect(outputs).toContain(relative(root, paths.preload));
     expect(paths.entry.kind === 'file' && relative(root, paths.entry.indexHtml)).toBe('out/renderer/index.html');
-    for (const path of [...outputs, 'package.json', 'dist/engine/cli/index.js'])
+    for (const path of [...outputs, 'package.json', 'dist/engine/cli/index.js', 'bin/bootdrop.js'])
       expect(ships(globs, path), `${path} ships`).toBe(true);
     for (const path of [
       'electron/main.ts',
@@ -162,5 +178,90 @@ describe('electron-builder.yml', () => {
       /netsh advfirewall firewall add rule [^\n]*protocol=TCP localport=80 program="\$INSTDIR\\\$\{APP_EXECUTABLE_FILENAME\}"/,
     );
     expect(uninstall.match(/netsh advfirewall firewall delete rule/g)).toHaveLength(2);
+    // Not on every network: a Public one (café Wi-Fi) gets no open DHCP port.
+    expect(install).not.toMatch(/profile=any/);
+    expect(install.match(/profile=private,domain/g)).toHaveLength(2);
+  });
+
+  it('macOS: says why Bootdrop needs the local network (macOS 15 blocks it otherwise)', async () => {
+    const c = await loadBuilderConfig();
+    const info = c.mac!.extendInfo as Record<string, string>;
+    expect(info.NSLocalNetworkUsageDescription).toMatch(/local network/);
+  });
+});
+
+describe('the .deb: `bootdrop` on the PATH is the CLI', () => {
+  /** The macros electron-builder fills into after-install/after-remove (FpmTarget.writeConfigFile). */
+  function render(template: string, executable: string): string {
+    const macros: Record<string, string> = {
+      executable,
+      sanitizedProductName: 'Bootdrop',
+      productFilename: 'Bootdrop',
+    };
+    return template.replace(/\$\{([a-zA-Z]+)\}/g, (_m, name: string) => {
+      if (!(name in macros)) throw new Error(`Macro ${name} is not defined`); // what electron-builder does
+      return macros[name]!;
+    });
+  }
+
+  it('the app is bootdrop-desktop; after-install links /usr/bin/bootdrop to the CLI launcher, after-remove unlinks it', async () => {
+    const c = await loadBuilderConfig();
+    expect(c.linux!.executableName).toBe('bootdrop-desktop');
+    // The launcher needs ELECTRON_RUN_AS_NODE: the runAsNode fuse must not be switched off.
+    expect(c.electronFuses?.runAsNode).not.toBe(false);
+    expect(c.linux!.extraResources).toEqual([{ from: 'build/linux/bootdrop-cli.sh', to: 'bin/bootdrop' }]);
+    const install = render(readFileSync(join(root, c.deb!.afterInstall!), 'utf8'), c.linux!.executableName!);
+    const remove = render(readFileSync(join(root, c.deb!.afterRemove!), 'utf8'), c.linux!.executableName!);
+    for (const script of [install, remove]) execFileSync('bash', ['-n'], { input: script }); // valid shell
+    // electron-builder's own steps are still there (the GUI link, the chrome-sandbox mode).
+    expect(install).toContain("'/usr/bin/bootdrop-desktop' 'bootdrop-desktop' '/opt/Bootdrop/bootdrop-desktop'");
+    expect(install).toContain("chmod 4755 '/opt/Bootdrop/chrome-sandbox'");
+    expect(install).toContain("ln -sf '/opt/Bootdrop/resources/bin/bootdrop' '/usr/bin/bootdrop'");
+    expect(remove).toContain("update-alternatives --remove 'bootdrop-desktop' '/opt/Bootdrop/bootdrop-desktop'");
+    expect(remove).toMatch(
+      /readlink \/usr\/bin\/bootdrop\)" = '\/opt\/Bootdrop\/resources\/bin\/bootdrop' ]; then\s+rm -f \/usr\/bin\/bootdrop/,
+    );
+  });
+
+  it('the launcher runs bin/bootdrop.js with the app binary as plain Node, with the loaders and native helpers', () => {
+    // An installed layout: /opt/Bootdrop/{bootdrop-desktop, resources/{app.asar, bin/bootdrop}}, and
+    // /usr/bin/bootdrop a symlink to the launcher. The stand-in "Electron" reports how it was called.
+    const dir = mkdtempSync(join(tmpdir(), 'bootdrop-deb-'));
+    try {
+      const opt = join(dir, 'opt', 'Bootdrop');
+      mkdirSync(join(opt, 'resources', 'bin'), { recursive: true });
+      mkdirSync(join(dir, 'usr', 'bin'), { recursive: true });
+      writeFileSync(
+        join(opt, 'bootdrop-desktop'),
+        '#!/bin/sh\nprintf \'%s\\n\' "RUN_AS_NODE=$ELECTRON_RUN_AS_NODE" "NATIVE=$BOOTDROP_NATIVE_DIR" "LOADERS=$BOOTDROP_LOADERS_DIR" "$@"\n',
+        { mode: 0o755 },
+      );
+      writeFileSync(
+        join(opt, 'resources', 'bin', 'bootdrop'),
+        readFileSync(join(root, 'build/linux/bootdrop-cli.sh')),
+        {
+          mode: 0o755,
+        },
+      );
+      symlinkSync(join(opt, 'resources', 'bin', 'bootdrop'), join(dir, 'usr', 'bin', 'bootdrop'));
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+      const out = execFileSync(join(dir, 'usr', 'bin', 'bootdrop'), ['serve', '--iso', 'my disk.iso'], { env });
+      expect(out.toString().trim().split('\n')).toEqual([
+        'RUN_AS_NODE=1',
+        `NATIVE=${join(opt, 'resources', 'native')}`,
+        `LOADERS=${join(opt, 'resources', 'loaders')}`,
+        join(opt, 'resources', 'app.asar', 'bin', 'bootdrop.js'),
+        'serve',
+        '--iso',
+        'my disk.iso',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // …and the CLI takes the loaders from there (inside app.asar there are none).
+    expect(defaultLoadersDir({ BOOTDROP_LOADERS_DIR: '/opt/Bootdrop/resources/loaders' })).toBe(
+      '/opt/Bootdrop/resources/loaders',
+    );
+    expect(defaultLoadersDir({})).toBe(join(root, 'assets', 'loaders'));
   });
 });

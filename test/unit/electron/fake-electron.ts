@@ -96,6 +96,9 @@ export class BrowserWindow extends EventEmitter {
   restore(): void {
     this.minimized = false;
   }
+  minimize(): void {
+    this.minimized = true;
+  }
   isDestroyed(): boolean {
     return this.destroyed;
   }
@@ -175,14 +178,43 @@ export class Tray {
 }
 
 export const Menu = {
+  application: null as { template: Array<Record<string, unknown>> } | null,
   buildFromTemplate(template: Array<Record<string, unknown>>) {
     return { template };
   },
+  setApplicationMenu(menu: { template: Array<Record<string, unknown>> } | null): void {
+    this.application = menu;
+  },
 };
+
+class FakeImage {
+  template?: boolean;
+  constructor(readonly path: string) {}
+  setTemplateImage(on: boolean): void {
+    this.template = on;
+  }
+}
 
 export const nativeImage = {
   createFromPath(path: string) {
-    return { path };
+    return new FakeImage(path);
+  },
+};
+
+/** Keeps the ids it handed out; a test reads `active` to see whether suspension is held off. */
+export const powerSaveBlocker = {
+  nextId: 1,
+  active: new Map<number, string>(),
+  start(type: string): number {
+    const id = this.nextId++;
+    this.active.set(id, type);
+    return id;
+  },
+  stop(id: number): boolean {
+    return this.active.delete(id);
+  },
+  isStarted(id: number): boolean {
+    return this.active.has(id);
   },
 };
 
@@ -202,6 +234,14 @@ export class Notification extends EventEmitter {
 export const dialog = {
   answer: 0,
   shown: [] as unknown[],
+  /** What the next open dialogs return (null = the user cancels); what they were asked with. */
+  openAnswer: null as string[] | null,
+  opened: [] as Array<{ parent: unknown; options: Record<string, unknown> }>,
+  async showOpenDialog(...args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> {
+    const options = args[args.length - 1] as Record<string, unknown>;
+    this.opened.push({ parent: args.length > 1 ? args[0] : null, options });
+    return this.openAnswer ? { canceled: false, filePaths: this.openAnswer } : { canceled: true, filePaths: [] };
+  },
   async showMessageBox(...args: unknown[]): Promise<{ response: number }> {
     this.shown.push(args[args.length - 1]);
     return { response: this.answer };
@@ -243,6 +283,10 @@ export function resetFakes(): void {
   ipcMain.handlers.clear();
   dialog.answer = 0;
   dialog.shown = [];
+  dialog.openAnswer = null;
+  dialog.opened = [];
+  Menu.application = null;
+  powerSaveBlocker.active.clear();
   contextBridge.exposed.clear();
   ipcRenderer.removeAllListeners();
   ipcRenderer.invocations = [];
@@ -257,6 +301,7 @@ export default {
   nativeImage,
   Notification,
   dialog,
+  powerSaveBlocker,
   contextBridge,
   ipcRenderer,
   webUtils,

@@ -42,7 +42,10 @@ describe('IpcBridge', () => {
       api,
       env,
       trusted: new TrustedSenders((url) => url.startsWith(OUR_PAGE)),
-      shell: { fixPrivilegedPorts: async () => ({ ok: true, message: 'fixed' }) },
+      shell: {
+        fixPrivilegedPorts: async () => ({ ok: true, message: 'fixed' }),
+        openDialog: async (req, sender) => ({ paths: [`/picked/${req.kind}/by-${sender}`] }),
+      },
       warn: (m) => warnings.push(m),
     });
     bridge.addWindow(window);
@@ -50,7 +53,11 @@ describe('IpcBridge', () => {
 
   it('registers one typed channel per contract request, plus the shell extension', () => {
     expect([...ipcMain.handlers.keys()].sort()).toEqual(
-      [...REQUEST_NAMES.map((n) => `bootdrop:${n}`), SHELL_CHANNELS.fixPrivilegedPorts].sort(),
+      [
+        ...REQUEST_NAMES.map((n) => `bootdrop:${n}`),
+        SHELL_CHANNELS.fixPrivilegedPorts,
+        SHELL_CHANNELS.openDialog,
+      ].sort(),
     );
     expect(REQUEST_CHANNELS.addSource).toBe('bootdrop:addSource');
   });
@@ -65,6 +72,10 @@ describe('IpcBridge', () => {
     expect(await call(SHELL_CHANNELS.fixPrivilegedPorts, undefined)).toEqual({
       ok: true,
       value: { ok: true, message: 'fixed' },
+    });
+    expect(await call(SHELL_CHANNELS.openDialog, { kind: 'folder' })).toEqual({
+      ok: true,
+      value: { paths: [`/picked/folder/by-${window.id}`] },
     });
     expect(api.calls.filter((c) => c.name !== 'refreshInterfaces')).toEqual([
       { name: 'addSource', req: { path: '/isos/arch.iso' } },
@@ -100,6 +111,8 @@ describe('IpcBridge', () => {
         'timeoutSec',
       ],
       [REQUEST_CHANNELS.start, 'now', 'takes no arguments'],
+      [SHELL_CHANNELS.openDialog, { kind: 'everything' }, 'openDialog.kind: expected one of isos, folder'],
+      [SHELL_CHANNELS.openDialog, undefined, 'openDialog.kind: expected one of isos, folder, got nothing'],
     ];
     for (const [channel, payload, fragment] of bad) {
       const r = (await call(channel, payload)) as { ok: boolean; error: { code: string; message: string } };

@@ -16,7 +16,7 @@ describe('preload', () => {
   it('exposes exactly one object with a domain method per request — no ipcRenderer, no generic invoke', () => {
     expect([...contextBridge.exposed.keys()]).toEqual(['bootdrop']);
     expect(Object.keys(bridge).sort()).toEqual([...REQUEST_NAMES, 'onEvent', 'pathForFile', 'shell'].sort());
-    expect(Object.keys(bridge.shell)).toEqual(['fixPrivilegedPorts']);
+    expect(Object.keys(bridge.shell)).toEqual(['fixPrivilegedPorts', 'openDialog']);
     expect(Object.values(bridge).some((v: unknown) => v === ipcRenderer)).toBe(false);
   });
 
@@ -25,10 +25,12 @@ describe('preload', () => {
     expect(await bridge.addSource({ path: '/isos/a.iso' })).toBe('answer from bootdrop:addSource');
     expect(await bridge.start()).toBe('answer from bootdrop:start');
     expect(await bridge.shell.fixPrivilegedPorts()).toBe(`answer from ${SHELL_CHANNELS.fixPrivilegedPorts}`);
-    expect(ipcRenderer.invocations.slice(-3)).toEqual([
+    expect(await bridge.shell.openDialog({ kind: 'isos' })).toBe(`answer from ${SHELL_CHANNELS.openDialog}`);
+    expect(ipcRenderer.invocations.slice(-4)).toEqual([
       { channel: 'bootdrop:addSource', req: { path: '/isos/a.iso' } },
       { channel: 'bootdrop:start', req: undefined },
       { channel: SHELL_CHANNELS.fixPrivilegedPorts, req: undefined },
+      { channel: SHELL_CHANNELS.openDialog, req: { kind: 'isos' } },
     ]);
   });
 

@@ -12,14 +12,17 @@ import * as F from '../boot/fixtures';
 import {
   BrowserWindow,
   FakeWebContents,
+  Menu,
   Notification,
   Tray,
   app,
   dialog,
   fakeEvent,
   ipcMain,
+  powerSaveBlocker,
   resetFakes,
 } from './fake-electron';
+import { SHELL_CHANNELS } from '../../../electron/channels';
 
 vi.mock('electron', () => import('./fake-electron'));
 
@@ -98,11 +101,13 @@ describe('DesktopShell', () => {
   async function startShell(
     platform: NodeJS.Platform = 'linux',
     api: ConstructorParameters<typeof DesktopShell>[0]['engine'] = engine,
+    opts: { trayHost?: boolean; waitForRestore?: boolean } = {},
   ): Promise<BrowserWindow> {
     shell = new DesktopShell({
       engine: api,
       env,
       platform,
+      hasTrayHost: async () => opts.trayHost ?? true,
       fixPorts: async () => {
         fixes.push('pkexec');
         return { ok: true, message: 'fixed' };
@@ -115,6 +120,8 @@ describe('DesktopShell', () => {
       },
     });
     await shell.start();
+    if (opts.waitForRestore ?? true) await shell.restored;
+    await flush(); // the tray-host answer
     return BrowserWindow.created.at(-1)!;
   }
 
@@ -323,9 +330,9 @@ describe('DesktopShell', () => {
     );
     const win = await startShell();
     expect(engine.calls.filter((c) => c.name !== 'snapshot')).toEqual([
-      { name: 'addSource', req: { path: '/isos/arch.iso' } },
       { name: 'setMode', req: { mode: 'proxy' } },
       { name: 'setInterface', req: { name: 'eth1' } },
+      { name: 'addSource', req: { path: '/isos/arch.iso' } },
     ]);
     expect(engine.calls.map((c) => c.name)).not.toContain('start'); // never starts serving by itself
     await ipc(win, REQUEST_CHANNELS.snapshot);
@@ -400,8 +407,8 @@ describe('DesktopShell', () => {
     engine = new Engine();
     await startShell();
     expect(engine.calls.filter((c) => c.name !== 'snapshot')).toEqual([
-      { name: 'addSource', req: { path: '/isos/arch.iso' } },
       { name: 'setMode', req: { mode: 'auto' } },
+      { name: 'addSource', req: { path: '/isos/arch.iso' } },
       { name: 'setMenu', req: { menu: chosen } },
     ]);
     await flush();
@@ -436,6 +443,132 @@ describe('DesktopShell', () => {
     await vi.waitFor(() => expect(dialog.shown).toHaveLength(1));
     await flush();
     expect(fixes).toEqual([]);
+  });
+
+  it('opens the window before the saved ISOs are restored, and restores them in the background', async () => {
+    writeFileSync(
+      join(dir, 'settings.json'),
+      JSON.stringify({
+        version: 1,
+        sources: ['/isos/a.iso', '/isos/b.iso'],
+        interfaceName: 'eth1',
+        mode: 'auto',
+        menu: null,
+      }),
+    );
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = new (class extends Engine {
+      override async addSource(req: { path: string }) {
+        await gate; // a big ISO being read
+        return super.addSource(req);
+      }
+    })();
+    const win = await startShell('linux', slow, { waitForRestore: false });
+    expect(win.loaded).toEqual({ file: '/app/out/renderer/index.html' });
+    expect(tray().image).toEqual({ path: '/app/build/tray/idle.png' });
+    expect(slow.sources).toEqual([]);
+    // The user picks another interface while the ISOs are still being read: that choice stands.
+    await vi.waitFor(() => expect(slow.state.interfaceName).toBe('eth1'));
+    expect(await ipc(win, REQUEST_CHANNELS.setInterface, { name: 'eth0' })).toEqual({ ok: true, value: undefined });
+    release();
+    await shell.restored;
+    expect(slow.sources.map((s) => s.path)).toEqual(['/isos/a.iso', '/isos/b.iso']);
+    expect(slow.state.interfaceName).toBe('eth0');
+    await vi.waitFor(() =>
+      expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({
+        sources: ['/isos/a.iso', '/isos/b.iso'],
+        interfaceName: 'eth0',
+      }),
+    );
+    // The window heard about them as they came in.
+    expect(win.webContents.sent.filter((m) => (m.args[0] as { type: string }).type === 'sources')).toHaveLength(2);
+  });
+
+  it("replaces Electron's default menu with Bootdrop's own (no DevTools, no electronjs.org)", async () => {
+    await startShell('linux');
+    const template = Menu.application!.template;
+    expect(template.map((m) => m.label)).toEqual(['&File', '&Edit', '&View', '&Window', '&Help']);
+    const all = JSON.stringify(template, (_k, v: unknown) => (typeof v === 'function' ? 'fn' : v));
+    expect(all).not.toMatch(/toggleDevTools|forceReload|electronjs|Learn More/i);
+    resetFakes();
+    await startShell('darwin');
+    expect(Menu.application!.template.map((m) => m.label)).toEqual([
+      'Bootdrop',
+      '&File',
+      '&Edit',
+      '&View',
+      '&Window',
+      '&Help',
+    ]);
+  });
+
+  it('File > Open ISO… uses the system dialog (ISO filter, several files) and adds what was chosen', async () => {
+    const win = await startShell();
+    const file = (Menu.application!.template[0]!.submenu as Array<Record<string, unknown>>).find(
+      (i) => i.label === 'Open ISO…',
+    )!;
+    dialog.openAnswer = ['/isos/arch.iso', '/isos/gone.iso'];
+    (file.click as () => void)();
+    await vi.waitFor(() => expect(engine.sources.map((s) => s.path)).toEqual(['/isos/arch.iso']));
+    const { parent, options } = dialog.opened[0]!;
+    expect(parent).toBe(win);
+    expect(options).toMatchObject({
+      properties: ['openFile', 'multiSelections'],
+      filters: [{ extensions: ['iso', 'ISO'] }, { extensions: ['*'] }],
+    });
+    await ipc(win, REQUEST_CHANNELS.snapshot);
+    await vi.waitFor(() =>
+      expect(win.webContents.sent.map((m) => (m.args[0] as { entry?: { message: string } }).entry?.message)).toContain(
+        'Could not add /isos/gone.iso: addSource.path: "/isos/gone.iso" does not exist',
+      ),
+    );
+  });
+
+  it("answers the renderer's open-dialog request with the chosen paths, or none when cancelled", async () => {
+    const win = await startShell();
+    dialog.openAnswer = ['/isos/folder'];
+    expect(await ipc(win, SHELL_CHANNELS.openDialog, { kind: 'folder' })).toEqual({
+      ok: true,
+      value: { paths: ['/isos/folder'] },
+    });
+    expect(dialog.opened[0]!.options).toMatchObject({ properties: ['openDirectory'] });
+    dialog.openAnswer = null;
+    expect(await ipc(win, SHELL_CHANNELS.openDialog, { kind: 'isos' })).toEqual({ ok: true, value: { paths: [] } });
+    expect(engine.calls.map((c) => c.name)).not.toContain('addSource'); // the renderer adds them
+  });
+
+  it('keeps the computer from suspending exactly while serving', async () => {
+    await startShell();
+    expect(powerSaveBlocker.active.size).toBe(0);
+    await engine.start();
+    expect([...powerSaveBlocker.active.values()]).toEqual(['prevent-app-suspension']);
+    expect(shell.keepingAwake).toBe(true);
+    engine.setState({ address: '10.0.0.2' }); // still serving: one blocker, not two
+    expect(powerSaveBlocker.active.size).toBe(1);
+    await engine.stop();
+    expect(powerSaveBlocker.active.size).toBe(0);
+    await engine.start();
+    await shell.dispose();
+    expect(powerSaveBlocker.active.size).toBe(0);
+  });
+
+  it('without a tray (stock GNOME) closing while serving minimises instead of hiding', async () => {
+    const win = await startShell('linux', engine, { trayHost: false });
+    win.visible = true;
+    engine.setState({ serving: true, interfaceName: 'eth0' });
+    expect(win.close()).toBe(false);
+    expect(win).toMatchObject({ visible: true, minimized: true, destroyed: false });
+    expect(Notification.shown.map((n) => n.options.body)).toEqual([expect.stringContaining('minimised')]);
+    // Clicking the notification still works later: the shell kept it, with its handler.
+    win.minimized = true;
+    Notification.shown[0]!.emit('click');
+    expect(win).toMatchObject({ visible: true, minimized: false, focused: true });
+  });
+
+  it('macOS: the tray uses template images the menu bar can tint', async () => {
+    await startShell('darwin');
+    expect(tray().image).toEqual({ path: '/app/build/tray/idleTemplate.png', template: true });
   });
 
   it('stops the engine before quitting', async () => {
