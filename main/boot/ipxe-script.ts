@@ -212,7 +212,11 @@ export function renderIpxeScript(
     const ok = (e: BootEntry) => e.firmware.includes(fw);
     const fits = (e: BootEntry) => ok(e) && !unfit.has(e);
     // the user's default when this PC can run it, else the first entry that fits, else as before
-    const e = all.find((x) => x.isDefault && fits(x)) ?? all.find(fits) ?? all.find((x) => x.isDefault && ok(x)) ?? all.find(ok);
+    const e =
+      all.find((x) => x.isDefault && fits(x)) ??
+      all.find(fits) ??
+      all.find((x) => x.isDefault && ok(x)) ??
+      all.find(ok);
     return e ? items.get(e)! : 'bd-local';
   };
   const timeout = menu.timeoutSec > 0 ? `--timeout ${Math.round(menu.timeoutSec * 1000)} ` : '';

@@ -53,7 +53,8 @@ function fields(query: string): Map<Key, string> {
 }
 
 /** Firmware placeholder strings that name no maker or model (AMI, Insyde and Award defaults). */
-const PLACEHOLDERS = /^(to be filled by o\.?e\.?m\.?|system manufacturer|system product name|default string|not specified|none|o\.?e\.?m\.?|x+|0+|n\/a)$/i;
+const PLACEHOLDERS =
+  /^(to be filled by o\.?e\.?m\.?|system manufacturer|system product name|default string|not specified|none|o\.?e\.?m\.?|x+|0+|n\/a)$/i;
 
 function text(v: string | undefined, max = 64): string | null {
   if (v === undefined) return null;
@@ -74,12 +75,7 @@ function hexLe(v: string | undefined, bytes: number): number | null {
 }
 
 /** MiB of RAM from the SMBIOS fields (SMBIOS 3.x, types 17 and 19), or null when none says. */
-export function smbiosRamMiB(f: {
-  t19s?: string;
-  t19e?: string;
-  t17?: string;
-  t17x?: string;
-}): number | null {
+export function smbiosRamMiB(f: { t19s?: string; t19e?: string; t17?: string; t17x?: string }): number | null {
   const sizes: number[] = [];
   // Type 19: Starting/Ending Address in KiB, the ending one inclusive; 0xFFFFFFFF = in the extended fields.
   const start = hexLe(f.t19s, 4);
