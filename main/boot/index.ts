@@ -15,6 +15,8 @@ export {
   type ServedLayout,
 } from './layout';
 export { PxePolicy, type PxePolicyOptions } from './pxe-policy';
+export { parsePcFacts, smbiosRamMiB, describeIpxeDriver, usesFirmwareDriver, PC_FACTS_QUERY } from './pc-facts';
+export { fitOnPc, formatRam, describePc, firmwareName, type Fit } from './fits';
 export { HostFileSource } from './host-file';
 export type { ClassicPxelinux } from './classic';
 export { SERVER_TOKEN } from './cmdline';

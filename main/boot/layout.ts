@@ -3,13 +3,14 @@
  *   /loaders/...        the bundled iPXE/memdisk loaders (a folder, `loadersDir`)
  *   /iso/<id>/...       each source's files
  *   /iso/<id>.iso       each ISO as one file (casper url=, dracut root=live:, sanboot, memdisk)
- *   /boot.ipxe          the generated menu, rendered on every read (always the current menu)
+ *   /boot.ipxe          the generated menu, rendered on every read (always the current menu); it first
+ *                       chains to /boot.ipxe?pc=1&... with the PC's facts, answered by menuFor (not a file)
  *   /grub/grub.cfg ...  the same menu for GRUB (Secure Boot chain), at each path GRUB builds read
  *   /                   classic mode only: the ISO itself, plus a synthesized pxelinux.cfg/default
  */
 import { existsSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import type { MenuSettings } from '../contract';
+import type { MenuSettings, PcInfo } from '../contract';
 import { FolderSource, type MountedTree, type Vfs } from '../vfs';
 import type { ClassicPxelinux } from './classic';
 import { HostFileSource } from './host-file';
@@ -39,6 +40,8 @@ export interface ServedLayout {
   /** Set when a source is served the classic way: give PxePolicy `classicPxelinuxLoader: classic.loader`
    *  and run HTTP on port `classic.httpPort`. */
   classic: ClassicPxelinux | null;
+  /** The menu for one PC, from the facts its iPXE sent with the menu request (pc-facts.ts). */
+  menuFor(pc: PcInfo): Buffer;
   /** Take everything back out of the tree. */
   remove(): void;
 }
@@ -110,7 +113,7 @@ export async function layoutServedTree(
     }
   }
   const plans = sources.map((s) => s.plan);
-  tree.setFile(BOOT_SCRIPT_PATH, () => Buffer.from(renderIpxeScript(plans, opts.menu(), opts.server)));
+  tree.setFile(BOOT_SCRIPT_PATH, () => Buffer.from(renderIpxeScript(plans, opts.menu(), opts.server, 'ask')));
   files.push(BOOT_SCRIPT_PATH);
   // The same menu for the Secure Boot chain's GRUB, at every path GRUB builds ask for (grub-menu.ts).
   const grubCfg = () => Buffer.from(renderGrubConfig(plans, opts.menu(), opts.server));
@@ -136,6 +139,7 @@ export async function layoutServedTree(
   return {
     bootScriptPath: BOOT_SCRIPT_PATH,
     classic,
+    menuFor: (pc) => Buffer.from(renderIpxeScript(plans, opts.menu(), opts.server, pc)),
     remove() {
       for (const m of mounted) tree.unmount(m);
       for (const f of files) tree.removeFile(f);

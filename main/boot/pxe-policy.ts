@@ -10,8 +10,9 @@ export interface PxePolicyOptions {
   httpPort: number;
   /**
    * Loader file names under /loaders per client architecture. Defaults: BIOS undionly.kpxe (uses the
-   * ROM's UNDI driver, works on any PXE NIC), UEFI x64 ipxe.efi (own drivers; snponly.efi is the
-   * alternative that uses the firmware's network stack). ia32/ARM have no bundled loader: add one here.
+   * ROM's UNDI driver, works on any PXE NIC), UEFI x64 PXE snponly.efi (the firmware's own network
+   * driver, SNP/NII, the one that just PXE-booted), UEFI HTTP Boot ipxe.efi. ia32/ARM have no bundled
+   * loader: add one here.
    */
   loaders?: Partial<Record<ClientArch, string>>;
   /**
@@ -21,9 +22,17 @@ export interface PxePolicyOptions {
   classicPxelinuxLoader?: string | null;
 }
 
+/**
+ * UEFI PXE gets snponly.efi: the 2019 ipxe.efi carries its own NIC drivers and has none for many
+ * current chips (Realtek RTL8125, Intel I225/I226, Aquantia), so on those PCs it finds no network and
+ * never fetches a menu; snponly.efi drives whatever NIC the firmware just PXE-booted from through the
+ * firmware's SNP/NII protocol. The menu request says which driver ran (pc-facts.ts: chip SNP/NII).
+ * HTTP Boot keeps ipxe.efi: the firmware's HTTP-loaded image has a URI device path, which the 2019
+ * snponly.efi was not checked against.
+ */
 const DEFAULT_LOADERS: Readonly<Partial<Record<ClientArch, string>>> = {
   bios: 'undionly.kpxe',
-  'efi-x64': 'ipxe.efi',
+  'efi-x64': 'snponly.efi',
   'efi-x64-http': 'ipxe.efi',
 };
 

@@ -173,6 +173,27 @@ export interface ClientState {
   chain?: string | null;
   /** What the user should know or do about this PC (e.g. Secure Boot refused iPXE), latest first. */
   notice?: string | null;
+  /** What the PC's iPXE said about it when it fetched its menu (issue 14), once known. */
+  pc?: PcInfo | null;
+}
+
+/**
+ * A PC as its iPXE describes it in the menu request's query string (main/boot/pc-facts.ts): maker and
+ * model from SMBIOS, RAM, firmware and the network driver iPXE runs on. null = iPXE did not say.
+ */
+export interface PcInfo {
+  maker: string | null;
+  model: string | null;
+  /** RAM in MiB: iPXE's ${memsize} when the build has it, else SMBIOS (a lower bound). */
+  ramMiB: number | null;
+  /** Where ramMiB came from: 'memsize' is exact, 'smbios' counts the first memory range or module. */
+  ramSource: 'memsize' | 'smbios' | null;
+  /** iPXE's ${platform}: 'pcbios' or 'efi'. */
+  platform: string | null;
+  /** iPXE's ${buildarch}: 'i386', 'x86_64', 'arm64'. */
+  arch: string | null;
+  /** The network driver iPXE runs on (${net0/chip}): 'SNP'/'NII' is the firmware's own, else iPXE's. */
+  nic: string | null;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -46,6 +46,39 @@ export interface HttpServerOptions {
    * also off with BOOTDROP_NATIVE=0). False forces the JavaScript path (tests run both).
    */
   native?: boolean;
+  /**
+   * A response made for this one request rather than read from `vfs` (a PC's own menu, built from the
+   * facts in its query string): return the body, or null to serve the path from `vfs` as usual.
+   */
+  generate?: (req: GenerateRequest) => Buffer | null;
+}
+
+/** What `generate` sees of a request: the clean path, the raw query string (no '?'), the client. */
+export interface GenerateRequest {
+  path: string;
+  query: string;
+  clientIp: string;
+}
+
+/** The raw query of a request target ('' when none), as the client sent it: its own rules decode it. */
+function queryOf(target: string): string {
+  const q = target.indexOf('?');
+  if (q < 0) return '';
+  const end = target.indexOf('#', q);
+  return target.slice(q + 1, end < 0 ? undefined : end);
+}
+
+/** A generated body as a VfsFile, so it takes the same path as any file (ranges, tracker, logs). */
+function bufferFile(path: string, data: Buffer): VfsFile {
+  return {
+    path,
+    size: data.length,
+    async read(buffer, offset, length, position) {
+      if (position >= data.length) return 0;
+      return data.copy(buffer, offset, position, Math.min(data.length, position + length));
+    },
+    async close() {},
+  };
 }
 
 /** A body for the native path: bytes [start, end) of `file`, and how to name it in logs. */
@@ -248,6 +281,11 @@ export class HttpServer {
       // No listings of anything, ever: a directory is simply not a file here.
       report(path, null, 404);
       this.sendStatus(res, 404, 'Not found');
+      return;
+    }
+    const generated = this.opts.generate?.({ path, query: queryOf(req.url ?? ''), clientIp: ip }) ?? null;
+    if (generated) {
+      await this.respondWithFile(req, res, bufferFile(path, generated), report);
       return;
     }
     let file: VfsFile;

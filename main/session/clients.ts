@@ -2,7 +2,7 @@
  * Per-client state, keyed by MAC: DHCP sightings and transfer progress folded into ClientState.
  * Pure bookkeeping (time is passed in); the session turns changes into 'client' events.
  */
-import type { ClientState, Firmware, TransferProgress } from '../contract';
+import type { ClientState, Firmware, PcInfo, TransferProgress } from '../contract';
 import { roleOfFile, stageAfterDhcp, stageAfterTransfer, type KnownRoles } from './stage';
 
 /** What the session learns from one DHCP/proxyDHCP exchange. */
@@ -131,12 +131,19 @@ export class ClientTable {
     return copy(c);
   }
 
-  /** Set what the Secure Boot watch learnt (chain, notice); returns the updated client, or null. */
-  annotate(mac: string, patch: { chain?: string | null; notice?: string | null }): ClientState | null {
+  /**
+   * Set what the Secure Boot watch learnt (chain, notice) or what the PC's iPXE said about it (pc);
+   * returns the updated client, or null.
+   */
+  annotate(
+    mac: string,
+    patch: { chain?: string | null; notice?: string | null; pc?: PcInfo | null },
+  ): ClientState | null {
     const c = this.clients.get(mac.toLowerCase());
     if (!c) return null;
     if (patch.chain !== undefined) c.chain = patch.chain;
     if (patch.notice !== undefined) c.notice = patch.notice;
+    if (patch.pc !== undefined) c.pc = patch.pc;
     return copy(c);
   }
 

@@ -152,7 +152,13 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
       if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
         warnings.push(classicPortWarning(boot.classic.httpPort, ctx.httpPort));
       }
-      return { policy, roles: rolesOf(sources), entryByKernel: entriesOf(sources), warnings };
+      return {
+        policy,
+        roles: rolesOf(sources),
+        entryByKernel: entriesOf(sources),
+        warnings,
+        menuFor: (pc) => boot.menuFor(pc),
+      };
     },
 
     async startHttp(o) {
@@ -162,6 +168,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         port: o.port,
         tracker: o.tracker,
         log: scoped(o.log, 'http'),
+        ...(o.generate ? { generate: o.generate } : {}),
       });
       await server.start();
       return { port: server.port, close: () => server.stop() };

@@ -11,6 +11,7 @@ import type {
   MenuSettings,
   NetInterface,
   OsFamily,
+  PcInfo,
   ServeMode,
   SourceSummary,
 } from '../contract';
@@ -82,6 +83,8 @@ export interface LayoutResult {
   entryByKernel: ReadonlyMap<string, string>;
   /** Problems with this layout the user should hear about (e.g. a port the ISO's menu needs). */
   warnings: string[];
+  /** The iPXE menu for one PC, from what its iPXE said about it (issue 14); absent: everyone gets one menu. */
+  menuFor?: (pc: PcInfo) => Buffer;
 }
 
 export interface RunningServer {
@@ -111,6 +114,8 @@ export interface ServerStart {
   tracker: TransferTracker;
   log: Log;
   mtu?: number;
+  /** HTTP only: a body made for this one request (a PC's own menu), or null to serve the tree's file. */
+  generate?: (req: { path: string; query: string; clientIp: string }) => Buffer | null;
 }
 
 /**

@@ -31,7 +31,7 @@ import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
 import { arpLookup } from './neighbors';
-import { applyMenu, DEFAULT_MENU } from '../boot';
+import { applyMenu, BOOT_SCRIPT_PATH, DEFAULT_MENU, describeIpxeDriver, describePc, parsePcFacts } from '../boot';
 import { nativeStatus } from '../native';
 import { pruneMenu } from './menu';
 import { biosMenuInEffect, describeBiosMenu } from './bios-menu';
@@ -450,6 +450,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         port: this.opts.httpPort,
         tracker,
         log: this.log,
+        generate: (r) => this.pcMenu(r.path, r.query, r.clientIp),
       });
       started.push(http);
       where = 'boot menu';
@@ -600,6 +601,24 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   private onDhcp(s: DhcpSighting): void {
     const client = this.clients.sawDhcp(s, this.now());
     if (client) this.emit({ type: 'client', client });
+  }
+
+  /**
+   * A PC's own menu (issue 14): the generic menu chains to /boot.ipxe?pc=1&... with what the PC's iPXE
+   * knows (RAM, maker, model, firmware, network driver). The PC's row shows it; the menu marks what
+   * cannot run there. null: not such a request, the tree's file answers.
+   */
+  private pcMenu(path: string, query: string, clientIp: string): Buffer | null {
+    const menuFor = this.running?.layout.menuFor;
+    if (!menuFor || path.toLowerCase() !== BOOT_SCRIPT_PATH) return null;
+    const pc = parsePcFacts(query);
+    if (!pc) return null;
+    const mac = this.macFor(clientIp);
+    const driver = describeIpxeDriver(pc);
+    this.log('info', 'boot', `this PC: ${describePc(pc)}${driver ? `; ${driver}` : ''}`, mac ?? clientIp);
+    const client = mac ? this.clients.annotate(mac, { pc }) : null;
+    if (client) this.emit({ type: 'client', client });
+    return menuFor(pc);
   }
 
   private onTransfer(t: TransferProgress): void {

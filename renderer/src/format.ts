@@ -2,7 +2,7 @@
  * Pure formatting and ordering helpers for the screen. Sizes use decimal units (kB, MB, GB), the way
  * file managers and disk labels count, so "4.7 GB" here matches what the user sees elsewhere.
  */
-import type { ClientStage, Firmware, LogLevel, NetInterface, ServeMode } from '../../main/contract/index';
+import type { ClientStage, Firmware, LogLevel, NetInterface, PcInfo, ServeMode } from '../../main/contract/index';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
@@ -101,6 +101,36 @@ export const FIRMWARE_LABELS: Record<Firmware, string> = {
   ipxe: 'iPXE',
   unknown: 'Unknown firmware',
 };
+
+/** RAM the way spec sheets write it (binary units, as the PC's own setup screen does): "256 MiB", "3.5 GiB". */
+export function formatRam(mib: number): string {
+  if (mib < 1024) return `${Math.round(mib)} MiB`;
+  const gib = mib / 1024;
+  return `${gib < 10 ? Math.round(gib * 10) / 10 : Math.round(gib)} GiB`;
+}
+
+/** What the PCs panel shows of what a PC's iPXE said about it (maker, model, RAM, firmware, driver). */
+export interface PcFacts {
+  name: string | null;
+  ram: string | null;
+  firmware: string | null;
+  driver: string | null;
+}
+
+export function pcFacts(pc: PcInfo): PcFacts {
+  const name = [pc.maker, pc.model].filter((x) => x !== null).join(' ');
+  // SMBIOS counts the first memory range or module: at least that much
+  const ram = pc.ramMiB === null ? null : `${pc.ramSource === 'smbios' ? '≥ ' : ''}${formatRam(pc.ramMiB)} RAM`;
+  const firmware =
+    pc.platform === 'pcbios' ? 'BIOS' : pc.platform === 'efi' ? `UEFI${pc.arch ? ` ${pc.arch}` : ''}` : pc.platform;
+  const driver =
+    pc.nic === null
+      ? null
+      : pc.nic === 'SNP' || pc.nic === 'NII'
+        ? `firmware network driver (${pc.nic})`
+        : `iPXE ${pc.nic} driver`;
+  return { name: name || null, ram, firmware, driver };
+}
 
 export const MODE_LABELS: Record<ServeMode, { label: string; hint: string }> = {
   proxy: {

@@ -43,9 +43,9 @@ describe('network boot on a bare cable, auto mode', () => {
     expect(await rig.serve.stop()).toBe(0);
   });
 
-  // OVMF's own EDK2 PXE client gets its address and ipxe.efi from Bootdrop's own DHCP (a DHCP offer
-  // with the boot file, no proxy), then ipxe.efi asks again and boots the live-boot ISO.
-  it('UEFI (OVMF PXE): own DHCP hands out the address and ipxe.efi, and a live-boot ISO boots', async () => {
+  // OVMF's own EDK2 PXE client gets its address and snponly.efi from Bootdrop's own DHCP (a DHCP offer
+  // with the boot file, no proxy), then snponly.efi asks again and boots the live-boot ISO.
+  it('UEFI (OVMF PXE): own DHCP hands out the address and snponly.efi, and a live-boot ISO boots', async () => {
     const fx = await buildFixture('live');
     rig = await bootRig('aue', '10.213.63', { router: false });
     rig.serve = ServeProcess.start(rig.server.ns, [

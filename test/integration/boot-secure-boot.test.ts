@@ -138,7 +138,7 @@ describe('Secure Boot PC beside a router (proxy mode)', () => {
     expect((e as unknown as ClientEv).client.notice).toMatch(
       /connect this PC by cable directly to this computer, or turn Secure Boot off/,
     );
-    expect(fetched(rig.serve)).toContain('/loaders/ipxe.efi');
+    expect(fetched(rig.serve)).toContain('/loaders/snponly.efi');
     expect(fetched(rig.serve), 'iPXE never ran: no menu script').not.toContain('/boot.ipxe');
     expect(rig.guest.serial).not.toMatch(markerOf(fx.token));
     expect(await rig.serve.stop()).toBe(0);

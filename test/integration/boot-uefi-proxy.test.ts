@@ -31,10 +31,11 @@ describe('UEFI (OVMF PXE) network boot, proxy mode', () => {
 
   // A UEFI PC (OVMF) with its own EDK2 PXE client (the NIC's iPXE ROM is removed with romfile=). The
   // proxy offer's option 43 says "boot this file now" (discovery control bit 3 with a boot file name,
-  // PXE 2.1 table 2-1), which EDK2 honours (PxeBcBoot.c, PxeBcSelectBootPrompt): it loads ipxe.efi
-  // over TFTP straight away, without a 4011 exchange. ipxe.efi then loads the menu, the archiso kernel
-  // and initrd over HTTP; the guest fetches airootfs.sfs (archiso_http_srv=).
-  it('boots an archiso ISO through ipxe.efi to its marker and the root image', async () => {
+  // PXE 2.1 table 2-1), which EDK2 honours (PxeBcBoot.c, PxeBcSelectBootPrompt): it loads snponly.efi
+  // over TFTP straight away, without a 4011 exchange. snponly.efi, on the firmware's own network
+  // driver, then loads the menu, the archiso kernel and initrd over HTTP; the guest fetches
+  // airootfs.sfs (archiso_http_srv=).
+  it('boots an archiso ISO through snponly.efi (the firmware NIC driver) to its marker and the root image', async () => {
     const fx = await buildFixture('arch');
     rig = await bootRig('upx', '10.213.52', { router: true, ipv6Ra: true });
     rig.serve = ServeProcess.start(rig.server.ns, [
@@ -62,8 +63,12 @@ describe('UEFI (OVMF PXE) network boot, proxy mode', () => {
     const last = rig.serve.events
       .filter((e) => e.type === 'client' && (e.client as { mac: string }).mac === mac)
       .at(-1)!.client as { firmware: string; arch: number };
-    expect(last, 'still the UEFI PC after it chained into ipxe.efi').toMatchObject({ firmware: 'uefi', arch: 7 });
-    expect(tftpDone(rig.serve), 'the firmware loaded ipxe.efi over TFTP').toContain('/loaders/ipxe.efi');
+    expect(last, 'still the UEFI PC after it chained into snponly.efi').toMatchObject({ firmware: 'uefi', arch: 7 });
+    expect(tftpDone(rig.serve), 'the firmware loaded snponly.efi over TFTP').toContain('/loaders/snponly.efi');
+    // iPXE said which network driver it runs on when it asked for this PC's menu (issue 14)
+    const pc = (last as { pc?: { nic: string | null; platform: string | null } }).pc;
+    expect(pc, "the PC's facts from its menu request").toMatchObject({ nic: 'SNP', platform: 'efi' });
+    expect(logLines(rig.serve).join('\n')).toMatch(/iPXE on the firmware's network driver \(SNP\)/);
     expect(
       logLines(rig.serve).filter((l) => l.startsWith('PXE ACK (port 4011)')),
       'OVMF booted the offered file without asking on 4011',
@@ -106,8 +111,8 @@ describe('UEFI (OVMF PXE) network boot, proxy mode', () => {
     ).toBe(true);
     const acks = logLines(rig.serve).filter((l) => l.startsWith('PXE ACK (port 4011)'));
     expect(acks.length, logLines(rig.serve).join('\n')).toBeGreaterThan(0);
-    expect(acks[0]).toMatch(/\/loaders\/ipxe\.efi/);
-    expect(tftpDone(rig.serve), 'the firmware loaded ipxe.efi over TFTP').toContain('/loaders/ipxe.efi');
+    expect(acks[0]).toMatch(/\/loaders\/snponly\.efi/);
+    expect(tftpDone(rig.serve), 'the firmware loaded snponly.efi over TFTP').toContain('/loaders/snponly.efi');
     const stages = stagesOf(rig.serve, mac);
     expect(stages).toEqual(expect.arrayContaining(['dhcp', 'loader', 'menu', 'kernel', 'initrd']));
     expect(await rig.serve.stop()).toBe(0);

@@ -91,8 +91,8 @@ describe('real firmware against the proxy', () => {
     // EDK2 prints the boot server and file it took from the offer (PxeBcBoot.c, PxeBcDhcp4BootInfo).
     await boot(
       { firmware: 'uefi', mac: '52:54:00:34:00:20' },
-      /"tftp": "\/loaders\/ipxe\.efi"/,
-      /Server IP address is 10\.213\.34\.2\s+NBP filename is \/loaders\/ipxe\.efi/,
+      /"tftp": "\/loaders\/snponly\.efi"/,
+      /Server IP address is 10\.213\.34\.2\s+NBP filename is \/loaders\/snponly\.efi/,
     );
     const evs = bd.lines.filter((l) => l.type === 'client' && l.mac === '52:54:00:34:00:20');
     expect(evs.map((e) => e.exchange)).toContain('discover');

@@ -84,7 +84,7 @@ describe('proxyDHCP beside dnsmasq', () => {
   it('offers UEFI x64 (arch 7 and 9) the x64 loader, and answers the port 4011 REQUEST with an ACK', async () => {
     for (const kind of ['uefi', 'uefi9']) {
       const ours = fromUs(await pxeClient(client, { kind }));
-      expect(ours.map((r) => r.file)).toEqual(['/loaders/ipxe.efi']);
+      expect(ours.map((r) => r.file)).toEqual(['/loaders/snponly.efi']);
     }
     // After the router's lease, EDK2 asks the proxy on port 4011 from port 4011, unicast.
     await client.exec(['ip', 'addr', 'add', '10.213.30.120/24', 'dev', 'eth0']);
@@ -104,7 +104,7 @@ describe('proxyDHCP beside dnsmasq', () => {
         op: 2,
         ciaddr: '10.213.30.120',
         yiaddr: '0.0.0.0',
-        file: '/loaders/ipxe.efi',
+        file: '/loaders/snponly.efi',
         siaddr: SERVER,
       });
       expect(acks[0]!.options['53']).toBe('05');

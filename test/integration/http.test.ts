@@ -413,6 +413,40 @@ describe('HTTP server with real clients', () => {
   });
 });
 
+describe("HTTP responses made per request (a PC's own menu)", () => {
+  it('answers from generate() with the raw query, else from the tree; a failing generate is a 500', async () => {
+    const seen: Array<{ path: string; query: string; clientIp: string }> = [];
+    const server = await startServer({
+      generate: (r) => {
+        seen.push(r);
+        if (r.query === 'boom=1') throw new Error('menu renderer broke');
+        return r.path === '/small.txt' && r.query.startsWith('pc=1') ? Buffer.from(`menu for ${r.query}\n`) : null;
+      },
+    });
+    const base = `http://${HOST}:${server.port}`;
+    const since = transfers.length;
+    // uristring leaves '+', ',' and '&' as they are: generate gets the query as sent
+    const q = 'pc=1&model=Standard%20PC%20(i440FX%20+%20PIIX,%201996)';
+    const r = await run('curl', ['-sS', '-D', '-', `${base}/small.txt?${q}#frag`]);
+    expect(r.stdout).toMatch(/^HTTP\/1\.1 200 /);
+    const body = `menu for ${q}\n`;
+    expect(r.stdout).toMatch(new RegExp(`\\r\\nContent-Length: ${body.length}\\r\\n`, 'i'));
+    expect(r.stdout.endsWith(body)).toBe(true);
+    expect(seen.at(-1)).toEqual({ path: '/small.txt', query: q, clientIp: '127.0.0.1' });
+    // it goes through the tracker like any file (the PC's row shows the menu fetch)
+    expect((await finished('/small.txt', since)).outcome).toBe('done');
+    // null: the tree answers
+    expect((await run('curl', ['-sS', `${base}/small.txt?other=1`])).stdout).toBe('hello over http\n');
+    expect((await run('curl', ['-sS', `${base}/small.txt`])).stdout).toBe('hello over http\n');
+    // a throwing generate is this request's 500 and a log line, not the server's end
+    const boom = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `${base}/small.txt?boom=1`]);
+    expect(boom.stdout).toBe('500');
+    expect(logs.some((l) => l.level === 'error' && l.message.includes('menu renderer broke'))).toBe(true);
+    expect((await run('curl', ['-sS', `${base}/small.txt`])).stdout).toBe('hello over http\n');
+    await server.stop();
+  });
+});
+
 describe('HTTP lifecycle and start errors', () => {
   it('stop() closes idle keep-alive connections and in-flight downloads', async () => {
     const server = await startServer();

@@ -6,10 +6,12 @@ import {
   formatBytes,
   formatDuration,
   formatEta,
+  formatRam,
   formatRate,
   furthestStage,
   levelAtLeast,
   logFileName,
+  pcFacts,
   preselectedInterface,
   progressFraction,
   sparklinePoints,
@@ -146,5 +148,27 @@ describe('interfaces, levels, file names', () => {
   });
   it('names exported logs by local time', () => {
     expect(logFileName(new Date(2025, 0, 31, 14, 3, 7).getTime())).toBe('bootdrop-log-2025-01-31-140307.txt');
+  });
+});
+
+describe('pcFacts', () => {
+  const base = {
+    maker: null,
+    model: null,
+    ramMiB: null,
+    ramSource: null,
+    platform: null,
+    arch: null,
+    nic: null,
+  } as const;
+  it('says nothing it was not told', () => {
+    expect(pcFacts(base)).toEqual({ name: null, ram: null, firmware: null, driver: null });
+  });
+  it("exact RAM (${memsize}) has no '≥'; BIOS; iPXE's own driver", () => {
+    expect(
+      pcFacts({ ...base, maker: 'Dell Inc.', ramMiB: 16384, ramSource: 'memsize', platform: 'pcbios', nic: 'rtl8168' }),
+    ).toEqual({ name: 'Dell Inc.', ram: '16 GiB RAM', firmware: 'BIOS', driver: 'iPXE rtl8168 driver' });
+    expect(formatRam(3584)).toBe('3.5 GiB');
+    expect(formatRam(256)).toBe('256 MiB');
   });
 });

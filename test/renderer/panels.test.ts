@@ -274,6 +274,58 @@ describe('client rows', () => {
     expect(row.get('[data-testid="client-notice"]').text()).toBe(notice);
   });
 
+  it("shows the PC's maker, model, RAM, firmware and network driver, and what its RAM is too small for", async () => {
+    wrapper = await mountOn(
+      ClientList,
+      new FakeEngine(
+        snapshot({
+          state: servingState({ serving: true }),
+          sources: [
+            source('ubuntu', {
+              entries: [
+                entry('ubuntu', 'live', { label: 'Try Ubuntu', minRamMiB: 7 * 1024 }),
+                entry('ubuntu', 'memtest', { label: 'Memory test' }),
+              ],
+            }),
+          ],
+          clients: [
+            client(mac, {
+              firmware: 'uefi',
+              stage: 'menu',
+              pc: {
+                maker: 'LENOVO',
+                model: 'ThinkPad T14',
+                ramMiB: 4096,
+                ramSource: 'smbios',
+                platform: 'efi',
+                arch: 'x86_64',
+                nic: 'SNP',
+              },
+            }),
+          ],
+        }),
+      ),
+    );
+    const row = wrapper.get('[data-testid="client-row"]');
+    expect(row.get('[data-testid="client-pc-name"]').text()).toBe('LENOVO ThinkPad T14');
+    expect(row.get('[data-testid="client-pc-ram"]').text()).toBe('≥ 4 GiB RAM');
+    expect(row.get('[data-testid="client-pc-firmware"]').text()).toBe('UEFI x86_64');
+    expect(row.get('[data-testid="client-pc-driver"]').text()).toBe('firmware network driver (SNP)');
+    expect(row.get('[data-testid="client-too-big"]').text()).toBe('Too little RAM for: Try Ubuntu (needs ~7 GiB)');
+  });
+
+  it('shows nothing of the PC before its iPXE has said anything', async () => {
+    wrapper = await mountOn(
+      ClientList,
+      new FakeEngine(
+        snapshot({ state: servingState({ serving: true }), clients: [client(mac, { firmware: 'bios' })] }),
+      ),
+    );
+    const row = wrapper.get('[data-testid="client-row"]');
+    expect(row.find('[data-testid="client-pc"]').exists()).toBe(false);
+    expect(row.find('[data-testid="client-too-big"]').exists()).toBe(false);
+  });
+
   it('says what to do while no PC has shown up', async () => {
     wrapper = await mountOn(ClientList, new FakeEngine(snapshot({ state: servingState({ serving: true }) })));
     expect(wrapper.find('[data-testid="client-row"]').exists()).toBe(false);

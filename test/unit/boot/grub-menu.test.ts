@@ -165,7 +165,7 @@ describe('SecureBootPolicy: which chain a PC gets, with no setting', () => {
     });
     expect(policy.decide(facts('efi-x64', 7), ip, { ownDhcp: false })).toEqual({
       kind: 'tftp',
-      file: '/loaders/ipxe.efi',
+      file: '/loaders/snponly.efi',
     });
   });
 

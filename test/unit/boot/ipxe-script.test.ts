@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyMenu, DEFAULT_MENU, ipxeArgs, ipxeText, renderIpxeScript } from '../../../main/boot';
-import type { BootEntry, MenuSettings, SourceSummary } from '../../../main/contract';
+import type { BootEntry, MenuSettings, PcInfo, SourceSummary } from '../../../main/contract';
 
 function entry(id: string, over: Partial<BootEntry> = {}): BootEntry {
   return {
@@ -46,6 +46,7 @@ const COMMANDS = new Set([
   'goto',
   'set',
   'iseq',
+  'isset',
   'imgfree',
   'imgfetch',
   'kernel',
@@ -248,5 +249,75 @@ describe('ipxeText / ipxeArgs', () => {
     expect(ipxeArgs('a "b c" ; || && #x ${y} z=${y}x ok')).toEqual(['a', '"b c"', 'ok']);
     expect(ipxeText('x'.repeat(100))).toBe('x'.repeat(69) + '...');
     expect(ipxeText('Troubleshooting › Démarrer — «Fedora» 日本')).toBe('Troubleshooting > Demarrer - <<Fedora>> ??');
+  });
+});
+
+describe('renderIpxeScript for one PC (fits this PC?)', () => {
+  const pc = (ramMiB: number | null, over: Partial<PcInfo> = {}): PcInfo => ({
+    maker: 'QEMU',
+    model: 'Standard PC (i440FX + PIIX, 1996)',
+    ramMiB,
+    ramSource: ramMiB === null ? null : 'smbios',
+    platform: 'pcbios',
+    arch: 'i386',
+    nic: '82540em',
+    ...over,
+  });
+  // an Ubuntu-like source that needs RAM for the whole ISO, then one that needs little
+  const big = source([entry('live', { minRamMiB: 7 * 1024, isDefault: true })], {
+    id: 'u',
+    osName: 'Ubuntu 24.04',
+    family: 'casper',
+  });
+  const small = source([entry('tiny', { id: 's2:tiny', sourceId: 's2', minRamMiB: 200 })], { id: 's2' });
+
+  it('the generic menu first chains to itself with the PC facts, once (bd-asked), else runs on', () => {
+    const script = renderIpxeScript([big, small], menu(), SERVER, 'ask');
+    lint(script);
+    const lines = script.split('\n');
+    expect(lines[2]).toBe('isset ${bd-asked} && goto bd-start || set bd-asked 1');
+    expect(lines[3]).toMatch(
+      /^chain --autofree http:\/\/192\.168\.1\.10:8080\/boot\.ipxe\?pc=1&memsize=\$\{memsize\}&/,
+    );
+    expect(lines[3]).toContain('maker=${smbios/manufacturer:uristring}');
+    expect(lines[3]).toMatch(/ \|\| goto bd-start$/);
+    // without 'ask' (exports, inspect) nothing chains
+    expect(renderIpxeScript([big], menu(), SERVER)).not.toContain('bd-asked');
+  });
+
+  it('marks and explains what needs more RAM than the PC has, and defaults to the first that fits', () => {
+    const script = renderIpxeScript([big, small], menu(), SERVER, pc(4096, { ramSource: 'memsize' }));
+    lint(script);
+    expect(script).not.toContain('bd-asked');
+    expect(script).toContain('item --gap -- This PC: QEMU Standard PC (i440FX + PIIX, 1996), 4 GiB RAM, BIOS');
+    expect(script).toContain('item bd-e0 [too little RAM] live (needs ~7 GiB)');
+    expect(script).toContain('item --gap --     Ubuntu 24.04 needs ~7 GiB, this PC has 4 GiB');
+    expect(script).toContain('item bd-e1 tiny\n');
+    expect(script).toContain('set bd-default bd-e1\niseq ${platform} efi || goto bd-choose\nset bd-default bd-e1');
+    // picked by hand anyway: told why it will likely fail, with a way back
+    const body = script.slice(script.indexOf(':bd-e0\n'));
+    expect(body).toMatch(
+      /echo Ubuntu 24\.04 needs ~7 GiB, this PC has 4 GiB: it will most likely fail to start\.\nprompt --key b --timeout 15000 .* && goto bd-start \|\|\necho Booting live/,
+    );
+    const fitting = script.slice(script.indexOf(':bd-e1\n'));
+    expect(fitting.slice(0, fitting.indexOf('\n\n'))).not.toMatch(/^prompt/m);
+  });
+
+  it('keeps the chosen default when it fits; SMBIOS RAM is what the PC "reports"', () => {
+    const script = renderIpxeScript([big, small], menu(), SERVER, pc(8192));
+    expect(script).not.toContain('[too little RAM]');
+    expect(script).toContain('set bd-default bd-e0');
+    const tight = renderIpxeScript([big, small], menu(), SERVER, pc(1000));
+    expect(tight).toContain('Ubuntu 24.04 needs ~7 GiB, this PC reports 1000 MiB');
+  });
+
+  it('marks nothing when the PC did not say its RAM, and falls back to the default when nothing fits', () => {
+    const unknown = renderIpxeScript([big, small], menu(), SERVER, pc(null));
+    expect(unknown).not.toContain('[too little RAM]');
+    expect(unknown).toContain('item --gap -- This PC: QEMU Standard PC (i440FX + PIIX, 1996), BIOS');
+    expect(unknown).toContain('set bd-default bd-e0');
+    const none = renderIpxeScript([big, small], menu(), SERVER, pc(128));
+    expect(none.match(/\[too little RAM\]/g)).toHaveLength(2);
+    expect(none).toContain('set bd-default bd-e0');
   });
 });

@@ -21,8 +21,8 @@ describe('PxePolicy.decide', () => {
   it.each([
     ['BIOS PXE ROM', facts('bios', 0), { kind: 'tftp', file: '/loaders/undionly.kpxe' }],
     ['BIOS without option 93', facts('bios', null), { kind: 'tftp', file: '/loaders/undionly.kpxe' }],
-    ['UEFI x64 PXE (7)', facts('efi-x64', 7), { kind: 'tftp', file: '/loaders/ipxe.efi' }],
-    ['UEFI x64 PXE (9)', facts('efi-x64', 9), { kind: 'tftp', file: '/loaders/ipxe.efi' }],
+    ['UEFI x64 PXE (7)', facts('efi-x64', 7), { kind: 'tftp', file: '/loaders/snponly.efi' }],
+    ['UEFI x64 PXE (9)', facts('efi-x64', 9), { kind: 'tftp', file: '/loaders/snponly.efi' }],
     ['UEFI HTTP Boot (16)', facts('efi-x64-http', 16), { kind: 'http', url: 'http://10.1.2.3:8080/loaders/ipxe.efi' }],
     ['iPXE on BIOS', facts('bios', 0, true), { kind: 'http', url: 'http://10.1.2.3:8080/boot.ipxe' }],
     ['iPXE on UEFI', facts('efi-x64', 7, true), { kind: 'http', url: 'http://10.1.2.3:8080/boot.ipxe' }],
@@ -39,13 +39,13 @@ describe('PxePolicy.decide', () => {
     expect(d.kind === 'ignore' && d.reason).toMatch(reason);
   });
 
-  it('uses configured loaders (snponly.efi, an arm64 build) and the classic PXELINUX for BIOS', () => {
+  it('uses configured loaders (ipxe.efi, an arm64 build) and the classic PXELINUX for BIOS', () => {
     const p = new PxePolicy({
       httpPort: 80,
-      loaders: { 'efi-x64': 'snponly.efi', 'efi-arm64': 'ipxe-arm64.efi' },
+      loaders: { 'efi-x64': 'ipxe.efi', 'efi-arm64': 'ipxe-arm64.efi' },
       classicPxelinuxLoader: '/boot/syslinux/lpxelinux.0',
     });
-    expect(p.decide(facts('efi-x64', 7), IP)).toEqual({ kind: 'tftp', file: '/loaders/snponly.efi' });
+    expect(p.decide(facts('efi-x64', 7), IP)).toEqual({ kind: 'tftp', file: '/loaders/ipxe.efi' });
     expect(p.decide(facts('efi-arm64', 11), IP)).toEqual({ kind: 'tftp', file: '/loaders/ipxe-arm64.efi' });
     expect(p.decide(facts('bios', 0), IP)).toEqual({ kind: 'tftp', file: '/boot/syslinux/lpxelinux.0' });
     expect(p.decide(facts('bios', 0, true), IP)).toEqual({ kind: 'http', url: 'http://10.1.2.3/boot.ipxe' });

@@ -48,8 +48,8 @@ describe('proxyDHCP responder', () => {
   });
 
   const files: Array<[ClientKind, string]> = [
-    ['uefi', '/loaders/ipxe.efi'],
-    ['uefi9', '/loaders/ipxe.efi'],
+    ['uefi', '/loaders/snponly.efi'],
+    ['uefi9', '/loaders/snponly.efi'],
     ['ipxe', `http://${SERVER}/boot.ipxe`],
     ['http', `http://${SERVER}/loaders/ipxe.efi`],
   ];
@@ -95,7 +95,7 @@ describe('proxyDHCP responder', () => {
     expect(messageType(p)).toBe(5);
     expect(p.ciaddr).toBe('10.50.0.77');
     expect(p.yiaddr).toBe('0.0.0.0');
-    expect(p.file).toBe('/loaders/ipxe.efi');
+    expect(p.file).toBe('/loaders/snponly.efi');
     expect(o.events[0]).toMatchObject({ exchange: 'pxe-4011', ip: '10.50.0.77' });
   });
 

@@ -137,7 +137,7 @@ describe('Session: which menu BIOS PCs get', () => {
     const { s, decide, get, log } = await serve('iso');
     expect((await s.start()).serving).toBe(true);
     expect(decide(BIOS)).toEqual({ kind: 'tftp', file: '/boot/syslinux/lpxelinux.0' });
-    expect(decide(UEFI)).toEqual({ kind: 'tftp', file: '/loaders/ipxe.efi' }); // UEFI keeps Bootdrop's menu
+    expect(decide(UEFI)).toEqual({ kind: 'tftp', file: '/loaders/snponly.efi' }); // UEFI keeps Bootdrop's menu
     // The classic layout: the ISO root at the tree root, plus the synthesized PXELINUX config.
     expect(await get('/boot/syslinux/pxelinux.cfg/default')).toMatchObject({
       status: 200,
