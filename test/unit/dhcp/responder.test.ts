@@ -99,6 +99,24 @@ describe('proxyDHCP responder', () => {
     expect(o.events[0]).toMatchObject({ exchange: 'pxe-4011', ip: '10.50.0.77' });
   });
 
+  it('pins a 4011 exchange to the address it came from, not the ciaddr it claims', () => {
+    const from = { address: '10.50.0.66', port: 4011 };
+    const o = proxy().handle(clientBytes('uefi', { type: 3, ciaddr: '10.50.0.77', flags: 0 }), from, 'pxe');
+    expect(only(o).to).toEqual(from);
+    expect(o.events[0]).toMatchObject({ exchange: 'pxe-4011', ip: '10.50.0.66' });
+    expect(o.learned).toBeNull();
+    // A port 67 REQUEST claiming someone else's ciaddr teaches nothing either.
+    const renew = clientBytes('plain', { type: 3, ciaddr: '10.50.0.77', flags: 0 });
+    expect(proxy().handle(renew, { address: '10.50.0.66', port: 68 }, 'dhcp').learned).toBeNull();
+    expect(proxy().handle(renew, { address: '10.50.0.77', port: 68 }, 'dhcp').learned).toEqual({
+      mac: expect.any(String),
+      ip: '10.50.0.77',
+    });
+    // Own-DHCP mode learns from its leases only.
+    const claim = clientBytes('plain', { type: 3, extra: [{ code: 50, data: Buffer.from([10, 50, 0, 9]) }] });
+    expect(own().handle(claim, client68, 'dhcp').learned).toBeNull();
+  });
+
   it('ACKs a port 67 REQUEST naming the proxy, ignores one naming the real server', () => {
     const ours = clientBytes('bios', { type: 3, extra: [{ code: 54, data: Buffer.from([10, 50, 0, 1]) }] });
     expect(messageType(only(proxy().handle(ours, client68, 'dhcp')).p)).toBe(5);
