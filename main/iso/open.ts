@@ -91,11 +91,16 @@ async function bootImageSize(image: IsoImage, entry: CatalogEntry): Promise<numb
 
 async function readElTorito(image: IsoImage, record: Buffer, warnings: string[]): Promise<ElToritoEntry[]> {
   const block = bootCatalogBlock(record);
-  if (block === null) return [];
+  if (block === null) {
+    warnings.push(
+      'El Torito boot catalog: the boot record volume descriptor does not say "EL TORITO SPECIFICATION"; no boot images read',
+    );
+    return [];
+  }
   const pos = block * SECTOR;
   const len = Math.min(CATALOG_SECTORS * SECTOR, image.size - pos);
   if (len < 64) {
-    warnings.push(`the El Torito boot catalog (block ${block}) lies beyond the end of the image`);
+    warnings.push(`El Torito boot catalog: block ${block} lies beyond the end of the image`);
     return [];
   }
   let entries: CatalogEntry[];
