@@ -151,6 +151,9 @@ async function probeRockRidge(image: IsoImage, pvd: VolumeDescriptor): Promise<{
 export interface OpenIsoOptions {
   /** Directory entries kept in memory across all cached directories (default 50 000). */
   cacheEntries?: number;
+  /** Directory limits (default MAX_DIR_BYTES, MAX_DIR_ENTRIES in ecma119-reader.ts). */
+  maxDirBytes?: number;
+  maxDirEntries?: number;
 }
 
 /** Open an ISO image file. Throws VfsError: EINVAL (not an ISO / UDF-only), ECORRUPT (damaged), ENOENT, EIO. */
@@ -182,6 +185,8 @@ export async function openIso(hostPath: string, opts: OpenIsoOptions = {}): Prom
       blockSize: tree.logicalBlockSize,
       names,
       suspSkip: rr?.skip ?? 0,
+      ...(opts.maxDirBytes !== undefined ? { maxDirBytes: opts.maxDirBytes } : {}),
+      ...(opts.maxDirEntries !== undefined ? { maxDirEntries: opts.maxDirEntries } : {}),
     });
     const warnings: string[] = [];
     const elTorito = d.bootRecord ? await readElTorito(image, d.bootRecord, warnings) : [];
