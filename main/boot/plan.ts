@@ -23,6 +23,8 @@ export interface SourceInfoLike {
   fileSystems: string[];
   /** El Torito boot catalogue entries (any shape); empty/null when the image is not bootable as a CD. */
   elTorito?: unknown;
+  /** What opening the source found damaged (e.g. the El Torito catalog); shown with the plan's warnings. */
+  warnings?: string[];
 }
 
 export interface PlanOptions {
@@ -99,7 +101,7 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
   const tree = sourceTreePath(id);
   const kind: SourceSummary['kind'] = vfs.kind === 'iso' ? 'iso' : 'folder';
   const probe = new SourceProbe(vfs);
-  const warnings: string[] = [];
+  const warnings: string[] = [...(info.warnings ?? [])];
   const label = info.label.trim() || (opts.hostPath.split(/[\\/]/).pop() ?? id);
 
   let recipe: Recipe | null = null;

@@ -74,7 +74,7 @@ function printText(
   io: CliIo,
   hostPath: string,
   kind: string,
-  info: { label: string; size: number; fileSystems: string[]; elTorito: unknown },
+  info: { label: string; size: number; fileSystems: string[]; elTorito: unknown; warnings?: string[] },
   plan: SourcePlan,
   server: { ip: string; httpPort: number } | null,
 ): void {
@@ -83,7 +83,9 @@ function printText(
   io.out(`Label:         ${info.label || '(none)'}`);
   io.out(`File systems:  ${info.fileSystems.length > 0 ? info.fileSystems.join(', ') : '(plain folder)'}`);
   const et = Array.isArray(info.elTorito) ? (info.elTorito as ElToritoLike[]) : [];
-  if (et.length === 0) io.out('El Torito:     (none)');
+  // A catalog that is there but damaged says so; "(none)" only when the image has no boot record at all.
+  const damaged = info.warnings?.find((w) => w.startsWith('El Torito boot catalog:'));
+  if (et.length === 0) io.out(`El Torito:     ${damaged ? `damaged (${damaged.slice(23).trim()})` : '(none)'}`);
   et.forEach((e, i) => {
     const parts = [
       `${e.platform ?? '?'}`,

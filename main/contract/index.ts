@@ -157,6 +157,8 @@ export interface TransferProgress {
   endedAt: number | null;
   outcome: TransferOutcome;
   error: string | null;
+  /** Only part of the file (an HTTP range): finishing it does not mean the whole file arrived. */
+  partial?: boolean;
 }
 
 export interface ClientState {

@@ -45,6 +45,8 @@ export interface ValidationEnv {
   statPath(path: string): Promise<'file' | 'dir' | 'other' | null>;
   /** Names of the network interfaces the engine can serve on. */
   interfaceNames(): Promise<string[]>;
+  /** Why this path may not be published (a system folder, not a boot medium), or null. */
+  publishRefusal?(path: string): Promise<string | null>;
 }
 
 function isRequestName(value: unknown): value is RequestName {
@@ -180,6 +182,8 @@ const VALIDATORS: Validators = {
     const kind = await env.statPath(path);
     if (kind === null) fail('addSource.path', `"${path}" does not exist`);
     if (kind === 'other') fail('addSource.path', `"${path}" is neither a file nor a folder`);
+    const refusal = await env.publishRefusal?.(path);
+    if (refusal) fail('addSource.path', refusal);
     return { path };
   },
   removeSource(p) {

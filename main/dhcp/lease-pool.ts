@@ -85,11 +85,15 @@ export class LeasePool {
     return ip;
   }
 
-  /** Bind `ip` to `mac` (DHCPREQUEST). False when the address is not ours to give to this client. */
+  /**
+   * Bind `ip` to `mac` (DHCPREQUEST). Only what this client was offered or already holds: an
+   * unsolicited REQUEST for a free address binds nothing (RFC 2131 4.3.2), so a flood of them
+   * from made-up MACs cannot fill the pool for a whole lease time.
+   */
   commit(mac: string, ip: string): boolean {
     if (!this.owns(ip)) return false;
     const e = this.live(ip);
-    if (e && e.mac !== mac) return false;
+    if (!e || e.mac !== mac) return false;
     const previous = this.entryOf(mac);
     if (previous && previous !== ip) this.entries.delete(previous);
     this.entries.set(ip, { mac, state: 'bound', expires: this.now() + this.leaseSec * 1000 });
@@ -108,9 +112,21 @@ export class LeasePool {
     for (const [ip, e] of this.entries) if (e.mac === mac && e.state === 'offered') this.entries.delete(ip);
   }
 
-  /** The client found `ip` in use (DHCPDECLINE): park it so nobody gets it for a while. */
-  decline(ip: string): void {
-    if (this.owns(ip)) this.entries.set(ip, { mac: null, state: 'declined', expires: this.now() + DECLINE_HOLD_MS });
+  /**
+   * The client found `ip` in use (DHCPDECLINE): park it so nobody gets it for a while. Only the
+   * client the address was offered or bound to may decline it; from anyone else it would be a way
+   * to evict a neighbour's lease. False when ignored.
+   */
+  decline(mac: string, ip: string): boolean {
+    const e = this.live(ip);
+    if (!e || e.mac !== mac || e.state === 'declined') return false;
+    this.entries.set(ip, { mac: null, state: 'declined', expires: this.now() + DECLINE_HOLD_MS });
+    return true;
+  }
+
+  /** Free addresses left (neither offered, bound nor parked). */
+  freeCount(): number {
+    return this.addresses.filter((a) => !this.live(a)).length;
   }
 
   macForIp(ip: string): string | null {

@@ -67,6 +67,30 @@ function nak(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint, out: Outcome, w
   out.logs.push({ level: 'info', message: `DHCPNAK to ${clientMac(req)}: ${why}`, client: clientMac(req) });
 }
 
+type RequestState = 'selecting' | 'init-reboot' | 'renewing';
+
+/**
+ * Whether a DHCPREQUEST may be ACKed (null), must be NAKed (the reason) or left unanswered.
+ * RFC 2131 4.3.2: SELECTING is ACKed only for the address we offered this client; INIT-REBOOT only
+ * for the address it already holds, and a client we have no record of gets silence; RENEWING and
+ * REBINDING extend only the client's own lease (an unknown one is NAKed so the client starts over
+ * with a DISCOVER, e.g. after Bootdrop restarted and forgot its leases).
+ */
+export function requestRefusal(
+  pool: LeasePool,
+  mac: string,
+  ip: string,
+  state: RequestState,
+): string | null | 'silent' {
+  if (!pool.owns(ip)) return `${ip} is not one of this server's addresses`;
+  if (pool.commit(mac, ip)) return null;
+  const holder = pool.macForIp(ip);
+  if (holder && holder !== mac) return `${ip} is in use by another client`;
+  if (state === 'selecting') return `${ip} was not offered to this client; start over with DHCPDISCOVER`;
+  if (state === 'init-reboot') return pool.ipForMac(mac) ? `this client's address is ${pool.ipForMac(mac)}` : 'silent';
+  return `${ip} is not leased to this client; start over with DHCPDISCOVER`;
+}
+
 export function answerOwnDhcp(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint, out: Outcome): void {
   const pool = r.pool;
   const mac = clientMac(req);
@@ -98,10 +122,17 @@ export function answerOwnDhcp(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint
         pool.forgetOffer(mac); // the client chose another server's offer
         return;
       }
-      const wanted = optionIp(req, Opt.requestedIp) ?? (req.ciaddr !== '0.0.0.0' ? req.ciaddr : null);
+      const requested = optionIp(req, Opt.requestedIp);
+      const wanted = requested ?? (req.ciaddr !== '0.0.0.0' ? req.ciaddr : null);
       if (!wanted) return;
       if (!pool.onSubnet(wanted)) return nak(r, req, from, out, `${wanted} is not on this network`);
-      if (!pool.commit(mac, wanted)) return nak(r, req, from, out, `${wanted} is not available`);
+      const refusal = requestRefusal(pool, mac, wanted, sid ? 'selecting' : requested ? 'init-reboot' : 'renewing');
+      if (refusal === 'silent') {
+        // RFC 2131 4.3.2: INIT-REBOOT from a client we have no record of gets no answer.
+        out.logs.push({ level: 'debug', message: `no record of ${mac} holding ${wanted}; not answering`, client: mac });
+        return;
+      }
+      if (refusal) return nak(r, req, from, out, refusal);
       const d = decide(r, req, wanted, out);
       const reply = replySkeleton(req, MessageType.ack, r.serverIp);
       reply.yiaddr = wanted;
@@ -119,7 +150,14 @@ export function answerOwnDhcp(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint
     case MessageType.decline: {
       const ip = optionIp(req, Opt.requestedIp);
       if (sid !== r.serverIp || !ip) return;
-      pool.decline(ip);
+      if (!pool.decline(mac, ip)) {
+        out.logs.push({
+          level: 'debug',
+          message: `ignored DHCPDECLINE of ${ip} from ${mac}: the address was not offered or leased to it`,
+          client: mac,
+        });
+        return;
+      }
       out.logs.push({
         level: 'warn',
         message: `${mac} declined ${ip} (already in use on the link); not handing it out for a while`,

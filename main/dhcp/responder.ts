@@ -113,8 +113,17 @@ export class Responder {
     const type = messageType(req);
     const sid = optionIp(req, Opt.serverId);
     if (type === MessageType.request && sid && sid !== this.serverIp) out.foreignServer = sid;
-    if (type === MessageType.request && req.giaddr === '0.0.0.0') {
-      const ip = optionIp(req, Opt.requestedIp) ?? (req.ciaddr !== '0.0.0.0' ? req.ciaddr : null);
+    // Own-DHCP mode knows its leases; learning from a REQUEST's claim there would let a flood of them
+    // name other machines' addresses. Elsewhere only a claim that matches the sender is taken: option 50
+    // from a client without an address yet, or ciaddr from that very address (never a 4011 REQUEST's).
+    if (type === MessageType.request && req.giaddr === '0.0.0.0' && via === 'dhcp' && this.mode !== 'dhcp') {
+      const requested = optionIp(req, Opt.requestedIp);
+      const ip =
+        requested && from.address === '0.0.0.0'
+          ? requested
+          : req.ciaddr !== '0.0.0.0' && req.ciaddr === from.address
+            ? req.ciaddr
+            : null;
       if (ip && ip !== this.serverIp && this.onSubnet(ip)) out.learned = { mac, ip };
     }
     if (req.giaddr !== '0.0.0.0') {
@@ -244,7 +253,16 @@ export class Responder {
   private answerPxePort(req: DhcpPacket, from: Endpoint, out: Outcome): void {
     const type = messageType(req);
     if (type !== MessageType.request && type !== MessageType.inform && type !== MessageType.discover) return;
-    const ip = req.ciaddr !== '0.0.0.0' ? req.ciaddr : from.address;
+    // The address this exchange pins to the MAC is the one the datagram came from (where the answer
+    // goes), not the ciaddr it claims: a REQUEST naming another PC's address must not relabel that
+    // PC's transfers.
+    const ip = from.address !== '0.0.0.0' ? from.address : null;
+    if (ip && req.ciaddr !== '0.0.0.0' && req.ciaddr !== ip)
+      out.logs.push({
+        level: 'debug',
+        message: `4011 ${messageTypeName(type)} from ${ip} claims ciaddr ${req.ciaddr}; using ${ip}`,
+        client: clientMac(req),
+      });
     const d = this.decideFor(req, ip, out);
     if (!d) return;
     out.events.push({ mac: d.facts.mac, ip, facts: d.facts, decision: d.decision, exchange: 'pxe-4011' });

@@ -354,7 +354,13 @@ export class HttpServer {
       return;
     }
     const what = range.kind === 'partial' ? `${file.path} [${start}-${end - 1}]` : file.path;
-    const handle = this.opts.tracker.begin({ protocol: 'http', clientIp: ip, file: file.path, total: end - start });
+    const handle = this.opts.tracker.begin({
+      protocol: 'http',
+      clientIp: ip,
+      file: file.path,
+      total: end - start,
+      partial: end - start < size,
+    });
     if (end - start <= ONE_SHOT_MAX) {
       // Small bodies (sanboot's 64 KiB ranges, scripts): one read, then headers and body in one write.
       let body: Buffer;

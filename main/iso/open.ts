@@ -91,11 +91,16 @@ async function bootImageSize(image: IsoImage, entry: CatalogEntry): Promise<numb
 
 async function readElTorito(image: IsoImage, record: Buffer, warnings: string[]): Promise<ElToritoEntry[]> {
   const block = bootCatalogBlock(record);
-  if (block === null) return [];
+  if (block === null) {
+    warnings.push(
+      'El Torito boot catalog: the boot record volume descriptor does not say "EL TORITO SPECIFICATION"; no boot images read',
+    );
+    return [];
+  }
   const pos = block * SECTOR;
   const len = Math.min(CATALOG_SECTORS * SECTOR, image.size - pos);
   if (len < 64) {
-    warnings.push(`the El Torito boot catalog (block ${block}) lies beyond the end of the image`);
+    warnings.push(`El Torito boot catalog: block ${block} lies beyond the end of the image`);
     return [];
   }
   let entries: CatalogEntry[];
@@ -146,6 +151,9 @@ async function probeRockRidge(image: IsoImage, pvd: VolumeDescriptor): Promise<{
 export interface OpenIsoOptions {
   /** Directory entries kept in memory across all cached directories (default 50 000). */
   cacheEntries?: number;
+  /** Directory limits (default MAX_DIR_BYTES, MAX_DIR_ENTRIES in ecma119-reader.ts). */
+  maxDirBytes?: number;
+  maxDirEntries?: number;
 }
 
 /** Open an ISO image file. Throws VfsError: EINVAL (not an ISO / UDF-only), ECORRUPT (damaged), ENOENT, EIO. */
@@ -177,6 +185,8 @@ export async function openIso(hostPath: string, opts: OpenIsoOptions = {}): Prom
       blockSize: tree.logicalBlockSize,
       names,
       suspSkip: rr?.skip ?? 0,
+      ...(opts.maxDirBytes !== undefined ? { maxDirBytes: opts.maxDirBytes } : {}),
+      ...(opts.maxDirEntries !== undefined ? { maxDirEntries: opts.maxDirEntries } : {}),
     });
     const warnings: string[] = [];
     const elTorito = d.bootRecord ? await readElTorito(image, d.bootRecord, warnings) : [];

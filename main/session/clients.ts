@@ -124,7 +124,7 @@ export class ClientTable {
       c.transfers.push({ ...t, mac });
       if (c.transfers.length > MAX_TRANSFERS) c.transfers.splice(0, c.transfers.length - MAX_TRANSFERS);
     }
-    c.stage = stageAfterTransfer(c.stage, roleOfFile(t.file, known), t.outcome);
+    c.stage = stageAfterTransfer(c.stage, roleOfFile(t.file, known), t.outcome, t.partial === true);
     // The kernel a client fetches names the menu entry it booted.
     const entryId = entryByKernel.get(('/' + t.file.replace(/^\/+/, '')).toLowerCase());
     if (entryId) c.entryId = entryId;

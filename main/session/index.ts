@@ -21,3 +21,4 @@ export { createEngineServices } from './engine-services';
 export { Narrator, describeMode, formatBytes, formatRate } from './narrate';
 export { defaultLoadersDir } from '../boot';
 export { browse } from './browse';
+export { publishRefusal, systemFolderOf, SYSTEM_FOLDERS } from './publish-policy';

@@ -41,17 +41,22 @@ export function roleOfFile(file: string, known: KnownRoles = new Map()): FileRol
   return null;
 }
 
-/** Stage after a transfer of `role` ended (or progressed) with `outcome`. Never moves backwards. */
+/**
+ * Stage after a transfer of `role` ended (or progressed) with `outcome`. Never moves backwards. Only a
+ * whole root file system counts as booted: one HTTP range of it (sanboot's 64 KiB reads, a probe)
+ * is progress, not the end.
+ */
 export function stageAfterTransfer(
   current: ClientStage,
   role: FileRole | null,
   outcome: 'active' | 'done' | 'failed' | 'aborted',
+  partial = false,
 ): ClientStage {
   if (role === null || current === 'failed') return current;
   // A loader probe the firmware aborts (EDK2 asks for the size first) is not a failure.
   if (outcome === 'failed' && role !== 'loader') return 'failed';
   if (outcome === 'failed' || outcome === 'aborted') return current;
-  const next: ClientStage = role === 'rootfs' && outcome === 'done' ? 'done' : role;
+  const next: ClientStage = role === 'rootfs' && outcome === 'done' && !partial ? 'done' : role;
   return ORDER[next] > ORDER[current] ? next : current;
 }
 

@@ -14,7 +14,7 @@ export interface Refusal {
 
 /**
  * Pure: the Vfs error from opening `name` → the answer. Escapes and bad names are access violations
- * (logged as warnings: someone probes), missing files and directories are "not found" (PXE clients
+ * (logged as warnings: someone probes), missing files, symlink loops and directories are "not found" (PXE clients
  * try several names), anything else is a read error on our side.
  */
 export function refusalFor(err: unknown, name: string): Refusal {
@@ -26,6 +26,16 @@ export function refusalFor(err: unknown, name: string): Refusal {
       level: 'warn',
       log: `refused ${JSON.stringify(name)}: ${why}`,
       result: 'refused',
+    };
+  }
+  if (isVfsError(err, 'ELOOP')) {
+    // A symlink loop leads nowhere: "not found", as HTTP's 404 says, logged as a warning (hostile media).
+    return {
+      code: TftpErrorCode.FileNotFound,
+      text: 'File not found',
+      level: 'warn',
+      log: `refused ${JSON.stringify(name)}: ${why}`,
+      result: 'not-found',
     };
   }
   if (isVfsError(err, 'ENOENT') || isVfsError(err, 'ENOTDIR') || isVfsError(err, 'EISDIR')) {

@@ -5,6 +5,7 @@ export interface TransferStart {
   clientIp: string;
   file: string;
   total: number | null;
+  partial?: boolean; // an HTTP range, not the whole file
 }
 
 /** Handle a server holds for one transfer; cheap to call per block. */
@@ -66,6 +67,7 @@ export class TransferTracker {
       endedAt: null,
       outcome: 'active',
       error: null,
+      ...(start.partial ? { partial: true } : {}),
     };
     this.active.set(id, p);
     let lastEmit = t0;

@@ -66,6 +66,57 @@ describe('own DHCP on a bare cable', () => {
     expect(naks.map((r) => r.options['53'])).toEqual(['06']);
   });
 
+  it('dhcp mode: 80 REQUESTs without an OFFER from two hosts bind nothing; a stranger DECLINE evicts nobody', async () => {
+    const other = await lan.addHost('cli2', null, { mac: '52:54:00:31:00:11' });
+    bd = await startBootdrop(server, { iface: 'eth0', mode: 'dhcp' });
+    const lease = await udhcpc(client);
+    expect(lease?.serverid, bd.dump()).toBe(SERVER);
+    // 40 SELECTING REQUESTs (our server id, no OFFER) from one host, 40 INIT-REBOOT ones from another,
+    // each from its own MAC and for an address of the pool (10.213.31.2-65).
+    const [selecting, initReboot] = await Promise.all([
+      pxeClient(client, {
+        kind: 'plain',
+        type: 'request',
+        mac: '02:31:00:00:01:00',
+        requested: '10.213.31.2',
+        serverId: SERVER,
+        count: 40,
+      }),
+      pxeClient(other, {
+        kind: 'plain',
+        type: 'request',
+        mac: '02:31:00:00:02:00',
+        requested: '10.213.31.10',
+        count: 40,
+      }),
+    ]);
+    const types = (rs: typeof selecting) => rs.filter((r) => r.src === SERVER).map((r) => r.options['53']);
+    expect(types(selecting).length, bd.dump()).toBeGreaterThan(0);
+    expect(new Set(types(selecting))).toEqual(new Set(['06'])); // NAKs: start over with a DISCOVER
+    expect(types(initReboot)).toEqual([]); // RFC 2131: no record of these clients, so no answer
+    expect(bd.lines.filter((l) => l.type === 'client' && l.exchange === 'lease')).toHaveLength(1); // udhcpc's
+    for (let i = 2; i < 50; i += 3) {
+      const ip = `10.213.31.${i}`;
+      if (ip !== lease!.ip) expect(await bd.macForIp(ip)).toBeNull();
+    }
+    // A stranger declining udhcpc's address (and others) changes nothing.
+    const declines = await pxeClient(other, {
+      kind: 'plain',
+      type: 'decline',
+      mac: '02:31:00:00:03:00',
+      requested: lease!.ip!,
+      serverId: SERVER,
+      count: 5,
+    });
+    expect(declines.filter((r) => r.src === SERVER)).toEqual([]);
+    expect(await bd.macForIp(lease!.ip!)).toBe('52:54:00:31:00:10');
+    expect(bd.logs().join('\n')).toMatch(/ignored DHCPDECLINE of 10\.213\.31\.\d+ from 02:31:00:00:03:00/);
+    // The pool still serves a new client.
+    const offers = (await pxeClient(other, { kind: 'bios', mac: '52:54:00:31:00:21' })).filter((r) => r.src === SERVER);
+    expect(offers).toHaveLength(1);
+    expect(offers[0]!.yiaddr).toMatch(/^10\.213\.31\.\d+$/);
+  });
+
   it('auto mode: no answer → acts as DHCP server; a DHCP server appears → falls back to proxy and says so', async () => {
     bd = await startBootdrop(server, { iface: 'eth0', mode: 'auto', probeTimeoutMs: 1500, probeIntervalMs: 2000 });
     const ready = await bd.waitFor((l) => l.type === 'ready', 1000);

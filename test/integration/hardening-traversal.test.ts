@@ -84,6 +84,8 @@ beforeAll(async () => {
       rootdir: link('/'),
       etcdir: link('/etc'),
       inside: link('../README.TXT'),
+      loop: link('loop2'),
+      loop2: link('loop'),
     },
     isolinux: {
       'isolinux.cfg': `default evil\nlabel evil\n  kernel /links/passwd\n  append initrd=../../../etc/passwd,/links/canary\nlabel evil2\n  kernel ../../../..${canary}\n  initrd /links/rootdir/etc/passwd\nlabel dots\n  kernel /isolinux/../../../kern/vmlinuz\n  append initrd=../kern/./initrd.img root=../../etc/passwd\ninclude ../../../etc/passwd\n`,
@@ -131,6 +133,7 @@ const symlinksOut = () => [
   'folder/updir/secret.txt',
   'folder/etc/passwd',
   'folder/loop',
+  'iso/evil/links/loop',
   'folder/sub/deeper',
 ];
 
@@ -188,6 +191,14 @@ describe('traversal over TFTP and HTTP (canary never leaves)', () => {
     // Every refused request's session is gone again (allow the last ones a moment to close).
     for (let i = 0; i < 100 && tftp.activeSessions > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(tftp.activeSessions).toBe(0);
+  });
+
+  it('a symlink loop is "not found" on both protocols (TFTP error 1, HTTP 404), never a read error', async () => {
+    for (const name of ['folder/loop', 'iso/evil/links/loop']) {
+      const t = await tftpFetch(HOST, tftp.port, encodeRequest({ op: 'rrq', filename: name, mode: 'octet' }), 1500);
+      expect(t.error, name).toBe('1: File not found');
+      expect((await httpGet(HOST, http.port, `/${name}`)).status, name).toBe(404);
+    }
   });
 
   it('HTTP: every traversal spelling and every symlink out gets 400/404, and no reply carries the canary', async () => {

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLevel, TransferProgress } from '../../main/contract';
 import { HttpServer, type HttpRequestEvent, type HttpServerOptions } from '../../main/http';
 import { PortBindError } from '../../main/net';
+import { ClientTable } from '../../main/session/clients';
 import { TransferTracker } from '../../main/transfer';
 import { FolderSource, MountedTree, type Vfs } from '../../main/vfs';
 import { waitForOutput } from '../helpers/netns';
@@ -199,6 +200,28 @@ describe('HTTP server with real clients', () => {
     expect(rawHead).toMatch(/Content-Length: 16\r\n/i);
     expect(rawHead.endsWith('\r\n\r\n')).toBe(true);
     expect(transfers.slice(since)).toEqual([]);
+  });
+
+  it('a HEAD or a range of the root file system does not count a PC as booted; the whole file does', async () => {
+    const table = new ClientTable();
+    table.sawDhcp({ mac: '52:54:00:00:00:01', ip: '127.0.0.1', firmware: 'ipxe', arch: 7 }, 0);
+    const fold = (t: TransferProgress) => table.sawTransfer(t, new Map(), 1)!.stage;
+    let since = transfers.length;
+    const head = await runL('curl', ['-sS', '-I', '-r', '0-4999', `${url}/images/ubuntu.iso`]);
+    expect(head.stdout).toMatch(/^HTTP\/1\.1 206 /);
+    expect(transfers.slice(since)).toEqual([]); // HEAD: no transfer at all
+    for (const spec of ['0-99', '100-4999']) {
+      since = transfers.length;
+      expect((await runL('curl', ['-sS', '-o', '/dev/null', '-r', spec, `${url}/images/ubuntu.iso`])).code).toBe(0);
+      const t = await finished('/images/ubuntu.iso', since);
+      expect(t).toMatchObject({ outcome: 'done', partial: true });
+      expect(fold(t)).toBe('rootfs');
+    }
+    since = transfers.length;
+    expect((await runL('curl', ['-sS', '-o', '/dev/null', `${url}/images/ubuntu.iso`])).code).toBe(0);
+    const whole = await finished('/images/ubuntu.iso', since);
+    expect(whole.partial).toBeUndefined();
+    expect(fold(whole)).toBe('done');
   });
 
   it('serves single byte ranges: a-b, a-, -n; 416 with bytes */size; multi-range gets the whole file', async () => {

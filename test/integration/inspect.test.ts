@@ -170,6 +170,29 @@ describe('bootdrop inspect', () => {
     expect(j.plan.summary.warnings.join()).toContain('generic boot — may not reach the desktop');
   });
 
+  it('a damaged El Torito catalog is reported as damaged, not as "none"', async () => {
+    const iso = await isoFrom('damaged-et', { 'FREEDOS/README.TXT': 'hello' }, { volid: 'DAMAGED_ET', bios: true });
+    const img = await fsp.readFile(iso);
+    let record = -1;
+    for (let s = 16; s < 32 && record < 0; s++)
+      if (img[s * 2048] === 0 && img.toString('latin1', s * 2048 + 1, s * 2048 + 6) === 'CD001') record = s * 2048;
+    expect(record).toBeGreaterThan(0);
+    const catalog = img.readUInt32LE(record + 0x47) * 2048;
+    img[catalog + 4] = img[catalog + 4]! ^ 0xff; // the validation entry's ID string: the checksum no longer adds up
+    const badSum = join(work, 'damaged-sum.iso');
+    await fsp.writeFile(badSum, img);
+    const text = await cli('inspect', badSum);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^El Torito: +damaged \(boot catalog validation entry checksum is wrong\)$/m);
+    const j = await inspect(badSum);
+    expect(j.elTorito).toEqual([]);
+    expect(j.plan.summary.warnings.join('\n')).toMatch(/El Torito boot catalog: .*checksum is wrong/);
+    img.write('XX', record + 7, 'latin1'); // the boot record's "EL TORITO SPECIFICATION" identifier
+    const badId = join(work, 'damaged-id.iso');
+    await fsp.writeFile(badId, img);
+    expect((await cli('inspect', badId)).stdout).toMatch(/^El Torito: +damaged \(.*EL TORITO SPECIFICATION.*\)$/m);
+  });
+
   it('release layouts as ISO images (issue 14): Fedora netinstall, Fedora KIWI live, Debian netinst, Ubuntu server', async () => {
     const cases = [
       { name: 'fedora-netinst', tree: F.FEDORA_NETINST_TREE, volid: 'Fedora-E-dvd-x86_64-42', family: 'anaconda' },

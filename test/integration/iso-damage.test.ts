@@ -7,6 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAMAGED_ADVICE, openIso } from '../../main/iso';
+import { MAX_DIR_BYTES, MAX_DIR_ENTRIES, RECORDS_PER_SLICE } from '../../main/iso/ecma119-reader';
 import { FLAG, SECTOR, directoryRecords, parseVolumeDescriptor, plainName } from '../../main/iso/ecma119';
 import { isVfsError, type Vfs, type VfsError } from '../../main/vfs';
 import { buildIso, link, makeTree, removeTempDirs, tempDir } from '../helpers/mkiso';
@@ -182,6 +183,120 @@ describe('damaged images', () => {
       img.writeUInt8(img.readUInt8(data.off + 25) | FLAG.MULTI_EXTENT, data.off + 25); // claims more parts follow, none do
     });
     expect((await failure(vfs.open('/SUB/DATA.BIN'))).message).toContain('multi-extent file is missing');
+    await vfs.close();
+  });
+});
+
+describe('hostile directory sizes (bounded work per request)', () => {
+  let pristine: Buffer;
+  let rootPos: number;
+  let rootLen: number;
+  beforeAll(async () => {
+    const src = join(work, 'hostile-src');
+    await makeTree(src, { 'README.TXT': 'readme', BIG: { 'A.TXT': 'a' }, 'DATA.BIN': Buffer.alloc(3000, 9) });
+    const iso = join(work, 'hostile-base.iso');
+    await buildIso(src, iso, { tool: 'genisoimage', rockRidge: false, joliet: false, isoLevel: 1 });
+    pristine = await fsp.readFile(iso);
+    const pvd = parseVolumeDescriptor(pristine.subarray(16 * SECTOR, 17 * SECTOR));
+    rootPos = pvd.root.extent * SECTOR;
+    rootLen = pvd.root.dataLength;
+  });
+
+  /** Directory data of `count` records, all naming DATA.BIN's bytes (as a hostile image would), packed per sector. */
+  function records(count: number, extent: number, size: number): Buffer {
+    const sectors: Buffer[] = [];
+    let sector = Buffer.alloc(SECTOR);
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      const name = Buffer.from(`F${String(i).padStart(7, '0')}.;1`, 'latin1');
+      const len = 33 + name.length + (name.length % 2 === 0 ? 1 : 0);
+      if (pos + len > SECTOR) {
+        sectors.push(sector);
+        sector = Buffer.alloc(SECTOR);
+        pos = 0;
+      }
+      const r = sector.subarray(pos, pos + len);
+      r[0] = len;
+      writeBoth32(r, 2, extent);
+      writeBoth32(r, 10, size);
+      r.writeUInt16LE(1, 28);
+      r.writeUInt16BE(1, 30);
+      r[32] = name.length;
+      name.copy(r, 33);
+      pos += len;
+    }
+    sectors.push(sector);
+    return Buffer.concat(sectors);
+  }
+
+  /** The pristine image with /BIG replaced by `count` records (or just claiming `claimBytes`), appended at the end. */
+  async function hostile(name: string, count: number, claimBytes?: number): Promise<string> {
+    const data = findRecord(pristine, rootPos, rootLen, 'DATA.BIN');
+    const dir = records(count, data.extent, data.size);
+    const img = Buffer.concat([pristine, dir]);
+    const big = findRecord(img, rootPos, rootLen, 'BIG');
+    writeBoth32(img, big.off + 2, pristine.length / SECTOR);
+    writeBoth32(img, big.off + 10, claimBytes ?? dir.length);
+    const path = join(work, `${name}.iso`);
+    await fsp.writeFile(path, img);
+    if (claimBytes !== undefined) await fsp.truncate(path, pristine.length + claimBytes);
+    return path;
+  }
+
+  /** How many times the event loop turned while `p` ran (a chain of setImmediate callbacks). */
+  async function turnsDuring<T>(p: () => Promise<T>): Promise<{ value: T | VfsError; turns: number }> {
+    let turns = 0;
+    let running = true;
+    const tick = () => {
+      if (!running) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    let value: T | VfsError;
+    try {
+      value = await p();
+    } catch (err) {
+      if (!isVfsError(err)) throw err;
+      value = err;
+    } finally {
+      running = false;
+    }
+    return { value, turns };
+  }
+
+  it(`refuses a directory of more than ${MAX_DIR_ENTRIES} entries with ETOOBIG, yielding to the event loop while it counts`, async () => {
+    const path = await hostile('many-entries', MAX_DIR_ENTRIES + 500);
+    const vfs = await openIso(path);
+    const { value, turns } = await turnsDuring(() => vfs.readdir('/BIG'));
+    expect(isVfsError(value, 'ETOOBIG'), String(value)).toBe(true);
+    expect((value as VfsError).message).toBe(
+      `${path}: /BIG: directory holds more than ${MAX_DIR_ENTRIES} entries, more than Bootdrop reads; installation media have far smaller directories, so this image is not one Bootdrop can serve`,
+    );
+    // One yield per RECORDS_PER_SLICE records: DHCP, TFTP and HTTP run in between.
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(MAX_DIR_ENTRIES / RECORDS_PER_SLICE) - 1);
+    expect(isVfsError(await vfs.open('/BIG/F0000001').catch((e: unknown) => e), 'ETOOBIG')).toBe(true);
+    expect((await vfs.readdir('/')).map((e) => e.name).sort()).toEqual(['BIG', 'DATA.BIN', 'README.TXT']); // the rest serves
+    await vfs.close();
+  });
+
+  it('lists a large directory under the limits without holding the event loop', async () => {
+    const n = 20_000;
+    const vfs = await openIso(await hostile('large-ok', n));
+    const { value, turns } = await turnsDuring(() => vfs.readdir('/BIG'));
+    expect(Array.isArray(value) && value.length).toBe(n);
+    expect(turns).toBeGreaterThanOrEqual(2 * Math.floor(n / RECORDS_PER_SLICE) - 2); // parse and build, both sliced
+    await vfs.close();
+  });
+
+  it(`refuses a directory claiming more than ${MAX_DIR_BYTES} bytes (the 64 MiB / 1.7 M-record attack) before reading it`, async () => {
+    const path = await hostile('huge-claim', 2, 64 * 1024 * 1024);
+    const vfs = await openIso(path);
+    const e = await failure(vfs.readdir('/BIG'));
+    expect(e.code).toBe('ETOOBIG');
+    expect(e.message).toContain(
+      `/BIG: directory claims 67108864 bytes (the limit is ${MAX_DIR_BYTES}), more than Bootdrop reads`,
+    );
     await vfs.close();
   });
 });

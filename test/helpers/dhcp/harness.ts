@@ -173,13 +173,14 @@ export interface ClientArgs {
   kind: string;
   mac?: string;
   xid?: number;
-  type?: 'discover' | 'request' | 'inform';
+  type?: 'discover' | 'request' | 'decline' | 'inform';
   server?: string;
   port?: number;
   ciaddr?: string;
   requested?: string;
   serverId?: string;
   timeout?: number;
+  count?: number; // send this many at once, from consecutive MACs (a flood)
 }
 
 /** Run the scapy client in `host` and return the replies it saw. */
@@ -193,6 +194,7 @@ export async function pxeClient(host: NetnsHost, a: ClientArgs): Promise<DhcpRep
   if (a.ciaddr) argv.push('--ciaddr', a.ciaddr);
   if (a.requested) argv.push('--requested', a.requested);
   if (a.serverId) argv.push('--server-id', a.serverId);
+  if (a.count) argv.push('--count', String(a.count));
   const r = await host.exec(argv, true);
   if (r.code !== 0) throw new Error(`pxe_client.py failed (${r.code}): ${r.stderr}`);
   return r.stdout

@@ -4,12 +4,13 @@ A scriptable network-boot client for the DHCP tests, built with scapy. Sends one
 way a given firmware does and prints every DHCP reply it sees as one JSON object per line.
 
   pxe_client.py --iface eth0 --kind bios|uefi|uefi9|ipxe|http|plain|itanium [--mac M] [--xid N]
-                [--type discover|request|inform] [--server IP --port 4011 --ciaddr IP]
-                [--requested IP] [--server-id IP] [--timeout S]
+                [--type discover|request|decline|inform] [--server IP --port 4011 --ciaddr IP]
+                [--requested IP] [--server-id IP] [--timeout S] [--count N]
 
 Broadcast messages go out raw (the client has no address yet, like real firmware); --port 4011
 sends a unicast REQUEST from port 4011 (as EDK2 does) through an ordinary UDP socket and prints
-the answer. Replies are printed as {"src","sport","dst","dport","op","xid","yiaddr","siaddr",
+the answer. --count N sends N such messages at once, from N MACs (the last two bytes count up from
+--mac) with consecutive xids (and consecutive --requested addresses), as a flood does. Replies are printed as {"src","sport","dst","dport","op","xid","yiaddr","siaddr",
 "ciaddr","flags","file","options":{"<code>":"<hex>"}}.
 """
 import argparse
@@ -23,7 +24,7 @@ from scapy.all import AsyncSniffer, BOOTP, DHCP, Ether, IP, UDP, conf, sendp  # 
 
 conf.verb = 0
 ARCH = {'bios': 0, 'uefi': 7, 'uefi9': 9, 'ipxe': 0, 'http': 16, 'arm64': 11, 'itanium': 2}
-TYPES = {'discover': 1, 'request': 3, 'inform': 8}
+TYPES = {'discover': 1, 'request': 3, 'decline': 4, 'inform': 8}
 
 
 def build(args, mac):
@@ -86,6 +87,7 @@ def main():
     ap.add_argument('--requested')
     ap.add_argument('--server-id')
     ap.add_argument('--timeout', type=float, default=3.0)
+    ap.add_argument('--count', type=int, default=1)
     args = ap.parse_args()
     if args.xid is None:
         args.xid = random.getrandbits(32)
@@ -109,6 +111,12 @@ def main():
                 print(json.dumps(out), flush=True)
         return 0
 
+    macs = [mac]
+    if args.count > 1:
+        base = bytes.fromhex(mac.replace(':', ''))
+        macs = [':'.join('%02x' % b for b in base[:4] + ((int.from_bytes(base[4:], 'big') + i) & 0xffff).to_bytes(2, 'big'))
+                for i in range(args.count)]
+    xids = set()
     seen = []
     sniffer = AsyncSniffer(iface=args.iface, filter='udp and dst port 68',
                            prn=lambda p: seen.append(p), store=False)
@@ -116,12 +124,19 @@ def main():
     time.sleep(0.3)  # let the capture attach before the first reply can arrive
     dst = args.server or '255.255.255.255'
     eth_dst = 'ff:ff:ff:ff:ff:ff'
-    frame = Ether(src=mac, dst=eth_dst) / IP(src=args.ciaddr or '0.0.0.0', dst=dst) / UDP(sport=68, dport=args.port) / pkt
-    sendp(frame, iface=args.iface)
+    frames = []
+    first = args.requested
+    for i, m in enumerate(macs):
+        args.xid = (args.xid + (1 if i else 0)) & 0xffffffff
+        if first and i:
+            args.requested = socket.inet_ntoa((int.from_bytes(socket.inet_aton(first), 'big') + i).to_bytes(4, 'big'))
+        xids.add(args.xid)
+        frames.append(Ether(src=m, dst=eth_dst) / IP(src=args.ciaddr or '0.0.0.0', dst=dst) / UDP(sport=68, dport=args.port) / build(args, m))
+    sendp(frames, iface=args.iface)
     time.sleep(args.timeout)
     sniffer.stop()
     for p in seen:
-        if not p.haslayer(BOOTP) or p[BOOTP].xid != args.xid:
+        if not p.haslayer(BOOTP) or p[BOOTP].xid not in xids:
             continue
         print(json.dumps(describe(bytes(p[UDP].payload), p[IP].src, p[UDP].sport, p[IP].dst, p[UDP].dport)), flush=True)
     return 0

@@ -28,7 +28,8 @@ describe('lease pool', () => {
     expect(pool.release('aa', '10.0.0.2')).toBe(true);
     expect(pool.macForIp('10.0.0.2')).toBeNull();
     now = 50_000;
-    pool.commit('cc', '10.0.0.4');
+    expect(pool.offer('cc', null)).toBe('10.0.0.2');
+    expect(pool.commit('cc', '10.0.0.2')).toBe(true);
     now = 200_000; // lease and offers expired
     expect(pool.leases()).toEqual([]);
   });
@@ -36,9 +37,38 @@ describe('lease pool', () => {
   it('is bounded and parks declined addresses', () => {
     const pool = new LeasePool({ subnet: { address: '10.0.0.1', prefix: 24 }, size: 2 });
     expect(pool.offer('a', null)).toBe('10.0.0.2');
-    pool.decline('10.0.0.3');
+    expect(pool.offer('c', null)).toBe('10.0.0.3');
+    expect(pool.decline('c', '10.0.0.3')).toBe(true);
+    pool.forgetOffer('c');
     expect(pool.offer('b', null)).toBeNull();
     pool.forgetOffer('a');
     expect(pool.offer('b', null)).toBe('10.0.0.2');
+  });
+
+  it('binds only what was offered to or held by the client: 80 unsolicited REQUESTs leave the pool free', () => {
+    const pool = new LeasePool({ subnet: { address: '10.0.0.1', prefix: 24 }, size: 64 });
+    for (let i = 0; i < 80; i++) {
+      const ip = pool.addresses[i % 64]!;
+      expect(pool.commit(`02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, ip)).toBe(false);
+    }
+    expect(pool.leases()).toEqual([]);
+    expect(pool.freeCount()).toBe(64);
+    // A real client still gets its address afterwards.
+    const ip = pool.offer('aa', null)!;
+    expect(pool.commit('aa', ip)).toBe(true);
+    expect(pool.freeCount()).toBe(63);
+  });
+
+  it('takes a DECLINE only from the client holding the address', () => {
+    const pool = new LeasePool({ subnet: { address: '10.0.0.1', prefix: 24 }, size: 4 });
+    const ip = pool.offer('aa', null)!;
+    expect(pool.commit('aa', ip)).toBe(true);
+    expect(pool.decline('evil', ip)).toBe(false);
+    expect(pool.macForIp(ip)).toBe('aa');
+    for (const free of pool.addresses.slice(1)) expect(pool.decline('evil', free)).toBe(false); // parks nothing
+    expect(pool.freeCount()).toBe(3);
+    expect(pool.decline('aa', ip)).toBe(true);
+    expect(pool.macForIp(ip)).toBeNull();
+    expect(pool.decline('aa', ip)).toBe(false); // already parked
   });
 });

@@ -99,6 +99,24 @@ describe('proxyDHCP responder', () => {
     expect(o.events[0]).toMatchObject({ exchange: 'pxe-4011', ip: '10.50.0.77' });
   });
 
+  it('pins a 4011 exchange to the address it came from, not the ciaddr it claims', () => {
+    const from = { address: '10.50.0.66', port: 4011 };
+    const o = proxy().handle(clientBytes('uefi', { type: 3, ciaddr: '10.50.0.77', flags: 0 }), from, 'pxe');
+    expect(only(o).to).toEqual(from);
+    expect(o.events[0]).toMatchObject({ exchange: 'pxe-4011', ip: '10.50.0.66' });
+    expect(o.learned).toBeNull();
+    // A port 67 REQUEST claiming someone else's ciaddr teaches nothing either.
+    const renew = clientBytes('plain', { type: 3, ciaddr: '10.50.0.77', flags: 0 });
+    expect(proxy().handle(renew, { address: '10.50.0.66', port: 68 }, 'dhcp').learned).toBeNull();
+    expect(proxy().handle(renew, { address: '10.50.0.77', port: 68 }, 'dhcp').learned).toEqual({
+      mac: expect.any(String),
+      ip: '10.50.0.77',
+    });
+    // Own-DHCP mode learns from its leases only.
+    const claim = clientBytes('plain', { type: 3, extra: [{ code: 50, data: Buffer.from([10, 50, 0, 9]) }] });
+    expect(own().handle(claim, client68, 'dhcp').learned).toBeNull();
+  });
+
   it('ACKs a port 67 REQUEST naming the proxy, ignores one naming the real server', () => {
     const ours = clientBytes('bios', { type: 3, extra: [{ code: 54, data: Buffer.from([10, 50, 0, 1]) }] });
     expect(messageType(only(proxy().handle(ours, client68, 'dhcp')).p)).toBe(5);
@@ -209,8 +227,10 @@ describe('own-DHCP responder', () => {
     expect(r.pool!.macForIp('10.50.0.2')).toBe('02:00:00:00:00:09');
     r.handle(clientBytes('plain', { mac: '02:00:00:00:00:09', type: 7, ciaddr: '10.50.0.2' }), client68, 'dhcp');
     expect(r.pool!.macForIp('10.50.0.2')).toBeNull();
+    r.handle(clientBytes('plain', { mac: '02:00:00:00:00:0b' }), client68, 'dhcp'); // offered 10.50.0.2
     r.handle(
       clientBytes('plain', {
+        mac: '02:00:00:00:00:0b',
         type: 4,
         extra: [
           { code: 50, data: Buffer.from([10, 50, 0, 2]) },
@@ -233,5 +253,79 @@ describe('own-DHCP responder', () => {
     expect(inform.to).toEqual({ address: '10.50.0.40', port: 68 });
     expect(findOption(inform.p, 51)).toBeNull();
     expect(inform.p.file).toBe('/loaders/undionly.kpxe');
+  });
+
+  const ip = (a: string) => Buffer.from(a.split('.').map(Number));
+  const request = (mac: string, o: { requested?: string; sid?: string; ciaddr?: string }) =>
+    clientBytes('plain', {
+      mac,
+      type: 3,
+      ...(o.ciaddr ? { ciaddr: o.ciaddr } : {}),
+      extra: [
+        ...(o.requested ? [{ code: 50, data: ip(o.requested) }] : []),
+        ...(o.sid ? [{ code: 54, data: ip(o.sid) }] : []),
+      ],
+    });
+  const macN = (i: number) => `02:00:00:00:02:${i.toString(16).padStart(2, '0')}`;
+
+  it('80 REQUESTs without an OFFER (SELECTING and INIT-REBOOT) bind nothing; the pool stays free', () => {
+    const r = own();
+    const pool = r.pool!;
+    for (let i = 0; i < 80; i++) {
+      const wanted = pool.addresses[i % pool.addresses.length]!;
+      const o = r.handle(
+        request(macN(i), i % 2 ? { requested: wanted, sid: SERVER } : { requested: wanted }),
+        client68,
+        'dhcp',
+      );
+      expect(o.events).toEqual([]);
+      // SELECTING with our server id but no offer: NAK (start over); INIT-REBOOT with no record: silence.
+      expect(o.replies.map((x) => messageType(decode(x.data)))).toEqual(i % 2 ? [6] : []);
+    }
+    expect(pool.leases()).toEqual([]);
+    expect(pool.freeCount()).toBe(pool.addresses.length);
+    // RENEWING with a made-up ciaddr gets a NAK, not a lease.
+    const renew = only(r.handle(request(macN(99), { ciaddr: '10.50.0.5' }), client68, 'dhcp'));
+    expect(messageType(renew.p)).toBe(6);
+    expect(pool.leases()).toEqual([]);
+    // A real client still gets its lease, and its own INIT-REBOOT and renewal are ACKed.
+    const offer = only(r.handle(clientBytes('plain', { mac: macN(1) }), client68, 'dhcp')).p;
+    expect(
+      messageType(only(r.handle(request(macN(1), { requested: offer.yiaddr, sid: SERVER }), client68, 'dhcp')).p),
+    ).toBe(5);
+    expect(messageType(only(r.handle(request(macN(1), { requested: offer.yiaddr }), client68, 'dhcp')).p)).toBe(5);
+    expect(messageType(only(r.handle(request(macN(1), { ciaddr: offer.yiaddr }), client68, 'dhcp')).p)).toBe(5);
+    // Another client asking for that address, in any state, is NAKed.
+    for (const o of [{ requested: offer.yiaddr, sid: SERVER }, { requested: offer.yiaddr }, { ciaddr: offer.yiaddr }]) {
+      const nak = only(r.handle(request(macN(2), o), client68, 'dhcp'));
+      expect(messageType(nak.p)).toBe(6);
+      expect(optionText(nak.p, 56)).toMatch(/in use by another client/);
+    }
+    expect(pool.macForIp(offer.yiaddr)).toBe(macN(1));
+    expect(pool.leases()).toHaveLength(1);
+  });
+
+  it('ignores a DECLINE from a MAC that does not hold the address', () => {
+    const r = own();
+    const offer = only(r.handle(clientBytes('plain', { mac: macN(1) }), client68, 'dhcp')).p;
+    only(r.handle(request(macN(1), { requested: offer.yiaddr, sid: SERVER }), client68, 'dhcp'));
+    const decline = (mac: string, a: string) =>
+      clientBytes('plain', {
+        mac,
+        type: 4,
+        extra: [
+          { code: 50, data: ip(a) },
+          { code: 54, data: ip(SERVER) },
+        ],
+      });
+    for (let i = 10; i < 90; i++) {
+      const o = r.handle(decline(macN(i), r.pool!.addresses[i % r.pool!.addresses.length]!), client68, 'dhcp');
+      expect(o.logs.map((l) => l.message).join('\n')).toMatch(/ignored DHCPDECLINE/);
+    }
+    expect(r.pool!.macForIp(offer.yiaddr)).toBe(macN(1));
+    expect(r.pool!.freeCount()).toBe(r.pool!.addresses.length - 1);
+    r.handle(decline(macN(1), offer.yiaddr), client68, 'dhcp');
+    expect(r.pool!.macForIp(offer.yiaddr)).toBeNull();
+    expect(r.pool!.freeCount()).toBe(r.pool!.addresses.length - 1); // parked
   });
 });

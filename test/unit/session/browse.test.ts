@@ -22,7 +22,7 @@ describe('browse (server-side picker)', () => {
     const r = await browse(dir);
     expect(r.path).toBe(dir);
     expect(r.parent).toBe(path.dirname(dir));
-    expect(r.entries.filter((e) => e.kind !== 'volume')).toEqual([
+    expect(r.entries.filter((e) => e.kind !== 'volume' && e.name !== 'etc-link')).toEqual([
       { name: 'isos', path: path.join(dir, 'isos'), kind: 'dir' },
       { name: 'a.iso', path: path.join(dir, 'a.iso'), kind: 'iso', size: 1 },
       { name: 'b.ISO', path: path.join(dir, 'b.ISO'), kind: 'iso', size: 2048 },
@@ -33,6 +33,18 @@ describe('browse (server-side picker)', () => {
   it('says why a path cannot be browsed', async () => {
     await expect(browse(path.join(dir, 'nope'))).rejects.toThrow(/cannot browse .*nope: it does not exist/);
     await expect(browse(path.join(dir, 'a.iso'))).rejects.toThrow(/is not a folder/);
+  });
+
+  it('neither lists nor opens system folders, also through a symlink', async () => {
+    for (const p of ['/etc', '/proc', '/usr/share', '/root', '/sys/class'])
+      await expect(browse(p), p).rejects.toThrow(
+        /is a system folder, and Bootdrop does not show or publish system folders/,
+      );
+    await fsp.symlink('/etc', path.join(dir, 'etc-link'));
+    await expect(browse(path.join(dir, 'etc-link'))).rejects.toThrow(/\/etc is a system folder/);
+    const names = (await browse('/')).entries.map((e) => e.path);
+    for (const p of ['/etc', '/usr', '/proc', '/sys', '/root', '/boot']) expect(names).not.toContain(p);
+    expect(names).toContain('/tmp');
   });
 
   it('offers mounted volumes at the root (or none, never an error)', async () => {

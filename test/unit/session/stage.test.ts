@@ -35,6 +35,7 @@ describe('stage transitions', () => {
     expect(stageAfterTransfer('kernel', 'loader', 'done')).toBe('kernel'); // a c32 module after the kernel
     expect(stageAfterTransfer('initrd', 'rootfs', 'active')).toBe('rootfs');
     expect(stageAfterTransfer('rootfs', 'rootfs', 'done')).toBe('done');
+    expect(stageAfterTransfer('initrd', 'rootfs', 'done', true)).toBe('rootfs'); // one HTTP range of it
   });
 
   it('an aborted loader probe is not a failure, a failed kernel is', () => {

@@ -9,6 +9,7 @@ describe('refusalFor', () => {
     ['ENOENT', 1, 'File not found', 'info', 'not-found'],
     ['ENOTDIR', 1, 'File not found', 'info', 'not-found'],
     ['EISDIR', 1, 'File not found', 'info', 'not-found'],
+    ['ELOOP', 1, 'File not found', 'warn', 'not-found'], // as HTTP's 404, not a read error
     ['EIO', 0, 'Read error on the server', 'error', 'error'],
     ['ECORRUPT', 0, 'Read error on the server', 'error', 'error'],
   ] as const)('%s → ERROR %i "%s", logged at %s', (code, tftp, text, level, result) => {

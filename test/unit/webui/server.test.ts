@@ -273,6 +273,41 @@ describe('startWebUi', () => {
     ]);
   });
 
+  it('publishes only ISO files and boot-medium folders, never system folders, and says why', async () => {
+    const p = page();
+    await p.hello();
+    const medium = join(dir, 'medium');
+    mkdirSync(join(medium, 'isolinux'), { recursive: true });
+    const plain = join(dir, 'plain');
+    mkdirSync(join(plain, 'Documents'), { recursive: true });
+    const homeLike = join(dir, 'homelike');
+    mkdirSync(join(homeLike, '.ssh'), { recursive: true });
+    mkdirSync(join(homeLike, 'boot'), { recursive: true });
+    symlinkSync('/etc', join(dir, 'innocent'));
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    const refused: Array<[string, RegExp]> = [
+      ['/etc', /"\/etc" is in the system folder \/etc: Bootdrop never publishes system folders/],
+      ['/', /"\/" holds other folders/],
+      ['/proc', /system folder \/proc/],
+      ['/usr', /system folder \/usr/],
+      ['/usr/share', /system folder \/usr/],
+      ['/root', /system folder \/root/],
+      ['/etc/hostname', /system folder \/etc/],
+      [join(dir, 'innocent'), /\(which is \/etc\) is in the system folder \/etc/],
+      [plain, /does not look like an installation medium/],
+      [homeLike, /holds \.ssh, so it looks like a home folder/],
+      [join(dir, 'notes.txt'), /is not an \.iso file/],
+    ];
+    for (const [path, why] of refused) {
+      const r = await p.call('addSource', { path });
+      expect(r, path).toMatchObject({ ok: false, error: { code: 'EINVAL' } });
+      expect(String((r.error as { message: string }).message), path).toMatch(why);
+    }
+    expect(api.calls.filter((c) => c.name === 'addSource')).toEqual([]); // none reached the engine
+    expect(await p.call('addSource', { path: medium })).toMatchObject({ ok: true });
+    expect(await p.call('addSource', { path: iso })).toMatchObject({ ok: true });
+  });
+
   it('passes engine errors through with their code and remedy', async () => {
     const p = page();
     await p.hello();
