@@ -162,6 +162,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         port: o.port,
         tracker: o.tracker,
         log: scoped(o.log, 'http'),
+        ...(o.reserved ? { reserved: o.reserved } : {}),
       });
       await server.start();
       return { port: server.port, close: () => server.stop() };
@@ -175,6 +176,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         tracker: o.tracker,
         log: scoped(o.log, 'tftp'),
         ...(o.mtu ? { mtu: o.mtu } : {}),
+        ...(o.reserved ? { reserved: o.reserved } : {}),
       });
       await server.start();
       return { close: () => server.stop() };

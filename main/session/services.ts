@@ -110,6 +110,8 @@ export interface ServerStart {
   tracker: TransferTracker;
   log: Log;
   mtu?: number;
+  /** True for an address the DHCP side answered lately: it may use the servers' reserved slots. */
+  reserved?: (ip: string) => boolean;
 }
 
 /**

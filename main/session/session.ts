@@ -28,6 +28,7 @@ import { ownPxeMenuNotice, SessionError, toServeError } from './errors';
 import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
+import { RecentlyAnswered } from '../net';
 import { arpLookup } from './neighbors';
 import { applyMenu, DEFAULT_MENU } from '../boot';
 import { nativeStatus } from '../native';
@@ -100,6 +101,14 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     ownDhcp: () => this.running?.dhcp?.effectiveMode === 'dhcp',
   });
   private readonly logRing = new LogRing();
+  /** PCs our DHCP side answered lately: HTTP and TFTP keep a few slots for them (../net/slots.ts). */
+  private readonly answered = new RecentlyAnswered();
+  /** What the servers ask: is this address a PC we just answered? In-memory maps only (no ARP read). */
+  private readonly reserved = (ip: string): boolean => {
+    if (this.answered.has(ip)) return true;
+    const mac = this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip);
+    return mac !== null && this.answered.has(mac);
+  };
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly now: () => number;
   /** Serialises start/stop/restart so two clicks cannot interleave them. */
@@ -433,6 +442,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         port: this.opts.httpPort,
         tracker,
         log: this.log,
+        reserved: this.reserved,
       });
       started.push(http);
       where = 'boot menu';
@@ -447,6 +457,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
           port: this.opts.tftpPort ?? 69,
           tracker,
           log: this.log,
+          reserved: this.reserved,
           ...(mtu ? { mtu } : {}),
         }),
       );
@@ -572,6 +583,11 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   }
 
   private onDhcp(s: DhcpSighting): void {
+    // A boot firmware or iPXE got our answer: its next steps are TFTP and HTTP fetches.
+    if (s.firmware !== 'unknown') {
+      this.answered.note(s.mac);
+      if (s.ip) this.answered.note(s.ip);
+    }
     const client = this.clients.sawDhcp(s, this.now());
     if (client) this.emit({ type: 'client', client });
   }
