@@ -96,6 +96,8 @@ export class HttpServer {
   private readonly refusals: RefusalSummary;
   /** Not-found lines: PXELINUX tries a dozen config names, so a few more before summarising. */
   private readonly misses: RefusalSummary;
+  /** Boot-failure reports from the menu: a PC may try a few entries; a flood of them is summarised. */
+  private readonly reports: RefusalSummary;
   private readonly limits: SlotLimits;
   /** Native bodies being sent, so stop() can cancel them. */
   private readonly nativeJobs = new Set<SendfileJob>();
@@ -104,6 +106,7 @@ export class HttpServer {
   constructor(private readonly opts: HttpServerOptions) {
     this.refusals = new RefusalSummary(opts.log, 'refused requests or connections from this client');
     this.misses = new RefusalSummary(opts.log, 'requests for missing files from this client', { burst: 20 });
+    this.reports = new RefusalSummary(opts.log, 'boot failure reports from this client', { burst: 5 });
     this.limits = {
       max: opts.maxConnections ?? 256,
       perSource: opts.maxConnectionsPerClient ?? 32,
@@ -171,6 +174,7 @@ export class HttpServer {
     if (!server) return;
     this.refusals.close();
     this.misses.close();
+    this.reports.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const jobs = [...this.nativeJobs];
     for (const job of jobs) job.cancel();
@@ -298,7 +302,7 @@ export class HttpServer {
     const path = decoded.path;
     const failedEntry = bootFailedEntry(path);
     if (failedEntry !== null) {
-      this.refusals.note('warn', `boot entry ${failedEntry} could not start on this PC (its screen says why)`, ip);
+      this.reports.note('warn', `boot entry ${failedEntry} could not start on this PC (its screen says why)`, ip);
       report(path, null, 200);
       this.sendStatus(res, 200, 'reported');
       return;
