@@ -45,6 +45,8 @@ export interface HttpServerOptions {
   staleMs?: number;
   /** True for an address the DHCP side answered lately (a PC booting from us): it may use the reserve. */
   reserved?: (ip: string) => boolean;
+  /** Who an address is, for the per-source counts: its MAC when known (one host, several addresses). */
+  sourceOf?: (ip: string) => string;
   /** Time allowed for a client to send the request headers. Default 20 s. */
   headersTimeoutMs?: number;
   /** An idle keep-alive connection or a stalled response is closed after this. Default 60 s. */
@@ -60,6 +62,8 @@ export interface HttpServerOptions {
 /** One open connection, as the slot policy sees it. */
 interface Connection {
   socket: Socket;
+  ip: string;
+  /** What the per-source counts go by (the MAC when known, else `ip`). */
   source: string;
   /** Connected, a request started or ended, or body bytes went out. */
   lastActive: number;
@@ -197,7 +201,8 @@ export class HttpServer {
     const { max, perSource, reserve } = this.limits;
     // Ask about the reserve only near the limit: under no pressure the answer changes nothing.
     const reserved = this.conns.size >= max - reserve && this.opts.reserved?.(ip) === true;
-    const decision = admit(this.conns.values(), { source: ip, reserved }, now, this.limits);
+    const source = this.opts.sourceOf?.(ip) ?? ip;
+    const decision = admit(this.conns.values(), { source, reserved }, now, this.limits);
     if (decision.kind === 'refuse') {
       const why =
         decision.why === 'per-source'
@@ -215,12 +220,12 @@ export class HttpServer {
         decision.why === 'stale'
           ? `closed a connection idle for ${idle} s to make room for ${ip}`
           : `closed this client's oldest connection (it holds the most) to make room for ${ip}`,
-        v.source,
+        v.ip,
       );
       this.conns.delete(v.socket);
       v.socket.destroy();
     }
-    this.conns.set(socket, { socket, source: ip, lastActive: now });
+    this.conns.set(socket, { socket, ip, source, lastActive: now });
     socket.once('close', () => this.conns.delete(socket));
   }
 

@@ -163,6 +163,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         tracker: o.tracker,
         log: scoped(o.log, 'http'),
         ...(o.reserved ? { reserved: o.reserved } : {}),
+        ...(o.sourceOf ? { sourceOf: o.sourceOf } : {}),
       });
       await server.start();
       return { port: server.port, close: () => server.stop() };
@@ -177,6 +178,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         log: scoped(o.log, 'tftp'),
         ...(o.mtu ? { mtu: o.mtu } : {}),
         ...(o.reserved ? { reserved: o.reserved } : {}),
+        ...(o.sourceOf ? { sourceOf: o.sourceOf } : {}),
       });
       await server.start();
       return { close: () => server.stop() };

@@ -112,6 +112,8 @@ export interface ServerStart {
   mtu?: number;
   /** True for an address the DHCP side answered lately: it may use the servers' reserved slots. */
   reserved?: (ip: string) => boolean;
+  /** Who an address is for the servers' per-source limits: the client's MAC when known, else the address. */
+  sourceOf?: (ip: string) => string;
 }
 
 /**

@@ -106,9 +106,11 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   /** What the servers ask: is this address a PC we just answered? In-memory maps only (no ARP read). */
   private readonly reserved = (ip: string): boolean => {
     if (this.answered.has(ip)) return true;
-    const mac = this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip);
+    const mac = this.knownMac(ip);
     return mac !== null && this.answered.has(mac);
   };
+  /** The servers count slots per host: by MAC where our DHCP learned it (one host, many addresses). */
+  private readonly sourceOf = (ip: string): string => this.knownMac(ip) ?? ip;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly now: () => number;
   /** Serialises start/stop/restart so two clicks cannot interleave them. */
@@ -443,6 +445,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         tracker,
         log: this.log,
         reserved: this.reserved,
+        sourceOf: this.sourceOf,
       });
       started.push(http);
       where = 'boot menu';
@@ -458,6 +461,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
           tracker,
           log: this.log,
           reserved: this.reserved,
+          sourceOf: this.sourceOf,
           ...(mtu ? { mtu } : {}),
         }),
       );
@@ -578,8 +582,13 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   // ---- clients ----------------------------------------------------------------------------------
 
   /** A client's MAC from its IP: our DHCP's leases/4011 exchanges, what we saw, else the ARP table. */
+  /** A client's MAC from what DHCP and the client table learned (memory only, no ARP read). */
+  private knownMac(ip: string): string | null {
+    return this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip);
+  }
+
   private macFor(ip: string): string | null {
-    return this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip) ?? arpLookup(ip);
+    return this.knownMac(ip) ?? arpLookup(ip);
   }
 
   private onDhcp(s: DhcpSighting): void {

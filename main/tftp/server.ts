@@ -39,6 +39,8 @@ export interface TftpServerOptions {
   staleMs?: number;
   /** True for an address the DHCP side answered lately (a PC booting from us): it may use the reserve. */
   reserved?: (ip: string) => boolean;
+  /** Who an address is, for the per-source counts: its MAC when known (one host, several addresses). */
+  sourceOf?: (ip: string) => string;
   /** First retransmission timeout; doubles per retry. Default 1000 ms. */
   timeoutMs?: number;
   /** Retransmissions before a transfer fails. Default 8 (see session.ts: quiet gaps for atftp). */
@@ -203,12 +205,13 @@ export class TftpServer {
     const name = JSON.stringify(filename.slice(0, 200));
     // Ask about the reserve only near the limit: under no pressure the answer changes nothing.
     const reserved = this.sessions.size >= max - reserve && this.opts.reserved?.(ip) === true;
+    const sourceOf = this.opts.sourceOf ?? ((a: string) => a);
     const holders = [...this.sessions.values()].map((s) => ({
       session: s,
-      source: s.peer.ip,
+      source: sourceOf(s.peer.ip),
       lastActive: s.lastHeard,
     }));
-    const decision = admit(holders, { source: ip, reserved }, now, this.limits);
+    const decision = admit(holders, { source: sourceOf(ip), reserved }, now, this.limits);
     if (decision.kind === 'refuse') {
       const why =
         decision.why === 'per-source'

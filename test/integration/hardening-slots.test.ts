@@ -268,6 +268,20 @@ describe('HTTP slots under a slowloris from several hosts', () => {
     expect(got.body.equals(kernel)).toBe(true);
     expect(logs.some((l) => l.client === PC && /busy: refused a connection, all 12 slots/.test(l.message))).toBe(true);
   });
+
+  it('one host with many addresses (one MAC) shares one per-source cap', async () => {
+    const addresses = sources('127.0.9', 10);
+    const server = await startHttp({
+      maxConnectionsPerClient: 4,
+      sourceOf: (ip) => (addresses.includes(ip) ? '52:54:00:00:09:01' : ip),
+    });
+    const attack = new Slowloris(server.port, addresses, 2).start();
+    stops.push(() => attack.stop());
+    await waitFor('the refusals beyond the cap', () => attack.closedByServer >= 16);
+    expect(server.connections).toBe(4); // 10 addresses × 2 wanted, one MAC: 4
+    const got = await httpGet(server.port, '/kernel.bin', PC);
+    expect(got.body.equals(kernel)).toBe(true);
+  });
 });
 
 describe('TFTP slots under slow-ACK readers from several hosts', () => {

@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 describe('reserved slots for PCs our DHCP answered', () => {
-  it('an address is reserved once its MAC (or itself) got a boot answer, not for a non-PXE client', async () => {
+  it('an address is reserved once its MAC (or itself) got a boot answer, not for a non-PXE client; hosts count by MAC', async () => {
     const seen: { http?: ServerStart; tftp?: ServerStart; dhcp?: DhcpStart } = {};
     // What the DHCP side learned in proxy mode: which MAC took which address from the router.
     const learned = new Map([
@@ -90,5 +90,8 @@ describe('reserved slots for PCs our DHCP answered', () => {
     expect(tftpReserved('10.0.0.70')).toBe(true); // by address
     expect(httpReserved('10.0.0.60')).toBe(false); // answered, but not booting
     expect(httpReserved('10.0.0.99')).toBe(false);
+    // Per-source limits count a host by its MAC where DHCP learned it, else by its address.
+    expect(seen.http!.sourceOf!('10.0.0.50')).toBe('52:54:00:00:00:50');
+    expect(seen.tftp!.sourceOf!('10.0.0.99')).toBe('10.0.0.99');
   });
 });
