@@ -33,7 +33,7 @@ export interface TftpServerOptions {
   maxSessions?: number;
   /** Concurrent transfers per client address, so one host cannot take every slot. Default 16. */
   maxPerClient?: number;
-  /** Transfers only recently answered PCs (see `reserved`) may use. Default 32 (an eighth of a smaller maxSessions). */
+  /** Transfers only recently answered PCs (see `reserved`) may use. Default 32 (⅛ of a smaller maxSessions). */
   reservedSessions?: number;
   /** A transfer whose client sent nothing for this long may be dropped to make room. Default 2000 ms. */
   staleMs?: number;
@@ -62,6 +62,8 @@ export interface TftpServerOptions {
 export class TftpServer {
   private listener: dgram.Socket | null = null;
   private readonly sessions = new Map<string, ReadSession>();
+  /** Who each transfer counts against (see `sourceOf`), fixed when it was admitted. */
+  private readonly sourceOfSession = new WeakMap<ReadSession, string>();
   private readonly cfg: SessionConfig;
   private boundPort = 0;
   /** Refusals: one line per client, then one summary per 10 s: a request flood must not become a log flood. */
@@ -183,7 +185,8 @@ export class TftpServer {
         existing.allSent ? { outcome: 'done' } : { outcome: 'aborted', reason: 'client sent a new request' },
       );
     }
-    if (!this.makeRoom(peer.ip, p.filename)) {
+    const source = this.makeRoom(peer.ip, p.filename);
+    if (source === null) {
       reply(TftpErrorCode.NotDefined, 'Server busy, try again');
       return;
     }
@@ -191,34 +194,36 @@ export class TftpServer {
       if (this.sessions.get(s.key) === s) this.sessions.delete(s.key);
     });
     this.sessions.set(key, session);
+    this.sourceOfSession.set(session, source);
     void session.start();
   }
 
   /**
-   * Whether a new transfer for `ip` may start, ending another one first if the slot policy says so
-   * (../net/slots.ts): a silent client's transfer (spoofed sources never ACK), else the stalest of the
-   * client holding the most, so slow-ACKing floods from several hosts cannot starve a booting PC.
+   * Whether a new transfer for `ip` may start — its source, or null for "busy" — ending another one
+   * first if the slot policy says so (../net/slots.ts): a silent client's transfer (spoofed sources
+   * never ACK), else the stalest of the client holding the most, so slow-ACKing floods from several
+   * hosts cannot starve a booting PC.
    */
-  private makeRoom(ip: string, filename: string): boolean {
+  private makeRoom(ip: string, filename: string): string | null {
     const { max, perSource, reserve } = this.limits;
     const now = Date.now();
     const name = JSON.stringify(filename.slice(0, 200));
     // Ask about the reserve only near the limit: under no pressure the answer changes nothing.
     const reserved = this.sessions.size >= max - reserve && this.opts.reserved?.(ip) === true;
-    const sourceOf = this.opts.sourceOf ?? ((a: string) => a);
+    const source = this.opts.sourceOf?.(ip) ?? ip;
     const holders = [...this.sessions.values()].map((s) => ({
       session: s,
-      source: sourceOf(s.peer.ip),
+      source: this.sourceOfSession.get(s) ?? s.peer.ip,
       lastActive: s.lastHeard,
     }));
-    const decision = admit(holders, { source: sourceOf(ip), reserved }, now, this.limits);
+    const decision = admit(holders, { source, reserved }, now, this.limits);
     if (decision.kind === 'refuse') {
       const why =
         decision.why === 'per-source'
           ? `busy: this client already has ${perSource} transfers running, refused ${name}`
           : `busy: ${reserved ? max : max - reserve} transfers running and none silent, refused ${name}`;
       this.refusal('warn', why, ip);
-      return false;
+      return null;
     }
     if (decision.kind === 'evict') {
       const victim = decision.victim.session;
@@ -235,7 +240,7 @@ export class TftpServer {
       victim.end({ outcome: 'aborted', reason });
       this.sessions.delete(victim.key);
     }
-    return true;
+    return source;
   }
 }
 
