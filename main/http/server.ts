@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { sendfileAvailable, type SendfileJob } from '../native';
-import { explainBindError, RateLimiter, SERVICES } from '../net';
+import { admit, explainBindError, SERVICES, type SlotLimits } from '../net';
 import type { TransferHandle, TransferTracker } from '../transfer';
 import { isVfsError, type Vfs, type VfsFile } from '../vfs';
 import { ONE_SHOT_MAX, readWhole, writeFileRange } from './body';
@@ -11,7 +11,7 @@ import { parseRange } from './range';
 import { decodeRequestPath } from './request-path';
 import { planSendfile, sendfileBody, type SendfilePlan } from './sendfile-body';
 import { errorMessage } from '../errors';
-import type { ScopedLog } from '../log';
+import { RefusalSummary, type ScopedLog } from '../log';
 
 /** What the session learns per request: "client X fetched file Y" (or tried to). */
 export interface HttpRequestEvent {
@@ -36,6 +36,17 @@ export interface HttpServerOptions {
   maxConnections?: number;
   /** Open connections per client address, so one host cannot take them all (slowloris). Default 32. */
   maxConnectionsPerClient?: number;
+  /** Connections only recently answered PCs (see `reserved`) may use. Default 32 (an eighth of a smaller max). */
+  reservedConnections?: number;
+  /**
+   * When full, a connection without progress for this long (headers not complete, idle keep-alive,
+   * a response the client stopped reading) is closed to make room. Default 5000 ms.
+   */
+  staleMs?: number;
+  /** True for an address the DHCP side answered lately (a PC booting from us): it may use the reserve. */
+  reserved?: (ip: string) => boolean;
+  /** Who an address is, for the per-source counts: its MAC when known (one host, several addresses). */
+  sourceOf?: (ip: string) => string;
   /** Time allowed for a client to send the request headers. Default 20 s. */
   headersTimeoutMs?: number;
   /** An idle keep-alive connection or a stalled response is closed after this. Default 60 s. */
@@ -81,6 +92,16 @@ function bufferFile(path: string, data: Buffer): VfsFile {
   };
 }
 
+/** One open connection, as the slot policy sees it. */
+interface Connection {
+  socket: Socket;
+  ip: string;
+  /** What the per-source counts go by (the MAC when known, else `ip`). */
+  source: string;
+  /** Connected, a request started or ended, or body bytes went out. */
+  lastActive: number;
+}
+
 /** A body for the native path: bytes [start, end) of `file`, and how to name it in logs. */
 interface NativeBody {
   file: VfsFile;
@@ -107,20 +128,33 @@ function clientIpOf(req: http.IncomingMessage): string {
 export class HttpServer {
   private server: http.Server | null = null;
   private boundPort = 0;
-  private readonly perClient = new Map<string, number>();
-  /** One "too many connections" line per client per 10 s. */
-  private readonly refusalLog = new RateLimiter({ burst: 1, perSecond: 0.1, maxKeys: 256 });
+  private readonly conns = new Map<Socket, Connection>();
+  /** Refusals (busy, bad paths, malformed requests): one line per client, then one summary per 10 s. */
+  private readonly refusals: RefusalSummary;
+  /** Not-found lines: PXELINUX tries a dozen config names, so a few more before summarising. */
+  private readonly misses: RefusalSummary;
+  /** Boot-failure reports from the menu: a PC may try a few entries; a flood of them is summarised. */
+  private readonly reports: RefusalSummary;
+  private readonly limits: SlotLimits;
   /** Native bodies being sent, so stop() can cancel them. */
   private readonly nativeJobs = new Set<SendfileJob>();
   private nativeFallbackLogged = false;
 
-  constructor(private readonly opts: HttpServerOptions) {}
+  constructor(private readonly opts: HttpServerOptions) {
+    this.refusals = new RefusalSummary(opts.log, 'refused requests or connections from this client');
+    this.misses = new RefusalSummary(opts.log, 'requests for missing files from this client', { burst: 20 });
+    this.reports = new RefusalSummary(opts.log, 'boot failure reports from this client', { burst: 5 });
+    this.limits = {
+      max: opts.maxConnections ?? 256,
+      perSource: opts.maxConnectionsPerClient ?? 32,
+      reserve: opts.reservedConnections ?? Math.min(32, Math.floor((opts.maxConnections ?? 256) / 8)),
+      staleMs: opts.staleMs ?? 5000,
+    };
+  }
 
   /** Open connections right now (all clients). */
   get connections(): number {
-    let n = 0;
-    for (const c of this.perClient.values()) n += c;
-    return n;
+    return this.conns.size;
   }
 
   get port(): number {
@@ -143,9 +177,12 @@ export class HttpServer {
       // slowloris connection live 50 s against a 20 s headers timeout).
       connectionsCheckingInterval: 1000,
     });
-    server.maxConnections = this.opts.maxConnections ?? 256;
+    // No server.maxConnections: Node would drop the newcomer, where onConnection may instead close a
+    // stale connection to make room (see ../net/slots.ts).
     server.timeout = idle;
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.touch(req.socket);
+      res.once('close', () => this.touch(req.socket));
       this.handle(req, res).catch((err: unknown) => {
         this.opts.log('error', `HTTP handler failed: ${errorMessage(err)}`, clientIpOf(req));
         if (!res.headersSent) this.sendStatus(res, 500, 'Internal error');
@@ -172,6 +209,9 @@ export class HttpServer {
     const server = this.server;
     this.server = null;
     if (!server) return;
+    this.refusals.close();
+    this.misses.close();
+    this.reports.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const jobs = [...this.nativeJobs];
     for (const job of jobs) job.cancel();
@@ -190,20 +230,42 @@ export class HttpServer {
 
   private onConnection(socket: Socket): void {
     const ip = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '?';
-    const open = this.perClient.get(ip) ?? 0;
-    const max = this.opts.maxConnectionsPerClient ?? 32;
-    if (open >= max) {
-      if (this.refusalLog.take(ip))
-        this.opts.log('warn', `refused connections beyond ${max} open ones from this client`, ip);
+    const now = Date.now();
+    const { max, perSource, reserve } = this.limits;
+    // Ask about the reserve only near the limit: under no pressure the answer changes nothing.
+    const reserved = this.conns.size >= max - reserve && this.opts.reserved?.(ip) === true;
+    const source = this.opts.sourceOf?.(ip) ?? ip;
+    const decision = admit(this.conns.values(), { source, reserved }, now, this.limits);
+    if (decision.kind === 'refuse') {
+      const why =
+        decision.why === 'per-source'
+          ? `refused connections beyond ${perSource} open ones from this client`
+          : `busy: refused a connection, all ${reserved ? max : max - reserve} slots are in use and none is idle`;
+      this.refusals.note('warn', why, ip);
       socket.destroy();
       return;
     }
-    this.perClient.set(ip, open + 1);
-    socket.once('close', () => {
-      const n = (this.perClient.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perClient.delete(ip);
-      else this.perClient.set(ip, n);
-    });
+    if (decision.kind === 'evict') {
+      const v = decision.victim;
+      const idle = Math.round((now - v.lastActive) / 1000);
+      this.refusals.note(
+        'info',
+        decision.why === 'stale'
+          ? `closed a connection idle for ${idle} s to make room for ${ip}`
+          : `closed this client's oldest connection (it holds the most) to make room for ${ip}`,
+        v.ip,
+      );
+      this.conns.delete(v.socket);
+      v.socket.destroy();
+    }
+    this.conns.set(socket, { socket, ip, source, lastActive: now });
+    socket.once('close', () => this.conns.delete(socket));
+  }
+
+  /** Progress on a connection: it is not a stale holder. */
+  private touch(socket: Socket): void {
+    const c = this.conns.get(socket);
+    if (c) c.lastActive = Date.now();
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
@@ -218,7 +280,9 @@ export class HttpServer {
       return;
     }
     const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADER_OVERFLOW';
-    this.opts.log(timeout ? 'debug' : 'warn', `malformed HTTP request refused (${err.code ?? err.message})`, ip);
+    const line = `malformed HTTP request refused (${err.code ?? err.message})`;
+    if (timeout) this.opts.log('debug', line, ip);
+    else this.refusals.note('warn', line, ip ?? '?');
     const status =
       err.code === 'HPE_HEADER_OVERFLOW'
         ? '431 Request Header Fields Too Large'
@@ -249,14 +313,14 @@ export class HttpServer {
     const report = (path: string, file: string | null, status: number) =>
       this.opts.onRequest?.({ clientIp: ip, method, path, file, status });
     if (method !== 'GET' && method !== 'HEAD') {
-      this.opts.log('info', `${method} refused (read-only server)`, ip);
+      this.refusals.note('info', `${JSON.stringify(method.slice(0, 40))} refused (read-only server)`, ip);
       report('', null, 405);
       this.sendStatus(res, 405, 'Method not allowed', { Allow: ALLOW });
       return;
     }
     if (req.httpVersionMajor !== 1) {
       // llhttp lets an HTTP/0.9-style line ("GET /x" without a version) through; no boot client sends one.
-      this.opts.log('warn', `refused request without an HTTP/1.x version: ${JSON.stringify(req.url)}`, ip);
+      this.refusals.note('warn', `refused request without an HTTP/1.x version: ${JSON.stringify(req.url)}`, ip);
       report('', null, 400);
       res.shouldKeepAlive = false;
       this.sendStatus(res, 400, 'Bad request');
@@ -264,7 +328,11 @@ export class HttpServer {
     }
     const decoded = decodeRequestPath(req.url ?? '');
     if (!decoded.ok) {
-      this.opts.log(decoded.traversal ? 'warn' : 'info', `refused ${JSON.stringify(req.url)}: ${decoded.reason}`, ip);
+      this.refusals.note(
+        decoded.traversal ? 'warn' : 'info',
+        `refused ${JSON.stringify(req.url)}: ${decoded.reason}`,
+        ip,
+      );
       report('', null, 400);
       this.sendStatus(res, 400, 'Bad request');
       return;
@@ -272,7 +340,7 @@ export class HttpServer {
     const path = decoded.path;
     const failedEntry = bootFailedEntry(path);
     if (failedEntry !== null) {
-      this.opts.log('warn', `boot entry ${failedEntry} could not start on this PC (its screen says why)`, ip);
+      this.reports.note('warn', `boot entry ${failedEntry} could not start on this PC (its screen says why)`, ip);
       report(path, null, 200);
       this.sendStatus(res, 200, 'reported');
       return;
@@ -306,15 +374,15 @@ export class HttpServer {
 
   private openFailureStatus(err: unknown, path: string, ip: string): number {
     if (isVfsError(err, 'ENOENT') || isVfsError(err, 'ENOTDIR') || isVfsError(err, 'EISDIR')) {
-      this.opts.log('info', `not found: ${path}`, ip);
+      this.misses.note('info', `not found: ${path}`, ip);
       return 404;
     }
     if (isVfsError(err, 'EOUTSIDE') || isVfsError(err, 'ELOOP')) {
-      this.opts.log('warn', `refused ${path}: ${errorMessage(err)}`, ip);
+      this.refusals.note('warn', `refused ${path}: ${errorMessage(err)}`, ip);
       return 404;
     }
     if (isVfsError(err, 'EINVAL')) {
-      this.opts.log('warn', `refused ${path}: ${errorMessage(err)}`, ip);
+      this.refusals.note('warn', `refused ${path}: ${errorMessage(err)}`, ip);
       return 400;
     }
     this.opts.log('error', `cannot read ${path}: ${errorMessage(err)}`, ip);
@@ -390,7 +458,10 @@ export class HttpServer {
     if (plan && (await this.sendNative(plan, res, handle, { file, start, end, what, ip }))) return;
     let outcome;
     try {
-      outcome = await writeFileRange(file, start, end, res, (n) => handle.add(n));
+      outcome = await writeFileRange(file, start, end, res, (n) => {
+        handle.add(n);
+        this.touch(req.socket);
+      });
     } catch (err) {
       this.opts.log('error', `read failed while sending ${what}: ${errorMessage(err)}`, ip);
       handle.finish('failed', errorMessage(err));
@@ -423,7 +494,16 @@ export class HttpServer {
       this.nativeJobs.add(job);
       return () => this.nativeJobs.delete(job);
     };
-    const r = await sendfileBody(plan, res, this.opts.idleTimeoutMs ?? 60_000, (n) => handle.add(n), register);
+    const r = await sendfileBody(
+      plan,
+      res,
+      this.opts.idleTimeoutMs ?? 60_000,
+      (n) => {
+        handle.add(n);
+        this.touch(res.socket ?? res.req.socket);
+      },
+      register,
+    );
     if (r.outcome === 'not-started') {
       if (!this.nativeFallbackLogged)
         this.opts.log('debug', `sendfile not used, sending in JavaScript: ${r.error}`, ip);

@@ -3,3 +3,4 @@ export { listInterfaces, findInterface, type ListInterfacesOptions } from './int
 export { ipToInt, intToIp, prefixToMask, maskToPrefix, networkOf, broadcastOf, inSubnet, type Subnet } from './ipv4';
 export { PortBindError, explainBindError, SERVICES, type BoundService, type PortErrorCode } from './port-error';
 export { RateLimiter, type RateLimitOptions } from './rate-limit';
+export { admit, RecentlyAnswered, type Admission, type Newcomer, type SlotHolder, type SlotLimits } from './slots';

@@ -169,6 +169,8 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         tracker: o.tracker,
         log: scoped(o.log, 'http'),
         ...(o.generate ? { generate: o.generate } : {}),
+        ...(o.reserved ? { reserved: o.reserved } : {}),
+        ...(o.sourceOf ? { sourceOf: o.sourceOf } : {}),
       });
       await server.start();
       return { port: server.port, close: () => server.stop() };
@@ -182,6 +184,8 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         tracker: o.tracker,
         log: scoped(o.log, 'tftp'),
         ...(o.mtu ? { mtu: o.mtu } : {}),
+        ...(o.reserved ? { reserved: o.reserved } : {}),
+        ...(o.sourceOf ? { sourceOf: o.sourceOf } : {}),
       });
       await server.start();
       return { close: () => server.stop() };

@@ -6,6 +6,8 @@ export const MAX_MESSAGE = 1000;
 /**
  * The session's log: a bounded ring (a boot storm must not grow memory without limit: at most
  * `capacity` entries of at most MAX_MESSAGE characters), exported as plain text lines for bug reports.
+ * When full, the oldest debug/info line goes first: warnings and errors (refusals, their summaries,
+ * failures) are the evidence of an attack or a fault and outlive routine lines ("sent X", "not found").
  */
 export class LogRing {
   private entries: LogEntry[] = [];
@@ -20,9 +22,9 @@ export class LogRing {
         : entry,
     );
     if (this.entries.length > this.capacity) {
-      const excess = this.entries.length - this.capacity;
-      this.entries.splice(0, excess);
-      this.dropped += excess;
+      const routine = this.entries.findIndex((e) => e.level === 'debug' || e.level === 'info');
+      this.entries.splice(routine >= 0 ? routine : 0, 1);
+      this.dropped++;
     }
   }
 
@@ -37,7 +39,9 @@ export class LogRing {
   /** One line per entry: ISO time, level, scope, client, message. */
   toText(): string {
     const head =
-      this.dropped > 0 ? [`# ${this.dropped} older entries dropped (log keeps the last ${this.capacity})`] : [];
+      this.dropped > 0
+        ? [`# ${this.dropped} older entries dropped (log keeps ${this.capacity}, warnings and errors longest)`]
+        : [];
     const lines = this.entries.map((e) => {
       const client = e.client ? ` [${e.client}]` : '';
       return `${new Date(e.time).toISOString()} ${e.level.toUpperCase().padEnd(5)} ${e.scope}${client}: ${e.message}`;

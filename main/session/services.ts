@@ -116,6 +116,10 @@ export interface ServerStart {
   mtu?: number;
   /** HTTP only: a body made for this one request (a PC's own menu), or null to serve the tree's file. */
   generate?: (req: { path: string; query: string; clientIp: string }) => Buffer | null;
+  /** True for an address the DHCP side answered lately: it may use the servers' reserved slots. */
+  reserved?: (ip: string) => boolean;
+  /** Who an address is for the servers' per-source limits: the client's MAC when known, else the address. */
+  sourceOf?: (ip: string) => string;
 }
 
 /**

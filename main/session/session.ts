@@ -30,6 +30,7 @@ import { ownPxeMenuNotice, SessionError, toServeError } from './errors';
 import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
+import { RecentlyAnswered } from '../net';
 import { arpLookup } from './neighbors';
 import { applyMenu, BOOT_SCRIPT_PATH, DEFAULT_MENU, describeIpxeDriver, describePc, parsePcFacts } from '../boot';
 import { nativeStatus } from '../native';
@@ -105,6 +106,16 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     ownDhcp: () => this.running?.dhcp?.effectiveMode === 'dhcp',
   });
   private readonly logRing = new LogRing();
+  /** PCs our DHCP side answered lately: HTTP and TFTP keep a few slots for them (../net/slots.ts). */
+  private readonly answered = new RecentlyAnswered();
+  /** What the servers ask: is this address a PC we just answered? In-memory maps only (no ARP read). */
+  private readonly reserved = (ip: string): boolean => {
+    if (this.answered.has(ip)) return true;
+    const mac = this.knownMac(ip);
+    return mac !== null && this.answered.has(mac);
+  };
+  /** The servers count slots per host: by MAC where our DHCP learned it (one host, many addresses). */
+  private readonly sourceOf = (ip: string): string => this.knownMac(ip) ?? ip;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly now: () => number;
   /** Serialises start/stop/restart so two clicks cannot interleave them. */
@@ -451,6 +462,8 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         tracker,
         log: this.log,
         generate: (r) => this.pcMenu(r.path, r.query, r.clientIp),
+        reserved: this.reserved,
+        sourceOf: this.sourceOf,
       });
       started.push(http);
       where = 'boot menu';
@@ -465,6 +478,8 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
           port: this.opts.tftpPort ?? 69,
           tracker,
           log: this.log,
+          reserved: this.reserved,
+          sourceOf: this.sourceOf,
           ...(mtu ? { mtu } : {}),
         }),
       );
@@ -594,11 +609,21 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   // ---- clients ----------------------------------------------------------------------------------
 
   /** A client's MAC from its IP: our DHCP's leases/4011 exchanges, what we saw, else the ARP table. */
+  /** A client's MAC from what DHCP and the client table learned (memory only, no ARP read). */
+  private knownMac(ip: string): string | null {
+    return this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip);
+  }
+
   private macFor(ip: string): string | null {
-    return this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip) ?? arpLookup(ip);
+    return this.knownMac(ip) ?? arpLookup(ip);
   }
 
   private onDhcp(s: DhcpSighting): void {
+    // A boot firmware or iPXE got our answer: its next steps are TFTP and HTTP fetches.
+    if (s.firmware !== 'unknown') {
+      this.answered.note(s.mac);
+      if (s.ip) this.answered.note(s.ip);
+    }
     const client = this.clients.sawDhcp(s, this.now());
     if (client) this.emit({ type: 'client', client });
   }

@@ -1,10 +1,10 @@
 import * as dgram from 'node:dgram';
-import { explainBindError, RateLimiter, SERVICES } from '../net';
+import { admit, explainBindError, SERVICES, type SlotLimits } from '../net';
 import type { TransferTracker } from '../transfer';
 import type { Vfs } from '../vfs';
 import { encodeError, parsePacket, TftpErrorCode, type RequestPacket } from './packet';
 import { ReadSession, type SessionConfig } from './session';
-import type { ScopedLog } from '../log';
+import { RefusalSummary, type ScopedLog } from '../log';
 
 export interface TftpFileEvent {
   clientIp: string;
@@ -27,13 +27,20 @@ export interface TftpServerOptions {
   mtu?: number;
   /**
    * Concurrent transfers. When full, a new request takes the place of the transfer whose client has
-   * been silent longest (at least `staleMs`); with none that stale it gets "server busy". Default 256.
+   * been silent longest (at least `staleMs`), else of the stalest transfer of the client holding the
+   * most; with neither it gets "server busy" (policy: ../net/slots.ts). Default 256.
    */
   maxSessions?: number;
   /** Concurrent transfers per client address, so one host cannot take every slot. Default 16. */
   maxPerClient?: number;
+  /** Transfers only recently answered PCs (see `reserved`) may use. Default 32 (⅛ of a smaller maxSessions). */
+  reservedSessions?: number;
   /** A transfer whose client sent nothing for this long may be dropped to make room. Default 2000 ms. */
   staleMs?: number;
+  /** True for an address the DHCP side answered lately (a PC booting from us): it may use the reserve. */
+  reserved?: (ip: string) => boolean;
+  /** Who an address is, for the per-source counts: its MAC when known (one host, several addresses). */
+  sourceOf?: (ip: string) => string;
   /** First retransmission timeout; doubles per retry. Default 1000 ms. */
   timeoutMs?: number;
   /** Retransmissions before a transfer fails. Default 8 (see session.ts: quiet gaps for atftp). */
@@ -55,12 +62,25 @@ export interface TftpServerOptions {
 export class TftpServer {
   private listener: dgram.Socket | null = null;
   private readonly sessions = new Map<string, ReadSession>();
+  /** Who each transfer counts against (see `sourceOf`), fixed when it was admitted. */
+  private readonly sourceOfSession = new WeakMap<ReadSession, string>();
   private readonly cfg: SessionConfig;
   private boundPort = 0;
-  /** One refusal line per client per 10 s: a request flood must not become a log flood. */
-  private readonly refusalLog = new RateLimiter({ burst: 3, perSecond: 0.1, maxKeys: 256 });
+  /** Refusals: one line per client, then one summary per 10 s: a request flood must not become a log flood. */
+  private readonly refusals: RefusalSummary;
+  /** Not-found lines: a PXE client tries several names, so a few more before summarising. */
+  private readonly misses: RefusalSummary;
+  private readonly limits: SlotLimits;
 
   constructor(private readonly opts: TftpServerOptions) {
+    this.refusals = new RefusalSummary(opts.log, 'refused requests from this client');
+    this.misses = new RefusalSummary(opts.log, 'requests for missing files from this client', { burst: 20 });
+    this.limits = {
+      max: opts.maxSessions ?? 256,
+      perSource: opts.maxPerClient ?? 16,
+      reserve: opts.reservedSessions ?? Math.min(32, Math.floor((opts.maxSessions ?? 256) / 8)),
+      staleMs: opts.staleMs ?? 2000,
+    };
     this.cfg = {
       vfs: opts.vfs,
       address: opts.address,
@@ -71,6 +91,7 @@ export class TftpServer {
       retries: opts.retries ?? 8,
       native: opts.native ?? true,
       onFile: opts.onRequest,
+      logRefusal: (r, ip) => (r.result === 'not-found' ? this.misses : this.refusals).note(r.level, r.message, ip),
     };
   }
 
@@ -108,18 +129,17 @@ export class TftpServer {
     const listener = this.listener;
     this.listener = null;
     for (const s of [...this.sessions.values()]) s.end({ outcome: 'aborted', reason: 'server stopped' });
+    this.refusals.close();
+    this.misses.close();
     this.sessions.clear();
     if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
     // Session sockets close on the next turn (after a last ERROR could leave); wait for that.
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** Log a refused request, at most a few lines per client per 10 s. */
+  /** Log a refused request: one line per client, then one summary per 10 s. */
   private refusal(level: 'warn' | 'info', message: string, ip: string): void {
-    if (this.refusalLog.take(ip)) {
-      const dropped = this.refusalLog.takeDropped(ip);
-      this.opts.log(level, dropped > 0 ? `${message} (${dropped} similar lines suppressed)` : message, ip);
-    }
+    this.refusals.note(level, message, ip);
   }
 
   private onRequest(msg: Buffer, peer: { ip: string; port: number }): void {
@@ -165,25 +185,8 @@ export class TftpServer {
         existing.allSent ? { outcome: 'done' } : { outcome: 'aborted', reason: 'client sent a new request' },
       );
     }
-    const perClient = this.opts.maxPerClient ?? 16;
-    let mine = 0;
-    for (const s of this.sessions.values()) if (s.peer.ip === peer.ip) mine++;
-    if (mine >= perClient) {
-      this.refusal(
-        'warn',
-        `busy: this client already has ${perClient} transfers running, refused ${JSON.stringify(p.filename.slice(0, 200))}`,
-        peer.ip,
-      );
-      reply(TftpErrorCode.NotDefined, 'Server busy, try again');
-      return;
-    }
-    const max = this.opts.maxSessions ?? 256;
-    if (this.sessions.size >= max && !this.dropStalest()) {
-      this.refusal(
-        'warn',
-        `busy: ${max} transfers running, refused ${JSON.stringify(p.filename.slice(0, 200))}`,
-        peer.ip,
-      );
+    const source = this.makeRoom(peer.ip, p.filename);
+    if (source === null) {
       reply(TftpErrorCode.NotDefined, 'Server busy, try again');
       return;
     }
@@ -191,26 +194,53 @@ export class TftpServer {
       if (this.sessions.get(s.key) === s) this.sessions.delete(s.key);
     });
     this.sessions.set(key, session);
+    this.sourceOfSession.set(session, source);
     void session.start();
   }
 
   /**
-   * Make room by dropping the transfer whose client has been silent longest, if that is at least
-   * `staleMs`: requests from made-up source addresses (never ACKed) then cannot hold every slot for
-   * the ~30 s a retransmission cycle lasts, while live clients (ACKing every few ms) are never touched.
+   * Whether a new transfer for `ip` may start — its source, or null for "busy" — ending another one
+   * first if the slot policy says so (../net/slots.ts): a silent client's transfer (spoofed sources
+   * never ACK), else the stalest of the client holding the most, so slow-ACKing floods from several
+   * hosts cannot starve a booting PC.
    */
-  private dropStalest(): boolean {
-    let stalest: ReadSession | null = null;
-    for (const s of this.sessions.values()) if (!stalest || s.lastHeard < stalest.lastHeard) stalest = s;
-    if (!stalest || Date.now() - stalest.lastHeard < (this.opts.staleMs ?? 2000)) return false;
-    this.refusal(
-      'info',
-      `dropped ${JSON.stringify(stalest.request.filename.slice(0, 200))}: the client has been silent and the server is full`,
-      stalest.peer.ip,
-    );
-    stalest.end({ outcome: 'aborted', reason: 'client silent while the server was full' });
-    this.sessions.delete(stalest.key);
-    return true;
+  private makeRoom(ip: string, filename: string): string | null {
+    const { max, perSource, reserve } = this.limits;
+    const now = Date.now();
+    const name = JSON.stringify(filename.slice(0, 200));
+    // Ask about the reserve only near the limit: under no pressure the answer changes nothing.
+    const reserved = this.sessions.size >= max - reserve && this.opts.reserved?.(ip) === true;
+    const source = this.opts.sourceOf?.(ip) ?? ip;
+    const holders = [...this.sessions.values()].map((s) => ({
+      session: s,
+      source: this.sourceOfSession.get(s) ?? s.peer.ip,
+      lastActive: s.lastHeard,
+    }));
+    const decision = admit(holders, { source, reserved }, now, this.limits);
+    if (decision.kind === 'refuse') {
+      const why =
+        decision.why === 'per-source'
+          ? `busy: this client already has ${perSource} transfers running, refused ${name}`
+          : `busy: ${reserved ? max : max - reserve} transfers running and none silent, refused ${name}`;
+      this.refusal('warn', why, ip);
+      return null;
+    }
+    if (decision.kind === 'evict') {
+      const victim = decision.victim.session;
+      const dropped = JSON.stringify(victim.request.filename.slice(0, 200));
+      this.refusal(
+        'info',
+        decision.why === 'stale'
+          ? `dropped ${dropped}: the client has been silent and the server is full`
+          : `dropped ${dropped}: the server is full and this client holds the most transfers`,
+        victim.peer.ip,
+      );
+      const reason =
+        decision.why === 'stale' ? 'client silent while the server was full' : 'server full, this client held the most';
+      victim.end({ outcome: 'aborted', reason });
+      this.sessions.delete(victim.key);
+    }
+    return source;
   }
 }
 

@@ -7,6 +7,7 @@ import { dataHeader, encodeError, encodeOack, parsePacket, TftpErrorCode, type R
 import { refusalFor } from './refusal';
 import { errorMessage } from '../errors';
 import type { ScopedLog } from '../log';
+import type { LogLevel } from '../contract';
 
 export interface SessionConfig {
   vfs: Vfs;
@@ -18,6 +19,8 @@ export interface SessionConfig {
   retries: number;
   /** Serve host-file transfers with the native data pump when it is available (default true). */
   native?: boolean;
+  /** Where refusals and misses are logged (summarised per client by the server); default `log`. */
+  logRefusal?: (refusal: { level: LogLevel; message: string; result: string }, ip: string) => void;
   onFile?: (e: {
     clientIp: string;
     path: string;
@@ -227,7 +230,8 @@ export class ReadSession {
 
   private refuse(err: unknown, name: string): void {
     const r = refusalFor(err, name);
-    this.cfg.log(r.level, r.log, this.peer.ip);
+    if (this.cfg.logRefusal) this.cfg.logRefusal({ level: r.level, message: r.log, result: r.result }, this.peer.ip);
+    else this.cfg.log(r.level, r.log, this.peer.ip);
     this.cfg.onFile?.({ clientIp: this.peer.ip, path: name, file: null, result: r.result });
     this.sendControl(encodeError(r.code, r.text));
     this.end(null);

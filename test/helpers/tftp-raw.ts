@@ -20,10 +20,10 @@ export class RawClient {
       this.waiter?.();
     });
   }
-  /** A client on 127.0.0.1 talking to the server at `host`. */
-  static async open(host: string): Promise<RawClient> {
+  /** A client on `local` (default 127.0.0.1) talking to the server at `host`. */
+  static async open(host: string, local = '127.0.0.1'): Promise<RawClient> {
     const s = dgram.createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => s.bind(0, local, () => r()));
     return new RawClient(s, host);
   }
   /** Resolves once the packet left (closing the socket earlier would silently drop it). */
@@ -75,9 +75,11 @@ export async function rawGet(
     dupAcks?: boolean;
     /** How long to wait for each packet (default 5 s). */
     waitMs?: number;
+    /** The client's own address (default 127.0.0.1): several loopback addresses act as several hosts. */
+    local?: string;
   } = {},
 ): Promise<RawGet> {
-  const c = await RawClient.open(host);
+  const c = await RawClient.open(host, opts.local);
   try {
     await c.send(encodeRequest({ op: 'rrq', filename, mode: 'octet', options: opts.options ?? [] }), port);
     const chunks: Buffer[] = [];

@@ -365,8 +365,19 @@ describe('HTTP server with real clients', () => {
       '/%',
       '/%zz',
     ];
-    for (const p of attempts) {
-      const r = await runL('curl', ['-sS', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `${url}${p}`]);
+    for (const [i, p] of attempts.entries()) {
+      // Each from its own address: refusals are logged once per client, then summarised every 10 s.
+      const from = ['--interface', `127.0.8.${i + 1}`];
+      const r = await runL('curl', [
+        '-sS',
+        ...from,
+        '--path-as-is',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        `${url}${p}`,
+      ]);
       expect(r.stdout, p).toBe('400');
     }
     expect(logs.filter((l) => l.level === 'warn' && l.message.startsWith('refused')).length).toBeGreaterThanOrEqual(7);

@@ -58,7 +58,7 @@ describe('LogRing', () => {
       r.push({ time: i * 1000, level: 'info', scope: 'dhcp', message: `m${i}`, ...(i === 4 ? { client: 'aa' } : {}) });
     expect(r.list().map((e) => e.message)).toEqual(['m2', 'm3', 'm4']);
     const text = r.toText().split('\n');
-    expect(text[0]).toBe('# 2 older entries dropped (log keeps the last 3)');
+    expect(text[0]).toBe('# 2 older entries dropped (log keeps 3, warnings and errors longest)');
     expect(text[3]).toBe('1970-01-01T00:00:04.000Z INFO  dhcp [aa]: m4');
   });
 });
