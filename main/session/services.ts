@@ -15,6 +15,7 @@ import type {
   SourceSummary,
 } from '../contract';
 import type { BootPolicy } from '../boot/policy';
+import type { RelayPoolSpec } from '../dhcp/relay-pool';
 import type { TransferTracker } from '../transfer';
 import type { MountedTree, Vfs } from '../vfs';
 import type { ScopedLog } from '../log';
@@ -93,6 +94,8 @@ export interface DhcpStart {
   mode: ServeMode;
   policy: BootPolicy;
   ports?: { dhcp: number; proxy: number; client: number };
+  /** Address pools for subnets behind DHCP relays (`--pool`). */
+  relayPools?: readonly RelayPoolSpec[];
   log: Log;
   onClient(sighting: DhcpSighting): void;
   onMode(mode: EffectiveMode): void;
