@@ -9,6 +9,8 @@ PKGS=(
   qemu-system-x86 ipxe-qemu ovmf qemu-system-arm qemu-efi-aarch64
   # protocol peers and network plumbing
   dnsmasq-base curl wget tftp-hpa atftp python3-scapy tcpdump iproute2 iptables procps
+  # a real DHCP relay agent (dhcrelay) for the routed-subnet tests
+  isc-dhcp-relay
   # comparison servers for `npm run bench`
   nginx-light tftpd-hpa
   # C compiler for the optional native I/O helpers (main/native, scripts/build-native.mjs)
@@ -38,8 +40,8 @@ for p in "$kernel_pkg" busybox-static; do
 done
 chmod -R a+rX "$debs"
 
-# nginx-light and tftpd-hpa start system services on install; the tests and benches run their own.
-for svc in nginx tftpd-hpa dnsmasq; do (systemctl stop "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null || true) >/dev/null; done
+# nginx-light, tftpd-hpa and isc-dhcp-relay start system services on install; the tests and benches run their own.
+for svc in nginx tftpd-hpa dnsmasq isc-dhcp-relay; do (systemctl stop "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null || true) >/dev/null; done
 pkill -x nginx 2>/dev/null || true
 pkill -x in.tftpd 2>/dev/null || true
 exit 0
