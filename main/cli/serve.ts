@@ -25,9 +25,9 @@ const USAGE = [
   '  --http-port <n>          HTTP port (default 80, which ISO menus with http://${pxeserver}/ expect)',
   '  --tftp-port <n>          TFTP port (default 69)',
   '  --pool <net>/<len>:<first>-<last>',
-  '                           hand out addresses on a subnet behind a DHCP relay (repeatable), e.g.',
-  '                           --pool 10.1.0.0/24:10.1.0.100-10.1.0.199; other relayed subnets get the boot',
-  '                           file only (proxyDHCP). See README "Clients behind a DHCP relay"',
+  '                           dhcp/auto mode: also hand out addresses on a subnet behind a DHCP relay',
+  '                           (repeatable), e.g. --pool 10.1.0.0/24:10.1.0.100-10.1.0.199. Relayed PCs on',
+  '                           other subnets get the boot file only. README "PCs behind a DHCP relay"',
   "  --classic                BIOS clients get the ISO's own PXELINUX menu (ISOs shipping lpxelinux.0, e.g. Arch);",
   '                           the window\'s "BIOS PCs get: the ISO\'s own PXELINUX menu"',
   '  --loaders <dir>          folder with undionly.kpxe, ipxe.efi, snponly.efi, memdisk',
@@ -108,6 +108,10 @@ function parse(all: string[]): ServeArgs {
   const mode = (o.mode as string | undefined) ?? 'proxy';
   if (!(MODES as readonly string[]).includes(mode))
     throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
+  if (o.pool !== undefined && mode === 'proxy')
+    throw new UsageError(
+      '--pool hands out addresses, which proxy mode never does: add --mode dhcp (or auto), or leave --pool out to give relayed PCs the boot file only',
+    );
   const timeout = (o.timeout as number | undefined) ?? DEFAULT_MENU.timeoutSec;
   if (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600)
     throw new UsageError(`--timeout must be whole seconds 0-3600, got ${timeout}`);

@@ -70,8 +70,9 @@ export interface ResponderOptions {
   /** Needed for own-DHCP mode. */
   pool?: LeasePool;
   /**
-   * Pools for subnets behind DHCP relays (--pool), each for its own subnet: relayed requests whose
-   * giaddr lies in one get an address from it; other relayed requests get proxyDHCP answers only.
+   * Pools for subnets behind DHCP relays (--pool), each for its own subnet: in dhcp mode, relayed
+   * requests whose giaddr lies in one get an address from it; other relayed requests (and all of
+   * them in proxy mode) get proxyDHCP answers only.
    */
   relayPools?: readonly LeasePool[];
 }
@@ -143,8 +144,12 @@ export class Responder {
     });
   }
 
-  /** The --pool scope whose subnet holds `ip` (a relay's giaddr, or a routed client's address). */
+  /**
+   * The --pool scope whose subnet holds `ip` (a relay's giaddr, or a routed client's address). Only
+   * while acting as DHCP server: proxy mode (also auto mode beside another server) never leases.
+   */
   private relayScopeFor(ip: string): RelayScope | null {
+    if (this.mode !== 'dhcp') return null;
     for (const s of this.relayScopes) if (onSubnetU32(ip, s.network, s.mask)) return s;
     return null;
   }

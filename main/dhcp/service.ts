@@ -34,8 +34,8 @@ export interface DhcpServiceOptions {
   poolSize?: number;
   leaseSec?: number;
   /**
-   * Subnets behind DHCP relay agents where Bootdrop hands out addresses (`--pool`, relay-pool.ts).
-   * Relayed requests from other subnets get proxyDHCP answers (boot file only), whatever the mode.
+   * Subnets behind DHCP relay agents where Bootdrop hands out addresses while it acts as DHCP server
+   * (`--pool`, relay-pool.ts). Other relayed requests get proxyDHCP answers (boot file only).
    */
   relayPools?: readonly RelayPoolSpec[];
   socketStrategy?: SocketStrategy;

@@ -99,7 +99,7 @@ describe('clients behind a DHCP relay (isc-dhcp-relay between two subnets)', () 
     expect(ack[0]!.options['53']).toBe('05');
   });
 
-  it('--pool: leases addresses on the relayed subnet with the relay as router, then serves TFTP and HTTP routed', async () => {
+  it('dhcp mode --pool: leases addresses on the relayed subnet with the relay as router, then serves TFTP and HTTP routed', async () => {
     const fx = await buildFixture('casper');
     relay = await net.startRelay([BOOTDROP]);
     serve = ServeProcess.start(net.bootdrop.ns, [
@@ -107,7 +107,7 @@ describe('clients behind a DHCP relay (isc-dhcp-relay between two subnets)', () 
       '--interface',
       'eth0',
       '--mode',
-      'proxy',
+      'dhcp',
       '--pool',
       `${CLIENT_NET}.0/24:${CLIENT_NET}.1-${CLIENT_NET}.20`,
     ]);

@@ -62,7 +62,11 @@ export function proxyViolation(req: Buffer, out: Outcome): string | null {
     if (rp.yiaddr !== '0.0.0.0') return `handed out ${rp.yiaddr}`;
     if (rp.xid !== p.xid) return 'reply xid differs from the request';
     for (const code of LEASE_OPTIONS) if (findOption(rp, code)) return `reply carries option ${code}`;
-    if (r.via === 'dhcp' && r.to.port !== 68) return `port 67 reply sent to port ${r.to.port}`;
+    // RFC 2131 4.1: port 67 replies go to the client (port 68), or to the relay agent (giaddr:67).
+    const relay = p.giaddr !== '0.0.0.0';
+    if (r.via === 'dhcp' && relay && (r.to.address !== p.giaddr || r.to.port !== 67))
+      return `relayed request's reply sent to ${r.to.address}:${r.to.port}, not the relay ${p.giaddr}:67`;
+    if (r.via === 'dhcp' && !relay && r.to.port !== 68) return `port 67 reply sent to port ${r.to.port}`;
   }
   return null;
 }

@@ -99,8 +99,15 @@ describe('relayed requests (giaddr)', () => {
     ).toEqual([]);
   });
 
-  it('hands out addresses only on a --pool subnet; other relayed subnets get the boot file only', () => {
+  it('proxy mode never leases, even on a --pool subnet', () => {
     const r = responder('proxy', ['10.60.0.0/24:10.60.0.1-10.60.0.3']);
+    expect(r.handle(clientBytes('plain', { giaddr: RELAY_A }), fromRelay, 'dhcp').replies).toEqual([]);
+    expect(only(r.handle(clientBytes('bios', { giaddr: RELAY_A }), fromRelay, 'dhcp')).p.yiaddr).toBe('0.0.0.0');
+    expect(r.relayPools[0]!.leases()).toEqual([]);
+  });
+
+  it('dhcp mode: hands out addresses only on a --pool subnet; other relayed subnets get the boot file only', () => {
+    const r = responder('dhcp', ['10.60.0.0/24:10.60.0.1-10.60.0.3']);
     const offer = only(r.handle(clientBytes('plain', { mac: MAC, giaddr: RELAY_A }), fromRelay, 'dhcp'));
     expect(offer.to).toEqual({ address: RELAY_A, port: 67 });
     // 10.60.0.1 is the relay itself: never handed out, though inside the range.
