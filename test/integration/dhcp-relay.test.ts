@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hex, pxeClient, requirePeers, startBootdrop, udhcpc, type BootdropProcess } from '../helpers/dhcp/harness';
 import { ServeProcess } from '../helpers/qemu';
@@ -150,5 +150,23 @@ describe('clients behind a DHCP relay (isc-dhcp-relay between two subnets)', () 
       );
     await done('tftp');
     await done('http');
+  });
+
+  it('bootdrop serve rejects a malformed --pool, and --pool in proxy mode, saying what to do', () => {
+    const serveArgs = (...args: string[]) =>
+      spawnSync(process.execPath, [path.resolve(__dirname, '..', '..', 'bin', 'bootdrop.js'), 'serve', ...args], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    const bad = serveArgs('x.iso', '--mode', 'dhcp', '--pool', '10.1.0.0/24:10.2.0.5-10.2.0.9');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr + bad.stdout).toMatch(
+      /--pool 10\.1\.0\.0\/24:10\.2\.0\.5-10\.2\.0\.9: first address 10\.2\.0\.5 is not in 10\.1\.0\.0\/24/,
+    );
+    const proxy = serveArgs('x.iso', '--pool', '10.1.0.0/24:10.1.0.5-10.1.0.9');
+    expect(proxy.status).toBe(2);
+    expect(proxy.stderr + proxy.stdout).toMatch(
+      /--pool hands out addresses, which proxy mode never does: add --mode dhcp/,
+    );
   });
 });
