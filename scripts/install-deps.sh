@@ -11,6 +11,8 @@ PKGS=(
   dnsmasq-base curl wget tftp-hpa atftp python3-scapy tcpdump iproute2 iptables procps
   # a private session bus: how the desktop shell finds out whether a tray icon can show (electron/tray-host.ts)
   dbus-daemon dbus-bin
+  # a real DHCP relay agent (dhcrelay) for the routed-subnet tests
+  isc-dhcp-relay
   # comparison servers for `npm run bench`
   nginx-light tftpd-hpa
   # C compiler for the optional native I/O helpers (main/native, scripts/build-native.mjs)
@@ -40,8 +42,8 @@ for p in "$kernel_pkg" busybox-static; do
 done
 chmod -R a+rX "$debs"
 
-# nginx-light and tftpd-hpa start system services on install; the tests and benches run their own.
-for svc in nginx tftpd-hpa dnsmasq; do (systemctl stop "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null || true) >/dev/null; done
+# nginx-light, tftpd-hpa and isc-dhcp-relay start system services on install; the tests and benches run their own.
+for svc in nginx tftpd-hpa dnsmasq isc-dhcp-relay; do (systemctl stop "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null || true) >/dev/null; done
 pkill -x nginx 2>/dev/null || true
 pkill -x in.tftpd 2>/dev/null || true
 exit 0

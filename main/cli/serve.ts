@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_MENU } from '../boot';
+import { checkPoolsApart, parsePoolSpec, PoolSpecError, type RelayPoolSpec } from '../dhcp';
 import type { EngineEvent, ServeMode, ServingState } from '../contract';
 import { createEngineServices, defaultLoadersDir, describeMode, Narrator, Session, SessionError } from '../session';
 import { startWebUi } from '../webui';
@@ -23,6 +24,10 @@ const USAGE = [
   '  --timeout <s>            menu timeout in seconds (default 5; 0 waits for a choice)',
   '  --http-port <n>          HTTP port (default 80, which ISO menus with http://${pxeserver}/ expect)',
   '  --tftp-port <n>          TFTP port (default 69)',
+  '  --pool <net>/<len>:<first>-<last>',
+  '                           dhcp/auto mode: also hand out addresses on a subnet behind a DHCP relay',
+  '                           (repeatable), e.g. --pool 10.1.0.0/24:10.1.0.100-10.1.0.199. Relayed PCs on',
+  '                           other subnets get the boot file only. README "PCs behind a DHCP relay"',
   "  --classic                BIOS clients get the ISO's own PXELINUX menu (ISOs shipping lpxelinux.0, e.g. Arch);",
   '                           the window\'s "BIOS PCs get: the ISO\'s own PXELINUX menu"',
   '  --loaders <dir>          folder with undionly.kpxe, ipxe.efi, snponly.efi, memdisk',
@@ -39,6 +44,7 @@ const SPEC: OptionSpec = {
   timeout: { type: 'number' },
   'http-port': { type: 'number' },
   'tftp-port': { type: 'number' },
+  pool: { type: 'string', multiple: true },
   loaders: { type: 'string' },
   classic: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -64,6 +70,7 @@ interface ServeArgs {
   timeoutSec: number;
   httpPort: number;
   tftpPort: number;
+  relayPools: RelayPoolSpec[];
   loadersDir: string;
   classic: boolean;
   json: boolean;
@@ -101,6 +108,10 @@ function parse(all: string[]): ServeArgs {
   const mode = (o.mode as string | undefined) ?? 'proxy';
   if (!(MODES as readonly string[]).includes(mode))
     throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
+  if (o.pool !== undefined && mode === 'proxy')
+    throw new UsageError(
+      '--pool hands out addresses, which proxy mode never does: add --mode dhcp (or auto), or leave --pool out to give relayed PCs the boot file only',
+    );
   const timeout = (o.timeout as number | undefined) ?? DEFAULT_MENU.timeoutSec;
   if (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600)
     throw new UsageError(`--timeout must be whole seconds 0-3600, got ${timeout}`);
@@ -114,12 +125,24 @@ function parse(all: string[]): ServeArgs {
     // Port 80 like the classic setup: ISOs' own PXE menus say http://${pxeserver}/ (no port).
     httpPort: port(o['http-port'], 'http-port') ?? 80,
     tftpPort: port(o['tftp-port'], 'tftp-port') ?? 69,
+    relayPools: pools((o.pool as string[] | undefined) ?? []),
     loadersDir: path.resolve((o.loaders as string | undefined) ?? defaultLoadersDir()),
     classic: o.classic === true,
     json: o.json === true,
     verbose: o.verbose === true,
     uiPort,
   };
+}
+
+function pools(specs: string[]): RelayPoolSpec[] {
+  try {
+    const parsed = specs.map(parsePoolSpec);
+    checkPoolsApart(parsed);
+    return parsed;
+  } catch (err) {
+    if (err instanceof PoolSpecError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** `--default` takes an entry id, or a source (id, path or file name) meaning its default entry. */
@@ -232,6 +255,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       loadersDir: a.loadersDir,
       httpPort: a.httpPort,
       tftpPort: a.tftpPort,
+      ...(a.relayPools.length > 0 ? { relayPools: a.relayPools } : {}),
       mode: a.mode,
       append: a.append,
       timeoutSec: a.timeoutSec,

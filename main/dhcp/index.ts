@@ -4,5 +4,6 @@
  */
 export { DhcpService, type DhcpServiceOptions, type DhcpServiceEvents } from './service';
 export type { ClientEvent, Exchange } from './responder';
+export { parsePoolSpec, checkPoolsApart, PoolSpecError, type RelayPoolSpec } from './relay-pool';
 export { archFromCode, bootClientKind, clientFacts } from './facts';
 export { decode, encode, DhcpDecodeError, DhcpEncodeError, type DhcpPacket, type DhcpOption } from './codec';

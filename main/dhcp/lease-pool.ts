@@ -10,6 +10,8 @@ import { broadcastOf, inSubnet, intToIp, ipToInt, networkOf, type Subnet } from 
 export interface LeasePoolOptions {
   subnet: Subnet; // the serving interface: its address is the server's and is never handed out
   size?: number; // addresses in the pool (default 64)
+  /** Exactly these addresses instead (a relayed subnet's --pool); `size` is then ignored. */
+  range?: { start: string; end: string };
   leaseSec?: number; // default 3600
   now?: () => number; // ms
 }
@@ -29,13 +31,13 @@ export class LeasePool {
   readonly leaseSec: number;
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
-  private readonly subnet: Subnet;
+  readonly subnet: Subnet;
 
   constructor(opts: LeasePoolOptions) {
     this.subnet = opts.subnet;
     this.leaseSec = opts.leaseSec ?? 3600;
     this.now = opts.now ?? Date.now;
-    this.addresses = poolAddresses(opts.subnet, opts.size ?? 64);
+    this.addresses = opts.range ? rangeAddresses(opts.range) : poolAddresses(opts.subnet, opts.size ?? 64);
     if (this.addresses.length === 0) {
       throw new Error(
         `subnet ${networkOf(opts.subnet)}/${opts.subnet.prefix} has no room for client addresses; give the interface a /30 or larger`,
@@ -129,6 +131,13 @@ export class LeasePool {
     return this.addresses.filter((a) => !this.live(a)).length;
   }
 
+  /** Never hand out `ip` (a relay agent's own address inside a --pool range). */
+  exclude(ip: string): void {
+    const e = this.entries.get(ip);
+    if (this.owns(ip) && e?.expires !== Infinity)
+      this.entries.set(ip, { mac: null, state: 'declined', expires: Infinity });
+  }
+
   macForIp(ip: string): string | null {
     const e = this.live(ip);
     return e && e.state !== 'declined' ? e.mac : null;
@@ -147,6 +156,13 @@ export class LeasePool {
     }
     return out;
   }
+}
+
+/** `start`..`end` inclusive (validated by parsePoolSpec: same subnet, in order, bounded). */
+function rangeAddresses(range: { start: string; end: string }): string[] {
+  const out: string[] = [];
+  for (let n = ipToInt(range.start); n <= ipToInt(range.end); n++) out.push(intToIp(n));
+  return out;
 }
 
 /**

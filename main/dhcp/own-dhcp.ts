@@ -2,6 +2,7 @@
  * Own-DHCP mode: a laptop cabled straight to a PC has no router, so Bootdrop hands out addresses
  * itself. Every client on the link is answered (the booted OS's own DHCP client has no PXEClient
  * class); network-boot firmware also gets its boot file. No router or DNS is offered: there is none.
+ * The same code serves a --pool subnet behind a DHCP relay, where the relay is offered as the router.
  */
 import type { BootDecision, ClientFacts } from '../boot/policy';
 import { broadcastOf, prefixToMask } from '../net';
@@ -17,7 +18,7 @@ import {
   textOption,
   u32Option,
 } from './options';
-import { addBootInstructions, replySkeleton, type Endpoint } from './reply';
+import { addBootInstructions, replySkeleton, throughRelay, type Endpoint } from './reply';
 import type { LeasePool } from './lease-pool';
 import type { BootClientDecision, Outcome, Via } from './responder';
 import type { Subnet } from '../net';
@@ -27,6 +28,11 @@ export interface OwnDhcpContext {
   readonly serverIp: string;
   readonly subnet: Subnet;
   readonly pool: LeasePool;
+  /**
+   * A relayed subnet's router: the relay agent's address (giaddr), which clients there route through to
+   * reach us. Null on our own link (a bare cable has no router).
+   */
+  router: string | null;
   decideFor(req: DhcpPacket, ip: string | null, out: Outcome): BootClientDecision | null;
   send(req: DhcpPacket, reply: DhcpPacket, from: Endpoint, via: Via, out: Outcome): void;
 }
@@ -38,6 +44,7 @@ function leaseOptions(r: OwnDhcpContext, reply: DhcpPacket, withLease: boolean):
     ipOption(Opt.subnetMask, prefixToMask(r.subnet.prefix)),
     ipOption(Opt.broadcastAddress, broadcastOf(r.subnet)),
   );
+  if (r.router) reply.options.push(ipOption(Opt.router, r.router));
   if (withLease) {
     reply.options.push(
       u32Option(Opt.leaseTime, leaseSec),
@@ -114,7 +121,11 @@ export function answerOwnDhcp(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint
       if (d.kind && d.decision.kind !== 'ignore') addBootInstructions(reply, req, d.decision, d.kind, r.serverIp);
       r.send(req, reply, from, 'dhcp', out);
       out.events.push({ mac, ip, facts: d.facts, decision: d.decision, exchange: 'discover' });
-      out.logs.push({ level: 'info', message: `DHCPOFFER ${ip} to ${d.kind ? describe(d.facts) : mac}`, client: mac });
+      out.logs.push({
+        level: 'info',
+        message: `DHCPOFFER ${ip} to ${d.kind ? describe(d.facts) : mac}${throughRelay(req)}`,
+        client: mac,
+      });
       return;
     }
     case MessageType.request: {
@@ -142,7 +153,7 @@ export function answerOwnDhcp(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint
       out.events.push({ mac, ip: wanted, facts: d.facts, decision: d.decision, exchange: 'lease' });
       out.logs.push({
         level: 'info',
-        message: `DHCPACK ${wanted} to ${d.kind ? describe(d.facts) : mac} for ${pool.leaseSec} s`,
+        message: `DHCPACK ${wanted} to ${d.kind ? describe(d.facts) : mac}${throughRelay(req)} for ${pool.leaseSec} s`,
         client: mac,
       });
       return;

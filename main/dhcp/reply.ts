@@ -10,6 +10,7 @@ export interface Endpoint {
 }
 
 const CLIENT_PORT = 68;
+const SERVER_PORT = 67;
 const ZERO = '0.0.0.0';
 const LIMITED_BROADCAST = '255.255.255.255';
 
@@ -97,13 +98,15 @@ export function addBootInstructions(
 
 /**
  * Where a reply goes. Port 4011 replies go back to the sender's address and port (EDK2 sends from
- * 4011, iPXE from 68). On port 67 (RFC 2131 4.1): NAKs are broadcast; a client with an address that
+ * 4011, iPXE from 68). On port 67 (RFC 2131 4.1): a relayed request's reply goes to the relay agent
+ * (giaddr) on the server port, and the relay passes it on to the client; NAKs are broadcast; a client with an address that
  * did not ask for broadcast gets unicast; everything else is broadcast to 255.255.255.255:68. RFC
  * 2131 also allows unicast to yiaddr/chaddr, which needs ARP-table injection Node cannot do, so
  * those are broadcast as the RFC permits.
  */
 export function replyDestination(req: DhcpPacket, reply: DhcpPacket, from: Endpoint, via: 'dhcp' | 'pxe'): Endpoint {
   if (via === 'pxe') return { address: from.address, port: from.port };
+  if (req.giaddr !== ZERO) return { address: req.giaddr, port: SERVER_PORT };
   const type = findOption(reply, Opt.messageType)?.[0];
   if (type !== MessageType.nak && req.ciaddr !== ZERO && (req.flags & BROADCAST_FLAG) === 0) {
     return { address: req.ciaddr, port: CLIENT_PORT };
@@ -114,4 +117,9 @@ export function replyDestination(req: DhcpPacket, reply: DhcpPacket, from: Endpo
 /** Broadcast replies must carry the broadcast flag so clients that check it accept them. */
 export function markBroadcast(reply: DhcpPacket, to: Endpoint): void {
   if (to.address === LIMITED_BROADCAST) reply.flags |= BROADCAST_FLAG;
+}
+
+/** Through which relay agent a request came, for log lines ('' when it came straight from the link). */
+export function throughRelay(req: DhcpPacket): string {
+  return req.giaddr === ZERO ? '' : ` through relay ${req.giaddr}`;
 }

@@ -10,10 +10,18 @@ import { BOOTREQUEST, decode, DhcpDecodeError, encode, type DhcpPacket } from '.
 import { decodeSubOptions, PxeSub } from './codec-pxe';
 import { ipToU32, maskOf, onSubnetU32 } from './ipv4';
 import { bootClientKind, clientFacts, describe, target } from './facts';
+import { BROADCAST_FLAG } from './codec';
 import type { LeasePool } from './lease-pool';
 import { clientMac, findOption, MessageType, messageType, messageTypeName, Opt, optionIp } from './options';
 import { answerOwnDhcp, type OwnDhcpContext } from './own-dhcp';
-import { addBootInstructions, markBroadcast, replyDestination, replySkeleton, type Endpoint } from './reply';
+import {
+  addBootInstructions,
+  markBroadcast,
+  replyDestination,
+  replySkeleton,
+  throughRelay,
+  type Endpoint,
+} from './reply';
 import { errorMessage } from '../errors';
 
 export type Exchange = 'discover' | 'request' | 'pxe-4011' | 'lease';
@@ -61,7 +69,24 @@ export interface ResponderOptions {
   policy: BootPolicy;
   /** Needed for own-DHCP mode. */
   pool?: LeasePool;
+  /**
+   * Pools for subnets behind DHCP relays (--pool), each for its own subnet: in dhcp mode, relayed
+   * requests whose giaddr lies in one get an address from it; other relayed requests (and all of
+   * them in proxy mode) get proxyDHCP answers only.
+   */
+  relayPools?: readonly LeasePool[];
 }
+
+/** A relayed subnet Bootdrop hands out addresses on, and the relay agent last seen for it. */
+interface RelayScope {
+  network: number;
+  mask: number;
+  ctx: OwnDhcpContext;
+}
+
+const ZERO = '0.0.0.0';
+/** MACs of clients seen through a relay, so their later unicasts from a routed address are answered. */
+const RELAYED_CLIENTS_MAX = 4096;
 
 /** A network-boot client's facts, the policy's answer for it, and how it boots (PXE or UEFI HTTP Boot). */
 export interface BootClientDecision {
@@ -75,12 +100,16 @@ export class Responder {
   readonly serverIp: string;
   readonly subnet: Subnet;
   readonly pool: LeasePool | null;
+  readonly relayPools: readonly LeasePool[];
   /** The narrow view own-dhcp.ts works through; null without a pool (proxy only). */
   private readonly ownDhcp: OwnDhcpContext | null;
   private readonly policy: BootPolicy;
   /** The subnet as numbers, so the per-packet checks do not re-parse the server's address. */
   private readonly network: number;
   private readonly mask: number;
+  private readonly relayScopes: RelayScope[];
+  /** Client MAC → the relay (giaddr) it was last seen through; insertion order is age. */
+  private readonly relayedClients = new Map<string, string>();
 
   constructor(opts: ResponderOptions) {
     this.serverIp = opts.serverIp;
@@ -89,13 +118,55 @@ export class Responder {
     this.network = (ipToU32(opts.serverIp) & this.mask) >>> 0;
     this.policy = opts.policy;
     this.pool = opts.pool ?? null;
+    this.relayPools = opts.relayPools ?? [];
     this.ownDhcp = this.pool && {
       serverIp: this.serverIp,
       subnet: this.subnet,
       pool: this.pool,
-      decideFor: (req, ip, out) => this.decideFor(req, ip, out),
+      router: null,
+      decideFor: (req, ip, out) => this.decideFor(req, ip, out, this.mode === 'dhcp'),
       send: (req, reply, from, via, out) => this.send(req, reply, from, via, out),
     };
+    this.relayScopes = this.relayPools.map((pool) => {
+      const mask = maskOf(pool.subnet.prefix);
+      return {
+        network: (ipToU32(pool.subnet.address) & mask) >>> 0,
+        mask,
+        ctx: {
+          serverIp: this.serverIp,
+          subnet: pool.subnet,
+          pool,
+          router: null,
+          decideFor: (req, ip, out) => this.decideFor(req, ip, out, true),
+          send: (req, reply, from, via, out) => this.send(req, reply, from, via, out),
+        },
+      };
+    });
+  }
+
+  /**
+   * The --pool scope whose subnet holds `ip` (a relay's giaddr, or a routed client's address). Only
+   * while acting as DHCP server: proxy mode (also auto mode beside another server) never leases.
+   */
+  private relayScopeFor(ip: string): RelayScope | null {
+    if (this.mode !== 'dhcp') return null;
+    for (const s of this.relayScopes) if (onSubnetU32(ip, s.network, s.mask)) return s;
+    return null;
+  }
+
+  /**
+   * A sender off our subnet that we still answer: a client seen through a relay, or an address in a
+   * --pool subnet (a leased client renewing by unicast, RFC 2131 4.4.5).
+   */
+  private routedClient(mac: string, ip: string): boolean {
+    return this.relayedClients.has(mac) || this.relayScopeFor(ip) !== null;
+  }
+
+  private noteRelayed(mac: string, giaddr: string): void {
+    this.relayedClients.delete(mac);
+    this.relayedClients.set(mac, giaddr);
+    if (this.relayedClients.size > RELAYED_CLIENTS_MAX)
+      this.relayedClients.delete(this.relayedClients.keys().next().value!);
   }
 
   handle(data: Buffer, from: Endpoint, via: Via): Outcome {
@@ -112,39 +183,45 @@ export class Responder {
     const mac = clientMac(req);
     const type = messageType(req);
     const sid = optionIp(req, Opt.serverId);
-    if (type === MessageType.request && sid && sid !== this.serverIp) out.foreignServer = sid;
+    const relayed = req.giaddr !== ZERO;
+    // A relayed REQUEST naming another server says that subnet has a DHCP server, not ours (auto mode).
+    if (type === MessageType.request && !relayed && sid && sid !== this.serverIp) out.foreignServer = sid;
     // Own-DHCP mode knows its leases; learning from a REQUEST's claim there would let a flood of them
     // name other machines' addresses. Elsewhere only a claim that matches the sender is taken: option 50
     // from a client without an address yet, or ciaddr from that very address (never a 4011 REQUEST's).
-    if (type === MessageType.request && req.giaddr === '0.0.0.0' && via === 'dhcp' && this.mode !== 'dhcp') {
+    // A relay speaks for a routed PC, so its forwarded claim is all there is to go on.
+    if (type === MessageType.request && via === 'dhcp' && this.mode !== 'dhcp') {
       const requested = optionIp(req, Opt.requestedIp);
-      const ip =
-        requested && from.address === '0.0.0.0'
+      const ip = relayed
+        ? (requested ?? (req.ciaddr !== ZERO ? req.ciaddr : null))
+        : requested && from.address === ZERO
           ? requested
-          : req.ciaddr !== '0.0.0.0' && req.ciaddr === from.address
+          : req.ciaddr !== ZERO && req.ciaddr === from.address
             ? req.ciaddr
             : null;
-      if (ip && ip !== this.serverIp && this.onSubnet(ip)) out.learned = { mac, ip };
+      if (ip && ip !== this.serverIp && (relayed || this.onSubnet(ip))) out.learned = { mac, ip };
     }
-    if (req.giaddr !== '0.0.0.0') {
+    if (relayed && via === 'pxe') {
       out.logs.push({
         level: 'debug',
-        message: `ignored ${messageTypeName(type)} relayed by ${req.giaddr} (relays are not supported)`,
+        message: `ignored ${messageTypeName(type)} on port 4011 with giaddr ${req.giaddr} (relays forward port 67 only)`,
         client: mac,
       });
       return out;
     }
     // A sender with an address must be on our subnet: Linux accepts a unicast to our address on any
-    // interface, and answering it would send a reply out of an interface we do not serve.
-    if (from.address !== '0.0.0.0' && !this.onSubnet(from.address)) {
+    // interface, and answering it would send a reply out of an interface we do not serve. Clients
+    // behind a relay are the exception: they reach us routed.
+    const routed = !relayed && from.address !== ZERO && !this.onSubnet(from.address);
+    if (routed && !this.routedClient(mac, from.address)) {
       out.logs.push({
         level: 'debug',
-        message: `ignored ${messageTypeName(type)} from ${from.address}, not on ${this.serverIp}/${this.subnet.prefix}`,
+        message: `ignored ${messageTypeName(type)} from ${from.address}, not on ${this.serverIp}/${this.subnet.prefix} and not seen through a DHCP relay`,
         client: mac,
       });
       return out;
     }
-    if (req.ciaddr !== '0.0.0.0' && !this.onSubnet(req.ciaddr)) {
+    if (!relayed && !routed && req.ciaddr !== ZERO && !this.onSubnet(req.ciaddr)) {
       out.logs.push({
         level: 'debug',
         message: `ignored ${messageTypeName(type)} from ${req.ciaddr}, not on ${this.serverIp}/${this.subnet.prefix}`,
@@ -161,14 +238,36 @@ export class Responder {
       return out;
     }
     try {
-      if (via === 'pxe') this.answerPxePort(req, from, out);
-      else if (this.mode === 'dhcp' && this.ownDhcp) answerOwnDhcp(this.ownDhcp, req, from, out);
+      if (relayed) this.answerRelayed(req, from, out);
+      else if (via === 'pxe') this.answerPxePort(req, from, out);
+      else if (routed) {
+        const scope = this.relayScopeFor(from.address);
+        if (scope) answerOwnDhcp(scope.ctx, req, from, out);
+        else this.answerProxy(req, from, out);
+      } else if (this.mode === 'dhcp' && this.ownDhcp) answerOwnDhcp(this.ownDhcp, req, from, out);
       else this.answerProxy(req, from, out);
     } catch (err) {
       if (!(err instanceof DhcpDecodeError)) throw err;
-      out.logs.push({ level: 'debug', message: `ignored ${messageTypeName(type)}: ${err.message}`, client: mac });
+      out.logs.push({
+        level: 'debug',
+        message: `ignored ${messageTypeName(type)}${throughRelay(req)}: ${err.message}`,
+        client: mac,
+      });
     }
     return out;
+  }
+
+  /**
+   * A request a relay agent forwarded (giaddr set; RFC 1542): answered as DHCP server from the --pool
+   * for the relay's subnet, else as proxyDHCP. Replies go to the relay (replyDestination).
+   */
+  private answerRelayed(req: DhcpPacket, from: Endpoint, out: Outcome): void {
+    this.noteRelayed(clientMac(req), req.giaddr);
+    const scope = this.relayScopeFor(req.giaddr);
+    if (!scope) return this.answerProxy(req, from, out);
+    scope.ctx.pool.exclude(req.giaddr);
+    scope.ctx.router = req.giaddr;
+    answerOwnDhcp(scope.ctx, req, from, out);
   }
 
   /** On the served subnet (a malformed address is not). */
@@ -180,7 +279,7 @@ export class Responder {
    * Facts + decision for a client that announced network-boot firmware; null for ordinary DHCP
    * clients. Unsupported architectures are refused here, before the policy, with a clear reason.
    */
-  private decideFor(req: DhcpPacket, ip: string | null, out: Outcome): BootClientDecision | null {
+  private decideFor(req: DhcpPacket, ip: string | null, out: Outcome, ownDhcp: boolean): BootClientDecision | null {
     const facts = clientFacts(req, ip);
     const kind = bootClientKind(facts.vendorClass);
     if (!kind) return null;
@@ -194,7 +293,7 @@ export class Responder {
       decision = { kind: 'ignore', reason: `HTTP Boot client with architecture ${facts.archCode} is not supported` };
     } else {
       try {
-        decision = this.policy.decide(facts, this.serverIp, { ownDhcp: this.mode === 'dhcp' });
+        decision = this.policy.decide(facts, this.serverIp, { ownDhcp });
       } catch (err) {
         decision = { kind: 'ignore', reason: `boot policy failed: ${errorMessage(err)}` };
       }
@@ -214,6 +313,9 @@ export class Responder {
   private send(req: DhcpPacket, reply: DhcpPacket, from: Endpoint, via: Via, out: Outcome): void {
     const to = replyDestination(req, reply, from, via);
     markBroadcast(reply, to);
+    // RFC 2131 4.3.2: a NAK through a relay carries the broadcast bit, so the relay broadcasts it.
+    if (req.giaddr !== ZERO && findOption(reply, Opt.messageType)?.[0] === MessageType.nak)
+      reply.flags |= BROADCAST_FLAG;
     out.replies.push({ packet: reply, data: encode(reply), to, via });
   }
 
@@ -222,7 +324,7 @@ export class Responder {
     // Some ROMs (older Intel PXE) send a DHCPREQUEST to port 67 naming the proxy as server: ACK it.
     const toUs = type === MessageType.request && optionIp(req, Opt.serverId) === this.serverIp;
     if (type !== MessageType.discover && !toUs) return;
-    const d = this.decideFor(req, null, out);
+    const d = this.decideFor(req, null, out, false);
     if (!d) {
       out.logs.push({
         level: 'debug',
@@ -244,7 +346,7 @@ export class Responder {
     this.send(req, reply, from, 'dhcp', out);
     out.logs.push({
       level: 'info',
-      message: `proxy ${toUs ? 'ACK' : 'offer'} to ${describe(d.facts)}: ${target(d.decision)}`,
+      message: `proxy ${toUs ? 'ACK' : 'offer'} to ${describe(d.facts)}${throughRelay(req)}: ${target(d.decision)}`,
       client: d.facts.mac,
     });
   }
@@ -256,14 +358,16 @@ export class Responder {
     // The address this exchange pins to the MAC is the one the datagram came from (where the answer
     // goes), not the ciaddr it claims: a REQUEST naming another PC's address must not relabel that
     // PC's transfers.
-    const ip = from.address !== '0.0.0.0' ? from.address : null;
-    if (ip && req.ciaddr !== '0.0.0.0' && req.ciaddr !== ip)
+    const ip = from.address !== ZERO ? from.address : null;
+    if (ip && req.ciaddr !== ZERO && req.ciaddr !== ip)
       out.logs.push({
         level: 'debug',
         message: `4011 ${messageTypeName(type)} from ${ip} claims ciaddr ${req.ciaddr}; using ${ip}`,
         client: clientMac(req),
       });
-    const d = this.decideFor(req, ip, out);
+    // Shim-first for UEFI (SecureBootPolicy) where we also lease the address: our link in dhcp mode, a --pool subnet.
+    const ownDhcp = ip !== null && (this.onSubnet(ip) ? this.mode === 'dhcp' : this.relayScopeFor(ip) !== null);
+    const d = this.decideFor(req, ip, out, ownDhcp);
     if (!d) return;
     out.events.push({ mac: d.facts.mac, ip, facts: d.facts, decision: d.decision, exchange: 'pxe-4011' });
     if (d.decision.kind === 'ignore') return;

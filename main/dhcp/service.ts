@@ -8,6 +8,7 @@ import type { BootPolicy } from '../boot/policy';
 import type { EffectiveMode, LogLevel, NetInterface, ServeMode } from '../contract';
 import { broadcastOf, RateLimiter } from '../net';
 import { LeasePool } from './lease-pool';
+import type { RelayPoolSpec } from './relay-pool';
 import { foreignServerIn, makeProbe, type Probe } from './probe';
 import { AUTO_PROBES, AUTO_WINDOW_MS, decideAutoMode, type LinkEvidence } from './auto-mode';
 import { readLinkNeighbours, type LinkNeighbours } from './link-evidence';
@@ -39,6 +40,11 @@ export interface DhcpServiceOptions {
   /** Own-DHCP pool size and lease time. */
   poolSize?: number;
   leaseSec?: number;
+  /**
+   * Subnets behind DHCP relay agents where Bootdrop hands out addresses while it acts as DHCP server
+   * (`--pool`, relay-pool.ts). Other relayed requests get proxyDHCP answers (boot file only).
+   */
+  relayPools?: readonly RelayPoolSpec[];
   socketStrategy?: SocketStrategy;
   /**
    * Packets per client MAC (both ports together): `burst` at once, then `perSecond`. Firmware sends a
@@ -131,7 +137,13 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   }
 
   macForIp(ip: string): string | null {
-    return this.responder?.pool?.macForIp(ip) ?? this.known.get(ip) ?? null;
+    const r = this.responder;
+    if (!r) return this.known.get(ip) ?? null;
+    for (const pool of [r.pool, ...r.relayPools]) {
+      const mac = pool?.macForIp(ip);
+      if (mac) return mac;
+    }
+    return this.known.get(ip) ?? null;
   }
 
   async start(): Promise<void> {
@@ -150,7 +162,16 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
         this.log('warn', `auto mode cannot act as DHCP server here (${errorMessage(err)}); serving as proxy only`);
       }
     }
-    this.responder = new Responder({ serverIp: iface.address, prefix: iface.prefix, policy: this.opts.policy, pool });
+    const relayPools = (this.opts.relayPools ?? []).map(
+      (p) => new LeasePool({ subnet: p.subnet, range: p, leaseSec: this.opts.leaseSec }),
+    );
+    this.responder = new Responder({
+      serverIp: iface.address,
+      prefix: iface.prefix,
+      policy: this.opts.policy,
+      pool,
+      relayPools,
+    });
     this.responder.mode = mode === 'auto' ? (pool ? null : 'proxy') : mode;
     // Before the sockets open, so no client waits behind it: ~30–60 ms of CPU once, in slices so
     // the HTTP and TFTP servers already running are not held up for all of it.

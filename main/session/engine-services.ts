@@ -198,6 +198,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         policy: o.policy,
         log: scoped(o.log, 'dhcp'),
         ...(o.ports ? { ports: o.ports } : {}),
+        ...(o.relayPools ? { relayPools: o.relayPools } : {}),
       });
       dhcp.on('client', (e: ClientEvent) =>
         o.onClient({ mac: e.mac, ip: e.ip, firmware: firmwareOf(e.facts), arch: e.facts.archCode }),

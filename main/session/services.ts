@@ -16,6 +16,7 @@ import type {
   SourceSummary,
 } from '../contract';
 import type { BootPolicy } from '../boot/policy';
+import type { RelayPoolSpec } from '../dhcp/relay-pool';
 import type { TransferTracker } from '../transfer';
 import type { MountedTree, Vfs } from '../vfs';
 import type { ScopedLog } from '../log';
@@ -96,6 +97,8 @@ export interface DhcpStart {
   mode: ServeMode;
   policy: BootPolicy;
   ports?: { dhcp: number; proxy: number; client: number };
+  /** Address pools for subnets behind DHCP relays (`--pool`). */
+  relayPools?: readonly RelayPoolSpec[];
   log: Log;
   onClient(sighting: DhcpSighting): void;
   /** The mode in effect, and auto mode's reason for it (null for a fixed mode). */

@@ -38,6 +38,7 @@ import { pruneMenu } from './menu';
 import { biosMenuInEffect, describeBiosMenu } from './bios-menu';
 import type { EngineServices, LayoutResult, RunningDhcp, RunningServer, SourceMedium } from './services';
 import type { KnownRoles } from './stage';
+import type { RelayPoolSpec } from '../dhcp/relay-pool';
 import { errorMessage } from '../errors';
 
 export interface SessionOptions {
@@ -48,6 +49,8 @@ export interface SessionOptions {
   tftpPort?: number;
   /** DHCP ports (tests run unprivileged peers on high ports). */
   dhcpPorts?: { dhcp: number; proxy: number; client: number };
+  /** Subnets behind DHCP relays where Bootdrop also hands out addresses (`--pool`). */
+  relayPools?: readonly RelayPoolSpec[];
   mode: ServeMode;
   /** Global extra kernel arguments (MenuSettings.append's initial value). */
   append?: string;
@@ -492,6 +495,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         // The policy is looked up per request, so a menu change (new layout) takes effect at once.
         policy: { decide: (facts, serverIp, ctx) => run.layout.policy.decide(facts, serverIp, ctx) },
         ...(this.opts.dhcpPorts ? { ports: this.opts.dhcpPorts } : {}),
+        ...(this.opts.relayPools ? { relayPools: this.opts.relayPools } : {}),
         log: this.log,
         onClient: (s) => this.onDhcp(s),
         onMode: (m, why) => this.setState({ effectiveMode: m, modeReason: why }),

@@ -17,6 +17,7 @@ import {
   type DhcpPacket,
 } from '../../../main/dhcp/codec';
 import { LeasePool } from '../../../main/dhcp/lease-pool';
+import { parsePoolSpec } from '../../../main/dhcp/relay-pool';
 import { findOption, optionText } from '../../../main/dhcp/options';
 import { Responder, type Outcome, type Via } from '../../../main/dhcp/responder';
 import { clientBytes, staticPolicy, type ClientKind } from '../../helpers/dhcp/packets';
@@ -28,7 +29,21 @@ const PREFIX = 24;
 /** Options a proxy reply must never carry: they configure an address (RFC 2132 1, 3, 6, 51, 58, 59). */
 const LEASE_OPTIONS = [1, 3, 6, 51, 58, 59];
 
-function responders(): { proxy: Responder; fallback: Responder; own: Responder; pool: LeasePool } {
+/** A relayed subnet with a --pool (relay at .1, inside the range), and one without (10.79.0.0/24). */
+const RELAY_POOL = parsePoolSpec('10.78.0.0/24:10.78.0.1-10.78.0.40');
+const RELAYS = ['10.78.0.1', '10.79.0.1'];
+
+function relayPool(): LeasePool {
+  return new LeasePool({ subnet: RELAY_POOL.subnet, range: RELAY_POOL });
+}
+
+function responders(): {
+  proxy: Responder;
+  fallback: Responder;
+  own: Responder;
+  pool: LeasePool;
+  relayPool: LeasePool;
+} {
   const proxy = new Responder({ serverIp: SERVER, prefix: PREFIX, policy: staticPolicy });
   // Auto mode that found another server: a pool exists but the mode is proxy. Same rule applies.
   const fallback = new Responder({
@@ -36,12 +51,20 @@ function responders(): { proxy: Responder; fallback: Responder; own: Responder; 
     prefix: PREFIX,
     policy: staticPolicy,
     pool: new LeasePool({ subnet: { address: SERVER, prefix: PREFIX }, size: 16 }),
+    relayPools: [relayPool()],
   });
   fallback.mode = 'proxy';
   const pool = new LeasePool({ subnet: { address: SERVER, prefix: PREFIX }, size: 16 });
-  const own = new Responder({ serverIp: SERVER, prefix: PREFIX, policy: staticPolicy, pool });
+  const ownRelayPool = relayPool();
+  const own = new Responder({
+    serverIp: SERVER,
+    prefix: PREFIX,
+    policy: staticPolicy,
+    pool,
+    relayPools: [ownRelayPool],
+  });
   own.mode = 'dhcp';
-  return { proxy, fallback, own, pool };
+  return { proxy, fallback, own, pool, relayPool: ownRelayPool };
 }
 
 /** The proxy rule, checked on one outcome. Returns a violation or null. */
@@ -62,7 +85,11 @@ export function proxyViolation(req: Buffer, out: Outcome): string | null {
     if (rp.yiaddr !== '0.0.0.0') return `handed out ${rp.yiaddr}`;
     if (rp.xid !== p.xid) return 'reply xid differs from the request';
     for (const code of LEASE_OPTIONS) if (findOption(rp, code)) return `reply carries option ${code}`;
-    if (r.via === 'dhcp' && r.to.port !== 68) return `port 67 reply sent to port ${r.to.port}`;
+    // RFC 2131 4.1: port 67 replies go to the client (port 68), or to the relay agent (giaddr:67).
+    const relay = p.giaddr !== '0.0.0.0';
+    if (r.via === 'dhcp' && relay && (r.to.address !== p.giaddr || r.to.port !== 67))
+      return `relayed request's reply sent to ${r.to.address}:${r.to.port}, not the relay ${p.giaddr}:67`;
+    if (r.via === 'dhcp' && !relay && r.to.port !== 68) return `port 67 reply sent to port ${r.to.port}`;
   }
   return null;
 }
@@ -86,6 +113,19 @@ function seeds(): Buffer[] {
       clientBytes(k, { type: 7, ciaddr: '10.77.0.21' }),
       clientBytes(k, { type: 4, extra: [{ code: 54, data: Buffer.from([10, 77, 0, 1]) }] }),
     );
+    // Relayed through a subnet with a --pool and one without (DISCOVER, REQUEST naming us).
+    for (const giaddr of RELAYS)
+      out.push(
+        clientBytes(k, { giaddr }),
+        clientBytes(k, {
+          type: 3,
+          giaddr,
+          extra: [
+            { code: 54, data: Buffer.from([10, 77, 0, 1]) },
+            { code: 50, data: Buffer.from([10, 78, 0, 9]) },
+          ],
+        }),
+      );
     // A PXE boot-item request on 4011 (option 43, sub-option 71).
     out.push(
       clientBytes(k, {
@@ -156,8 +196,12 @@ export function dhcpMutationCampaign(seed: number, iterations: number, deadline 
       } else {
         for (const rep of out.replies) {
           const y = decode(rep.data).yiaddr;
-          if (y !== '0.0.0.0' && !r.pool.owns(y))
-            fail('own-DHCP responder', seed, i, `handed out ${y}, which is not in the pool`, input);
+          if (y === '0.0.0.0') continue;
+          // Relayed from the --pool subnet: that pool only; anything else: the local pool only.
+          const giaddr = p?.giaddr ?? '0.0.0.0';
+          const relayed = giaddr.startsWith('10.78.0.');
+          if (relayed ? !r.relayPool.owns(y) || y === giaddr : !r.pool.owns(y))
+            fail('own-DHCP responder', seed, i, `handed out ${y}, which is not in the right pool`, input);
         }
       }
     }

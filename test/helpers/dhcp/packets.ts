@@ -16,7 +16,15 @@ const UUID = Buffer.from([0, ...Array.from({ length: 16 }, (_, i) => 0x10 + i)])
 
 export function clientPacket(
   kind: ClientKind,
-  o: { mac?: string; type?: number; xid?: number; ciaddr?: string; extra?: DhcpOption[]; flags?: number } = {},
+  o: {
+    mac?: string;
+    type?: number;
+    xid?: number;
+    ciaddr?: string;
+    giaddr?: string;
+    extra?: DhcpOption[];
+    flags?: number;
+  } = {},
 ): DhcpPacket {
   const mac = o.mac ?? '52:54:00:12:34:56';
   const chaddr = Buffer.alloc(16);
@@ -39,7 +47,7 @@ export function clientPacket(
     ciaddr: o.ciaddr ?? '0.0.0.0',
     yiaddr: '0.0.0.0',
     siaddr: '0.0.0.0',
-    giaddr: '0.0.0.0',
+    giaddr: o.giaddr ?? '0.0.0.0',
     chaddr,
     sname: '',
     file: '',
