@@ -112,9 +112,9 @@ async function install(o: Record<string, unknown>, serveArgs: string[], io: CliI
   io.out(`Wrote ${unitFile}: runs "bootdrop serve --config ${config}" as ${user ?? 'root'}.`);
   io.out(`The config names ${isos} ISO${isos === 1 ? '' : 's'}, mode ${settings.mode}.`);
   io.out('Next:');
-  io.out('  systemctl daemon-reload && systemctl enable --now bootdrop   # start now and at every boot');
-  io.out(`  edit ${config}, then: systemctl reload bootdrop              # no transfers are dropped`);
-  io.out('  journalctl -u bootdrop -f                                    # the log');
+  io.out('  start it now and at every boot:  systemctl daemon-reload && systemctl enable --now bootdrop');
+  io.out(`  after editing ${config}:  systemctl reload bootdrop  (transfers in flight keep going)`);
+  io.out('  the log:  journalctl -u bootdrop -f');
 }
 
 async function uninstall(o: Record<string, unknown>, io: CliIo): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../errors';
+import { jsonErrorOffset } from './json-where';
 import { SettingsError, validateSettings, type BootdropSettings } from './settings';
 
 export class ConfigFileError extends Error {
@@ -27,26 +28,34 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line: lines.length, column: lines.at(-1)!.length + 1 };
 }
 
-/** V8 says "... at position 42" (and sometimes "(line 3 column 5)"); the offset is what we can rely on. */
+/** "line 4, column 1" of the first mistake (V8's own offset when ours finds none). */
 function syntaxWhere(text: string, err: SyntaxError): string {
-  const m = /at position (\d+)/.exec(err.message);
-  if (m) {
-    const { line, column } = lineColumn(text, Number(m[1]));
-    return `line ${line}, column ${column}`;
-  }
-  return text.trim() === '' ? 'the file is empty' : 'at the end of the file';
+  const v8 = /at position (\d+)/.exec(err.message);
+  const offset = jsonErrorOffset(text) ?? (v8 ? Number(v8[1]) : null);
+  if (text.trim() === '') return 'the file is empty';
+  if (offset === null) return 'somewhere in the file';
+  const { line, column } = lineColumn(text, offset);
+  return offset >= text.length ? `line ${line}, column ${column}, the end of the file` : `line ${line}, column ${column}`;
+}
+
+/** V8's reason without its offset or its copy of the text. */
+function syntaxReason(err: SyntaxError): string {
+  return err.message
+    .replace(/\s*(in JSON )?at position \d+.*$/s, '')
+    .replace(/^(Unexpected token .+?), ".*" is not valid JSON$/s, '$1')
+    .replace(/\n/g, '\\n');
 }
 
 /** Pure: the file's text → settings. `file` only names the file in messages. */
-export function parseSettingsText(text: string, file: string): BootdropSettings {
+export function parseSettingsText(content: string, file: string): BootdropSettings {
+  const text = content.replace(/^\uFEFF/, ''); // a byte-order mark from a Windows editor is not a mistake
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
     const e = err as SyntaxError;
-    const reason = e.message.replace(/\s*(in JSON )?at position \d+.*$/s, '').replace(/\n/g, '\\n');
     throw new ConfigFileError(
-      `${file}: not valid JSON (${syntaxWhere(text, e)}: ${reason})`,
+      `${file}: not valid JSON (${syntaxWhere(text, e)}: ${syntaxReason(e)})`,
       `fix the JSON at that place (a missing comma or quote, a trailing comma); ${FORMAT_HINT}`,
     );
   }
