@@ -50,7 +50,9 @@ interface Target {
 }
 
 function target(o: Record<string, unknown>): Target {
-  const unitDir = path.resolve((o['unit-dir'] as string | undefined) ?? process.env.BOOTDROP_UNIT_DIR ?? DEFAULT_UNIT_DIR);
+  const unitDir = path.resolve(
+    (o['unit-dir'] as string | undefined) ?? process.env.BOOTDROP_UNIT_DIR ?? DEFAULT_UNIT_DIR,
+  );
   return { unitDir, unitFile: path.join(unitDir, UNIT_NAME) };
 }
 
@@ -133,7 +135,12 @@ async function uninstall(o: Record<string, unknown>, io: CliIo): Promise<void> {
     throw new UnitError(`${unitFile} was not written by Bootdrop: left as it is`, 'remove it by hand if it should go');
   // Removing an enabled unit leaves a dangling link in multi-user.target.wants: disable it first.
   const wants = path.join(unitDir, 'multi-user.target.wants', UNIT_NAME);
-  if (await lstat(wants).then(() => true, () => false)) {
+  if (
+    await lstat(wants).then(
+      () => true,
+      () => false,
+    )
+  ) {
     throw new UnitError(
       `${UNIT_NAME} is still enabled (${wants} exists)`,
       'run "systemctl disable --now bootdrop" first, then uninstall-service again',
@@ -157,7 +164,10 @@ async function runWith(args: string[], io: CliIo, forceUninstall: boolean): Prom
     if (positional.length > 0)
       throw new UsageError(`unexpected "${positional[0]}": put ISO paths into the config file's "sources"`);
     if (process.platform !== 'linux')
-      throw new UnitError('install-service writes a systemd unit: Linux only', 'on this system, run "bootdrop serve --config <file>" from your own service manager');
+      throw new UnitError(
+        'install-service writes a systemd unit: Linux only',
+        'on this system, run "bootdrop serve --config <file>" from your own service manager',
+      );
     if (forceUninstall || o.uninstall === true) {
       if (o.config !== undefined || o.user !== undefined || serveArgs.length > 0)
         throw new UsageError('uninstalling takes only --unit-dir');

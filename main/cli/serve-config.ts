@@ -105,7 +105,10 @@ export class ConfiguredServe {
         await this.session.setSources({ paths: [...this.servedPaths(), p] });
       } catch (err) {
         const e = err as { remedy?: string };
-        this.say('error', `${this.file}: ${errorMessage(err)} — serving the other ISOs${e.remedy ? `; ${e.remedy}` : ''}`);
+        this.say(
+          'error',
+          `${this.file}: ${errorMessage(err)} — serving the other ISOs${e.remedy ? `; ${e.remedy}` : ''}`,
+        );
       }
     }
     await this.applyMenu(desired);

@@ -197,9 +197,7 @@ class LineBatch {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.items.length === 0) return;
-    const text = this.items
-      .map(([p, x]) => this.format(p, typeof x === 'string' ? x : JSON.stringify(x)))
-      .join('\n');
+    const text = this.items.map(([p, x]) => this.format(p, typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
     this.items = [];
     this.out(text);
   }

@@ -35,7 +35,9 @@ function syntaxWhere(text: string, err: SyntaxError): string {
   if (text.trim() === '') return 'the file is empty';
   if (offset === null) return 'somewhere in the file';
   const { line, column } = lineColumn(text, offset);
-  return offset >= text.length ? `line ${line}, column ${column}, the end of the file` : `line ${line}, column ${column}`;
+  return offset >= text.length
+    ? `line ${line}, column ${column}, the end of the file`
+    : `line ${line}, column ${column}`;
 }
 
 /** V8's reason without its offset or its copy of the text. */
@@ -78,7 +80,7 @@ export async function readSettingsFile(file: string): Promise<BootdropSettings> 
       code === 'ENOENT'
         ? `create it (bootdrop install-service writes a starter file), or pass another --config; ${FORMAT_HINT}`
         : code === 'EACCES'
-          ? 'let the user Bootdrop runs as read it (chmod a+r, or the service\'s --user), or run as that file\'s owner'
+          ? "let the user Bootdrop runs as read it (chmod a+r, or the service's --user), or run as that file's owner"
           : 'check the path given to --config';
     throw new ConfigFileError(`cannot read the config file ${file}: ${errorMessage(err)}`, remedy);
   }

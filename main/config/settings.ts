@@ -58,7 +58,9 @@ export function validateSettings(raw: unknown): BootdropSettings {
   });
   const name = o.interfaceName;
   if (name !== null && (typeof name !== 'string' || name.length === 0 || name.length > LIMITS.interfaceChars)) {
-    throw new SettingsError(`interfaceName: expected an interface name or null, got ${JSON.stringify(name) ?? 'nothing'}`);
+    throw new SettingsError(
+      `interfaceName: expected an interface name or null, got ${JSON.stringify(name) ?? 'nothing'}`,
+    );
   }
   try {
     const mode = validateMode(o.mode, 'mode');

@@ -37,6 +37,9 @@ export function fdIsJournal(fd: number, env: NodeJS.ProcessEnv = process.env): b
 }
 
 /** A formatter for one stream: prefixes priorities when that stream is the journal, else leaves lines alone. */
-export function lineFormatter(fd: number, env: NodeJS.ProcessEnv = process.env): (p: LinePriority, text: string) => string {
+export function lineFormatter(
+  fd: number,
+  env: NodeJS.ProcessEnv = process.env,
+): (p: LinePriority, text: string) => string {
   return fdIsJournal(fd, env) ? withPriority : (_p, text) => text;
 }

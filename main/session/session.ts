@@ -282,7 +282,9 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         throw new SessionError(
           typeof e.code === 'string' ? e.code : 'EINVAL',
           `cannot serve ${p}: ${errorMessage(err)}`,
-          typeof e.remedy === 'string' ? e.remedy : "check the path: give an ISO image file or a folder with the ISO's files",
+          typeof e.remedy === 'string'
+            ? e.remedy
+            : "check the path: give an ISO image file or a folder with the ISO's files",
         );
       }
     }

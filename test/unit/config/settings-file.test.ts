@@ -64,7 +64,10 @@ describe('parseSettingsText', () => {
         { ...GOOD, menu: { ...GOOD.menu, timeoutSec: -1 } },
         'menu.timeoutSec: expected a whole number of seconds from 0 to 3600, got -1',
       ],
-      [{ ...GOOD, iso: '/x.iso' }, 'unexpected field "iso" (known fields: version, sources, interfaceName, mode, menu)'],
+      [
+        { ...GOOD, iso: '/x.iso' },
+        'unexpected field "iso" (known fields: version, sources, interfaceName, mode, menu)',
+      ],
       [{ ...GOOD, version: 2 }, 'unsupported version 2 (expected 1)'],
     ];
     for (const [raw, what] of cases) {

@@ -48,7 +48,11 @@ describe('renderUnit', () => {
 
   it('passes serve options on, quoted as systemd reads them', () => {
     const d = directives(
-      renderUnit({ ...BASE, config: '/etc/boot drop/my $HOME 100%.json', serveArgs: ['--http-port', '8080', '--append', 'quiet "x"'] }),
+      renderUnit({
+        ...BASE,
+        config: '/etc/boot drop/my $HOME 100%.json',
+        serveArgs: ['--http-port', '8080', '--append', 'quiet "x"'],
+      }),
     );
     expect(d.get('ExecStart')).toEqual([
       '/usr/bin/node /opt/bootdrop/bin/bootdrop.js serve --config "/etc/boot drop/my $$HOME 100%%.json" --http-port 8080 --append "quiet \\"x\\""',
