@@ -51,7 +51,6 @@ export function checkUser(user: string): string {
  * double-quoted with C escapes.
  */
 export function execWord(word: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(word))
     throw new UnitError(
       `${JSON.stringify(word)}: control characters (newlines, tabs) cannot go into a systemd command line`,

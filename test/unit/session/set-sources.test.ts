@@ -38,9 +38,10 @@ describe('Session.setSources', () => {
   it('changes nothing when one new source cannot be opened, and says which', async () => {
     const journal: string[] = [];
     const s = await servingWith(journal, ['/isos/a.iso']);
-    const err = await s
-      .setSources({ paths: ['/isos/b.iso', '/isos/broken.iso'] })
-      .catch((e: unknown) => e as SessionError);
+    const err = (await s.setSources({ paths: ['/isos/b.iso', '/isos/broken.iso'] }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as SessionError;
     expect(err).toBeInstanceOf(SessionError);
     expect(err.message).toBe('cannot serve /isos/broken.iso: not an ISO image');
     expect(err.code).toBe('EBADISO');
