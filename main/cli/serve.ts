@@ -323,6 +323,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  // A service waits for signals even while nothing is served (no ISOs yet, link down): no socket keeps
+  // Node's event loop alive then, so a timer does.
+  const keepAlive = configured ? setInterval(() => undefined, 1 << 30) : null;
   if (configured) process.on('SIGHUP', onHangup);
   const narrator = new Narrator(() => session.knownRoles());
   let serving = false;
@@ -359,6 +362,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   };
   const shutdown = async () => {
     process.off('SIGHUP', onHangup);
+    if (keepAlive) clearInterval(keepAlive);
     startedUp();
     await reloading;
     await session.dispose();

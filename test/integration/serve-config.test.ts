@@ -220,15 +220,23 @@ describe('bootdrop serve --config', () => {
     }
   }, 120_000);
 
-  it('prints plain lines: the reload, and a refused file with what to do; exits 2 on a bad file at start', async () => {
-    write({ version: 1, sources: [isoB.iso], interfaceName: null, mode: 'proxy', menu: null });
+  it('waits with no ISOs until a reload brings one; prints plain lines; exits 2 on a bad file at start', async () => {
+    write({ version: 1, sources: [], interfaceName: null, mode: 'proxy', menu: null });
     const proc = server.spawn([process.execPath, BIN, 'serve', '--config', config], { cwd: ROOT });
     let out = '';
     proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
     const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => out, /Ready: serving Ubuntu/, 30_000);
+      await waitFor(
+        () => out,
+        /Nothing to serve yet: add ISO paths to "sources" in .*bootdrop\.json, then reload/,
+        30_000,
+      );
+      write({ version: 1, sources: [isoB.iso], interfaceName: null, mode: 'proxy', menu: null });
+      proc.kill('SIGHUP');
+      await waitFor(() => out, /reloaded .*bootdrop\.json: added Ubuntu .*; started serving/, 30_000);
+      await waitFor(() => out, /Ready: serving Ubuntu/, 10_000);
       writeFileSync(
         config,
         JSON.stringify({ version: 1, sources: [isoB.iso], interfaceName: null, mode: 'turbo', menu: null }),
