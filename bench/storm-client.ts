@@ -24,11 +24,29 @@ const RETRY_MS = 1000;
 
 interface Reply {
   file: string;
+  /** The first boot item of the offer's PXE menu (option 43, sub-option 9), as dnsmasq's pxe-service sends. */
+  bootItem: number | null;
   ms: number;
 }
 
+/** Option 43 sub-option 9 (PXE_BOOT_MENU): the first item's type, which a PXE ROM asks 4011 for. */
+function firstBootItem(opt43: Buffer | undefined): number | null {
+  for (let i = 0; opt43 && i + 1 < opt43.length;) {
+    const code = opt43[i]!;
+    if (code === 255) break;
+    if (code === 0) {
+      i++;
+      continue;
+    }
+    const len = opt43[i + 1]!;
+    if (code === 9 && len >= 3) return opt43.readUInt16BE(i + 2);
+    i += 2 + len;
+  }
+  return null;
+}
+
 class DhcpPort {
-  private waiting = new Map<number, (file: string) => void>();
+  private waiting = new Map<number, (r: { file: string; bootItem: number | null }) => void>();
   /** Reply latencies by stage: 'discover' (the first wave, all clients at once), '4011', 'ipxe'. */
   readonly latencies = new Map<string, number[]>();
 
@@ -47,7 +65,7 @@ class DhcpPort {
         .find((o) => o.code === 67)
         ?.data.toString('latin1')
         .replace(/\0+$/, '');
-      w(opt67 || p.file);
+      w({ file: opt67 || p.file, bootItem: firstBootItem(p.options.find((o) => o.code === 43)?.data) });
     });
   }
 
@@ -61,17 +79,23 @@ class DhcpPort {
     dest: string,
     port: number,
     ciaddr?: string,
+    bootItem?: number | null,
   ): Promise<Reply> {
-    const bytes = encode(clientPacket(kind, { mac, xid, type, ...(ciaddr ? { ciaddr, flags: 0 } : {}) }));
+    // A PXE ROM's 4011 request names the menu item it picked (PXE_BOOT_ITEM, sub-option 71, layer 0).
+    const extra =
+      bootItem !== undefined && bootItem !== null
+        ? [{ code: 43, data: Buffer.from([71, 4, bootItem >> 8, bootItem & 0xff, 0, 0, 255]) }]
+        : [];
+    const bytes = encode(clientPacket(kind, { mac, xid, type, extra, ...(ciaddr ? { ciaddr, flags: 0 } : {}) }));
     const t0 = performance.now();
-    const got = new Promise<string>((resolve) => this.waiting.set(xid, resolve));
+    const got = new Promise<{ file: string; bootItem: number | null }>((resolve) => this.waiting.set(xid, resolve));
     for (let i = 0; i < TRIES; i++) {
       this.sock.send(bytes, port, dest);
-      const file = await Promise.race([got, new Promise<null>((r) => setTimeout(() => r(null), RETRY_MS))]);
-      if (file !== null) {
+      const r = await Promise.race([got, new Promise<null>((res) => setTimeout(() => res(null), RETRY_MS))]);
+      if (r !== null) {
         const ms = performance.now() - t0;
         this.latencies.set(stage, [...(this.latencies.get(stage) ?? []), ms]);
-        return { file, ms };
+        return { ...r, ms };
       }
     }
     this.waiting.delete(xid);
@@ -105,10 +129,12 @@ function bootFiles(script: string): string[] {
   const lines = script.split('\n').map((l) => l.trim());
   const k = lines.findIndex((l) => l.startsWith('kernel http'));
   if (k < 0) throw new Error(`no kernel line in the boot script:\n${script}`);
-  const files = [lines[k]!.split(/\s+/)[1]!];
+  // Lines end in "|| goto bd-failed": the URL is the word that starts with http://.
+  const url = (l: string) => l.split(/\s+/).find((w) => w.startsWith('http://'))!;
+  const files = [url(lines[k]!)];
   for (const l of lines.slice(k + 1)) {
     if (!l.startsWith('initrd')) break;
-    files.push(l.split(/\s+/).at(-1)!);
+    files.push(url(l));
   }
   return files;
 }
@@ -137,11 +163,14 @@ async function main(): Promise<void> {
           await dhcp.ask('burst', 'bios', mac, xid + 3, 1, '255.255.255.255', 67);
           return;
         }
-        await dhcp.ask('discover', 'bios', mac, xid, 1, '255.255.255.255', 67);
-        const pxe = await dhcp.ask('4011', 'bios', mac, xid + 1, 3, server!, 4011, ip);
+        const offer = await dhcp.ask('discover', 'bios', mac, xid, 1, '255.255.255.255', 67);
+        const pxe = await dhcp.ask('4011', 'bios', mac, xid + 1, 3, server!, 4011, ip, offer.bootItem);
         const loader = await fetchTftp(server!, 69, pxe.file, 1432, 1, ip);
         if (loader.bytes === 0) throw new Error(`empty loader ${pxe.file}`);
-        const ipxe = await dhcp.ask('ipxe', 'ipxe', mac, xid + 2, 1, '255.255.255.255', 67);
+        let ipxe = await dhcp.ask('ipxe', 'ipxe', mac, xid + 2, 1, '255.255.255.255', 67);
+        // dnsmasq's proxy offer to iPXE carries a menu, not the file: iPXE then asks 4011, as here.
+        if (!ipxe.file.startsWith('http://') && ipxe.bootItem !== null)
+          ipxe = await dhcp.ask('ipxe', 'ipxe', mac, xid + 4, 3, server!, 4011, ip, ipxe.bootItem);
         if (!ipxe.file.startsWith('http://')) throw new Error(`iPXE was offered "${ipxe.file}", not a script URL`);
         const script = (await httpGet(ipxe.file, agent, ip)).toString();
         for (const f of bootFiles(script)) await httpGet(f, agent, ip);

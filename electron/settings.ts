@@ -4,70 +4,22 @@
  * `<userData>/settings.json`. Validated on load with the same rules as IPC payloads; a broken file is
  * set aside as `settings.broken-<timestamp>.json` (kept for the user, reported, never fatal) and the
  * app starts from defaults. Writes are atomic (temp file + rename) so a crash never leaves half a file.
+ * The same file serves headless: `bootdrop serve --config <userData>/settings.json`.
  */
 import { readFile, rename, writeFile, mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MenuSettings, ServeMode } from '../main/contract';
-import { InvalidRequestError, LIMITS, isAbsoluteHostPath, validateMenu, validateMode } from '../main/contract/validate';
+import {
+  DEFAULT_SETTINGS,
+  SETTINGS_VERSION,
+  SettingsError,
+  validateSettings,
+  type BootdropSettings,
+} from '../main/config';
 import { errorMessage } from '../main/errors';
 
-export const SETTINGS_VERSION = 1;
-const MAX_SOURCES = 64;
-
-export interface ShellSettings {
-  version: typeof SETTINGS_VERSION;
-  /** Host paths of the ISOs/folders being served, in the order they were added. */
-  sources: string[];
-  interfaceName: string | null;
-  mode: ServeMode;
-  /** null until the user edits the menu: the engine's defaults apply. */
-  menu: MenuSettings | null;
-}
-
-export const DEFAULT_SETTINGS: ShellSettings = {
-  version: SETTINGS_VERSION,
-  sources: [],
-  interfaceName: null,
-  mode: 'auto',
-  menu: null,
-};
-
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SettingsError';
-  }
-}
-
-/** Pure: parsed JSON → settings, or a SettingsError saying which field is wrong. */
-export function validateSettings(raw: unknown): ShellSettings {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SettingsError('expected a JSON object');
-  const o = raw as Record<string, unknown>;
-  if (o.version !== SETTINGS_VERSION)
-    throw new SettingsError(`unsupported version ${JSON.stringify(o.version)} (expected ${SETTINGS_VERSION})`);
-  const known = ['version', 'sources', 'interfaceName', 'mode', 'menu'];
-  for (const key of Object.keys(o)) if (!known.includes(key)) throw new SettingsError(`unexpected field "${key}"`);
-  if (!Array.isArray(o.sources) || o.sources.length > MAX_SOURCES)
-    throw new SettingsError(`sources: expected a list of at most ${MAX_SOURCES} paths`);
-  const sources = o.sources.map((p, i) => {
-    if (typeof p !== 'string' || p.length === 0 || p.length > LIMITS.pathChars || !isAbsoluteHostPath(p)) {
-      throw new SettingsError(`sources[${i}]: expected an absolute path, got ${JSON.stringify(p)}`);
-    }
-    return p;
-  });
-  const name = o.interfaceName;
-  if (name !== null && (typeof name !== 'string' || name.length === 0 || name.length > LIMITS.interfaceChars)) {
-    throw new SettingsError(`interfaceName: expected an interface name or null, got ${JSON.stringify(name)}`);
-  }
-  try {
-    const mode = validateMode(o.mode, 'mode');
-    const menu = o.menu === null ? null : validateMenu(o.menu, 'menu');
-    return { version: SETTINGS_VERSION, sources: [...new Set(sources)], interfaceName: name, mode, menu };
-  } catch (err) {
-    if (err instanceof InvalidRequestError) throw new SettingsError(err.message);
-    throw err;
-  }
-}
+// The shape and its validation live in main/config: `bootdrop serve --config` reads the same file.
+export { DEFAULT_SETTINGS, SETTINGS_VERSION, SettingsError, validateSettings };
+export type ShellSettings = BootdropSettings;
 
 export interface LoadedSettings {
   settings: ShellSettings;

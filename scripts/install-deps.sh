@@ -19,6 +19,8 @@ PKGS=(
   gcc libc6-dev
   # browser for the UI tests
   chromium
+  # systemd-analyze checks the unit `bootdrop install-service` writes
+  systemd
 )
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

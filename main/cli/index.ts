@@ -5,6 +5,9 @@
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** The file descriptors behind out and err, when they are the process's own (journal priorities). */
+  outFd?: number;
+  errFd?: number;
 }
 
 export interface CliCommand {
@@ -25,6 +28,14 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     summary: 'write dnsmasq + nginx configs that serve the same menu without Bootdrop',
     load: async () => (await import('./export')).command,
   },
+  'install-service': {
+    summary: 'run "bootdrop serve --config <file>" as a systemd service (--uninstall removes it)',
+    load: async () => (await import('./install-service')).installCommand,
+  },
+  'uninstall-service': {
+    summary: 'remove the systemd unit install-service wrote',
+    load: async () => (await import('./install-service')).uninstallCommand,
+  },
   inspect: {
     summary: 'show what Bootdrop sees in an ISO or folder',
     load: async () => (await import('./inspect')).command,
@@ -43,7 +54,7 @@ function help(io: CliIo): void {
   io.out('Network-boot a nearby PC from an ISO (PXE, BIOS and UEFI).');
   io.out('');
   io.out('Commands:');
-  for (const [name, c] of Object.entries(COMMANDS)) io.out(`  ${name.padEnd(11)} ${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS)) io.out(`  ${name.padEnd(17)} ${c.summary}`);
   io.out('');
   io.out('Run "bootdrop <command> --help" for a command\'s options.');
 }
@@ -51,6 +62,8 @@ function help(io: CliIo): void {
 export const stdio: CliIo = {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
+  outFd: 1,
+  errFd: 2,
 };
 
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {

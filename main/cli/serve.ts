@@ -1,21 +1,35 @@
 /**
  * `bootdrop serve <iso-or-folder>...`: the whole engine without Electron. Runs until SIGINT/SIGTERM,
- * printing one line when ready and one per client step (or NDJSON EngineEvents with --json).
+ * printing one line when ready and one per client step (or NDJSON EngineEvents with --json). With
+ * --config it serves a settings file and re-reads it on SIGHUP (serve-config.ts); under systemd its
+ * lines carry journal priorities (main/log/journal.ts).
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_MENU } from '../boot';
 import { checkPoolsApart, parsePoolSpec, PoolSpecError, type RelayPoolSpec } from '../dhcp';
 import type { EngineEvent, ServeMode, ServingState } from '../contract';
-import { createEngineServices, defaultLoadersDir, describeMode, Narrator, Session, SessionError } from '../session';
+import {
+  createEngineServices,
+  defaultLoadersDir,
+  describeMode,
+  Narrator,
+  Session,
+  SessionError,
+  type SessionOptions,
+} from '../session';
 import { startWebUi } from '../webui';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
 import { errorMessage } from '../errors';
+import { lineFormatter, type LinePriority } from '../log';
+import { ConfiguredServe, type CommandLineOverrides, type DesiredConfig } from './serve-config';
 
 const USAGE = [
-  'bootdrop serve [<iso-or-folder>...] [options]',
+  'bootdrop serve [<iso-or-folder>...] [--config <file>] [options]',
   '',
+  "  --config <file>          serve this settings file (the desktop app's settings.json format: sources,",
+  '                           interfaceName, mode, menu); SIGHUP re-reads it. Options given here win over it',
   '  --interface, -i <name>   network interface to serve on (default: the recommended one)',
   '  --mode, -m <mode>        proxy (default: your router keeps handing out addresses), dhcp (a bare',
   '                           cable: Bootdrop hands them out), auto (dhcp unless another server answers)',
@@ -37,6 +51,7 @@ const USAGE = [
 ].join('\n');
 
 const SPEC: OptionSpec = {
+  config: { type: 'string' },
   interface: { type: 'string', alias: 'i' },
   mode: { type: 'string', alias: 'm' },
   append: { type: 'string' },
@@ -63,11 +78,14 @@ function port(v: unknown, name: string): number | undefined {
 
 interface ServeArgs {
   paths: string[];
+  /** --config: the settings file to serve and re-read on SIGHUP; null without. */
+  config: string | null;
   iface: string | null;
-  mode: ServeMode;
-  append: string;
+  /** The options as given (null = not given: the config file's value, else the default, applies). */
+  mode: ServeMode | null;
+  append: string | null;
   defaultEntry: string | null;
-  timeoutSec: number;
+  timeoutSec: number | null;
   httpPort: number;
   tftpPort: number;
   relayPools: RelayPoolSpec[];
@@ -103,23 +121,27 @@ function takeUi(args: string[]): { rest: string[]; uiPort: number | null } {
 function parse(all: string[]): ServeArgs {
   const { rest: args, uiPort } = takeUi(all);
   const { options: o, positional } = parseArgs(args, SPEC);
-  if (positional.length === 0 && uiPort === null)
-    throw new UsageError('give at least one ISO file or folder to serve (or --ui to choose them in the browser)');
-  const mode = (o.mode as string | undefined) ?? 'proxy';
-  if (!(MODES as readonly string[]).includes(mode))
+  const config = (o.config as string | undefined) ?? null;
+  if (positional.length === 0 && uiPort === null && config === null)
+    throw new UsageError(
+      'give at least one ISO file or folder to serve (or --config <file>, or --ui to choose them in the browser)',
+    );
+  const mode = (o.mode as string | undefined) ?? null;
+  if (mode !== null && !(MODES as readonly string[]).includes(mode))
     throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
-  if (o.pool !== undefined && mode === 'proxy')
+  if (o.pool !== undefined && (mode === 'proxy' || (mode === null && config === null)))
     throw new UsageError(
       '--pool hands out addresses, which proxy mode never does: add --mode dhcp (or auto), or leave --pool out to give relayed PCs the boot file only',
     );
-  const timeout = (o.timeout as number | undefined) ?? DEFAULT_MENU.timeoutSec;
-  if (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600)
+  const timeout = (o.timeout as number | undefined) ?? null;
+  if (timeout !== null && (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600))
     throw new UsageError(`--timeout must be whole seconds 0-3600, got ${timeout}`);
   return {
     paths: positional,
+    config: config === null ? null : path.resolve(config),
     iface: (o.interface as string | undefined) ?? null,
-    mode: mode as ServeMode,
-    append: (o.append as string | undefined) ?? '',
+    mode: mode as ServeMode | null,
+    append: (o.append as string | undefined) ?? null,
     defaultEntry: (o.default as string | undefined) ?? null,
     timeoutSec: timeout,
     // Port 80 like the classic setup: ISOs' own PXE menus say http://${pxeserver}/ (no port).
@@ -180,13 +202,17 @@ function defaultUiDir(from: string = __dirname): string {
 const OUTPUT_BATCH_MS = 20;
 
 class LineBatch {
-  private items: Array<string | EngineEvent> = [];
+  private items: Array<[LinePriority, string | EngineEvent]> = [];
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly out: (text: string) => void) {}
+  constructor(
+    private readonly out: (text: string) => void,
+    /** Adds the journal priority under systemd; leaves the line alone elsewhere. */
+    private readonly format: (priority: LinePriority, line: string) => string,
+  ) {}
 
-  push(item: string | EngineEvent): void {
-    this.items.push(item);
+  push(item: string | EngineEvent, priority: LinePriority = 'info'): void {
+    this.items.push([priority, item]);
     this.timer ??= setTimeout(() => this.flush(), OUTPUT_BATCH_MS);
   }
 
@@ -194,10 +220,15 @@ class LineBatch {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.items.length === 0) return;
-    const text = this.items.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
+    const text = this.items.map(([p, x]) => this.format(p, typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
     this.items = [];
     this.out(text);
   }
+}
+
+/** An engine event's weight in the journal: a log entry's level, else info. */
+function priorityOf(e: EngineEvent): LinePriority {
+  return e.type === 'log' ? e.entry.level : 'info';
 }
 
 function readyLines(session: Session, state: ServingState): string[] {
@@ -238,6 +269,21 @@ async function classicProblem(
   return null;
 }
 
+/** The session's starting values: the config file (with the command line on top), else the command line. */
+function sessionOptions(a: ServeArgs, desired: DesiredConfig | null): SessionOptions {
+  return {
+    loadersDir: a.loadersDir,
+    httpPort: a.httpPort,
+    tftpPort: a.tftpPort,
+    ...(a.relayPools.length > 0 ? { relayPools: a.relayPools } : {}),
+    mode: desired?.mode ?? a.mode ?? 'proxy',
+    append: desired?.menu.append ?? a.append ?? '',
+    timeoutSec: desired?.menu.timeoutSec ?? a.timeoutSec ?? DEFAULT_MENU.timeoutSec,
+    interfaceName: desired?.interfaceName ?? a.iface,
+    biosMenu: desired?.menu.biosMenu ?? (a.classic ? 'iso' : 'bootdrop'),
+  };
+}
+
 async function run(args: string[], io: CliIo): Promise<number> {
   let a: ServeArgs;
   try {
@@ -250,77 +296,120 @@ async function run(args: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
-  const session = new Session(
-    {
-      loadersDir: a.loadersDir,
-      httpPort: a.httpPort,
-      tftpPort: a.tftpPort,
-      ...(a.relayPools.length > 0 ? { relayPools: a.relayPools } : {}),
-      mode: a.mode,
-      append: a.append,
-      timeoutSec: a.timeoutSec,
-      interfaceName: a.iface,
-      biosMenu: a.classic ? 'iso' : 'bootdrop',
-    },
-    createEngineServices(),
-  );
+  const fmtErr = io.errFd === undefined ? (_p: LinePriority, line: string) => line : lineFormatter(io.errFd);
+  const fmtOut = io.outFd === undefined ? (_p: LinePriority, line: string) => line : lineFormatter(io.outFd);
+  const overrides: CommandLineOverrides = {
+    paths: a.paths,
+    interfaceName: a.iface,
+    mode: a.mode,
+    append: a.append,
+    timeoutSec: a.timeoutSec,
+    defaultEntry: a.defaultEntry,
+    classic: a.classic,
+  };
+  let desired: DesiredConfig | null = null;
+  if (a.config !== null) {
+    try {
+      desired = await ConfiguredServe.read(a.config, overrides);
+    } catch (err) {
+      io.err(fmtErr('error', `bootdrop serve: ${errorMessage(err)}`));
+      io.err(fmtErr('error', `  what to do: ${(err as { remedy?: string }).remedy ?? 'check the --config path'}`));
+      return 2; // like a usage error: restarting cannot fix the file (the unit's RestartPreventExitStatus=2)
+    }
+  }
+  const session = new Session(sessionOptions(a, desired), createEngineServices());
+  const configured =
+    a.config === null || desired === null
+      ? null
+      : new ConfiguredServe(session, a.config, overrides, (wanted) => resolveDefault(session, wanted));
   // Every stdout line goes through one batch, so lines keep their order.
-  const events = new LineBatch(io.out);
-  const out = (line: string) => events.push(line);
+  const events = new LineBatch(io.out, fmtOut);
+  const out = (line: string, priority: LinePriority = 'info') => events.push(line, priority);
+  const errLine = (line: string, priority: LinePriority = 'error') => {
+    events.flush();
+    io.err(fmtErr(priority, line));
+  };
+  // Reloads wait for the start to finish, and for each other.
+  let startedUp!: () => void;
+  let reloading: Promise<unknown> = new Promise<void>((resolve) => (startedUp = resolve));
+  const onHangup = () => {
+    if (!a.json) out(`SIGHUP: reloading ${a.config}`, 'notice');
+    reloading = reloading.then(() => configured?.reload());
+  };
   // Signals are caught from the start: a SIGTERM while starting still ends in a clean shutdown.
   const stopRequested = new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (!a.json) out(`${sig}: stopping…`);
+      if (!a.json) out(`${sig}: stopping…`, 'notice');
       resolve();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  // A service waits for signals even while nothing is served (no ISOs yet, link down): no socket keeps
+  // Node's event loop alive then, so a timer does.
+  const keepAlive = configured ? setInterval(() => undefined, 1 << 30) : null;
+  if (configured) process.on('SIGHUP', onHangup);
   const narrator = new Narrator(() => session.knownRoles());
   let serving = false;
   session.onEvent((e: EngineEvent) => {
     if (a.json) {
       if (e.type === 'log' && e.entry.level === 'debug' && !a.verbose) return;
-      events.push(e);
+      events.push(e, priorityOf(e));
+      return;
+    }
+    // What the config file did (loaded, reloaded, refused) is always worth a line, serving or not.
+    if (e.type === 'log' && e.entry.scope === 'config') {
+      out(e.entry.message, e.entry.level === 'info' ? 'notice' : e.entry.level);
       return;
     }
     if (e.type === 'state') {
-      if (e.state.serving && !serving) for (const line of readyLines(session, e.state)) events.push(line);
-      if (!e.state.serving && serving) events.push('Stopped serving.');
+      if (e.state.serving && !serving) for (const line of readyLines(session, e.state)) out(line, 'notice');
+      if (!e.state.serving && serving) out('Stopped serving.', 'notice');
       serving = e.state.serving;
     }
     if (!serving) return; // setup chatter before the ready line is in the log (and --json)
     // The narrator prints warnings and errors; --verbose adds the rest of the log.
     if (a.verbose && e.type === 'log' && (e.entry.level === 'info' || e.entry.level === 'debug')) {
-      events.push(
+      out(
         `${e.entry.level}: ${e.entry.scope}: ${e.entry.client ? `${e.entry.client}: ` : ''}${e.entry.message}`,
+        e.entry.level,
       );
     }
-    for (const line of narrator.lines(e)) events.push(line);
+    for (const line of narrator.lines(e)) out(line, priorityOf(e));
   });
   const report = (code: string, message: string, remedy: string) => {
-    if (a.json) out(JSON.stringify({ type: 'error', error: { code, message, remedy } }));
+    if (a.json) out(JSON.stringify({ type: 'error', error: { code, message, remedy } }), 'error');
+    errLine(`bootdrop serve: ${message}`);
+    errLine(`  what to do: ${remedy}`);
+  };
+  const shutdown = async () => {
+    process.off('SIGHUP', onHangup);
+    if (keepAlive) clearInterval(keepAlive);
+    startedUp();
+    await reloading;
+    await session.dispose();
     events.flush();
-    io.err(`bootdrop serve: ${message}`);
-    io.err(`  what to do: ${remedy}`);
   };
   const fail = async (code: string, message: string, remedy: string): Promise<number> => {
     report(code, message, remedy);
-    await session.dispose();
-    events.flush();
+    await shutdown();
     return 1;
   };
 
   try {
-    for (const p of a.paths) {
-      const s = await session.addSource({ path: p });
-      for (const w of s.warnings) io.err(`warning: ${path.basename(s.path)}: ${w}`);
-    }
-    if (a.defaultEntry) {
-      const menu = (await session.snapshot()).menu;
-      await session.setMenu({ menu: { ...menu, defaultEntryId: resolveDefault(session, a.defaultEntry) } });
+    if (configured && desired) {
+      await configured.start(desired);
+    } else {
+      for (const p of a.paths) {
+        const s = await session.addSource({ path: p });
+        for (const w of s.warnings) errLine(`warning: ${path.basename(s.path)}: ${w}`, 'warn');
+      }
+      if (a.defaultEntry) {
+        const menu = (await session.snapshot()).menu;
+        await session.setMenu({ menu: { ...menu, defaultEntryId: resolveDefault(session, a.defaultEntry) } });
+      }
     }
   } catch (err) {
     const e = err as { code?: string; message?: string; remedy?: string };
@@ -346,22 +435,23 @@ async function run(args: string[], io: CliIo): Promise<number> {
       return fail(e.code === 'ENOUI' ? 'ENOUI' : 'EUI', `cannot start the browser UI: ${errorMessage(err)}`, remedy);
     }
     if (a.json) out(JSON.stringify({ type: 'ui', url: ui.url }));
-    else out(`Browser UI: ${ui.url} (open it on this machine; the token in the address is the only key)`);
+    else out(`Browser UI: ${ui.url} (open it on this machine; the token in the address is the only key)`, 'notice');
   }
 
-  if (a.classic && a.paths.length > 0) {
+  if (a.classic && a.paths.length > 0 && !configured) {
     const problem = await classicProblem(session, a.httpPort);
     if (problem?.code === 'ENOCLASSIC') {
       // With the browser UI open the user can add an ISO that has one; meanwhile Bootdrop's menu is served.
       if (!ui) return fail(problem.code, problem.message, problem.remedy);
       report(problem.code, problem.message, problem.remedy);
     } else if (problem) {
-      io.err(`warning: ${problem.message} — ${problem.remedy}`);
+      errLine(`warning: ${problem.message} — ${problem.remedy}`, 'warn');
     }
   }
 
-  if (a.paths.length > 0) {
-    if (!a.iface && !a.json) {
+  const haveSources = session.effectiveSources().length > 0;
+  if (configured ? haveSources : a.paths.length > 0) {
+    if (!a.iface && !desired?.interfaceName && !a.json) {
       const rec = (await session.snapshot()).interfaces.find((i) => i.recommended);
       if (rec) out(`No --interface given: using ${rec.name} (${rec.address}, ${rec.kind}), the recommended one.`);
     }
@@ -372,14 +462,18 @@ async function run(args: string[], io: CliIo): Promise<number> {
       if (!ui) return fail(e.code, e.message, e.remedy);
       report(e.code, e.message, e.remedy);
     }
+  } else if (configured) {
+    const line = `Nothing to serve yet: add ISO paths to "sources" in ${a.config}, then reload (systemctl reload bootdrop, or kill -HUP ${process.pid}).`;
+    if (a.json) session.log('warn', 'config', line);
+    else out(line, 'warn');
   } else if (!a.json) {
     out('Add ISOs and start serving in the browser UI. Ctrl+C stops.');
   }
+  startedUp();
 
   await stopRequested;
   await ui?.close();
-  await session.dispose();
-  events.flush();
+  await shutdown();
   return 0;
 }
 

@@ -257,14 +257,19 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         'remove it first, or add a different ISO',
       );
     }
+    const added = await this.openPlanned(hostPath, this.newSourceId(hostPath));
+    this.sources.push(added);
+    this.toldAdded(added.summary);
+    await this.sourcesChanged();
+    return this.effectiveSources().find((s) => s.id === added.id)!;
+  }
+
+  /** Open and plan one source; on failure nothing stays open. */
+  private async openPlanned(hostPath: string, id: string): Promise<SessionSource<P, M>> {
     const opened = await this.services.openSource(hostPath);
-    const id = this.newSourceId(hostPath);
-    let summary: SourceSummary;
-    let plan: P;
     try {
-      const { plan: p, ...shown } = await this.services.planSource(id, hostPath, opened);
-      plan = p;
-      summary = {
+      const { plan, ...shown } = await this.services.planSource(id, hostPath, opened);
+      const summary: SourceSummary = {
         id,
         path: hostPath,
         kind: opened.kind,
@@ -273,20 +278,71 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         fileSystems: opened.fileSystems,
         ...shown,
       };
-      if (summary.ownPxeMenu) this.log('info', 'boot', ownPxeMenuNotice(path.basename(hostPath)));
+      return { id, opened, summary, plan };
     } catch (err) {
       await opened.vfs.close().catch(() => undefined);
       throw err;
     }
-    this.sources.push({ id, opened, summary, plan });
-    this.log(
-      'info',
-      'session',
-      `added ${summary.osName} (${path.basename(hostPath)}): ${summary.entries.length} boot entries`,
-    );
-    for (const w of summary.warnings) this.log('warn', 'boot', `${path.basename(hostPath)}: ${w}`);
+  }
+
+  private toldAdded(summary: SourceSummary): void {
+    const name = path.basename(summary.path);
+    if (summary.ownPxeMenu) this.log('info', 'boot', ownPxeMenuNotice(name));
+    this.log('info', 'session', `added ${summary.osName} (${name}): ${summary.entries.length} boot entries`);
+    for (const w of summary.warnings) this.log('warn', 'boot', `${name}: ${w}`);
+  }
+
+  /**
+   * Serve exactly these paths, in this order (a reloaded config file): all new ones are opened first,
+   * and if any fails nothing changes (the error names that path). Sources kept keep their id and
+   * whatever transfers they have in flight; the menu is re-laid out once.
+   */
+  async setSources(req: { paths: string[] }): Promise<{ added: SourceSummary[]; removed: SourceSummary[] }> {
+    const wanted = [...new Set(req.paths.map((p) => path.resolve(p)))];
+    const kept = this.sources.filter((s) => wanted.includes(s.summary.path));
+    const gone = this.sources.filter((s) => !wanted.includes(s.summary.path));
+    const fresh: SessionSource<P, M>[] = [];
+    const taken = (id: string) => kept.some((s) => s.id === id) || fresh.some((s) => s.id === id);
+    for (const p of wanted) {
+      if (kept.some((s) => s.summary.path === p)) continue;
+      try {
+        fresh.push(await this.openPlanned(p, sourceIdFor(p, taken)));
+      } catch (err) {
+        for (const f of fresh) await f.opened.vfs.close().catch(() => undefined);
+        const e = err as { code?: unknown; remedy?: unknown };
+        throw new SessionError(
+          typeof e.code === 'string' ? e.code : 'EINVAL',
+          `cannot serve ${p}: ${errorMessage(err)}`,
+          typeof e.remedy === 'string'
+            ? e.remedy
+            : "check the path: give an ISO image file or a folder with the ISO's files",
+        );
+      }
+    }
+    if (fresh.length === 0 && gone.length === 0 && kept.every((s, i) => s.summary.path === wanted[i])) {
+      return { added: [], removed: [] };
+    }
+    const all = [...kept, ...fresh];
+    this.sources = wanted.map((p) => all.find((s) => s.summary.path === p)!);
+    for (const f of fresh) this.toldAdded(f.summary);
+    this.menu = {
+      ...pruneMenu(
+        this.menu,
+        this.sources.map((s) => s.summary),
+      ),
+      biosMenu: this.menu.biosMenu,
+    };
     await this.sourcesChanged();
-    return this.effectiveSources().find((s) => s.id === id)!;
+    for (const g of gone) {
+      this.running?.tree.unmount(`/iso/${g.id}`);
+      await g.opened.vfs.close().catch(() => undefined);
+      this.log('info', 'session', `removed ${path.basename(g.summary.path)}`);
+    }
+    const effective = this.effectiveSources();
+    return {
+      added: fresh.map((f) => effective.find((s) => s.id === f.id)!),
+      removed: gone.map((g) => g.summary),
+    };
   }
 
   async removeSource(req: { id: string }): Promise<void> {
