@@ -104,9 +104,9 @@ describe('network boot through a DHCP relay (proxy mode, PC on another subnet)',
     expect(await serve.stop()).toBe(0);
   });
 
-  // OVMF's own EDK2 PXE client takes the relayed proxy offer, loads ipxe.efi over routed TFTP, and
-  // ipxe.efi asks again through the relay and fetches the menu and kernel over routed HTTP.
-  it('UEFI: OVMF loads ipxe.efi over TFTP through the relay and boots a casper ISO to its marker', async () => {
+  // OVMF's own EDK2 PXE client takes the relayed proxy offer, loads snponly.efi (iPXE on the firmware's
+  // own NIC driver) over routed TFTP, and iPXE asks again through the relay and fetches the menu and kernel over routed HTTP.
+  it('UEFI: OVMF loads snponly.efi over TFTP through the relay and boots a casper ISO to its marker', async () => {
     const fx = await buildFixture('casper');
     const { net, serve } = await start(fx.iso, 'url');
     const mac = randomMac();
@@ -118,7 +118,7 @@ describe('network boot through a DHCP relay (proxy mode, PC on another subnet)',
     }
     expect(throughRelayLogged(serve), serve.describe()).toBe(true);
     const transfers = doneTransfers(serve);
-    const loader = transfers.find((t) => t.protocol === 'tftp' && t.file === '/loaders/ipxe.efi');
+    const loader = transfers.find((t) => t.protocol === 'tftp' && t.file === '/loaders/snponly.efi');
     expect(loader?.clientIp, JSON.stringify(transfers)).toMatch(ROUTED);
     const stages = stagesOf(serve, mac);
     expect(stages[0]).toBe('dhcp');

@@ -146,7 +146,7 @@ describe('relayed requests (giaddr)', () => {
     expect(r.handle(clientBytes('plain', { giaddr: RELAY_B }), fromRelay, 'dhcp').replies).toEqual([]);
     const pxe = only(r.handle(clientBytes('uefi', { giaddr: RELAY_B }), fromRelay, 'dhcp'));
     expect(pxe.p.yiaddr).toBe('0.0.0.0');
-    expect(pxe.p.file).toBe('/loaders/ipxe.efi');
+    expect(pxe.p.file).toBe('/loaders/snponly.efi');
     expect(pxe.to).toEqual({ address: RELAY_B, port: 67 });
   });
 

@@ -209,7 +209,7 @@ describe('the .deb: `bootdrop` on the PATH is the CLI', () => {
     expect(c.linux!.executableName).toBe('bootdrop-desktop');
     // The launcher needs ELECTRON_RUN_AS_NODE: the runAsNode fuse must not be switched off.
     expect(c.electronFuses?.runAsNode).not.toBe(false);
-    expect(c.linux!.extraResources).toEqual([{ from: 'build/linux/bootdrop-cli.sh', to: 'bin/bootdrop' }]);
+    expect(c.linux!.extraResources).toContainEqual({ from: 'build/linux/bootdrop-cli.sh', to: 'bin/bootdrop' });
     const install = render(readFileSync(join(root, c.deb!.afterInstall!), 'utf8'), c.linux!.executableName!);
     const remove = render(readFileSync(join(root, c.deb!.afterRemove!), 'utf8'), c.linux!.executableName!);
     for (const script of [install, remove]) execFileSync('bash', ['-n'], { input: script }); // valid shell
