@@ -1,18 +1,25 @@
 /**
  * Linux refuses ports below 1024 (DHCP 67, TFTP 69, PXE 4011, HTTP 80) to unprivileged programs. The
- * desktop app must not run as root (Chromium's sandbox), so it offers a one-click fix instead: lower
- * net.ipv4.ip_unprivileged_port_start to 67, now and across reboots, through pkexec (polkit asks for
- * the password). Never `setcap` on the Electron binary: that would hand every Electron app the power.
+ * desktop app must not run as root (Chromium's sandbox), so it offers a fix instead: its own fixed
+ * helper (build/linux/bootdrop-ports), run through pkexec under Bootdrop's polkit action, whose prompt
+ * says what it is for. The helper lowers net.ipv4.ip_unprivileged_port_start to 67 and, where firewalld
+ * is running (Fedora drops DHCP/TFTP/HTTP by default), opens exactly 67/69/4011 UDP and 80 TCP. It
+ * holds both only while Bootdrop serves: it waits on a pipe from the app, and undoes everything when
+ * the pipe closes (serving stopped, the app quit or crashed) — unless the user chose "remember", which
+ * keeps the port setting across reboots until Bootdrop is uninstalled. Never `setcap` on the Electron
+ * binary: that would hand every Electron app the power.
  * macOS needs nothing (it lets unprivileged programs bind low ports on the wildcard address);
  * Windows gets firewall rules from the installer (build/installer.nsh).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { ServingState } from '../main/contract';
 import type { FixPortsResult } from './channels';
 
-export const SYSCTL_SCRIPT =
-  'sysctl -w net.ipv4.ip_unprivileged_port_start=67 && echo net.ipv4.ip_unprivileged_port_start=67 > /etc/sysctl.d/60-bootdrop.conf';
-export const FIX_COMMAND: readonly [string, readonly string[]] = ['pkexec', ['sh', '-c', SYSCTL_SCRIPT]];
+/** Where the .deb puts the helper; the polkit action names exactly this path. */
+export const INSTALLED_HELPER = '/opt/Bootdrop/resources/linux/bootdrop-ports';
+export const MANUAL_COMMAND = 'sudo sysctl -w net.ipv4.ip_unprivileged_port_start=67';
+const FIREWALL_MANUAL = 'sudo firewall-cmd --add-port=67/udp --add-port=69/udp --add-port=4011/udp --add-port=80/tcp';
 
 /** Is this state the "permission denied on a low port" failure we know how to fix? */
 export function canFixPorts(state: ServingState, platform: NodeJS.Platform): boolean {
@@ -22,38 +29,143 @@ export function canFixPorts(state: ServingState, platform: NodeJS.Platform): boo
 export type Runner = (
   file: string,
   args: readonly string[],
-) => Promise<{ code: number | null; stderr: string; missing: boolean }>;
+) => Promise<{ code: number | null; stdout: string; stderr: string; missing: boolean }>;
 
 export const runCommand: Runner = (file, args) =>
   new Promise((resolve) => {
-    execFile(file, [...args], { timeout: 5 * 60_000 }, (err, _stdout, stderr) => {
-      if (!err) return resolve({ code: 0, stderr, missing: false });
+    execFile(file, [...args], { timeout: 5 * 60_000 }, (err, stdout, stderr) => {
+      if (!err) return resolve({ code: 0, stdout, stderr, missing: false });
       const e = err as NodeJS.ErrnoException & { code?: string | number };
       resolve({
         code: typeof e.code === 'number' ? e.code : null,
+        stdout: String(stdout),
         stderr: String(stderr),
         missing: e.code === 'ENOENT',
       });
     });
   });
 
-export async function fixPrivilegedPorts(platform: NodeJS.Platform, run: Runner = runCommand): Promise<FixPortsResult> {
-  if (platform !== 'linux') {
-    return { ok: false, message: 'Only Linux needs this fix; on this system low ports are not restricted this way.' };
+/** Is firewalld running (Fedora, RHEL, openSUSE)? `firewall-cmd --state` needs no privileges. */
+export async function firewalldRunning(run: Runner = runCommand): Promise<boolean> {
+  const r = await run('firewall-cmd', ['--state']);
+  return r.code === 0 && r.stdout.trim() === 'running';
+}
+
+/** pkexec's own exit codes: 126 = the password dialog was dismissed, 127 = not authorized. */
+function pkexecFailure(code: number | null, stderr: string): string {
+  if (code === 126) return 'Cancelled: the password dialog was dismissed.';
+  if (code === 127) return `Not authorized by polkit. Ask an administrator to run: ${MANUAL_COMMAND}`;
+  return `The fix failed (exit ${code ?? 'signal'}): ${stderr.trim() || 'no details'}`;
+}
+
+export interface PortGrantOptions {
+  platform: NodeJS.Platform;
+  /** The helper's path; null where it is not installed (AppImage, a development build). */
+  helper?: string | null;
+  run?: Runner;
+  /** Starts `pkexec <helper> hold …` (tests start the helper itself). */
+  spawnHold?: (helper: string, args: string[]) => ChildProcess;
+}
+
+/**
+ * The ports Bootdrop holds for one serving session (or for good, when remembered). grant() asks once
+ * (pkexec); release() closes the helper's pipe, which undoes the grant without asking again.
+ */
+export class PortGrant {
+  private held: ChildProcess | null = null;
+  private readonly helper: string | null;
+  private readonly run: Runner;
+
+  constructor(private readonly o: PortGrantOptions) {
+    this.helper = o.helper !== undefined ? o.helper : existsSync(INSTALLED_HELPER) ? INSTALLED_HELPER : null;
+    this.run = o.run ?? runCommand;
   }
-  const [file, args] = FIX_COMMAND;
-  const r = await run(file, args);
-  if (r.missing) {
-    return {
-      ok: false,
-      message: `pkexec is not installed. Run this in a terminal instead: sudo sh -c '${SYSCTL_SCRIPT}'`,
-    };
+
+  get holding(): boolean {
+    return this.held !== null;
   }
-  if (r.code === 0)
-    return { ok: true, message: 'Ports below 1024 are now allowed from port 67 up (also after reboots).' };
-  // pkexec: 126 = the user dismissed the password dialog, 127 = not authorized.
-  if (r.code === 126) return { ok: false, message: 'Cancelled: the password dialog was dismissed.' };
-  if (r.code === 127)
-    return { ok: false, message: 'Not authorized by polkit. Ask an administrator to run: ' + SYSCTL_SCRIPT };
-  return { ok: false, message: `The fix failed (exit ${r.code ?? 'signal'}): ${r.stderr.trim() || 'no details'}` };
+
+  /** Allow the ports (and open firewalld on `iface`'s zone when it runs); `remember` keeps the port setting. */
+  async grant(o: { remember: boolean; iface: string | null }): Promise<FixPortsResult> {
+    if (this.o.platform !== 'linux')
+      return { ok: false, message: 'Only Linux needs this fix; on this system low ports are not restricted this way.' };
+    const firewall = await firewalldRunning(this.run).catch(() => false);
+    if (this.helper === null) {
+      const fw = firewall ? ` and, as firewalld is running: ${FIREWALL_MANUAL}` : '';
+      return {
+        ok: false,
+        message: `Bootdrop's port helper is only installed with the .deb package. Run in a terminal instead: ${MANUAL_COMMAND}${fw} (both last until reboot).`,
+      };
+    }
+    if (o.remember) {
+      const r = await this.run('pkexec', [this.helper, 'allow', '--remember']);
+      if (r.missing) return { ok: false, message: `pkexec is not installed. Run in a terminal: ${MANUAL_COMMAND}` };
+      if (r.code !== 0) return { ok: false, message: pkexecFailure(r.code, r.stderr) };
+    }
+    const fwArgs = firewall && o.iface ? ['--firewall', o.iface] : [];
+    const held = await this.hold(fwArgs);
+    if (!held.ok) return held;
+    const what = o.remember
+      ? 'Ports 67, 69, 4011 and 80 are allowed, also after reboots (uninstalling Bootdrop removes the setting).'
+      : 'Ports 67, 69, 4011 and 80 are allowed while Bootdrop serves; this is undone when serving stops or Bootdrop quits.';
+    const fw = fwArgs.length
+      ? ` firewalld was running and drops DHCP, TFTP and HTTP by default: opened 67, 69, 4011/udp and 80/tcp on ${o.iface}'s zone until serving stops.`
+      : '';
+    return { ok: true, message: what + fw };
+  }
+
+  private hold(args: string[]): Promise<FixPortsResult> {
+    this.release();
+    const helper = this.helper!;
+    const child = (this.o.spawnHold ?? spawnPkexecHold)(helper, ['hold', ...args]);
+    return new Promise((resolve) => {
+      let out = '';
+      let err = '';
+      const done = (r: FixPortsResult): void => {
+        child.stdout?.removeAllListeners('data');
+        resolve(r);
+      };
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (/^held$/m.test(out)) {
+          this.held = child;
+          done({ ok: true, message: '' });
+        }
+      });
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-2000)));
+      child.on('error', (e: NodeJS.ErrnoException) =>
+        done({
+          ok: false,
+          message:
+            e.code === 'ENOENT'
+              ? `pkexec is not installed. Run in a terminal: ${MANUAL_COMMAND}`
+              : `The fix failed: ${e.message}`,
+        }),
+      );
+      child.on('exit', (code) => {
+        if (this.held === child) this.held = null;
+        else done({ ok: false, message: pkexecFailure(code, err) });
+      });
+    });
+  }
+
+  /** Undo the session's grant (the helper restores when its pipe closes); a remembered setting stays. */
+  release(): void {
+    const child = this.held;
+    this.held = null;
+    child?.stdin?.end();
+  }
+}
+
+function spawnPkexecHold(helper: string, args: string[]): ChildProcess {
+  return spawn('pkexec', [helper, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** The one-click fix as the shell offers it: hold the ports for this session, or remember them. */
+export async function fixPrivilegedPorts(
+  platform: NodeJS.Platform,
+  grant: PortGrant = new PortGrant({ platform }),
+  o: { remember: boolean; iface: string | null } = { remember: false, iface: null },
+): Promise<FixPortsResult> {
+  return grant.grant(o);
 }

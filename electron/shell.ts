@@ -15,7 +15,7 @@ import {
   Tray,
   type BrowserWindow as BrowserWindowType,
 } from 'electron';
-import type { BootdropApi, EngineEvent, LogLevel, MenuSettings } from '../main/contract';
+import type { BootdropApi, EngineEvent, LogLevel, MenuSettings, ServingState } from '../main/contract';
 import type { OpenDialogKind, OpenDialogRequest, OpenDialogResult } from '../main/contract/shell';
 import { dispatchRequest, type ValidationEnv } from '../main/contract/validate';
 import { appMenuTemplate, type AppMenuAction } from './app-menu';
@@ -26,7 +26,7 @@ import { IpcBridge, TrustedSenders } from './ipc';
 import { KeepAwake } from './keep-awake';
 import { Notifier } from './notifier';
 import { openDialogOptions } from './open-dialog';
-import { canFixPorts, fixPrivilegedPorts } from './privileged-ports';
+import { canFixPorts, fixPrivilegedPorts, PortGrant } from './privileged-ports';
 import { guardAllWebContents, hardenSession, isAppUrl, type AppEntry } from './security';
 import { DEFAULT_SETTINGS, SettingsStore, type ShellSettings } from './settings';
 import { StatusTray } from './tray';
@@ -51,7 +51,8 @@ export interface ShellOptions {
   paths: ShellPaths;
   env: ValidationEnv;
   platform?: NodeJS.Platform;
-  fixPorts?: () => Promise<FixPortsResult>;
+  /** Tests stand in for the privileged helper; `remember` is the dialog's checkbox. */
+  fixPorts?: (o: { remember: boolean; iface: string | null }) => Promise<FixPortsResult>;
   /** Whether a tray icon can show at all (default: asks the desktop, see tray-host.ts). */
   hasTrayHost?: () => Promise<boolean>;
 }
@@ -72,6 +73,9 @@ export class DesktopShell {
   private quitting = false;
   private disposed = false;
   private portFixOffered = false;
+  /** The boot ports held for this serving session (Linux), see privileged-ports.ts. */
+  private ports: PortGrant | null = null;
+  private portsReleaseTimer: NodeJS.Timeout | null = null;
   private toldAboutTray = false;
   /** Shell notices from before the renderer listened; replayed after its first snapshot. */
   private notices: EngineEvent[] = [];
@@ -99,7 +103,10 @@ export class DesktopShell {
       api: this.rendererApi(),
       env: this.opts.env,
       trusted,
-      shell: { fixPrivilegedPorts: () => this.fixPorts(), openDialog: (req) => this.openDialog(req) },
+      shell: {
+        fixPrivilegedPorts: () => this.fixPorts({ remember: false }),
+        openDialog: (req) => this.openDialog(req),
+      },
       warn: (message) => this.notice('warn', message),
     });
     Menu.setApplicationMenu(
@@ -281,13 +288,34 @@ export class DesktopShell {
 
   // ---- privileged ports (Linux) ----------------------------------------------------------------
 
-  private fixPorts(): Promise<FixPortsResult> {
-    return (this.opts.fixPorts ?? (() => fixPrivilegedPorts(this.platform)))();
+  private fixPorts(o: { remember: boolean }): Promise<FixPortsResult> {
+    const iface = this.view?.state.interfaceName ?? null;
+    if (this.opts.fixPorts) return this.opts.fixPorts({ ...o, iface });
+    this.ports ??= new PortGrant({ platform: this.platform });
+    return fixPrivilegedPorts(this.platform, this.ports, { ...o, iface });
+  }
+
+  /**
+   * Serving stopped by the user (not a restart, not a lost link the session waits out): give the ports
+   * back after a moment, so a restart for a mode or interface change keeps them.
+   */
+  private maybeReleasePorts(state: ServingState): void {
+    if (!this.ports?.holding) return;
+    if (state.serving || state.starting || state.error) {
+      if (this.portsReleaseTimer) clearTimeout(this.portsReleaseTimer);
+      this.portsReleaseTimer = null;
+      return;
+    }
+    this.portsReleaseTimer ??= setTimeout(() => {
+      this.portsReleaseTimer = null;
+      this.ports?.release();
+    }, 5000);
   }
 
   private maybeOfferPortFix(): void {
     const state = this.view?.state;
     if (!state) return;
+    this.maybeReleasePorts(state);
     if (!canFixPorts(state, this.platform)) {
       if (state.serving) this.portFixOffered = false;
       return;
@@ -303,17 +331,20 @@ export class DesktopShell {
       title: 'Bootdrop needs the boot ports',
       message: 'Linux only lets privileged programs use ports below 1024, and network boot needs 67, 69, 4011 and 80.',
       detail:
-        'Bootdrop can allow unprivileged programs to use ports from 67 up (net.ipv4.ip_unprivileged_port_start=67), now and after reboots. ' +
-        'Your password is asked once by the system (pkexec).',
+        'Bootdrop can allow them while it serves (net.ipv4.ip_unprivileged_port_start=67, and firewalld opened for ' +
+        'exactly these ports if it is running); this is undone when serving stops or Bootdrop quits. ' +
+        'Your password is asked by the system (pkexec).',
+      checkboxLabel: 'Remember: keep allowing the ports, also after reboots (until Bootdrop is uninstalled)',
+      checkboxChecked: false,
       buttons: ['Allow boot ports', 'Not now'],
       defaultId: 0,
       cancelId: 1,
     };
-    const { response } = this.win
+    const { response, checkboxChecked } = this.win
       ? await dialog.showMessageBox(this.win, options)
       : await dialog.showMessageBox(options);
     if (response !== 0) return;
-    const result = await this.fixPorts();
+    const result = await this.fixPorts({ remember: checkboxChecked });
     this.notice(result.ok ? 'info' : 'error', result.message);
     if (result.ok) await this.opts.engine.start();
   }
@@ -388,5 +419,7 @@ export class DesktopShell {
     this.keepAwake.follow(false);
     this.notifier.clear();
     await this.opts.engine.dispose().catch(() => undefined);
+    if (this.portsReleaseTimer) clearTimeout(this.portsReleaseTimer);
+    this.ports?.release(); // after the servers closed their sockets
   }
 }

@@ -32,7 +32,7 @@ export interface DhcpServiceOptions {
    */
   probeTimeoutMs?: number;
   /** auto: what the kernel knows of the link (default: /proc/net on Linux); tests may stand in for it. */
-  linkNeighbours?: (iface: string) => Promise<LinkNeighbours>;
+  linkNeighbours?: (iface: { name: string; address: string }) => Promise<LinkNeighbours>;
   /** auto: how often to probe again while acting as DHCP server (default 30000). */
   probeIntervalMs?: number;
   /** Ports; tests may move them. dhcp 67, proxy (PXE) 4011, client 68 (auto mode's probe). */
@@ -361,7 +361,7 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     const iface = this.opts.iface.name;
     let link: LinkEvidence;
     try {
-      const n = await (this.opts.linkNeighbours ?? readLinkNeighbours)(iface);
+      const n = await (this.opts.linkNeighbours ?? readLinkNeighbours)(this.opts.iface);
       link = {
         neighbours: n.macs === null ? null : new Set([...n.macs, ...this.heard]).size,
         defaultRouteHere: n.defaultRouteHere,

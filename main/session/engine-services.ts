@@ -19,7 +19,7 @@ import { SecureBootPolicy, SHIM_X64 } from '../boot/secure-boot/policy';
 import { DhcpService, type ClientEvent } from '../dhcp';
 import { HttpServer } from '../http';
 import { openSource, type OpenedSource } from '../iso';
-import { listInterfaces } from '../net';
+import { firewallAdvice, firewalldFinding, listInterfaces } from '../net';
 import { TftpServer } from '../tftp';
 import type { MountedTree } from '../vfs';
 import { classicPortWarning, noClassicPxelinuxError } from './errors';
@@ -95,6 +95,11 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
   const layouts = new WeakMap<MountedTree, ServedLayout>();
   return {
     listInterfaces: () => listInterfaces(),
+    async firewallAdvice(iface) {
+      if (process.platform !== 'linux') return null;
+      const finding = await firewalldFinding(iface);
+      return finding && firewallAdvice(finding, iface);
+    },
 
     async openSource(hostPath) {
       const o = await openSource(hostPath);

@@ -139,4 +139,6 @@ export interface EngineServices<P = unknown, M extends SourceMedium = SourceMedi
   startHttp(opts: ServerStart): Promise<RunningServer & { port: number }>;
   startTftp(opts: ServerStart): Promise<RunningServer>;
   startDhcp(opts: DhcpStart): Promise<RunningDhcp>;
+  /** A sentence when a host firewall (firewalld) blocks the boot ports on this interface, else null. */
+  firewallAdvice?(iface: string): Promise<string | null>;
 }

@@ -572,6 +572,13 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       });
       this.awaitingLink = null;
       this.watchLink();
+      // Not awaited: firewalld's answers take a moment, and serving has already begun.
+      void this.services.firewallAdvice?.(iface.name).then(
+        (advice) => {
+          if (advice && this.running === run) this.log('warn', 'net', advice);
+        },
+        () => undefined,
+      );
       this.log(
         'info',
         'session',

@@ -141,7 +141,10 @@ export const MODE_LABELS: Record<ServeMode, { label: string; hint: string }> = {
     label: 'Direct cable',
     hint: 'Bootdrop hands out addresses itself. Use this on a bare cable between this computer and the PC.',
   },
-  auto: { label: 'Automatic', hint: 'Bootdrop looks for a router when it starts and picks one of the two.' },
+  auto: {
+    label: 'Automatic',
+    hint: 'Beside a router unless no DHCP server answers and the link looks like a direct cable; Bootdrop says which and why.',
+  },
 };
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForOutput } from '../helpers/netns';
 import { privilegedPortsNs } from '../helpers/unprivileged';
+import { PortGrant } from '../../electron/privileged-ports';
 
 const execFileP = promisify(execFile);
 const HELPER = path.resolve(__dirname, '../../build/linux/bootdrop-ports');
@@ -66,6 +67,29 @@ describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('the pr
     expect(await portStart()).toBe('67');
     child.stdin!.end();
     expect(await exited).toBe(0);
+    expect(await portStart()).toBe('1024');
+  });
+
+  // The desktop app's side (electron/privileged-ports.ts) with the real helper in place of pkexec.
+  it('PortGrant holds the ports for a serving session and gives them back on release', async () => {
+    const grant = new PortGrant({
+      platform: 'linux',
+      helper: HELPER,
+      spawnHold: (helper, args) =>
+        spawn('ip', ['netns', 'exec', ns.ns, helper, ...args], {
+          env: { PATH: process.env.PATH, BOOTDROP_PORTS_TEST_ROOT: root },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        }),
+    });
+    const r = await grant.grant({ remember: false, iface: 'eth0' });
+    expect(r).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/undone when serving stops or Bootdrop quits/),
+    });
+    expect(grant.holding).toBe(true);
+    expect(await portStart()).toBe('67');
+    grant.release();
+    for (let i = 0; i < 100 && (await portStart()) !== '1024'; i++) await new Promise((res) => setTimeout(res, 50));
     expect(await portStart()).toBe('1024');
   });
 

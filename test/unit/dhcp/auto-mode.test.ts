@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AUTO_PROBES, AUTO_WINDOW_MS, decideAutoMode, type LinkEvidence } from '../../../main/dhcp/auto-mode';
-import { arpMacsOn, defaultRouteVia } from '../../../main/dhcp/link-evidence';
+import {
+  arpMacsOn,
+  defaultRouteVia,
+  macosArpMacs,
+  macosDefaultVia,
+  windowsArpMacs,
+  windowsDefaultVia,
+} from '../../../main/dhcp/link-evidence';
 
 const BARE: LinkEvidence = { neighbours: 0, defaultRouteHere: false };
 const silent = (elapsedMs = AUTO_WINDOW_MS) => ({ probesSent: AUTO_PROBES, elapsedMs, serverSeen: null });
@@ -79,5 +86,40 @@ eth0\t0000000A\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0
   it('finds the default route and the interface it leaves through', () => {
     expect(defaultRouteVia(ROUTE, 'wlan0')).toBe(true);
     expect(defaultRouteVia(ROUTE, 'eth0')).toBe(false); // Wi-Fi to the router, cable to the PC
+  });
+});
+
+describe('link evidence from macOS and Windows tools', () => {
+  it('macOS arp -a -i: complete entries on the interface, zeros restored, broadcast and incomplete left out', () => {
+    const arp = [
+      '? (192.168.2.1) at 0:11:22:3:44:55 on en5 ifscope [ethernet]',
+      '? (192.168.2.7) at (incomplete) on en5 ifscope [ethernet]',
+      '? (192.168.2.255) at ff:ff:ff:ff:ff:ff on en5 ifscope [ethernet]',
+      '? (10.0.0.1) at aa:bb:cc:dd:ee:ff on en0 ifscope [ethernet]',
+    ].join('\n');
+    expect(macosArpMacs(arp, 'en5')).toEqual(['00:11:22:03:44:55']);
+    const route =
+      '   route to: default\ndestination: default\n       mask: default\n    gateway: 10.0.0.1\n  interface: en0\n';
+    expect(macosDefaultVia(route, 'en0')).toBe(true);
+    expect(macosDefaultVia(route, 'en5')).toBe(false);
+  });
+
+  it('Windows arp -a -N / route print: dynamic entries only, default route by interface address', () => {
+    const arp = [
+      'Interface: 169.254.10.1 --- 0x11',
+      '  Internet Address      Physical Address      Type',
+      '  169.254.10.20         52-54-00-12-34-56     dynamic',
+      '  169.254.255.255       ff-ff-ff-ff-ff-ff     static',
+      '  224.0.0.22            01-00-5e-00-00-16     static',
+    ].join('\r\n');
+    expect(windowsArpMacs(arp)).toEqual(['52:54:00:12:34:56']);
+    const route = [
+      'IPv4 Route Table',
+      'Active Routes:',
+      'Network Destination        Netmask          Gateway       Interface  Metric',
+      '          0.0.0.0          0.0.0.0      192.168.1.1    192.168.1.5     25',
+    ].join('\r\n');
+    expect(windowsDefaultVia(route, '192.168.1.5')).toBe(true);
+    expect(windowsDefaultVia(route, '169.254.10.1')).toBe(false);
   });
 });

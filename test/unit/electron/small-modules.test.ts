@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { resolveAppPaths } from '../../../electron/app-paths';
 import { bootNotice } from '../../../electron/boot-notice';
-import { FIX_COMMAND, canFixPorts, fixPrivilegedPorts, type Runner } from '../../../electron/privileged-ports';
+import {
+  MANUAL_COMMAND,
+  PortGrant,
+  canFixPorts,
+  firewalldRunning,
+  fixPrivilegedPorts,
+  type Runner,
+} from '../../../electron/privileged-ports';
 import { rootRefusal } from '../../../electron/root-guard';
 import { contentSecurityPolicy, isAllowedRequest, isAppUrl, type AppEntry } from '../../../electron/security';
 import { IDLE } from '../webui/stub-api';
@@ -28,42 +36,38 @@ describe('privileged ports', () => {
     expect(canFixPorts(IDLE, 'linux')).toBe(false);
   });
 
-  it('runs exactly the documented sysctl through pkexec and explains each outcome', async () => {
-    const calls: Array<[string, readonly string[]]> = [];
-    const runner =
-      (code: number | null, missing = false): Runner =>
-      async (file, args) => {
-        calls.push([file, args]);
-        return { code, stderr: 'boom', missing };
-      };
-    expect(FIX_COMMAND).toEqual([
-      'pkexec',
-      [
-        'sh',
-        '-c',
-        'sysctl -w net.ipv4.ip_unprivileged_port_start=67 && echo net.ipv4.ip_unprivileged_port_start=67 > /etc/sysctl.d/60-bootdrop.conf',
-      ],
-    ]);
-    expect(await fixPrivilegedPorts('linux', runner(0))).toMatchObject({ ok: true });
-    expect(calls[0]).toEqual(FIX_COMMAND);
-    expect(await fixPrivilegedPorts('linux', runner(126))).toMatchObject({
+  // pkexec's outcomes, played by real processes that exit the way pkexec does.
+  const exiting = (code: number) => () => spawn('sh', ['-c', `echo pkexec-said-no >&2; exit ${code}`]);
+  const noFirewalld: Runner = async () => ({ code: null, stdout: '', stderr: '', missing: true });
+  const session = { remember: false, iface: 'eth0' };
+
+  it('explains each way the helper can fail, and what to run instead where it is not installed', async () => {
+    const grant = (code: number) =>
+      new PortGrant({ platform: 'linux', helper: '/opt/x/bootdrop-ports', run: noFirewalld, spawnHold: exiting(code) });
+    expect(await fixPrivilegedPorts('linux', grant(126), session)).toEqual({
       ok: false,
-      message: expect.stringContaining('Cancelled'),
+      message: 'Cancelled: the password dialog was dismissed.',
     });
-    expect(await fixPrivilegedPorts('linux', runner(127))).toMatchObject({
+    expect((await fixPrivilegedPorts('linux', grant(127), session)).message).toMatch(/^Not authorized by polkit/);
+    expect((await fixPrivilegedPorts('linux', grant(1), session)).message).toMatch(/exit 1\): pkexec-said-no/);
+    const noHelper = new PortGrant({ platform: 'linux', helper: null, run: noFirewalld });
+    expect(await fixPrivilegedPorts('linux', noHelper, session)).toEqual({
       ok: false,
-      message: expect.stringContaining('Not authorized'),
+      message: expect.stringContaining(`Run in a terminal instead: ${MANUAL_COMMAND}`),
     });
-    expect(await fixPrivilegedPorts('linux', runner(null, true))).toMatchObject({
-      ok: false,
-      message: expect.stringContaining('sudo sh -c'),
-    });
-    expect(await fixPrivilegedPorts('linux', runner(1))).toMatchObject({
-      ok: false,
-      message: expect.stringContaining('boom'),
-    });
-    expect(await fixPrivilegedPorts('win32', runner(0))).toMatchObject({ ok: false });
-    expect(calls).toHaveLength(5);
+    const mac = new PortGrant({ platform: 'darwin', helper: null, run: noFirewalld });
+    expect((await fixPrivilegedPorts('darwin', mac, session)).ok).toBe(false);
+  });
+
+  it('names the firewalld command too when firewalld is running and the helper is missing', async () => {
+    const running: Runner = async (file, args) =>
+      file === 'firewall-cmd' && args[0] === '--state'
+        ? { code: 0, stdout: 'running\n', stderr: '', missing: false }
+        : { code: 1, stdout: '', stderr: '', missing: false };
+    expect(await firewalldRunning(running)).toBe(true);
+    expect(await firewalldRunning(noFirewalld)).toBe(false);
+    const r = await new PortGrant({ platform: 'linux', helper: null, run: running }).grant(session);
+    expect(r.message).toContain('--add-port=67/udp --add-port=69/udp --add-port=4011/udp --add-port=80/tcp');
   });
 });
 

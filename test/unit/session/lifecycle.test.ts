@@ -91,6 +91,21 @@ async function serving(journal: string[], o: Parameters<typeof fakeServices>[1] 
 }
 
 describe('Session lifecycle (services as functions)', () => {
+  it('tells the user when a host firewall blocks the boot ports on the serving interface', async () => {
+    const journal: string[] = [];
+    const services = fakeServices(journal);
+    services.firewallAdvice = async (iface) => `firewalld is running and blocks 69/udp on ${iface}`;
+    session = new Session({ loadersDir: '/nowhere', httpPort: 0, mode: 'proxy', linkCheckMs: 0 }, services);
+    await session.addSource({ path: '/isos/test.iso' });
+    const logged = new Promise<string>((resolve) =>
+      session!.onEvent((e) => {
+        if (e.type === 'log' && e.entry.level === 'warn' && e.entry.scope === 'net') resolve(e.entry.message);
+      }),
+    );
+    expect((await session.start()).serving).toBe(true);
+    expect(await logged).toBe('firewalld is running and blocks 69/udp on eth0');
+  });
+
   it('never offers loopback as the connection to the PC, but still serves on it when named (tests, CLI)', async () => {
     const journal: string[] = [];
     const lo: NetInterface = {
