@@ -182,6 +182,11 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       'info',
       `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`,
     );
+    for (const p of relayPools)
+      this.log(
+        'info',
+        `relayed subnet ${p.subnet.address}/${p.subnet.prefix}: addresses ${p.addresses[0]}-${p.addresses.at(-1)} while acting as DHCP server, the relay as router`,
+      );
     if (this.responder.mode === null) this.startProbing();
     else this.notify('mode', this.responder.mode);
   }
