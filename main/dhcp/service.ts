@@ -371,12 +371,13 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = null;
     const was = this.responder.mode;
+    const pools = this.responder.relayPools.length > 0 ? '; relayed --pool subnets get the boot file only' : '';
     this.setMode(
       'proxy',
       was === 'dhcp' ? 'warn' : 'info',
       was === 'dhcp'
-        ? `another DHCP server appeared at ${server} (${how}): stopped handing out addresses, now serving as proxyDHCP beside it`
-        : `found a DHCP server at ${server} (${how}): serving as proxyDHCP beside it`,
+        ? `another DHCP server appeared at ${server} (${how}): stopped handing out addresses, now serving as proxyDHCP beside it${pools}`
+        : `found a DHCP server at ${server} (${how}): serving as proxyDHCP beside it${pools}`,
     );
   }
 
