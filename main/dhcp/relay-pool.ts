@@ -17,10 +17,7 @@ export const RELAY_POOL_MAX = 1024;
 
 export class PoolSpecError extends Error {}
 
-const DOTTED = /^\d{1,3}(\.\d{1,3}){3}$/;
-
 function ip(text: string, what: string, spec: string): number {
-  if (!DOTTED.test(text)) throw new PoolSpecError(`--pool ${spec}: ${what} "${text}" is not an IPv4 address`);
   try {
     return ipToInt(text);
   } catch {

@@ -6,11 +6,10 @@
 import type { BootDecision, BootPolicy, ClientFacts } from '../boot/policy';
 import type { EffectiveMode, LogLevel } from '../contract';
 import type { Subnet } from '../net';
-import { BOOTREQUEST, decode, DhcpDecodeError, encode, type DhcpPacket } from './codec';
+import { BOOTREQUEST, BROADCAST_FLAG, decode, DhcpDecodeError, encode, type DhcpPacket } from './codec';
 import { decodeSubOptions, PxeSub } from './codec-pxe';
 import { ipToU32, maskOf, onSubnetU32 } from './ipv4';
 import { bootClientKind, clientFacts, describe, target } from './facts';
-import { BROADCAST_FLAG } from './codec';
 import type { LeasePool } from './lease-pool';
 import { clientMac, findOption, MessageType, messageType, messageTypeName, Opt, optionIp } from './options';
 import { answerOwnDhcp, type OwnDhcpContext } from './own-dhcp';
@@ -77,7 +76,7 @@ export interface ResponderOptions {
   relayPools?: readonly LeasePool[];
 }
 
-/** A relayed subnet Bootdrop hands out addresses on, and the relay agent last seen for it. */
+/** A relayed subnet Bootdrop hands out addresses on (a --pool), its own-DHCP view carrying the relay as router. */
 interface RelayScope {
   network: number;
   mask: number;
@@ -108,8 +107,8 @@ export class Responder {
   private readonly network: number;
   private readonly mask: number;
   private readonly relayScopes: RelayScope[];
-  /** Client MAC → the relay (giaddr) it was last seen through; insertion order is age. */
-  private readonly relayedClients = new Map<string, string>();
+  /** MACs seen through a relay, oldest first (bounded by RELAYED_CLIENTS_MAX). */
+  private readonly relayedClients = new Set<string>();
 
   constructor(opts: ResponderOptions) {
     this.serverIp = opts.serverIp;
@@ -162,11 +161,11 @@ export class Responder {
     return this.relayedClients.has(mac) || this.relayScopeFor(ip) !== null;
   }
 
-  private noteRelayed(mac: string, giaddr: string): void {
+  private noteRelayed(mac: string): void {
     this.relayedClients.delete(mac);
-    this.relayedClients.set(mac, giaddr);
+    this.relayedClients.add(mac);
     if (this.relayedClients.size > RELAYED_CLIENTS_MAX)
-      this.relayedClients.delete(this.relayedClients.keys().next().value!);
+      this.relayedClients.delete(this.relayedClients.values().next().value!);
   }
 
   handle(data: Buffer, from: Endpoint, via: Via): Outcome {
@@ -262,7 +261,7 @@ export class Responder {
    * for the relay's subnet, else as proxyDHCP. Replies go to the relay (replyDestination).
    */
   private answerRelayed(req: DhcpPacket, from: Endpoint, out: Outcome): void {
-    this.noteRelayed(clientMac(req), req.giaddr);
+    this.noteRelayed(clientMac(req));
     const scope = this.relayScopeFor(req.giaddr);
     if (!scope) return this.answerProxy(req, from, out);
     scope.ctx.pool.exclude(req.giaddr);

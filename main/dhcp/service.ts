@@ -195,6 +195,11 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       'info',
       `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`,
     );
+    for (const p of relayPools)
+      this.log(
+        'info',
+        `relayed subnet ${p.subnet.address}/${p.subnet.prefix}: addresses ${p.addresses[0]}-${p.addresses.at(-1)} while acting as DHCP server, the relay as router`,
+      );
     if (this.responder.mode === null) this.startProbing();
     else this.notify('mode', this.responder.mode, null);
   }
@@ -409,12 +414,13 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = null;
     const was = this.responder.mode;
+    const pools = this.responder.relayPools.length > 0 ? '; relayed --pool subnets get the boot file only' : '';
     this.setMode(
       'proxy',
       was === 'dhcp' ? 'warn' : 'info',
       was === 'dhcp'
-        ? `another DHCP server appeared at ${server} (${how}): stopped handing out addresses, now serving as proxyDHCP beside it`
-        : `found a DHCP server at ${server} (${how}): serving as proxyDHCP beside it`,
+        ? `another DHCP server appeared at ${server} (${how}): stopped handing out addresses, now serving as proxyDHCP beside it${pools}`
+        : `found a DHCP server at ${server} (${how}): serving as proxyDHCP beside it${pools}`,
     );
   }
 

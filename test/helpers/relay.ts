@@ -26,6 +26,11 @@ export interface Campus {
   startRelay(servers: string[]): Promise<ChildProcess>;
   /** dnsmasq as the campus DHCP server on .91.3, leasing .90.100-.150 to relayed clients. */
   startCampusDhcp(): Promise<ChildProcess>;
+  /**
+   * IPv6 router advertisements on the clients' subnet (dnsmasq, RA only, from the router), as campus
+   * routers send: without them iPXE waits ~15 s per boot for IPv6 autoconfiguration.
+   */
+  startRouterAdverts(): Promise<ChildProcess>;
   relayLog(): string;
   destroy(): Promise<void>;
 }
@@ -82,6 +87,24 @@ export async function campus(tag: string): Promise<Campus> {
         ]);
         procs.push(proc);
         await waitForOutput(proc, /DHCP, IP range/, 10_000);
+        return proc;
+      },
+      async startRouterAdverts() {
+        await router.exec(['ip', 'addr', 'add', 'fd00:b0d:90::1/64', 'dev', 'eth0', 'nodad']);
+        const proc = router.spawn([
+          'dnsmasq',
+          '--no-daemon',
+          '--conf-file=/dev/null',
+          '--port=0',
+          '--interface=eth0',
+          '--bind-interfaces',
+          '--enable-ra',
+          '--dhcp-range=::,constructor:eth0,ra-only',
+          '--leasefile-ro',
+          '--log-facility=-',
+        ]);
+        procs.push(proc);
+        await waitForOutput(proc, /router advertisement on/, 10_000);
         return proc;
       },
       relayLog: () => relayLog,

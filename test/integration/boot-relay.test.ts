@@ -35,6 +35,7 @@ describe('network boot through a DHCP relay (proxy mode, PC on another subnet)',
     net = await campus(tag);
     procs.push(await net.startCampusDhcp());
     procs.push(await net.startRelay([CAMPUS_DHCP, BOOTDROP]));
+    procs.push(await net.startRouterAdverts());
     serve = ServeProcess.start(net.bootdrop.ns, [
       iso,
       '--interface',
