@@ -72,6 +72,10 @@ async function startExported(srv: NetnsHost, fx: Fixture, dir: string): Promise<
   await fsp.rm(dir, { recursive: true, force: true });
   const bin = path.join(root, 'bin', 'bootdrop.js');
   await run('ip', ['netns', 'exec', srv.ns, process.execPath, bin, 'export', fx.iso, '--to', dir, '-i', 'eth0']);
+  // BENCH_SCALE_DNSMASQ="tftp-max=1000": lines added to the exported dnsmasq.conf (its default
+  // tftp-max is 50 concurrent transfers; the export leaves it).
+  const extra = (process.env.BENCH_SCALE_DNSMASQ ?? '').split(';').filter(Boolean);
+  if (extra.length > 0) await fsp.appendFile(path.join(dir, 'dnsmasq.conf'), extra.join('\n') + '\n');
   await run('sh', [path.join(dir, 'prepare.sh')], 600_000);
   const nginx = Server.start('nginx', 'ip', ['netns', 'exec', srv.ns, 'nginx', '-c', path.join(dir, 'nginx.conf')]);
   const dnsmasq = Server.start('dnsmasq', 'ip', [
@@ -131,7 +135,12 @@ async function storm(cli: NetnsHost, server: string, count: number): Promise<Sam
 /** A text plot of seconds against clients, one mark per server, for the docs. */
 function curve(counts: number[], series: Record<Kind, number[]>): string {
   const width = 60;
-  const max = Math.max(...Object.values(series).flat(), 0.001);
+  const max = Math.max(
+    ...Object.values(series)
+      .flat()
+      .filter((x) => Number.isFinite(x)),
+    0.001,
+  );
   const lines = [
     `clients | time until all have kernel + initrd (B = Bootdrop, N = dnsmasq+nginx; full width ${fmt(max)} s)`,
   ];
@@ -139,8 +148,9 @@ function curve(counts: number[], series: Record<Kind, number[]>): string {
     const row = Array.from({ length: width + 1 }, () => ' ');
     const b = series.bootdrop[i];
     const c = series['dnsmasq+nginx'][i];
-    if (c !== undefined) row[Math.round((c / max) * width)] = 'N';
-    if (b !== undefined) row[Math.round((b / max) * width)] = row[Math.round((b / max) * width)] === 'N' ? '*' : 'B';
+    if (c !== undefined && Number.isFinite(c)) row[Math.round((c / max) * width)] = 'N';
+    if (b !== undefined && Number.isFinite(b))
+      row[Math.round((b / max) * width)] = row[Math.round((b / max) * width)] === 'N' ? '*' : 'B';
     lines.push(`${String(n).padStart(7)} |${row.join('').trimEnd()}`);
   });
   return lines.join('\n');
@@ -183,7 +193,8 @@ async function main(): Promise<void> {
     // alternating the order per N so neither always runs on a warmer machine.
     for (const [ci, n] of counts.entries()) {
       const order: Kind[] = ci % 2 === 0 ? ['bootdrop', 'dnsmasq+nginx'] : ['dnsmasq+nginx', 'bootdrop'];
-      for (const kind of order) {
+      const only = process.env.BENCH_SCALE_ONLY;
+      for (const kind of order.filter((k) => !only || k === only)) {
         const c = kind === 'bootdrop' ? await startBootdrop(srv, fx) : await startExported(srv, fx, site);
         contenders.push(c);
         try {
@@ -214,13 +225,19 @@ async function main(): Promise<void> {
   for (const n of counts) {
     const b = results.get(`bootdrop/${n}`) ?? [];
     const c = results.get(`dnsmasq+nginx/${n}`) ?? [];
-    const bw = median(b.map((s) => s.wallS));
-    const cw = median(c.map((s) => s.wallS));
-    series.bootdrop.push(bw);
-    series['dnsmasq+nginx'].push(cw);
+    // A round with failures has no "all have kernel + initrd" time: it is shown, not counted.
+    const ok = (xs: Sample[]) => xs.filter((s) => s.failures === 0);
+    const bw = median(ok(b).map((s) => s.wallS));
+    const cw = median(ok(c).map((s) => s.wallS));
+    const each = (xs: Sample[]) =>
+      xs.map((s) => (s.failures === 0 ? fmt(s.wallS, 2) : `${s.failures} of ${n} failed`)).join(', ');
+    const cell = (w: number, xs: Sample[]) =>
+      xs.length === 0 ? '—' : `${ok(xs).length > 0 ? `${fmt(w, 2)} s` : 'failed'} (${each(xs)})`;
+    series.bootdrop.push(ok(b).length > 0 ? bw : NaN);
+    series['dnsmasq+nginx'].push(ok(c).length > 0 ? cw : NaN);
     const mbs = (w: number) => fmt((n * mib * MiB) / 1e6 / w, 0);
     rows.push(
-      `| ${n} | ${fmt(bw, 2)} s (${b.map((s) => fmt(s.wallS, 2)).join(', ')}) | ${fmt(cw, 2)} s (${c.map((s) => fmt(s.wallS, 2)).join(', ')}) | ${fmt(bw / cw, 2)} | ${fmt(median(b.map((s) => s.p50S)), 2)} / ${fmt(median(b.map((s) => s.p99S)), 2)} s | ${fmt(median(c.map((s) => s.p50S)), 2)} / ${fmt(median(c.map((s) => s.p99S)), 2)} s | ${mbs(bw)} / ${mbs(cw)} | ${b.reduce((a, s) => a + s.failures, 0)} / ${c.reduce((a, s) => a + s.failures, 0)} |`,
+      `| ${n} | ${cell(bw, b)} | ${cell(cw, c)} | ${fmt(bw / cw, 2)} | ${fmt(median(ok(b).map((s) => s.p50S)), 2)} / ${fmt(median(ok(b).map((s) => s.p99S)), 2)} s | ${fmt(median(ok(c).map((s) => s.p50S)), 2)} / ${fmt(median(ok(c).map((s) => s.p99S)), 2)} s | ${mbs(bw)} / ${mbs(cw)} | ${b.reduce((a, s) => a + s.failures, 0)} / ${c.reduce((a, s) => a + s.failures, 0)} |`,
     );
   }
   const report = [
