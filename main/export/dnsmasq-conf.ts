@@ -8,7 +8,7 @@ import { runDir, wwwDir, type ExportSite } from './site';
 
 /**
  * Client architectures (option 93) as dnsmasq's pxe-service names them: BIOS 0 = x86PC; UEFI x64 is
- * 7 (EDK2/OVMF and most PC firmware send 7) or 9 (some older firmware), both get ipxe.efi.
+ * 7 (EDK2/OVMF and most PC firmware send 7) or 9 (some older firmware), both get the UEFI loader (snponly.efi).
  */
 const UEFI_CSAS = ['BC_EFI', 'X86-64_EFI'] as const;
 
@@ -61,7 +61,7 @@ export function renderDnsmasqConf(site: ExportSite): string {
       'dhcp-option=option:router',
       'dhcp-option=option:dns-server',
       'dhcp-authoritative',
-      '# UEFI x64 firmware (option 93 = 7 or 9) gets ipxe.efi, BIOS gets undionly.kpxe, iPXE the menu.',
+      `# UEFI x64 firmware (option 93 = 7 or 9) gets ${tftpName(bootFiles.uefi)}, BIOS gets ${tftpName(bootFiles.bios)}, iPXE the menu.`,
       'dhcp-match=set:efi64,option:client-arch,7',
       'dhcp-match=set:efi64,option:client-arch,9',
       `dhcp-boot=tag:!ipxe,tag:!efi64,${tftpName(bootFiles.bios)},,${iface.address}`,

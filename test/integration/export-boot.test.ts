@@ -17,7 +17,7 @@ const NET = '10.213.61';
 // `bootdrop export` writes a site for the classic tools; this boots PCs from it with no Bootdrop
 // process running: real dnsmasq (proxyDHCP + TFTP) and real nginx, from the exported configs as the
 // README says to run them, beside the LAN's home router. BIOS (iPXE ROM) and UEFI (OVMF's own PXE
-// client, through the exported ipxe.efi) both reach the ISO's marker and fetch the whole ISO.
+// client, through the exported snponly.efi) both reach the ISO's marker and fetch the whole ISO.
 describe('bootdrop export: the same menu from dnsmasq + nginx', () => {
   let rig: BootRig | undefined;
   const procs: ChildProcess[] = [];
@@ -117,7 +117,7 @@ describe('bootdrop export: the same menu from dnsmasq + nginx', () => {
       throw new Error(`${(err as Error).message}\ndnsmasq said:\n${dnsLog.slice(-3000)}`);
     }
     // The UEFI firmware took its loader from dnsmasq's TFTP (EDK2 does not speak HTTP here).
-    expect(dnsLog).toMatch(/sent .*loaders\/ipxe\.efi/);
+    expect(dnsLog).toMatch(/sent .*loaders\/snponly\.efi/);
     expect(dnsLog).toMatch(/sent .*loaders\/undionly\.kpxe|PXE\(eth0\)/);
   });
 });

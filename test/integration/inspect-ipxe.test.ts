@@ -186,6 +186,10 @@ describe('the generated iPXE menu in real iPXE', () => {
     expect(serial).toMatch(/\/arch\/boot\/x86_64\/initramfs-linux\.img\.\.\./);
     expect(serial).not.toMatch(/injected[^\s]*\.\.\./);
     expect(reqs[0]).toBe('/boot.ipxe');
+    // The menu asks once more with the PC's facts (fits this PC?); this server ignores the query and
+    // serves the same script, which then shows its menu instead of asking again (bd-asked).
+    expect(reqs[1]).toMatch(/^\/boot\.ipxe\?pc=1&memsize=&t19s=/);
+    expect(reqs.filter((u) => u.startsWith('/boot.ipxe'))).toHaveLength(2);
     expect(reqs).toEqual(
       expect.arrayContaining([
         '/iso/arch/arch/boot/x86_64/vmlinuz-linux',
