@@ -30,6 +30,8 @@ export interface DesiredConfig {
   interfaceName: string | null;
   mode: ServeMode;
   menu: MenuSettings & { biosMenu: BiosMenu };
+  /** The file's relayPools (`--pool` on the command line replaces them). */
+  relayPools: string[];
 }
 
 /** Pure: what to serve, from the file and the command line. */
@@ -47,6 +49,7 @@ export function desiredConfig(file: BootdropSettings, cli: CommandLineOverrides)
     interfaceName: cli.interfaceName ?? file.interfaceName,
     mode: cli.mode ?? file.mode,
     menu,
+    relayPools: file.relayPools ?? [],
   };
 }
 
@@ -188,6 +191,11 @@ export class ConfiguredServe {
         `interfaceName is now null (the recommended interface): that applies when the service restarts; still on ${before.interfaceName}`,
       );
     }
+    if (before && before.relayPools.join() !== next.relayPools.join())
+      this.say(
+        'warn',
+        `relayPools changed (${before.relayPools.join(', ') || 'none'} → ${next.relayPools.join(', ') || 'none'}): that applies when the service restarts (systemctl restart bootdrop)`,
+      );
     if (!modeChanged && !ifaceChanged) return out;
     const wasServing = (await this.session.snapshot()).state.serving;
     if (wasServing) await this.session.stop();

@@ -270,12 +270,19 @@ async function classicProblem(
 }
 
 /** The session's starting values: the config file (with the command line on top), else the command line. */
+/** --pool wins; else the config file's relayPools (already checked when the file was read). */
+function relayPoolsFor(a: ServeArgs, desired: DesiredConfig | null): { relayPools?: RelayPoolSpec[] } {
+  if (a.relayPools.length > 0) return { relayPools: a.relayPools };
+  const fromFile = desired?.relayPools ?? [];
+  return fromFile.length > 0 ? { relayPools: fromFile.map((spec) => parsePoolSpec(spec)) } : {};
+}
+
 function sessionOptions(a: ServeArgs, desired: DesiredConfig | null): SessionOptions {
   return {
     loadersDir: a.loadersDir,
     httpPort: a.httpPort,
     tftpPort: a.tftpPort,
-    ...(a.relayPools.length > 0 ? { relayPools: a.relayPools } : {}),
+    ...relayPoolsFor(a, desired),
     mode: desired?.mode ?? a.mode ?? 'proxy',
     append: desired?.menu.append ?? a.append ?? '',
     timeoutSec: desired?.menu.timeoutSec ?? a.timeoutSec ?? DEFAULT_MENU.timeoutSec,

@@ -6,6 +6,7 @@
  */
 import type { MenuSettings, ServeMode } from '../contract';
 import { InvalidRequestError, LIMITS, isAbsoluteHostPath, validateMenu, validateMode } from '../contract/validate';
+import { checkPoolsApart, parsePoolSpec, PoolSpecError } from '../dhcp/relay-pool';
 
 export const SETTINGS_VERSION = 1;
 export const MAX_SOURCES = 64;
@@ -18,6 +19,11 @@ export interface BootdropSettings {
   mode: ServeMode;
   /** null until the user edits the menu: the engine's defaults apply. */
   menu: MenuSettings | null;
+  /**
+   * Address pools for subnets behind a DHCP relay, as `--pool` spells them
+   * (`10.1.0.0/24:10.1.0.100-10.1.0.199`); only the service's file sets them (the window has no place yet).
+   */
+  relayPools?: string[];
 }
 
 export const DEFAULT_SETTINGS: BootdropSettings = {
@@ -28,7 +34,8 @@ export const DEFAULT_SETTINGS: BootdropSettings = {
   menu: null,
 };
 
-const FIELDS = ['version', 'sources', 'interfaceName', 'mode', 'menu'];
+const FIELDS = ['version', 'sources', 'interfaceName', 'mode', 'menu', 'relayPools'];
+const MAX_POOLS = 64;
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -62,12 +69,41 @@ export function validateSettings(raw: unknown): BootdropSettings {
       `interfaceName: expected an interface name or null, got ${JSON.stringify(name) ?? 'nothing'}`,
     );
   }
+  const relayPools = validatePools(o.relayPools);
   try {
     const mode = validateMode(o.mode, 'mode');
     const menu = o.menu === null ? null : validateMenu(o.menu, 'menu');
-    return { version: SETTINGS_VERSION, sources: [...new Set(sources)], interfaceName: name, mode, menu };
+    if (relayPools && relayPools.length > 0 && mode === 'proxy')
+      throw new SettingsError(
+        'relayPools: proxy mode never hands out addresses; set "mode" to "dhcp" or "auto", or remove relayPools',
+      );
+    return {
+      version: SETTINGS_VERSION,
+      sources: [...new Set(sources)],
+      interfaceName: name,
+      mode,
+      menu,
+      ...(relayPools ? { relayPools } : {}),
+    };
   } catch (err) {
     if (err instanceof InvalidRequestError) throw new SettingsError(err.message);
     throw err;
   }
+}
+
+/** relayPools: absent, or a list of `--pool` specs that parse and do not overlap. */
+function validatePools(raw: unknown): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.length > MAX_POOLS || raw.some((p) => typeof p !== 'string'))
+    throw new SettingsError(
+      `relayPools: expected a list of at most ${MAX_POOLS} strings like "10.1.0.0/24:10.1.0.100-10.1.0.199", got ${JSON.stringify(raw) ?? 'nothing'}`,
+    );
+  const specs = raw as string[];
+  try {
+    checkPoolsApart(specs.map((spec) => parsePoolSpec(spec)));
+  } catch (err) {
+    if (err instanceof PoolSpecError) throw new SettingsError(`relayPools: ${err.message.replace(/^--pool /, '')}`);
+    throw err;
+  }
+  return specs;
 }

@@ -37,6 +37,15 @@ describe('parseSettingsText', () => {
     expect(parseSettingsText('\uFEFF' + JSON.stringify(GOOD), 'f')).toEqual(GOOD);
   });
 
+  it("takes relayPools (the service's --pool) in dhcp or auto mode, and refuses overlapping ones", () => {
+    const pools = { ...GOOD, mode: 'dhcp' as const, relayPools: ['10.1.0.0/24:10.1.0.100-10.1.0.199'] };
+    expect(parseSettingsText(JSON.stringify(pools), 'f')).toEqual(pools);
+    const overlap = problem(
+      JSON.stringify({ ...pools, relayPools: ['10.1.0.0/24:10.1.0.100-10.1.0.199', '10.1.0.0/16:10.1.5.1-10.1.5.9'] }),
+    );
+    expect(overlap.message).toMatch(/^\/etc\/bootdrop\/bootdrop\.json: relayPools: .*overlap/);
+  });
+
   it('names the file, the line and column of a JSON mistake, and says what to do', () => {
     const cases: Array<[string, string]> = [
       ['{\n  "version": 1,\n  "sources": [\n}', 'line 4, column 1'],
@@ -66,9 +75,21 @@ describe('parseSettingsText', () => {
       ],
       [
         { ...GOOD, iso: '/x.iso' },
-        'unexpected field "iso" (known fields: version, sources, interfaceName, mode, menu)',
+        'unexpected field "iso" (known fields: version, sources, interfaceName, mode, menu, relayPools)',
       ],
       [{ ...GOOD, version: 2 }, 'unsupported version 2 (expected 1)'],
+      [
+        { ...GOOD, mode: 'dhcp', relayPools: ['10.1.0.0/24:10.1.0.100'] },
+        'relayPools: "10.1.0.0/24:10.1.0.100" is not <network>/<prefix>:<first>-<last>; example: --pool 10.1.0.0/24:10.1.0.100-10.1.0.199',
+      ],
+      [
+        { ...GOOD, relayPools: ['10.1.0.0/24:10.1.0.100-10.1.0.199'] },
+        'relayPools: proxy mode never hands out addresses; set "mode" to "dhcp" or "auto", or remove relayPools',
+      ],
+      [
+        { ...GOOD, mode: 'dhcp', relayPools: 'x' },
+        'relayPools: expected a list of at most 64 strings like "10.1.0.0/24:10.1.0.100-10.1.0.199", got "x"',
+      ],
     ];
     for (const [raw, what] of cases) {
       const e = problem(JSON.stringify(raw));

@@ -38,6 +38,7 @@ describe('desiredConfig', () => {
       interfaceName: null,
       mode: 'proxy',
       menu: { ...DEFAULT_MENU, biosMenu: 'bootdrop' },
+      relayPools: [],
     });
     const d = desiredConfig(
       { ...FILE, interfaceName: 'eth1', menu: { ...DEFAULT_MENU, timeoutSec: 9, append: 'quiet' } },
