@@ -98,7 +98,9 @@ export async function exportSite(opts: ExportOptions): Promise<ExportResult> {
   if (menu.biosMenu === 'iso')
     warnings.push("the ISO's own PXELINUX menu for BIOS PCs is not exported: BIOS PCs get Bootdrop's menu");
   const server = { ip: opts.iface.address, httpPort };
-  const script = renderIpxeScript(plans, menu, server);
+  // byte for byte what `bootdrop serve` serves: it asks for the PC's own menu once, which nginx answers
+  // with this same file (the query is ignored), and iPXE then shows it (bd-asked)
+  const script = renderIpxeScript(plans, menu, server, 'ask');
 
   const policy = new PxePolicy({ httpPort });
   const subnet = { address: opts.iface.address, prefix: opts.iface.prefix };
