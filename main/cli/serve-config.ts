@@ -185,7 +185,8 @@ export class ConfiguredServe {
       ifaceChanged = false;
       this.say(
         'warn',
-        `interfaceName is now null (the recommended interface): that applies when the service restarts; still on ${before.interfaceName}`,
+        `interfaceName is now null (the recommended interface): that applies when the service restarts; still on ` +
+          `${before.interfaceName}`,
       );
     }
     if (!modeChanged && !ifaceChanged) return out;

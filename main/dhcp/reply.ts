@@ -99,8 +99,9 @@ export function addBootInstructions(
 /**
  * Where a reply goes. Port 4011 replies go back to the sender's address and port (EDK2 sends from
  * 4011, iPXE from 68). On port 67 (RFC 2131 4.1): a relayed request's reply goes to the relay agent
- * (giaddr) on the server port, and the relay passes it on to the client; NAKs are broadcast; a client with an address that
- * did not ask for broadcast gets unicast; everything else is broadcast to 255.255.255.255:68. RFC
+ * (giaddr) on the server port, and the relay passes it on to the client; NAKs are broadcast; a
+ * client with an address that did not ask for broadcast gets unicast; everything else is broadcast
+ * to 255.255.255.255:68. RFC
  * 2131 also allows unicast to yiaddr/chaddr, which needs ARP-table injection Node cannot do, so
  * those are broadcast as the RFC permits.
  */

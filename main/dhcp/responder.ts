@@ -204,7 +204,8 @@ export class Responder {
     if (relayed && via === 'pxe') {
       out.logs.push({
         level: 'debug',
-        message: `ignored ${messageTypeName(type)} on port 4011 with giaddr ${req.giaddr} (relays forward port 67 only)`,
+        message:
+          `ignored ${messageTypeName(type)} on port 4011 with giaddr ${req.giaddr} ` + '(relays forward port 67 only)',
         client: mac,
       });
       return out;
@@ -216,7 +217,9 @@ export class Responder {
     if (routed && !this.routedClient(mac, from.address)) {
       out.logs.push({
         level: 'debug',
-        message: `ignored ${messageTypeName(type)} from ${from.address}, not on ${this.serverIp}/${this.subnet.prefix} and not seen through a DHCP relay`,
+        message:
+          `ignored ${messageTypeName(type)} from ${from.address}, not on ` +
+          `${this.serverIp}/${this.subnet.prefix} and not seen through a DHCP relay`,
         client: mac,
       });
       return out;
@@ -328,7 +331,8 @@ export class Responder {
     if (!d) {
       out.logs.push({
         level: 'debug',
-        message: `${messageTypeName(type)} from a client that is not network-booting: left to the network's DHCP server`,
+        message:
+          `${messageTypeName(type)} from a client that is not network-booting: ` + "left to the network's DHCP server",
         client: clientMac(req),
       });
       return;

@@ -193,7 +193,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     this.rewarmTimer.unref();
     this.log(
       'info',
-      `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`,
+      `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ` +
+        `ports ${this.ports.dhcp} and ${this.ports.proxy}`,
     );
     if (this.responder.mode === null) this.startProbing();
     else this.notify('mode', this.responder.mode, null);
@@ -282,7 +283,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       if (this.floodLog.take(key))
         this.log(
           'warn',
-          `${key} sends too many DHCP packets: dropping them (${this.limiter.takeDropped(key)} so far); other clients are still answered`,
+          `${key} sends too many DHCP packets: dropping them (${this.limiter.takeDropped(key)} so far); other ` +
+            `clients are still answered`,
           key.includes(' ') ? undefined : key,
         );
       return;
@@ -331,7 +333,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
         if (err) this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${err.message}`);
       });
     } catch (err) {
-      this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${errorMessage(err)}`); // socket closing
+      // The socket is closing.
+      this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${errorMessage(err)}`);
     }
   }
 
@@ -341,7 +344,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     const window = this.opts.probeTimeoutMs ?? AUTO_WINDOW_MS;
     this.log(
       'info',
-      `looking for another DHCP server on ${this.opts.iface.name} for ${(window / 1000).toFixed(1)} s (Bootdrop hands out addresses only on a bare cable)`,
+      `looking for another DHCP server on ${this.opts.iface.name} for ${(window / 1000).toFixed(1)} s (Bootdrop ` +
+        `hands out addresses only on a bare cable)`,
     );
     this.listeningSince = Date.now();
     this.probesSent = 0;
@@ -413,7 +417,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       'proxy',
       was === 'dhcp' ? 'warn' : 'info',
       was === 'dhcp'
-        ? `another DHCP server appeared at ${server} (${how}): stopped handing out addresses, now serving as proxyDHCP beside it`
+        ? `another DHCP server appeared at ${server} (${how}): stopped handing out addresses, now serving as ` +
+            `proxyDHCP beside it`
         : `found a DHCP server at ${server} (${how}): serving as proxyDHCP beside it`,
     );
   }
