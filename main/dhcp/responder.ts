@@ -5,10 +5,9 @@
  */
 import type { BootDecision, BootPolicy, ClientFacts } from '../boot/policy';
 import type { EffectiveMode, LogLevel } from '../contract';
-import type { Subnet } from '../net';
+import { inSubnet, type Subnet } from '../net';
 import { BOOTREQUEST, decode, DhcpDecodeError, encode, type DhcpPacket } from './codec';
 import { decodeSubOptions, PxeSub } from './codec-pxe';
-import { ipToU32, maskOf, onSubnetU32 } from './ipv4';
 import { bootClientKind, clientFacts, describe, target } from './facts';
 import { BROADCAST_FLAG } from './codec';
 import type { LeasePool } from './lease-pool';
@@ -79,9 +78,16 @@ export interface ResponderOptions {
 
 /** A relayed subnet Bootdrop hands out addresses on, and the relay agent last seen for it. */
 interface RelayScope {
-  network: number;
-  mask: number;
   ctx: OwnDhcpContext;
+}
+
+/** `ip` is on `subnet`; false for a malformed address. */
+function onSubnetOf(ip: string, subnet: Subnet): boolean {
+  try {
+    return inSubnet(ip, subnet);
+  } catch {
+    return false;
+  }
 }
 
 const ZERO = '0.0.0.0';
@@ -104,9 +110,6 @@ export class Responder {
   /** The narrow view own-dhcp.ts works through; null without a pool (proxy only). */
   private readonly ownDhcp: OwnDhcpContext | null;
   private readonly policy: BootPolicy;
-  /** The subnet as numbers, so the per-packet checks do not re-parse the server's address. */
-  private readonly network: number;
-  private readonly mask: number;
   private readonly relayScopes: RelayScope[];
   /** Client MAC → the relay (giaddr) it was last seen through; insertion order is age. */
   private readonly relayedClients = new Map<string, string>();
@@ -114,8 +117,6 @@ export class Responder {
   constructor(opts: ResponderOptions) {
     this.serverIp = opts.serverIp;
     this.subnet = { address: opts.serverIp, prefix: opts.prefix };
-    this.mask = maskOf(opts.prefix);
-    this.network = (ipToU32(opts.serverIp) & this.mask) >>> 0;
     this.policy = opts.policy;
     this.pool = opts.pool ?? null;
     this.relayPools = opts.relayPools ?? [];
@@ -128,10 +129,7 @@ export class Responder {
       send: (req, reply, from, via, out) => this.send(req, reply, from, via, out),
     };
     this.relayScopes = this.relayPools.map((pool) => {
-      const mask = maskOf(pool.subnet.prefix);
       return {
-        network: (ipToU32(pool.subnet.address) & mask) >>> 0,
-        mask,
         ctx: {
           serverIp: this.serverIp,
           subnet: pool.subnet,
@@ -150,7 +148,7 @@ export class Responder {
    */
   private relayScopeFor(ip: string): RelayScope | null {
     if (this.mode !== 'dhcp') return null;
-    for (const s of this.relayScopes) if (onSubnetU32(ip, s.network, s.mask)) return s;
+    for (const s of this.relayScopes) if (onSubnetOf(ip, s.ctx.subnet)) return s;
     return null;
   }
 
@@ -275,7 +273,7 @@ export class Responder {
 
   /** On the served subnet (a malformed address is not). */
   onSubnet(ip: string): boolean {
-    return onSubnetU32(ip, this.network, this.mask);
+    return onSubnetOf(ip, this.subnet);
   }
 
   /**
