@@ -128,7 +128,8 @@ export async function planElTorito(
         });
       } catch (err) {
         out.warnings.push(
-          `the El Torito EFI image (${e.imagePath}) could not be read as FAT: ${err instanceof Error ? err.message : String(err)}`,
+          `the El Torito EFI image (${e.imagePath}) could not be read as FAT: ` +
+            `${err instanceof Error ? err.message : String(err)}`,
         );
       }
     }

@@ -101,7 +101,10 @@ function refusal(e: BootEntry): string[] {
 
 function wrongCpu(cpu: 'x64' | 'arm64' | 'ia32'): string[] {
   return [
-    `echo ${grubQuote(`This entry is built for ${CPU_NAME[cpu]} PCs and this PC has another CPU: serve an ISO for this PC's architecture.`)}`,
+    `echo ${grubQuote(
+      `This entry is built for ${CPU_NAME[cpu]} PCs and this PC has another CPU: ` +
+        "serve an ISO for this PC's architecture.",
+    )}`,
     'sleep --interruptible 30',
   ];
 }
@@ -125,10 +128,10 @@ export function renderGrubConfig(
   const multi = sources.length > 1;
   for (const s of sources) {
     const enabled = s.entries.filter((e) => e.enabled && e.firmware.includes('uefi'));
-    if (multi || enabled.length === 0)
-      body.push(
-        `menuentry ${grubLabel(`--- ${s.osName} - ${s.label}${enabled.length === 0 ? ' (nothing to boot on UEFI)' : ''} ---`)} { true }`,
-      );
+    if (multi || enabled.length === 0) {
+      const nothing = enabled.length === 0 ? ' (nothing to boot on UEFI)' : '';
+      body.push(`menuentry ${grubLabel(`--- ${s.osName} - ${s.label}${nothing} ---`)} { true }`);
+    }
     for (const e of enabled) {
       const id = `bd-e${items.length}`;
       items.push({ e, id });

@@ -124,7 +124,8 @@ function entryCommands(e: BootEntry, server: ServerAddress): string[] {
     case 'sanboot':
       // iPXE prints nothing while it boots a SAN disk: say what is happening before it starts.
       return [
-        'echo Starting the whole ISO as a virtual CD (sanboot). A blank screen that stays means this ISO cannot start from the network.',
+        'echo Starting the whole ISO as a virtual CD (sanboot). A blank screen that stays means this ISO cannot ' +
+          'start from the network.',
         `sanboot --no-describe ${iso} || goto bd-failed`,
       ];
     case 'memdisk':

@@ -79,18 +79,21 @@ export async function layoutServedTree(
   const missing = REQUIRED_LOADERS.filter((f) => !existsSync(nodePath.join(opts.loadersDir, f)));
   if (missing.length > 0) {
     throw new Error(
-      `boot loaders missing in ${opts.loadersDir}: ${missing.join(', ')} — reinstall Bootdrop, or run scripts/refresh-loaders.sh in a checkout`,
+      `boot loaders missing in ${opts.loadersDir}: ${missing.join(', ')} — reinstall Bootdrop, or run ` +
+        `scripts/refresh-loaders.sh in a checkout`,
     );
   }
   const classicSources = sources.filter((s) => s.classicPxelinux);
   if (classicSources.length > 1)
     throw new Error(
-      `only one source can be served the classic PXELINUX way (it owns the tree root); got ${classicSources.map((s) => s.id).join(', ')}`,
+      `only one source can be served the classic PXELINUX way (it owns the tree root); got ` +
+        `${classicSources.map((s) => s.id).join(', ')}`,
     );
   const classicSource = classicSources[0];
   if (classicSource && !classicSource.plan.classicPxelinux)
     throw new Error(
-      `source ${classicSource.id} has no PXELINUX of its own (lpxelinux.0 + PXE menu); it cannot be served the classic way`,
+      `source ${classicSource.id} has no PXELINUX of its own (lpxelinux.0 + PXE menu); it cannot be served the ` +
+        `classic way`,
     );
 
   const mounted: string[] = [];

@@ -53,8 +53,11 @@ function fields(query: string): Map<Key, string> {
 }
 
 /** Firmware placeholder strings that name no maker or model (AMI, Insyde and Award defaults). */
-const PLACEHOLDERS =
-  /^(to be filled by o\.?e\.?m\.?|system manufacturer|system product name|default string|not specified|none|o\.?e\.?m\.?|x+|0+|n\/a)$/i;
+const PLACEHOLDERS = new RegExp(
+  '^(to be filled by o\\.?e\\.?m\\.?|system manufacturer|system product name|default string|not specified|none|' +
+    'o\\.?e\\.?m\\.?|x+|0+|n/a)$',
+  'i',
+);
 
 function text(v: string | undefined, max = 64): string | null {
   if (v === undefined) return null;

@@ -48,7 +48,9 @@ export interface SourcePlan {
 }
 
 const GENERIC_WARNING =
-  'generic boot — may not reach the desktop: Bootdrop does not know this OS, so it boots what the ISO declares bootable (its El Torito images), the whole ISO as a virtual CD, or the kernels its own menu lists, as they are; each entry says which';
+  'generic boot — may not reach the desktop: Bootdrop does not know this OS, so it boots what the ISO declares ' +
+  'bootable (its El Torito images), the whole ISO as a virtual CD, or the kernels its own menu lists, as they ' +
+  'are; each entry says which';
 
 function hasElTorito(x: unknown): boolean {
   if (Array.isArray(x)) return x.length > 0;
@@ -331,7 +333,8 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
   });
   if (skipped.length > 0)
     warnings.push(
-      `left out ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} of the ISO's own menu: ${skipped.join('; ')}`,
+      `left out ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} of the ISO's own menu: ` +
+        `${skipped.join('; ')}`,
     );
   warnings.push(...imported.warnings, ...probe.warnings);
 

@@ -159,9 +159,10 @@ export const RECIPES: readonly Recipe[] = [
       const warnings = hasPackages
         ? []
         : [
-            `${osName}: this is a boot (netinstall) ISO without packages — Bootdrop serves the installer (inst.stage2), ` +
-              'the packages must come from a repository: Fedora uses its mirrors by itself; for RHEL, Rocky or Alma give ' +
-              'one (extra arguments: inst.repo=<URL of a BaseOS tree>, or Installation Source in the installer)',
+            `${osName}: this is a boot (netinstall) ISO without packages — Bootdrop serves the installer ` +
+              '(inst.stage2), the packages must come from a repository: Fedora uses its mirrors by itself; ' +
+              'for RHEL, Rocky or Alma give one (extra arguments: inst.repo=<URL of a BaseOS tree>, ' +
+              'or Installation Source in the installer)',
           ];
       return {
         osName,
@@ -223,7 +224,8 @@ export const RECIPES: readonly Recipe[] = [
         boot: initrd ? [{ label: osName, kernel, initrd: [initrd] }] : [],
         warnings: [
           `${osName}: KIWI's live initrd (dracut module kiwi-live) fetches root=live:http only since kiwi 10.2.24 ` +
-            '(May 2025; openSUSE Tumbleweed from then on); older images (e.g. Leap 15.6) ignore it and wait for their CD',
+            '(May 2025; openSUSE Tumbleweed from then on); older images (e.g. Leap 15.6) ignore it and wait for ' +
+            'their CD',
         ],
       };
     },
@@ -356,7 +358,8 @@ export const RECIPES: readonly Recipe[] = [
         warnings: [
           `${osName}: the ISO's initramfs carries only virtio network drivers (mkinitfs features without "network"), ` +
             'so a real PC (Intel e1000e/igb, Realtek r8169…) gets no network and cannot fetch modloop/apks — ' +
-            "these entries boot virtual machines only; for real PCs use Alpine's netboot files (alpine-netboot-*.tar.gz)",
+            "these entries boot virtual machines only; for real PCs use Alpine's netboot files " +
+            '(alpine-netboot-*.tar.gz)',
         ],
       };
     },
@@ -393,9 +396,13 @@ export const RECIPES: readonly Recipe[] = [
     netArgs: { iso: null, folder: null },
     dropArgs: [],
     isoProblem:
-      "Debian's installer ISOs cannot boot over the network: the CD's installer (install.amd/initrd.gz) loads its components from the disc and has no network retriever. Use Debian's netboot files (netboot.tar.gz), or a Debian live ISO (live-boot), which Bootdrop boots",
+      "Debian's installer ISOs cannot boot over the network: the CD's installer (install.amd/initrd.gz) loads its " +
+      "components from the disc and has no network retriever. Use Debian's netboot files (netboot.tar.gz), or a " +
+      'Debian live ISO (live-boot), which Bootdrop boots',
     folderProblem:
-      "Debian's installer ISOs cannot boot over the network: the CD's installer (install.amd/initrd.gz) loads its components from the disc and has no network retriever. Use Debian's netboot files (netboot.tar.gz), or a Debian live ISO (live-boot), which Bootdrop boots",
+      "Debian's installer ISOs cannot boot over the network: the CD's installer (install.amd/initrd.gz) loads its " +
+      "components from the disc and has no network retriever. Use Debian's netboot files (netboot.tar.gz), or a " +
+      'Debian live ISO (live-boot), which Bootdrop boots',
   },
 ];
 

@@ -11,6 +11,7 @@ import { findInterface } from '../net';
 import { defaultLoadersDir } from '../session';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliIo } from './index';
+import { errorMessage } from '../errors';
 
 const USAGE = [
   'bootdrop export <iso-or-folder>... --to <dir> --interface <if> [options]',
@@ -103,7 +104,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       io.err(`bootdrop export: ${err.message}`);
       return 2;
     }
-    io.err(`bootdrop export: ${(err as Error).message}`);
+    io.err(`bootdrop export: ${errorMessage(err)}`);
     return 1;
   }
 }

@@ -18,7 +18,8 @@ import type { CliCommand, CliIo } from './index';
 import { errorMessage } from '../errors';
 
 const USAGE =
-  'bootdrop inspect <iso-or-folder> [--json] [--server-ip <ip>] [--http-port <n>] [--id <source-id>] [--script] [--grub]';
+  'bootdrop inspect <iso-or-folder> [--json] [--server-ip <ip>] [--http-port <n>] [--id <source-id>] [--script] ' +
+  '[--grub]';
 
 const SPEC: OptionSpec = {
   json: { type: 'boolean' },
@@ -57,7 +58,8 @@ function entryLines(e: BootEntry, n: number, server: { ip: string; httpPort: num
   if (!e.enabled) flags.push('DISABLED');
   if (e.minRamMiB !== undefined) flags.push(`needs ≥ ${e.minRamMiB} MiB RAM`);
   const cmd = server ? fillServer(e.cmdline, server) : e.cmdline;
-  const out = [`${mark} ${String(n).padStart(2)}. ${e.label}`, `       id      ${e.id}`, `       ${flags.join(' · ')}`];
+  const head = `${mark} ${String(n).padStart(2)}. ${e.label}`;
+  const out = [head, `       id      ${e.id}`, `       ${flags.join(' · ')}`];
   if (e.kernel) out.push(`       kernel  ${e.kernel}`);
   for (const i of e.initrd) out.push(`       initrd  ${i}`);
   if (e.kind === 'linux' || e.kind === 'memdisk' || cmd !== '')
@@ -94,7 +96,8 @@ function printText(
     ];
     if (e.imageSize !== undefined) parts.push(formatBytes(e.imageSize));
     io.out(
-      `${i === 0 ? 'El Torito:     ' : '               '}${e.index ?? i + 1}. ${parts.join(', ')}${e.imagePath ? `  ${e.imagePath}` : ''}`,
+      `${i === 0 ? 'El Torito:     ' : '               '}${e.index ?? i + 1}. ` +
+        `${parts.join(', ')}${e.imagePath ? `  ${e.imagePath}` : ''}`,
     );
   });
   io.out(`OS:            ${s.osName} (family: ${s.family})`);

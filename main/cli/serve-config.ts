@@ -188,7 +188,8 @@ export class ConfiguredServe {
       ifaceChanged = false;
       this.say(
         'warn',
-        `interfaceName is now null (the recommended interface): that applies when the service restarts; still on ${before.interfaceName}`,
+        `interfaceName is now null (the recommended interface): that applies when the service restarts; still on ` +
+          `${before.interfaceName}`,
       );
     }
     if (before && before.relayPools.join() !== next.relayPools.join())

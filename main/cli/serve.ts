@@ -131,7 +131,8 @@ function parse(all: string[]): ServeArgs {
     throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
   if (o.pool !== undefined && (mode === 'proxy' || (mode === null && config === null)))
     throw new UsageError(
-      '--pool hands out addresses, which proxy mode never does: add --mode dhcp (or auto), or leave --pool out to give relayed PCs the boot file only',
+      '--pool hands out addresses, which proxy mode never does: add --mode dhcp (or auto), or leave --pool out to ' +
+        'give relayed PCs the boot file only',
     );
   const timeout = (o.timeout as number | undefined) ?? null;
   if (timeout !== null && (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600))
@@ -236,7 +237,8 @@ function readyLines(session: Session, state: ServingState): string[] {
   const what = sources.map((s) => `${s.osName} (${path.basename(s.path)})`).join(', ');
   const def = sources.flatMap((s) => s.entries).find((e) => e.isDefault);
   const lines = [
-    `Ready: serving ${what} on ${state.interfaceName} ${state.address} — ${describeMode(state)}; HTTP ${state.httpUrl}`,
+    `Ready: serving ${what} on ${state.interfaceName} ${state.address} — ${describeMode(state)}; ` +
+      `HTTP ${state.httpUrl}`,
   ];
   if (def)
     lines.push(`Default entry: ${def.label} [${def.id}]. Boot the other PC from the network (PXE). Ctrl+C stops.`);
@@ -262,7 +264,9 @@ async function classicProblem(
   if (httpPort !== 80) {
     return {
       code: 'ECLASSICPORT',
-      message: `--classic: the ISO's own PXELINUX menu fetches http://<server>/ on port 80, but HTTP runs on port ${httpPort}`,
+      message:
+        `--classic: the ISO's own PXELINUX menu fetches http://<server>/ on port 80, but HTTP runs on port ` +
+        `${httpPort}`,
       remedy: 'serve with --http-port 80 (the default), or drop --classic',
     };
   }
@@ -470,7 +474,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
       report(e.code, e.message, e.remedy);
     }
   } else if (configured) {
-    const line = `Nothing to serve yet: add ISO paths to "sources" in ${a.config}, then reload (systemctl reload bootdrop, or kill -HUP ${process.pid}).`;
+    const line =
+      `Nothing to serve yet: add ISO paths to "sources" in ${a.config}, then reload (systemctl reload ` +
+      `bootdrop, or kill -HUP ${process.pid}).`;
     if (a.json) session.log('warn', 'config', line);
     else out(line, 'warn');
   } else if (!a.json) {

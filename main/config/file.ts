@@ -19,7 +19,8 @@ export class ConfigFileError extends Error {
 }
 
 const FORMAT_HINT =
-  'the file has the desktop app\'s settings.json format: {"version": 1, "sources": ["/abs/path.iso"], "interfaceName": null, "mode": "proxy", "menu": null}';
+  'the file has the desktop app\'s settings.json format: {"version": 1, "sources": ["/abs/path.iso"], ' +
+  '"interfaceName": null, "mode": "proxy", "menu": null}';
 
 /** Line and column (1-based) of a character offset, for JSON syntax errors. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {

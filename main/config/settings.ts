@@ -55,7 +55,8 @@ export function validateSettings(raw: unknown): BootdropSettings {
       throw new SettingsError(`unexpected field "${key}" (known fields: ${FIELDS.join(', ')})`);
   if (!Array.isArray(o.sources) || o.sources.length > MAX_SOURCES)
     throw new SettingsError(
-      `sources: expected a list of at most ${MAX_SOURCES} paths, got ${Array.isArray(o.sources) ? `${o.sources.length} paths` : (JSON.stringify(o.sources) ?? 'nothing')}`,
+      `sources: expected a list of at most ${MAX_SOURCES} paths, got ` +
+        `${Array.isArray(o.sources) ? `${o.sources.length} paths` : (JSON.stringify(o.sources) ?? 'nothing')}`,
     );
   const sources = o.sources.map((p, i) => {
     if (typeof p !== 'string' || p.length === 0 || p.length > LIMITS.pathChars || !isAbsoluteHostPath(p)) {

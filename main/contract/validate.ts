@@ -124,7 +124,8 @@ export function validateBiosMenu(v: unknown, where = 'biosMenu'): BiosMenu {
   if (typeof v !== 'string' || !(BIOS_MENUS as readonly string[]).includes(v)) {
     fail(
       where,
-      `expected one of ${BIOS_MENUS.join(', ')} (Bootdrop's menu, or the ISO's own PXELINUX menu), got ${JSON.stringify(v) ?? 'nothing'}`,
+      `expected one of ${BIOS_MENUS.join(', ')} (Bootdrop's menu, or the ISO's own PXELINUX menu), got ` +
+        `${JSON.stringify(v) ?? 'nothing'}`,
     );
   }
   return v as BiosMenu;

@@ -46,7 +46,9 @@ export function decideAutoMode(
   if (p.probesSent < AUTO_PROBES)
     return {
       mode: 'proxy',
-      why: `only ${p.probesSent} of ${AUTO_PROBES} DHCP probes could be sent on ${iface}, too little to call it a bare cable: serving as proxyDHCP; ${CHOOSE_DIRECT}`,
+      why:
+        `only ${p.probesSent} of ${AUTO_PROBES} DHCP probes could be sent on ${iface}, too little to call it a ` +
+        `bare cable: serving as proxyDHCP; ${CHOOSE_DIRECT}`,
     };
   const silence = `no other DHCP server answered ${p.probesSent} probes in ${(p.elapsedMs / 1000).toFixed(0)} s`;
   const stay = 'staying proxyDHCP so Bootdrop never becomes a second DHCP server on a network';

@@ -40,7 +40,8 @@ export class LeasePool {
     this.addresses = opts.range ? rangeAddresses(opts.range) : poolAddresses(opts.subnet, opts.size ?? 64);
     if (this.addresses.length === 0) {
       throw new Error(
-        `subnet ${networkOf(opts.subnet)}/${opts.subnet.prefix} has no room for client addresses; give the interface a /30 or larger`,
+        `subnet ${networkOf(opts.subnet)}/${opts.subnet.prefix} has no room for client addresses; give the ` +
+          `interface a /30 or larger`,
       );
     }
   }

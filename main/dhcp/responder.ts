@@ -5,10 +5,9 @@
  */
 import type { BootDecision, BootPolicy, ClientFacts } from '../boot/policy';
 import type { EffectiveMode, LogLevel } from '../contract';
-import type { Subnet } from '../net';
+import { inSubnet, type Subnet } from '../net';
 import { BOOTREQUEST, BROADCAST_FLAG, decode, DhcpDecodeError, encode, type DhcpPacket } from './codec';
 import { decodeSubOptions, PxeSub } from './codec-pxe';
-import { ipToU32, maskOf, onSubnetU32 } from './ipv4';
 import { bootClientKind, clientFacts, describe, target } from './facts';
 import type { LeasePool } from './lease-pool';
 import { clientMac, findOption, MessageType, messageType, messageTypeName, Opt, optionIp } from './options';
@@ -78,9 +77,16 @@ export interface ResponderOptions {
 
 /** A relayed subnet Bootdrop hands out addresses on (a --pool), its own-DHCP view carrying the relay as router. */
 interface RelayScope {
-  network: number;
-  mask: number;
   ctx: OwnDhcpContext;
+}
+
+/** `ip` is on `subnet`; false for a malformed address. */
+function onSubnetOf(ip: string, subnet: Subnet): boolean {
+  try {
+    return inSubnet(ip, subnet);
+  } catch {
+    return false;
+  }
 }
 
 const ZERO = '0.0.0.0';
@@ -103,9 +109,6 @@ export class Responder {
   /** The narrow view own-dhcp.ts works through; null without a pool (proxy only). */
   private readonly ownDhcp: OwnDhcpContext | null;
   private readonly policy: BootPolicy;
-  /** The subnet as numbers, so the per-packet checks do not re-parse the server's address. */
-  private readonly network: number;
-  private readonly mask: number;
   private readonly relayScopes: RelayScope[];
   /** MACs seen through a relay, oldest first (bounded by RELAYED_CLIENTS_MAX). */
   private readonly relayedClients = new Set<string>();
@@ -113,8 +116,6 @@ export class Responder {
   constructor(opts: ResponderOptions) {
     this.serverIp = opts.serverIp;
     this.subnet = { address: opts.serverIp, prefix: opts.prefix };
-    this.mask = maskOf(opts.prefix);
-    this.network = (ipToU32(opts.serverIp) & this.mask) >>> 0;
     this.policy = opts.policy;
     this.pool = opts.pool ?? null;
     this.relayPools = opts.relayPools ?? [];
@@ -127,10 +128,7 @@ export class Responder {
       send: (req, reply, from, via, out) => this.send(req, reply, from, via, out),
     };
     this.relayScopes = this.relayPools.map((pool) => {
-      const mask = maskOf(pool.subnet.prefix);
       return {
-        network: (ipToU32(pool.subnet.address) & mask) >>> 0,
-        mask,
         ctx: {
           serverIp: this.serverIp,
           subnet: pool.subnet,
@@ -149,7 +147,7 @@ export class Responder {
    */
   private relayScopeFor(ip: string): RelayScope | null {
     if (this.mode !== 'dhcp') return null;
-    for (const s of this.relayScopes) if (onSubnetU32(ip, s.network, s.mask)) return s;
+    for (const s of this.relayScopes) if (onSubnetOf(ip, s.ctx.subnet)) return s;
     return null;
   }
 
@@ -203,7 +201,8 @@ export class Responder {
     if (relayed && via === 'pxe') {
       out.logs.push({
         level: 'debug',
-        message: `ignored ${messageTypeName(type)} on port 4011 with giaddr ${req.giaddr} (relays forward port 67 only)`,
+        message:
+          `ignored ${messageTypeName(type)} on port 4011 with giaddr ${req.giaddr} ` + '(relays forward port 67 only)',
         client: mac,
       });
       return out;
@@ -215,7 +214,9 @@ export class Responder {
     if (routed && !this.routedClient(mac, from.address)) {
       out.logs.push({
         level: 'debug',
-        message: `ignored ${messageTypeName(type)} from ${from.address}, not on ${this.serverIp}/${this.subnet.prefix} and not seen through a DHCP relay`,
+        message:
+          `ignored ${messageTypeName(type)} from ${from.address}, not on ` +
+          `${this.serverIp}/${this.subnet.prefix} and not seen through a DHCP relay`,
         client: mac,
       });
       return out;
@@ -271,7 +272,7 @@ export class Responder {
 
   /** On the served subnet (a malformed address is not). */
   onSubnet(ip: string): boolean {
-    return onSubnetU32(ip, this.network, this.mask);
+    return onSubnetOf(ip, this.subnet);
   }
 
   /**
@@ -327,7 +328,8 @@ export class Responder {
     if (!d) {
       out.logs.push({
         level: 'debug',
-        message: `${messageTypeName(type)} from a client that is not network-booting: left to the network's DHCP server`,
+        message:
+          `${messageTypeName(type)} from a client that is not network-booting: ` + "left to the network's DHCP server",
         client: clientMac(req),
       });
       return;

@@ -16,7 +16,7 @@ import { type Endpoint } from './reply';
 import { hardwareAddress } from './options';
 import { Responder, type ClientEvent, type Outgoing, type Via } from './responder';
 import { QuietQueue } from './quiet-queue';
-import { START_WARM_UP_ROUNDS, warmResponder } from './warm-up';
+import { warmResponder } from './warm-up';
 import { bindUdp, closeUdp, defaultStrategy, type SocketStrategy } from './sockets';
 import { errorMessage } from '../errors';
 import type { ScopedLog } from '../log';
@@ -69,20 +69,6 @@ function peekMac(data: Buffer): string | null {
   return hardwareAddress(data, CHADDR, data[2]!);
 }
 
-/** Warm-up passes per slice at start (START_WARM_UP_ROUNDS in all). */
-const WARM_UP_SLICE = 20;
-/** While idle, the hot path is run again this often, so V8 keeps it compiled (see warmUp). */
-const REWARM_MS = 30_000;
-
-/**
- * dgram's Buffers are made in C++ and have their own hidden class; a plain view of the same bytes
- * (no copy) has the one the warm-up trained V8 on, so the first real packet does not throw the
- * warmed code away ("wrong map" deoptimisation, seen with --log-deopt in the storm bench).
- */
-function plainView(received: Buffer): Buffer {
-  return Buffer.from(received.buffer, received.byteOffset, received.length);
-}
-
 export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private readonly opts: DhcpServiceOptions;
   private readonly ports: { dhcp: number; proxy: number; client: number };
@@ -117,8 +103,6 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
   private readonly floodLog = new RateLimiter({ burst: 1, perSecond: 0.1, maxKeys: 256 });
   /** Logging and events of answered datagrams, run once a burst has been answered (see onDatagram). */
   private readonly deferred = new QuietQueue();
-  private lastDatagramAt = 0;
-  private rewarmTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: DhcpServiceOptions) {
     super();
@@ -173,12 +157,14 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       relayPools,
     });
     this.responder.mode = mode === 'auto' ? (pool ? null : 'proxy') : mode;
-    // Before the sockets open, so no client waits behind it: ~30–60 ms of CPU once, in slices so
-    // the HTTP and TFTP servers already running are not held up for all of it.
-    for (let done = 0; done < START_WARM_UP_ROUNDS; done += WARM_UP_SLICE) {
-      this.warmUp(WARM_UP_SLICE);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    // Once, before the sockets open, so no client waits behind it (warm-up.ts; docs/benchmarks.md
+    // has what it buys: a little, so it stays simple).
+    warmResponder({
+      serverIp: iface.address,
+      prefix: iface.prefix,
+      policy: this.opts.policy,
+      ownDhcp: mode !== 'proxy',
+    });
     try {
       await this.openSockets(mode === 'auto' && pool !== undefined);
     } catch (err) {
@@ -187,13 +173,10 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       throw err;
     }
     this.running = true;
-    this.rewarmTimer = setInterval(() => {
-      if (Date.now() - this.lastDatagramAt >= REWARM_MS) this.warmUp(3);
-    }, REWARM_MS);
-    this.rewarmTimer.unref();
     this.log(
       'info',
-      `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ports ${this.ports.dhcp} and ${this.ports.proxy}`,
+      `DHCP ${mode === 'auto' ? 'auto mode' : `${mode} mode`} on ${iface.name} (${iface.address}/${iface.prefix}), ` +
+        `ports ${this.ports.dhcp} and ${this.ports.proxy}`,
     );
     for (const p of relayPools)
       this.log(
@@ -211,8 +194,6 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     this.timers = [];
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = null;
-    if (this.rewarmTimer) clearInterval(this.rewarmTimer);
-    this.rewarmTimer = null;
     await this.closeSockets();
     // Deliver what was still queued, in order, before the final mode change.
     this.deferred.flush();
@@ -228,14 +209,14 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     const addr = this.opts.iface.address;
     const s = this.sockets;
     s.dhcpAny = await bindUdp('0.0.0.0', this.ports.dhcp, { broadcast: true });
-    s.dhcpAny.on('message', (m, r) => this.onDatagram(plainView(m), r.address, r.port, 'dhcp'));
+    s.dhcpAny.on('message', (m, r) => this.onDatagram(m, r.address, r.port, 'dhcp'));
     if (this.strategy === 'bound') {
       s.dhcpIface = await bindUdp(addr, this.ports.dhcp, { broadcast: true });
-      s.dhcpIface.on('message', (m, r) => this.onDatagram(plainView(m), r.address, r.port, 'dhcp'));
+      s.dhcpIface.on('message', (m, r) => this.onDatagram(m, r.address, r.port, 'dhcp'));
     }
     // 4011 is only ever unicast to us, so the interface address is enough on every OS.
     s.pxe = await bindUdp(this.strategy === 'bound' ? addr : '0.0.0.0', this.ports.proxy);
-    s.pxe.on('message', (m, r) => this.onDatagram(plainView(m), r.address, r.port, 'pxe'));
+    s.pxe.on('message', (m, r) => this.onDatagram(m, r.address, r.port, 'pxe'));
     for (const sock of [s.dhcpAny, s.dhcpIface, s.pxe])
       sock?.on('error', (err) => this.log('warn', `DHCP socket error: ${err.message}`));
     if (probing) {
@@ -261,23 +242,11 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     this.sockets = { dhcpAny: null, dhcpIface: null, pxe: null, probeAny: null, probeIface: null };
   }
 
-  /**
-   * Run the Responder's per-packet path on synthetic packets (warm-up.ts) so V8 has compiled it
-   * before the first real client; nothing is sent, logged, emitted or remembered. Also run again
-   * every REWARM_MS while idle: V8 may drop the compiled code of functions that have not run for a
-   * while, and a boot storm often comes minutes after Serve was pressed.
-   */
-  private warmUp(rounds: number): void {
-    const { iface, policy, mode } = this.opts;
-    warmResponder({ serverIp: iface.address, prefix: iface.prefix, policy, ownDhcp: mode !== 'proxy', rounds });
-  }
-
-  /** `data` as plainView() makes it; the sender's address and port from dgram's rinfo. */
+  /** The sender's address and port from dgram's rinfo. */
   private onDatagram(data: Buffer, address: string, port: number, via: Via): void {
     const r = this.responder;
     if (!r) return;
     this.deferred.noteArrival();
-    this.lastDatagramAt = Date.now();
     // Our own probe DISCOVER comes back to us through the broadcast loop: not a client.
     if (data.length >= 8 && this.probeXids.includes(data.readUInt32BE(4))) return;
     const key = peekMac(data) || `packets without a MAC from ${address}`;
@@ -287,7 +256,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       if (this.floodLog.take(key))
         this.log(
           'warn',
-          `${key} sends too many DHCP packets: dropping them (${this.limiter.takeDropped(key)} so far); other clients are still answered`,
+          `${key} sends too many DHCP packets: dropping them (${this.limiter.takeDropped(key)} so far); other ` +
+            `clients are still answered`,
           key.includes(' ') ? undefined : key,
         );
       return;
@@ -336,7 +306,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
         if (err) this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${err.message}`);
       });
     } catch (err) {
-      this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${errorMessage(err)}`); // socket closing
+      // The socket is closing.
+      this.log('warn', `could not send a DHCP reply to ${to.address}:${to.port}: ${errorMessage(err)}`);
     }
   }
 
@@ -346,7 +317,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     const window = this.opts.probeTimeoutMs ?? AUTO_WINDOW_MS;
     this.log(
       'info',
-      `looking for another DHCP server on ${this.opts.iface.name} for ${(window / 1000).toFixed(1)} s (Bootdrop hands out addresses only on a bare cable)`,
+      `looking for another DHCP server on ${this.opts.iface.name} for ${(window / 1000).toFixed(1)} s (Bootdrop ` +
+        `hands out addresses only on a bare cable)`,
     );
     this.listeningSince = Date.now();
     this.probesSent = 0;
@@ -419,7 +391,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
       'proxy',
       was === 'dhcp' ? 'warn' : 'info',
       was === 'dhcp'
-        ? `another DHCP server appeared at ${server} (${how}): stopped handing out addresses, now serving as proxyDHCP beside it${pools}`
+        ? `another DHCP server appeared at ${server} (${how}): stopped handing out addresses, now serving as ` +
+            `proxyDHCP beside it${pools}`
         : `found a DHCP server at ${server} (${how}): serving as proxyDHCP beside it${pools}`,
     );
   }

@@ -148,7 +148,8 @@ export async function exportSite(opts: ExportOptions): Promise<ExportResult> {
     const to = path.join(www, 'loaders', name);
     await fsp.copyFile(from, to).catch((err: Error) => {
       throw new Error(
-        `cannot copy the loader ${from}: ${err.message} — reinstall Bootdrop, or pass --loaders <dir> with ${REQUIRED_LOADERS.join(', ')}`,
+        `cannot copy the loader ${from}: ${err.message} — reinstall Bootdrop, or pass --loaders <dir> with ` +
+          `${REQUIRED_LOADERS.join(', ')}`,
       );
     });
     await fsp.chmod(to, 0o644);

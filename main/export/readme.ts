@@ -6,7 +6,8 @@ export function renderReadme(site: ExportSite, menuEntries: string[]): string {
   const mode =
     site.mode === 'proxy'
       ? "proxyDHCP: the network's own DHCP server keeps handing out addresses; dnsmasq only adds the boot instructions"
-      : `DHCP server: dnsmasq hands out ${site.ranges.map((r) => `${r.first}–${r.last}`).join(', ')} (no router, no DNS) — only where no other DHCP server runs`;
+      : `DHCP server: dnsmasq hands out ${site.ranges.map((r) => `${r.first}–${r.last}`).join(', ')} ` +
+        '(no router, no DNS) — only where no other DHCP server runs';
   return [
     '# Network boot, exported from Bootdrop',
     '',
@@ -22,7 +23,8 @@ export function renderReadme(site: ExportSite, menuEntries: string[]): string {
     '```',
     '',
     `Stop both with Ctrl+C; \`sh ${site.dir}/prepare.sh --undo\` unmounts the ISOs again.`,
-    'Debian/Ubuntu packages: `dnsmasq-base` (or `dnsmasq`), `nginx-light` (or any nginx), `xorriso` when the ISOs are extracted.',
+    'Debian/Ubuntu packages: `dnsmasq-base` (or `dnsmasq`), `nginx-light` (or any nginx), `xorriso` when the ISOs ' +
+      'are extracted.',
     'Stop a system dnsmasq or DHCP server on the same interface first (ports 67, 4011, 69), and a system',
     `nginx listening on port ${site.httpPort} of ${site.iface.address}.`,
     '',
@@ -45,7 +47,8 @@ export function renderReadme(site: ExportSite, menuEntries: string[]): string {
     `| \`www/loaders/\` | ${site.loaders.join(', ')} (iPXE builds and memdisk, as Bootdrop bundles them) |`,
     ...site.sources.map(
       (s) =>
-        `| \`www${s.treePath}\` | ${s.osName}: ${s.kind === 'iso' ? 'the mounted ISO' : 'a link to the folder'} \`${s.hostPath}\` |`,
+        `| \`www${s.treePath}\` | ${s.osName}: ${s.kind === 'iso' ? 'the mounted ISO' : 'a link to the folder'} ` +
+        `\`${s.hostPath}\` |`,
     ),
     `| \`run/\` | pid files, logs (\`${runDir(site)}\`) |`,
     '',

@@ -273,7 +273,8 @@ export class HttpServer {
     // A response whose headers are out (its body perhaps being written by the native helper) must not
     // get a 400 in the middle of its body: garbage pipelined behind a good request ends the connection.
     // Node's own default clientError handler makes the same check.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Node's private link from a socket to its current response
+    // _httpMessage: Node's private link from a socket to its current response.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const busy = (socket as any)._httpMessage?.headersSent === true;
     if (err.code === 'ECONNRESET' || !socket.writable || busy) {
       socket.destroy();

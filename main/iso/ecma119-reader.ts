@@ -122,7 +122,8 @@ export class Ecma119Reader implements FsReader {
     return new VfsError(
       'ETOOBIG',
       path,
-      `${what}, more than Bootdrop reads; installation media have far smaller directories, so this image is not one Bootdrop can serve`,
+      `${what}, more than Bootdrop reads; installation media have far smaller directories, so this image is not one ` +
+        `Bootdrop can serve`,
       this.image.location,
     );
   }
@@ -208,7 +209,9 @@ export class Ecma119Reader implements FsReader {
         node.problem = 'interleaved files are not supported';
       const bad = node.extents.find((e) => !this.image.contains(e.pos, e.length));
       if (bad)
-        node.problem = `file data (bytes ${bad.pos}–${bad.pos + bad.length}) lies beyond the end of the ${this.image.size}-byte image`;
+        node.problem =
+          `file data (bytes ${bad.pos}–${bad.pos + bad.length}) lies beyond the end of the ` +
+          `${this.image.size}-byte image`;
       if (group.at(-1)!.flags & FLAG.MULTI_EXTENT) node.problem = 'the last part of this multi-extent file is missing';
     }
     if (rr.mode !== undefined) node.mode = rr.mode & 0o7777;

@@ -93,7 +93,8 @@ async function readElTorito(image: IsoImage, record: Buffer, warnings: string[])
   const block = bootCatalogBlock(record);
   if (block === null) {
     warnings.push(
-      'El Torito boot catalog: the boot record volume descriptor does not say "EL TORITO SPECIFICATION"; no boot images read',
+      'El Torito boot catalog: the boot record volume descriptor does not say "EL TORITO SPECIFICATION"; no boot ' +
+        'images read',
     );
     return [];
   }

@@ -1,8 +1,9 @@
 /**
  * Typed face of the sendfile(2) helper (main/native/sendfile/*.c → dist/native/sendfile.node): the
  * kernel copies runs of host files straight to a connected socket, driven by the helper's own pump
- * threads (epoll, one per CPU up to 4), so an HTTP body never passes through JavaScript buffers. Linux only; `sendfileAvailable()` is false
- * when the helper is not built or BOOTDROP_NATIVE=0, and callers then use their JavaScript path.
+ * threads (epoll, one per CPU up to 4), so an HTTP body never passes through JavaScript buffers.
+ * Linux only; `sendfileAvailable()` is false when the helper is not built or BOOTDROP_NATIVE=0, and
+ * callers then use their JavaScript path.
  */
 import { getSystemErrorName } from 'node:util';
 import { loadNative } from './load';

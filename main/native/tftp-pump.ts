@@ -2,8 +2,10 @@
  * Typed face of dist/native/tftp.node (main/native/tftp/*.c): the TFTP data pump. One read transfer
  * whose bytes are in host files is served by its own thread with blocking recv/send(mmsg) on its own
  * UDP socket, after the JavaScript server parsed the request, opened the file and negotiated the
- * options. Lock-step TFTP costs ~30 µs of CPU per block in Node's datagram path; the pump does two
- * syscalls per block instead (docs/benchmarks.md, "TFTP lock-step").
+ * options. Lock-step TFTP costs ~30 µs of CPU per block in Node's datagram path and waits for the
+ * event loop; the pump does two syscalls per block instead. It is kept for the Secure Boot chain,
+ * where signed GRUB pulls kernel and initrd at blksize 1024 lock-step: seconds per PC on a 40 MiB
+ * initrd (docs/benchmarks.md, "Simplicity pass").
  */
 import { loadNative } from './load';
 

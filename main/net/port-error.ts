@@ -75,11 +75,15 @@ function privilegeRemedy(port: number, platform: NodeJS.Platform): string {
   if (platform === 'linux') {
     return (
       `allow unprivileged low ports: sudo sysctl -w net.ipv4.ip_unprivileged_port_start=${Math.min(port, 67)} ` +
-      `(persist it with a file in /etc/sysctl.d/; 67 covers DHCP, TFTP and HTTP), or run "bootdrop serve" with root privileges`
+      `(persist it with a file in /etc/sysctl.d/; 67 covers DHCP, TFTP and HTTP), or run "bootdrop serve" with root ` +
+      `privileges`
     );
   }
   if (platform === 'darwin') {
-    return 'macOS lets unprivileged programs bind low ports only on the wildcard address; run "sudo bootdrop serve" if binding still fails';
+    return (
+      'macOS lets unprivileged programs bind low ports only on the wildcard address; run "sudo bootdrop serve" ' +
+      'if binding still fails'
+    );
   }
   if (platform === 'win32') return 'allow Bootdrop through Windows Defender Firewall, or run it as Administrator';
   return `run Bootdrop with the privileges needed to bind port ${port}`;

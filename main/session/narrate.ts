@@ -38,10 +38,10 @@ export function describeMode(state: ServingState): string {
   const eff = state.effectiveMode;
   if (state.mode === 'auto' && eff === null) return 'auto mode (looking for a DHCP server on the link)';
   // Auto mode hands out addresses only on evidence of a bare cable: its own words say which.
-  if (eff === 'dhcp' && state.mode === 'auto' && state.modeReason) return `auto → own DHCP mode (${state.modeReason})`;
-  if (eff === 'dhcp')
-    return `${state.mode === 'auto' ? 'auto → ' : ''}own DHCP mode (no other DHCP server: Bootdrop hands out addresses)`;
-  return `${state.mode === 'auto' ? 'auto → ' : ''}proxy DHCP mode (the existing DHCP server keeps handing out addresses)`;
+  const auto = state.mode === 'auto' ? 'auto → ' : '';
+  if (eff === 'dhcp' && auto && state.modeReason) return `auto → own DHCP mode (${state.modeReason})`;
+  if (eff === 'dhcp') return `${auto}own DHCP mode (no other DHCP server: Bootdrop hands out addresses)`;
+  return `${auto}proxy DHCP mode (the existing DHCP server keeps handing out addresses)`;
 }
 
 export class Narrator {
@@ -65,7 +65,8 @@ export class Narrator {
         const out: string[] = [];
         if (c.stage === 'dhcp' && (before !== 'dhcp' || fwBefore !== c.firmware)) {
           out.push(
-            `${c.mac}  DHCP: ${FIRMWARE[c.firmware]}${c.ip ? ` at ${c.ip}` : ''}${c.arch !== null ? ` (arch ${c.arch})` : ''}`,
+            `${c.mac}  DHCP: ` +
+              `${FIRMWARE[c.firmware]}${c.ip ? ` at ${c.ip}` : ''}${c.arch !== null ? ` (arch ${c.arch})` : ''}`,
           );
         } else if (c.stage === 'done' && before !== 'done') {
           out.push(`${c.mac}  ${STAGE.done}`);
@@ -116,7 +117,8 @@ export class Narrator {
     // EDK2 and iPXE ask for a loader's size and hang up: routine, not worth a line.
     if (t.outcome === 'aborted' && t.bytes === 0) return [];
     return [
-      `${who}  ${step}: ${t.file} ${t.outcome} after ${formatBytes(t.bytes)}${t.error ? `: ${t.error}` : ''} (${proto})`,
+      `${who}  ${step}: ${t.file} ${t.outcome} after ${formatBytes(t.bytes)}${t.error ? `: ${t.error}` : ''} ` +
+        `(${proto})`,
     ];
   }
 }

@@ -69,7 +69,8 @@ export class SecureBootWatch {
       this.opts.notice(
         key,
         'warn',
-        `Secure Boot is on and refused "${entry}" (the PC shows why): turn Secure Boot off in its firmware settings to boot that entry, or choose an entry marked as signed`,
+        `Secure Boot is on and refused "${entry}" (the PC shows why): turn Secure Boot off in its firmware settings ` +
+          `to boot that entry, or choose an entry marked as signed`,
       );
       return;
     }
@@ -80,8 +81,11 @@ export class SecureBootWatch {
       pc.grubPending = true;
       this.arm(key, pc, () =>
         this.opts.ownDhcp()
-          ? 'GRUB (Secure Boot chain) started but never asked Bootdrop for its menu: check that nothing else on this cable answers DHCP'
-          : "GRUB (Secure Boot chain) never asked Bootdrop for its menu: beside a router, Debian's signed GRUB ignores Bootdrop's proxyDHCP reply and asks the router instead. Connect this PC by cable directly to this computer (Bootdrop then hands out the address), or turn Secure Boot off in its firmware settings",
+          ? 'GRUB (Secure Boot chain) started but never asked Bootdrop for its menu: check that nothing else on ' +
+            'this cable answers DHCP'
+          : "GRUB (Secure Boot chain) never asked Bootdrop for its menu: beside a router, Debian's signed GRUB " +
+            "ignores Bootdrop's proxyDHCP reply and asks the router instead. Connect this PC by cable directly to " +
+            'this computer (Bootdrop then hands out the address), or turn Secure Boot off in its firmware settings',
       );
     } else if (GRUB_CFG.test(path) && outcome !== 'failed') {
       pc.grubPending = false;
@@ -91,8 +95,11 @@ export class SecureBootWatch {
       pc.ipxePending = true;
       this.arm(key, pc, () =>
         this.opts.ownDhcp()
-          ? 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next network boot gets the signed chain (Debian shim → GRUB)'
-          : 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next attempt gets the signed chain (Debian shim → GRUB), which beside a router cannot reach Bootdrop: connect this PC by cable directly to this computer, or turn Secure Boot off in its firmware settings',
+          ? 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next network boot gets the ' +
+            'signed chain (Debian shim → GRUB)'
+          : 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next attempt gets the ' +
+            'signed chain (Debian shim → GRUB), which beside a router cannot reach Bootdrop: connect this PC by ' +
+            'cable directly to this computer, or turn Secure Boot off in its firmware settings',
       );
     } else if (path.toLowerCase() === BOOT_SCRIPT_PATH && outcome !== 'failed') {
       pc.ipxePending = false;

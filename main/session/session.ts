@@ -582,7 +582,8 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       this.log(
         'info',
         'session',
-        `serving ${this.sources.length} source(s) on ${iface.name} (${iface.address}), mode ${this.mode}, HTTP ${httpUrl}`,
+        `serving ${this.sources.length} source(s) on ${iface.name} (${iface.address}), mode ${this.mode}, HTTP ` +
+          `${httpUrl}`,
       );
       // Which bulk I/O paths are native (sendfile, TFTP pump) or JavaScript, and why: support questions.
       const io = Object.entries(nativeStatus(['sendfile', 'tftp']))

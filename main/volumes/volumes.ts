@@ -38,7 +38,10 @@ async function scan(dir, depth, found) {
     if (e.name.startsWith('.') || e.name.startsWith('$')) continue;
     const full = path.join(dir, e.name);
     if (/\\.iso$/i.test(e.name)) {
-      try { const st = await fs.stat(full); if (st.isFile()) found.push({ name: e.name, path: full, size: st.size }); } catch {}
+      try {
+        const st = await fs.stat(full);
+        if (st.isFile()) found.push({ name: e.name, path: full, size: st.size });
+      } catch {}
     } else if (e.isDirectory() && depth > 0) sub.push(full);
   }
   for (const s of sub) if (found.length < MAX_ISOS) await scan(s, depth - 1, found);
@@ -72,7 +75,8 @@ async function diskRows(timeoutMs: number): Promise<DiskRow[]> {
   } catch (err) {
     if (err instanceof ChildTimeoutError)
       throw new Error(
-        `${err.message}: a network mount that no longer answers can do this; the drives are not listed (open the ISO from its folder instead)`,
+        `${err.message}: a network mount that no longer answers can do this; the drives are not listed (open the ` +
+          `ISO from its folder instead)`,
       );
     throw new Error(`cannot list the mounted drives: ${errorMessage(err)}`);
   }

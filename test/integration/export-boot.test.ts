@@ -8,6 +8,7 @@ import { waitForOutput } from '../helpers/netns';
 import { requireTools } from '../helpers/peers';
 import { bootRig, Guest, randomMac, ServeProcess, type BootRig } from '../helpers/qemu';
 import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
+import { errorMessage } from '../../main/errors';
 
 const execFileP = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -114,7 +115,7 @@ describe('bootdrop export: the same menu from dnsmasq + nginx', () => {
       expect(b[1], 'the ISO the BIOS guest downloaded from nginx').toBe(casper.rootSha256);
       expect(u[1], 'the ISO the UEFI guest downloaded from nginx').toBe(casper.rootSha256);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\ndnsmasq said:\n${dnsLog.slice(-3000)}`);
+      throw new Error(`${errorMessage(err)}\ndnsmasq said:\n${dnsLog.slice(-3000)}`);
     }
     // The UEFI firmware took its loader from dnsmasq's TFTP (EDK2 does not speak HTTP here).
     expect(dnsLog).toMatch(/sent .*loaders\/snponly\.efi/);

@@ -12,6 +12,7 @@ import { FLAG, SECTOR, directoryRecords, parseVolumeDescriptor, plainName } from
 import { isVfsError, type Vfs, type VfsError } from '../../main/vfs';
 import { buildIso, link, makeTree, removeTempDirs, tempDir } from '../helpers/mkiso';
 import { prng } from '../helpers/dhcp/prng';
+import { errorMessage } from '../../main/errors';
 
 let work: string;
 beforeAll(async () => {
@@ -394,7 +395,7 @@ describe('fuzzing a real image', () => {
         const r = await Promise.race([walk(vfs, target), hang]);
         if (r.errors > 0) failures++;
       } catch (err) {
-        throw new Error(`run ${runs}: ${(err as Error).message}`);
+        throw new Error(`run ${runs}: ${errorMessage(err)}`);
       } finally {
         await vfs.close();
       }

@@ -10,6 +10,7 @@ import type { X509Certificate } from 'node:crypto';
 import * as nodePath from 'node:path';
 import type { BootEntry, EntrySecureBoot } from '../../contract';
 import type { Vfs } from '../../vfs';
+import { errorMessage } from '../../errors';
 import {
   chainsTo,
   commonName,
@@ -184,7 +185,7 @@ export async function addSecureBootVerdicts(vfs: Vfs, entries: BootEntry[], shim
       try {
         v = verdictFor(await signatureOf(vfs, e.kernel), ca, what);
       } catch (err) {
-        v = { bootable: false, chain: null, reason: `cannot read ${e.kernel}: ${(err as Error).message}`, cpu: null };
+        v = { bootable: false, chain: null, reason: `cannot read ${e.kernel}: ${errorMessage(err)}`, cpu: null };
       }
       if (!ca) v = { ...v, reason: `${v.reason} (shim's CA unknown: ${nodePath.basename(shimPath)} missing)` };
       else if (!v.bootable && v.reason.includes('does not trust it')) {
@@ -193,7 +194,11 @@ export async function addSecureBootVerdicts(vfs: Vfs, entries: BootEntry[], shim
         if (isoChain && sig && chainsTo(sig, isoChain.shimCa))
           v = {
             ...v,
-            reason: `${v.reason.replace(/: Debian's shim does not trust it.*$/, '')}: Debian's shim does not trust it; the ISO's own shim (${commonName(isoChain.shimCa.subject)}) does, and its GRUB ${isoChain.grubNetwork ? 'is a network build' : 'cannot boot from the network (no tftp/efinet)'}; Bootdrop does not serve the ISO's own chain yet: turn Secure Boot off for this entry`,
+            reason:
+              `${v.reason.replace(/: Debian's shim does not trust it.*$/, '')}: Debian's shim does not trust it; ` +
+              `the ISO's own shim (${commonName(isoChain.shimCa.subject)}) does, and its GRUB ` +
+              `${isoChain.grubNetwork ? 'is a network build' : 'cannot boot from the network (no tftp/efinet)'}; ` +
+              "Bootdrop does not serve the ISO's own chain yet: turn Secure Boot off for this entry",
           };
       }
       cache.set(e.kernel, v);

@@ -11,6 +11,7 @@ import { openIso } from '../../../main/iso';
 import { isVfsError, type Vfs } from '../../../main/vfs';
 import { buildIso, link, makeTree } from '../../helpers/mkiso';
 import { bump, int, mutate, prng, type CampaignStats } from './mutate';
+import { errorMessage } from '../../../main/errors';
 
 const SECTOR = 2048;
 
@@ -194,7 +195,7 @@ export async function isoCampaign(
     } catch (err) {
       const keep = join(workDir, `failing-${seed}-${i}.iso`);
       await fsp.writeFile(keep, img);
-      throw new Error(`iso: ${(err as Error).message} (seed ${seed}, iteration ${i}; image kept at ${keep})`);
+      throw new Error(`iso: ${errorMessage(err)} (seed ${seed}, iteration ${i}; image kept at ${keep})`);
     } finally {
       clearTimeout(timer);
     }

@@ -7,6 +7,7 @@ import {
   validateRequest,
   type ValidationEnv,
 } from '../../../main/contract/validate';
+import { errorMessage } from '../../../main/errors';
 
 const env: ValidationEnv = { statPath: async () => null, interfaceNames: async () => [] };
 const BASE = { timeoutSec: 5, defaultEntryId: null, append: '', overrides: {} };
@@ -32,7 +33,7 @@ describe('MenuSettings.biosMenu at the boundary', () => {
         (e: unknown) => e,
       );
       expect(err, JSON.stringify(bad)).toBeInstanceOf(InvalidRequestError);
-      expect((err as Error).message).toMatch(/^setMenu\.menu\.biosMenu: expected one of bootdrop, iso .*got /);
+      expect(errorMessage(err)).toMatch(/^setMenu\.menu\.biosMenu: expected one of bootdrop, iso .*got /);
     }
     expect(() => validateBiosMenu('classic', 'settings.menu.biosMenu')).toThrow(
       /^settings\.menu\.biosMenu: .*got "classic"$/,

@@ -9,6 +9,7 @@ import {
   type ValidationEnv,
 } from '../../../main/contract/validate';
 import { StubApi } from './stub-api';
+import { errorMessage } from '../../../main/errors';
 
 const env: ValidationEnv = {
   statPath: async (p) => (p === '/isos/arch.iso' ? 'file' : p === '/isos' ? 'dir' : p === '/dev/null' ? 'other' : null),
@@ -29,7 +30,7 @@ async function refusal(name: Parameters<typeof validateRequest>[0], payload: unk
   } catch (err) {
     expect(err).toBeInstanceOf(InvalidRequestError);
     expect((err as InvalidRequestError).code).toBe('EINVAL');
-    return (err as Error).message;
+    return errorMessage(err);
   }
   throw new Error(`${name} accepted ${JSON.stringify(payload)}`);
 }
