@@ -53,6 +53,7 @@ const RELAY =
   "s.on('error',()=>process.exit(1));s.on('close',()=>process.exit(0));";
 
 const twins = [];
+const relays = new Set();
 
 /** A listener on this side's loopback whose connections end up on `port` inside the namespace. */
 function twin(port) {
@@ -60,6 +61,8 @@ function twin(port) {
     const relay = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', RELAY, String(port)], {
       stdio: ['pipe', 'pipe', 'ignore'],
     });
+    relays.add(relay);
+    relay.on('exit', () => relays.delete(relay));
     socket.pipe(relay.stdin);
     relay.stdout.pipe(socket);
     socket.on('error', () => relay.kill());
@@ -88,9 +91,17 @@ createInterface({ input: child.stderr }).on('line', (line) => {
 
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 
+// Electron is gone: end the relays too (they run in its namespace), then exit as it did.
 child.on('close', (code, signal) => {
-  void pending.finally(() => {
+  void pending.finally(async () => {
     for (const server of twins) server.close();
+    await Promise.all(
+      [...relays].map((relay) => {
+        const gone = new Promise((resolve) => relay.once('exit', resolve));
+        relay.kill();
+        return gone;
+      }),
+    );
     if (signal) {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);

@@ -334,8 +334,9 @@ describe.skipIf(SKIP !== null)('desktop app end to end (real Electron)', () => {
     await app!.close();
     app = null;
     expect(await exited, output).toEqual({ code: 0, signal: null });
-    const pids = await execFileP('ip', ['netns', 'pids', server.ns], { encoding: 'utf8' });
-    expect(pids.stdout.trim()).toBe('');
+    // Chromium's helpers (zygote, GPU, utility) notice on their own that the browser is gone.
+    const left = async () => (await execFileP('ip', ['netns', 'pids', server.ns], { encoding: 'utf8' })).stdout.trim();
+    await expect.poll(left, { timeout: 10_000 }).toBe('');
     expect(await httpFromPc()).toBe('ERR ECONNREFUSED');
     const settings = JSON.parse(readFileSync(path.join(userData, 'settings.json'), 'utf8')) as {
       sources: string[];
