@@ -141,8 +141,8 @@ describe.skipIf(SKIP !== null)('desktop app end to end (real Electron)', () => {
   let page: Page;
   let output = '';
   let uid = 65534;
-  let userData = '';
   let gid = 65534;
+  let userData = '';
 
   /** An HTTP request from the "pc" namespace to the app's port 80: the status, or the error code. */
   async function httpFromPc(): Promise<string> {
@@ -184,20 +184,18 @@ describe.skipIf(SKIP !== null)('desktop app end to end (real Electron)', () => {
       uid = Number(process.env.SUDO_UID);
       gid = Number(process.env.SUDO_GID);
     }
-    for (const f of [electron, path.join(ROOT, 'out', 'main', 'index.js'), path.join(ROOT, 'package.json')]) {
-      const ok = await execFileP('setpriv', [
-        `--reuid=${uid}`,
-        `--regid=${gid}`,
-        '--clear-groups',
-        '--',
-        'test',
-        '-r',
-        f,
-      ]).then(
+    const needs: Array<[string, string]> = [
+      ['-x', electron],
+      ['-r', path.join(ROOT, 'out', 'main', 'index.js')],
+      ['-r', path.join(ROOT, 'package.json')],
+    ];
+    for (const [test, f] of needs) {
+      const as = [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', 'test', test, f];
+      const ok = await execFileP('setpriv', as).then(
         () => true,
         () => false,
       );
-      if (!ok) throw new Error(`user ${uid} cannot read ${f}: put the checkout and Electron where others may read`);
+      if (!ok) throw new Error(`user ${uid} cannot use ${f}: put the checkout and Electron where others may read`);
     }
 
     // Its home (and so its settings: XDG_CONFIG_HOME) and the ISO it gets, in a temp folder it owns.
