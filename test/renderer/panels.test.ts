@@ -8,6 +8,7 @@ import ServeToggle from '../../renderer/src/components/ServeToggle.vue';
 import { FakeEngine, settle } from './fake-api';
 import { client, entry, iface, menu, servingState, snapshot, source, T0, transfer } from './fixtures';
 import { mountOn } from './mount';
+import { DESKTOP_WINDOW } from '../../renderer/src/remedies';
 
 let wrapper: VueWrapper | null = null;
 afterEach(() => {
@@ -129,6 +130,26 @@ describe('ServeToggle', () => {
       fixPrivilegedPorts: async () => ({ ok: true, message: '' }),
     });
     expect(wrapper.find('[data-testid="fix-ports"]').exists()).toBe(false);
+  });
+
+  it('tells a busy port as a window action in the desktop app, and as a command in the browser UI', async () => {
+    const busy = servingState({
+      error: {
+        code: 'EADDRINUSE',
+        message: 'DHCP port 67 (UDP) on 0.0.0.0 is already in use, probably by dnsmasq',
+        // The engine's remedy is written for the CLI (main/net/port-error.ts).
+        remedy: "stop dnsmasq (find it with: sudo ss -lunp 'sport = :67'), or serve on another interface",
+      },
+    });
+    wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: busy })), {}, { [DESKTOP_WINDOW]: true });
+    const remedy = wrapper.get('[data-testid="serve-error"] [data-testid="problem-remedy"]').text();
+    expect(remedy).toMatch(/^Quit the program named above/);
+    expect(remedy).not.toMatch(/sudo|ss -l/);
+    wrapper.unmount();
+    wrapper = await mountOn(ServeToggle, new FakeEngine(snapshot({ state: busy })));
+    expect(wrapper.get('[data-testid="serve-error"] [data-testid="problem-remedy"]').text()).toBe(
+      "stop dnsmasq (find it with: sudo ss -lunp 'sport = :67'), or serve on another interface",
+    );
   });
 
   it('cannot be switched on without an ISO, and says so', async () => {
