@@ -195,7 +195,8 @@ export class ConfiguredServe {
     if (before && before.relayPools.join() !== next.relayPools.join())
       this.say(
         'warn',
-        `relayPools changed (${before.relayPools.join(', ') || 'none'} → ${next.relayPools.join(', ') || 'none'}): that applies when the service restarts (systemctl restart bootdrop)`,
+        `relayPools changed (${before.relayPools.join(', ') || 'none'} → ${next.relayPools.join(', ') || 'none'}): ` +
+          'that applies when the service restarts (systemctl restart bootdrop)',
       );
     if (!modeChanged && !ifaceChanged) return out;
     const wasServing = (await this.session.snapshot()).state.serving;

@@ -97,7 +97,8 @@ function validatePools(raw: unknown): string[] | undefined {
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw) || raw.length > MAX_POOLS || raw.some((p) => typeof p !== 'string'))
     throw new SettingsError(
-      `relayPools: expected a list of at most ${MAX_POOLS} strings like "10.1.0.0/24:10.1.0.100-10.1.0.199", got ${JSON.stringify(raw) ?? 'nothing'}`,
+      `relayPools: expected a list of at most ${MAX_POOLS} strings like "10.1.0.0/24:10.1.0.100-10.1.0.199", ` +
+        `got ${JSON.stringify(raw) ?? 'nothing'}`,
     );
   const specs = raw as string[];
   try {

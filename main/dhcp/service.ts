@@ -181,7 +181,8 @@ export class DhcpService extends EventEmitter<DhcpServiceEvents> {
     for (const p of relayPools)
       this.log(
         'info',
-        `relayed subnet ${p.subnet.address}/${p.subnet.prefix}: addresses ${p.addresses[0]}-${p.addresses.at(-1)} while acting as DHCP server, the relay as router`,
+        `relayed subnet ${p.subnet.address}/${p.subnet.prefix}: addresses ${p.addresses[0]}-${p.addresses.at(-1)} ` +
+          'while acting as DHCP server, the relay as router',
       );
     if (this.responder.mode === null) this.startProbing();
     else this.notify('mode', this.responder.mode, null);

@@ -64,7 +64,8 @@ export function renderDnsmasqConf(site: ExportSite): string {
       'dhcp-option=option:router',
       'dhcp-option=option:dns-server',
       'dhcp-authoritative',
-      `# UEFI x64 firmware (option 93 = 7 or 9) gets ${tftpName(bootFiles.uefi)}, BIOS gets ${tftpName(bootFiles.bios)}, iPXE the menu.`,
+      `# UEFI x64 firmware (option 93 = 7 or 9) gets ${tftpName(bootFiles.uefi)}, ` +
+        `BIOS gets ${tftpName(bootFiles.bios)}, iPXE the menu.`,
       'dhcp-match=set:efi64,option:client-arch,7',
       'dhcp-match=set:efi64,option:client-arch,9',
       `dhcp-boot=tag:!ipxe,tag:!efi64,${tftpName(bootFiles.bios)},,${iface.address}`,
