@@ -26,16 +26,12 @@ export interface RouterAdvertiserOptions {
   pollMs?: number;
 }
 
-/** Answers to solicitations closer together than this are merged into one. */
-const MIN_GAP_MS = 500;
-
 export class RouterAdvertiser {
   private readonly opts: RouterAdvertiserOptions;
   private readonly packet: Buffer;
   private socket: NdpSocket | null = null;
   private unavailable: string | null = null;
   private awakeUntil = 0;
-  private lastSent = 0;
   private sendTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private sendErrorLogged = false;
@@ -116,13 +112,13 @@ export class RouterAdvertiser {
     } catch (err) {
       this.opts.log('debug', `reading router solicitations failed: ${errorMessage(err)}`);
     }
-    if (solicited && Date.now() - this.lastSent >= MIN_GAP_MS) this.advertise();
+    // One answer per poll however many solicitations queued: a flood of them costs at most 1000/pollMs a second.
+    if (solicited) this.advertise();
   }
 
   private advertise(): void {
     const s = this.socket;
     if (!s) return;
-    this.lastSent = Date.now();
     try {
       s.sendAllNodes(this.packet);
       this.sent++;

@@ -5,7 +5,8 @@
  * link-local address as source, as RFC 4861 requires of a router advertisement.
  *
  *   open(ifname) -> fd      bound to the interface (SO_BINDTODEVICE), hop limit 255, no multicast
- *                           loopback, receiving only Router Solicitations (ICMP6_FILTER)
+ *                           loopback, in the all-routers group, receiving only Router Solicitations
+ *                           (ICMP6_FILTER)
  *   send(fd, ifindex, buf)  to ff02::1 (all nodes) on that interface
  *   recv(fd) -> { from, bytes } | null   one queued datagram, or null when none is waiting
  *   close(fd)
@@ -59,6 +60,16 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
     step = "open: hop limit 255";
   else if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof off) != 0) step = "open: multicast loopback off";
   else if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) != 0) step = "open: ICMPv6 filter";
+  else {
+    /* A host (forwarding off) is not in the all-routers group, so solicitations to ff02::2 would be
+     * dropped before any socket saw them. */
+    struct ipv6_mreq mreq;
+    memset(&mreq, 0, sizeof mreq);
+    inet_pton(AF_INET6, "ff02::2", &mreq.ipv6mr_multiaddr);
+    mreq.ipv6mr_interface = if_nametoindex(ifname);
+    if (mreq.ipv6mr_interface == 0) step = "open: interface index";
+    else if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq) != 0) step = "open: join ff02::2 (all routers)";
+  }
   if (step) {
     int err = errno;
     close(fd);

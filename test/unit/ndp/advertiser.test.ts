@@ -47,7 +47,7 @@ describe('RouterAdvertiser', () => {
     expect(sock.sentBytes, 'three queued solicitations, one answer').toHaveLength(3);
     sock.queue.push(RS);
     vi.advanceTimersByTime(200);
-    expect(sock.sentBytes, 'a solicitation right after an answer is merged into it').toHaveLength(3);
+    expect(sock.sentBytes, 'the next solicitation gets its own answer').toHaveLength(4);
     vi.advanceTimersByTime(20_000);
     const quiet = sock.sentBytes.length;
     vi.advanceTimersByTime(60_000);
