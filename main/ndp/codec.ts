@@ -64,7 +64,7 @@ export function decodeRouterAdvertisement(b: Buffer): RouterAdvertisement {
     sourceMac: null,
     otherOptions: [],
   };
-  for (let at = 16; at < b.length; ) {
+  for (let at = 16; at < b.length;) {
     const type = b[at]!;
     const len = (b[at + 1] ?? 0) * 8;
     if (len === 0 || at + len > b.length) throw new Error(`router advertisement: bad option length at byte ${at}`);

@@ -55,7 +55,9 @@ describe('router advertisement codec', () => {
   });
 
   it('refuses other messages and broken options', () => {
-    expect(() => decodeRouterAdvertisement(Buffer.from([133, 0, 0, 0, 0, 0, 0, 0]))).toThrow(/not a router advertisement/);
+    expect(() => decodeRouterAdvertisement(Buffer.from([133, 0, 0, 0, 0, 0, 0, 0]))).toThrow(
+      /not a router advertisement/,
+    );
     const b = encodeBootdropAdvertisement('52:54:00:ab:cd:ef');
     b[17] = 0;
     expect(() => decodeRouterAdvertisement(b)).toThrow(/bad option length at byte 16/);
