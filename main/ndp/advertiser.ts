@@ -28,7 +28,7 @@ export interface RouterAdvertiserOptions {
 
 export class RouterAdvertiser {
   private readonly opts: RouterAdvertiserOptions;
-  private readonly packet: Buffer;
+  private packet: Buffer | null = null;
   private socket: NdpSocket | null = null;
   private unavailable: string | null = null;
   private awakeUntil = 0;
@@ -40,7 +40,6 @@ export class RouterAdvertiser {
 
   constructor(opts: RouterAdvertiserOptions) {
     this.opts = opts;
-    this.packet = encodeBootdropAdvertisement(opts.iface.mac);
   }
 
   /** Why advertisements cannot be sent, or null while they can (or have not been tried). */
@@ -52,6 +51,8 @@ export class RouterAdvertiser {
   enable(): void {
     if (!this.socket && this.unavailable === null) {
       try {
+        // A link without a usable MAC (e.g. a tunnel) is refused here, not at construction: serving goes on.
+        this.packet = encodeBootdropAdvertisement(this.opts.iface.mac);
         this.socket = (this.opts.open ?? openNdpSocket)(this.opts.iface.name);
         this.opts.log(
           'info',
@@ -118,7 +119,7 @@ export class RouterAdvertiser {
 
   private advertise(): void {
     const s = this.socket;
-    if (!s) return;
+    if (!s || !this.packet) return;
     try {
       s.sendAllNodes(this.packet);
       this.sent++;

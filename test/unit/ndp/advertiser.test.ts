@@ -76,4 +76,16 @@ describe('RouterAdvertiser', () => {
     expect(logs).toEqual([expect.stringMatching(/^warn IPv6 router advertisement unavailable .*iPXE waits ~15 s/)]);
     expect(ra.sent).toBe(0);
   });
+
+  it('an interface without a usable MAC does not stop serving: the advertisement is just unavailable', () => {
+    const logs: string[] = [];
+    const ra = new RouterAdvertiser({
+      iface: { name: 'tun0', mac: '' },
+      log: (l, m) => logs.push(`${l} ${m}`),
+      open: fakeSocket,
+    });
+    ra.enable();
+    expect(ra.unavailableReason).toMatch(/"" is not a MAC address/);
+    expect(logs).toEqual([expect.stringMatching(/^warn IPv6 router advertisement unavailable/)]);
+  });
 });
