@@ -22,7 +22,7 @@ export interface RouterAdvertiserOptions {
   periodMs?: number;
   /** How long a DHCP answer keeps the advertiser awake (default 60000). */
   windowMs?: number;
-  /** How often queued router solicitations are read while awake (default 200). */
+  /** How often queued router solicitations are read while awake (default 100; iPXE retries after 250 ms). */
   pollMs?: number;
 }
 
@@ -77,7 +77,7 @@ export class RouterAdvertiser {
     if (this.sendTimer) return; // already awake: the window just got longer
     this.advertise();
     this.sendTimer = setInterval(() => this.tick(), this.opts.periodMs ?? 3000);
-    this.pollTimer = setInterval(() => this.poll(), this.opts.pollMs ?? 200);
+    this.pollTimer = setInterval(() => this.poll(), this.opts.pollMs ?? 100);
   }
 
   /** Own-DHCP mode ended (proxy) or the service stops: no more advertisements, socket closed. */
