@@ -9,6 +9,10 @@
  *
  * Both run beside a home-router dnsmasq handing out addresses, in a TestLan; the guest is QEMU (TCG)
  * with its iPXE NIC ROM, which dnsmasq treats as a PXE client. Time = QEMU start → kernel marker.
+ *
+ * `--cable` instead times the direct cable (issue 14): `bootdrop serve --mode dhcp` with no router on the
+ * link, with its IPv6 router advertisement and with it off (BOOTDROP_RA=0, the switch exists for this),
+ * and for reference the same Bootdrop as proxy beside a router that sends RAs.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -56,16 +60,22 @@ async function nginxConf(root: string, address: string): Promise<string> {
   return conf;
 }
 
-async function bootOnce(kind: 'bootdrop' | 'classic', iso: string, classicDir: string, token: string): Promise<number> {
+type Setup = 'bootdrop' | 'classic' | 'cable' | 'cable-no-ra';
+
+const TAGS: Record<Setup, string> = { bootdrop: 'bbd', classic: 'bcl', cable: 'bca', 'cable-no-ra': 'bcn' };
+
+async function bootOnce(kind: Setup, iso: string, classicDir: string, token: string): Promise<number> {
+  const cable = kind === 'cable' || kind === 'cable-no-ra';
   // The router also sends IPv6 RAs like a home router, or the iPXE ROM waits ~15 s for IPv6 (both setups).
-  const rig = await bootRig(kind === 'bootdrop' ? 'bbd' : 'bcl', NET, { router: true, ipv6Ra: true });
+  const rig = await bootRig(TAGS[kind], NET, cable ? { router: false } : { router: true, ipv6Ra: true });
   const servers: Server[] = [];
   let guest: Guest | null = null;
   try {
     const ns = rig.server.ns;
     const wrap = (cmd: string[]) => ['netns', 'exec', ns, ...cmd];
-    if (kind === 'bootdrop') {
+    if (kind !== 'classic') {
       const bin = path.join(repoRoot(), 'bin', 'bootdrop.js');
+      const env: NodeJS.ProcessEnv = { ...process.env, BOOTDROP_RA: kind === 'cable-no-ra' ? '0' : '1' };
       const s = Server.start(
         'bootdrop serve',
         'ip',
@@ -77,13 +87,14 @@ async function bootOnce(kind: 'bootdrop' | 'classic', iso: string, classicDir: s
           '--interface',
           'eth0',
           '--mode',
-          'proxy',
+          cable ? 'dhcp' : 'proxy',
           '--append',
           'console=ttyS0',
           '--timeout',
           '1',
           '--json',
         ]),
+        { env },
       );
       servers.push(s);
       await s.waitFor(/"serving":true/, 60_000);
@@ -129,11 +140,54 @@ async function bootOnce(kind: 'bootdrop' | 'classic', iso: string, classicDir: s
   }
 }
 
+async function cableRows(rounds: number, iso: string, token: string): Promise<Row[]> {
+  const [ra, noRa, lan] = await rotate(rounds, [
+    async () => {
+      say('direct cable, own DHCP, router advertisement on');
+      return bootOnce('cable', iso, '', token);
+    },
+    async () => {
+      say('direct cable, own DHCP, router advertisement off (BOOTDROP_RA=0)');
+      return bootOnce('cable-no-ra', iso, '', token);
+    },
+    async () => {
+      say('beside a router that sends IPv6 RAs, proxy mode (reference)');
+      return bootOnce('bootdrop', iso, '', token);
+    },
+  ]);
+  const figure = 'QEMU BIOS (iPXE ROM, TCG) boot over a direct cable (own DHCP) to the kernel marker';
+  return [
+    {
+      figure: `${figure}: router advertisement on vs off`,
+      unit: 's',
+      bootdrop: ra!,
+      classic: noRa!,
+      classicName: 'Bootdrop, RA off (BOOTDROP_RA=0)',
+      goal: 'no ~15 s IPv6 wait',
+      met: median(noRa!) - median(ra!) >= 10,
+    },
+    {
+      figure: `${figure}, against Bootdrop beside a router (proxy mode)`,
+      unit: 's',
+      bootdrop: ra!,
+      classic: lan!,
+      classicName: 'Bootdrop proxy beside a router with RAs',
+      goal: 'as fast as a LAN (≤ 1.1×)',
+      met: median(ra!) / median(lan!) <= 1.1,
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   await setup({ engine: true });
   const rounds = envInt('BENCH_BOOT_ROUNDS', 2);
   say('building the Arch-like boot fixture (test/helpers/testiso)');
   const fx = await buildFixture('arch');
+  if (process.argv.includes('--cable')) {
+    const rows = await cableRows(rounds, fx.iso, fx.token);
+    process.stdout.write(`## bench:boot --cable\n\n${table(rows)}\n\n${machineInfo()}\n`);
+    return;
+  }
   const classicDir = await classicRoot(fx.iso);
   const [b, c] = await rotate(rounds, [
     async () => {

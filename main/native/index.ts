@@ -17,3 +17,4 @@ export {
   type SendfileResult,
   type SendfileSpan,
 } from './sendfile';
+export { openNdpSocket, type NdpSocket } from './ndp';

@@ -1,8 +1,10 @@
 /**
  * Loads Bootdrop's optional native I/O helpers (dist/native/<name>.node, built by
- * scripts/build-native.mjs from main/native/<name>/*.c). They only make bulk I/O cheaper — sendfile(2)
- * for HTTP bodies, a blocking-socket TFTP data pump — so every caller keeps a JavaScript path and
- * uses it when a helper is missing (other platforms, no compiler) or turned off.
+ * scripts/build-native.mjs from main/native/<name>/*.c). Two only make bulk I/O cheaper — sendfile(2)
+ * for HTTP bodies, a blocking-socket TFTP data pump — so their callers keep a JavaScript path and use
+ * it when a helper is missing (other platforms, no compiler) or turned off. The third (ndp: a raw
+ * ICMPv6 socket for the direct cable's router advertisement) has no JavaScript equivalent: without it
+ * that advertisement is simply not sent, and the log says so.
  *
  * BOOTDROP_NATIVE=0 turns all helpers off (tests run both paths); BOOTDROP_NATIVE_DIR points at the
  * folder holding the .node files (the desktop app passes `process.resourcesPath/native`).

@@ -18,6 +18,7 @@ import { addSecureBootVerdicts } from '../boot/secure-boot/verdict';
 import { SecureBootPolicy, SHIM_X64 } from '../boot/secure-boot/policy';
 import { DhcpService, type ClientEvent } from '../dhcp';
 import { HttpServer } from '../http';
+import { RouterAdvertiser } from '../ndp';
 import { openSource, type OpenedSource } from '../iso';
 import { firewallAdvice, firewalldFinding, listInterfaces } from '../net';
 import { TftpServer } from '../tftp';
@@ -205,17 +206,34 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         ...(o.ports ? { ports: o.ports } : {}),
         ...(o.relayPools ? { relayPools: o.relayPools } : {}),
       });
-      dhcp.on('client', (e: ClientEvent) =>
-        o.onClient({ mac: e.mac, ip: e.ip, firmware: firmwareOf(e.facts), arch: e.facts.archCode }),
-      );
-      dhcp.on('mode', (m, why) => o.onMode(m, why));
-      await dhcp.start();
+      // Own-DHCP mode only: there Bootdrop is the only server on the link, and iPXE would otherwise
+      // wait ~15 s for an IPv6 router. BOOTDROP_RA=0 turns it off (the bench's before/after).
+      const ra =
+        process.env.BOOTDROP_RA === '0' ? null : new RouterAdvertiser({ iface: o.iface, log: scoped(o.log, 'ndp') });
+      dhcp.on('client', (e: ClientEvent) => {
+        if (dhcp.effectiveMode === 'dhcp') ra?.wake();
+        o.onClient({ mac: e.mac, ip: e.ip, firmware: firmwareOf(e.facts), arch: e.facts.archCode });
+      });
+      dhcp.on('mode', (m, why) => {
+        if (m === 'dhcp') ra?.enable();
+        else ra?.disable();
+        o.onMode(m, why);
+      });
+      try {
+        await dhcp.start();
+      } catch (err) {
+        ra?.disable();
+        throw err;
+      }
       return {
         get effectiveMode() {
           return dhcp.effectiveMode;
         },
         macForIp: (ip) => dhcp.macForIp(ip),
-        close: () => dhcp.stop(),
+        close: async () => {
+          ra?.disable();
+          await dhcp.stop();
+        },
       };
     },
   };

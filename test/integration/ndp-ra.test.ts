@@ -1,0 +1,124 @@
+/**
+ * Bootdrop's IPv6 router advertisement, seen by a scapy peer on a namespace LAN: in own-DHCP mode the
+ * peer hears one with exactly the promised fields (no prefix, not a default router, M=0 O=0, from the
+ * server's link-local address with hop limit 255 and a good checksum); in proxy mode it hears none.
+ */
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestLan, type NetnsHost } from '../helpers/netns';
+import { pxeClient, requirePeers } from '../helpers/dhcp/harness';
+import { ServeProcess } from '../helpers/qemu';
+import { buildFixture, type BootFixture } from '../helpers/testiso';
+
+const NET = '10.213.71';
+const PEER = path.join(__dirname, '..', 'helpers', 'ndp_peer.py');
+
+interface SeenRa {
+  src: string;
+  dst: string;
+  hlim: number;
+  type: number;
+  code: number;
+  chlim: number;
+  M: number;
+  O: number;
+  routerlifetime: number;
+  reachabletime: number;
+  retranstimer: number;
+  options: number[];
+  slla: string | null;
+  checksum_ok: boolean;
+}
+
+/** The peer listens for `seconds`, after sending a router solicitation as iPXE does. */
+async function listen(peer: NetnsHost, seconds: number, whileListening: () => Promise<unknown>): Promise<SeenRa[]> {
+  const child = peer.spawn(['/usr/bin/python3', PEER, '--iface', 'eth0', '--timeout', String(seconds), '--solicit']);
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const done = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('"ready"')) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', () => reject(new Error(`ndp_peer.py ended before listening: ${err}`)));
+  });
+  await whileListening();
+  const code = await done;
+  if (code !== 0) throw new Error(`ndp_peer.py failed (${code}): ${err}`);
+  return out
+    .split('\n')
+    .filter((l) => l && !l.includes('"ready"'))
+    .map((l) => JSON.parse(l) as SeenRa);
+}
+
+/** The server's link-local address once duplicate address detection has finished (bounded). */
+async function linkLocal(host: NetnsHost): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const r = await host.exec(['ip', '-6', '-j', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']);
+    const a = (JSON.parse(r.stdout) as Array<{ addr_info: Array<{ local: string; tentative?: boolean }> }>)[0]
+      ?.addr_info[0];
+    if (a && !a.tentative) return a.local;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${host.ns} has no usable IPv6 link-local address after 10 s`);
+}
+
+describe('IPv6 router advertisement', () => {
+  let lan: TestLan;
+  let server: NetnsHost;
+  let peer: NetnsHost;
+  let fx: BootFixture;
+  let serve: ServeProcess | null = null;
+
+  beforeAll(async () => {
+    requirePeers();
+    fx = await buildFixture('casper');
+    lan = await TestLan.create('ndp');
+    server = await lan.addHost('server', `${NET}.2/24`);
+    peer = await lan.addHost('peer', null, { mac: '52:54:00:71:00:10' });
+  });
+  afterEach(async () => {
+    if (serve && !serve.exited) await serve.stop();
+    serve = null;
+  });
+  afterAll(async () => lan?.destroy());
+
+  it('own-DHCP mode: the PC hears a router advertisement with no prefix and no default router', async () => {
+    const source = await linkLocal(server);
+    serve = ServeProcess.start(server.ns, [fx.iso, '--interface', 'eth0', '--mode', 'dhcp']);
+    await serve.ready();
+    const seen = await listen(peer, 4, () => pxeClient(peer, { kind: 'bios', mac: '52:54:00:71:00:20' }));
+    expect(seen.length, serve.describe()).toBeGreaterThan(0);
+    for (const ra of seen) {
+      expect(ra).toEqual({
+        src: source,
+        dst: 'ff02::1',
+        hlim: 255,
+        type: 134,
+        code: 0,
+        chlim: 0,
+        M: 0,
+        O: 0,
+        routerlifetime: 0,
+        reachabletime: 0,
+        retranstimer: 0,
+        options: [1],
+        slla: server.mac,
+        checksum_ok: true,
+      });
+    }
+    expect(await serve.stop()).toBe(0);
+  });
+
+  it('proxy mode: no router advertisement, even when the PC solicits one', async () => {
+    await linkLocal(server);
+    serve = ServeProcess.start(server.ns, [fx.iso, '--interface', 'eth0', '--mode', 'proxy']);
+    await serve.ready();
+    const seen = await listen(peer, 4, () => pxeClient(peer, { kind: 'bios', mac: '52:54:00:71:00:21' }));
+    expect(seen).toEqual([]);
+    expect(await serve.stop()).toBe(0);
+  });
+});
