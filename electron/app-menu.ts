@@ -4,11 +4,13 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 
-export type AppMenuAction = 'open-isos' | 'open-folder' | 'show';
+export type AppMenuAction = 'open-isos' | 'open-folder' | 'show' | 'forget-ports';
 
 export function appMenuTemplate(
   platform: NodeJS.Platform,
   onAction: (action: AppMenuAction) => void,
+  /** Linux: a remembered port grant is in place, so File offers to undo it. */
+  portsRemembered = false,
 ): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const file: MenuItemConstructorOptions = {
@@ -16,6 +18,13 @@ export function appMenuTemplate(
     submenu: [
       { label: 'Open ISO…', accelerator: 'CmdOrCtrl+O', click: () => onAction('open-isos') },
       { label: 'Open Folder…', accelerator: 'CmdOrCtrl+Shift+O', click: () => onAction('open-folder') },
+      // The Undo for "Remember" in the port dialog: only while that setting is in place.
+      ...(portsRemembered
+        ? [
+            { type: 'separator' } as const,
+            { label: 'Stop Allowing the Boot Ports…', click: () => onAction('forget-ports') },
+          ]
+        : []),
       // macOS quits from the app menu; elsewhere File > Quit is where people look.
       ...(mac ? [] : [{ type: 'separator' } as const, { role: 'quit', label: 'Quit Bootdrop' } as const]),
     ],

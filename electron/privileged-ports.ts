@@ -58,6 +58,14 @@ function pkexecFailure(code: number | null, stderr: string): string {
   return `The fix failed (exit ${code ?? 'signal'}): ${stderr.trim() || 'no details'}`;
 }
 
+/** Where the helper's `allow --remember` keeps the setting (build/linux/bootdrop-ports). */
+export const REMEMBERED_FILE = '/etc/sysctl.d/60-bootdrop.conf';
+
+/** Whether a remembered grant is in place (the app offers to undo it). */
+export function portsRemembered(platform: NodeJS.Platform, file = REMEMBERED_FILE): boolean {
+  return platform === 'linux' && existsSync(file);
+}
+
 export interface PortGrantOptions {
   platform: NodeJS.Platform;
   /** The helper's path; null where it is not installed (AppImage, a development build). */
@@ -147,6 +155,21 @@ export class PortGrant {
         else done({ ok: false, message: pkexecFailure(code, err) });
       });
     });
+  }
+
+  /** Undo a remembered grant ("Remember" in the dialog): the helper removes its sysctl.d file and restores. */
+  async forget(): Promise<FixPortsResult> {
+    if (this.o.platform !== 'linux' || this.helper === null)
+      return { ok: false, message: `Nothing to undo here; without the .deb remove ${REMEMBERED_FILE} yourself.` };
+    const r = await this.run('pkexec', [this.helper, 'forget']);
+    if (r.missing)
+      return { ok: false, message: `pkexec is not installed. Run in a terminal: sudo rm ${REMEMBERED_FILE}` };
+    if (r.code !== 0) return { ok: false, message: pkexecFailure(r.code, r.stderr) };
+    return {
+      ok: true,
+      message:
+        'The remembered port setting is gone: ports below 1024 are privileged again (Bootdrop asks again when it needs them).',
+    };
   }
 
   /** Undo the session's grant (the helper restores when its pipe closes); a remembered setting stays. */

@@ -26,7 +26,7 @@ import { IpcBridge, TrustedSenders } from './ipc';
 import { KeepAwake } from './keep-awake';
 import { Notifier } from './notifier';
 import { openDialogOptions } from './open-dialog';
-import { canFixPorts, fixPrivilegedPorts, PortGrant } from './privileged-ports';
+import { canFixPorts, fixPrivilegedPorts, PortGrant, portsRemembered } from './privileged-ports';
 import { guardAllWebContents, hardenSession, isAppUrl, type AppEntry } from './security';
 import { DEFAULT_SETTINGS, SettingsStore, type ShellSettings } from './settings';
 import { StatusTray } from './tray';
@@ -53,6 +53,9 @@ export interface ShellOptions {
   platform?: NodeJS.Platform;
   /** Tests stand in for the privileged helper; `remember` is the dialog's checkbox. */
   fixPorts?: (o: { remember: boolean; iface: string | null }) => Promise<FixPortsResult>;
+  /** Tests stand in for the helper's `forget` and for the remembered-setting file. */
+  forgetPorts?: () => Promise<FixPortsResult>;
+  portsRemembered?: () => boolean;
   /** Whether a tray icon can show at all (default: asks the desktop, see tray-host.ts). */
   hasTrayHost?: () => Promise<boolean>;
 }
@@ -109,9 +112,7 @@ export class DesktopShell {
       },
       warn: (message) => this.notice('warn', message),
     });
-    Menu.setApplicationMenu(
-      Menu.buildFromTemplate(appMenuTemplate(this.platform, (action) => this.onMenuAction(action))),
-    );
+    this.setAppMenu();
     this.view = viewFromSnapshot(await engine.snapshot());
     this.keepAwake.follow(this.view.state.serving);
     this.tray = new StatusTray({
@@ -248,8 +249,17 @@ export class DesktopShell {
     }
   }
 
+  /** Bootdrop's menu; rebuilt when a remembered port grant comes or goes (File offers its undo). */
+  private setAppMenu(): void {
+    const remembered = this.opts.portsRemembered ? this.opts.portsRemembered() : portsRemembered(this.platform);
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(appMenuTemplate(this.platform, (action) => this.onMenuAction(action), remembered)),
+    );
+  }
+
   private onMenuAction(action: AppMenuAction): void {
     if (action === 'show') return this.showWindow();
+    if (action === 'forget-ports') return void this.forgetPorts();
     void this.openAndAdd(action === 'open-folder' ? 'folder' : 'isos');
   }
 
@@ -293,6 +303,14 @@ export class DesktopShell {
     if (this.opts.fixPorts) return this.opts.fixPorts({ ...o, iface });
     this.ports ??= new PortGrant({ platform: this.platform });
     return fixPrivilegedPorts(this.platform, this.ports, { ...o, iface });
+  }
+
+  /** File > Stop Allowing the Boot Ports…: the Undo for a remembered grant. */
+  private async forgetPorts(): Promise<void> {
+    this.ports ??= new PortGrant({ platform: this.platform });
+    const result = this.opts.forgetPorts ? await this.opts.forgetPorts() : await this.ports.forget();
+    this.notice(result.ok ? 'info' : 'error', result.message);
+    this.setAppMenu();
   }
 
   /**
@@ -346,6 +364,7 @@ export class DesktopShell {
     if (response !== 0) return;
     const result = await this.fixPorts({ remember: checkboxChecked });
     this.notice(result.ok ? 'info' : 'error', result.message);
+    if (checkboxChecked) this.setAppMenu();
     if (result.ok) await this.opts.engine.start();
   }
 

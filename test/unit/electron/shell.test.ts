@@ -101,13 +101,20 @@ describe('DesktopShell', () => {
   async function startShell(
     platform: NodeJS.Platform = 'linux',
     api: ConstructorParameters<typeof DesktopShell>[0]['engine'] = engine,
-    opts: { trayHost?: boolean; waitForRestore?: boolean } = {},
+    opts: {
+      trayHost?: boolean;
+      waitForRestore?: boolean;
+      remembered?: { on: boolean };
+      forgetPorts?: () => Promise<{ ok: boolean; message: string }>;
+    } = {},
   ): Promise<BrowserWindow> {
     shell = new DesktopShell({
       engine: api,
       env,
       platform,
       hasTrayHost: async () => opts.trayHost ?? true,
+      ...(opts.remembered ? { portsRemembered: () => opts.remembered!.on } : {}),
+      ...(opts.forgetPorts ? { forgetPorts: opts.forgetPorts } : {}),
       fixPorts: async () => {
         fixes.push('pkexec');
         return { ok: true, message: 'fixed' };
@@ -521,6 +528,31 @@ describe('DesktopShell', () => {
     await vi.waitFor(() =>
       expect(win.webContents.sent.map((m) => (m.args[0] as { entry?: { message: string } }).entry?.message)).toContain(
         'Could not add /isos/gone.iso: addSource.path: "/isos/gone.iso" does not exist',
+      ),
+    );
+  });
+
+  it('File offers to stop allowing the boot ports only while a remembered grant is in place, and undoes it', async () => {
+    const remembered = { on: true };
+    const forgotten: string[] = [];
+    const win = await startShell('linux', engine, {
+      remembered,
+      forgetPorts: async () => {
+        forgotten.push('pkexec bootdrop-ports forget');
+        remembered.on = false;
+        return { ok: true, message: 'The remembered port setting is gone' };
+      },
+    });
+    const fileMenu = () => Menu.application!.template[0]!.submenu as Array<Record<string, unknown>>;
+    const undo = fileMenu().find((i) => i.label === 'Stop Allowing the Boot Ports…');
+    expect(undo).toBeDefined();
+    (undo!.click as () => void)();
+    await vi.waitFor(() => expect(forgotten).toEqual(['pkexec bootdrop-ports forget']));
+    await vi.waitFor(() => expect(fileMenu().map((i) => i.label)).not.toContain('Stop Allowing the Boot Ports…'));
+    await ipc(win, REQUEST_CHANNELS.snapshot);
+    await vi.waitFor(() =>
+      expect(win.webContents.sent.map((m) => (m.args[0] as { entry?: { message: string } }).entry?.message)).toContain(
+        'The remembered port setting is gone',
       ),
     );
   });

@@ -59,6 +59,22 @@ describe('privileged ports', () => {
     expect((await fixPrivilegedPorts('darwin', mac, session)).ok).toBe(false);
   });
 
+  it('forget (the Undo for "Remember") runs the helper\'s forget through pkexec, and says what failed', async () => {
+    const calls: string[][] = [];
+    const ok: Runner = async (file, args) => {
+      calls.push([file, ...args]);
+      return { code: 0, stdout: '', stderr: '', missing: false };
+    };
+    const r = await new PortGrant({ platform: 'linux', helper: '/opt/x/bootdrop-ports', run: ok }).forget();
+    expect(r.ok).toBe(true);
+    expect(calls).toEqual([['pkexec', '/opt/x/bootdrop-ports', 'forget']]);
+    const dismissed: Runner = async () => ({ code: 126, stdout: '', stderr: '', missing: false });
+    const no = await new PortGrant({ platform: 'linux', helper: '/opt/x/bootdrop-ports', run: dismissed }).forget();
+    expect(no.ok).toBe(false);
+    const noHelper = await new PortGrant({ platform: 'linux', helper: null, run: ok }).forget();
+    expect(noHelper.message).toContain('/etc/sysctl.d/60-bootdrop.conf');
+  });
+
   it('names the firewalld command too when firewalld is running and the helper is missing', async () => {
     const running: Runner = async (file, args) =>
       file === 'firewall-cmd' && args[0] === '--state'
