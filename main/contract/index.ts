@@ -137,6 +137,22 @@ export interface ServingState {
   modeReason?: string | null;
   httpUrl: string | null;
   error: ServeError | null;
+  /**
+   * firewalld blocks boot ports on the serving interface (found after serving began); null/absent when it
+   * does not, is not running, or the check has not answered yet. Serving goes on either way.
+   */
+  firewallBlocked?: FirewallBlock | null;
+}
+
+/** What a host firewall drops on the serving interface, and the command that opens it until it reloads. */
+export interface FirewallBlock {
+  iface: string;
+  /** The firewalld zone of the interface; null when firewalld names none (its default zone applies). */
+  zone: string | null;
+  /** Blocked boot ports, e.g. "69/udp", "80/tcp". */
+  ports: string[];
+  /** e.g. "sudo firewall-cmd --zone=FedoraWorkstation --add-port=69/udp --add-port=80/tcp" */
+  command: string;
 }
 
 export type ClientStage = 'dhcp' | 'loader' | 'menu' | 'kernel' | 'initrd' | 'rootfs' | 'done' | 'failed';

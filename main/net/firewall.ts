@@ -5,6 +5,7 @@
  * query time-limited: the engine never waits on a subprocess.
  */
 import { execFile } from 'node:child_process';
+import type { FirewallBlock } from '../contract';
 
 /** What network boot needs, and the firewalld service that would also let each in. */
 export const BOOT_PORTS: ReadonlyArray<{ port: string; service: string }> = [
@@ -46,13 +47,23 @@ export async function firewalldFinding(iface: string, cmd: FirewallCmd = firewal
   return { zone, blocked };
 }
 
-/** The sentence for the log: what is blocked and the command that opens it until firewalld reloads. */
-export function firewallAdvice(f: FirewallFinding, iface: string): string | null {
+/** What the shell and the UI are told: null when nothing is blocked. */
+export function firewallBlock(f: FirewallFinding, iface: string): FirewallBlock | null {
   if (f.blocked.length === 0) return null;
   const zone = f.zone ? ` --zone=${f.zone}` : '';
   const add = f.blocked.map((p) => `--add-port=${p}`).join(' ');
+  return { iface, zone: f.zone, ports: [...f.blocked], command: `sudo firewall-cmd${zone} ${add}` };
+}
+
+/** The sentence for the log: what is blocked and the command that opens it until firewalld reloads. */
+export function describeFirewallBlock(b: FirewallBlock): string {
   return (
-    `firewalld is running and blocks ${f.blocked.join(', ')} on ${iface}${f.zone ? ` (zone ${f.zone})` : ''}: ` +
-    `PCs will not reach Bootdrop. Open them for this session with: sudo firewall-cmd${zone} ${add}`
+    `firewalld is running and blocks ${b.ports.join(', ')} on ${b.iface}${b.zone ? ` (zone ${b.zone})` : ''}: ` +
+    `PCs will not reach Bootdrop. Open them for this session with: ${b.command}`
   );
+}
+
+export function firewallAdvice(f: FirewallFinding, iface: string): string | null {
+  const b = firewallBlock(f, iface);
+  return b && describeFirewallBlock(b);
 }

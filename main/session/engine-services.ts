@@ -20,7 +20,7 @@ import { DhcpService, type ClientEvent } from '../dhcp';
 import { HttpServer } from '../http';
 import { RouterAdvertiser } from '../ndp';
 import { openSource, type OpenedSource } from '../iso';
-import { firewallAdvice, firewalldFinding, listInterfaces } from '../net';
+import { firewallBlock, firewalldFinding, listInterfaces } from '../net';
 import { TftpServer } from '../tftp';
 import type { MountedTree } from '../vfs';
 import { classicPortWarning, noClassicPxelinuxError } from './errors';
@@ -96,10 +96,10 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
   const layouts = new WeakMap<MountedTree, ServedLayout>();
   return {
     listInterfaces: () => listInterfaces(),
-    async firewallAdvice(iface) {
+    async firewallBlocked(iface) {
       if (process.platform !== 'linux') return null;
       const finding = await firewalldFinding(iface);
-      return finding && firewallAdvice(finding, iface);
+      return finding && firewallBlock(finding, iface);
     },
 
     async openSource(hostPath) {

@@ -7,6 +7,7 @@
 import type {
   BootEntry,
   EffectiveMode,
+  FirewallBlock,
   LogLevel,
   MenuSettings,
   NetInterface,
@@ -139,6 +140,6 @@ export interface EngineServices<P = unknown, M extends SourceMedium = SourceMedi
   startHttp(opts: ServerStart): Promise<RunningServer & { port: number }>;
   startTftp(opts: ServerStart): Promise<RunningServer>;
   startDhcp(opts: DhcpStart): Promise<RunningDhcp>;
-  /** A sentence when a host firewall (firewalld) blocks the boot ports on this interface, else null. */
-  firewallAdvice?(iface: string): Promise<string | null>;
+  /** What a host firewall (firewalld) blocks of the boot ports on this interface, else null. */
+  firewallBlocked?(iface: string): Promise<FirewallBlock | null>;
 }

@@ -30,7 +30,7 @@ import { ownPxeMenuNotice, SessionError, toServeError } from './errors';
 import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
-import { RecentlyAnswered } from '../net';
+import { describeFirewallBlock, RecentlyAnswered } from '../net';
 import { arpLookup } from './neighbors';
 import { applyMenu, BOOT_SCRIPT_PATH, DEFAULT_MENU, describeIpxeDriver, describePc, parsePcFacts } from '../boot';
 import { nativeStatus } from '../native';
@@ -499,7 +499,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
 
   private async doStart(): Promise<ServingState> {
     if (this.running) return { ...this.state };
-    this.setState({ starting: true, error: null });
+    this.setState({ starting: true, error: null, firewallBlocked: null });
     const started: RunningServer[] = [];
     let where = 'start';
     try {
@@ -573,9 +573,12 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       this.awaitingLink = null;
       this.watchLink();
       // Not awaited: firewalld's answers take a moment, and serving has already begun.
-      void this.services.firewallAdvice?.(iface.name).then(
-        (advice) => {
-          if (advice && this.running === run) this.log('warn', 'net', advice);
+      // The finding goes into the state too: the desktop shell offers to open exactly these ports.
+      void this.services.firewallBlocked?.(iface.name).then(
+        (blocked) => {
+          if (!blocked || this.running !== run) return;
+          this.log('warn', 'net', describeFirewallBlock(blocked));
+          this.setState({ firewallBlocked: blocked });
         },
         () => undefined,
       );
@@ -619,7 +622,14 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
         .close()
         .catch((err: unknown) => this.log('warn', 'session', `closing a server failed: ${errorMessage(err)}`));
     }
-    this.setState({ serving: false, starting: false, address: null, effectiveMode: null, httpUrl: null });
+    this.setState({
+      serving: false,
+      starting: false,
+      address: null,
+      effectiveMode: null,
+      httpUrl: null,
+      firewallBlocked: null,
+    });
     this.log('info', 'session', 'stopped serving');
   }
 

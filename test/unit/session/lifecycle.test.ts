@@ -5,7 +5,8 @@
  * covered by test/integration/serve-session.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { NetInterface } from '../../../main/contract';
+import type { NetInterface, ServingState } from '../../../main/contract';
+import { firewallBlock, firewalldFinding, type FirewallCmd } from '../../../main/net';
 import { Session, type EngineServices, type SourceMedium } from '../../../main/session';
 import { MountedTree } from '../../../main/vfs';
 
@@ -91,10 +92,21 @@ async function serving(journal: string[], o: Parameters<typeof fakeServices>[1] 
 }
 
 describe('Session lifecycle (services as functions)', () => {
-  it('tells the user when a host firewall blocks the boot ports on the serving interface', async () => {
+  it('tells the user and the shell when a host firewall blocks the boot ports; stopping clears it', async () => {
     const journal: string[] = [];
     const services = fakeServices(journal);
-    services.firewallAdvice = async (iface) => `firewalld is running and blocks 69/udp on ${iface}`;
+    // The real check (main/net/firewall.ts) with a stand-in firewall-cmd: only the HTTP port is open.
+    const asked: string[][] = [];
+    const cmd: FirewallCmd = async (args) => {
+      asked.push(args);
+      if (args[0] === '--state') return { ok: true, stdout: 'running\n' };
+      if (args[0] === '--get-zone-of-interface=eth0') return { ok: true, stdout: 'FedoraWorkstation\n' };
+      return { ok: args.join(' ') === '--zone=FedoraWorkstation --query-port=80/tcp', stdout: '' };
+    };
+    services.firewallBlocked = async (iface) => {
+      const f = await firewalldFinding(iface, cmd);
+      return f && firewallBlock(f, iface);
+    };
     session = new Session({ loadersDir: '/nowhere', httpPort: 0, mode: 'proxy', linkCheckMs: 0 }, services);
     await session.addSource({ path: '/isos/test.iso' });
     const logged = new Promise<string>((resolve) =>
@@ -102,8 +114,55 @@ describe('Session lifecycle (services as functions)', () => {
         if (e.type === 'log' && e.entry.level === 'warn' && e.entry.scope === 'net') resolve(e.entry.message);
       }),
     );
+    const blockedState = new Promise<ServingState>((resolve) =>
+      session!.onEvent((e) => {
+        if (e.type === 'state' && e.state.firewallBlocked) resolve(e.state);
+      }),
+    );
     expect((await session.start()).serving).toBe(true);
-    expect(await logged).toBe('firewalld is running and blocks 69/udp on eth0');
+    const command =
+      'sudo firewall-cmd --zone=FedoraWorkstation --add-port=67/udp --add-port=69/udp --add-port=4011/udp';
+    expect(await logged).toBe(
+      'firewalld is running and blocks 67/udp, 69/udp, 4011/udp on eth0 (zone FedoraWorkstation): ' +
+        `PCs will not reach Bootdrop. Open them for this session with: ${command}`,
+    );
+    const state = await blockedState;
+    expect(state.serving).toBe(true);
+    expect(state.firewallBlocked).toEqual({
+      iface: 'eth0',
+      zone: 'FedoraWorkstation',
+      ports: ['67/udp', '69/udp', '4011/udp'],
+      command,
+    });
+    expect(asked).toContainEqual(['--zone=FedoraWorkstation', '--query-service=tftp']);
+    expect((await session.snapshot()).state.firewallBlocked).toEqual(state.firewallBlocked);
+    expect((await session.stop()).firewallBlocked).toBeNull();
+  });
+
+  it('leaves firewallBlocked unset when the firewall lets every boot port in', async () => {
+    const journal: string[] = [];
+    const services = fakeServices(journal);
+    let answered!: () => void;
+    const checked = new Promise<void>((resolve) => (answered = resolve));
+    services.firewallBlocked = async (iface) => {
+      const f = await firewalldFinding(iface, async (args) => ({
+        ok: !args[0]!.startsWith('--get-zone'),
+        stdout: args[0] === '--state' ? 'running' : '',
+      }));
+      answered();
+      return f && firewallBlock(f, iface);
+    };
+    session = new Session({ loadersDir: '/nowhere', httpPort: 0, mode: 'proxy', linkCheckMs: 0 }, services);
+    await session.addSource({ path: '/isos/test.iso' });
+    const states: ServingState[] = [];
+    session.onEvent((e) => {
+      if (e.type === 'state') states.push(e.state);
+    });
+    expect((await session.start()).serving).toBe(true);
+    await checked;
+    await new Promise((r) => setImmediate(r));
+    expect(states.some((s) => s.firewallBlocked)).toBe(false);
+    expect((await session.snapshot()).state.firewallBlocked ?? null).toBeNull();
   });
 
   it('never offers loopback as the connection to the PC, but still serves on it when named (tests, CLI)', async () => {
