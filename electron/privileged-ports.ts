@@ -122,6 +122,26 @@ export class PortGrant {
     return { ok: true, message: what + fw };
   }
 
+  /**
+   * firewalld blocks the boot ports on `iface` (the engine's finding, ServingState.firewallBlocked): hold
+   * with `--firewall iface`, which opens exactly 67, 69, 4011/udp and 80/tcp on its zone until serving
+   * stops. `command` is what to run by hand where the helper is not installed.
+   */
+  async openFirewall(iface: string, command: string): Promise<FixPortsResult> {
+    if (this.o.platform !== 'linux') return { ok: false, message: 'Only Linux runs firewalld.' };
+    if (this.helper === null)
+      return {
+        ok: false,
+        message: `Bootdrop's port helper is only installed with the .deb package. Run in a terminal instead: ${command} (lasts until firewalld reloads).`,
+      };
+    const held = await this.hold(['--firewall', iface]);
+    if (!held.ok) return held;
+    return {
+      ok: true,
+      message: `Opened 67, 69, 4011/udp and 80/tcp in firewalld on ${iface}'s zone while Bootdrop serves; closed again when serving stops or Bootdrop quits.`,
+    };
+  }
+
   private hold(args: string[]): Promise<FixPortsResult> {
     this.release();
     const helper = this.helper!;

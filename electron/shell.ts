@@ -56,6 +56,8 @@ export interface ShellOptions {
   /** Tests stand in for the helper's `forget` and for the remembered-setting file. */
   forgetPorts?: () => Promise<FixPortsResult>;
   portsRemembered?: () => boolean;
+  /** Tests stand in for the helper's `hold --firewall IF` (firewalld blocks the boot ports). */
+  openFirewall?: (iface: string, command: string) => Promise<FixPortsResult>;
   /** Whether a tray icon can show at all (default: asks the desktop, see tray-host.ts). */
   hasTrayHost?: () => Promise<boolean>;
 }
@@ -76,6 +78,8 @@ export class DesktopShell {
   private quitting = false;
   private disposed = false;
   private portFixOffered = false;
+  /** Asked once per serving session whether to open firewalld (ServingState.firewallBlocked). */
+  private firewallOffered = false;
   /** The boot ports held for this serving session (Linux), see privileged-ports.ts. */
   private ports: PortGrant | null = null;
   private portsReleaseTimer: NodeJS.Timeout | null = null;
@@ -219,6 +223,7 @@ export class DesktopShell {
     if (event.type === 'state') {
       this.keepAwake.follow(event.state.serving);
       this.maybeOfferPortFix();
+      this.maybeOfferFirewall();
     }
     if (event.type === 'state' || event.type === 'sources' || event.type === 'menu') this.persist(event);
   }
@@ -366,6 +371,50 @@ export class DesktopShell {
     this.notice(result.ok ? 'info' : 'error', result.message);
     if (checkboxChecked) this.setAppMenu();
     if (result.ok) await this.opts.engine.start();
+  }
+
+  /** firewalld drops the boot ports on the serving interface: offer to open exactly those, once per session. */
+  private maybeOfferFirewall(): void {
+    const state = this.view?.state;
+    if (!state || this.platform !== 'linux') return;
+    if (!state.serving && !state.starting) {
+      this.firewallOffered = false;
+      return;
+    }
+    if (!state.serving || !state.firewallBlocked || this.firewallOffered) return;
+    this.firewallOffered = true;
+    void this.offerFirewall(state.firewallBlocked);
+  }
+
+  private async offerFirewall(blocked: NonNullable<ServingState['firewallBlocked']>): Promise<void> {
+    const zone = blocked.zone ? ` (zone ${blocked.zone})` : '';
+    const options = {
+      type: 'warning' as const,
+      title: 'firewalld blocks network boot',
+      message:
+        `firewalld blocks ${blocked.ports.join(', ')} on ${blocked.iface}${zone}: PCs will not reach Bootdrop. ` +
+        `Open exactly 67, 69, 4011/udp and 80/tcp on ${blocked.iface}'s zone while Bootdrop serves?`,
+      detail:
+        'They are closed again when serving stops or Bootdrop quits; nothing else in firewalld changes. ' +
+        `Your password is asked by the system (pkexec). By hand instead: ${blocked.command}`,
+      buttons: ['Open the boot ports', 'Not now'],
+      defaultId: 0,
+      cancelId: 1,
+    };
+    const { response } = this.win
+      ? await dialog.showMessageBox(this.win, options)
+      : await dialog.showMessageBox(options);
+    if (response !== 0) {
+      this.notice('warn', `firewalld left as it is: PCs will not reach Bootdrop until you run ${blocked.command}`);
+      return;
+    }
+    let result: FixPortsResult;
+    if (this.opts.openFirewall) result = await this.opts.openFirewall(blocked.iface, blocked.command);
+    else {
+      this.ports ??= new PortGrant({ platform: this.platform });
+      result = await this.ports.openFirewall(blocked.iface, blocked.command);
+    }
+    this.notice(result.ok ? 'info' : 'error', result.message);
   }
 
   // ---- settings --------------------------------------------------------------------------------

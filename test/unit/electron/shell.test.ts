@@ -119,6 +119,10 @@ describe('DesktopShell', () => {
         fixes.push('pkexec');
         return { ok: true, message: 'fixed' };
       },
+      openFirewall: async (iface) => {
+        fixes.push(`pkexec bootdrop-ports hold --firewall ${iface}`);
+        return { ok: true, message: `opened on ${iface}'s zone` };
+      },
       paths: {
         preload: '/app/out/preload/index.js',
         entry: { kind: 'file', indexHtml: '/app/out/renderer/index.html' },
@@ -449,6 +453,64 @@ describe('DesktopShell', () => {
     engine.setState({ error: { code: 'EACCES', message: 'x', remedy: 'y' } });
     await vi.waitFor(() => expect(dialog.shown).toHaveLength(1));
     await flush();
+    expect(fixes).toEqual([]);
+  });
+
+  const BLOCKED = {
+    iface: 'eth0',
+    zone: 'FedoraWorkstation',
+    ports: ['67/udp', '69/udp', '4011/udp'],
+    command: 'sudo firewall-cmd --zone=FedoraWorkstation --add-port=67/udp --add-port=69/udp --add-port=4011/udp',
+  };
+  const appLog = (win: BrowserWindow) =>
+    win.webContents.sent.map((m) => (m.args[0] as { entry?: { message: string } }).entry?.message);
+
+  it('offers once per serving session to open firewalld when it blocks the boot ports, and says what it did', async () => {
+    const win = await startShell('linux');
+    await ipc(win, REQUEST_CHANNELS.snapshot);
+    await engine.start();
+    await flush();
+    expect(dialog.shown).toHaveLength(0); // the firewalld check has not answered yet
+    engine.setState({ firewallBlocked: BLOCKED });
+    await vi.waitFor(() => expect(fixes).toEqual(['pkexec bootdrop-ports hold --firewall eth0']));
+    expect(dialog.shown).toHaveLength(1);
+    const shown = dialog.shown[0] as { message: string; detail: string; buttons: string[] };
+    expect(shown.message).toBe(
+      'firewalld blocks 67/udp, 69/udp, 4011/udp on eth0 (zone FedoraWorkstation): PCs will not reach Bootdrop. ' +
+        "Open exactly 67, 69, 4011/udp and 80/tcp on eth0's zone while Bootdrop serves?",
+    );
+    expect(shown.detail).toContain(BLOCKED.command);
+    expect(shown.buttons[0]).toBe('Open the boot ports');
+    await vi.waitFor(() => expect(appLog(win)).toContain("opened on eth0's zone"));
+    // Further state changes in the same serving session do not ask again.
+    engine.setState({ mode: 'dhcp' });
+    await flush();
+    expect(dialog.shown).toHaveLength(1);
+    // A new serving session with the same finding asks again; "Not now" leaves firewalld alone and says so.
+    await engine.stop();
+    dialog.answer = 1;
+    engine.setState({ serving: true, firewallBlocked: BLOCKED });
+    await vi.waitFor(() => expect(dialog.shown).toHaveLength(2));
+    await vi.waitFor(() =>
+      expect(appLog(win)).toContain(
+        `firewalld left as it is: PCs will not reach Bootdrop until you run ${BLOCKED.command}`,
+      ),
+    );
+    expect(fixes).toHaveLength(1);
+  });
+
+  it('does not offer to open firewalld off Linux, or when nothing is blocked', async () => {
+    await startShell('linux');
+    await engine.start();
+    engine.setState({ firewallBlocked: null });
+    await flush();
+    expect(dialog.shown).toHaveLength(0);
+    resetFakes();
+    engine = new Engine();
+    await startShell('darwin');
+    engine.setState({ serving: true, firewallBlocked: BLOCKED });
+    await flush();
+    expect(dialog.shown).toHaveLength(0);
     expect(fixes).toEqual([]);
   });
 

@@ -59,6 +59,32 @@ describe('privileged ports', () => {
     expect((await fixPrivilegedPorts('darwin', mac, session)).ok).toBe(false);
   });
 
+  it('openFirewall holds the ports with --firewall IF until released, or names the command without the helper', async () => {
+    const asked: string[][] = [];
+    // Plays the helper's hold: says "held", then keeps everything open until its pipe closes.
+    const holding = (helper: string, args: string[]) => {
+      asked.push([helper, ...args]);
+      return spawn('sh', ['-c', 'echo held; cat >/dev/null']);
+    };
+    const grant = new PortGrant({ platform: 'linux', helper: '/opt/x/bootdrop-ports', spawnHold: holding });
+    const r = await grant.openFirewall('eth0', 'sudo firewall-cmd --add-port=69/udp');
+    expect(r).toEqual({
+      ok: true,
+      message:
+        "Opened 67, 69, 4011/udp and 80/tcp in firewalld on eth0's zone while Bootdrop serves; closed again when serving stops or Bootdrop quits.",
+    });
+    expect(asked).toEqual([['/opt/x/bootdrop-ports', 'hold', '--firewall', 'eth0']]);
+    expect(grant.holding).toBe(true);
+    grant.release();
+    expect(grant.holding).toBe(false);
+    const noHelper = await new PortGrant({ platform: 'linux', helper: null }).openFirewall('eth0', 'sudo x');
+    expect(noHelper).toEqual({ ok: false, message: expect.stringContaining('Run in a terminal instead: sudo x') });
+    const dismissed = new PortGrant({ platform: 'linux', helper: '/opt/x/bootdrop-ports', spawnHold: exiting(126) });
+    expect((await dismissed.openFirewall('eth0', 'sudo x')).message).toBe(
+      'Cancelled: the password dialog was dismissed.',
+    );
+  });
+
   it('forget (the Undo for "Remember") runs the helper\'s forget through pkexec, and says what failed', async () => {
     const calls: string[][] = [];
     const ok: Runner = async (file, args) => {
