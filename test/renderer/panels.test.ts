@@ -38,6 +38,23 @@ describe('ServeToggle', () => {
     expect(error.get('[data-testid="problem-remedy"]').text()).toBe('Stop dnsmasq, or choose "Beside a router".');
   });
 
+  it('notes what firewalld blocks on the serving interface, with the command that opens it', async () => {
+    const command = 'sudo firewall-cmd --zone=FedoraWorkstation --add-port=69/udp --add-port=80/tcp';
+    const firewallBlocked = { iface: 'eth0', zone: 'FedoraWorkstation', ports: ['69/udp', '80/tcp'], command };
+    const serving = servingState({ serving: true, interfaceName: 'eth0', address: '192.168.1.5', firewallBlocked });
+    const engine = new FakeEngine(snapshot({ state: serving }));
+    wrapper = await mountOn(ServeToggle, engine);
+    const note = wrapper.get('[data-testid="firewall-note"]');
+    expect(note.text().replace(/\s+/g, ' ')).toBe(
+      'firewalld blocked 69/udp, 80/tcp on eth0 (zone FedoraWorkstation) when serving began: PCs cannot reach ' +
+        `Bootdrop. Open them for this session with: ${command}`,
+    );
+    expect(note.get('.mono').text()).toBe(command);
+    engine.emit({ type: 'state', state: { ...serving, firewallBlocked: null } });
+    await settle();
+    expect(wrapper.find('[data-testid="firewall-note"]').exists()).toBe(false);
+  });
+
   it('starts on the recommended interface, shows pending, then what is served', async () => {
     const engine = new FakeEngine();
     let finish: (() => void) | null = null;
