@@ -290,6 +290,8 @@ describe('TFTP slots under slow-ACK readers from several hosts', () => {
     const attack = await new SlowAcker(server.port, sources('127.0.3', 19), 16).start();
     stops.push(() => attack.stop());
     await waitFor('the attack to fill the table', () => server.activeSessions >= 224);
+    // The holders are alive (they ACK every 0.9 s, never stale): only fairness can make room for the PC.
+    await waitFor('the attackers to ACK', () => attack.acks > 0);
     for (let i = 0; i < 2; i++) {
       const got = await rawGet(SERVER, server.port, 'kernel.bin', {
         local: PC,
