@@ -14,12 +14,6 @@ export const PxeSub = {
   bootItem: 71,
 } as const;
 
-/** iPXE option 175 sub-option codes (iPXE include/ipxe/dhcp.h, DHCP_EB_*). */
-export const IpxeSub = {
-  /** DHCP_EB_NO_PXEDHCP: non-zero = take this offer without waiting for a proxyDHCP offer. */
-  noPxeDhcp: 176,
-} as const;
-
 /**
  * Discovery control bits (PXE 2.1 spec, table 2-1). 8 = "if a boot file name is present in the
  * (proxy) offer, download it right away": no menu, no boot server discovery. dnsmasq sends the same

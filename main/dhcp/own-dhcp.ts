@@ -7,7 +7,6 @@
 import type { BootDecision, ClientFacts } from '../boot/policy';
 import { broadcastOf, prefixToMask } from '../net';
 import type { DhcpPacket } from './codec';
-import { IpxeSub } from './codec-pxe';
 import {
   clientMac,
   ipOption,
@@ -53,21 +52,6 @@ function leaseOptions(r: OwnDhcpContext, reply: DhcpPacket, withLease: boolean):
       u32Option(Opt.rebindingTime, Math.floor((leaseSec * 7) / 8)),
     );
   }
-}
-
-/**
- * iPXE option 175.176 "no-pxedhcp" = 1. An iPXE client holding an address offer waits about a second for a
- * proxyDHCP offer before it sends its DHCPREQUEST (iPXE dhcp.c, discovery state); this flag in the offer it
- * takes ends that wait. Our offer already names the boot file and a bare cable has no proxyDHCP, so the
- * wait is pure delay. Own-DHCP only: in proxy mode the address offer is the router's, not ours.
- */
-const NO_PXEDHCP_175 = Buffer.from([IpxeSub.noPxeDhcp, 1, 1]);
-
-/** Boot instructions for a network-boot client we boot; nothing for the others. */
-function addBoot(r: OwnDhcpContext, reply: DhcpPacket, req: DhcpPacket, d: ReturnType<typeof decide>): void {
-  if (!d.kind || d.decision.kind === 'ignore') return;
-  addBootInstructions(reply, req, d.decision, d.kind, r.serverIp);
-  if (d.facts.isIpxe) reply.options.push({ code: Opt.ipxeEncap, data: NO_PXEDHCP_175 });
 }
 
 /** Facts and decision for any client: boot firmware gets the policy's answer, others none. */
@@ -134,7 +118,7 @@ export function answerOwnDhcp(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint
       const reply = replySkeleton(req, MessageType.offer, r.serverIp);
       reply.yiaddr = ip;
       leaseOptions(r, reply, true);
-      addBoot(r, reply, req, d);
+      if (d.kind && d.decision.kind !== 'ignore') addBootInstructions(reply, req, d.decision, d.kind, r.serverIp);
       r.send(req, reply, from, 'dhcp', out);
       out.events.push({ mac, ip, facts: d.facts, decision: d.decision, exchange: 'discover' });
       out.logs.push({
@@ -164,7 +148,7 @@ export function answerOwnDhcp(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint
       const reply = replySkeleton(req, MessageType.ack, r.serverIp);
       reply.yiaddr = wanted;
       leaseOptions(r, reply, true);
-      addBoot(r, reply, req, d);
+      if (d.kind && d.decision.kind !== 'ignore') addBootInstructions(reply, req, d.decision, d.kind, r.serverIp);
       r.send(req, reply, from, 'dhcp', out);
       out.events.push({ mac, ip: wanted, facts: d.facts, decision: d.decision, exchange: 'lease' });
       out.logs.push({
@@ -200,7 +184,7 @@ export function answerOwnDhcp(r: OwnDhcpContext, req: DhcpPacket, from: Endpoint
       const d = decide(r, req, req.ciaddr, out);
       const reply = replySkeleton(req, MessageType.ack, r.serverIp);
       leaseOptions(r, reply, false); // RFC 2131 3.4: no lease time in an INFORM reply
-      addBoot(r, reply, req, d);
+      if (d.kind && d.decision.kind !== 'ignore') addBootInstructions(reply, req, d.decision, d.kind, r.serverIp);
       r.send(req, reply, from, 'dhcp', out);
       return;
     }

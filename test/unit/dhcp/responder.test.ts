@@ -204,31 +204,6 @@ describe('own-DHCP responder', () => {
     expect(offer.siaddr).toBe(SERVER);
   });
 
-  it('tells iPXE not to wait for proxyDHCP (175.176 = 1) in its OFFER and ACK; not PXE ROMs, not in proxy mode', () => {
-    const r = own();
-    const mac = '02:00:00:00:00:0a';
-    const offer = only(r.handle(clientBytes('ipxe', { mac }), client68, 'dhcp')).p;
-    expect(offer.file).toBe(`http://${SERVER}/boot.ipxe`);
-    expect([...findOption(offer, 175)!]).toEqual([176, 1, 1]);
-    expect(decodeSubOptions(findOption(offer, 175)!)).toEqual([{ code: 176, data: Buffer.from([1]) }]);
-    const req = clientBytes('ipxe', {
-      mac,
-      type: 3,
-      extra: [
-        { code: 50, data: Buffer.from(offer.yiaddr.split('.').map(Number)) },
-        { code: 54, data: Buffer.from([10, 50, 0, 1]) },
-      ],
-    });
-    const ack = only(r.handle(req, client68, 'dhcp')).p;
-    expect(messageType(ack)).toBe(5);
-    expect([...findOption(ack, 175)!]).toEqual([176, 1, 1]);
-    for (const kind of ['bios', 'uefi', 'http', 'plain'] as ClientKind[])
-      expect(findOption(only(own().handle(clientBytes(kind), client68, 'dhcp')).p, 175)).toBeNull();
-    const proxied = only(proxy().handle(clientBytes('ipxe'), client68, 'dhcp')).p;
-    expect(proxied.file).toBe(`http://${SERVER}/boot.ipxe`);
-    expect(findOption(proxied, 175)).toBeNull();
-  });
-
   it('NAKs a request for an address that is not its own, and only in dhcp mode', () => {
     const req = clientBytes('plain', { type: 3, extra: [{ code: 50, data: Buffer.from([192, 168, 1, 20]) }] });
     const nak = only(own().handle(req, client68, 'dhcp'));
