@@ -9,17 +9,7 @@ import type { NetInterface, ServingState } from '../../../main/contract';
 import { firewallBlock, firewalldFinding, type FirewallCmd } from '../../../main/net';
 import { Session, type EngineServices, type SourceMedium } from '../../../main/session';
 import { MountedTree } from '../../../main/vfs';
-
-const ETH0: NetInterface = {
-  name: 'eth0',
-  address: '10.0.0.2',
-  prefix: 24,
-  netmask: '255.255.255.0',
-  mac: '02:00:00:00:00:02',
-  up: true,
-  kind: 'wired',
-  recommended: true,
-};
+import { ETH0 } from '../../helpers/fake-services';
 
 /** A server that notes when it closes. */
 const server = (journal: string[], name: string) => ({ close: async () => void journal.push(`close ${name}`) });

@@ -4,7 +4,6 @@
  * servers' use of the answer is covered by test/integration/hardening-slots.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NetInterface } from '../../../main/contract';
 import {
   Session,
   type DhcpStart,
@@ -13,17 +12,7 @@ import {
   type SourceMedium,
 } from '../../../main/session';
 import { MountedTree } from '../../../main/vfs';
-
-const ETH0: NetInterface = {
-  name: 'eth0',
-  address: '10.0.0.2',
-  prefix: 24,
-  netmask: '255.255.255.0',
-  mac: '02:00:00:00:00:02',
-  up: true,
-  kind: 'wired',
-  recommended: true,
-};
+import { ETH0 } from '../../helpers/fake-services';
 
 let session: Session<string> | null = null;
 afterEach(async () => {
