@@ -235,7 +235,7 @@ export class HttpServer {
     // Ask about the reserve only near the limit: under no pressure the answer changes nothing.
     const reserved = this.conns.size >= max - reserve && this.opts.reserved?.(ip) === true;
     const source = this.opts.sourceOf?.(ip) ?? ip;
-    const decision = admit(this.conns.values(), { source, reserved }, now, this.limits);
+    const decision = admit(this.conns.values(), { source, reserved, ip }, now, this.limits);
     if (decision.kind === 'refuse') {
       const why =
         decision.why === 'per-source'

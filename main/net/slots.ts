@@ -25,12 +25,15 @@ export interface SlotLimits {
 /** One slot in use, as the policy needs to see it. */
 export interface SlotHolder {
   source: string;
+  /** The address it came from: a source key that changed since (address → MAC) still counts it. */
+  ip?: string;
   /** Last sign of progress (request, ACK, bytes sent): older means more evictable. */
   lastActive: number;
 }
 
 export interface Newcomer {
   source: string;
+  ip?: string;
   /** The DHCP side answered this source recently (a booting PC): it may use the reserve. */
   reserved: boolean;
 }
@@ -53,13 +56,16 @@ export function admit<H extends SlotHolder>(
   const list = [...holders];
   const perSource = new Map<string, number>();
   for (const h of list) perSource.set(h.source, (perSource.get(h.source) ?? 0) + 1);
-  const mine = perSource.get(who.source) ?? 0;
+  // Its holders: by source, and by address too, since a source admitted as its address before DHCP
+  // learned its MAC must not get a second cap under the MAC.
+  const ownedBy = (h: H) => h.source === who.source || (who.ip !== undefined && h.ip === who.ip);
+  const mine = list.filter(ownedBy).length;
   const isStale = (h: H) => now - h.lastActive >= limits.staleMs;
   const stalest = (pool: H[]) => pool.reduce<H | null>((a, h) => (!a || h.lastActive < a.lastActive ? h : a), null);
 
   if (mine >= limits.perSource) {
     // Its own quiet holders (idle keep-alives, abandoned transfers) make room for its new one.
-    const own = stalest(list.filter((h) => h.source === who.source && isStale(h)));
+    const own = stalest(list.filter((h) => ownedBy(h) && isStale(h)));
     return own ? { kind: 'evict', victim: own, why: 'stale' } : { kind: 'refuse', why: 'per-source' };
   }
   const room = who.reserved ? limits.max : Math.max(0, limits.max - limits.reserve);

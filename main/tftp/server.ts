@@ -214,9 +214,10 @@ export class TftpServer {
     const holders = [...this.sessions.values()].map((s) => ({
       session: s,
       source: this.sourceOfSession.get(s) ?? s.peer.ip,
+      ip: s.peer.ip,
       lastActive: s.lastHeard,
     }));
-    const decision = admit(holders, { source, reserved }, now, this.limits);
+    const decision = admit(holders, { source, reserved, ip }, now, this.limits);
     if (decision.kind === 'refuse') {
       const why =
         decision.why === 'per-source'

@@ -34,6 +34,21 @@ describe('admit (slot fairness)', () => {
     });
   });
 
+  it('counts holders admitted under the address before DHCP learned the MAC against the same cap', () => {
+    // Two admitted as 10.0.0.5, two after DHCP named its MAC: one host, one cap.
+    const h: SlotHolder[] = [
+      { source: '10.0.0.5', ip: '10.0.0.5', lastActive: 900 },
+      { source: '10.0.0.5', ip: '10.0.0.5', lastActive: 900 },
+      { source: 'aa:bb', ip: '10.0.0.5', lastActive: 900 },
+      { source: 'aa:bb', ip: '10.0.0.5', lastActive: 900 },
+    ];
+    expect(admit(h, { source: 'aa:bb', ip: '10.0.0.5', reserved: false }, 1000, LIMITS)).toEqual({
+      kind: 'refuse',
+      why: 'per-source',
+    });
+    expect(admit(h, { source: '10.0.0.6', ip: '10.0.0.6', reserved: false }, 1000, LIMITS)).toEqual({ kind: 'admit' });
+  });
+
   it('keeps the reserve for recently answered sources', () => {
     // Six one-slot sources, all fresh: the non-reserved room (8 − 2) is full and nobody holds more.
     const h = holders(['a', 'b', 'c', 'd', 'e', 'f'].map((s) => [s, 5000] as [string, number]));
