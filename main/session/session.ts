@@ -11,6 +11,7 @@ import {
   type BrowseResult,
   type EngineEvent,
   type EngineSnapshot,
+  type FirewallBlock,
   type LogLevel,
   type MenuSettings,
   type NetInterface,
@@ -127,6 +128,8 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   private linkTimer: NodeJS.Timeout | null = null;
   /** The interface we served on until it went away; null unless waiting for it. */
   private awaitingLink: NetInterface | null = null;
+  /** Counts firewalld questions, so a slow early answer cannot overwrite a later one. */
+  private firewallAsked = 0;
 
   constructor(
     private readonly opts: SessionOptions,
@@ -574,14 +577,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       this.watchLink();
       // Not awaited: firewalld's answers take a moment, and serving has already begun.
       // The finding goes into the state too: the desktop shell offers to open exactly these ports.
-      void this.services.firewallBlocked?.(iface.name).then(
-        (blocked) => {
-          if (!blocked || this.running !== run) return;
-          this.log('warn', 'net', describeFirewallBlock(blocked));
-          this.setState({ firewallBlocked: blocked });
-        },
-        () => undefined,
-      );
+      void this.askFirewall(run);
       this.log(
         'info',
         'session',
@@ -631,6 +627,35 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       firewallBlocked: null,
     });
     this.log('info', 'session', 'stopped serving');
+  }
+
+  // ---- the host firewall ------------------------------------------------------------------------
+
+  /**
+   * Ask firewalld again what it blocks on the serving interface (after the desktop's helper opened the
+   * ports, after it closed them again, or after the user ran the command by hand): firewallBlocked
+   * follows, null once nothing is blocked. Not serving: nothing to ask.
+   */
+  async recheckFirewall(): Promise<ServingState> {
+    if (this.running) await this.askFirewall(this.running);
+    return { ...this.state };
+  }
+
+  /** One firewalld question for `run`; only the latest question's answer counts, and only while `run` serves. */
+  private async askFirewall(run: Running): Promise<void> {
+    const asking = ++this.firewallAsked;
+    let blocked: FirewallBlock | null;
+    try {
+      blocked = (await this.services.firewallBlocked?.(run.iface.name)) ?? null;
+    } catch {
+      return; // a firewall-cmd that cannot answer says nothing either way
+    }
+    if (this.running !== run || asking !== this.firewallAsked) return;
+    const was = this.state.firewallBlocked ?? null;
+    if (JSON.stringify(was) === JSON.stringify(blocked)) return;
+    if (blocked) this.log('warn', 'net', describeFirewallBlock(blocked));
+    else this.log('info', 'net', `firewalld now lets the boot ports in on ${run.iface.name}`);
+    this.setState({ firewallBlocked: blocked });
   }
 
   // ---- the serving interface going away and coming back ------------------------------------------
