@@ -414,7 +414,11 @@ export class DesktopShell {
       ? await dialog.showMessageBox(this.win, options)
       : await dialog.showMessageBox(options);
     if (response !== 0) {
-      this.notice('warn', `firewalld left as it is: PCs will not reach Bootdrop until you run ${blocked.command}`);
+      this.notice(
+        'warn',
+        `firewalld left as it is: PCs will not reach Bootdrop until you run ${blocked.command} in a terminal, ` +
+          'then press Check again in the firewalld note',
+      );
       return;
     }
     const result = this.opts.openFirewall

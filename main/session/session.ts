@@ -27,7 +27,7 @@ import { MountedTree } from '../vfs';
 import { browse } from './browse';
 import { SecureBootWatch } from './secure-boot-watch';
 import { ClientTable, type DhcpSighting } from './clients';
-import { ownPxeMenuNotice, SessionError, toServeError } from './errors';
+import { noSourceError, ownPxeMenuNotice, SessionError, toServeError, type Audience } from './errors';
 import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
@@ -66,6 +66,8 @@ export interface SessionOptions {
   now?: () => number;
   /** How often the serving interface is checked while serving (ms); 0 turns the watch off. */
   linkCheckMs?: number;
+  /** Who reads the messages: the desktop app says 'window' (no `bootdrop serve` flags); default 'terminal'. */
+  audience?: Audience;
 }
 
 interface SessionSource<P, M> {
@@ -128,6 +130,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   private linkTimer: NodeJS.Timeout | null = null;
   /** The interface we served on until it went away; null unless waiting for it. */
   private awaitingLink: NetInterface | null = null;
+  private readonly audience: Audience;
   /** Counts firewalld questions, so a slow early answer cannot overwrite a later one. */
   private firewallAsked = 0;
 
@@ -136,6 +139,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     private readonly services: EngineServices<P, M>,
   ) {
     this.now = opts.now ?? Date.now;
+    this.audience = opts.audience ?? 'terminal';
     this.mode = opts.mode;
     this.interfaceName = opts.interfaceName ?? null;
     this.menu = {
@@ -290,7 +294,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
 
   private toldAdded(summary: SourceSummary): void {
     const name = path.basename(summary.path);
-    if (summary.ownPxeMenu) this.log('info', 'boot', ownPxeMenuNotice(name));
+    if (summary.ownPxeMenu) this.log('info', 'boot', ownPxeMenuNotice(name, this.audience));
     this.log('info', 'session', `added ${summary.osName} (${name}): ${summary.entries.length} boot entries`);
     for (const w of summary.warnings) this.log('warn', 'boot', `${name}: ${w}`);
   }
@@ -411,6 +415,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       classicSourceId: bios.classicSourceId,
       menu: () => this.menu,
       refusedIpxe: (mac) => this.secureBoot.refusedIpxe(mac),
+      audience: this.audience,
     });
     if (bios.classicSourceId !== this.servedClassic)
       this.log(
@@ -506,12 +511,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     const started: RunningServer[] = [];
     let where = 'start';
     try {
-      if (this.sources.length === 0)
-        throw new SessionError(
-          'ENOSOURCE',
-          'nothing to serve: no ISO or folder added',
-          'add an ISO (drop it on the window, or pass it to "bootdrop serve")',
-        );
+      if (this.sources.length === 0) throw noSourceError(this.audience);
       const iface = await this.pickInterface();
       const tree = new MountedTree();
       const tracker = new TransferTracker((t) => this.onTransfer(t), { macFor: (ip) => this.macFor(ip) });

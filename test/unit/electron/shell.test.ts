@@ -507,7 +507,8 @@ describe('DesktopShell', () => {
     await vi.waitFor(() => expect(dialog.shown).toHaveLength(2));
     await vi.waitFor(() =>
       expect(appLog(win)).toContain(
-        `firewalld left as it is: PCs will not reach Bootdrop until you run ${BLOCKED.command}`,
+        `firewalld left as it is: PCs will not reach Bootdrop until you run ${BLOCKED.command} in a terminal, ` +
+          'then press Check again in the firewalld note',
       ),
     );
     expect(fixes).toHaveLength(1);
