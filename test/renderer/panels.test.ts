@@ -47,7 +47,7 @@ describe('ServeToggle', () => {
     const note = wrapper.get('[data-testid="firewall-note"]');
     expect(note.text().replace(/\s+/g, ' ')).toBe(
       'firewalld blocks 69/udp, 80/tcp on eth0 (zone FedoraWorkstation): PCs cannot reach ' +
-        `Bootdrop. Open them for this session with: ${command} Check again`,
+        `Bootdrop. Open them for this session with: ${command}, then Check again`,
     );
     expect(note.get('.mono').text()).toBe(command);
     engine.emit({ type: 'state', state: { ...serving, firewallBlocked: null } });

@@ -171,7 +171,8 @@ describe('Session: which menu BIOS PCs get', () => {
 
   it("speaks of the window's choice, not --classic or --http-port, in the desktop app's session", async () => {
     const flag = /(?:^|\s)--[a-z]|bootdrop serve/;
-    const notice = "ships its own PXELINUX menu: BIOS PCs can be given it instead of Bootdrop's (the \"BIOS PCs get\" choice";
+    const notice =
+      'ships its own PXELINUX menu: BIOS PCs can be given it instead of Bootdrop\'s (the "BIOS PCs get" choice';
     const cli = await serve('iso');
     expect(cli.log.map((l) => l.message)).toContainEqual(expect.stringContaining(`${notice}, or --classic)`));
     await session!.dispose();
@@ -182,7 +183,9 @@ describe('Session: which menu BIOS PCs get', () => {
     expect(said).toContainEqual(expect.stringMatching(new RegExp(`${notice.replace(/[()"]/g, '.')}\\)$`)));
     // HTTP is not on port 80 here (the desktop app's is): the remedy left in the window is the menu choice.
     expect(said).toContainEqual(
-      expect.stringMatching(/ on port 80, but HTTP runs on port \d+: BIOS PCs will not find the ISO's files — choose Bootdrop's menu for BIOS PCs$/),
+      expect.stringMatching(
+        / on port 80, but HTTP runs on port \d+: BIOS PCs will not find the ISO's files — choose Bootdrop's menu for BIOS PCs$/,
+      ),
     );
     expect(said.filter((m) => flag.test(m))).toEqual([]);
   });

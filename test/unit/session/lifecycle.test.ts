@@ -225,7 +225,7 @@ describe('Session lifecycle (services as functions)', () => {
     expect((await session.snapshot()).state.firewallBlocked ?? null).toBeNull();
   });
 
-  it('with nothing to serve, names `bootdrop serve` to the terminal and the window\'s Open… to the desktop app', async () => {
+  it("with nothing to serve, names `bootdrop serve` to the terminal and the window's Open… to the desktop app", async () => {
     const opts = { loadersDir: '/nowhere', httpPort: 0, mode: 'proxy', linkCheckMs: 0 } as const;
     session = new Session(opts, fakeServices([]));
     expect((await session.start()).error).toEqual({
@@ -238,7 +238,9 @@ describe('Session lifecycle (services as functions)', () => {
     const logged: string[] = [];
     session.onEvent((e) => e.type === 'log' && logged.push(e.entry.message));
     expect((await session.start()).error?.remedy).toBe('add an ISO: drop it on the window, or press Open…');
-    expect(logged).toEqual(['nothing to serve: no ISO or folder added — add an ISO: drop it on the window, or press Open…']);
+    expect(logged).toEqual([
+      'nothing to serve: no ISO or folder added — add an ISO: drop it on the window, or press Open…',
+    ]);
   });
 
   it('never offers loopback as the connection to the PC, but still serves on it when named (tests, CLI)', async () => {
