@@ -40,7 +40,8 @@ function main(): void {
       // Read by main/native/load.ts when the engine first needs sendfile / the TFTP pump.
       process.env.BOOTDROP_NATIVE_DIR ??= paths.nativeDir;
       const engine = new Session(
-        { loadersDir: paths.loadersDir, httpPort: HTTP_PORT, mode: 'auto' },
+        // The window's words in messages: its controls, never `bootdrop serve` flags.
+        { loadersDir: paths.loadersDir, httpPort: HTTP_PORT, mode: 'auto', audience: 'window' },
         createEngineServices(),
       );
       shell = new DesktopShell({

@@ -73,6 +73,8 @@ export interface PortGrantOptions {
   run?: Runner;
   /** Starts `pkexec <helper> hold …` (tests start the helper itself). */
   spawnHold?: (helper: string, args: string[]) => ChildProcess;
+  /** The helper's hold ended without release() (pkexec or the helper died): what it opened is closed again. */
+  onHoldEnded?: () => void;
 }
 
 /**
@@ -171,8 +173,10 @@ export class PortGrant {
         }),
       );
       child.on('exit', (code) => {
-        if (this.held === child) this.held = null;
-        else done({ ok: false, message: pkexecFailure(code, err) });
+        if (this.held === child) {
+          this.held = null;
+          this.o.onHoldEnded?.();
+        } else done({ ok: false, message: pkexecFailure(code, err) });
       });
     });
   }

@@ -26,7 +26,7 @@ import { IpcBridge, TrustedSenders } from './ipc';
 import { KeepAwake } from './keep-awake';
 import { Notifier } from './notifier';
 import { openDialogOptions } from './open-dialog';
-import { canFixPorts, fixPrivilegedPorts, PortGrant, portsRemembered } from './privileged-ports';
+import { canFixPorts, fixPrivilegedPorts, PortGrant, portsRemembered, type PortGrantOptions } from './privileged-ports';
 import { guardAllWebContents, hardenSession, isAppUrl, type AppEntry } from './security';
 import { DEFAULT_SETTINGS, SettingsStore, type ShellSettings } from './settings';
 import { StatusTray } from './tray';
@@ -58,6 +58,8 @@ export interface ShellOptions {
   portsRemembered?: () => boolean;
   /** Tests stand in for the helper's `hold --firewall IF` (firewalld blocks the boot ports). */
   openFirewall?: (iface: string, command: string) => Promise<FixPortsResult>;
+  /** Tests play the helper with a real PortGrant (its spawnHold); default: the installed helper via pkexec. */
+  portGrant?: (o: Required<Pick<PortGrantOptions, 'onHoldEnded'>>) => PortGrant;
   /** Whether a tray icon can show at all (default: asks the desktop, see tray-host.ts). */
   hasTrayHost?: () => Promise<boolean>;
 }
@@ -303,17 +305,24 @@ export class DesktopShell {
 
   // ---- privileged ports (Linux) ----------------------------------------------------------------
 
+  /** The one PortGrant of this run, made when first needed. */
+  private portGrant(): PortGrant {
+    const onHoldEnded = (): void => this.portsHoldEnded();
+    this.ports ??= this.opts.portGrant
+      ? this.opts.portGrant({ onHoldEnded })
+      : new PortGrant({ platform: this.platform, onHoldEnded });
+    return this.ports;
+  }
+
   private fixPorts(o: { remember: boolean }): Promise<FixPortsResult> {
     const iface = this.view?.state.interfaceName ?? null;
     if (this.opts.fixPorts) return this.opts.fixPorts({ ...o, iface });
-    this.ports ??= new PortGrant({ platform: this.platform });
-    return fixPrivilegedPorts(this.platform, this.ports, { ...o, iface });
+    return fixPrivilegedPorts(this.platform, this.portGrant(), { ...o, iface });
   }
 
   /** File > Stop Allowing the Boot Ports…: the Undo for a remembered grant. */
   private async forgetPorts(): Promise<void> {
-    this.ports ??= new PortGrant({ platform: this.platform });
-    const result = this.opts.forgetPorts ? await this.opts.forgetPorts() : await this.ports.forget();
+    const result = this.opts.forgetPorts ? await this.opts.forgetPorts() : await this.portGrant().forget();
     this.notice(result.ok ? 'info' : 'error', result.message);
     this.setAppMenu();
   }
@@ -405,16 +414,37 @@ export class DesktopShell {
       ? await dialog.showMessageBox(this.win, options)
       : await dialog.showMessageBox(options);
     if (response !== 0) {
-      this.notice('warn', `firewalld left as it is: PCs will not reach Bootdrop until you run ${blocked.command}`);
+      this.notice(
+        'warn',
+        `firewalld left as it is: PCs will not reach Bootdrop until you run ${blocked.command} in a terminal, ` +
+          'then press Check again in the firewalld note',
+      );
       return;
     }
-    let result: FixPortsResult;
-    if (this.opts.openFirewall) result = await this.opts.openFirewall(blocked.iface, blocked.command);
-    else {
-      this.ports ??= new PortGrant({ platform: this.platform });
-      result = await this.ports.openFirewall(blocked.iface, blocked.command);
-    }
+    const result = this.opts.openFirewall
+      ? await this.opts.openFirewall(blocked.iface, blocked.command)
+      : await this.portGrant().openFirewall(blocked.iface, blocked.command);
     this.notice(result.ok ? 'info' : 'error', result.message);
+    // The engine asked firewalld when serving began; only a new question clears the window's note.
+    if (result.ok) await this.recheckFirewall();
+  }
+
+  /** The port helper's hold ended by itself while serving: what it opened in firewalld is closed again. */
+  private portsHoldEnded(): void {
+    if (!this.view?.state.serving) return;
+    this.notice(
+      'warn',
+      "Bootdrop's port helper ended while serving: the boot ports it allowed or opened are closed again.",
+    );
+    void this.recheckFirewall();
+  }
+
+  private async recheckFirewall(): Promise<void> {
+    try {
+      await this.opts.engine.recheckFirewall();
+    } catch (err) {
+      this.notice('warn', `Could not ask firewalld again: ${errorMessage(err)}`);
+    }
   }
 
   // ---- settings --------------------------------------------------------------------------------

@@ -291,6 +291,11 @@ export interface BootdropRequests {
   setMenu: { req: { menu: MenuSettings }; res: MenuSettings };
   start: { req: void; res: ServingState };
   stop: { req: void; res: ServingState };
+  /**
+   * Ask the host firewall again what it blocks on the serving interface (after the ports were opened, by
+   * the desktop app's helper or by hand): ServingState.firewallBlocked follows. Not serving: the state as is.
+   */
+  recheckFirewall: { req: void; res: ServingState };
   browse: { req: { path?: string }; res: BrowseResult };
   /** Drives and volumes with their ISO files, for the Open dialog (slow disks time out, never block). */
   volumes: { req: void; res: VolumeList };
@@ -318,6 +323,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'setMenu',
   'start',
   'stop',
+  'recheckFirewall',
   'browse',
   'volumes',
   'exportLog',

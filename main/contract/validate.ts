@@ -175,6 +175,7 @@ const VALIDATORS: Validators = {
   refreshInterfaces: (p) => noPayload(p, 'refreshInterfaces'),
   start: (p) => noPayload(p, 'start'),
   stop: (p) => noPayload(p, 'stop'),
+  recheckFirewall: (p) => noPayload(p, 'recheckFirewall'),
   exportLog: (p) => noPayload(p, 'exportLog'),
   volumes: (p) => noPayload(p, 'volumes'),
   async addSource(p, env) {

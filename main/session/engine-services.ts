@@ -156,7 +156,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
       });
       const warnings: string[] = [];
       if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
-        warnings.push(classicPortWarning(boot.classic.httpPort, ctx.httpPort));
+        warnings.push(classicPortWarning(boot.classic.httpPort, ctx.httpPort, ctx.audience));
       }
       return {
         policy,

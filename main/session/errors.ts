@@ -1,5 +1,11 @@
 import type { ServeError } from '../contract';
 
+/**
+ * Whose words a message uses: 'terminal' (`bootdrop serve`, and its browser UI, which runs beside that
+ * terminal) may name command-line flags; 'window' (the desktop app) names the window's controls instead.
+ */
+export type Audience = 'terminal' | 'window';
+
 /** An engine failure with a remedy attached, thrown by the session for the UI/CLI to show as-is. */
 export class SessionError extends Error {
   constructor(
@@ -49,18 +55,32 @@ export function uefiOnlyWarning(shown: string, others: readonly string[]): strin
   );
 }
 
-export function ownPxeMenuNotice(isoName: string): string {
+export function ownPxeMenuNotice(isoName: string, audience: Audience = 'terminal'): string {
   return (
     `${isoName} ships its own PXELINUX menu: ` +
-    `BIOS PCs can be given it instead of Bootdrop's (the "BIOS PCs get" choice, or --classic)`
+    `BIOS PCs can be given it instead of Bootdrop's (the "BIOS PCs get" choice${audience === 'terminal' ? ', or --classic' : ''})`
   );
 }
 
-export function classicPortWarning(menuPort: number, httpPort: number): string {
+/** The desktop app serves HTTP on port 80 and has no port setting: there the only remedy is the menu choice. */
+export function classicPortWarning(menuPort: number, httpPort: number, audience: Audience = 'terminal'): string {
   return (
     `the ISO's own PXELINUX menu fetches http://<server>/ on port ${menuPort}, but HTTP runs on port ${httpPort}: ` +
-    `BIOS PCs will not find the ISO's files — serve with --http-port ${menuPort}, ` +
-    "or choose Bootdrop's menu for BIOS PCs"
+    `BIOS PCs will not find the ISO's files — ` +
+    (audience === 'terminal'
+      ? `serve with --http-port ${menuPort}, or choose Bootdrop's menu for BIOS PCs`
+      : "choose Bootdrop's menu for BIOS PCs")
+  );
+}
+
+/** Start with no source: the window has its own ways to add one. */
+export function noSourceError(audience: Audience): SessionError {
+  return new SessionError(
+    'ENOSOURCE',
+    'nothing to serve: no ISO or folder added',
+    audience === 'terminal'
+      ? 'add an ISO (drop it on the window, or pass it to "bootdrop serve")'
+      : 'add an ISO: drop it on the window, or press Open…',
   );
 }
 

@@ -1,6 +1,6 @@
 /** The session: the engine's one owner of state, behind the contract's BootdropApi. */
 export { Session, type SessionOptions } from './session';
-export { SessionError, toServeError } from './errors';
+export { SessionError, toServeError, type Audience } from './errors';
 export type {
   EngineServices,
   SourceMedium,

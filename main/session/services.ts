@@ -22,6 +22,7 @@ import type { TransferTracker } from '../transfer';
 import type { MountedTree, Vfs } from '../vfs';
 import type { ScopedLog } from '../log';
 import type { DhcpSighting } from './clients';
+import type { Audience } from './errors';
 import type { KnownRoles } from './stage';
 
 export type Log = (level: LogLevel, scope: string, message: string, client?: string) => void;
@@ -74,6 +75,8 @@ export interface LayoutContext {
   menu: () => MenuSettings;
   /** A PC that was given ipxe.efi and came back as firmware without running it (Secure Boot refused it). */
   refusedIpxe?: (mac: string) => boolean;
+  /** Who reads the warnings (errors.ts Audience); absent: the terminal's words. */
+  audience?: Audience;
 }
 
 /** What a layout gives the servers and the client table. */

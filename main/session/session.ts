@@ -11,6 +11,7 @@ import {
   type BrowseResult,
   type EngineEvent,
   type EngineSnapshot,
+  type FirewallBlock,
   type LogLevel,
   type MenuSettings,
   type NetInterface,
@@ -26,7 +27,7 @@ import { MountedTree } from '../vfs';
 import { browse } from './browse';
 import { SecureBootWatch } from './secure-boot-watch';
 import { ClientTable, type DhcpSighting } from './clients';
-import { ownPxeMenuNotice, SessionError, toServeError } from './errors';
+import { noSourceError, ownPxeMenuNotice, SessionError, toServeError, type Audience } from './errors';
 import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
@@ -65,6 +66,8 @@ export interface SessionOptions {
   now?: () => number;
   /** How often the serving interface is checked while serving (ms); 0 turns the watch off. */
   linkCheckMs?: number;
+  /** Who reads the messages: the desktop app says 'window' (no `bootdrop serve` flags); default 'terminal'. */
+  audience?: Audience;
 }
 
 interface SessionSource<P, M> {
@@ -127,12 +130,16 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
   private linkTimer: NodeJS.Timeout | null = null;
   /** The interface we served on until it went away; null unless waiting for it. */
   private awaitingLink: NetInterface | null = null;
+  private readonly audience: Audience;
+  /** Counts firewalld questions, so a slow early answer cannot overwrite a later one. */
+  private firewallAsked = 0;
 
   constructor(
     private readonly opts: SessionOptions,
     private readonly services: EngineServices<P, M>,
   ) {
     this.now = opts.now ?? Date.now;
+    this.audience = opts.audience ?? 'terminal';
     this.mode = opts.mode;
     this.interfaceName = opts.interfaceName ?? null;
     this.menu = {
@@ -287,7 +294,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
 
   private toldAdded(summary: SourceSummary): void {
     const name = path.basename(summary.path);
-    if (summary.ownPxeMenu) this.log('info', 'boot', ownPxeMenuNotice(name));
+    if (summary.ownPxeMenu) this.log('info', 'boot', ownPxeMenuNotice(name, this.audience));
     this.log('info', 'session', `added ${summary.osName} (${name}): ${summary.entries.length} boot entries`);
     for (const w of summary.warnings) this.log('warn', 'boot', `${name}: ${w}`);
   }
@@ -408,6 +415,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       classicSourceId: bios.classicSourceId,
       menu: () => this.menu,
       refusedIpxe: (mac) => this.secureBoot.refusedIpxe(mac),
+      audience: this.audience,
     });
     if (bios.classicSourceId !== this.servedClassic)
       this.log(
@@ -503,12 +511,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     const started: RunningServer[] = [];
     let where = 'start';
     try {
-      if (this.sources.length === 0)
-        throw new SessionError(
-          'ENOSOURCE',
-          'nothing to serve: no ISO or folder added',
-          'add an ISO (drop it on the window, or pass it to "bootdrop serve")',
-        );
+      if (this.sources.length === 0) throw noSourceError(this.audience);
       const iface = await this.pickInterface();
       const tree = new MountedTree();
       const tracker = new TransferTracker((t) => this.onTransfer(t), { macFor: (ip) => this.macFor(ip) });
@@ -574,14 +577,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       this.watchLink();
       // Not awaited: firewalld's answers take a moment, and serving has already begun.
       // The finding goes into the state too: the desktop shell offers to open exactly these ports.
-      void this.services.firewallBlocked?.(iface.name).then(
-        (blocked) => {
-          if (!blocked || this.running !== run) return;
-          this.log('warn', 'net', describeFirewallBlock(blocked));
-          this.setState({ firewallBlocked: blocked });
-        },
-        () => undefined,
-      );
+      void this.askFirewall(run);
       this.log(
         'info',
         'session',
@@ -631,6 +627,35 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       firewallBlocked: null,
     });
     this.log('info', 'session', 'stopped serving');
+  }
+
+  // ---- the host firewall ------------------------------------------------------------------------
+
+  /**
+   * Ask firewalld again what it blocks on the serving interface (after the desktop's helper opened the
+   * ports, after it closed them again, or after the user ran the command by hand): firewallBlocked
+   * follows, null once nothing is blocked. Not serving: nothing to ask.
+   */
+  async recheckFirewall(): Promise<ServingState> {
+    if (this.running) await this.askFirewall(this.running);
+    return { ...this.state };
+  }
+
+  /** One firewalld question for `run`; only the latest question's answer counts, and only while `run` serves. */
+  private async askFirewall(run: Running): Promise<void> {
+    const asking = ++this.firewallAsked;
+    let blocked: FirewallBlock | null;
+    try {
+      blocked = (await this.services.firewallBlocked?.(run.iface.name)) ?? null;
+    } catch {
+      return; // a firewall-cmd that cannot answer says nothing either way
+    }
+    if (this.running !== run || asking !== this.firewallAsked) return;
+    const was = this.state.firewallBlocked ?? null;
+    if (JSON.stringify(was) === JSON.stringify(blocked)) return;
+    if (blocked) this.log('warn', 'net', describeFirewallBlock(blocked));
+    else this.log('info', 'net', `firewalld now lets the boot ports in on ${run.iface.name}`);
+    this.setState({ firewallBlocked: blocked });
   }
 
   // ---- the serving interface going away and coming back ------------------------------------------

@@ -20,8 +20,8 @@ export interface ShellOffers {
 /** Provided by App.vue: whether this page is the desktop app's window. Absent (a browser) means false. */
 export const DESKTOP_WINDOW: InjectionKey<boolean> = Symbol('desktop-window');
 
-/** A remedy written for a terminal: it quotes a command or a command-line flag. */
-const QUOTES_A_COMMAND = /\bsudo\b|\bpkexec\b|\bsysctl\b|\bss -l|\bbootdrop (?:serve|setup)\b|(?:^|\s)--[a-z]/;
+/** A remedy written for a terminal: it quotes a command or a command-line flag, or says to run as root. */
+const QUOTES_A_COMMAND = /\bsudo\b|\bpkexec\b|\bsysctl\b|\bss -l|\bbootdrop (?:serve|setup)\b|(?:^|\s)--[a-z]|\broot\b/;
 
 /** The same remedies, in the window's words (the problem's message already names the port and who holds it). */
 const WINDOW_REMEDIES: Record<string, string> = {

@@ -8,6 +8,7 @@ import { attachEngine } from '../../renderer/src/stores/sync';
 import { FakeEngine, settle } from './fake-api';
 import { menu, servingState, snapshot, source } from './fixtures';
 import { mountOn } from './mount';
+import { DESKTOP_WINDOW } from '../../renderer/src/remedies';
 
 const ARCH = source('arch', { ownPxeMenu: true });
 const UBUNTU = source('ubuntu', { osName: 'Ubuntu 24.04', family: 'casper', ownPxeMenu: false });
@@ -93,6 +94,22 @@ describe('MenuEditor: "BIOS PCs get"', () => {
     );
     expect(wrapper.get('[data-testid="menu-bios-port"]').text()).toMatch(
       /port 80, but HTTP is served on port 8080.*--http-port 80/,
+    );
+  });
+
+  it('names no command-line flag in the desktop window (it has no port setting)', async () => {
+    const engine = new FakeEngine(
+      snapshot({
+        sources: [ARCH],
+        menu: menu({ biosMenu: 'iso' }),
+        state: servingState({ serving: true, httpUrl: 'http://192.168.1.5:8080/' }),
+      }),
+    );
+    wrapper = await mountOn(MenuEditor, engine, {}, { [DESKTOP_WINDOW]: true });
+    const note = wrapper.get('[data-testid="menu-bios-port"]').text().replace(/\s+/g, ' ');
+    expect(note).toBe(
+      "The ISO's menu fetches its files from port 80, but HTTP is served on port 8080: BIOS PCs will not find " +
+        "them. Choose Bootdrop's menu.",
     );
   });
 

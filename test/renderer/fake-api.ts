@@ -70,6 +70,7 @@ export class FakeEngine {
     setMenu: (req) => this.call('setMenu', req, () => req.menu),
     start: () => this.call('start', undefined, () => ({ ...this.snap.state, serving: true })),
     stop: () => this.call('stop', undefined, () => ({ ...this.snap.state, serving: false })),
+    recheckFirewall: () => this.call('recheckFirewall', undefined, () => ({ ...this.snap.state })),
     browse: (req) => this.call('browse', req, () => ({ path: req.path ?? '/home', parent: '/', entries: [] })),
     exportLog: () => this.call('exportLog', undefined, () => ''),
     volumes: () => this.call('volumes', undefined, () => ({ volumes: [], error: null })),

@@ -46,12 +46,32 @@ describe('ServeToggle', () => {
     wrapper = await mountOn(ServeToggle, engine);
     const note = wrapper.get('[data-testid="firewall-note"]');
     expect(note.text().replace(/\s+/g, ' ')).toBe(
-      'firewalld blocked 69/udp, 80/tcp on eth0 (zone FedoraWorkstation) when serving began: PCs cannot reach ' +
-        `Bootdrop. Open them for this session with: ${command}`,
+      'firewalld blocks 69/udp, 80/tcp on eth0 (zone FedoraWorkstation): PCs cannot reach ' +
+        `Bootdrop. Open them for this session with: ${command}, then Check again`,
     );
     expect(note.get('.mono').text()).toBe(command);
     engine.emit({ type: 'state', state: { ...serving, firewallBlocked: null } });
     await settle();
+    expect(wrapper.find('[data-testid="firewall-note"]').exists()).toBe(false);
+  });
+
+  it('asks firewalld again on "Check again": the note goes once the ports are open, or says what failed', async () => {
+    const command = 'sudo firewall-cmd --add-port=69/udp';
+    const firewallBlocked = { iface: 'eth0', zone: null, ports: ['69/udp'], command };
+    const serving = servingState({ serving: true, interfaceName: 'eth0', address: '192.168.1.5', firewallBlocked });
+    const engine = new FakeEngine(snapshot({ state: serving }));
+    engine.handlers.recheckFirewall = () => {
+      throw Object.assign(new Error('firewall-cmd did not answer'), { code: 'EFAIL', remedy: 'try again' });
+    };
+    wrapper = await mountOn(ServeToggle, engine);
+    await wrapper.get('[data-testid="firewall-recheck"]').trigger('click');
+    await settle();
+    expect(wrapper.get('[data-testid="firewall-error"]').text()).toContain('firewall-cmd did not answer');
+    expect(wrapper.find('[data-testid="firewall-note"]').exists()).toBe(true);
+    engine.handlers.recheckFirewall = () => ({ ...serving, firewallBlocked: null });
+    await wrapper.get('[data-testid="firewall-recheck"]').trigger('click');
+    await settle();
+    expect(engine.callsOf('recheckFirewall')).toHaveLength(2);
     expect(wrapper.find('[data-testid="firewall-note"]').exists()).toBe(false);
   });
 

@@ -63,6 +63,13 @@ describe('remedyForWindow', () => {
     const busy = toServeError(Object.assign(new Error('in use'), { code: 'EADDRINUSE' }), 'HTTP');
     expect(busy.remedy).toMatch(/sudo ss/);
     expect(remedyForWindow(busy, desktop).remedy).not.toMatch(COMMAND);
+    // "run with … root": the window cannot be run as root; it says what an administrator can do instead.
+    const refused = toServeError(Object.assign(new Error('denied'), { code: 'EACCES' }), 'TFTP');
+    expect(refused.remedy).toMatch(/\broot\b/);
+    const shown = remedyForWindow(refused, desktop).remedy;
+    expect(shown).not.toMatch(/\broot\b/);
+    expect(shown).toMatch(/^This computer does not let Bootdrop use ports below 1024/);
+    expect(remedyForWindow(refused, browser)).toEqual(refused);
   });
 
   it('leaves remedies that already speak of the window (or of the system) alone', () => {

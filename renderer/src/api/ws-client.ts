@@ -253,6 +253,7 @@ export function connectWebSocket(options: WsClientOptions): EngineConnection {
     setMenu: (req) => call('setMenu', req),
     start: () => call('start', undefined),
     stop: () => call('stop', undefined),
+    recheckFirewall: () => call('recheckFirewall', undefined),
     browse: (req) => call('browse', req),
     exportLog: () => call('exportLog', undefined),
     volumes: () => call('volumes', undefined),

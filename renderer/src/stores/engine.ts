@@ -33,6 +33,7 @@ export type Operation =
   | 'mode'
   | 'menu'
   | 'serve'
+  | 'firewall'
   | 'browse'
   | 'volumes'
   | 'exportLog'
@@ -56,6 +57,7 @@ export const useEngineStore = defineStore('engine', () => {
     mode: 0,
     menu: 0,
     serve: 0,
+    firewall: 0,
     browse: 0,
     volumes: 0,
     exportLog: 0,
@@ -213,6 +215,12 @@ export const useEngineStore = defineStore('engine', () => {
     if (next) state.value = next;
   }
 
+  /** Ask firewalld again (the user opened the ports by hand): the state's firewallBlocked follows. */
+  async function recheckFirewall(): Promise<void> {
+    const next = await run('firewall', (a) => a.recheckFirewall());
+    if (next) state.value = next;
+  }
+
   async function browse(path?: string): Promise<BrowseResult | undefined> {
     return run('browse', (a) => a.browse(path === undefined ? {} : { path }));
   }
@@ -259,6 +267,7 @@ export const useEngineStore = defineStore('engine', () => {
     setBiosMenu,
     start,
     stop,
+    recheckFirewall,
     browse,
     volumes,
     exportLog,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import type { ClientState, EngineSnapshot, MenuSettings, ServingState, SourceSum
 import type { ValidationEnv } from '../../../main/contract/validate';
 import { EVENT_CHANNEL, REQUEST_CHANNELS } from '../../../electron/channels';
 import { DesktopShell } from '../../../electron/shell';
+import { PortGrant } from '../../../electron/privileged-ports';
 import { IDLE, StubApi } from '../webui/stub-api';
 import { createEngineServices, defaultLoadersDir, Session } from '../../../main/session';
 import * as F from '../boot/fixtures';
@@ -64,6 +66,13 @@ class Engine extends StubApi {
     this.setState({ serving: false, address: null });
     return this.state;
   }
+  /** What firewalld answers when asked again (recheckFirewall). */
+  firewallNow: ServingState['firewallBlocked'] = null;
+  override async recheckFirewall(): Promise<ServingState> {
+    await super.recheckFirewall();
+    if (this.state.serving) this.setState({ firewallBlocked: this.firewallNow });
+    return this.state;
+  }
   setState(patch: Partial<ServingState>): void {
     this.state = { ...this.state, ...patch };
     this.emit({ type: 'state', state: this.state });
@@ -106,6 +115,7 @@ describe('DesktopShell', () => {
       waitForRestore?: boolean;
       remembered?: { on: boolean };
       forgetPorts?: () => Promise<{ ok: boolean; message: string }>;
+      portGrant?: ConstructorParameters<typeof DesktopShell>[0]['portGrant'];
     } = {},
   ): Promise<BrowserWindow> {
     shell = new DesktopShell({
@@ -119,10 +129,14 @@ describe('DesktopShell', () => {
         fixes.push('pkexec');
         return { ok: true, message: 'fixed' };
       },
-      openFirewall: async (iface) => {
-        fixes.push(`pkexec bootdrop-ports hold --firewall ${iface}`);
-        return { ok: true, message: `opened on ${iface}'s zone` };
-      },
+      ...(opts.portGrant
+        ? { portGrant: opts.portGrant }
+        : {
+            openFirewall: async (iface: string) => {
+              fixes.push(`pkexec bootdrop-ports hold --firewall ${iface}`);
+              return { ok: true, message: `opened on ${iface}'s zone` };
+            },
+          }),
       paths: {
         preload: '/app/out/preload/index.js',
         entry: { kind: 'file', indexHtml: '/app/out/renderer/index.html' },
@@ -493,10 +507,48 @@ describe('DesktopShell', () => {
     await vi.waitFor(() => expect(dialog.shown).toHaveLength(2));
     await vi.waitFor(() =>
       expect(appLog(win)).toContain(
-        `firewalld left as it is: PCs will not reach Bootdrop until you run ${BLOCKED.command}`,
+        `firewalld left as it is: PCs will not reach Bootdrop until you run ${BLOCKED.command} in a terminal, ` +
+          'then press Check again in the firewalld note',
       ),
     );
     expect(fixes).toHaveLength(1);
+  });
+
+  it('asks the engine about firewalld again once the ports are open, and when the helper lets them go', async () => {
+    // The real PortGrant, with the helper's hold played by a process that says "held" and then waits.
+    const holds: ChildProcess[] = [];
+    const win = await startShell('linux', engine, {
+      portGrant: ({ onHoldEnded }) =>
+        new PortGrant({
+          platform: 'linux',
+          helper: '/opt/x/bootdrop-ports',
+          onHoldEnded,
+          spawnHold: (helper, args) => {
+            fixes.push([helper, ...args].join(' '));
+            const child = spawn('sh', ['-c', 'echo held; cat >/dev/null']);
+            holds.push(child);
+            return child;
+          },
+        }),
+    });
+    await ipc(win, REQUEST_CHANNELS.snapshot);
+    await engine.start();
+    const rechecks = () => engine.calls.filter((c) => c.name === 'recheckFirewall').length;
+    engine.setState({ firewallBlocked: BLOCKED });
+    await vi.waitFor(() => expect(rechecks()).toBe(1));
+    expect(fixes).toEqual(['/opt/x/bootdrop-ports hold --firewall eth0']);
+    expect(engine.state.firewallBlocked).toBeNull(); // the window's note goes
+    expect(appLog(win)).toContainEqual(expect.stringMatching(/^Opened 67, 69, 4011\/udp and 80\/tcp in firewalld/));
+
+    // The hold ends by itself (pkexec or the helper died): firewalld closes the ports, the engine hears of it.
+    engine.firewallNow = BLOCKED;
+    holds[0]!.kill();
+    await vi.waitFor(() => expect(rechecks()).toBe(2));
+    expect(engine.state.firewallBlocked).toEqual(BLOCKED);
+    expect(appLog(win)).toContain(
+      "Bootdrop's port helper ended while serving: the boot ports it allowed or opened are closed again.",
+    );
+    expect(dialog.shown).toHaveLength(1); // not asked twice in one serving session
   });
 
   it('does not offer to open firewalld off Linux, or when nothing is blocked', async () => {

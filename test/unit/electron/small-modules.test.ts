@@ -85,6 +85,31 @@ describe('privileged ports', () => {
     );
   });
 
+  it('tells when the hold ends by itself (the helper died), not when Bootdrop released it', async () => {
+    const children: ReturnType<typeof spawn>[] = [];
+    let ended = 0;
+    const grant = new PortGrant({
+      platform: 'linux',
+      helper: '/opt/x/bootdrop-ports',
+      onHoldEnded: () => ended++,
+      spawnHold: () => {
+        children.push(spawn('sh', ['-c', 'echo held; cat >/dev/null']));
+        return children.at(-1)!;
+      },
+    });
+    expect((await grant.openFirewall('eth0', 'sudo x')).ok).toBe(true);
+    const released = new Promise((r) => children[0]!.once('exit', r));
+    grant.release();
+    await released;
+    expect(ended).toBe(0);
+    expect((await grant.openFirewall('eth0', 'sudo x')).ok).toBe(true);
+    const died = new Promise((r) => children[1]!.once('exit', r));
+    children[1]!.kill();
+    await died;
+    expect(ended).toBe(1);
+    expect(grant.holding).toBe(false);
+  });
+
   it('forget (the Undo for "Remember") runs the helper\'s forget through pkexec, and says what failed', async () => {
     const calls: string[][] = [];
     const ok: Runner = async (file, args) => {

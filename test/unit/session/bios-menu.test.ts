@@ -1,7 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { BootPolicy, ClientFacts } from '../../../main/boot';
 import type { LogEntry, NetInterface, SourceSummary } from '../../../main/contract';
-import { createEngineServices, defaultLoadersDir, Session, type EngineServices } from '../../../main/session';
+import {
+  createEngineServices,
+  defaultLoadersDir,
+  Session,
+  type Audience,
+  type EngineServices,
+} from '../../../main/session';
 import { biosMenuInEffect } from '../../../main/session/bios-menu';
 import * as F from '../boot/fixtures';
 
@@ -84,7 +90,7 @@ describe('Session: which menu BIOS PCs get', () => {
   let session: Session | null = null;
   afterEach(async () => session?.dispose());
 
-  async function serve(biosMenu?: 'bootdrop' | 'iso') {
+  async function serve(biosMenu?: 'bootdrop' | 'iso', audience?: Audience) {
     const real = createEngineServices();
     let policy: BootPolicy | null = null;
     const services: EngineServices = {
@@ -103,6 +109,7 @@ describe('Session: which menu BIOS PCs get', () => {
         mode: 'proxy',
         linkCheckMs: 0,
         ...(biosMenu ? { biosMenu } : {}),
+        ...(audience ? { audience } : {}),
       },
       services,
     );
@@ -160,6 +167,27 @@ describe('Session: which menu BIOS PCs get', () => {
     expect(decide(BIOS)).toEqual({ kind: 'tftp', file: '/boot/syslinux/lpxelinux.0' });
     const state = (await s.snapshot()).state;
     expect(state).toMatchObject({ serving: true, error: null, httpUrl }); // restaged, never restarted
+  });
+
+  it("speaks of the window's choice, not --classic or --http-port, in the desktop app's session", async () => {
+    const flag = /(?:^|\s)--[a-z]|bootdrop serve/;
+    const notice =
+      'ships its own PXELINUX menu: BIOS PCs can be given it instead of Bootdrop\'s (the "BIOS PCs get" choice';
+    const cli = await serve('iso');
+    expect(cli.log.map((l) => l.message)).toContainEqual(expect.stringContaining(`${notice}, or --classic)`));
+    await session!.dispose();
+
+    const { s, log } = await serve('iso', 'window');
+    await s.start();
+    const said = log.map((l) => l.message);
+    expect(said).toContainEqual(expect.stringMatching(new RegExp(`${notice.replace(/[()"]/g, '.')}\\)$`)));
+    // HTTP is not on port 80 here (the desktop app's is): the remedy left in the window is the menu choice.
+    expect(said).toContainEqual(
+      expect.stringMatching(
+        / on port 80, but HTTP runs on port \d+: BIOS PCs will not find the ISO's files — choose Bootdrop's menu for BIOS PCs$/,
+      ),
+    );
+    expect(said.filter((m) => flag.test(m))).toEqual([]);
   });
 
   it("keeps serving with Bootdrop's menu and a warning when the ISO with its own menu goes", async () => {

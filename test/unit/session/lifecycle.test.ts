@@ -155,6 +155,94 @@ describe('Session lifecycle (services as functions)', () => {
     expect((await session.snapshot()).state.firewallBlocked ?? null).toBeNull();
   });
 
+  it('asks firewalld again on request: the finding clears once the ports are open, and returns when closed', async () => {
+    const journal: string[] = [];
+    const services = fakeServices(journal);
+    let open = false;
+    let asked = 0;
+    // Answers as firewalld would before and after "firewall-cmd --add-port=…" (the helper's hold, or by hand).
+    const cmd: FirewallCmd = async (args) => {
+      if (args[0] === '--state') return { ok: true, stdout: 'running\n' };
+      if (args[0]!.startsWith('--get-zone-of-interface')) return { ok: true, stdout: 'public\n' };
+      return { ok: open && args[1]!.startsWith('--query-port='), stdout: '' };
+    };
+    services.firewallBlocked = async (iface) => {
+      asked++;
+      const f = await firewalldFinding(iface, cmd);
+      return f && firewallBlock(f, iface);
+    };
+    session = new Session({ loadersDir: '/nowhere', httpPort: 0, mode: 'proxy', linkCheckMs: 0 }, services);
+    await session.addSource({ path: '/isos/test.iso' });
+    // Not serving: nothing to ask, the state as it is.
+    expect((await session.recheckFirewall()).firewallBlocked ?? null).toBeNull();
+    expect(asked).toBe(0);
+    const logs: string[] = [];
+    const blocked = new Promise<void>((resolve) =>
+      session!.onEvent((e) => {
+        if (e.type === 'log' && e.entry.scope === 'net') logs.push(`${e.entry.level}: ${e.entry.message}`);
+        if (e.type === 'state' && e.state.firewallBlocked) resolve();
+      }),
+    );
+    await session.start();
+    await blocked;
+    expect((await session.snapshot()).state.firewallBlocked?.ports).toEqual(['67/udp', '69/udp', '4011/udp', '80/tcp']);
+
+    open = true;
+    const opened = await session.recheckFirewall();
+    expect(opened.serving).toBe(true);
+    expect(opened.firewallBlocked).toBeNull();
+    expect((await session.snapshot()).state.firewallBlocked).toBeNull();
+    // The same answer again changes nothing and says nothing.
+    await session.recheckFirewall();
+    expect(logs).toEqual([
+      expect.stringMatching(/^warn: firewalld is running and blocks 67\/udp, 69\/udp, 4011\/udp, 80\/tcp on eth0/),
+      'info: firewalld now lets the boot ports in on eth0',
+    ]);
+
+    open = false; // the helper's hold ended: it closed them again
+    expect((await session.recheckFirewall()).firewallBlocked?.command).toBe(
+      'sudo firewall-cmd --zone=public --add-port=67/udp --add-port=69/udp --add-port=4011/udp --add-port=80/tcp',
+    );
+    expect(logs).toHaveLength(3);
+    expect(asked).toBe(4);
+  });
+
+  it("a slow firewalld answer from before does not overwrite a later one's", async () => {
+    const services = fakeServices([]);
+    const BLOCK = { iface: 'eth0', zone: null, ports: ['69/udp'], command: 'sudo firewall-cmd --add-port=69/udp' };
+    const answers: Array<(b: typeof BLOCK | null) => void> = [];
+    services.firewallBlocked = () => new Promise((resolve) => answers.push(resolve));
+    session = new Session({ loadersDir: '/nowhere', httpPort: 0, mode: 'proxy', linkCheckMs: 0 }, services);
+    await session.addSource({ path: '/isos/test.iso' });
+    await session.start();
+    expect(answers).toHaveLength(1); // the question asked when serving began, still unanswered
+    const recheck = session.recheckFirewall();
+    await vi.waitFor(() => expect(answers).toHaveLength(2));
+    answers[1]!(null); // asked later: nothing is blocked any more
+    expect((await recheck).firewallBlocked ?? null).toBeNull();
+    answers[0]!(BLOCK); // the first answer, arriving late
+    await new Promise((r) => setImmediate(r));
+    expect((await session.snapshot()).state.firewallBlocked ?? null).toBeNull();
+  });
+
+  it("with nothing to serve, names `bootdrop serve` to the terminal and the window's Open… to the desktop app", async () => {
+    const opts = { loadersDir: '/nowhere', httpPort: 0, mode: 'proxy', linkCheckMs: 0 } as const;
+    session = new Session(opts, fakeServices([]));
+    expect((await session.start()).error).toEqual({
+      code: 'ENOSOURCE',
+      message: 'nothing to serve: no ISO or folder added',
+      remedy: 'add an ISO (drop it on the window, or pass it to "bootdrop serve")',
+    });
+    await session.dispose();
+    session = new Session({ ...opts, audience: 'window' }, fakeServices([]));
+    const logged: string[] = [];
+    session.onEvent((e) => e.type === 'log' && logged.push(e.entry.message));
+    expect((await session.start()).error?.remedy).toBe('add an ISO: drop it on the window, or press Open…');
+    expect(logged).toEqual([
+      'nothing to serve: no ISO or folder added — add an ISO: drop it on the window, or press Open…',
+    ]);
+  });
+
   it('never offers loopback as the connection to the PC, but still serves on it when named (tests, CLI)', async () => {
     const journal: string[] = [];
     const lo: NetInterface = {

@@ -107,6 +107,10 @@ export class StubApi implements BootdropApi {
     this.record('stop');
     return IDLE;
   }
+  async recheckFirewall(): Promise<ServingState> {
+    this.record('recheckFirewall');
+    return IDLE;
+  }
   async browse(req: { path?: string }) {
     this.record('browse', req);
     return { path: req.path ?? '/', parent: null, entries: [] };
