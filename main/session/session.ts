@@ -593,7 +593,8 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       this.running = null;
       for (const s of started.reverse()) await s.close().catch(() => undefined);
       const error = toServeError(err, where);
-      this.log('error', 'session', `${error.message} — ${error.remedy}`);
+      // The window shows the error with a remedy in its own words above the log; a terminal needs it here.
+      this.log('error', 'session', this.audience === 'window' ? error.message : `${error.message} — ${error.remedy}`);
       this.setState({
         serving: false,
         starting: false,
