@@ -48,10 +48,21 @@ describe('UEFI HTTP Boot (OVMF, arch 16), proxy mode', () => {
 
     const mine = rig.serve.events
       .filter((e) => e.type === 'client' && (e.client as { mac: string }).mac === mac)
-      .map((e) => e.client as { firmware: string; arch: number | null; pc?: { nic: string | null } | null });
+      .map(
+        (e) =>
+          e.client as {
+            firmware: string;
+            arch: number | null;
+            chain?: string | null;
+            notice?: string | null;
+            pc?: { nic: string | null } | null;
+          },
+      );
     expect(mine[0], 'the firmware asked as UEFI HTTP Boot').toMatchObject({ firmware: 'uefi-http', arch: 16 });
     // iPXE said which network driver it runs on when it asked for this PC's menu (the PCs panel's row)
     expect(mine.at(-1)!.pc, "the PC's facts from its menu request").toMatchObject({ nic: 'SNP', platform: 'efi' });
+    expect(mine.at(-1), 'the PCs panel: the iPXE chain, and no Secure Boot notice').toMatchObject({ chain: 'iPXE' });
+    expect(mine.at(-1)!.notice ?? null).toBeNull();
     const logs = rig.serve.events.filter((e) => e.type === 'log').map((e) => (e.entry as { message: string }).message);
     expect(logs.join('\n')).toMatch(/iPXE on the firmware's network driver \(SNP\)/);
 
