@@ -11,8 +11,8 @@ export interface PxePolicyOptions {
   /**
    * Loader file names under /loaders per client architecture. Defaults: BIOS undionly.kpxe (uses the
    * ROM's UNDI driver, works on any PXE NIC), UEFI x64 PXE snponly.efi (the firmware's own network
-   * driver, SNP/NII, the one that just PXE-booted), UEFI HTTP Boot ipxe.efi. ia32/ARM have no bundled
-   * loader: add one here.
+   * driver, SNP/NII, the one that just PXE-booted), UEFI HTTP Boot snponly.efi over HTTP. ia32/ARM have
+   * no bundled loader: add one here.
    */
   loaders?: Partial<Record<ClientArch, string>>;
   /**
@@ -27,13 +27,13 @@ export interface PxePolicyOptions {
  * current chips (Realtek RTL8125, Intel I225/I226, Aquantia), so on those PCs it finds no network and
  * never fetches a menu; snponly.efi drives whatever NIC the firmware just PXE-booted from through the
  * firmware's SNP/NII protocol. The menu request says which driver ran (pc-facts.ts: chip SNP/NII).
- * HTTP Boot keeps ipxe.efi: the firmware's HTTP-loaded image has a URI device path, which the 2019
- * snponly.efi was not checked against.
+ * UEFI HTTP Boot gets snponly.efi too: HttpBootDxe starts it on a child of the NIC's handle (device
+ * path …/MAC/IPv4/URI), and iPXE finds the SNP on that path's NIC (OVMF, boot-uefi-http.test.ts).
  */
 const DEFAULT_LOADERS: Readonly<Partial<Record<ClientArch, string>>> = {
   bios: 'undionly.kpxe',
   'efi-x64': 'snponly.efi',
-  'efi-x64-http': 'ipxe.efi',
+  'efi-x64-http': 'snponly.efi',
 };
 
 const ARCH_NAMES: Record<ClientArch, string> = {

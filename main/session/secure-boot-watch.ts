@@ -1,8 +1,9 @@
 /**
  * What a UEFI PC's fetches say about Secure Boot, and what to tell the user (README "Secure Boot").
  * Firmware cannot report that it refused a boot loader; Bootdrop sees only what the PC fetches next:
- *  - ipxe.efi fetched, then the firmware asks again without iPXE ever fetching its menu: Secure Boot
- *    refused iPXE. The next attempt gets the signed chain (SecureBootPolicy reads refusedIpxe).
+ *  - iPXE (snponly.efi, ipxe.efi) fetched, then the firmware asks again without iPXE ever fetching its
+ *    menu: Secure Boot refused iPXE. The next PXE attempt gets the signed chain (SecureBootPolicy reads
+ *    refusedIpxe). UEFI HTTP Boot (iPXE fetched over HTTP) has no signed chain: only PXE can offer it.
  *  - shim and GRUB fetched, GRUB never asks for grub.cfg: beside a router, Debian's signed GRUB asks
  *    the router's TFTP server (it ignores proxyDHCP) and ends at `grub>` after minutes.
  *  - GRUB fetched /secure-boot/refused/...: the user chose an entry Secure Boot cannot run (grub-menu.ts).
@@ -54,8 +55,13 @@ export class SecureBootWatch {
     return this.pcs.get(mac.toLowerCase())?.chain ?? null;
   }
 
-  /** A finished (or started) fetch by `mac`. */
-  sawFetch(mac: string, file: string, outcome: 'active' | 'done' | 'failed' | 'aborted'): void {
+  /** A finished (or started) fetch by `mac`; `via` http for a loader means UEFI HTTP Boot firmware. */
+  sawFetch(
+    mac: string,
+    file: string,
+    outcome: 'active' | 'done' | 'failed' | 'aborted',
+    via: 'tftp' | 'http' = 'tftp',
+  ): void {
     const key = mac.toLowerCase();
     const path = '/' + file.replace(/\\/g, '/').replace(/^\/+/, '');
     const pc = this.pcs.get(key) ?? { ipxePending: false, grubPending: false, chain: null, timer: null };
@@ -93,18 +99,29 @@ export class SecureBootWatch {
     } else if (IPXE.test(path) && outcome === 'done') {
       pc.chain = pc.chain === SIGNED_CHAIN && pc.grubPending === false ? `${SIGNED_CHAIN} → iPXE` : IPXE_CHAIN;
       pc.ipxePending = true;
-      this.arm(key, pc, () =>
-        this.opts.ownDhcp()
-          ? 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next network boot gets the ' +
-            'signed chain (Debian shim → GRUB)'
-          : 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next attempt gets the ' +
-            'signed chain (Debian shim → GRUB), which beside a router cannot reach Bootdrop: connect this PC by ' +
-            'cable directly to this computer, or turn Secure Boot off in its firmware settings',
-      );
+      this.arm(key, pc, () => this.ipxeNeverRan(via));
     } else if (path.toLowerCase() === BOOT_SCRIPT_PATH && outcome !== 'failed') {
       pc.ipxePending = false;
       this.disarm(pc);
     }
+  }
+
+  /** iPXE was fetched and never asked for its menu: what to tell the user. */
+  private ipxeNeverRan(via: 'tftp' | 'http'): string {
+    const own = this.opts.ownDhcp();
+    if (via === 'http')
+      return (
+        'this PC downloaded iPXE by UEFI HTTP Boot but never ran it: Secure Boot probably refused it, and HTTP Boot ' +
+        'has no signed chain. Turn Secure Boot off in its firmware settings, or ' +
+        (own ? '' : 'connect it by cable directly to this computer and ') +
+        'boot it by PXE, which gets the signed chain (Debian shim → GRUB)'
+      );
+    return own
+      ? 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next network boot gets the ' +
+          'signed chain (Debian shim → GRUB)'
+      : 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next attempt gets the ' +
+          'signed chain (Debian shim → GRUB), which beside a router cannot reach Bootdrop: connect this PC by ' +
+          'cable directly to this computer, or turn Secure Boot off in its firmware settings';
   }
 
   clear(): void {

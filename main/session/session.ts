@@ -755,7 +755,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     const layout = this.running?.layout;
     let client = this.clients.sawTransfer(t, layout?.roles ?? EMPTY_ROLES, this.now(), layout?.entryByKernel);
     if (client) {
-      this.secureBoot.sawFetch(client.mac, t.file, t.outcome);
+      this.secureBoot.sawFetch(client.mac, t.file, t.outcome, t.protocol);
       const chain = this.secureBoot.chainOf(client.mac);
       if (chain !== null && chain !== client.chain) client = this.clients.annotate(client.mac, { chain }) ?? client;
       this.emit({ type: 'client', client });

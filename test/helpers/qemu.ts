@@ -38,6 +38,12 @@ export interface GuestOptions {
    * is false: an empty romfile makes OVMF's own EDK2 PXE client do the boot (4011 + TFTP path).
    */
   ipxeRom?: boolean;
+  /**
+   * UEFI: OVMF's PXE client switched off (fw_cfg opt/org.tianocore/IPv4PXESupport and IPv6PXESupport,
+   * edk2 OvmfPkg/RUNTIME_CONFIG.md), so its boot manager's network entries are UEFI HTTP Boot only, as on
+   * a PC whose setup has PXE off and HTTP Boot on.
+   */
+  httpBootOnly?: boolean;
   memMiB?: number;
   /**
    * BIOS: SeaBIOS copies the screen (its own, the option ROM's, PXELINUX's) to the serial console
@@ -152,6 +158,10 @@ export class Guest {
         '-drive',
         `if=pflash,format=raw,unit=1,file=${vars}`,
       );
+    }
+    if (opts.httpBootOnly && opts.firmware !== 'bios') {
+      for (const v of ['IPv4PXESupport', 'IPv6PXESupport'])
+        args.push('-fw_cfg', `name=opt/org.tianocore/${v},string=no`);
     }
     if (opts.firmware === 'bios' && opts.biosSerialConsole !== false) {
       // SeaBIOS reads the port as a little-endian integer; 0x3f8 is COM1, where -serial stdio goes.

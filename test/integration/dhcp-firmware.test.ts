@@ -106,13 +106,13 @@ describe('real firmware against the proxy', () => {
   it('OVMF HTTP Boot (arch 16): after PXE, fetches the loader URL from the HTTPClient offer', async () => {
     await boot(
       { firmware: 'uefi', mac: '52:54:00:34:00:30' },
-      /"http": "GET \/loaders\/ipxe\.efi/,
+      /"http": "GET \/loaders\/snponly\.efi/,
       // EDK2 HttpBootDxe prints the address it got and the URI it took from the HTTPClient offer.
-      />>Start HTTP Boot over IPv4[\s\S]*Station IP address is 10\.213\.34\.\d+[\s\S]*URI: http:\/\/10\.213\.34\.2\/loaders\/ipxe\.efi/,
+      />>Start HTTP Boot over IPv4[\s\S]*Station IP address is 10\.213\.34\.\d+[\s\S]*URI: http:\/\/10\.213\.34\.2\/loaders\/snponly\.efi/,
     );
     const ev = bd.lines.find(
       (l) => l.type === 'client' && l.mac === '52:54:00:34:00:30' && l.facts.arch === 'efi-x64-http',
     );
-    expect(ev?.decision).toEqual({ kind: 'http', url: `http://${SERVER}/loaders/ipxe.efi` });
+    expect(ev?.decision).toEqual({ kind: 'http', url: `http://${SERVER}/loaders/snponly.efi` });
   });
 });

@@ -129,7 +129,7 @@ describe('proxyDHCP beside dnsmasq', () => {
   it('answers UEFI HTTP Boot with an http:// URL and vendor class HTTPClient', async () => {
     const ours = fromUs(await pxeClient(client, { kind: 'http' }));
     expect(ours).toHaveLength(1);
-    expect(ours[0]!.file).toBe(`http://${SERVER}/loaders/ipxe.efi`);
+    expect(ours[0]!.file).toBe(`http://${SERVER}/loaders/snponly.efi`);
     expect(ours[0]!.options['60']).toBe(hex('HTTPClient'));
   });
 

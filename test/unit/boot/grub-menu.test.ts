@@ -190,6 +190,6 @@ describe('SecureBootPolicy: which chain a PC gets, with no setting', () => {
     });
     expect(
       policy.decide(facts('efi-x64-http', 16, { vendorClass: 'HTTPClient:Arch:00016' }), ip, { ownDhcp: true }),
-    ).toEqual({ kind: 'http', url: 'http://10.0.0.2/loaders/ipxe.efi' });
+    ).toEqual({ kind: 'http', url: 'http://10.0.0.2/loaders/snponly.efi' });
   });
 });

@@ -23,7 +23,11 @@ describe('PxePolicy.decide', () => {
     ['BIOS without option 93', facts('bios', null), { kind: 'tftp', file: '/loaders/undionly.kpxe' }],
     ['UEFI x64 PXE (7)', facts('efi-x64', 7), { kind: 'tftp', file: '/loaders/snponly.efi' }],
     ['UEFI x64 PXE (9)', facts('efi-x64', 9), { kind: 'tftp', file: '/loaders/snponly.efi' }],
-    ['UEFI HTTP Boot (16)', facts('efi-x64-http', 16), { kind: 'http', url: 'http://10.1.2.3:8080/loaders/ipxe.efi' }],
+    [
+      'UEFI HTTP Boot (16)',
+      facts('efi-x64-http', 16),
+      { kind: 'http', url: 'http://10.1.2.3:8080/loaders/snponly.efi' },
+    ],
     ['iPXE on BIOS', facts('bios', 0, true), { kind: 'http', url: 'http://10.1.2.3:8080/boot.ipxe' }],
     ['iPXE on UEFI', facts('efi-x64', 7, true), { kind: 'http', url: 'http://10.1.2.3:8080/boot.ipxe' }],
   ] as const)('%s', (_name, f, want) => expect(policy.decide(f, IP)).toEqual(want));

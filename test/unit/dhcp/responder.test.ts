@@ -51,7 +51,7 @@ describe('proxyDHCP responder', () => {
     ['uefi', '/loaders/snponly.efi'],
     ['uefi9', '/loaders/snponly.efi'],
     ['ipxe', `http://${SERVER}/boot.ipxe`],
-    ['http', `http://${SERVER}/loaders/ipxe.efi`],
+    ['http', `http://${SERVER}/loaders/snponly.efi`],
   ];
   for (const [kind, file] of files) {
     it(`offers ${kind} clients ${file}`, () => {

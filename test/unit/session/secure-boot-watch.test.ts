@@ -38,6 +38,21 @@ describe('SecureBootWatch: what a UEFI PC fetches says about Secure Boot', () =>
     expect(watch.chainOf(MAC)).toBe(SIGNED_CHAIN);
   });
 
+  it('iPXE downloaded by UEFI HTTP Boot, never run: the notice says HTTP Boot has no signed chain', () => {
+    watch.sawFetch(MAC, '/loaders/snponly.efi', 'done', 'http');
+    expect(watch.chainOf(MAC)).toBe('iPXE');
+    expect(watch.refusedIpxe(MAC), "the PC's next PXE attempt gets the signed chain").toBe(true);
+    vi.advanceTimersByTime(30_000);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.text).toMatch(/by UEFI HTTP Boot .*no signed chain.*cable directly.*boot it by PXE/);
+    ownDhcp = true;
+    watch.sawFetch(MAC, '/loaders/snponly.efi', 'done', 'http');
+    vi.advanceTimersByTime(30_000);
+    expect(notices[1]!.text).not.toMatch(/cable/);
+    watch.sawFetch(MAC, '/boot.ipxe', 'done', 'http');
+    expect(watch.refusedIpxe(MAC), 'iPXE ran after all').toBe(false);
+  });
+
   it('GRUB fetched but never asks for grub.cfg: beside a router, say cable or Secure Boot off', () => {
     watch.sawFetch(MAC, '/loaders/shimx64.efi', 'done');
     watch.sawFetch(MAC, '/loaders/grubx64.efi', 'done');
