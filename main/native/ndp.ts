@@ -40,7 +40,10 @@ export function openNdpSocket(ifname: string): NdpSocket {
     fd = mod.open(ifname);
   } catch (err) {
     const msg = errorMessage(err);
-    if (/errno 1\)/.test(msg)) throw new Error(`${msg}: raw sockets need root or CAP_NET_RAW`);
+    if (/errno 1\)/.test(msg)) {
+      // Tagged: the caller then tries the bootdrop-ra helper, which has the capability itself.
+      throw Object.assign(new Error(`${msg}: raw sockets need root or CAP_NET_RAW`), { code: 'EPERM' });
+    }
     throw err;
   }
   let open = true;
