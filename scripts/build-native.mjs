@@ -56,14 +56,7 @@ for (const name of readdirSync(srcRoot)) {
   const out = path.join(outDir, program ? name : `${name}.node`);
   const common = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror'];
   const flags = program
-    ? [
-        ...common,
-        '-fPIE',
-        '-pie',
-        '-D_FORTIFY_SOURCE=2',
-        '-fstack-protector-strong',
-        '-Wl,-z,relro,-z,now',
-      ]
+    ? [...common, '-fPIE', '-pie', '-D_FORTIFY_SOURCE=2', '-fstack-protector-strong', '-Wl,-z,relro,-z,now']
     : [
         ...common,
         '-fPIC',

@@ -7,7 +7,16 @@
  * Then the engine's side: its helper client, and `bootdrop serve` as nobody falling back to the helper.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestLan, type NetnsHost } from '../helpers/netns';
@@ -51,7 +60,9 @@ class Helper {
       if (this.proc.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`bootdrop-ra did not say ${String(line)}; stdout ${JSON.stringify(this.lines)}, stderr ${this.stderr}`);
+    throw new Error(
+      `bootdrop-ra did not say ${String(line)}; stdout ${JSON.stringify(this.lines)}, stderr ${this.stderr}`,
+    );
   }
 }
 
@@ -87,6 +98,8 @@ describe('bootdrop-ra (cap_net_raw helper), run as nobody', () => {
     lan = await TestLan.create('rah');
     server = await lan.addHost('server', `${NET}.2/24`);
     peer = await lan.addHost('peer', null, { mac: PEER_MAC });
+    // The peer's own kernel solicits a router too (same source address): only scapy's, please.
+    await peer.exec(['sysctl', '-q', '-w', 'net.ipv6.conf.eth0.router_solicitations=0']);
     await linkLocal(server);
     await linkLocal(peer);
   });
@@ -103,7 +116,8 @@ describe('bootdrop-ra (cap_net_raw helper), run as nobody', () => {
     const status = readFileSync(`/proc/${h.proc.pid}/status`, 'utf8');
     expect(status).toMatch(/^Name:\s+bootdrop-ra$/m);
     expect(status).toMatch(/^Uid:\s+65534\s/m);
-    for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapAmb']) expect(status).toMatch(new RegExp(`^${set}:\\s+0+$`, 'm'));
+    for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapAmb'])
+      expect(status).toMatch(new RegExp(`^${set}:\\s+0+$`, 'm'));
     expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
 
     const seen = await listen(peer, 2, async () => h.proc.stdin!.write('send\n'), { solicit: false, bytes: true });
@@ -129,14 +143,15 @@ describe('bootdrop-ra (cap_net_raw helper), run as nobody', () => {
     h.proc.stdin!.end();
     expect(await h.exit).toBe(0);
     expect(h.stderr).toBe('');
-    expect(h.lines).toEqual(['ready']);
+    // The test LAN's bridge solicits a router now and then too: those are reported, nothing else is.
+    expect(h.lines.filter((l) => !/^rs fe80::[0-9a-f:]+$/.test(l))).toEqual(['ready']);
   });
 
-  it("reports the peer's router solicitation as \"rs <address>\" and does not answer on its own", async () => {
+  it('reports the peer\'s router solicitation as "rs <address>" and does not answer on its own', async () => {
     const h = run(withCap);
     await h.waitFor('ready');
     const seen = await listen(peer, 1, async () => undefined, { solicit: true });
-    expect(await h.waitFor(/^rs /)).toBe(`rs ${PEER_LL}`);
+    await h.waitFor(`rs ${PEER_LL}`);
     expect(seen, 'only the engine decides to answer').toEqual([]);
     h.proc.stdin!.end();
     expect(await h.exit).toBe(0);
@@ -172,7 +187,9 @@ describe('bootdrop-ra (cap_net_raw helper), run as nobody', () => {
     // The client spawns the program by path; a wrapper puts it in the server namespace as nobody.
     const wrap = (file: string, name: string) => {
       const w = path.join(dir, name);
-      writeFileSync(w, `#!/bin/sh\nexec ip netns exec ${server.ns} ${NOBODY.join(' ')} ${file} "$@"\n`, { mode: 0o755 });
+      writeFileSync(w, `#!/bin/sh\nexec ip netns exec ${server.ns} ${NOBODY.join(' ')} ${file} "$@"\n`, {
+        mode: 0o755,
+      });
       return w;
     };
     const events: string[] = [];
@@ -199,8 +216,8 @@ describe('bootdrop-ra (cap_net_raw helper), run as nobody', () => {
     expect(seen.map((s) => s.bytes)).toEqual([encodeBootdropAdvertisement(server.mac).toString('hex')]);
     await listen(peer, 1, async () => undefined, { solicit: true });
     let heard: string[] = [];
-    await until(() => (heard = heard.concat(link.solicitations())).length > 0);
-    expect(heard).toEqual([PEER_LL]);
+    await until(() => (heard = heard.concat(link.solicitations())).includes(PEER_LL));
+    expect(heard).toContain(PEER_LL);
     link.close();
 
     events.length = 0;
@@ -210,7 +227,9 @@ describe('bootdrop-ra (cap_net_raw helper), run as nobody', () => {
       helper: startRaHelper,
     });
     await until(() => events.length > 0);
-    expect(events).toEqual([expect.stringMatching(/^lost bootdrop-ra: .*Operation not permitted.*sudo setcap cap_net_raw\+ep /)]);
+    expect(events).toEqual([
+      expect.stringMatching(/^lost bootdrop-ra: .*Operation not permitted.*sudo setcap cap_net_raw\+ep /),
+    ]);
   });
 
   it('`bootdrop serve` as nobody (no CAP_NET_RAW) falls back to the helper: the PC hears the advertisement', async () => {
@@ -218,23 +237,55 @@ describe('bootdrop-ra (cap_net_raw helper), run as nobody', () => {
     const copy = readableCopy(['bin/bootdrop.js', 'package.json']);
     let serve: ServeProcess | null = null;
     try {
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy.root, 'node_modules')); // the engine's npm deps
       execFileSync('setcap', ['cap_net_raw+ep', path.join(copy.root, 'dist', 'native', 'bootdrop-ra')]);
       // Ports below 1024 for nobody, in this namespace only (the desktop app gets them from its polkit helper).
       await server.exec(['sysctl', '-q', '-w', 'net.ipv4.ip_unprivileged_port_start=0']);
       const source = await linkLocal(server);
       const proc = server.spawn(
-        [...NOBODY, process.execPath, path.join(copy.root, 'bin', 'bootdrop.js'), 'serve', fx.iso, '--interface', 'eth0', '--mode', 'dhcp', '--json'],
-        { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/', env: { ...process.env, HOME: '/nonexistent', BOOTDROP_NATIVE_DIR: '' } },
+        [
+          ...NOBODY,
+          process.execPath,
+          path.join(copy.root, 'bin', 'bootdrop.js'),
+          'serve',
+          fx.iso,
+          '--interface',
+          'eth0',
+          '--mode',
+          'dhcp',
+          '--json',
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          cwd: '/',
+          env: {
+            ...process.env,
+            HOME: '/nonexistent',
+            BOOTDROP_NATIVE_DIR: '',
+            BOOTDROP_LOADERS_DIR: path.join(ROOT, 'assets', 'loaders'),
+          },
+        },
       );
       serve = new ServeProcess(proc);
       await serve.ready();
-      const seen = await listen(peer, 4, () => pxeClient(peer, { kind: 'bios', mac: '52:54:00:72:00:20' }), { bytes: true });
+      const seen = await listen(peer, 4, () => pxeClient(peer, { kind: 'bios', mac: '52:54:00:72:00:20' }), {
+        bytes: true,
+      });
       expect(seen.length, serve.describe()).toBeGreaterThan(0);
       for (const ra of seen) {
-        expect(ra).toMatchObject({ src: source, hlim: 255, routerlifetime: 0, options: [1], slla: server.mac, checksum_ok: true });
+        expect(ra).toMatchObject({
+          src: source,
+          hlim: 255,
+          routerlifetime: 0,
+          options: [1],
+          slla: server.mac,
+          checksum_ok: true,
+        });
         expect(ra.bytes).toBe(encodeBootdropAdvertisement(server.mac).toString('hex'));
       }
-      expect(serve.describe()).toMatch(/via \/tmp\/[^ ]*\/dist\/native\/bootdrop-ra, which holds CAP_NET_RAW/);
+      expect(JSON.stringify(serve.events)).toMatch(
+        /via \/tmp\/[^ ]*\/dist\/native\/bootdrop-ra, which holds CAP_NET_RAW/,
+      );
       expect(await serve.stop()).toBe(0);
     } finally {
       if (serve && !serve.exited) await serve.stop();

@@ -44,7 +44,7 @@
 
 static const char *ifname;
 
-static void die(int code, const char *fmt, ...) {
+__attribute__((noreturn, format(printf, 2, 3))) static void die(int code, const char *fmt, ...) {
   char msg[400];
   va_list ap;
   va_start(ap, fmt);
@@ -135,7 +135,7 @@ static void read_mac(int fd, unsigned char mac[6]) {
   memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 }
 
-static void say(const char *fmt, ...) {
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...) {
   char line[128];
   va_list ap;
   va_start(ap, fmt);

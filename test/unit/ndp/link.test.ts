@@ -6,9 +6,12 @@ import type { NdpSocket, RaHelperEvents } from '../../../main/native';
 // bootdrop-ra helper. Both real paths run in test/integration/ndp-ra.test.ts and ndp-ra-helper.test.ts.
 const IFACE = { name: 'eth9', mac: '02:00:00:00:00:01' };
 const EPERM = () => {
-  throw Object.assign(new Error('ndp.open: raw ICMPv6 socket: Operation not permitted (errno 1): raw sockets need root or CAP_NET_RAW'), {
-    code: 'EPERM',
-  });
+  throw Object.assign(
+    new Error('ndp.open: raw ICMPv6 socket: Operation not permitted (errno 1): raw sockets need root or CAP_NET_RAW'),
+    {
+      code: 'EPERM',
+    },
+  );
 };
 
 function recorder() {
