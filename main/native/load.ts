@@ -4,7 +4,8 @@
  * for HTTP bodies, a blocking-socket TFTP data pump — so their callers keep a JavaScript path and use
  * it when a helper is missing (other platforms, no compiler) or turned off. The third (ndp: a raw
  * ICMPv6 socket for the direct cable's router advertisement) has no JavaScript equivalent: without it
- * that advertisement is simply not sent, and the log says so.
+ * that advertisement is simply not sent, and the log says so. Next to them sits one program,
+ * bootdrop-ra, which sends that advertisement for an engine without CAP_NET_RAW (`findNativeFile`).
  *
  * BOOTDROP_NATIVE=0 turns all helpers off (tests run both paths); BOOTDROP_NATIVE_DIR points at the
  * folder holding the .node files (the desktop app passes `process.resourcesPath/native`).

@@ -6,7 +6,7 @@
  * capability once ready, exits 0 when stdin closes, and without the capability fails with the remedy.
  * Then the engine's side: its helper client, and `bootdrop serve` as nobody falling back to the helper.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
