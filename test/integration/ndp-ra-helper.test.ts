@@ -157,6 +157,15 @@ describe('bootdrop-ra (cap_net_raw helper), run as nobody', () => {
     expect(await h.exit).toBe(0);
   });
 
+  it('a burst of "send" (one write) puts one advertisement on the wire: at most one per 100 ms', async () => {
+    const h = run(withCap);
+    await h.waitFor('ready');
+    const seen = await listen(peer, 2, async () => h.proc.stdin!.write('send\n'.repeat(50)), { solicit: false });
+    expect(seen).toHaveLength(1);
+    h.proc.stdin!.end();
+    expect(await h.exit).toBe(0);
+  });
+
   it('without the capability: one line on stderr with the setcap remedy, exit 3, nothing on stdout', async () => {
     const h = run(withoutCap);
     expect(await h.exit).toBe(3);
