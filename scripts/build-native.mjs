@@ -6,6 +6,9 @@
 // built and the engine uses its pure JavaScript paths (same behaviour, slower).
 // Linked -z nodelete: helper threads may outlive a worker_thread's environment, so the library must
 // never be unloaded (the addons also pin themselves at load time).
+// One folder is a program, not an addon: main/native/bootdrop-ra/ becomes dist/native/bootdrop-ra, the
+// router-advertisement helper that the .deb gives cap_net_raw (README: "IPv6 router advertisement"),
+// built as a hardened position-independent executable.
 // BOOTDROP_NATIVE_REQUIRED=1 (CI) turns "could not build" into an error.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -16,6 +19,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const srcRoot = path.join(root, 'main', 'native');
 const outDir = path.join(root, 'dist', 'native');
 const required = process.env.BOOTDROP_NATIVE_REQUIRED === '1';
+const PROGRAMS = new Set(['bootdrop-ra']);
 
 function skip(why) {
   if (required) {
@@ -48,21 +52,21 @@ for (const name of readdirSync(srcRoot)) {
     .filter((f) => f.endsWith('.c'))
     .map((f) => path.join(dir, f));
   if (sources.length === 0) continue;
-  const out = path.join(outDir, `${name}.node`);
-  const flags = [
-    '-O2',
-    '-std=gnu11',
-    '-Wall',
-    '-Wextra',
-    '-Werror',
-    '-fPIC',
-    '-shared',
-    '-pthread',
-    '-fvisibility=hidden',
-    '-DNAPI_VERSION=8',
-    '-Wl,-z,nodelete',
-    `-I${include}`,
-  ];
+  const program = PROGRAMS.has(name);
+  const out = path.join(outDir, program ? name : `${name}.node`);
+  const common = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror'];
+  const flags = program
+    ? [...common, '-fPIE', '-pie', '-D_FORTIFY_SOURCE=2', '-fstack-protector-strong', '-Wl,-z,relro,-z,now']
+    : [
+        ...common,
+        '-fPIC',
+        '-shared',
+        '-pthread',
+        '-fvisibility=hidden',
+        '-DNAPI_VERSION=8',
+        '-Wl,-z,nodelete',
+        `-I${include}`,
+      ];
   try {
     execFileSync(cc, [...flags, ...sources, '-o', out], { stdio: 'inherit' });
   } catch {

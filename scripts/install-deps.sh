@@ -17,6 +17,8 @@ PKGS=(
   nginx-light tftpd-hpa
   # C compiler for the optional native I/O helpers (main/native, scripts/build-native.mjs)
   gcc libc6-dev
+  # setcap: the router-advertisement helper test gives bootdrop-ra cap_net_raw as the .deb does
+  libcap2-bin
   # browser for the UI tests
   chromium
   # systemd-analyze checks the unit `bootdrop install-service` writes

@@ -67,6 +67,19 @@ if [ -d /usr/share/polkit-1/actions ]; then
   cp -f '/opt/${sanitizedProductName}/resources/linux/io.github.bootdrop.ports.policy' /usr/share/polkit-1/actions/ || true
 fi
 
+# Bootdrop: the router-advertisement helper gets CAP_NET_RAW as a file capability (as ping does), so the
+# desktop app and a --user service can end iPXE's ~15 s IPv6 wait on a bare cable without running as
+# root. It can only send Bootdrop's fixed no-router advertisement on one interface (SECURITY.md).
+RA_HELPER='/opt/${sanitizedProductName}/resources/native/bootdrop-ra'
+if [ -f "$RA_HELPER" ]; then
+  chmod 0755 "$RA_HELPER" || true
+  if command -v setcap >/dev/null 2>&1; then
+    setcap cap_net_raw+ep "$RA_HELPER" || echo "Bootdrop: could not give $RA_HELPER CAP_NET_RAW; direct-cable boots wait ~15 s for IPv6 (run: sudo setcap cap_net_raw+ep $RA_HELPER)"
+  else
+    echo "Bootdrop: setcap not found (Debian: apt install libcap2-bin), so direct-cable boots wait ~15 s for IPv6; afterwards run: sudo setcap cap_net_raw+ep $RA_HELPER"
+  fi
+fi
+
 # The CLI: people who read the README type `bootdrop serve`, and expect the CLI, not a window.
 chmod 0755 '/opt/${sanitizedProductName}/resources/bin/bootdrop' || true
 ln -sf '/opt/${sanitizedProductName}/resources/bin/bootdrop' '/usr/bin/bootdrop'

@@ -1,4 +1,4 @@
-export { loadNative, nativeAllowed, nativeStatus } from './load';
+export { findNativeFile, loadNative, nativeAllowed, nativeStatus } from './load';
 export {
   loadTftpPump,
   PUMP_PHASE,
@@ -18,3 +18,4 @@ export {
   type SendfileSpan,
 } from './sendfile';
 export { openNdpSocket, type NdpSocket } from './ndp';
+export { RA_HELPER, raHelperPath, startRaHelper, type RaHelper, type RaHelperEvents } from './ra-helper';

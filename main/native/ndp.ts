@@ -1,7 +1,8 @@
 /**
  * Typed face of the raw ICMPv6 helper (main/native/ndp/binding.c → dist/native/ndp.node), which sends
  * Bootdrop's router advertisements and hears router solicitations. Linux only, and it needs CAP_NET_RAW;
- * `openNdpSocket` throws a sentence saying which of these is missing, and the caller goes without.
+ * `openNdpSocket` throws a sentence saying which of these is missing (EPERM tagged: the caller then
+ * tries the bootdrop-ra program, main/native/ra-helper.ts), and otherwise the caller goes without.
  */
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors';
@@ -40,7 +41,10 @@ export function openNdpSocket(ifname: string): NdpSocket {
     fd = mod.open(ifname);
   } catch (err) {
     const msg = errorMessage(err);
-    if (/errno 1\)/.test(msg)) throw new Error(`${msg}: raw sockets need root or CAP_NET_RAW`);
+    if (/errno 1\)/.test(msg)) {
+      // Tagged: the caller then tries the bootdrop-ra helper, which has the capability itself.
+      throw Object.assign(new Error(`${msg}: raw sockets need root or CAP_NET_RAW`), { code: 'EPERM' });
+    }
     throw err;
   }
   let open = true;

@@ -10,14 +10,14 @@
  */
 import type { ScopedLog } from '../log';
 import { errorMessage } from '../errors';
-import { openNdpSocket, type NdpSocket } from '../native';
-import { encodeBootdropAdvertisement, isRouterSolicitation } from './codec';
+import { encodeBootdropAdvertisement } from './codec';
+import { openAdvertisementLink, type AdvertisementLink, type LinkWatch } from './link';
 
 export interface RouterAdvertiserOptions {
   iface: { name: string; mac: string };
   log: ScopedLog;
-  /** Opens the raw socket (default: the native helper). */
-  open?: (ifname: string) => NdpSocket;
+  /** Opens the link (default: the engine's raw socket, else the bootdrop-ra helper). */
+  open?: (iface: { name: string; mac: string }, watch: LinkWatch) => AdvertisementLink;
   /** An unsolicited advertisement this often while a PC is booting (default 3000). */
   periodMs?: number;
   /** How long a DHCP answer keeps the advertiser awake (default 60000). */
@@ -28,8 +28,7 @@ export interface RouterAdvertiserOptions {
 
 export class RouterAdvertiser {
   private readonly opts: RouterAdvertiserOptions;
-  private packet: Buffer | null = null;
-  private socket: NdpSocket | null = null;
+  private link: AdvertisementLink | null = null;
   private unavailable: string | null = null;
   private awakeUntil = 0;
   private sendTimer: NodeJS.Timeout | null = null;
@@ -47,23 +46,29 @@ export class RouterAdvertiser {
     return this.unavailable;
   }
 
-  /** Own-DHCP mode began: open the socket (once) and advertise for a window. */
+  /** Own-DHCP mode began: open the link (once) and advertise for a window. */
   enable(): void {
-    if (!this.socket && this.unavailable === null) {
+    if (!this.link && this.unavailable === null) {
       try {
         // A link without a usable MAC (e.g. a tunnel) is refused here, not at construction: serving goes on.
-        this.packet = encodeBootdropAdvertisement(this.opts.iface.mac);
-        this.socket = (this.opts.open ?? openNdpSocket)(this.opts.iface.name);
-        this.opts.log(
-          'info',
-          `IPv6 router advertisements on ${this.opts.iface.name} while a PC boots (no prefix, no default router), so iPXE does not wait ~15 s for a router`,
-        );
+        encodeBootdropAdvertisement(this.opts.iface.mac);
+        let link: AdvertisementLink | null = null;
+        link = (this.opts.open ?? openAdvertisementLink)(this.opts.iface, {
+          ready: (via) =>
+            this.opts.log(
+              'info',
+              `IPv6 router advertisements on ${this.opts.iface.name} while a PC boots (no prefix, no default router), so iPXE does not wait ~15 s for a router (via ${via})`,
+            ),
+          sendFailed: (reason) => this.sendFailed(reason),
+          lost: (reason) => {
+            if (link === null || this.link !== link) return; // an earlier link, already closed
+            this.disable();
+            this.giveUp(reason);
+          },
+        });
+        this.link = link;
       } catch (err) {
-        this.unavailable = errorMessage(err);
-        this.opts.log(
-          'warn',
-          `IPv6 router advertisement unavailable (${this.unavailable}): on a bare cable iPXE waits ~15 s for an IPv6 router before booting`,
-        );
+        this.giveUp(errorMessage(err));
       }
     }
     this.wake();
@@ -71,8 +76,7 @@ export class RouterAdvertiser {
 
   /** A PC is booting (a DHCP answer went out): advertise now and keep doing so for a window. */
   wake(): void {
-    const s = this.socket;
-    if (!s) return;
+    if (!this.link) return;
     this.awakeUntil = Date.now() + (this.opts.windowMs ?? 60_000);
     if (this.sendTimer) return; // already awake: the window just got longer
     this.advertise();
@@ -80,12 +84,20 @@ export class RouterAdvertiser {
     this.pollTimer = setInterval(() => this.poll(), this.opts.pollMs ?? 100);
   }
 
-  /** Own-DHCP mode ended (proxy) or the service stops: no more advertisements, socket closed. */
+  /** Own-DHCP mode ended (proxy) or the service stops: no more advertisements, link closed. */
   disable(): void {
     this.sleep();
-    this.socket?.close();
-    this.socket = null;
+    this.link?.close();
+    this.link = null;
     this.unavailable = null;
+  }
+
+  private giveUp(reason: string): void {
+    this.unavailable = reason;
+    this.opts.log(
+      'warn',
+      `IPv6 router advertisement unavailable (${reason}): on a bare cable iPXE waits ~15 s for an IPv6 router before booting`,
+    );
   }
 
   private sleep(): void {
@@ -100,16 +112,11 @@ export class RouterAdvertiser {
   }
 
   private poll(): void {
-    const s = this.socket;
-    if (!s) return;
+    const link = this.link;
+    if (!link) return;
     let solicited = false;
     try {
-      // Bounded: the socket's queue is finite, and a flood cannot hold the loop past 64 reads.
-      for (let i = 0; i < 64; i++) {
-        const d = s.receive();
-        if (!d) break;
-        if (isRouterSolicitation(d.bytes)) solicited = true;
-      }
+      solicited = link.solicitations().length > 0;
     } catch (err) {
       this.opts.log('debug', `reading router solicitations failed: ${errorMessage(err)}`);
     }
@@ -118,17 +125,21 @@ export class RouterAdvertiser {
   }
 
   private advertise(): void {
-    const s = this.socket;
-    if (!s || !this.packet) return;
+    const link = this.link;
+    if (!link) return;
     try {
-      s.sendAllNodes(this.packet);
+      link.advertise();
       this.sent++;
     } catch (err) {
-      // E.g. the interface has no usable link-local address yet (DAD still running) or IPv6 is off on it.
-      if (!this.sendErrorLogged) {
-        this.opts.log('warn', `IPv6 router advertisement on ${this.opts.iface.name} not sent: ${errorMessage(err)}`);
-      }
-      this.sendErrorLogged = true;
+      this.sendFailed(errorMessage(err));
     }
+  }
+
+  // E.g. the interface has no usable link-local address yet (DAD still running) or IPv6 is off on it.
+  private sendFailed(reason: string): void {
+    if (!this.sendErrorLogged) {
+      this.opts.log('warn', `IPv6 router advertisement on ${this.opts.iface.name} not sent: ${reason}`);
+    }
+    this.sendErrorLogged = true;
   }
 }

@@ -7,3 +7,4 @@ export {
   type RouterAdvertisement,
 } from './codec';
 export { RouterAdvertiser, type RouterAdvertiserOptions } from './advertiser';
+export { openAdvertisementLink, type AdvertisementLink, type LinkOpeners, type LinkWatch } from './link';

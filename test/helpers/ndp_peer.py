@@ -5,10 +5,11 @@ An IPv6 host on the test link, built with scapy: listens for router advertisemen
 solicitation to ff02::2 from its link-local address, as iPXE does. Prints {"ready": true} once
 listening, so the caller knows when to make the server talk.
 
-  ndp_peer.py --iface eth0 --timeout S [--solicit]
+  ndp_peer.py --iface eth0 --timeout S [--solicit] [--bytes]
 
 Each advertisement: {"src","dst","hlim","type","code","chlim","M","O","routerlifetime","reachabletime",
-"retranstimer","options":[types],"slla","checksum_ok"}.
+"retranstimer","options":[types],"slla","checksum_ok"}; with --bytes also "bytes": the ICMPv6 message in
+hex with its checksum zeroed (as the sender builds it before the kernel fills the checksum in).
 """
 import argparse
 import json
@@ -21,7 +22,7 @@ from scapy.all import (AsyncSniffer, Ether, ICMPv6ND_RA, ICMPv6ND_RS, ICMPv6NDOp
 conf.verb = 0
 
 
-def describe(pkt):
+def describe(pkt, with_bytes):
     ip = pkt[IPv6]
     ra = pkt[ICMPv6ND_RA]
     raw = bytearray(bytes(ip.payload))
@@ -34,12 +35,15 @@ def describe(pkt):
         if isinstance(opt, ICMPv6NDOptSrcLLAddr):
             slla = opt.lladdr
         opt = opt.payload
-    return {
+    seen = {
         'src': ip.src, 'dst': ip.dst, 'hlim': ip.hlim, 'type': ra.type, 'code': ra.code, 'chlim': ra.chlim,
         'M': ra.M, 'O': ra.O, 'routerlifetime': ra.routerlifetime, 'reachabletime': ra.reachabletime,
         'retranstimer': ra.retranstimer, 'options': options, 'slla': slla,
         'checksum_ok': in6_chksum(58, ip, bytes(raw)) == ra.cksum,
     }
+    if with_bytes:
+        seen['bytes'] = bytes(raw).hex()
+    return seen
 
 
 def main():
@@ -47,6 +51,7 @@ def main():
     p.add_argument('--iface', required=True)
     p.add_argument('--timeout', type=float, required=True)
     p.add_argument('--solicit', action='store_true')
+    p.add_argument('--bytes', action='store_true')
     a = p.parse_args()
     sniffer = AsyncSniffer(iface=a.iface, lfilter=lambda x: ICMPv6ND_RA in x, store=True)
     sniffer.start()
@@ -60,7 +65,7 @@ def main():
     time.sleep(a.timeout)
     sniffer.stop()
     for pkt in sniffer.results or []:
-        print(json.dumps(describe(pkt)), flush=True)
+        print(json.dumps(describe(pkt, a.bytes)), flush=True)
     return 0
 
 

@@ -3,68 +3,14 @@
  * peer hears one with exactly the promised fields (no prefix, not a default router, M=0 O=0, from the
  * server's link-local address with hop limit 255 and a good checksum); in proxy mode it hears none.
  */
-import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestLan, type NetnsHost } from '../helpers/netns';
 import { pxeClient, requirePeers } from '../helpers/dhcp/harness';
+import { linkLocal, listen } from '../helpers/ndp';
 import { ServeProcess } from '../helpers/qemu';
 import { buildFixture, type BootFixture } from '../helpers/testiso';
 
 const NET = '10.213.71';
-const PEER = path.join(__dirname, '..', 'helpers', 'ndp_peer.py');
-
-interface SeenRa {
-  src: string;
-  dst: string;
-  hlim: number;
-  type: number;
-  code: number;
-  chlim: number;
-  M: number;
-  O: number;
-  routerlifetime: number;
-  reachabletime: number;
-  retranstimer: number;
-  options: number[];
-  slla: string | null;
-  checksum_ok: boolean;
-}
-
-/** The peer listens for `seconds`, after sending a router solicitation as iPXE does. */
-async function listen(peer: NetnsHost, seconds: number, whileListening: () => Promise<unknown>): Promise<SeenRa[]> {
-  const child = peer.spawn(['/usr/bin/python3', PEER, '--iface', 'eth0', '--timeout', String(seconds), '--solicit']);
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const done = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    const onData = (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('"ready"')) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', () => reject(new Error(`ndp_peer.py ended before listening: ${err}`)));
-  });
-  await whileListening();
-  const code = await done;
-  if (code !== 0) throw new Error(`ndp_peer.py failed (${code}): ${err}`);
-  return out
-    .split('\n')
-    .filter((l) => l && !l.includes('"ready"'))
-    .map((l) => JSON.parse(l) as SeenRa);
-}
-
-/** The server's link-local address once duplicate address detection has finished (bounded). */
-async function linkLocal(host: NetnsHost): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const r = await host.exec(['ip', '-6', '-j', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']);
-    const a = (JSON.parse(r.stdout) as Array<{ addr_info: Array<{ local: string; tentative?: boolean }> }>)[0]
-      ?.addr_info[0];
-    if (a && !a.tentative) return a.local;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${host.ns} has no usable IPv6 link-local address after 10 s`);
-}
 
 describe('IPv6 router advertisement', () => {
   let lan: TestLan;

@@ -217,6 +217,11 @@ describe('the .deb: `bootdrop` on the PATH is the CLI', () => {
     expect(install).toContain("'/usr/bin/bootdrop-desktop' 'bootdrop-desktop' '/opt/Bootdrop/bootdrop-desktop'");
     expect(install).toContain("chmod 4755 '/opt/Bootdrop/chrome-sandbox'");
     expect(install).toContain("ln -sf '/opt/Bootdrop/resources/bin/bootdrop' '/usr/bin/bootdrop'");
+    // The router-advertisement helper gets its one capability, and a missing setcap only prints a note.
+    expect(install).toContain("RA_HELPER='/opt/Bootdrop/resources/native/bootdrop-ra'");
+    expect(install).toMatch(/if command -v setcap [^\n]+\n\s+setcap cap_net_raw\+ep "\$RA_HELPER" \|\| echo/);
+    expect(install).toMatch(/else\n\s+echo "Bootdrop: setcap not found/);
+    expect(c.deb!.recommends).toContain('libcap2-bin');
     expect(remove).toContain("update-alternatives --remove 'bootdrop-desktop' '/opt/Bootdrop/bootdrop-desktop'");
     expect(remove).toMatch(
       /readlink \/usr\/bin\/bootdrop\)" = '\/opt\/Bootdrop\/resources\/bin\/bootdrop' ]; then\s+rm -f \/usr\/bin\/bootdrop/,
