@@ -35,7 +35,21 @@ export async function createStormLan(tag: string, net: string, pcs: number): Pro
     await cli.exec(['sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']);
     // Broadcasts (DHCP offers) reach eth0 and every macvlan device alike: the client's one port-68 socket
     // would get each offer once per PC. It takes them from eth0 only.
-    await cli.exec(['iptables', '-t', 'raw', '-A', 'PREROUTING', '-i', 'p+', '-m', 'pkttype', '--pkt-type', 'broadcast', '-j', 'DROP']);
+    await cli.exec([
+      'iptables',
+      '-t',
+      'raw',
+      '-A',
+      'PREROUTING',
+      '-i',
+      'p+',
+      '-m',
+      'pkttype',
+      '--pkt-type',
+      'broadcast',
+      '-j',
+      'DROP',
+    ]);
     // Per PC (one ip call): its device, its address, and a routing table so what it sends from its
     // address leaves through its own device (its MAC as the Ethernet source), as a real PC's would.
     const lines: string[] = [];
