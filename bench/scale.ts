@@ -5,8 +5,8 @@
  * export` and served by dnsmasq (proxyDHCP + TFTP) + nginx. The figure is the time until every client
  * has kernel + initrd; each N runs BENCH_ROUNDS times per server, alternating which goes first.
  *
- * Both servers in one namespace of a TestLan (serially), the clients in another: traffic stays in
- * throw-away namespaces. The ISO is the bench fixture with small payloads (only kernel + initrd matter).
+ * Both servers in one namespace of a TestLan (serially), the clients in another, each its own host with
+ * its own MAC (lib/storm-lan.ts): traffic stays in throw-away namespaces. The ISO is the bench fixture with small payloads (only kernel + initrd matter).
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
