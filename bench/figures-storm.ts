@@ -1,17 +1,21 @@
 /**
  * Boot storm: `bootdrop serve` (proxy mode, the compiled engine) in one namespace of a TestLan, and
- * 50 simulated PXE clients starting at once in another (bench/storm-client). All must finish; the
+ * 50 simulated PXE clients starting at once in another (bench/storm-client; each PC its own host there,
+ * a macvlan device with its MAC and address: lib/storm-lan). All must finish; the
  * figures are the DHCP reply latencies per stage (p50/p99, taken from a packet capture in the client
  * namespace: kernel timestamps, so the busy client process does not inflate them) and the storm's time.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { TestLan } from '../test/helpers/netns';
-import { repoRoot, WORK, type Fixture } from './fixture';
+import { WORK, type Fixture } from './fixture';
 import { dhcpTimings } from './lib/pcap';
 import { run, Server, sleep } from './lib/proc';
 import type { Row } from './lib/report';
+import { createStormLan, startServe } from './lib/storm-lan';
+import { MAX_STORM_PCS } from './lib/storm-pcs';
 import { envInt, median, percentile } from './lib/stats';
+
+const NET = '10.232.0';
 
 interface StormResult {
   dhcpMs: Record<string, number[]>;
@@ -23,22 +27,10 @@ interface StormResult {
 export async function stormFigures(fx: Fixture, say: (s: string) => void): Promise<Row[]> {
   const count = envInt('BENCH_STORM_CLIENTS', 50);
   const rounds = envInt('BENCH_ROUNDS', 3);
-  const lan = await TestLan.create('stm');
+  if (count > MAX_STORM_PCS) throw new Error(`BENCH_STORM_CLIENTS: at most ${MAX_STORM_PCS}, not ${count}`);
+  const { lan, srv, cli } = await createStormLan('stm', NET, count);
   let serve: Server | null = null;
   try {
-    const srv = await lan.addHost('srv', '10.232.0.2/24');
-    const cli = await lan.addHost('cli', '10.232.0.10/24');
-    // PXE ROMs broadcast to 255.255.255.255; without a default route Linux has no interface for it.
-    await cli.exec(['ip', 'route', 'add', 'default', 'dev', 'eth0']);
-    if (count > 150) throw new Error('BENCH_STORM_CLIENTS: at most 150 (one address each in 10.232.0.100-249)');
-    // One address per simulated PC, as the LAN's DHCP server would have handed out (one batch call).
-    const batch = path.join(WORK, 'storm-addresses.batch');
-    await fsp.writeFile(
-      batch,
-      Array.from({ length: count }, (_, i) => `address add 10.232.0.${100 + i}/24 dev eth0\n`).join(''),
-    );
-    await run('ip', ['-n', cli.ns, '-batch', batch]);
-    const root = repoRoot();
     // BENCH_PROFILE=<dir>: write a V8 CPU profile of `bootdrop serve` there (open in Chrome DevTools);
     // BENCH_PROFILE_US=<n> samples every n µs (default 1000, too coarse for a 10 ms burst: try 100).
     const interval = process.env.BENCH_PROFILE_US ? [`--cpu-prof-interval=${envInt('BENCH_PROFILE_US', 1000)}`] : [];
@@ -48,22 +40,7 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
     // BENCH_SERVE_FLAGS="--trace-deopt …": more Node/V8 flags for `bootdrop serve`; BENCH_SERVE_LOG=<file>
     // keeps what it printed (stdout and stderr).
     prof.push(...(process.env.BENCH_SERVE_FLAGS ?? '').split(' ').filter(Boolean));
-    serve = Server.start('bootdrop serve', 'ip', [
-      'netns',
-      'exec',
-      srv.ns,
-      process.execPath,
-      ...prof,
-      path.join(root, 'bin', 'bootdrop.js'),
-      'serve',
-      fx.iso,
-      '--mode',
-      'proxy',
-      '--interface',
-      'eth0',
-      '--json',
-    ]);
-    await serve.waitFor(/"serving":true/, 60_000);
+    serve = await startServe(srv, fx.iso, prof);
     const stages = ['burst', 'discover', '4011', 'ipxe', 'all'] as const;
     const p50 = new Map<string, number[]>(stages.map((k) => [k, []]));
     const p99 = new Map<string, number[]>(stages.map((k) => [k, []]));
@@ -82,7 +59,7 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
             process.execPath,
             path.join(__dirname, 'storm-client.js'),
             srv.address!,
-            '10.232.0',
+            NET,
             String(count),
             'dhcp-only',
           ],
@@ -106,7 +83,7 @@ export async function stormFigures(fx: Fixture, say: (s: string) => void): Promi
             process.execPath,
             path.join(__dirname, 'storm-client.js'),
             srv.address!,
-            '10.232.0',
+            NET,
             String(count),
           ],
           600_000,

@@ -5,15 +5,17 @@
  * export` and served by dnsmasq (proxyDHCP + TFTP) + nginx. The figure is the time until every client
  * has kernel + initrd; each N runs BENCH_ROUNDS times per server, alternating which goes first.
  *
- * Both servers in one namespace of a TestLan (serially), the clients in another: traffic stays in
- * throw-away namespaces. The ISO is the bench fixture with small payloads (only kernel + initrd matter).
+ * Both servers in one namespace of a TestLan (serially), the clients in another, each its own host with
+ * its own MAC (lib/storm-lan.ts): traffic stays in throw-away namespaces. The ISO is the bench fixture with small payloads (only kernel + initrd matter).
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { TestLan, type NetnsHost } from '../test/helpers/netns';
+import type { NetnsHost } from '../test/helpers/netns';
 import { buildFixture, repoRoot, warm, WORK, type Fixture } from './fixture';
 import { run, Server, sleep } from './lib/proc';
 import { machineInfo } from './lib/report';
+import { createStormLan, startServe } from './lib/storm-lan';
+import { MAX_STORM_PCS } from './lib/storm-pcs';
 import { envInt, fmt, median, MiB, percentile } from './lib/stats';
 import { setup } from './run';
 
@@ -48,22 +50,7 @@ interface Contender {
 }
 
 async function startBootdrop(srv: NetnsHost, fx: Fixture): Promise<Contender> {
-  const root = repoRoot();
-  const serve = Server.start('bootdrop serve', 'ip', [
-    'netns',
-    'exec',
-    srv.ns,
-    process.execPath,
-    path.join(root, 'bin', 'bootdrop.js'),
-    'serve',
-    fx.iso,
-    '--mode',
-    'proxy',
-    '--interface',
-    'eth0',
-    '--json',
-  ]);
-  await serve.waitFor(/"serving":true/, 60_000);
+  const serve = await startServe(srv, fx.iso);
   return { kind: 'bootdrop', stop: () => serve.stop() };
 }
 
@@ -158,8 +145,8 @@ function curve(counts: number[], series: Record<Kind, number[]>): string {
 
 async function main(): Promise<void> {
   const counts = (process.env.BENCH_SCALE_COUNTS ?? '10,25,50,100,150').split(',').map(Number);
-  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 150))
-    throw new Error('BENCH_SCALE_COUNTS: whole numbers 1-150 (one address each in .100-.249)');
+  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_STORM_PCS))
+    throw new Error(`BENCH_SCALE_COUNTS: whole numbers 1-${MAX_STORM_PCS} (one address each in .100-.249)`);
   const rounds = envInt('BENCH_ROUNDS', 2);
   await setup({ engine: true });
   const fx = await buildFixture(
@@ -173,21 +160,10 @@ async function main(): Promise<void> {
     say,
   );
   await warm([fx.iso]);
-  const lan = await TestLan.create('scl');
+  const { lan, srv, cli } = await createStormLan('scl', NET, Math.max(...counts));
   const contenders: Contender[] = [];
   const results = new Map<string, Sample[]>();
   try {
-    const srv = await lan.addHost('srv', `${NET}.2/24`);
-    const cli = await lan.addHost('cli', `${NET}.10/24`);
-    await cli.exec(['ip', 'route', 'add', 'default', 'dev', 'eth0']);
-    const batch = path.join(WORK, 'scale-addresses.batch');
-    await fsp.mkdir(WORK, { recursive: true });
-    const most = Math.max(...counts);
-    await fsp.writeFile(
-      batch,
-      Array.from({ length: most }, (_, i) => `address add ${NET}.${100 + i}/24 dev eth0\n`).join(''),
-    );
-    await run('ip', ['-n', cli.ns, '-batch', batch]);
     const site = path.join(WORK, 'scale-site');
     // One server at a time owns ports 67/69/80/4011 in the namespace: all rounds of one, then the other,
     // alternating the order per N so neither always runs on a warmer machine.

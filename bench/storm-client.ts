@@ -8,9 +8,10 @@
  * With dhcp-only, every client sends just its DISCOVER (a pure DHCP burst, nothing else loading the server).
  *
  * Prints JSON: every DHCP reply latency (ms, from first send), per-client total ms, failures.
- * Client i uses address <clientNet>.<100+i> (added to the namespace's eth0 by the bench) for its
- * 4011 request, TFTP and HTTP, like 50 PCs that got their addresses from the LAN's DHCP server;
- * DHCP replies all arrive on one port-68 socket and are matched by xid.
+ * Client i is the host lib/storm-lan.ts made for it: MAC stormMac(i) (its chaddr here), address
+ * <clientNet>.<100+i>, as a PC that got its address from the LAN's DHCP server. It sends its 4011
+ * requests, TFTP and HTTP from that address; the broadcast DISCOVERs and their offers go through one
+ * shared port-68 socket. Replies are matched by xid.
  */
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
@@ -18,6 +19,7 @@ import { decode, encode } from '../main/dhcp';
 import { clientPacket, type ClientKind } from '../test/helpers/dhcp/packets';
 import { fetchTftp } from './tftp-client';
 import { errorMessage } from '../main/errors';
+import { stormAddress, stormMac } from './lib/storm-pcs';
 
 const TRIES = 4;
 const RETRY_MS = 1000;
@@ -45,12 +47,17 @@ function firstBootItem(opt43: Buffer | undefined): number | null {
   return null;
 }
 
+/** Replies on the shared port-68 socket and on each PC's own, matched to their requests by xid. */
 class DhcpPort {
   private waiting = new Map<number, (r: { file: string; bootItem: number | null }) => void>();
   /** Reply latencies by stage: 'discover' (the first wave, all clients at once), '4011', 'ipxe'. */
   readonly latencies = new Map<string, number[]>();
 
   constructor(private readonly sock: dgram.Socket) {
+    this.listen(sock);
+  }
+
+  listen(sock: dgram.Socket): void {
     sock.on('message', (msg) => {
       let p;
       try {
@@ -69,7 +76,10 @@ class DhcpPort {
     });
   }
 
-  /** Send until a reply with this xid arrives (bounded retries); resolves with the boot file name. */
+  /**
+   * Send until a reply with this xid arrives (bounded retries); resolves with the boot file name.
+   * Through `from` (a PC's own socket), else the shared one.
+   */
   async ask(
     stage: string,
     kind: ClientKind,
@@ -80,6 +90,7 @@ class DhcpPort {
     port: number,
     ciaddr?: string,
     bootItem?: number | null,
+    from: dgram.Socket = this.sock,
   ): Promise<Reply> {
     // A PXE ROM's 4011 request names the menu item it picked (PXE_BOOT_ITEM, sub-option 71, layer 0).
     const extra =
@@ -90,7 +101,7 @@ class DhcpPort {
     const t0 = performance.now();
     const got = new Promise<{ file: string; bootItem: number | null }>((resolve) => this.waiting.set(xid, resolve));
     for (let i = 0; i < TRIES; i++) {
-      this.sock.send(bytes, port, dest);
+      from.send(bytes, port, dest);
       const r = await Promise.race([got, new Promise<null>((res) => setTimeout(() => res(null), RETRY_MS))]);
       if (r !== null) {
         const ms = performance.now() - t0;
@@ -139,24 +150,36 @@ function bootFiles(script: string): string[] {
   return files;
 }
 
+/** A UDP socket on address:port; SO_REUSEADDR so each PC's <ip>:68 sits beside the shared 0.0.0.0:68. */
+function bindUdp(port: number, address: string): Promise<dgram.Socket> {
+  const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+  return new Promise((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind(port, address, () => {
+      sock.off('error', reject);
+      sock.on('error', (err) => process.stderr.write(`storm-client: UDP ${address}:${port}: ${err.message}\n`));
+      resolve(sock);
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const [server, clientNet, countArg, only] = process.argv.slice(2);
   const dhcpOnly = only === 'dhcp-only';
   const count = Number(countArg);
-  const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
-  await new Promise<void>((resolve) => sock.bind(68, '0.0.0.0', () => resolve()));
+  const sock = await bindUdp(68, '0.0.0.0');
   sock.setBroadcast(true);
-  sock.on('error', (err) => process.stderr.write(`storm-client: DHCP socket: ${err.message}\n`));
   const dhcp = new DhcpPort(sock);
   const failures: string[] = [];
   const totals: number[] = [];
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const mac = `52:54:00:be:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+      const mac = stormMac(i);
       const xid = (0x5e000000 + i * 16) >>> 0;
-      const ip = `${clientNet}.${100 + i}`;
+      const ip = stormAddress(clientNet!, i);
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      let own: dgram.Socket | null = null;
       const c0 = performance.now();
       try {
         if (dhcpOnly) {
@@ -164,13 +187,16 @@ async function main(): Promise<void> {
           return;
         }
         const offer = await dhcp.ask('discover', 'bios', mac, xid, 1, '255.255.255.255', 67);
-        const pxe = await dhcp.ask('4011', 'bios', mac, xid + 1, 3, server!, 4011, ip, offer.bootItem);
+        // The 4011 request comes from the PC's address, port 68, as a PXE ROM's does.
+        own = await bindUdp(68, ip);
+        dhcp.listen(own);
+        const pxe = await dhcp.ask('4011', 'bios', mac, xid + 1, 3, server!, 4011, ip, offer.bootItem, own);
         const loader = await fetchTftp(server!, 69, pxe.file, 1432, 1, ip);
         if (loader.bytes === 0) throw new Error(`empty loader ${pxe.file}`);
         let ipxe = await dhcp.ask('ipxe', 'ipxe', mac, xid + 2, 1, '255.255.255.255', 67);
         // dnsmasq's proxy offer to iPXE carries a menu, not the file: iPXE then asks 4011, as here.
         if (!ipxe.file.startsWith('http://') && ipxe.bootItem !== null)
-          ipxe = await dhcp.ask('ipxe', 'ipxe', mac, xid + 4, 3, server!, 4011, ip, ipxe.bootItem);
+          ipxe = await dhcp.ask('ipxe', 'ipxe', mac, xid + 4, 3, server!, 4011, ip, ipxe.bootItem, own);
         if (!ipxe.file.startsWith('http://')) throw new Error(`iPXE was offered "${ipxe.file}", not a script URL`);
         const script = (await httpGet(ipxe.file, agent, ip)).toString();
         for (const f of bootFiles(script)) await httpGet(f, agent, ip);
@@ -179,6 +205,7 @@ async function main(): Promise<void> {
         failures.push(`${mac}: ${errorMessage(err)}`);
       } finally {
         agent.destroy();
+        own?.close();
       }
     }),
   );
