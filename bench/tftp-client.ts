@@ -104,8 +104,11 @@ export function fetchTftp(
       expected++;
       inWindow++;
       if (len < bs) {
-        sendAck(expected - 1);
-        return finish(null);
+        // Close only once the final ACK has left: a send still queued when the socket closes is dropped,
+        // and the server would then resend the last block until it gives up, like for a vanished PC.
+        if (timer) clearTimeout(timer);
+        sock.send(ack(expected - 1), tid || port, host, () => finish(null));
+        return;
       }
       if (inWindow >= ws) {
         inWindow = 0;
