@@ -9,6 +9,7 @@
  */
 import { readFatFile, type ReadAt } from '../iso/fat';
 import type { Vfs } from '../vfs';
+import { errorMessage } from '../errors';
 import type { SourceProbe } from './probe';
 
 /** What boot planning needs of an El Torito catalogue entry (main/iso's ElToritoEntry fits). */
@@ -127,10 +128,7 @@ export async function planElTorito(
           firmware: ['uefi'],
         });
       } catch (err) {
-        out.warnings.push(
-          `the El Torito EFI image (${e.imagePath}) could not be read as FAT: ` +
-            `${err instanceof Error ? err.message : String(err)}`,
-        );
+        out.warnings.push(`the El Torito EFI image (${e.imagePath}) could not be read as FAT: ${errorMessage(err)}`);
       }
     }
   }

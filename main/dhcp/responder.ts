@@ -201,8 +201,7 @@ export class Responder {
     if (relayed && via === 'pxe') {
       out.logs.push({
         level: 'debug',
-        message:
-          `ignored ${messageTypeName(type)} on port 4011 with giaddr ${req.giaddr} ` + '(relays forward port 67 only)',
+        message: `ignored ${messageTypeName(type)} on port 4011 with giaddr ${req.giaddr} (relays forward port 67 only)`,
         client: mac,
       });
       return out;
@@ -328,8 +327,7 @@ export class Responder {
     if (!d) {
       out.logs.push({
         level: 'debug',
-        message:
-          `${messageTypeName(type)} from a client that is not network-booting: ` + "left to the network's DHCP server",
+        message: `${messageTypeName(type)} from a client that is not network-booting: left to the network's DHCP server`,
         client: clientMac(req),
       });
       return;

@@ -11,6 +11,7 @@ import * as nodePath from 'node:path';
 import type { BootEntry, EntrySecureBoot } from '../../contract';
 import type { Vfs } from '../../vfs';
 import { errorMessage } from '../../errors';
+import { isoOwnChainReason } from '../messages';
 import {
   chainsTo,
   commonName,
@@ -194,11 +195,11 @@ export async function addSecureBootVerdicts(vfs: Vfs, entries: BootEntry[], shim
         if (isoChain && sig && chainsTo(sig, isoChain.shimCa))
           v = {
             ...v,
-            reason:
-              `${v.reason.replace(/: Debian's shim does not trust it.*$/, '')}: Debian's shim does not trust it; ` +
-              `the ISO's own shim (${commonName(isoChain.shimCa.subject)}) does, and its GRUB ` +
-              `${isoChain.grubNetwork ? 'is a network build' : 'cannot boot from the network (no tftp/efinet)'}; ` +
-              "Bootdrop does not serve the ISO's own chain yet: turn Secure Boot off for this entry",
+            reason: isoOwnChainReason(
+              v.reason.replace(/: Debian's shim does not trust it.*$/, ''),
+              commonName(isoChain.shimCa.subject),
+              isoChain.grubNetwork,
+            ),
           };
       }
       cache.set(e.kernel, v);
