@@ -11,7 +11,7 @@
 import type { OsFamily } from '../contract';
 import type { SourceProbe } from './probe';
 
-export interface BootFiles {
+interface BootFiles {
   label: string;
   kernel: string;
   initrd: string[];

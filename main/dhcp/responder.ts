@@ -22,7 +22,7 @@ import {
 } from './reply';
 import { errorMessage } from '../errors';
 
-export type Exchange = 'discover' | 'request' | 'pxe-4011' | 'lease';
+type Exchange = 'discover' | 'request' | 'pxe-4011' | 'lease';
 
 export interface ClientEvent {
   mac: string;
@@ -32,7 +32,7 @@ export interface ClientEvent {
   exchange: Exchange;
 }
 
-export interface LogLine {
+interface LogLine {
   level: LogLevel;
   message: string;
   client?: string;

@@ -15,7 +15,7 @@ import {
 } from './errors';
 
 /** Never published, never browsed into: the OS, its configuration and secrets, pseudo file systems. */
-export const SYSTEM_FOLDERS = [
+const SYSTEM_FOLDERS = [
   '/etc',
   '/usr',
   '/var',

@@ -13,10 +13,10 @@ import { BOOT_SCRIPT_PATH } from '../boot/paths';
 import { grubNeverAskedNotice, ipxeNeverRanNotice, secureBootRefusedEntryNotice } from './errors';
 
 export const SIGNED_CHAIN = 'Secure Boot chain: Debian shim → GRUB';
-export const IPXE_CHAIN = 'iPXE';
+const IPXE_CHAIN = 'iPXE';
 
 /** How long a loader may run before it should have fetched its menu. */
-export const MENU_WAIT_MS = 30_000;
+const MENU_WAIT_MS = 30_000;
 
 const SHIM = /^\/loaders\/shim(x64|aa64)\.efi$/i;
 const GRUB = /^\/loaders\/grub(x64|aa64)\.efi$/i;

@@ -22,12 +22,12 @@ import {
   type SignerInfo,
 } from './authenticode';
 
-export const DEBIAN_CHAIN = 'Debian shim → GRUB';
+const DEBIAN_CHAIN = 'Debian shim → GRUB';
 
 /** The CA a shim trusts, read once per file. */
 const caCache = new Map<string, Promise<X509Certificate | null>>();
 
-export function shimCa(shimPath: string): Promise<X509Certificate | null> {
+function shimCa(shimPath: string): Promise<X509Certificate | null> {
   let p = caCache.get(shimPath);
   if (!p) {
     p = (async () => {
@@ -63,7 +63,7 @@ function signerOf(sig: SignerInfo): X509Certificate | undefined {
 }
 
 /** The verdict for one signed/unsigned EFI image (kernel or .efi program) and Debian's shim CA. */
-export function verdictFor(sig: SignerInfo | null, ca: X509Certificate | null, what: string): EntrySecureBoot {
+function verdictFor(sig: SignerInfo | null, ca: X509Certificate | null, what: string): EntrySecureBoot {
   if (!sig)
     return {
       bootable: false,

@@ -65,12 +65,3 @@ export function clientBytes(kind: ClientKind, o: Parameters<typeof clientPacket>
  * /loaders/snponly.efi, UEFI HTTP Boot → http://<server>/loaders/ipxe.efi, any iPXE → /boot.ipxe.
  */
 export const productPolicy: BootPolicy = new PxePolicy({ httpPort: 80 });
-/** What the product offers each client kind (see productPolicy). */
-export const OFFERED = {
-  bios: '/loaders/undionly.kpxe',
-  uefi: '/loaders/snponly.efi',
-  http: (server: string) => `http://${server}/loaders/ipxe.efi`,
-  ipxe: (server: string) => `http://${server}/boot.ipxe`,
-} as const;
-/** @deprecated the name of the hand-written policy this replaced; it is productPolicy now. */
-export const staticPolicy: BootPolicy = productPolicy;
