@@ -10,8 +10,6 @@ import type { WireError } from '../main/contract/wire';
 
 export type { FixPortsResult, OpenDialogRequest, OpenDialogResult } from '../main/contract/shell';
 
-export type RequestChannel = `bootdrop:${RequestName}`;
-
 export const REQUEST_CHANNELS = Object.fromEntries(REQUEST_NAMES.map((name) => [name, `bootdrop:${name}`])) as {
   readonly [K in RequestName]: `bootdrop:${K}`;
 };
@@ -19,7 +17,7 @@ export const REQUEST_CHANNELS = Object.fromEntries(REQUEST_NAMES.map((name) => [
 export const EVENT_CHANNEL = 'bootdrop:event';
 
 /** Desktop-only requests: the optional shell capabilities of main/contract/shell.ts. */
-export interface ShellRequests {
+interface ShellRequests {
   fixPrivilegedPorts: { req: void; res: FixPortsResult };
   openDialog: { req: OpenDialogRequest; res: OpenDialogResult };
 }

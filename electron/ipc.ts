@@ -43,7 +43,7 @@ export class TrustedSenders {
   }
 }
 
-export interface ShellActions {
+interface ShellActions {
   fixPrivilegedPorts(): Promise<FixPortsResult>;
   /** `sender` is the webContents that asked: the dialog is modal to its window. */
   openDialog(req: OpenDialogRequest, sender: number): Promise<OpenDialogResult>;

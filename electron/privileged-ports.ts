@@ -17,7 +17,7 @@ import type { ServingState } from '../main/contract';
 import type { FixPortsResult } from './channels';
 
 /** Where the .deb puts the helper; the polkit action names exactly this path. */
-export const INSTALLED_HELPER = '/opt/Bootdrop/resources/linux/bootdrop-ports';
+const INSTALLED_HELPER = '/opt/Bootdrop/resources/linux/bootdrop-ports';
 export const MANUAL_COMMAND = 'sudo sysctl -w net.ipv4.ip_unprivileged_port_start=67';
 const FIREWALL_MANUAL = 'sudo firewall-cmd --add-port=67/udp --add-port=69/udp --add-port=4011/udp --add-port=80/tcp';
 
@@ -31,7 +31,7 @@ export type Runner = (
   args: readonly string[],
 ) => Promise<{ code: number | null; stdout: string; stderr: string; missing: boolean }>;
 
-export const runCommand: Runner = (file, args) =>
+const runCommand: Runner = (file, args) =>
   new Promise((resolve) => {
     execFile(file, [...args], { timeout: 5 * 60_000 }, (err, stdout, stderr) => {
       if (!err) return resolve({ code: 0, stdout, stderr, missing: false });
@@ -59,7 +59,7 @@ function pkexecFailure(code: number | null, stderr: string): string {
 }
 
 /** Where the helper's `allow --remember` keeps the setting (build/linux/bootdrop-ports). */
-export const REMEMBERED_FILE = '/etc/sysctl.d/60-bootdrop.conf';
+const REMEMBERED_FILE = '/etc/sysctl.d/60-bootdrop.conf';
 
 /** Whether a remembered grant is in place (the app offers to undo it). */
 export function portsRemembered(platform: NodeJS.Platform, file = REMEMBERED_FILE): boolean {

@@ -8,17 +8,11 @@
  */
 import { readFile, rename, writeFile, mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  DEFAULT_SETTINGS,
-  SETTINGS_VERSION,
-  SettingsError,
-  validateSettings,
-  type BootdropSettings,
-} from '../main/config';
+import { DEFAULT_SETTINGS, SettingsError, validateSettings, type BootdropSettings } from '../main/config';
 import { errorMessage } from '../main/errors';
 
 // The shape and its validation live in main/config: `bootdrop serve --config` reads the same file.
-export { DEFAULT_SETTINGS, SETTINGS_VERSION, SettingsError, validateSettings };
+export { DEFAULT_SETTINGS, SettingsError, validateSettings };
 export type ShellSettings = BootdropSettings;
 
 export interface LoadedSettings {

@@ -36,9 +36,9 @@ import { attachCloseToTray, createMainWindow, revealWindow } from './window';
 import { errorMessage } from '../main/errors';
 
 /** The engine as the shell needs it: the contract, plus shutdown (Session has both). */
-export type Engine = BootdropApi & { dispose(): Promise<void> };
+type Engine = BootdropApi & { dispose(): Promise<void> };
 
-export interface ShellPaths {
+interface ShellPaths {
   preload: string;
   entry: AppEntry;
   trayIconDir: string;

@@ -31,7 +31,7 @@ export function nameHasOwner(name: string, env: NodeJS.ProcessEnv = process.env)
   });
 }
 
-export const probeWatcher: WatcherProbe = () => nameHasOwner(WATCHER);
+const probeWatcher: WatcherProbe = () => nameHasOwner(WATCHER);
 
 /**
  * When the bus cannot be asked (no dbus-send): a plain "GNOME" desktop has no tray; Ubuntu's reads

@@ -16,7 +16,7 @@ export interface TrayDeps {
   onAction(action: TrayAction, checked?: boolean): void;
 }
 
-export function menuTemplate(items: TrayItem[], onAction: TrayDeps['onAction']): MenuItemConstructorOptions[] {
+function menuTemplate(items: TrayItem[], onAction: TrayDeps['onAction']): MenuItemConstructorOptions[] {
   return items.map((item): MenuItemConstructorOptions => {
     switch (item.kind) {
       case 'separator':

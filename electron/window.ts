@@ -6,7 +6,7 @@
 import type { BrowserWindow as BrowserWindowType, BrowserWindowConstructorOptions } from 'electron';
 import { SECURE_WEB_PREFERENCES, type AppEntry } from './security';
 
-export type BrowserWindowCtor = new (options: BrowserWindowConstructorOptions) => BrowserWindowType;
+type BrowserWindowCtor = new (options: BrowserWindowConstructorOptions) => BrowserWindowType;
 
 export interface MainWindowOptions {
   BrowserWindow: BrowserWindowCtor;
@@ -15,7 +15,7 @@ export interface MainWindowOptions {
   icon?: string;
 }
 
-export function mainWindowOptions(preload: string, icon?: string): BrowserWindowConstructorOptions {
+function mainWindowOptions(preload: string, icon?: string): BrowserWindowConstructorOptions {
   return {
     width: 1100,
     height: 760,

@@ -113,7 +113,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Resident set size of a process in bytes (VmRSS), or null once it is gone. */
-export function rssOf(pid: number): number | null {
+function rssOf(pid: number): number | null {
   try {
     const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : null;

@@ -19,7 +19,7 @@ export interface Row {
   compare?: boolean;
 }
 
-export function ratio(r: Row): number {
+function ratio(r: Row): number {
   return r.classic.length ? median(r.bootdrop) / median(r.classic) : NaN;
 }
 

@@ -13,7 +13,6 @@ export function percentile(xs: readonly number[], p: number): number {
 }
 
 export const MiB = 1024 * 1024;
-export const GiB = 1024 * MiB;
 
 /** Bytes per second as MB/s (10^6, as curl and nginx docs quote). */
 export function mbps(bytes: number, ms: number): number {

@@ -9,10 +9,11 @@
  */
 import { readFatFile, type ReadAt } from '../iso/fat';
 import type { Vfs } from '../vfs';
+import { errorMessage } from '../errors';
 import type { SourceProbe } from './probe';
 
 /** What boot planning needs of an El Torito catalogue entry (main/iso's ElToritoEntry fits). */
-export interface ElToritoLike {
+interface ElToritoLike {
   index: number;
   platform: 'bios' | 'efi' | number;
   emulation: 'none' | '1.2M' | '1.44M' | '2.88M' | 'hdd';
@@ -21,7 +22,7 @@ export interface ElToritoLike {
   imageSize: number;
 }
 
-export interface ElToritoBoot {
+interface ElToritoBoot {
   label: string;
   kind: 'memdisk' | 'chain';
   /** Path in the source (or an extracted file, see `files`). */
@@ -45,7 +46,7 @@ export interface ElToritoPlan {
 const EFI_PROGRAM = '/EFI/BOOT/BOOTX64.EFI';
 
 /** Read an El Torito list of unknown shape (the contract passes it through as `unknown`). */
-export function elToritoEntries(x: unknown): ElToritoLike[] {
+function elToritoEntries(x: unknown): ElToritoLike[] {
   const list = Array.isArray(x) ? x : [];
   return list.filter(
     (e): e is ElToritoLike =>
@@ -127,10 +128,7 @@ export async function planElTorito(
           firmware: ['uefi'],
         });
       } catch (err) {
-        out.warnings.push(
-          `the El Torito EFI image (${e.imagePath}) could not be read as FAT: ` +
-            `${err instanceof Error ? err.message : String(err)}`,
-        );
+        out.warnings.push(`the El Torito EFI image (${e.imagePath}) could not be read as FAT: ${errorMessage(err)}`);
       }
     }
   }

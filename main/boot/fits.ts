@@ -41,7 +41,7 @@ export function describePc(pc: PcInfo): string {
 }
 
 /** "BIOS", "UEFI x86_64": iPXE's ${platform} and ${buildarch} in the words the UI uses. */
-export function firmwareName(pc: PcInfo): string | null {
+function firmwareName(pc: PcInfo): string | null {
   if (pc.platform === 'pcbios') return 'BIOS';
   if (pc.platform === 'efi') return pc.arch ? `UEFI ${pc.arch}` : 'UEFI';
   return pc.platform;

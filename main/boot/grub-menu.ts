@@ -16,6 +16,7 @@ import type { BootEntry, MenuSettings, SourceSummary } from '../contract';
 import { SERVER_TOKEN, splitCmdline } from './cmdline';
 import { asciiText, fillServer } from './ipxe-script';
 import { applyMenu } from './menu';
+import { wrongCpuNote } from './messages';
 import { hostPort, loaderPath, sourceTreePath, type ServerAddress } from './paths';
 
 /** Where GRUB builds look for their config over the network; all get the same generated file. */
@@ -100,13 +101,7 @@ function refusal(e: BootEntry): string[] {
 }
 
 function wrongCpu(cpu: 'x64' | 'arm64' | 'ia32'): string[] {
-  return [
-    `echo ${grubQuote(
-      `This entry is built for ${CPU_NAME[cpu]} PCs and this PC has another CPU: ` +
-        "serve an ISO for this PC's architecture.",
-    )}`,
-    'sleep --interruptible 30',
-  ];
+  return [`echo ${grubQuote(wrongCpuNote(CPU_NAME[cpu]))}`, 'sleep --interruptible 30'];
 }
 
 /** The whole grub.cfg. `plans` are planSource results (or summaries); `menu` the user's settings. */

@@ -8,7 +8,7 @@
 import type { ConfigLoader } from './syslinux';
 
 /** A word as written: segments keep whether they were quoted (single quotes disable expansion). */
-export type GrubWord = Array<{ text: string; quote: 'none' | 'single' | 'double' }>;
+type GrubWord = Array<{ text: string; quote: 'none' | 'single' | 'double' }>;
 
 export type GrubStmt =
   | { type: 'cmd'; words: GrubWord[]; line: number }
@@ -99,7 +99,7 @@ function tokenize(text: string): Tok[] {
   return toks;
 }
 
-export function literal(word: GrubWord): string {
+function literal(word: GrubWord): string {
   return word.map((s) => s.text).join('');
 }
 
@@ -182,7 +182,7 @@ export function parseGrubConfig(text: string): GrubStmt[] {
   return parseList(false, new Set()).body;
 }
 
-export interface GrubEntry {
+interface GrubEntry {
   title: string;
   /** Menu path for nested submenus, e.g. ['Advanced options']. */
   submenu: string[];

@@ -12,6 +12,7 @@ import { SERVER_TOKEN, splitCmdline } from './cmdline';
 import { BOOT_FAILED_PREFIX } from '../http/boot-report';
 import { describePc, fitOnPc, formatRam } from './fits';
 import { applyMenu } from './menu';
+import { SANBOOT_NOTICE } from './messages';
 import { PC_FACTS_QUERY } from './pc-facts';
 import {
   BOOT_SCRIPT_PATH,
@@ -123,11 +124,7 @@ function entryCommands(e: BootEntry, server: ServerAddress): string[] {
       return ['imgfree', ['chain', file(e.kernel!), ...args].join(' ') + ' || goto bd-failed'];
     case 'sanboot':
       // iPXE prints nothing while it boots a SAN disk: say what is happening before it starts.
-      return [
-        'echo Starting the whole ISO as a virtual CD (sanboot). A blank screen that stays means this ISO cannot ' +
-          'start from the network.',
-        `sanboot --no-describe ${iso} || goto bd-failed`,
-      ];
+      return [`echo ${SANBOOT_NOTICE}`, `sanboot --no-describe ${iso} || goto bd-failed`];
     case 'memdisk':
       // memdisk emulates a drive from its initrd: an El Torito floppy/hard-disk image, else the whole ISO.
       return [

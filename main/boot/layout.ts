@@ -16,6 +16,7 @@ import type { ClassicPxelinux } from './classic';
 import { HostFileSource } from './host-file';
 import { GRUB_CONFIG_PATHS, refusedNotePath, refusedNoteText, renderGrubConfig } from './grub-menu';
 import { renderIpxeScript } from './ipxe-script';
+import { loadersMissingMessage, noOwnPxelinuxMessage, twoClassicSourcesMessage } from './messages';
 import { BOOT_SCRIPT_PATH, LOADERS_PATH, type ServerAddress } from './paths';
 import type { SourcePlan } from './plan';
 
@@ -78,23 +79,12 @@ export async function layoutServedTree(
 ): Promise<ServedLayout> {
   const missing = REQUIRED_LOADERS.filter((f) => !existsSync(nodePath.join(opts.loadersDir, f)));
   if (missing.length > 0) {
-    throw new Error(
-      `boot loaders missing in ${opts.loadersDir}: ${missing.join(', ')} — reinstall Bootdrop, or run ` +
-        `scripts/refresh-loaders.sh in a checkout`,
-    );
+    throw new Error(loadersMissingMessage(opts.loadersDir, missing));
   }
   const classicSources = sources.filter((s) => s.classicPxelinux);
-  if (classicSources.length > 1)
-    throw new Error(
-      `only one source can be served the classic PXELINUX way (it owns the tree root); got ` +
-        `${classicSources.map((s) => s.id).join(', ')}`,
-    );
+  if (classicSources.length > 1) throw new Error(twoClassicSourcesMessage(classicSources.map((s) => s.id)));
   const classicSource = classicSources[0];
-  if (classicSource && !classicSource.plan.classicPxelinux)
-    throw new Error(
-      `source ${classicSource.id} has no PXELINUX of its own (lpxelinux.0 + PXE menu); it cannot be served the ` +
-        `classic way`,
-    );
+  if (classicSource && !classicSource.plan.classicPxelinux) throw new Error(noOwnPxelinuxMessage(classicSource.id));
 
   const mounted: string[] = [];
   const files: string[] = [];

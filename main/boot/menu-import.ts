@@ -32,7 +32,7 @@ const GRUB_ROOTS = [
   '/EFI/centos/grub.cfg',
 ] as const;
 
-export interface ImportedEntry {
+interface ImportedEntry {
   title: string;
   kernel: string; // real path in the source
   initrd: string[];

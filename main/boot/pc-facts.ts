@@ -125,7 +125,7 @@ export function parsePcFacts(query: string): PcInfo | null {
 }
 
 /** iPXE runs on the firmware's own network driver (snponly.efi, or ipxe.efi that found no driver). */
-export function usesFirmwareDriver(pc: PcInfo): boolean {
+function usesFirmwareDriver(pc: PcInfo): boolean {
   return pc.nic === 'SNP' || pc.nic === 'NII';
 }
 

@@ -12,6 +12,7 @@ import { detectClassicPxelinux, type ClassicPxelinux } from './classic';
 import { editCmdline, fillTemplate, SERVER_TOKEN, splitCmdline } from './cmdline';
 import { planElTorito } from './eltorito-boot';
 import { importIsoMenu } from './menu-import';
+import { GENERIC_BOOT_WARNING } from './messages';
 import { encodePath, rawIsoPath, sourceTreePath } from './paths';
 import { SourceProbe } from './probe';
 import { MEMDISK_MAX_BYTES, MEMTEST, RECIPES, type Detection, type Recipe } from './recipes';
@@ -46,11 +47,6 @@ export interface SourcePlan {
   /** Files served under treePath that are not in the source (BOOTX64.EFI read out of a FAT image). */
   extraFiles?: Array<{ path: string; data: Buffer }>;
 }
-
-const GENERIC_WARNING =
-  'generic boot — may not reach the desktop: Bootdrop does not know this OS, so it boots what the ISO declares ' +
-  'bootable (its El Torito images), the whole ISO as a virtual CD, or the kernels its own menu lists, as they ' +
-  'are; each entry says which';
 
 function hasElTorito(x: unknown): boolean {
   if (Array.isArray(x)) return x.length > 0;
@@ -278,7 +274,7 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
         firmware: ['bios', 'uefi'],
       });
     }
-    if (drafts.some((d) => d.origin === 'generic')) warnings.push(GENERIC_WARNING);
+    if (drafts.some((d) => d.origin === 'generic')) warnings.push(GENERIC_BOOT_WARNING);
     else if (kind === 'iso')
       warnings.push('no El Torito boot record and no known OS: this image is not bootable, nothing to offer');
     else if (drafts.length === 0)
@@ -331,11 +327,10 @@ export async function planSource(vfs: Vfs, info: SourceInfoLike, opts: PlanOptio
     if (d.minRamMiB !== undefined) e.minRamMiB = d.minRamMiB;
     return e;
   });
-  if (skipped.length > 0)
-    warnings.push(
-      `left out ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} of the ISO's own menu: ` +
-        `${skipped.join('; ')}`,
-    );
+  if (skipped.length > 0) {
+    const entries = `${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'}`;
+    warnings.push(`left out ${entries} of the ISO's own menu: ${skipped.join('; ')}`);
+  }
   warnings.push(...imported.warnings, ...probe.warnings);
 
   const classicPxelinux = kind === 'iso' || kind === 'folder' ? await detectClassicPxelinux(probe) : null;

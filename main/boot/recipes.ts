@@ -11,7 +11,7 @@
 import type { OsFamily } from '../contract';
 import type { SourceProbe } from './probe';
 
-export interface BootFiles {
+interface BootFiles {
   label: string;
   kernel: string;
   initrd: string[];
@@ -61,6 +61,12 @@ async function discInfo(p: SourceProbe): Promise<string | null> {
   const t = (await p.text('/.disk/info', 4096))?.split('\n')[0]?.trim();
   return t ? t.replace(/\s*-\s*Release.*$/, '').replace(/"/g, '') : null;
 }
+
+/** The Debian installer row's problem, as an ISO and as an extracted folder alike. */
+const DEBIAN_INSTALLER_PROBLEM =
+  "Debian's installer ISOs cannot boot over the network: the CD's installer (install.amd/initrd.gz) loads its " +
+  "components from the disc and has no network retriever. Use Debian's netboot files (netboot.tar.gz), or a " +
+  'Debian live ISO (live-boot), which Bootdrop boots';
 
 /** Human names for archiso base directories (the folder next to /boot holding airootfs). */
 const ARCHISO_NAMES: Record<string, string> = {
@@ -395,14 +401,8 @@ export const RECIPES: readonly Recipe[] = [
     kernelDir: (v) => new RegExp(`^/${escapeRe(v.installdir!)}/`, 'i'),
     netArgs: { iso: null, folder: null },
     dropArgs: [],
-    isoProblem:
-      "Debian's installer ISOs cannot boot over the network: the CD's installer (install.amd/initrd.gz) loads its " +
-      "components from the disc and has no network retriever. Use Debian's netboot files (netboot.tar.gz), or a " +
-      'Debian live ISO (live-boot), which Bootdrop boots',
-    folderProblem:
-      "Debian's installer ISOs cannot boot over the network: the CD's installer (install.amd/initrd.gz) loads its " +
-      "components from the disc and has no network retriever. Use Debian's netboot files (netboot.tar.gz), or a " +
-      'Debian live ISO (live-boot), which Bootdrop boots',
+    isoProblem: DEBIAN_INSTALLER_PROBLEM,
+    folderProblem: DEBIAN_INSTALLER_PROBLEM,
   },
 ];
 

@@ -46,7 +46,7 @@ export function parseSyslinuxConfig(text: string): SyslinuxStmt[] {
   return out;
 }
 
-export type SyslinuxEntryKind = 'linux' | 'com32' | 'pxe' | 'localboot';
+type SyslinuxEntryKind = 'linux' | 'com32' | 'pxe' | 'localboot';
 
 export interface SyslinuxEntry {
   /** LABEL name. */

@@ -10,6 +10,7 @@ import { DEFAULT_MENU } from '../boot';
 import { readSettingsFile, type BootdropSettings } from '../config';
 import type { BiosMenu, MenuSettings, ServeMode, SourceSummary } from '../contract';
 import { errorMessage } from '../errors';
+import { interfaceNullNotice, relayPoolsChangedNotice } from './messages';
 import type { Session } from '../session';
 
 /** Options given on the command line; each one that is set wins over the file. */
@@ -186,18 +187,10 @@ export class ConfiguredServe {
     let ifaceChanged = before?.interfaceName !== next.interfaceName && next.interfaceName !== null;
     if (before?.interfaceName && next.interfaceName === null) {
       ifaceChanged = false;
-      this.say(
-        'warn',
-        `interfaceName is now null (the recommended interface): that applies when the service restarts; still on ` +
-          `${before.interfaceName}`,
-      );
+      this.say('warn', interfaceNullNotice(before.interfaceName));
     }
     if (before && before.relayPools.join() !== next.relayPools.join())
-      this.say(
-        'warn',
-        `relayPools changed (${before.relayPools.join(', ') || 'none'} → ${next.relayPools.join(', ') || 'none'}): ` +
-          'that applies when the service restarts (systemctl restart bootdrop)',
-      );
+      this.say('warn', relayPoolsChangedNotice(before.relayPools, next.relayPools));
     if (!modeChanged && !ifaceChanged) return out;
     const wasServing = (await this.session.snapshot()).state.serving;
     if (wasServing) await this.session.stop();

@@ -24,6 +24,7 @@ import type { CliCommand, CliIo } from './index';
 import { errorMessage } from '../errors';
 import { lineFormatter, type LinePriority } from '../log';
 import { ConfiguredServe, type CommandLineOverrides, type DesiredConfig } from './serve-config';
+import { classicPortProblem, NO_CLASSIC_SOURCE, nothingToServeYet, POOL_NEEDS_DHCP_MODE } from './messages';
 
 const USAGE = [
   'bootdrop serve [<iso-or-folder>...] [--config <file>] [options]',
@@ -130,10 +131,7 @@ function parse(all: string[]): ServeArgs {
   if (mode !== null && !(MODES as readonly string[]).includes(mode))
     throw new UsageError(`--mode must be proxy, dhcp or auto, got "${mode}"`);
   if (o.pool !== undefined && (mode === 'proxy' || (mode === null && config === null)))
-    throw new UsageError(
-      '--pool hands out addresses, which proxy mode never does: add --mode dhcp (or auto), or leave --pool out to ' +
-        'give relayed PCs the boot file only',
-    );
+    throw new UsageError(POOL_NEEDS_DHCP_MODE);
   const timeout = (o.timeout as number | undefined) ?? null;
   if (timeout !== null && (!Number.isInteger(timeout) || timeout < 0 || timeout > 3600))
     throw new UsageError(`--timeout must be whole seconds 0-3600, got ${timeout}`);
@@ -236,10 +234,8 @@ function readyLines(session: Session, state: ServingState): string[] {
   const sources = session.effectiveSources();
   const what = sources.map((s) => `${s.osName} (${path.basename(s.path)})`).join(', ');
   const def = sources.flatMap((s) => s.entries).find((e) => e.isDefault);
-  const lines = [
-    `Ready: serving ${what} on ${state.interfaceName} ${state.address} — ${describeMode(state)}; ` +
-      `HTTP ${state.httpUrl}`,
-  ];
+  const where = `${state.interfaceName} ${state.address}`;
+  const lines = [`Ready: serving ${what} on ${where} — ${describeMode(state)}; HTTP ${state.httpUrl}`];
   if (def)
     lines.push(`Default entry: ${def.label} [${def.id}]. Boot the other PC from the network (PXE). Ctrl+C stops.`);
   return lines;
@@ -253,27 +249,10 @@ async function classicProblem(
   session: Session,
   httpPort: number,
 ): Promise<{ code: string; message: string; remedy: string } | null> {
-  if (!(await session.snapshot()).sources.some((s) => s.ownPxeMenu === true)) {
-    return {
-      code: 'ENOCLASSIC',
-      message: '--classic: none of the sources ships its own PXELINUX (lpxelinux.0 with a PXE menu)',
-      remedy:
-        'serve an ISO that has one (Arch Linux and archiso derivatives), or drop --classic to use the Bootdrop menu',
-    };
-  }
-  if (httpPort !== 80) {
-    return {
-      code: 'ECLASSICPORT',
-      message:
-        `--classic: the ISO's own PXELINUX menu fetches http://<server>/ on port 80, but HTTP runs on port ` +
-        `${httpPort}`,
-      remedy: 'serve with --http-port 80 (the default), or drop --classic',
-    };
-  }
-  return null;
+  if (!(await session.snapshot()).sources.some((s) => s.ownPxeMenu === true)) return NO_CLASSIC_SOURCE;
+  return httpPort !== 80 ? classicPortProblem(httpPort) : null;
 }
 
-/** The session's starting values: the config file (with the command line on top), else the command line. */
 /** --pool wins; else the config file's relayPools (already checked when the file was read). */
 function relayPoolsFor(a: ServeArgs, desired: DesiredConfig | null): { relayPools?: RelayPoolSpec[] } {
   if (a.relayPools.length > 0) return { relayPools: a.relayPools };
@@ -281,6 +260,7 @@ function relayPoolsFor(a: ServeArgs, desired: DesiredConfig | null): { relayPool
   return fromFile.length > 0 ? { relayPools: fromFile.map((spec) => parsePoolSpec(spec)) } : {};
 }
 
+/** The session's starting values: the config file (with the command line on top), else the command line. */
 function sessionOptions(a: ServeArgs, desired: DesiredConfig | null): SessionOptions {
   return {
     loadersDir: a.loadersDir,
@@ -474,9 +454,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       report(e.code, e.message, e.remedy);
     }
   } else if (configured) {
-    const line =
-      `Nothing to serve yet: add ISO paths to "sources" in ${a.config}, then reload (systemctl reload ` +
-      `bootdrop, or kill -HUP ${process.pid}).`;
+    const line = nothingToServeYet(configured.file, process.pid);
     if (a.json) session.log('warn', 'config', line);
     else out(line, 'warn');
   } else if (!a.json) {

@@ -8,8 +8,8 @@ import type { MenuSettings, ServeMode } from '../contract';
 import { InvalidRequestError, LIMITS, isAbsoluteHostPath, validateMenu, validateMode } from '../contract/validate';
 import { checkPoolsApart, parsePoolSpec, PoolSpecError } from '../dhcp/relay-pool';
 
-export const SETTINGS_VERSION = 1;
-export const MAX_SOURCES = 64;
+const SETTINGS_VERSION = 1;
+const MAX_SOURCES = 64;
 
 export interface BootdropSettings {
   version: typeof SETTINGS_VERSION;

@@ -281,7 +281,7 @@ export interface VolumeList {
  * The API the renderer sees as `window.bootdrop` (preload) or through the WebSocket bridge.
  * Every method is a request/response; events arrive through `onEvent`.
  */
-export interface BootdropRequests {
+interface BootdropRequests {
   snapshot: { req: void; res: EngineSnapshot };
   refreshInterfaces: { req: void; res: NetInterface[] };
   addSource: { req: { path: string }; res: SourceSummary };

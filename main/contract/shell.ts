@@ -14,7 +14,7 @@ export interface FixPortsResult {
 
 /** 'isos': the system's file dialog for ISO files (several at once); 'folder': one folder. */
 export type OpenDialogKind = 'isos' | 'folder';
-export const OPEN_DIALOG_KINDS: readonly OpenDialogKind[] = ['isos', 'folder'];
+const OPEN_DIALOG_KINDS: readonly OpenDialogKind[] = ['isos', 'folder'];
 
 export interface OpenDialogRequest {
   kind: OpenDialogKind;

@@ -51,11 +51,11 @@ export interface WireError {
   remedy?: string;
 }
 
-export type ResponseMessage =
+type ResponseMessage =
   | { kind: 'response'; id: number; ok: true; res?: unknown }
   | { kind: 'response'; id: number; ok: false; error: WireError };
 
-export interface EventMessage {
+interface EventMessage {
   kind: 'event';
   event: EngineEvent;
 }

@@ -4,6 +4,15 @@
  * so silence alone is not enough: the link itself must also look like laptop-to-PC — no router
  * behind it and at most one other machine on it.
  */
+import {
+  bareCableWhy,
+  cannotTellWhy,
+  otherMachinesWhy,
+  routerReachableWhy,
+  serverFoundWhy,
+  silenceWhy,
+  tooFewProbesWhy,
+} from './messages';
 
 /** Probes sent before silence counts (a lost probe or answer is not silence). */
 export const AUTO_PROBES = 3;
@@ -28,8 +37,6 @@ export interface AutoProbing {
 
 export type AutoVerdict = { mode: null; why: string } | { mode: 'proxy'; why: string } | { mode: 'dhcp'; why: string };
 
-const CHOOSE_DIRECT = 'if this is a direct cable to the PC, choose "Direct cable" (own DHCP) mode';
-
 /**
  * null while still listening; otherwise the mode and a sentence for the user saying why. `window` is
  * the listening time (tests shorten it).
@@ -40,33 +47,13 @@ export function decideAutoMode(
   iface: string,
   window: number = AUTO_WINDOW_MS,
 ): AutoVerdict {
-  if (p.serverSeen !== null)
-    return { mode: 'proxy', why: `found a DHCP server at ${p.serverSeen}: serving as proxyDHCP beside it` };
+  if (p.serverSeen !== null) return { mode: 'proxy', why: serverFoundWhy(p.serverSeen) };
   if (p.elapsedMs < window || link === null) return { mode: null, why: `looking for a DHCP server on ${iface}` };
-  if (p.probesSent < AUTO_PROBES)
-    return {
-      mode: 'proxy',
-      why:
-        `only ${p.probesSent} of ${AUTO_PROBES} DHCP probes could be sent on ${iface}, too little to call it a ` +
-        `bare cable: serving as proxyDHCP; ${CHOOSE_DIRECT}`,
-    };
-  const silence = `no other DHCP server answered ${p.probesSent} probes in ${(p.elapsedMs / 1000).toFixed(0)} s`;
-  const stay = 'staying proxyDHCP so Bootdrop never becomes a second DHCP server on a network';
-  if (link.defaultRouteHere === true)
-    return { mode: 'proxy', why: `${silence}, but a router is reachable through ${iface}: ${stay}; ${CHOOSE_DIRECT}` };
+  if (p.probesSent < AUTO_PROBES) return { mode: 'proxy', why: tooFewProbesWhy(p.probesSent, AUTO_PROBES, iface) };
+  const silence = silenceWhy(p.probesSent, p.elapsedMs);
+  if (link.defaultRouteHere === true) return { mode: 'proxy', why: routerReachableWhy(silence, iface) };
   if (link.neighbours === null || link.defaultRouteHere === null)
-    return {
-      mode: 'proxy',
-      why: `${silence}, but Bootdrop cannot tell whether ${iface} is a bare cable: ${stay}; ${CHOOSE_DIRECT}`,
-    };
-  if (link.neighbours > 1)
-    return {
-      mode: 'proxy',
-      why: `${silence}, but ${link.neighbours} other machines are on ${iface}: ${stay}; ${CHOOSE_DIRECT}`,
-    };
-  const who = link.neighbours === 1 ? 'one other machine' : 'no other machine yet';
-  return {
-    mode: 'dhcp',
-    why: `${silence} and ${iface} is a bare cable (${who}, no router): acting as the DHCP server on ${iface}`,
-  };
+    return { mode: 'proxy', why: cannotTellWhy(silence, iface) };
+  if (link.neighbours > 1) return { mode: 'proxy', why: otherMachinesWhy(silence, link.neighbours, iface) };
+  return { mode: 'dhcp', why: bareCableWhy(silence, link.neighbours === 1, iface) };
 }

@@ -39,10 +39,8 @@ export class LeasePool {
     this.now = opts.now ?? Date.now;
     this.addresses = opts.range ? rangeAddresses(opts.range) : poolAddresses(opts.subnet, opts.size ?? 64);
     if (this.addresses.length === 0) {
-      throw new Error(
-        `subnet ${networkOf(opts.subnet)}/${opts.subnet.prefix} has no room for client addresses; give the ` +
-          `interface a /30 or larger`,
-      );
+      const subnet = `${networkOf(opts.subnet)}/${opts.subnet.prefix}`;
+      throw new Error(`subnet ${subnet} has no room for client addresses; give the interface a /30 or larger`);
     }
   }
 

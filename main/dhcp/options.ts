@@ -40,7 +40,7 @@ export const MessageType = {
   release: 7,
   inform: 8,
 } as const;
-export type MessageTypeName = keyof typeof MessageType;
+type MessageTypeName = keyof typeof MessageType;
 
 const TYPE_NAMES = Object.fromEntries(Object.entries(MessageType).map(([k, v]) => [v, k])) as Record<
   number,

@@ -83,12 +83,7 @@ type RequestState = 'selecting' | 'init-reboot' | 'renewing';
  * REBINDING extend only the client's own lease (an unknown one is NAKed so the client starts over
  * with a DISCOVER, e.g. after Bootdrop restarted and forgot its leases).
  */
-export function requestRefusal(
-  pool: LeasePool,
-  mac: string,
-  ip: string,
-  state: RequestState,
-): string | null | 'silent' {
+function requestRefusal(pool: LeasePool, mac: string, ip: string, state: RequestState): string | null | 'silent' {
   if (!pool.owns(ip)) return `${ip} is not one of this server's addresses`;
   if (pool.commit(mac, ip)) return null;
   const holder = pool.macForIp(ip);

@@ -22,7 +22,7 @@ import {
 } from './reply';
 import { errorMessage } from '../errors';
 
-export type Exchange = 'discover' | 'request' | 'pxe-4011' | 'lease';
+type Exchange = 'discover' | 'request' | 'pxe-4011' | 'lease';
 
 export interface ClientEvent {
   mac: string;
@@ -32,7 +32,7 @@ export interface ClientEvent {
   exchange: Exchange;
 }
 
-export interface LogLine {
+interface LogLine {
   level: LogLevel;
   message: string;
   client?: string;
@@ -201,8 +201,7 @@ export class Responder {
     if (relayed && via === 'pxe') {
       out.logs.push({
         level: 'debug',
-        message:
-          `ignored ${messageTypeName(type)} on port 4011 with giaddr ${req.giaddr} ` + '(relays forward port 67 only)',
+        message: `ignored ${messageTypeName(type)} on port 4011 with giaddr ${req.giaddr} (relays forward port 67 only)`,
         client: mac,
       });
       return out;
@@ -328,8 +327,7 @@ export class Responder {
     if (!d) {
       out.logs.push({
         level: 'debug',
-        message:
-          `${messageTypeName(type)} from a client that is not network-booting: ` + "left to the network's DHCP server",
+        message: `${messageTypeName(type)} from a client that is not network-booting: left to the network's DHCP server`,
         client: clientMac(req),
       });
       return;

@@ -22,6 +22,7 @@ import { openSource } from '../iso';
 import { networkOf } from '../net';
 import { sourceIdFor } from '../session/source-id';
 import { renderDnsmasqConf } from './dnsmasq-conf';
+import { loaderCopyMessage } from './messages';
 import { renderNginxConf } from './nginx-conf';
 import { renderPrepareScript } from './prepare-script';
 import { renderReadme } from './readme';
@@ -147,10 +148,7 @@ export async function exportSite(opts: ExportOptions): Promise<ExportResult> {
     const from = path.join(opts.loadersDir, name);
     const to = path.join(www, 'loaders', name);
     await fsp.copyFile(from, to).catch((err: Error) => {
-      throw new Error(
-        `cannot copy the loader ${from}: ${err.message} — reinstall Bootdrop, or pass --loaders <dir> with ` +
-          `${REQUIRED_LOADERS.join(', ')}`,
-      );
+      throw new Error(loaderCopyMessage(from, err.message, REQUIRED_LOADERS));
     });
     await fsp.chmod(to, 0o644);
     files.push(to);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 export type ExportMode = 'proxy' | 'dhcp';
 
-export interface ExportedSource {
+interface ExportedSource {
   id: string;
   /** The ISO file or folder, absolute. */
   hostPath: string;

@@ -13,7 +13,7 @@ const NATIVE_JOBS_MAX = 256;
 const PROGRESS_MS = 200;
 
 /** The socket's file descriptor, or -1. */
-export function socketFd(socket: Socket | null): number {
+function socketFd(socket: Socket | null): number {
   // Node exposes no public accessor; TCPWrap has an `fd` getter on Unix (it is -1 on Windows and
   // after the socket closes), and that is exactly the descriptor libuv writes to.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- private Node handle, see above

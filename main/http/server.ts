@@ -65,7 +65,7 @@ export interface HttpServerOptions {
 }
 
 /** What `generate` sees of a request: the clean path, the raw query string (no '?'), the client. */
-export interface GenerateRequest {
+interface GenerateRequest {
   path: string;
   query: string;
   clientIp: string;

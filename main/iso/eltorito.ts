@@ -5,7 +5,7 @@
  */
 import { FormatError } from './ecma119';
 
-export type ElToritoPlatform = 'bios' | 'efi' | number;
+type ElToritoPlatform = 'bios' | 'efi' | number;
 export type ElToritoEmulation = 'none' | '1.2M' | '1.44M' | '2.88M' | 'hdd';
 
 export interface CatalogEntry {

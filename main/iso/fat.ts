@@ -25,7 +25,7 @@ interface Volume {
 }
 
 /** Largest file this reader returns (EFI programs are a few MiB). */
-export const FAT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+const FAT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 async function openVolume(read: ReadAt, size: number): Promise<Volume> {
   if (size < 512) throw new FormatError('FAT image is shorter than one sector');

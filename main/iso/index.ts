@@ -2,9 +2,7 @@
  * Boot sources: ISO images read in place (ISO 9660 levels 1–3, multi-extent files, Joliet, Rock
  * Ridge, El Torito) and plain folders, both as a Vfs.
  */
-export { openIso, openSource, type OpenedSource, type OpenIsoOptions } from './open';
+export { openIso, openSource, type OpenedSource } from './open';
 export { IsoSource } from './source';
 export { DAMAGED_ADVICE } from './image';
-export type { FsReader, TreeNode, Extent } from './tree';
 export type * from './types';
-export { readFatFile, FAT_MAX_FILE_BYTES, type ReadAt } from './fat';

@@ -1,9 +1,6 @@
 import type { CatalogEntry } from './eltorito';
 import type { NameSource } from './ecma119-reader';
 
-export type { ElToritoEmulation, ElToritoPlatform } from './eltorito';
-export type { NameSource } from './ecma119-reader';
-
 /** One El Torito boot image, as the boot catalog describes it. */
 export interface ElToritoEntry extends CatalogEntry {
   /** 1-based position in the catalog (1 is the default entry). */

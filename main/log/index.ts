@@ -6,5 +6,5 @@ import type { LogLevel } from '../contract';
  */
 export type ScopedLog = (level: LogLevel, message: string, client?: string) => void;
 
-export { RefusalSummary, type RefusalSummaryOptions } from './refusal-summary';
+export { RefusalSummary } from './refusal-summary';
 export { fdIsJournal, isJournalStream, lineFormatter, withPriority, type LinePriority } from './journal';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { errorMessage } from '../errors';
 import { findNativeFile } from './load';
 
-export const RA_HELPER = 'bootdrop-ra';
+const RA_HELPER = 'bootdrop-ra';
 
 export interface RaHelperEvents {
   /** The socket is open and the helper has dropped its capability. */

@@ -14,7 +14,7 @@ export interface SendfileSpan {
   length: number;
 }
 
-export type SendfileOutcome = 'done' | 'aborted' | 'failed';
+type SendfileOutcome = 'done' | 'aborted' | 'failed';
 
 export interface SendfileResult {
   outcome: SendfileOutcome;

@@ -44,7 +44,7 @@ export type PumpEnd =
   | 'socket-error'
   | 'cancelled';
 
-export interface PumpJob {
+interface PumpJob {
   /** Serving address (IPv4): the transfer socket binds to it on a fresh port. */
   address: string;
   peerIp: string;

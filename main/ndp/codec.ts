@@ -8,8 +8,8 @@
  * ("unspecified"), cur hop limit 0 ("unspecified"), and only the source link-layer address option.
  */
 
-export const ICMPV6_ROUTER_SOLICITATION = 133;
-export const ICMPV6_ROUTER_ADVERTISEMENT = 134;
+const ICMPV6_ROUTER_SOLICITATION = 133;
+const ICMPV6_ROUTER_ADVERTISEMENT = 134;
 const OPTION_SOURCE_LINK_LAYER = 1;
 
 /** The fields of a router advertisement (RFC 4861 §4.2). */

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import type { FirewallBlock } from '../contract';
 
 /** What network boot needs, and the firewalld service that would also let each in. */
-export const BOOT_PORTS: ReadonlyArray<{ port: string; service: string }> = [
+const BOOT_PORTS: ReadonlyArray<{ port: string; service: string }> = [
   { port: '67/udp', service: 'dhcp' },
   { port: '69/udp', service: 'tftp' },
   { port: '4011/udp', service: 'proxy-dhcp' },

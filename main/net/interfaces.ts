@@ -135,7 +135,7 @@ export async function listInterfaces(opts: ListInterfacesOptions = {}): Promise<
 }
 
 /** The pure part: addresses (and sysfs, when there is one) to the contract's list. */
-export function describeInterfaces(
+function describeInterfaces(
   addresses: NodeJS.Dict<os.NetworkInterfaceInfo[]>,
   opts: Omit<ListInterfacesOptions, 'addresses'> = {},
 ): NetInterface[] {

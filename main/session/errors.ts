@@ -92,3 +92,88 @@ export function noClassicPxelinuxError(sourceId: string): SessionError {
     "serve an ISO that has one (Arch Linux and archiso derivatives), or choose Bootdrop's menu for BIOS PCs",
   );
 }
+
+/*
+ * Why a path may not be published (publish-policy.ts decides; `shown` is the path as the user gave it).
+ */
+
+export function systemFolderRefusal(shown: string, system: string): string {
+  return (
+    `${shown} is in the system folder ${system}: Bootdrop never publishes system folders or files in them; ` +
+    `choose an ISO file or a folder extracted from one elsewhere`
+  );
+}
+
+export function notAnIsoRefusal(shown: string): string {
+  return (
+    `${shown} is not an .iso file: only ISO images and folders that look like installation media can be ` + 'published'
+  );
+}
+
+export function containerFolderRefusal(shown: string): string {
+  return (
+    `${shown} holds other folders (the root, /home, /mnt …): choose the folder of one installation medium ` +
+    'inside it'
+  );
+}
+
+export function homeFolderRefusal(shown: string): string {
+  return `${shown} is a home folder: choose the folder of one installation medium inside it`;
+}
+
+export function homeMarkerRefusal(shown: string, marker: string): string {
+  return (
+    `${shown} holds ${marker}, so it looks like a home folder, not an installation medium; ` +
+    `choose the medium's own folder`
+  );
+}
+
+export function notAMediumRefusal(shown: string): string {
+  return (
+    `${shown} does not look like an installation medium (nothing like isolinux/, EFI/, boot/, casper/, live/ ` +
+    `or a kernel at its top); choose the folder an ISO was extracted to, or the ISO file itself`
+  );
+}
+
+/*
+ * What a UEFI PC's fetches say about Secure Boot (secure-boot-watch.ts decides when). `ownDhcp`: Bootdrop
+ * hands out the addresses, so no router stands between the PC and Bootdrop.
+ */
+
+export function secureBootRefusedEntryNotice(entry: string): string {
+  return (
+    `Secure Boot is on and refused "${entry}" (the PC shows why): turn Secure Boot off in its firmware settings ` +
+    `to boot that entry, or choose an entry marked as signed`
+  );
+}
+
+export function grubNeverAskedNotice(ownDhcp: boolean): string {
+  if (ownDhcp)
+    return (
+      'GRUB (Secure Boot chain) started but never asked Bootdrop for its menu: check that nothing else on ' +
+      'this cable answers DHCP'
+    );
+  return (
+    "GRUB (Secure Boot chain) never asked Bootdrop for its menu: beside a router, Debian's signed GRUB " +
+    "ignores Bootdrop's proxyDHCP reply and asks the router instead. Connect this PC by cable directly to " +
+    'this computer (Bootdrop then hands out the address), or turn Secure Boot off in its firmware settings'
+  );
+}
+
+export function ipxeNeverRanNotice(ownDhcp: boolean, via: 'tftp' | 'http' = 'tftp'): string {
+  // Only PXE requests are switched to the signed chain: HTTP Boot firmware has none to get.
+  if (via === 'http')
+    return (
+      'this PC downloaded iPXE by UEFI HTTP Boot but never ran it: Secure Boot probably refused it, and HTTP Boot ' +
+      'has no signed chain. Turn Secure Boot off in its firmware settings, or ' +
+      (ownDhcp ? '' : 'connect it by cable directly to this computer and ') +
+      'boot it by PXE, which gets the signed chain (Debian shim → GRUB)'
+    );
+  const refused = 'this PC fetched iPXE but never ran it: Secure Boot probably refused it.';
+  if (ownDhcp) return `${refused} Its next network boot gets the signed chain (Debian shim → GRUB)`;
+  return (
+    `${refused} Its next attempt gets the signed chain (Debian shim → GRUB), which beside a router cannot ` +
+    'reach Bootdrop: connect this PC by cable directly to this computer, or turn Secure Boot off in its ' +
+    'firmware settings'
+  );
+}

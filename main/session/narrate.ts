@@ -7,7 +7,7 @@ import type { ClientStage, EngineEvent, Firmware, ServingState, TransferProgress
 import { roleOfFile, type FileRole, type KnownRoles } from './stage';
 import { formatBytes, formatRate } from '../transfer';
 
-export { formatBytes, formatRate };
+export { formatBytes };
 
 const FIRMWARE: Record<Firmware, string> = {
   bios: 'BIOS PXE',

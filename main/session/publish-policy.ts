@@ -5,9 +5,17 @@
  * folder. Pure (POSIX paths, already resolved through symlinks); the caller reads the disk.
  */
 import * as path from 'node:path';
+import {
+  containerFolderRefusal,
+  homeFolderRefusal,
+  homeMarkerRefusal,
+  notAMediumRefusal,
+  notAnIsoRefusal,
+  systemFolderRefusal,
+} from './errors';
 
 /** Never published, never browsed into: the OS, its configuration and secrets, pseudo file systems. */
-export const SYSTEM_FOLDERS = [
+const SYSTEM_FOLDERS = [
   '/etc',
   '/usr',
   '/var',
@@ -79,37 +87,13 @@ export function publishRefusal(
 ): string | null {
   const shown = asked === real ? `"${real}"` : `"${asked}" (which is ${real})`;
   const system = systemFolderOf(real);
-  if (system)
-    return (
-      `${shown} is in the system folder ${system}: Bootdrop never publishes system folders or files in them; ` +
-      `choose an ISO file or a folder extracted from one elsewhere`
-    );
-  if (kind === 'file') {
-    if (!/\.iso$/i.test(real))
-      return (
-        `${shown} is not an .iso file: only ISO images and folders that look like installation media can be ` +
-        `published`
-      );
-    return null;
-  }
-  if (CONTAINERS.has(real))
-    return (
-      `${shown} holds other folders (the root, /home, /mnt …): choose the folder of one installation medium ` +
-      `inside it`
-    );
-  if (path.posix.dirname(real) === '/home' || path.posix.dirname(real) === '/Users')
-    return `${shown} is a home folder: choose the folder of one installation medium inside it`;
+  if (system) return systemFolderRefusal(shown, system);
+  if (kind === 'file') return /\.iso$/i.test(real) ? null : notAnIsoRefusal(shown);
+  if (CONTAINERS.has(real)) return containerFolderRefusal(shown);
+  if (path.posix.dirname(real) === '/home' || path.posix.dirname(real) === '/Users') return homeFolderRefusal(shown);
   const names = topNames.map((n) => n.toLowerCase());
   const secret = names.find((n) => HOME_MARKERS.has(n));
-  if (secret)
-    return (
-      `${shown} holds ${secret}, so it looks like a home folder, not an installation medium; choose the ` +
-      `medium's own folder`
-    );
-  if (!names.some((n) => BOOT_DIRS.has(n) || BOOT_FILE.test(n)))
-    return (
-      `${shown} does not look like an installation medium (nothing like isolinux/, EFI/, boot/, casper/, live/ ` +
-      `or a kernel at its top); choose the folder an ISO was extracted to, or the ISO file itself`
-    );
+  if (secret) return homeMarkerRefusal(shown, secret);
+  if (!names.some((n) => BOOT_DIRS.has(n) || BOOT_FILE.test(n))) return notAMediumRefusal(shown);
   return null;
 }

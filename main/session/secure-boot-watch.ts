@@ -11,12 +11,13 @@
  */
 import { REFUSED_NOTE_PREFIX } from '../boot/grub-menu';
 import { BOOT_SCRIPT_PATH } from '../boot/paths';
+import { grubNeverAskedNotice, ipxeNeverRanNotice, secureBootRefusedEntryNotice } from './errors';
 
 export const SIGNED_CHAIN = 'Secure Boot chain: Debian shim → GRUB';
-export const IPXE_CHAIN = 'iPXE';
+const IPXE_CHAIN = 'iPXE';
 
 /** How long a loader may run before it should have fetched its menu. */
-export const MENU_WAIT_MS = 30_000;
+const MENU_WAIT_MS = 30_000;
 
 const SHIM = /^\/loaders\/shim(x64|aa64)\.efi$/i;
 const GRUB = /^\/loaders\/grub(x64|aa64)\.efi$/i;
@@ -72,12 +73,7 @@ export class SecureBootWatch {
         .slice(REFUSED_NOTE_PREFIX.length)
         .replace(/\.txt$/i, '')
         .replace('/', ':');
-      this.opts.notice(
-        key,
-        'warn',
-        `Secure Boot is on and refused "${entry}" (the PC shows why): turn Secure Boot off in its firmware settings ` +
-          `to boot that entry, or choose an entry marked as signed`,
-      );
+      this.opts.notice(key, 'warn', secureBootRefusedEntryNotice(entry));
       return;
     }
     if (SHIM.test(path) && outcome === 'done') {
@@ -85,43 +81,18 @@ export class SecureBootWatch {
       pc.ipxePending = false; // the signed chain was tried: the next attempt may be iPXE again
     } else if (GRUB.test(path) && outcome === 'done') {
       pc.grubPending = true;
-      this.arm(key, pc, () =>
-        this.opts.ownDhcp()
-          ? 'GRUB (Secure Boot chain) started but never asked Bootdrop for its menu: check that nothing else on ' +
-            'this cable answers DHCP'
-          : "GRUB (Secure Boot chain) never asked Bootdrop for its menu: beside a router, Debian's signed GRUB " +
-            "ignores Bootdrop's proxyDHCP reply and asks the router instead. Connect this PC by cable directly to " +
-            'this computer (Bootdrop then hands out the address), or turn Secure Boot off in its firmware settings',
-      );
+      this.arm(key, pc, () => grubNeverAskedNotice(this.opts.ownDhcp()));
     } else if (GRUB_CFG.test(path) && outcome !== 'failed') {
       pc.grubPending = false;
       this.disarm(pc);
     } else if (IPXE.test(path) && outcome === 'done') {
       pc.chain = pc.chain === SIGNED_CHAIN && pc.grubPending === false ? `${SIGNED_CHAIN} → iPXE` : IPXE_CHAIN;
       pc.ipxePending = true;
-      this.arm(key, pc, () => this.ipxeNeverRan(via));
+      this.arm(key, pc, () => ipxeNeverRanNotice(this.opts.ownDhcp(), via));
     } else if (path.toLowerCase() === BOOT_SCRIPT_PATH && outcome !== 'failed') {
       pc.ipxePending = false;
       this.disarm(pc);
     }
-  }
-
-  /** iPXE was fetched and never asked for its menu: what to tell the user. */
-  private ipxeNeverRan(via: 'tftp' | 'http'): string {
-    const own = this.opts.ownDhcp();
-    if (via === 'http')
-      return (
-        'this PC downloaded iPXE by UEFI HTTP Boot but never ran it: Secure Boot probably refused it, and HTTP Boot ' +
-        'has no signed chain. Turn Secure Boot off in its firmware settings, or ' +
-        (own ? '' : 'connect it by cable directly to this computer and ') +
-        'boot it by PXE, which gets the signed chain (Debian shim → GRUB)'
-      );
-    return own
-      ? 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next network boot gets the ' +
-          'signed chain (Debian shim → GRUB)'
-      : 'this PC fetched iPXE but never ran it: Secure Boot probably refused it. Its next attempt gets the ' +
-          'signed chain (Debian shim → GRUB), which beside a router cannot reach Bootdrop: connect this PC by ' +
-          'cable directly to this computer, or turn Secure Boot off in its firmware settings';
   }
 
   clear(): void {

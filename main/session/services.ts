@@ -45,7 +45,7 @@ export interface SourceMedium {
  * What planning a source yields: what the UI shows, and the planner's own plan (`P`: served paths,
  * classic PXELINUX…), which the session keeps and hands back to layout() without looking inside.
  */
-export interface PlannedSource<P> {
+interface PlannedSource<P> {
   family: OsFamily;
   osName: string;
   entries: BootEntry[];

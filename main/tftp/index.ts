@@ -1,3 +1,2 @@
-export { TftpServer, type TftpServerOptions, type TftpFileEvent } from './server';
+export { TftpServer, type TftpServerOptions } from './server';
 export * as tftpPacket from './packet';
-export { negotiate, maxBlksizeFor, type Negotiated } from './options';

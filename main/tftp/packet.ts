@@ -3,7 +3,7 @@
  * No I/O here, so every rule is table-testable.
  */
 
-export const Opcode = { RRQ: 1, WRQ: 2, DATA: 3, ACK: 4, ERROR: 5, OACK: 6 } as const;
+const Opcode = { RRQ: 1, WRQ: 2, DATA: 3, ACK: 4, ERROR: 5, OACK: 6 } as const;
 
 /** RFC 1350 error codes, plus 8 from RFC 2347 (option negotiation refused). */
 export const TftpErrorCode = {
@@ -18,7 +18,7 @@ export const TftpErrorCode = {
   OptionRefused: 8,
 } as const;
 
-export type TftpMode = 'octet' | 'netascii' | 'mail';
+type TftpMode = 'octet' | 'netascii' | 'mail';
 
 export interface RequestPacket {
   op: 'rrq' | 'wrq';
@@ -27,21 +27,21 @@ export interface RequestPacket {
   /** Option names lower-cased (RFC 2347: case-insensitive), in request order; values as sent. */
   options: Map<string, string>;
 }
-export interface DataPacket {
+interface DataPacket {
   op: 'data';
   block: number;
   payload: Buffer;
 }
-export interface AckPacket {
+interface AckPacket {
   op: 'ack';
   block: number;
 }
-export interface ErrorPacket {
+interface ErrorPacket {
   op: 'error';
   code: number;
   message: string;
 }
-export interface OackPacket {
+interface OackPacket {
   op: 'oack';
   options: Map<string, string>;
 }

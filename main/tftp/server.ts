@@ -6,7 +6,7 @@ import { encodeError, parsePacket, TftpErrorCode, type RequestPacket } from './p
 import { ReadSession, type SessionConfig } from './session';
 import { RefusalSummary, type ScopedLog } from '../log';
 
-export interface TftpFileEvent {
+interface TftpFileEvent {
   clientIp: string;
   /** The name the client asked for, as sent. */
   path: string;

@@ -7,6 +7,7 @@
 import type { IsoOnVolume, Volume, VolumeList } from '../contract';
 import { errorMessage } from '../errors';
 import { ChildTimeoutError, runNodeChild } from './child';
+import { drivesTimedOutMessage } from './messages';
 import { offeredMounts, type DiskRow } from './mounts';
 
 /** The child that asks node-disk-info (its path in argv[1]) and prints the rows as JSON. */
@@ -73,11 +74,7 @@ async function diskRows(timeoutMs: number): Promise<DiskRow[]> {
     });
     return JSON.parse(out) as DiskRow[];
   } catch (err) {
-    if (err instanceof ChildTimeoutError)
-      throw new Error(
-        `${err.message}: a network mount that no longer answers can do this; the drives are not listed (open the ` +
-          `ISO from its folder instead)`,
-      );
+    if (err instanceof ChildTimeoutError) throw new Error(drivesTimedOutMessage(err.message));
     throw new Error(`cannot list the mounted drives: ${errorMessage(err)}`);
   }
 }

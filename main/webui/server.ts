@@ -31,7 +31,7 @@ export interface WebUiOptions {
 }
 
 /** The browser build is missing (a checkout where `npm ci` / `npm run build:ui` has not run). */
-export class UiNotBuiltError extends Error {
+class UiNotBuiltError extends Error {
   readonly code = 'ENOUI';
   readonly remedy: string;
   constructor(indexHtml: string) {
@@ -51,7 +51,7 @@ export interface WebUi {
 
 const MAX_FRAME_BYTES = 1024 * 1024;
 
-export function contentSecurityPolicy(port: number): string {
+function contentSecurityPolicy(port: number): string {
   return [
     `default-src 'self'`,
     `script-src 'self'`,

@@ -44,11 +44,6 @@ export interface MkisoOptions {
   sparseOutput?: boolean;
 }
 
-/** Paths the boot options graft into the image (not present in the source folder). */
-export const BIOS_PATHS = ['/isolinux/isolinux.bin', '/isolinux/ldlinux.c32', '/isolinux/boot.cat'] as const;
-/** With `efi` alone (no `bios`) the boot catalog is /efi/boot.cat instead. */
-export const EFI_PATHS = ['/efi/efiboot.img'] as const;
-
 const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
 const LDLINUX_C32 = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
 const SYSLINUX_EFI = '/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi';
@@ -84,7 +79,7 @@ async function run(cmd: string, args: string[], pkg: string): Promise<string> {
 }
 
 /** A 2.88 MB FAT image with syslinux.efi as the removable-media EFI loader, built with mtools (no root). */
-export async function makeEfiImage(out: string): Promise<void> {
+async function makeEfiImage(out: string): Promise<void> {
   requireFiles({ [SYSLINUX_EFI]: 'syslinux-efi', [LDLINUX_E64]: 'syslinux-common' });
   await run('mformat', ['-i', out, '-C', '-f', '2880', '-v', 'EFIBOOT', '::'], 'mtools');
   await run('mmd', ['-i', out, '::/EFI', '::/EFI/BOOT'], 'mtools');

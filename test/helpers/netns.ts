@@ -4,27 +4,12 @@
  * namespace joined to the bridge by a veth pair; QEMU guests join through tap devices on the bridge.
  * Everything is named with a per-LAN prefix and removed by destroy() (and on process exit).
  */
-import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { run as runTool, runOk, type Ran } from './run';
 
-const execFileP = promisify(execFile);
-
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
-
-async function run(cmd: string[], allowFail = false): Promise<ExecResult> {
-  try {
-    const { stdout, stderr } = await execFileP(cmd[0]!, cmd.slice(1), { maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; code?: number };
-    if (allowFail)
-      return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
-    throw new Error(`${cmd.join(' ')} failed: ${e.stderr ?? String(err)}`);
-  }
+/** `cmd` to the end, unbounded (a host's command may be a long flood; the test bounds it). */
+function run(cmd: string[], allowFail = false): Promise<Ran> {
+  return (allowFail ? runTool : runOk)(cmd[0]!, cmd.slice(1), { timeoutMs: 0 });
 }
 
 let lanCounter = 0;
@@ -41,7 +26,7 @@ export class NetnsHost {
     readonly mac: string,
   ) {}
 
-  exec(cmd: string[], allowFail = false): Promise<ExecResult> {
+  exec(cmd: string[], allowFail = false): Promise<Ran> {
     return run(['ip', 'netns', 'exec', this.ns, ...cmd], allowFail);
   }
 

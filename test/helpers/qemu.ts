@@ -22,7 +22,7 @@ const OVMF_SB_VARS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd';
 const AAVMF_SB_CODE = '/usr/share/AAVMF/AAVMF_CODE.ms.fd';
 const AAVMF_SB_VARS = '/usr/share/AAVMF/AAVMF_VARS.ms.fd';
 
-export type GuestFirmware = 'bios' | 'uefi' | 'uefi-secure-boot' | 'uefi-arm64-secure-boot';
+type GuestFirmware = 'bios' | 'uefi' | 'uefi-secure-boot' | 'uefi-arm64-secure-boot';
 
 export interface GuestOptions {
   firmware: GuestFirmware;
@@ -68,7 +68,7 @@ const BROKEN_FLAG = path.join(os.tmpdir(), `bootdrop-boots-broken-${process.ppid
 const BROKEN_FLAG_MAX_AGE_MS = 3 * 3600_000; // a flag left by an older run with a recycled pid
 
 /** The first firmware-level boot failure of this test run, or null. */
-export function bootsBroken(): string | null {
+function bootsBroken(): string | null {
   try {
     if (Date.now() - statSync(BROKEN_FLAG).mtimeMs > BROKEN_FLAG_MAX_AGE_MS) return null;
     return readFileSync(BROKEN_FLAG, 'utf8');

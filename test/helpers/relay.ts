@@ -11,7 +11,7 @@ import { TestLan, waitForOutput, type NetnsHost } from './netns';
 import { addSecondLink } from './dhcp/harness';
 
 export const CLIENT_NET = '10.213.90';
-export const SERVER_NET = '10.213.91';
+const SERVER_NET = '10.213.91';
 export const RELAY = `${CLIENT_NET}.1`; // the router on the clients' subnet: giaddr, and their gateway
 export const BOOTDROP = `${SERVER_NET}.2`;
 export const CAMPUS_DHCP = `${SERVER_NET}.3`;

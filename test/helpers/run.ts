@@ -10,7 +10,9 @@ export interface Ran {
 
 export interface RunOptions {
   cwd?: string;
-  /** Bounded: a hung peer fails the test instead of stalling CI. */
+  /** The tool's whole environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Bounded: a hung peer fails the test instead of stalling CI. 0: unbounded (the caller bounds it). */
   timeoutMs?: number;
   /** latin1 keeps raw bytes (HTTP headers, binary bodies on stdout) one char per byte. */
   encoding?: 'utf8' | 'latin1';
@@ -23,6 +25,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       args,
       {
         cwd: opts.cwd,
+        env: opts.env,
         timeout: opts.timeoutMs ?? 60_000,
         killSignal: 'SIGKILL',
         maxBuffer: 64 * 1024 * 1024,
@@ -34,4 +37,11 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       },
     );
   });
+}
+
+/** Run a tool that must succeed (a fixture builder: mformat, xorriso …); else throw with its stderr. */
+export async function runOk(cmd: string, args: string[], opts: RunOptions = {}): Promise<Ran> {
+  const r = await run(cmd, args, opts);
+  if (r.code !== 0) throw new Error(`${[cmd, ...args].join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  return r;
 }

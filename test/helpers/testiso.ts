@@ -46,14 +46,14 @@ async function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): Pro
   }
 }
 
-export interface Kernel {
+interface Kernel {
   version: string;
   vmlinuz: string;
   modulesDir: string;
 }
 
 /** The newest installed Debian kernel that has its modules (linux-image-amd64). */
-export function findKernel(): Kernel {
+function findKernel(): Kernel {
   const boot = existsSync('/boot') ? readdirSync('/boot') : [];
   const versions = boot
     .filter((f) => f.startsWith('vmlinuz-'))
@@ -69,7 +69,7 @@ export function findKernel(): Kernel {
 }
 
 /** Module files for `names` and their dependencies, dependencies first (insmod order). */
-export function moduleClosure(modulesDir: string, names: string[]): string[] {
+function moduleClosure(modulesDir: string, names: string[]): string[] {
   const deps = new Map<string, string[]>();
   const byName = new Map<string, string>();
   for (const line of readFileSync(path.join(modulesDir, 'modules.dep'), 'utf8').split('\n')) {
@@ -173,13 +173,13 @@ function fileKey(file: string): string {
   return `${file}:${st.size}:${st.mtimeMs}`;
 }
 
-export interface Initramfs {
+interface Initramfs {
   file: string;
   token: string;
 }
 
 /** Build (or reuse) a gzip'd newc initramfs for `token`. */
-export async function buildInitramfs(token: string): Promise<Initramfs> {
+async function buildInitramfs(token: string): Promise<Initramfs> {
   need(BUSYBOX, 'busybox-static');
   const kernel = findKernel();
   const modules = moduleClosure(kernel.modulesDir, NIC_MODULES);
@@ -426,7 +426,7 @@ async function sha256File(file: string): Promise<string> {
  * Debian's kernel with its Authenticode signature removed (osslsigncode remove-signature): the same
  * EFI stub, which Secure Boot (shim) refuses.
  */
-export async function unsignedKernel(): Promise<string> {
+async function unsignedKernel(): Promise<string> {
   const k = findKernel();
   await fsp.mkdir(ARTIFACTS, { recursive: true });
   const out = path.join(ARTIFACTS, `vmlinuz-unsigned-${inputsKey([fileKey(k.vmlinuz)])}`);

@@ -7,6 +7,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, type Ran } from '../helpers/run';
 import { buildIso, makeTree, removeTempDirs, requireFiles, tempDir } from '../helpers/mkiso';
 import * as F from '../unit/boot/fixtures';
 
@@ -45,16 +46,8 @@ interface InspectJson {
   ipxeScript?: string;
 }
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP('node', [join(ROOT, 'bin', 'bootdrop.js'), ...args], {
-      maxBuffer: 16 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function cli(...args: string[]): Promise<Ran> {
+  return run('node', [join(ROOT, 'bin', 'bootdrop.js'), ...args]);
 }
 
 async function inspect(...args: string[]): Promise<InspectJson> {

@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../helpers/run';
 import { openIso, openSource, type IsoSource } from '../../main/iso';
 import { isVfsError, type Vfs } from '../../main/vfs';
 import {
@@ -195,17 +196,14 @@ describe('Rock Ridge + Joliet image from xorriso, with El Torito BIOS + EFI', ()
   });
 
   describe('CLI', () => {
+    // latin1 keeps cat's raw bytes one char per byte: back to a Buffer unchanged.
     const cli = async (...args: string[]) => {
-      try {
-        const { stdout, stderr } = await execFileP('node', [join(ROOT, 'bin', 'bootdrop.js'), ...args], {
-          encoding: 'buffer',
-          maxBuffer: 64 << 20,
-        });
-        return { code: 0, stdout, stderr: stderr.toString() };
-      } catch (err) {
-        const e = err as { code: number; stdout: Buffer; stderr: Buffer };
-        return { code: e.code, stdout: e.stdout, stderr: e.stderr.toString() };
-      }
+      const r = await run('node', [join(ROOT, 'bin', 'bootdrop.js'), ...args], { encoding: 'latin1' });
+      return {
+        code: r.code,
+        stdout: Buffer.from(r.stdout, 'latin1'),
+        stderr: Buffer.from(r.stderr, 'latin1').toString(),
+      };
     };
     beforeAll(async () => {
       // The CLI runs the compiled engine (npm test builds it first); rebuild when our sources are newer.

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForOutput } from '../helpers/netns';
+import { run, type Ran } from '../helpers/run';
 import { privilegedPortsNs } from '../helpers/unprivileged';
 import { PortGrant } from '../../electron/privileged-ports';
 
@@ -28,17 +29,10 @@ describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('the pr
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  async function helper(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const r = await execFileP('ip', ['netns', 'exec', ns.ns, HELPER, ...args], {
-        env: { PATH: process.env.PATH, BOOTDROP_PORTS_TEST_ROOT: root },
-      });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const helper = (...args: string[]): Promise<Ran> =>
+    run('ip', ['netns', 'exec', ns.ns, HELPER, ...args], {
+      env: { PATH: process.env.PATH, BOOTDROP_PORTS_TEST_ROOT: root },
+    });
   const portStart = async (): Promise<string> =>
     (
       await execFileP('ip', ['netns', 'exec', ns.ns, 'sysctl', '-n', 'net.ipv4.ip_unprivileged_port_start'])

@@ -87,7 +87,7 @@ function children(buf: Buffer, d: Der): Der[] {
 }
 
 /** The DER certificates of a PKCS#7 SignedData (ContentInfo → [0] SignedData → [0] certificates). */
-export function pkcs7Certificates(der: Buffer): Buffer[] {
+function pkcs7Certificates(der: Buffer): Buffer[] {
   const contentInfo = derAt(der, 0);
   const explicit = children(der, contentInfo).find((c) => c.tag === 0xa0);
   if (!explicit) return [];
@@ -98,7 +98,7 @@ export function pkcs7Certificates(der: Buffer): Buffer[] {
 }
 
 /** PKCS#7 blobs in a WIN_CERTIFICATE table (type 0x0002, 8-byte aligned records). */
-export function winCertificates(table: Buffer): Buffer[] {
+function winCertificates(table: Buffer): Buffer[] {
   const out: Buffer[] = [];
   for (let p = 0; p + 8 <= table.length;) {
     const len = table.readUInt32LE(p);

@@ -15,10 +15,7 @@ import { loaderPath } from '../paths';
 import type { BootDecision, BootPolicy, ClientFacts, DecideContext } from '../policy';
 
 export const SHIM_X64 = 'shimx64.efi';
-export const SHIM_AA64 = 'shimaa64.efi';
-/** shim loads its second stage by this name from its own directory (shim's DEFAULT_LOADER). */
-export const GRUB_X64 = 'grubx64.efi';
-export const GRUB_AA64 = 'grubaa64.efi';
+const SHIM_AA64 = 'shimaa64.efi';
 
 export interface SecureBootPolicyOptions {
   /** A PC that was given ipxe.efi and came back as firmware without running it (read-only). */

@@ -11,6 +11,7 @@ import * as nodePath from 'node:path';
 import type { BootEntry, EntrySecureBoot } from '../../contract';
 import type { Vfs } from '../../vfs';
 import { errorMessage } from '../../errors';
+import { isoOwnChainReason } from '../messages';
 import {
   chainsTo,
   commonName,
@@ -21,12 +22,12 @@ import {
   type SignerInfo,
 } from './authenticode';
 
-export const DEBIAN_CHAIN = 'Debian shim → GRUB';
+const DEBIAN_CHAIN = 'Debian shim → GRUB';
 
 /** The CA a shim trusts, read once per file. */
 const caCache = new Map<string, Promise<X509Certificate | null>>();
 
-export function shimCa(shimPath: string): Promise<X509Certificate | null> {
+function shimCa(shimPath: string): Promise<X509Certificate | null> {
   let p = caCache.get(shimPath);
   if (!p) {
     p = (async () => {
@@ -62,7 +63,7 @@ function signerOf(sig: SignerInfo): X509Certificate | undefined {
 }
 
 /** The verdict for one signed/unsigned EFI image (kernel or .efi program) and Debian's shim CA. */
-export function verdictFor(sig: SignerInfo | null, ca: X509Certificate | null, what: string): EntrySecureBoot {
+function verdictFor(sig: SignerInfo | null, ca: X509Certificate | null, what: string): EntrySecureBoot {
   if (!sig)
     return {
       bootable: false,
@@ -194,11 +195,11 @@ export async function addSecureBootVerdicts(vfs: Vfs, entries: BootEntry[], shim
         if (isoChain && sig && chainsTo(sig, isoChain.shimCa))
           v = {
             ...v,
-            reason:
-              `${v.reason.replace(/: Debian's shim does not trust it.*$/, '')}: Debian's shim does not trust it; ` +
-              `the ISO's own shim (${commonName(isoChain.shimCa.subject)}) does, and its GRUB ` +
-              `${isoChain.grubNetwork ? 'is a network build' : 'cannot boot from the network (no tftp/efinet)'}; ` +
-              "Bootdrop does not serve the ISO's own chain yet: turn Secure Boot off for this entry",
+            reason: isoOwnChainReason(
+              v.reason.replace(/: Debian's shim does not trust it.*$/, ''),
+              commonName(isoChain.shimCa.subject),
+              isoChain.grubNetwork,
+            ),
           };
       }
       cache.set(e.kernel, v);

@@ -6,7 +6,7 @@ import type { Problem } from './errors';
  * - connecting: first attempt; reconnecting: lost, retrying with backoff; open: usable.
  * - incompatible / unauthorized: retrying cannot help (reload or open a fresh link); no retries.
  */
-export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'incompatible' | 'unauthorized';
+type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'incompatible' | 'unauthorized';
 
 export interface ConnectionInfo {
   status: ConnectionStatus;

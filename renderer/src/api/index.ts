@@ -10,9 +10,9 @@ import { ApiError, type Problem } from './errors';
 import { fromPreload } from './preload';
 import { connectWebSocket } from './ws-client';
 
-export type { ConnectionInfo, ConnectionStatus, EngineConnection } from './connection';
+export type { ConnectionInfo, EngineConnection } from './connection';
 export { ApiError, toProblem, type Problem } from './errors';
-export { connectWebSocket, type SocketFactory, type SocketLike, type WsClientOptions } from './ws-client';
+export { connectWebSocket } from './ws-client';
 export { fromPreload } from './preload';
 
 /** The bridge's WebSocket URL for a page served at `pageUrl`, or null when the page has no token. */
@@ -40,10 +40,6 @@ export function getConnection(): EngineConnection {
     current = url ? connectWebSocket({ url }) : refused();
   }
   return current;
-}
-
-export function getApi(): BootdropApi {
-  return getConnection().api;
 }
 
 function refused(): EngineConnection {

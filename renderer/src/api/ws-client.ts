@@ -28,7 +28,7 @@ import { ApiError } from './errors';
 type Listener<E> = { bivarianceHack(ev: E): void }['bivarianceHack'];
 
 /** The part of the WebSocket API this client uses (the browser's, or happy-dom's in tests). */
-export interface SocketLike {
+interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
@@ -37,7 +37,7 @@ export interface SocketLike {
   onclose: Listener<{ code: number; reason: string }> | null;
   onerror: Listener<unknown> | null;
 }
-export type SocketFactory = (url: string) => SocketLike;
+type SocketFactory = (url: string) => SocketLike;
 
 export interface WsClientOptions {
   url: string;

@@ -9,12 +9,12 @@ import type { ClientStage, ClientState, TransferProgress } from '../../../main/c
 import { furthestStage } from '../format';
 
 /** Matches the engine's own bound on ClientState.transfers; also bounds transfers we cannot attribute. */
-export const MAX_TRANSFERS = 32;
+const MAX_TRANSFERS = 32;
 /** Throughput samples kept per PC for its sparkline (one per transfer update). */
-export const MAX_RATE_SAMPLES = 60;
+const MAX_RATE_SAMPLES = 60;
 
 /** What a PC is receiving right now: the sum over its active transfers (iPXE may fetch two at once). */
-export function clientRate(transfers: readonly TransferProgress[]): number {
+function clientRate(transfers: readonly TransferProgress[]): number {
   return transfers.reduce((sum, t) => sum + (t.outcome === 'active' ? t.rate : 0), 0);
 }
 

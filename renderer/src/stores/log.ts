@@ -7,7 +7,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { LogEntry, LogLevel } from '../../../main/contract/index';
 import { levelAtLeast } from '../format';
 
-export const LOG_CAPACITY = 2000;
+const LOG_CAPACITY = 2000;
 
 export interface LogLine extends LogEntry {
   seq: number;

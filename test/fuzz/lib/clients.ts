@@ -63,7 +63,7 @@ export function tftpFetch(
 }
 
 /** Send raw bytes to an HTTP server and collect the reply until it closes (or `timeoutMs`). */
-export function httpRaw(
+function httpRaw(
   host: string,
   port: number,
   data: Buffer | string,

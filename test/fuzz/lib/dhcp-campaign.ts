@@ -20,10 +20,10 @@ import { LeasePool } from '../../../main/dhcp/lease-pool';
 import { parsePoolSpec } from '../../../main/dhcp/relay-pool';
 import { findOption, optionText } from '../../../main/dhcp/options';
 import { Responder, type Outcome, type Via } from '../../../main/dhcp/responder';
-import { clientBytes, staticPolicy, type ClientKind } from '../../helpers/dhcp/packets';
+import { clientBytes, productPolicy, type ClientKind } from '../../helpers/dhcp/packets';
 import { bump, int, mutate, pick, prng, type CampaignStats, type Rand } from './mutate';
 
-export const SERVER = '10.77.0.1';
+const SERVER = '10.77.0.1';
 const OTHER_SERVER = '10.77.0.254';
 const PREFIX = 24;
 /** Options a proxy reply must never carry: they configure an address (RFC 2132 1, 3, 6, 51, 58, 59). */
@@ -44,12 +44,12 @@ function responders(): {
   pool: LeasePool;
   relayPool: LeasePool;
 } {
-  const proxy = new Responder({ serverIp: SERVER, prefix: PREFIX, policy: staticPolicy });
+  const proxy = new Responder({ serverIp: SERVER, prefix: PREFIX, policy: productPolicy });
   // Auto mode that found another server: a pool exists but the mode is proxy. Same rule applies.
   const fallback = new Responder({
     serverIp: SERVER,
     prefix: PREFIX,
-    policy: staticPolicy,
+    policy: productPolicy,
     pool: new LeasePool({ subnet: { address: SERVER, prefix: PREFIX }, size: 16 }),
     relayPools: [relayPool()],
   });
@@ -59,7 +59,7 @@ function responders(): {
   const own = new Responder({
     serverIp: SERVER,
     prefix: PREFIX,
-    policy: staticPolicy,
+    policy: productPolicy,
     pool,
     relayPools: [ownRelayPool],
   });
@@ -256,7 +256,7 @@ function ipBytes(ip: string): number[] {
 }
 
 /** One generated request: random header fields and a random mix of the options clients send. */
-export function generatePacket(rand: Rand): Buffer {
+function generatePacket(rand: Rand): Buffer {
   // Half the packets are "tame" (well-formed header, a DISCOVER): they reach the answering code, where
   // the interesting decisions are; the rest roam freely.
   const tame = rand() < 0.5;

@@ -10,8 +10,8 @@ import { waitForOutput, type NetnsHost, type TestLan } from '../netns';
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../../..');
 export const RUNNER = path.join(here, 'run-service.cjs');
-export const PXE_CLIENT = path.join(here, 'pxe_client.py');
-export const UDHCPC_SCRIPT = path.join(here, 'udhcpc-script.sh');
+const PXE_CLIENT = path.join(here, 'pxe_client.py');
+const UDHCPC_SCRIPT = path.join(here, 'udhcpc-script.sh');
 const PYTHON = '/usr/bin/python3'; // Debian's python3-scapy lives here, not in pyenv's interpreters
 
 /** Fail loudly (never skip) when something the DHCP tests need is missing. */

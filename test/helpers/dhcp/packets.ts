@@ -62,15 +62,6 @@ export function clientBytes(kind: ClientKind, o: Parameters<typeof clientPacket>
 /**
  * The product's own boot policy (main/boot/pxe-policy.ts, HTTP on port 80), so the DHCP tests check
  * the file names Bootdrop really offers: BIOS PXE → /loaders/undionly.kpxe over TFTP, x64 UEFI →
- * /loaders/snponly.efi, UEFI HTTP Boot → http://<server>/loaders/snponly.efi, any iPXE → /boot.ipxe.
+ * /loaders/snponly.efi, UEFI HTTP Boot → http://<server>/loaders/ipxe.efi, any iPXE → /boot.ipxe.
  */
 export const productPolicy: BootPolicy = new PxePolicy({ httpPort: 80 });
-/** What the product offers each client kind (see productPolicy). */
-export const OFFERED = {
-  bios: '/loaders/undionly.kpxe',
-  uefi: '/loaders/snponly.efi',
-  http: (server: string) => `http://${server}/loaders/snponly.efi`,
-  ipxe: (server: string) => `http://${server}/boot.ipxe`,
-} as const;
-/** @deprecated the name of the hand-written policy this replaced; it is productPolicy now. */
-export const staticPolicy: BootPolicy = productPolicy;

@@ -30,7 +30,7 @@ export function cleanupTrees(): void {
 const K = 'kernel-bytes';
 
 // ---- Arch Linux (archiso ≥ 2021: syslinux under /boot/syslinux, base dir /arch) -----------------
-export const ARCH_SYSLINUX_CFG = `DEFAULT select
+const ARCH_SYSLINUX_CFG = `DEFAULT select
 
 LABEL select
 COM32 whichsys.c32
@@ -42,7 +42,7 @@ CONFIG archiso_pxe.cfg
 LABEL sys
 CONFIG archiso_sys.cfg
 `;
-export const ARCH_SYS_CFG = `INCLUDE archiso_head.cfg
+const ARCH_SYS_CFG = `INCLUDE archiso_head.cfg
 
 DEFAULT arch64
 TIMEOUT 150
@@ -51,7 +51,7 @@ INCLUDE archiso_sys-linux.cfg
 
 INCLUDE archiso_tail.cfg
 `;
-export const ARCH_HEAD_CFG = `SERIAL 0 115200
+const ARCH_HEAD_CFG = `SERIAL 0 115200
 UI vesamenu.c32
 MENU TITLE Arch Linux
 MENU BACKGROUND splash.png
@@ -78,13 +78,13 @@ LINUX /arch/boot/x86_64/vmlinuz-linux
 INITRD /arch/boot/intel-ucode.img,/arch/boot/amd-ucode.img,/arch/boot/x86_64/initramfs-linux.img
 APPEND archisobasedir=arch archisosearchuuid=2024-03-01-17-20-28-00 accessibility=on
 `;
-export const ARCH_PXE_CFG = `INCLUDE archiso_head.cfg
+const ARCH_PXE_CFG = `INCLUDE archiso_head.cfg
 
 INCLUDE archiso_pxe-linux.cfg
 
 INCLUDE archiso_tail.cfg
 `;
-export const ARCH_PXE_LINUX_CFG = `LABEL arch64_nbd
+const ARCH_PXE_LINUX_CFG = `LABEL arch64_nbd
 MENU LABEL Arch Linux install medium (x86_64, NBD)
 LINUX ::/arch/boot/x86_64/vmlinuz-linux
 INITRD ::/arch/boot/x86_64/initramfs-linux.img
@@ -98,7 +98,7 @@ INITRD ::/arch/boot/x86_64/initramfs-linux.img
 APPEND archisobasedir=arch archiso_http_srv=http://\${pxeserver}/ cms_verify=y
 SYSAPPEND 3
 `;
-export const ARCH_TAIL_CFG = `LABEL existing
+const ARCH_TAIL_CFG = `LABEL existing
 MENU LABEL Boot existing OS
 COM32 chain.c32
 APPEND hd0 0
@@ -188,12 +188,12 @@ export const UBUNTU_TREE: Tree = {
 };
 
 // ---- Debian live 12 (live-boot; isolinux menu split over several files) ------------------------
-export const DEBIAN_ISOLINUX_CFG = `include menu.cfg
+const DEBIAN_ISOLINUX_CFG = `include menu.cfg
 default vesamenu.c32
 prompt 0
 timeout 0
 `;
-export const DEBIAN_MENU_CFG = `menu hshift 0
+const DEBIAN_MENU_CFG = `menu hshift 0
 menu width 82
 
 include stdmenu.cfg
@@ -208,7 +208,7 @@ menu begin install
 menu end
 menu clear
 `;
-export const DEBIAN_LIVE_CFG = `label live-6.1.0-9-amd64
+const DEBIAN_LIVE_CFG = `label live-6.1.0-9-amd64
 	menu label ^Live system (amd64)
 	menu default
 	linux /live/vmlinuz-6.1.0-9-amd64
@@ -221,7 +221,7 @@ label live-6.1.0-9-amd64-failsafe
 	initrd /live/initrd.img-6.1.0-9-amd64
 	append boot=live components memtest noapic noapm nodma nomce nosmp nosplash vga=788
 `;
-export const DEBIAN_INSTALL_CFG = `label installstart
+const DEBIAN_INSTALL_CFG = `label installstart
 	menu label Start ^installer
 	linux /install/gtk/vmlinuz
 	initrd /install/gtk/initrd.gz
@@ -325,7 +325,7 @@ export const FEDORA_LIVE_TREE: Tree = {
 };
 
 // ---- Rocky Linux 9 DVD (Anaconda) ---------------------------------------------------------------
-export const ROCKY_ISOLINUX_CFG = `default vesamenu.c32
+const ROCKY_ISOLINUX_CFG = `default vesamenu.c32
 timeout 600
 menu title Rocky Linux 9.2
 
@@ -374,7 +374,7 @@ export const OPENSUSE_LIVE_TREE: Tree = {
 };
 
 // ---- Alpine 3.19 standard ---------------------------------------------------------------------------
-export const ALPINE_SYSLINUX_CFG = `SERIAL 0 115200
+const ALPINE_SYSLINUX_CFG = `SERIAL 0 115200
 TIMEOUT 10
 PROMPT 1
 DEFAULT lts
@@ -386,7 +386,7 @@ INITRD /boot/initramfs-lts
 FDTDIR /boot/dtbs-lts
 APPEND modules=loop,squashfs,sd-mod,usb-storage quiet console=tty0 console=ttyS0,115200
 `;
-export const ALPINE_GRUB_CFG = `set timeout=1
+const ALPINE_GRUB_CFG = `set timeout=1
 
 menuentry "Linux lts" {
 linux	/boot/vmlinuz-lts modules=loop,squashfs,sd-mod,usb-storage quiet console=tty0 console=ttyS0,115200
@@ -509,7 +509,7 @@ export const MEMTEST_RELEASE_ELTORITO = elTorito(
 // ---- Fedora 42 Workstation Live (KIWI, fedora-kiwi-descriptions; kiwi's grub2 ISO template) ---------
 // /EFI/BOOT/grub.cfg finds the ISO by its KIWI id file and hands over to /boot/grub2/grub.cfg, whose
 // entries load `($root)/boot/x86_64/loader/{linux,initrd}`; LiveOS/squashfs.img is EROFS.
-export const FEDORA_KIWI_GRUB_CFG = `# kiwi generated one time grub2 config file
+const FEDORA_KIWI_GRUB_CFG = `# kiwi generated one time grub2 config file
 search --file --set=root /boot/0x503d6c7e
 set default=0
 if [ -n "$extra_cmdline" ]; then

@@ -3,16 +3,14 @@
  * Fedora's KIWI-built live ISO, Anaconda boot ISOs without packages, Debian/Ubuntu installer media,
  * and unknown ISOs booted through their own El Torito images (FAT12/16/32 EFI images read in place).
  */
-import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runOk } from '../../helpers/run';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planSource, renderIpxeScript, DEFAULT_MENU, type SourcePlan } from '../../../main/boot';
 import { FolderSource, type Vfs } from '../../../main/vfs';
 import * as F from './fixtures';
 
-const run = promisify(execFile);
 afterAll(() => F.cleanupTrees());
 
 function asIso(vfs: Vfs): Vfs {
@@ -171,7 +169,7 @@ async function fatImage(fatBits: 12 | 16 | 32, files: Record<string, Buffer>): P
   const args = ['-i', img, '-C', '-T', String(sectors), '-h', '2', '-s', '18', '-v', 'EFIBOOT'];
   if (fatBits === 32) args.push('-F');
   else if (fatBits === 16) args.push('-c', '4');
-  await run('mformat', [...args, '::']);
+  await runOk('mformat', [...args, '::']);
   const made = new Set<string>();
   for (const [path, data] of Object.entries(files)) {
     const parts = path.split('/').slice(0, -1);
@@ -179,11 +177,11 @@ async function fatImage(fatBits: 12 | 16 | 32, files: Record<string, Buffer>): P
       const d = parts.slice(0, i).join('/');
       if (made.has(d)) continue;
       made.add(d);
-      await run('mmd', ['-i', img, `::/${d}`]);
+      await runOk('mmd', ['-i', img, `::/${d}`]);
     }
     const src = join(dir, 'src.bin');
     await fsp.writeFile(src, data);
-    await run('mcopy', ['-i', img, src, `::/${path}`]);
+    await runOk('mcopy', ['-i', img, src, `::/${path}`]);
   }
   return fsp.readFile(img);
 }

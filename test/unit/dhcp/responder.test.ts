@@ -4,21 +4,21 @@ import { decodeSubOptions } from '../../../main/dhcp/codec-pxe';
 import { LeasePool } from '../../../main/dhcp/lease-pool';
 import { findOption, messageType, optionIp, optionText } from '../../../main/dhcp/options';
 import { Responder, type Outcome } from '../../../main/dhcp/responder';
-import { clientBytes, staticPolicy, type ClientKind } from '../../helpers/dhcp/packets';
+import { clientBytes, productPolicy, type ClientKind } from '../../helpers/dhcp/packets';
 import { prng } from '../../helpers/dhcp/prng';
 
 const SERVER = '10.50.0.1';
 const client68 = { address: '0.0.0.0', port: 68 };
 
 function proxy(): Responder {
-  return new Responder({ serverIp: SERVER, prefix: 24, policy: staticPolicy });
+  return new Responder({ serverIp: SERVER, prefix: 24, policy: productPolicy });
 }
 
 function own(): Responder {
   const r = new Responder({
     serverIp: SERVER,
     prefix: 24,
-    policy: staticPolicy,
+    policy: productPolicy,
     pool: new LeasePool({ subnet: { address: SERVER, prefix: 24 }, size: 8 }),
   });
   r.mode = 'dhcp';

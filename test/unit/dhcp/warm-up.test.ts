@@ -4,14 +4,14 @@ import { decode } from '../../../main/dhcp/codec';
 import { LeasePool } from '../../../main/dhcp/lease-pool';
 import { Responder } from '../../../main/dhcp/responder';
 import { warmResponder } from '../../../main/dhcp/warm-up';
-import { clientBytes, staticPolicy } from '../../helpers/dhcp/packets';
+import { clientBytes, productPolicy } from '../../helpers/dhcp/packets';
 
 const SERVER = '10.60.0.1';
 
-/** staticPolicy, recording what it was asked. */
+/** productPolicy, recording what it was asked. */
 function recording(): { policy: BootPolicy; asked: ClientFacts[] } {
   const asked: ClientFacts[] = [];
-  return { asked, policy: { decide: (f, ip) => (asked.push(f), staticPolicy.decide(f, ip)) } };
+  return { asked, policy: { decide: (f, ip) => (asked.push(f), productPolicy.decide(f, ip)) } };
 }
 
 describe('DHCP warm-up', () => {
@@ -29,7 +29,7 @@ describe('DHCP warm-up', () => {
 
   it('leaves a live server alone: the same replies before and after warm-ups, its pool and caches untouched', () => {
     const pool = new LeasePool({ subnet: { address: SERVER, prefix: 24 }, size: 4 });
-    const live = new Responder({ serverIp: SERVER, prefix: 24, policy: staticPolicy, pool });
+    const live = new Responder({ serverIp: SERVER, prefix: 24, policy: productPolicy, pool });
     live.mode = 'dhcp';
     const ask = (mac: string) => {
       const out = live.handle(clientBytes('bios', { mac }), { address: '0.0.0.0', port: 68 }, 'dhcp');
@@ -41,8 +41,8 @@ describe('DHCP warm-up', () => {
     expect(before.yiaddr).toBe(pool.addresses[0]);
     // Warm-ups run while the live server serves: one for another interface's address (module-level
     // caches, like the server-id option, must not leak into live replies) and one for the same subnet.
-    warmResponder({ serverIp: '10.61.0.1', prefix: 24, policy: staticPolicy, ownDhcp: true });
-    warmResponder({ serverIp: SERVER, prefix: 24, policy: staticPolicy, ownDhcp: true });
+    warmResponder({ serverIp: '10.61.0.1', prefix: 24, policy: productPolicy, ownDhcp: true });
+    warmResponder({ serverIp: SERVER, prefix: 24, policy: productPolicy, ownDhcp: true });
     const after = ask('52:54:00:60:00:02');
     expect(after.yiaddr, 'the next free address of the live pool').toBe(pool.addresses[1]);
     const serverId = (p: typeof before) => p.options.find((o) => o.code === 54)?.data.toString('hex');
@@ -68,8 +68,8 @@ describe('DHCP warm-up', () => {
       warmResponder({ serverIp: SERVER, prefix: 24, policy: failing, ownDhcp: true, rounds: 1 }),
     ).not.toThrow();
     expect(() =>
-      warmResponder({ serverIp: '10.60.0.255', prefix: 32, policy: staticPolicy, ownDhcp: true, rounds: 1 }),
+      warmResponder({ serverIp: '10.60.0.255', prefix: 32, policy: productPolicy, ownDhcp: true, rounds: 1 }),
     ).not.toThrow();
-    expect(() => warmResponder({ serverIp: 'not-an-ip', prefix: 24, policy: staticPolicy, rounds: 1 })).not.toThrow();
+    expect(() => warmResponder({ serverIp: 'not-an-ip', prefix: 24, policy: productPolicy, rounds: 1 })).not.toThrow();
   });
 });

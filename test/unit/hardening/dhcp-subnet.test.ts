@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Responder } from '../../../main/dhcp/responder';
-import { clientBytes, staticPolicy } from '../../helpers/dhcp/packets';
+import { clientBytes, productPolicy } from '../../helpers/dhcp/packets';
 
-const r = () => new Responder({ serverIp: '10.50.0.1', prefix: 24, policy: staticPolicy });
+const r = () => new Responder({ serverIp: '10.50.0.1', prefix: 24, policy: productPolicy });
 
 describe('requests from other subnets', () => {
   it('a 4011 REQUEST from another subnet gets nothing; the same from our subnet gets its ACK', () => {

@@ -46,9 +46,9 @@ describe('the invariant checks themselves can fail', () => {
     const { proxyViolation } = await import('../../fuzz/lib/dhcp-campaign');
     const { Responder } = await import('../../../main/dhcp/responder');
     const { LeasePool } = await import('../../../main/dhcp/lease-pool');
-    const { clientBytes, staticPolicy } = await import('../../helpers/dhcp/packets');
+    const { clientBytes, productPolicy } = await import('../../helpers/dhcp/packets');
     const pool = new LeasePool({ subnet: { address: '10.77.0.1', prefix: 24 }, size: 4 });
-    const own = new Responder({ serverIp: '10.77.0.1', prefix: 24, policy: staticPolicy, pool });
+    const own = new Responder({ serverIp: '10.77.0.1', prefix: 24, policy: productPolicy, pool });
     own.mode = 'dhcp';
     const bios = clientBytes('bios');
     expect(proxyViolation(bios, own.handle(bios, { address: '0.0.0.0', port: 68 }, 'dhcp'))).toMatch(

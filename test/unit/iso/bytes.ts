@@ -7,7 +7,7 @@ export function both32(n: number): Buffer {
   return b;
 }
 
-export function both16(n: number): Buffer {
+function both16(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt16LE(n, 0);
   b.writeUInt16BE(n, 2);

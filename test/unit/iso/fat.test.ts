@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, promises as fsp, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runOk } from '../../helpers/run';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../../main/iso/ecma119';
 import { parseDirectory, readFatFile } from '../../../main/iso/fat';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'bd-fat-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -19,10 +17,10 @@ async function floppy(): Promise<{ img: Buffer; data: Buffer }> {
   const data = Buffer.alloc(40_000);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
   await fsp.writeFile(join(dir, 'payload'), data);
-  await run('mformat', ['-i', file, '-C', '-f', '1440', '::']);
-  await run('mmd', ['-i', file, '::/EFI', '::/EFI/BOOT']);
-  await run('mcopy', ['-i', file, join(dir, 'payload'), '::/EFI/BOOT/bootx64.efi']);
-  await run('mcopy', ['-i', file, join(dir, 'payload'), '::/EFI/BOOT/A Long File Name.efi']);
+  await runOk('mformat', ['-i', file, '-C', '-f', '1440', '::']);
+  await runOk('mmd', ['-i', file, '::/EFI', '::/EFI/BOOT']);
+  await runOk('mcopy', ['-i', file, join(dir, 'payload'), '::/EFI/BOOT/bootx64.efi']);
+  await runOk('mcopy', ['-i', file, join(dir, 'payload'), '::/EFI/BOOT/A Long File Name.efi']);
   return { img: await fsp.readFile(file), data };
 }
 

@@ -21,7 +21,7 @@ export const IDLE: ServingState = {
   error: null,
 };
 export const MENU: MenuSettings = { timeoutSec: 10, defaultEntryId: null, append: '', overrides: {} };
-export const ETH0: NetInterface = {
+const ETH0: NetInterface = {
   name: 'eth0',
   address: '10.0.0.1',
   prefix: 24,
