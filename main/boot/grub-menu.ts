@@ -80,7 +80,11 @@ function bootCommands(e: BootEntry, server: ServerAddress): string[] {
     case 'chain':
       return [`chainloader ${file(e.kernel!)}`];
     default:
-      // sanboot and the like: only iPXE can run them. With Secure Boot off GRUB can start it.
+      // sanboot and the like: only iPXE can run them. With Secure Boot off GRUB can start it, in theory:
+      // in OVMF (issue 14 lab test) neither build found the network when GRUB 2.06 started it from TFTP.
+      // ipxe.efi hung at "iPXE initialising devices..."; snponly.efi started and printed "No more
+      // network devices", then handed back to GRUB, though GRUB gave it the NIC's device path (…/MAC(…),
+      // which has the firmware's SNP). So ipxe.efi stays here (see README, Secure Boot).
       return [
         `echo ${grubQuote(`Starting iPXE: choose "${asciiText(e.label)}" again in its menu.`)}`,
         `chainloader ${grubQuote(loaderPath('ipxe.efi'))}`,
@@ -98,6 +102,23 @@ function refusal(e: BootEntry): string[] {
     'sleep --interruptible 30',
   ];
 }
+
+/** Entries only iPXE can run (bootCommands' default case), e.g. sanboot. */
+function needsIpxe(e: BootEntry): boolean {
+  return e.kind !== 'linux' && e.kind !== 'chain';
+}
+
+/**
+ * The CPU an entry runs on: its signed files' CPU, or x86-64 for iPXE-only entries. Bootdrop bundles
+ * iPXE for x86-64 only, so an ARM64 GRUB must never chainload it.
+ */
+function entryCpu(e: BootEntry): 'x64' | 'arm64' | 'ia32' | null {
+  return e.secureBoot?.cpu ?? (needsIpxe(e) ? 'x64' : null);
+}
+
+const NO_IPXE_HERE =
+  'This entry needs iPXE, and Bootdrop has iPXE for x86-64 PCs only: ' +
+  'boot an entry that starts a kernel instead, or serve an ISO for this PC.';
 
 function wrongCpu(cpu: 'x64' | 'arm64' | 'ia32'): string[] {
   return [
@@ -152,7 +173,7 @@ export function renderGrubConfig(
         ...inner.map((l) => `  ${l}`),
         '}',
       ];
-      const cpu = sb?.cpu;
+      const cpu = entryCpu(e);
       const own = entry(e.label, lines);
       const refused = sb && !sb.bootable ? entry(`${e.label} (needs Secure Boot off)`, lines) : own;
       // Shown as "(needs Secure Boot off)" while Secure Boot is on; an ISO for another CPU says so.
@@ -162,7 +183,12 @@ export function renderGrubConfig(
           `if [ "$grub_cpu" = "${GRUB_CPU[cpu]}" ]; then`,
           ...shown,
           'else',
-          ...entry(`${e.label} (${CPU_NAME[cpu]} only)`, wrongCpu(cpu)),
+          ...(needsIpxe(e)
+            ? entry(`${e.label} (needs iPXE: x86-64 only)`, [
+                `echo ${grubQuote(NO_IPXE_HERE)}`,
+                'sleep --interruptible 30',
+              ])
+            : entry(`${e.label} (${CPU_NAME[cpu]} only)`, wrongCpu(cpu))),
           'fi',
         );
       else body.push(...shown);
@@ -170,7 +196,7 @@ export function renderGrubConfig(
   }
   // Default per CPU: the menu's default when this CPU can run it, else its first entry for this CPU.
   for (const cpu of ['x64', 'arm64'] as const) {
-    const fits = (x: { e: BootEntry }) => !x.e.secureBoot?.cpu || x.e.secureBoot.cpu === cpu;
+    const fits = (x: { e: BootEntry }) => !entryCpu(x.e) || entryCpu(x.e) === cpu;
     const pick = items.find((x) => x.e.isDefault && fits(x)) ?? items.find(fits);
     if (pick) L.push(`if [ "$grub_cpu" = "${GRUB_CPU[cpu]}" ]; then set default=${pick.id}; fi`);
   }
