@@ -69,6 +69,11 @@ function grubArgs(cmdline: string, server: ServerAddress): string[] {
   return splitCmdline(fillServer(cmdline, server).replace(/[\u0000-\u001f\u007f]/g, ' ')).map(grubQuote);
 }
 
+/** Shown before GRUB starts iPXE, which may find no network from there (see bootCommands). */
+const IPXE_NO_NETWORK =
+  'If iPXE finds no network, boot this PC beside a router (proxy mode) with Secure Boot off: ' +
+  'its firmware then starts iPXE directly.';
+
 function bootCommands(e: BootEntry, server: ServerAddress): string[] {
   const file = (p: string) => grubQuote(`${sourceTreePath(e.sourceId)}${p}`);
   switch (e.kind) {
@@ -80,13 +85,16 @@ function bootCommands(e: BootEntry, server: ServerAddress): string[] {
     case 'chain':
       return [`chainloader ${file(e.kernel!)}`];
     default:
-      // sanboot and the like: only iPXE can run them. With Secure Boot off GRUB can start it, in theory:
-      // in OVMF (issue 14 lab test) neither build found the network when GRUB 2.06 started it from TFTP.
-      // ipxe.efi hung at "iPXE initialising devices..."; snponly.efi started and printed "No more
-      // network devices", then handed back to GRUB, though GRUB gave it the NIC's device path (…/MAC(…),
-      // which has the firmware's SNP). So ipxe.efi stays here (see README, Secure Boot).
+      // sanboot and the like: only iPXE can run them. With Secure Boot off GRUB starts iPXE, but in OVMF
+      // (issue 14 lab test, Debian GRUB 2.06 from TFTP) iPXE then finds no network: ipxe.efi hangs at
+      // "iPXE initialising devices...", snponly.efi prints "No more network devices" and returns to GRUB,
+      // though GRUB gave it the NIC's device path (.../MAC(...), which has the firmware's SNP). Likely
+      // cause, from GRUB's source: efinet opens the SNP exclusively and its close_card passes the SNP
+      // interface instead of the handle to CloseProtocol, so iPXE cannot open it. ipxe.efi stays here
+      // until that is solved; the echo tells the user the way that works (iPXE straight from firmware).
       return [
         `echo ${grubQuote(`Starting iPXE: choose "${asciiText(e.label)}" again in its menu.`)}`,
+        `echo ${grubQuote(IPXE_NO_NETWORK)}`,
         `chainloader ${grubQuote(loaderPath('ipxe.efi'))}`,
       ];
   }
