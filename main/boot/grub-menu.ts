@@ -70,6 +70,11 @@ function grubArgs(cmdline: string, server: ServerAddress): string[] {
   return splitCmdline(fillServer(cmdline, server).replace(/[\u0000-\u001f\u007f]/g, ' ')).map(grubQuote);
 }
 
+/** Shown before GRUB starts iPXE, which may find no network from there (see bootCommands). */
+const IPXE_NO_NETWORK =
+  'If iPXE finds no network, boot this PC beside a router (proxy mode) with Secure Boot off: ' +
+  'its firmware then starts iPXE directly.';
+
 function bootCommands(e: BootEntry, server: ServerAddress): string[] {
   const file = (p: string) => grubQuote(`${sourceTreePath(e.sourceId)}${p}`);
   switch (e.kind) {
@@ -81,9 +86,16 @@ function bootCommands(e: BootEntry, server: ServerAddress): string[] {
     case 'chain':
       return [`chainloader ${file(e.kernel!)}`];
     default:
-      // sanboot and the like: only iPXE can run them. With Secure Boot off GRUB can start it.
+      // sanboot and the like: only iPXE can run them. With Secure Boot off GRUB starts iPXE, but in OVMF
+      // (issue 14 lab test, Debian GRUB 2.06 from TFTP) iPXE then finds no network: ipxe.efi hangs at
+      // "iPXE initialising devices...", snponly.efi prints "No more network devices" and returns to GRUB,
+      // though GRUB gave it the NIC's device path (.../MAC(...), which has the firmware's SNP). Likely
+      // cause, from GRUB's source: efinet opens the SNP exclusively and its close_card passes the SNP
+      // interface instead of the handle to CloseProtocol, so iPXE cannot open it. ipxe.efi stays here
+      // until that is solved; the echo tells the user the way that works (iPXE straight from firmware).
       return [
         `echo ${grubQuote(`Starting iPXE: choose "${asciiText(e.label)}" again in its menu.`)}`,
+        `echo ${grubQuote(IPXE_NO_NETWORK)}`,
         `chainloader ${grubQuote(loaderPath('ipxe.efi'))}`,
       ];
   }
@@ -99,6 +111,23 @@ function refusal(e: BootEntry): string[] {
     'sleep --interruptible 30',
   ];
 }
+
+/** Entries only iPXE can run (bootCommands' default case), e.g. sanboot. */
+function needsIpxe(e: BootEntry): boolean {
+  return e.kind !== 'linux' && e.kind !== 'chain';
+}
+
+/**
+ * The CPU an entry runs on: its signed files' CPU, or x86-64 for iPXE-only entries. Bootdrop bundles
+ * iPXE for x86-64 only, so an ARM64 GRUB must never chainload it.
+ */
+function entryCpu(e: BootEntry): 'x64' | 'arm64' | 'ia32' | null {
+  return e.secureBoot?.cpu ?? (needsIpxe(e) ? 'x64' : null);
+}
+
+const NO_IPXE_HERE =
+  'This entry needs iPXE, and Bootdrop has iPXE for x86-64 PCs only: ' +
+  'boot an entry that starts a kernel instead, or serve an ISO for this PC.';
 
 function wrongCpu(cpu: 'x64' | 'arm64' | 'ia32'): string[] {
   return [`echo ${grubQuote(wrongCpuNote(CPU_NAME[cpu]))}`, 'sleep --interruptible 30'];
@@ -147,7 +176,7 @@ export function renderGrubConfig(
         ...inner.map((l) => `  ${l}`),
         '}',
       ];
-      const cpu = sb?.cpu;
+      const cpu = entryCpu(e);
       const own = entry(e.label, lines);
       const refused = sb && !sb.bootable ? entry(`${e.label} (needs Secure Boot off)`, lines) : own;
       // Shown as "(needs Secure Boot off)" while Secure Boot is on; an ISO for another CPU says so.
@@ -157,7 +186,12 @@ export function renderGrubConfig(
           `if [ "$grub_cpu" = "${GRUB_CPU[cpu]}" ]; then`,
           ...shown,
           'else',
-          ...entry(`${e.label} (${CPU_NAME[cpu]} only)`, wrongCpu(cpu)),
+          ...(needsIpxe(e)
+            ? entry(`${e.label} (needs iPXE: x86-64 only)`, [
+                `echo ${grubQuote(NO_IPXE_HERE)}`,
+                'sleep --interruptible 30',
+              ])
+            : entry(`${e.label} (${CPU_NAME[cpu]} only)`, wrongCpu(cpu))),
           'fi',
         );
       else body.push(...shown);
@@ -165,7 +199,7 @@ export function renderGrubConfig(
   }
   // Default per CPU: the menu's default when this CPU can run it, else its first entry for this CPU.
   for (const cpu of ['x64', 'arm64'] as const) {
-    const fits = (x: { e: BootEntry }) => !x.e.secureBoot?.cpu || x.e.secureBoot.cpu === cpu;
+    const fits = (x: { e: BootEntry }) => !entryCpu(x.e) || entryCpu(x.e) === cpu;
     const pick = items.find((x) => x.e.isDefault && fits(x)) ?? items.find(fits);
     if (pick) L.push(`if [ "$grub_cpu" = "${GRUB_CPU[cpu]}" ]; then set default=${pick.id}; fi`);
   }

@@ -107,6 +107,30 @@ describe('renderGrubConfig: the iPXE menu, rendered for GRUB', () => {
     expect(labels(grub)).not.toContain('memdisk');
   });
 
+  it('iPXE-only entries are offered to x86-64 GRUB only: ARM64 gets the reason, never the x86 iPXE', () => {
+    const s = source([
+      entry('Whole ISO', {
+        kind: 'sanboot',
+        isDefault: true,
+        secureBoot: { bootable: false, chain: null, reason: 'iPXE is not signed', cpu: null },
+      }),
+      entry('ARM live', { secureBoot: { ...SIGNED, cpu: 'arm64' } }),
+    ]);
+    const grub = renderGrubConfig([s], menu(), SERVER);
+    const sanboot = grub.indexOf("menuentry 'Whole ISO' --id bd-e0");
+    const arm = grub.indexOf("menuentry 'Whole ISO (needs iPXE: x86-64 only)' --id bd-e0");
+    expect(sanboot).toBeGreaterThan(0);
+    expect(arm).toBeGreaterThan(sanboot);
+    // The x86-64 branch chains iPXE; the other CPUs' branch only says why.
+    expect(grub.lastIndexOf('if [ "$grub_cpu" = "x86_64" ]; then', sanboot)).toBeGreaterThan(0);
+    const armBody = grub.slice(arm, grub.indexOf('\n}', arm));
+    expect(armBody).toContain('Bootdrop has iPXE for x86-64 PCs only');
+    expect(armBody).not.toContain('chainloader');
+    // The menu default (the virtual CD) is x86-64's; ARM64 PCs default to their own entry.
+    expect(grub).toContain('if [ "$grub_cpu" = "x86_64" ]; then set default=bd-e0; fi');
+    expect(grub).toContain('if [ "$grub_cpu" = "arm64" ]; then set default=bd-e1; fi');
+  });
+
   it('quotes labels and arguments so nothing can inject a GRUB command', () => {
     expect(grubQuote("it's")).toBe("'it'\\''s'");
     const evil = entry("x'; reboot; echo '", { cmdline: "a='$(reboot)' b\nreboot" });
