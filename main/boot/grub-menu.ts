@@ -7,7 +7,9 @@
  *
  * What Secure Boot refuses is never a silent failure: GRUB sets `lockdown=y` when Secure Boot is on
  * (grub-core/kern/lockdown.c, GRUB 2.06), so such entries print why and how to get past it; with
- * Secure Boot off they boot, and iPXE-only entries (sanboot) chain into iPXE's menu.
+ * Secure Boot off they boot. iPXE-only entries (sanboot) restart the PC into iPXE: GRUB tells Bootdrop
+ * (restartIntoIpxePath) and reboots, and the PC's next PXE boot gets iPXE from its firmware, whose menu
+ * starts that entry (iPXE started by GRUB 2.06 finds no network, see bootCommands).
  *
  * GRUB quoting: everything user- or ISO-supplied goes in single quotes, where GRUB expands nothing; a
  * quote inside becomes '\'' (GRUB's sh-like rule), so a label or argument cannot start a command.
@@ -17,7 +19,7 @@ import { SERVER_TOKEN, splitCmdline } from './cmdline';
 import { asciiText, fillServer } from './ipxe-script';
 import { applyMenu } from './menu';
 import { wrongCpuNote } from './messages';
-import { hostPort, loaderPath, sourceTreePath, type ServerAddress } from './paths';
+import { hostPort, sourceTreePath, type ServerAddress } from './paths';
 
 /** Where GRUB builds look for their config over the network; all get the same generated file. */
 export const GRUB_CONFIG_PATHS = [
@@ -51,6 +53,20 @@ export function refusedNoteText(e: BootEntry): string {
   )}\nTurn Secure Boot off in the firmware settings (last menu entry) to boot it.\n`;
 }
 
+/**
+ * Per iPXE-only entry, a note GRUB fetches before it reboots the PC into iPXE (Secure Boot off): the
+ * fetch tells Bootdrop which PC wants iPXE next and for what entry (session/secure-boot-watch.ts).
+ */
+export const RESTART_IPXE_PREFIX = '/secure-boot/restart-ipxe/';
+
+export function restartIntoIpxePath(entryId: string): string {
+  return `${RESTART_IPXE_PREFIX}${entryId.replace(/[^A-Za-z0-9._-]+/g, '/')}.txt`;
+}
+
+export function restartIntoIpxeText(e: BootEntry): string {
+  return `Bootdrop starts iPXE on this PC's next network boot, with "${asciiText(e.label)}" as its default.\n`;
+}
+
 /** GRUB's name for the CPU ($grub_cpu) per entry cpu. */
 const GRUB_CPU: Record<'x64' | 'arm64' | 'ia32', string> = { x64: 'x86_64', arm64: 'arm64', ia32: 'i386' };
 const CPU_NAME: Record<'x64' | 'arm64' | 'ia32', string> = { x64: 'x86-64', arm64: 'ARM64', ia32: '32-bit x86' };
@@ -70,11 +86,6 @@ function grubArgs(cmdline: string, server: ServerAddress): string[] {
   return splitCmdline(fillServer(cmdline, server).replace(/[\u0000-\u001f\u007f]/g, ' ')).map(grubQuote);
 }
 
-/** Shown before GRUB starts iPXE, which may find no network from there (see bootCommands). */
-const IPXE_NO_NETWORK =
-  'If iPXE finds no network, boot this PC beside a router (proxy mode) with Secure Boot off: ' +
-  'its firmware then starts iPXE directly.';
-
 function bootCommands(e: BootEntry, server: ServerAddress): string[] {
   const file = (p: string) => grubQuote(`${sourceTreePath(e.sourceId)}${p}`);
   switch (e.kind) {
@@ -86,19 +97,33 @@ function bootCommands(e: BootEntry, server: ServerAddress): string[] {
     case 'chain':
       return [`chainloader ${file(e.kernel!)}`];
     default:
-      // sanboot and the like: only iPXE can run them. With Secure Boot off GRUB starts iPXE, but in OVMF
-      // (issue 14 lab test, Debian GRUB 2.06 from TFTP) iPXE then finds no network: ipxe.efi hangs at
-      // "iPXE initialising devices...", snponly.efi prints "No more network devices" and returns to GRUB,
-      // though GRUB gave it the NIC's device path (.../MAC(...), which has the firmware's SNP). Likely
-      // cause, from GRUB's source: efinet opens the SNP exclusively and its close_card passes the SNP
-      // interface instead of the handle to CloseProtocol, so iPXE cannot open it. ipxe.efi stays here
-      // until that is solved; the echo tells the user the way that works (iPXE straight from firmware).
-      return [
-        `echo ${grubQuote(`Starting iPXE: choose "${asciiText(e.label)}" again in its menu.`)}`,
-        `echo ${grubQuote(IPXE_NO_NETWORK)}`,
-        `chainloader ${grubQuote(loaderPath('ipxe.efi'))}`,
-      ];
+      return restartIntoIpxe(e);
   }
+}
+
+/**
+ * sanboot and the like: only iPXE runs them, and iPXE started by GRUB finds no network (issue 14, OVMF,
+ * Debian GRUB 2.06: ipxe.efi hangs at "iPXE initialising devices...", snponly.efi prints "No more network
+ * devices"; GRUB's efinet likely keeps the NIC's SNP open). So GRUB tells Bootdrop, which hands this PC
+ * iPXE on its next PXE boot (SecureBootPolicy wantsIpxe), and reboots; iPXE's menu then starts the entry.
+ * No Bootdrop behind this GRUB (the fetch fails): say why and go back to the menu, never hang.
+ */
+function restartIntoIpxe(e: BootEntry): string[] {
+  const label = asciiText(e.label);
+  return [
+    `if cat ${grubQuote(restartIntoIpxePath(e.id))}; then`,
+    `  echo ${grubQuote(`Restarting into iPXE to start "${label}" (this PC's firmware starts it directly)...`)}`,
+    '  sleep 3',
+    '  reboot',
+    'fi',
+    `echo ${grubQuote(
+      `"${label}" needs iPXE, and the server did not answer ${restartIntoIpxePath(e.id)} ` +
+        '(not Bootdrop, or an older one), so this PC cannot restart into iPXE from here.',
+    )}`,
+    `echo ${grubQuote('Boot this PC beside a router (proxy mode) instead: its firmware then starts iPXE directly.')}`,
+    `echo ${grubQuote('Back to the menu in 30 s.')}`,
+    'sleep --interruptible 30',
+  ];
 }
 
 function refusal(e: BootEntry): string[] {
@@ -113,7 +138,7 @@ function refusal(e: BootEntry): string[] {
 }
 
 /** Entries only iPXE can run (bootCommands' default case), e.g. sanboot. */
-function needsIpxe(e: BootEntry): boolean {
+export function needsIpxe(e: BootEntry): boolean {
   return e.kind !== 'linux' && e.kind !== 'chain';
 }
 

@@ -14,7 +14,15 @@ import type { MenuSettings, PcInfo } from '../contract';
 import { FolderSource, type MountedTree, type Vfs } from '../vfs';
 import type { ClassicPxelinux } from './classic';
 import { HostFileSource } from './host-file';
-import { GRUB_CONFIG_PATHS, refusedNotePath, refusedNoteText, renderGrubConfig } from './grub-menu';
+import {
+  GRUB_CONFIG_PATHS,
+  needsIpxe,
+  refusedNotePath,
+  refusedNoteText,
+  renderGrubConfig,
+  restartIntoIpxePath,
+  restartIntoIpxeText,
+} from './grub-menu';
 import { renderIpxeScript } from './ipxe-script';
 import { loadersMissingMessage, noOwnPxelinuxMessage, twoClassicSourcesMessage } from './messages';
 import { BOOT_SCRIPT_PATH, LOADERS_PATH, type ServerAddress } from './paths';
@@ -41,11 +49,17 @@ export interface ServedLayout {
   /** Set when a source is served the classic way: give PxePolicy `classicPxelinuxLoader: classic.loader`
    *  and run HTTP on port `classic.httpPort`. */
   classic: ClassicPxelinux | null;
-  /** The menu for one PC, from the facts its iPXE sent with the menu request (pc-facts.ts). */
-  menuFor(pc: PcInfo): Buffer;
+  /**
+   * The menu for one PC, from the facts its iPXE sent with the menu request (pc-facts.ts). `pick`: the
+   * entry this PC restarted into iPXE for (grub-menu.ts restartIntoIpxe), its default with a short timeout.
+   */
+  menuFor(pc: PcInfo, pick?: string | null): Buffer;
   /** Take everything back out of the tree. */
   remove(): void;
 }
+
+/** The menu's timeout for a PC that restarted into iPXE for an entry it already chose in GRUB. */
+const RESTARTED_TIMEOUT_SEC = 3;
 
 /** Loaders every client type needs; a missing one is a broken install, reported up front. */
 export const REQUIRED_LOADERS = [
@@ -115,6 +129,10 @@ export async function layoutServedTree(
     files.push(p);
   }
   for (const e of plans.flatMap((p) => p.summary.entries)) {
+    if (needsIpxe(e)) {
+      tree.setFile(restartIntoIpxePath(e.id), Buffer.from(restartIntoIpxeText(e)));
+      files.push(restartIntoIpxePath(e.id));
+    }
     if (!e.secureBoot || e.secureBoot.bootable) continue;
     tree.setFile(refusedNotePath(e.id), Buffer.from(refusedNoteText(e)));
     files.push(refusedNotePath(e.id));
@@ -132,7 +150,11 @@ export async function layoutServedTree(
   return {
     bootScriptPath: BOOT_SCRIPT_PATH,
     classic,
-    menuFor: (pc) => Buffer.from(renderIpxeScript(plans, opts.menu(), opts.server, pc)),
+    menuFor: (pc, pick) => {
+      const menu = opts.menu();
+      const chosen = pick ? { ...menu, defaultEntryId: pick, timeoutSec: RESTARTED_TIMEOUT_SEC } : menu;
+      return Buffer.from(renderIpxeScript(plans, chosen, opts.server, pc));
+    },
     remove() {
       for (const m of mounted) tree.unmount(m);
       for (const f of files) tree.removeFile(f);

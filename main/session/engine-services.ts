@@ -153,6 +153,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
       const pxe = new PxePolicy({ httpPort: ctx.httpPort, classicPxelinuxLoader: boot.classic?.loader ?? null });
       const policy = new SecureBootPolicy(boot.classic ? new ClassicPolicy(pxe, boot.classic.loader) : pxe, {
         ...(ctx.refusedIpxe ? { refusedIpxe: ctx.refusedIpxe } : {}),
+        ...(ctx.wantsIpxe ? { wantsIpxe: ctx.wantsIpxe } : {}),
       });
       const warnings: string[] = [];
       if (boot.classic && ctx.httpPort !== boot.classic.httpPort) {
@@ -163,7 +164,7 @@ export function createEngineServices(): EngineServices<SourcePlan, IsoMedium> {
         roles: rolesOf(sources),
         entryByKernel: entriesOf(sources),
         warnings,
-        menuFor: (pc) => boot.menuFor(pc),
+        menuFor: (pc, pick) => boot.menuFor(pc, pick),
       };
     },
 

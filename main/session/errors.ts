@@ -147,6 +147,17 @@ export function secureBootRefusedEntryNotice(entry: string): string {
   );
 }
 
+export function restartIntoIpxeNotice(label: string): string {
+  return (
+    `restarting into iPXE for "${label}": only iPXE can boot it and GRUB cannot start iPXE, so the PC restarts ` +
+    `and its firmware starts iPXE directly, with that entry as the menu's default`
+  );
+}
+
+export function restartedIntoIpxeNote(label: string): string {
+  return `restarted into iPXE for "${label}": its menu starts that entry in a few seconds`;
+}
+
 export function grubNeverAskedNotice(ownDhcp: boolean): string {
   if (ownDhcp)
     return (

@@ -75,6 +75,8 @@ export interface LayoutContext {
   menu: () => MenuSettings;
   /** A PC that was given ipxe.efi and came back as firmware without running it (Secure Boot refused it). */
   refusedIpxe?: (mac: string) => boolean;
+  /** A PC whose GRUB asked to restart into iPXE (grub-menu.ts restartIntoIpxe): its next PXE boot gets iPXE. */
+  wantsIpxe?: (mac: string) => boolean;
   /** Who reads the warnings (errors.ts Audience); absent: the terminal's words. */
   audience?: Audience;
 }
@@ -89,7 +91,7 @@ export interface LayoutResult {
   /** Problems with this layout the user should hear about (e.g. a port the ISO's menu needs). */
   warnings: string[];
   /** The iPXE menu for one PC, from what its iPXE said about it (issue 14); absent: everyone gets one menu. */
-  menuFor?: (pc: PcInfo) => Buffer;
+  menuFor?: (pc: PcInfo, pick?: string | null) => Buffer;
 }
 
 export interface RunningServer {

@@ -27,7 +27,14 @@ import { MountedTree } from '../vfs';
 import { browse } from './browse';
 import { SecureBootWatch } from './secure-boot-watch';
 import { ClientTable, type DhcpSighting } from './clients';
-import { noSourceError, ownPxeMenuNotice, SessionError, toServeError, type Audience } from './errors';
+import {
+  noSourceError,
+  ownPxeMenuNotice,
+  restartedIntoIpxeNote,
+  SessionError,
+  toServeError,
+  type Audience,
+} from './errors';
 import { sourceIdFor } from './source-id';
 import { LINK_CHECK_MS, linkChange } from './link-watch';
 import { LogRing } from './log-ring';
@@ -110,6 +117,11 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       if (client) this.emit({ type: 'client', client });
     },
     ownDhcp: () => this.running?.dhcp?.effectiveMode === 'dhcp',
+    label: (id) =>
+      this.effectiveSources()
+        .flatMap((s) => s.entries)
+        .find((e) => e.id === id)?.label ?? null,
+    now: () => this.now(),
   });
   private readonly logRing = new LogRing();
   /** PCs our DHCP side answered lately: HTTP and TFTP keep a few slots for them (../net/slots.ts). */
@@ -415,6 +427,7 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
       classicSourceId: bios.classicSourceId,
       menu: () => this.menu,
       refusedIpxe: (mac) => this.secureBoot.refusedIpxe(mac),
+      wantsIpxe: (mac) => this.secureBoot.wantsIpxe(mac),
       audience: this.audience,
     });
     if (bios.classicSourceId !== this.servedClassic)
@@ -745,9 +758,12 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
     const mac = this.macFor(clientIp);
     const driver = describeIpxeDriver(pc);
     this.log('info', 'boot', `this PC: ${describePc(pc)}${driver ? `; ${driver}` : ''}`, mac ?? clientIp);
+    // A PC GRUB restarted into iPXE (secure-boot-watch.ts): its menu starts the entry chosen there.
+    const pick = mac ? this.secureBoot.takeIpxePick(mac) : null;
+    if (pick) this.log('info', 'boot', restartedIntoIpxeNote(pick.label), mac ?? clientIp);
     const client = mac ? this.clients.annotate(mac, { pc }) : null;
     if (client) this.emit({ type: 'client', client });
-    return menuFor(pc);
+    return menuFor(pc, pick?.entryId ?? null);
   }
 
   private onTransfer(t: TransferProgress): void {

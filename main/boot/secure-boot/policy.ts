@@ -2,8 +2,8 @@
  * SecureBootPolicy: which chain a UEFI PC gets, with no setting (README "Secure Boot"). DHCP cannot
  * tell whether Secure Boot is on, so:
  *  - x64 UEFI PXE on a cable where Bootdrop hands out the address (own-DHCP): the signed chain, Debian's
- *    shim → GRUB. It boots with Secure Boot on and off; with it off, GRUB's menu chains iPXE for what
- *    only iPXE can boot (grub-menu.ts).
+ *    shim → GRUB. It boots with Secure Boot on and off; with it off, GRUB's menu restarts the PC into
+ *    iPXE for what only iPXE can boot (grub-menu.ts): that PC's next request (wantsIpxe) gets iPXE.
  *  - x64 UEFI PXE beside a router (proxyDHCP): iPXE first, as before — Debian's GRUB ignores proxyDHCP
  *    and would ask the router for its files. A PC that fetched ipxe.efi and then asks again as firmware
  *    without ever running iPXE (Secure Boot refused it) gets the signed chain on that next attempt;
@@ -20,6 +20,8 @@ const SHIM_AA64 = 'shimaa64.efi';
 export interface SecureBootPolicyOptions {
   /** A PC that was given ipxe.efi and came back as firmware without running it (read-only). */
   refusedIpxe?: (mac: string) => boolean;
+  /** A PC whose GRUB (Secure Boot off) asked to restart into iPXE, once (read-only; wins over own-DHCP). */
+  wantsIpxe?: (mac: string) => boolean;
 }
 
 export class SecureBootPolicy implements BootPolicy {
@@ -31,7 +33,10 @@ export class SecureBootPolicy implements BootPolicy {
   decide(facts: ClientFacts, serverIp: string, ctx?: DecideContext): BootDecision {
     if (!facts.isIpxe && /^PXEClient/.test(facts.vendorClass)) {
       if (facts.arch === 'efi-arm64') return { kind: 'tftp', file: loaderPath(SHIM_AA64) };
-      if (facts.arch === 'efi-x64' && (ctx?.ownDhcp === true || this.opts.refusedIpxe?.(facts.mac) === true))
+      // A refusal wins: iPXE already failed to run there, so never loop back into it.
+      if (facts.arch === 'efi-x64' && this.opts.refusedIpxe?.(facts.mac) === true)
+        return { kind: 'tftp', file: loaderPath(SHIM_X64) };
+      if (facts.arch === 'efi-x64' && ctx?.ownDhcp === true && this.opts.wantsIpxe?.(facts.mac) !== true)
         return { kind: 'tftp', file: loaderPath(SHIM_X64) };
     }
     return this.inner.decide(facts, serverIp, ctx);
