@@ -53,6 +53,8 @@ export interface GuestOptions {
   biosSerialConsole?: boolean;
   /** Print each serial line as it arrives (debugging). */
   echo?: boolean;
+  /** Let the guest reboot (default: QEMU exits when it does, -no-reboot). */
+  reboot?: boolean;
 }
 
 let guestSeq = 0;
@@ -121,7 +123,8 @@ export class Guest {
     const machine = arm64 ? 'virt' : sb ? 'q35,smm=on' : 'pc';
     const args = ['-machine', machine, '-accel', 'tcg', '-m', String(opts.memMiB ?? 512), '-smp', '1'];
     if (arm64) args.push('-cpu', 'cortex-a57');
-    args.push('-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nodefaults');
+    args.push('-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-nodefaults');
+    if (!opts.reboot) args.push('-no-reboot');
     if (!arm64) args.push('-vga', 'none');
     if (arm64) {
       for (const f of [AAVMF_SB_CODE, AAVMF_SB_VARS])
