@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MENU, renderIpxeScript } from '../../../main/boot';
-import { grubQuote, refusedNotePath, renderGrubConfig } from '../../../main/boot/grub-menu';
+import { grubQuote, refusedNotePath, renderGrubConfig, restartIntoIpxePath } from '../../../main/boot/grub-menu';
 import { PxePolicy } from '../../../main/boot/pxe-policy';
 import { SecureBootPolicy } from '../../../main/boot/secure-boot/policy';
 import type { ClientArch, ClientFacts } from '../../../main/boot/policy';
@@ -94,7 +94,7 @@ describe('renderGrubConfig: the iPXE menu, rendered for GRUB', () => {
     expect(grub).toMatch(/if \[ "\$lockdown" = "y" \]; then[\s\S]*sleep --interruptible 30[\s\S]*else\s+linux '/);
   });
 
-  it('sanboot entries chain iPXE when Secure Boot is off; BIOS-only entries are left out', () => {
+  it('sanboot entries restart the PC into iPXE when Secure Boot is off; BIOS-only entries are left out', () => {
     const s = source([
       entry('Whole ISO', {
         kind: 'sanboot',
@@ -103,7 +103,20 @@ describe('renderGrubConfig: the iPXE menu, rendered for GRUB', () => {
       entry('memdisk', { kind: 'memdisk', firmware: ['bios'] }),
     ]);
     const grub = renderGrubConfig([s], menu(), SERVER);
-    expect(grub).toContain("chainloader '/loaders/ipxe.efi'");
+    // Secure Boot on: the refusal; off: tell Bootdrop (the note's fetch), say what happens, reboot.
+    const note = restartIntoIpxePath('s1:Whole ISO');
+    expect(note).toBe('/secure-boot/restart-ipxe/s1/Whole/ISO.txt');
+    const off = grub.slice(grub.indexOf('else', grub.indexOf(refusedNotePath('s1:Whole ISO'))));
+    expect(off).toMatch(
+      new RegExp(
+        `^else\\s+if cat '${note}'; then\\s+echo 'Restarting into iPXE to start "Whole ISO" \\(this PC'\\\\''s ` +
+          `firmware starts it directly\\)\\.\\.\\.'\\s+sleep 3\\s+reboot\\s+fi\\s+echo '"Whole ISO" needs iPXE, ` +
+          `and the server did not answer ${note} \\(not Bootdrop, or an older one\\)`,
+      ),
+    );
+    // a failed fetch (not Bootdrop) ends back at the menu, never in a hang or a chainloaded iPXE
+    expect(off.slice(0, off.indexOf('\n}'))).toMatch(/Back to the menu in 30 s\.'\s+sleep --interruptible 30\s+fi$/);
+    expect(grub).not.toContain('chainloader');
     expect(labels(grub)).not.toContain('memdisk');
   });
 
@@ -126,6 +139,7 @@ describe('renderGrubConfig: the iPXE menu, rendered for GRUB', () => {
     const armBody = grub.slice(arm, grub.indexOf('\n}', arm));
     expect(armBody).toContain('Bootdrop has iPXE for x86-64 PCs only');
     expect(armBody).not.toContain('chainloader');
+    expect(armBody).not.toContain('reboot');
     // The menu default (the virtual CD) is x86-64's; ARM64 PCs default to their own entry.
     expect(grub).toContain('if [ "$grub_cpu" = "x86_64" ]; then set default=bd-e0; fi');
     expect(grub).toContain('if [ "$grub_cpu" = "arm64" ]; then set default=bd-e1; fi');
@@ -196,6 +210,29 @@ describe('SecureBootPolicy: which chain a PC gets, with no setting', () => {
   it('beside a router, a PC that refused iPXE gets the signed chain on its next attempt', () => {
     refused.add('52:54:00:00:00:01');
     expect(policy.decide(facts('efi-x64', 7), ip, { ownDhcp: false })).toEqual({
+      kind: 'tftp',
+      file: '/loaders/shimx64.efi',
+    });
+    refused.clear();
+  });
+
+  it('a PC whose GRUB asked to restart into iPXE gets snponly.efi on a bare cable; a refusal still wins', () => {
+    const wants = new Set(['52:54:00:00:00:01']);
+    const p = new SecureBootPolicy(new PxePolicy({ httpPort: 80 }), {
+      refusedIpxe: (m) => refused.has(m),
+      wantsIpxe: (m) => wants.has(m),
+    });
+    expect(p.decide(facts('efi-x64', 7), ip, { ownDhcp: true })).toEqual({
+      kind: 'tftp',
+      file: '/loaders/snponly.efi',
+    });
+    // another PC on the same cable still gets the signed chain
+    expect(p.decide(facts('efi-x64', 7, { mac: '52:54:00:00:00:02' }), ip, { ownDhcp: true })).toEqual({
+      kind: 'tftp',
+      file: '/loaders/shimx64.efi',
+    });
+    refused.add('52:54:00:00:00:01');
+    expect(p.decide(facts('efi-x64', 7), ip, { ownDhcp: true })).toEqual({
       kind: 'tftp',
       file: '/loaders/shimx64.efi',
     });

@@ -72,4 +72,58 @@ describe('SecureBootWatch: what a UEFI PC fetches says about Secure Boot', () =>
     watch.sawFetch(MAC, '/secure-boot/refused/live/live-system.txt', 'done');
     expect(notices[0]!.text).toMatch(/Secure Boot is on and refused "live:live-system"/);
   });
+
+  describe('GRUB restarts the PC into iPXE (Secure Boot off, iPXE-only entry)', () => {
+    let now: number;
+    beforeEach(() => {
+      now = 1_000_000;
+      ownDhcp = true;
+      watch = new SecureBootWatch({
+        notice: (mac, _l, text) => notices.push({ mac, text }),
+        ownDhcp: () => ownDhcp,
+        label: (id) => (id === 'cd:sanboot' ? 'Whole CD' : null),
+        now: () => now,
+      });
+      watch.sawFetch(MAC, '/loaders/shimx64.efi', 'done');
+      watch.sawFetch(MAC, '/loaders/grubx64.efi', 'done');
+      watch.sawFetch(MAC, '/grub/grub.cfg', 'done');
+    });
+
+    it("the note's fetch marks the PC; the firmware's iPXE and the menu's default use it once", () => {
+      expect(watch.wantsIpxe(MAC)).toBe(false);
+      watch.sawFetch(MAC, '/secure-boot/restart-ipxe/cd/sanboot.txt', 'active');
+      expect(watch.wantsIpxe(MAC), 'only a finished fetch counts').toBe(false);
+      watch.sawFetch(MAC, '/secure-boot/restart-ipxe/cd/sanboot.txt', 'done');
+      expect(notices.map((n) => n.text)).toEqual([expect.stringMatching(/^restarting into iPXE for "Whole CD"/)]);
+      expect(watch.wantsIpxe(MAC.toUpperCase())).toBe(true);
+      expect(watch.takeIpxePick(MAC), 'no menu pick before iPXE was handed out').toBeNull();
+      // the PC reboots; its firmware gets iPXE: the expected restart, not a refusal or GRUB chaining iPXE
+      watch.sawFetch(MAC, '/loaders/snponly.efi', 'done');
+      expect(watch.wantsIpxe(MAC), 'iPXE is handed out once').toBe(false);
+      expect(watch.refusedIpxe(MAC)).toBe(true); // until iPXE fetches its menu, as for any iPXE
+      expect(watch.chainOf(MAC)).toBe('iPXE (restarted from GRUB for "Whole CD")');
+      watch.sawFetch(MAC, '/boot.ipxe', 'active');
+      expect(watch.refusedIpxe(MAC)).toBe(false);
+      expect(watch.takeIpxePick(MAC)).toEqual({ entryId: 'cd:sanboot', label: 'Whole CD' });
+      expect(watch.takeIpxePick(MAC), 'used up').toBeNull();
+      vi.advanceTimersByTime(60_000);
+      expect(notices, 'no "never ran" notice').toHaveLength(1);
+    });
+
+    it('the mark expires after 5 minutes, and is dropped when the PC comes back to the signed chain', () => {
+      watch.sawFetch(MAC, '/secure-boot/restart-ipxe/cd/sanboot.txt', 'done');
+      now += 5 * 60_000 - 1;
+      expect(watch.wantsIpxe(MAC)).toBe(true);
+      now += 1;
+      expect(watch.wantsIpxe(MAC)).toBe(false);
+      watch.sawFetch(MAC, '/loaders/snponly.efi', 'done');
+      expect(watch.chainOf(MAC)).not.toMatch(/restarted/);
+      expect(watch.takeIpxePick(MAC)).toBeNull();
+
+      watch.sawFetch(MAC, '/secure-boot/restart-ipxe/other/entry.txt', 'done');
+      expect(notices.at(-1)!.text).toMatch(/^restarting into iPXE for "other:entry"/);
+      watch.sawFetch(MAC, '/loaders/shimx64.efi', 'done');
+      expect(watch.wantsIpxe(MAC)).toBe(false);
+    });
+  });
 });
