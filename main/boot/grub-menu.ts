@@ -144,7 +144,7 @@ export function needsIpxe(e: BootEntry): boolean {
 
 /**
  * The CPU an entry runs on: its signed files' CPU, or x86-64 for iPXE-only entries. Bootdrop bundles
- * iPXE for x86-64 only, so an ARM64 GRUB must never chainload it.
+ * iPXE for x86-64 only, so an ARM64 GRUB must never restart into it.
  */
 function entryCpu(e: BootEntry): 'x64' | 'arm64' | 'ia32' | null {
   return e.secureBoot?.cpu ?? (needsIpxe(e) ? 'x64' : null);

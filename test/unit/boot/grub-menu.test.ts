@@ -134,7 +134,7 @@ describe('renderGrubConfig: the iPXE menu, rendered for GRUB', () => {
     const arm = grub.indexOf("menuentry 'Whole ISO (needs iPXE: x86-64 only)' --id bd-e0");
     expect(sanboot).toBeGreaterThan(0);
     expect(arm).toBeGreaterThan(sanboot);
-    // The x86-64 branch chains iPXE; the other CPUs' branch only says why.
+    // The x86-64 branch restarts into iPXE; the other CPUs' branch only says why.
     expect(grub.lastIndexOf('if [ "$grub_cpu" = "x86_64" ]; then', sanboot)).toBeGreaterThan(0);
     const armBody = grub.slice(arm, grub.indexOf('\n}', arm));
     expect(armBody).toContain('Bootdrop has iPXE for x86-64 PCs only');

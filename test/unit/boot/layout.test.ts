@@ -55,6 +55,44 @@ describe('layoutServedTree', () => {
     await expect(tree.stat('/iso/u1/casper/vmlinuz')).rejects.toThrow();
   });
 
+  it("iPXE-only entries get GRUB's restart note; a PC that restarted for one gets it as its menu's default", async () => {
+    const dir = await F.writeTree(F.UBUNTU_TREE);
+    const folder = await FolderSource.open(dir);
+    const plan = await planSource(folder, { label: 'U', size: 1, fileSystems: [] }, { sourceId: 'u1', hostPath: dir });
+    const first = plan.summary.entries[0]!;
+    const both = { enabled: true, firmware: ['bios', 'uefi'] as Array<'bios' | 'uefi'> };
+    plan.summary.entries.push({ ...first, ...both, id: 'u1:live', label: 'Live', isDefault: true });
+    plan.summary.entries.push({ ...first, ...both, id: 'u1:cd', label: 'Whole CD', kind: 'sanboot', isDefault: false });
+    const tree = new MountedTree();
+    const layout = await layoutServedTree(tree, [{ id: 'u1', vfs: folder, plan, hostPath: dir }], {
+      loadersDir: defaultLoadersDir(),
+      server: { ip: '10.0.0.1', httpPort: 80 },
+      menu: () => ({ ...DEFAULT_MENU, timeoutSec: 10 }),
+    });
+    expect((await readAll(tree, '/secure-boot/restart-ipxe/u1/cd.txt')).toString()).toBe(
+      'Bootdrop starts iPXE on this PC\'s next network boot, with "Whole CD" as its default.\n',
+    );
+    await expect(tree.stat('/secure-boot/restart-ipxe/u1/live.txt'), 'a kernel entry has none').rejects.toThrow();
+    const pc = {
+      maker: null,
+      model: null,
+      ramMiB: 4096,
+      ramSource: 'memsize',
+      platform: 'efi',
+      arch: 'x86_64',
+      nic: 'SNP',
+    } as const;
+    const item = (menu: string) => /item (bd-e\d+) Whole CD/.exec(menu)![1];
+    const usual = layout.menuFor(pc).toString();
+    expect(usual).toContain('--timeout 10000');
+    expect(usual).not.toContain(`set bd-default ${item(usual)}`);
+    const picked = layout.menuFor(pc, 'u1:cd').toString();
+    expect(picked).toContain(`set bd-default ${item(picked)}`);
+    expect(picked).toContain('--timeout 3000');
+    layout.remove();
+    await expect(tree.stat('/secure-boot/restart-ipxe/u1/cd.txt')).rejects.toThrow();
+  });
+
   it('classic mode mounts the ISO at / with a synthesized pxelinux.cfg/default next to lpxelinux.0', async () => {
     const dir = await F.writeTree(F.ARCH_TREE);
     const folder = await FolderSource.open(dir);
