@@ -154,6 +154,13 @@ export function restartIntoIpxeNotice(label: string): string {
   );
 }
 
+export function restartedIpxeNeverRanNotice(label: string): string {
+  return (
+    `this PC restarted into iPXE for "${label}", but iPXE never fetched its menu: its next attempt gets the ` +
+    `Secure Boot chain (GRUB) again. To start "${label}", boot this PC beside a router (proxy mode)`
+  );
+}
+
 export function restartedIntoIpxeNote(label: string): string {
   return `restarted into iPXE for "${label}": its menu starts that entry in a few seconds`;
 }

@@ -17,6 +17,7 @@ import { BOOT_SCRIPT_PATH } from '../boot/paths';
 import {
   grubNeverAskedNotice,
   ipxeNeverRanNotice,
+  restartedIpxeNeverRanNotice,
   restartIntoIpxeNotice,
   secureBootRefusedEntryNotice,
 } from './errors';
@@ -142,7 +143,11 @@ export class SecureBootWatch {
           ? `${SIGNED_CHAIN} → iPXE`
           : IPXE_CHAIN;
       pc.ipxePending = true;
-      this.arm(key, pc, () => ipxeNeverRanNotice(this.opts.ownDhcp(), via));
+      // Secure Boot was off in GRUB, so an iPXE that never runs after the restart is not a refusal.
+      const label = restart?.label;
+      this.arm(key, pc, () =>
+        label === undefined ? ipxeNeverRanNotice(this.opts.ownDhcp(), via) : restartedIpxeNeverRanNotice(label),
+      );
     } else if (path.toLowerCase() === BOOT_SCRIPT_PATH && outcome !== 'failed') {
       pc.ipxePending = false;
       this.disarm(pc);

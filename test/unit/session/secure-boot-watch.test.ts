@@ -110,6 +110,18 @@ describe('SecureBootWatch: what a UEFI PC fetches says about Secure Boot', () =>
       expect(notices, 'no "never ran" notice').toHaveLength(1);
     });
 
+    it('iPXE handed out after the restart but never run: the notice says so, not "Secure Boot refused it"', () => {
+      watch.sawFetch(MAC, '/secure-boot/restart-ipxe/cd/sanboot.txt', 'done');
+      watch.sawFetch(MAC, '/loaders/snponly.efi', 'done');
+      vi.advanceTimersByTime(30_000);
+      expect(notices.at(-1)!.text).toMatch(
+        /^this PC restarted into iPXE for "Whole CD", but iPXE never fetched its menu/,
+      );
+      expect(notices.at(-1)!.text).not.toMatch(/Secure Boot probably refused/);
+      expect(watch.refusedIpxe(MAC), 'its next attempt gets GRUB again, no loop').toBe(true);
+      expect(watch.wantsIpxe(MAC)).toBe(false);
+    });
+
     it('the mark expires after 5 minutes, and is dropped when the PC comes back to the signed chain', () => {
       watch.sawFetch(MAC, '/secure-boot/restart-ipxe/cd/sanboot.txt', 'done');
       now += 5 * 60_000 - 1;
