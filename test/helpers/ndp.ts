@@ -27,6 +27,26 @@ export interface SeenRa {
   bytes?: string;
 }
 
+/** Bootdrop's advertisement as the peer must see it from `src`: no prefix, router lifetime 0, our MAC. */
+export function bootdropRaSeen(src: string, mac: string): SeenRa {
+  return {
+    src,
+    dst: 'ff02::1',
+    hlim: 255,
+    type: 134,
+    code: 0,
+    chlim: 0,
+    M: 0,
+    O: 0,
+    routerlifetime: 0,
+    reachabletime: 0,
+    retranstimer: 0,
+    options: [1],
+    slla: mac,
+    checksum_ok: true,
+  };
+}
+
 /**
  * The peer listens for `seconds` (after first sending a router solicitation as iPXE does, unless
  * `solicit` is false) while `whileListening` runs; returns every advertisement it heard.

@@ -532,6 +532,22 @@ export async function bootRig(tag: string, net: string, opts: { router: boolean;
   return rig;
 }
 
+/** The `bootdrop serve` arguments the boot tests share: eth0, a serial console for markers, a 1 s menu. */
+export function bootServeArgs(isos: string[], mode: 'proxy' | 'dhcp' | 'auto', extra: string[] = []): string[] {
+  return [
+    ...isos,
+    '--interface',
+    'eth0',
+    '--mode',
+    mode,
+    '--append',
+    'console=ttyS0 quiet',
+    '--timeout',
+    '1',
+    ...extra,
+  ];
+}
+
 type ClientEv = { type: 'client'; client: { mac: string; stage: string; firmware: string } };
 
 /** The stages `bootdrop serve` reported for one client, in order, without repeats. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bootRig, Guest, randomMac, ServeProcess, stagesOf, type BootRig } from '../helpers/qemu';
+import { bootRig, Guest, randomMac, ServeProcess, stagesOf, type BootRig, bootServeArgs } from '../helpers/qemu';
 import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
 
 // A bare cable: laptop to PC, no router. `--mode auto` finds no DHCP server and hands out addresses
@@ -15,17 +15,7 @@ describe('network boot on a bare cable, auto mode', () => {
   it('BIOS (iPXE ROM): switches to own DHCP and boots a live-boot ISO to its marker and root image', async () => {
     const fx = await buildFixture('live');
     rig = await bootRig('aut', '10.213.53', { router: false });
-    rig.serve = ServeProcess.start(rig.server.ns, [
-      fx.iso,
-      '--interface',
-      'eth0',
-      '--mode',
-      'auto',
-      '--append',
-      'console=ttyS0 quiet',
-      '--timeout',
-      '1',
-    ]);
+    rig.serve = ServeProcess.start(rig.server.ns, bootServeArgs([fx.iso], 'auto'));
     await rig.serve.ready();
     await rig.serve.waitEvent(
       (e) => e.type === 'state' && (e.state as { effectiveMode: string | null }).effectiveMode === 'dhcp',
@@ -48,17 +38,7 @@ describe('network boot on a bare cable, auto mode', () => {
   it('UEFI (OVMF PXE): own DHCP hands out the address and snponly.efi, and a live-boot ISO boots', async () => {
     const fx = await buildFixture('live');
     rig = await bootRig('aue', '10.213.63', { router: false });
-    rig.serve = ServeProcess.start(rig.server.ns, [
-      fx.iso,
-      '--interface',
-      'eth0',
-      '--mode',
-      'auto',
-      '--append',
-      'console=ttyS0 quiet',
-      '--timeout',
-      '1',
-    ]);
+    rig.serve = ServeProcess.start(rig.server.ns, bootServeArgs([fx.iso], 'auto'));
     await rig.serve.ready();
     await rig.serve.waitEvent(
       (e) => e.type === 'state' && (e.state as { effectiveMode: string | null }).effectiveMode === 'dhcp',

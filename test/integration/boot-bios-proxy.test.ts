@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { rewriteGuestDhcp, type DhcpRewrite } from '../helpers/dhcp-rewrite';
-import { bootRig, Guest, randomMac, ServeProcess, stagesOf, type BootRig } from '../helpers/qemu';
+import { bootRig, Guest, randomMac, ServeProcess, stagesOf, type BootRig, bootServeArgs } from '../helpers/qemu';
 import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
 
 // The README's main path: a BIOS PC whose NIC ROM is a plain (vendor) PXE ROM, on a LAN with a home
@@ -19,17 +19,7 @@ describe('BIOS (plain PXE ROM → undionly.kpxe) network boot, proxy mode', () =
   it('chains undionly.kpxe over TFTP into the menu, boots a casper ISO to its marker and fetches the ISO', async () => {
     const fx = await buildFixture('casper');
     rig = await bootRig('bpx', '10.213.51', { router: true, ipv6Ra: true });
-    rig.serve = ServeProcess.start(rig.server.ns, [
-      fx.iso,
-      '--interface',
-      'eth0',
-      '--mode',
-      'proxy',
-      '--append',
-      'console=ttyS0 quiet',
-      '--timeout',
-      '1',
-    ]);
+    rig.serve = ServeProcess.start(rig.server.ns, bootServeArgs([fx.iso], 'proxy'));
     const state = await rig.serve.ready();
     expect(state).toMatchObject({ address: '10.213.51.2', effectiveMode: 'proxy' });
 

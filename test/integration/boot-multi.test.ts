@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { bootRig, Guest, randomMac, ServeProcess, type BootRig } from '../helpers/qemu';
+import { bootRig, Guest, randomMac, ServeProcess, type BootRig, bootServeArgs } from '../helpers/qemu';
 import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
 
 // Two ISOs served at once; the default entry is the second ISO's (--default <source>), so the menu's
@@ -12,18 +12,10 @@ describe('two ISOs at once, non-default entry chosen', () => {
     const first = await buildFixture('casper', 'm1');
     const second = await buildFixture('live', 'm2');
     rig = await bootRig('mul', '10.213.54', { router: true, ipv6Ra: true });
-    rig.serve = ServeProcess.start(rig.server.ns, [
-      first.iso,
-      second.iso,
-      '--default',
-      second.iso,
-      '--interface',
-      'eth0',
-      '--append',
-      'console=ttyS0 quiet',
-      '--timeout',
-      '1',
-    ]);
+    rig.serve = ServeProcess.start(
+      rig.server.ns,
+      bootServeArgs([first.iso, second.iso], 'proxy', ['--default', second.iso]),
+    );
     await rig.serve.ready();
     const sources = rig.serve.events.filter((e) => e.type === 'sources').at(-1)?.sources as Array<{
       path: string;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { rewriteGuestDhcp, type DhcpRewrite } from '../helpers/dhcp-rewrite';
 import { requirePeers } from '../helpers/dhcp/harness';
-import { Guest, randomMac, ServeProcess, stagesOf } from '../helpers/qemu';
+import { Guest, randomMac, ServeProcess, stagesOf, bootServeArgs } from '../helpers/qemu';
 import { BOOTDROP, CAMPUS_DHCP, campus, CLIENT_NET, RELAY, requireRelay, type Campus } from '../helpers/relay';
 import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
 
@@ -36,17 +36,7 @@ describe('network boot through a DHCP relay (proxy mode, PC on another subnet)',
     procs.push(await net.startCampusDhcp());
     procs.push(await net.startRelay([CAMPUS_DHCP, BOOTDROP]));
     procs.push(await net.startRouterAdverts());
-    serve = ServeProcess.start(net.bootdrop.ns, [
-      iso,
-      '--interface',
-      'eth0',
-      '--mode',
-      'proxy',
-      '--append',
-      'console=ttyS0 quiet',
-      '--timeout',
-      '1',
-    ]);
+    serve = ServeProcess.start(net.bootdrop.ns, bootServeArgs([iso], 'proxy'));
     expect(await serve.ready()).toMatchObject({ address: BOOTDROP, effectiveMode: 'proxy' });
     return { net, serve };
   }

@@ -6,7 +6,7 @@
  * and boots a casper ISO. (The offer exchange alone, after a failed PXE attempt: dhcp-firmware.test.ts.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { bootRig, Guest, randomMac, ServeProcess, stagesOf, type BootRig } from '../helpers/qemu';
+import { bootRig, Guest, randomMac, ServeProcess, stagesOf, type BootRig, bootServeArgs } from '../helpers/qemu';
 import { buildFixture, markerOf } from '../helpers/testiso';
 
 type Transfer = { protocol: string; file: string; outcome: string; clientIp: string };
@@ -18,17 +18,7 @@ describe('UEFI HTTP Boot (OVMF, arch 16), proxy mode', () => {
   it("boots a casper ISO through snponly.efi over HTTP, iPXE on the firmware's network driver", async () => {
     const fx = await buildFixture('casper');
     rig = await bootRig('uhb', '10.213.64', { router: true, ipv6Ra: true });
-    rig.serve = ServeProcess.start(rig.server.ns, [
-      fx.iso,
-      '--interface',
-      'eth0',
-      '--mode',
-      'proxy',
-      '--append',
-      'console=ttyS0 quiet',
-      '--timeout',
-      '1',
-    ]);
+    rig.serve = ServeProcess.start(rig.server.ns, bootServeArgs([fx.iso], 'proxy'));
     await rig.serve.ready();
 
     const mac = randomMac();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { rewriteGuestDhcp, type DhcpRewrite } from '../helpers/dhcp-rewrite';
-import { bootRig, Guest, randomMac, ServeProcess, stagesOf, type BootRig } from '../helpers/qemu';
+import { bootRig, Guest, randomMac, ServeProcess, stagesOf, type BootRig, bootServeArgs } from '../helpers/qemu';
 import { buildFixture, markerOf, rootMarkerOf } from '../helpers/testiso';
 
 function tftpDone(serve: ServeProcess): string[] {
@@ -38,17 +38,7 @@ describe('UEFI (OVMF PXE) network boot, proxy mode', () => {
   it('boots an archiso ISO through snponly.efi (the firmware NIC driver) to its marker and the root image', async () => {
     const fx = await buildFixture('arch');
     rig = await bootRig('upx', '10.213.52', { router: true, ipv6Ra: true });
-    rig.serve = ServeProcess.start(rig.server.ns, [
-      fx.iso,
-      '--interface',
-      'eth0',
-      '--mode',
-      'proxy',
-      '--append',
-      'console=ttyS0 quiet',
-      '--timeout',
-      '1',
-    ]);
+    rig.serve = ServeProcess.start(rig.server.ns, bootServeArgs([fx.iso], 'proxy'));
     await rig.serve.ready();
 
     const mac = randomMac();
@@ -84,17 +74,7 @@ describe('UEFI (OVMF PXE) network boot, proxy mode', () => {
   it('answers the 4011 request of EDK2 that saw a BINL offer, and the PC boots a casper ISO', async () => {
     const fx = await buildFixture('casper');
     rig = await bootRig('u41', '10.213.62', { router: true, ipv6Ra: true });
-    rig.serve = ServeProcess.start(rig.server.ns, [
-      fx.iso,
-      '--interface',
-      'eth0',
-      '--mode',
-      'proxy',
-      '--append',
-      'console=ttyS0 quiet',
-      '--timeout',
-      '1',
-    ]);
+    rig.serve = ServeProcess.start(rig.server.ns, bootServeArgs([fx.iso], 'proxy'));
     await rig.serve.ready();
 
     const mac = randomMac();
