@@ -18,7 +18,7 @@ import type { BootEntry, MenuSettings, SourceSummary } from '../contract';
 import { SERVER_TOKEN, splitCmdline } from './cmdline';
 import { asciiText, fillServer } from './ipxe-script';
 import { applyMenu } from './menu';
-import { wrongCpuNote } from './messages';
+import { NO_IPXE_FOR_THIS_CPU, restartNoteMissing, wrongCpuNote } from './messages';
 import { hostPort, sourceTreePath, type ServerAddress } from './paths';
 
 /** Where GRUB builds look for their config over the network; all get the same generated file. */
@@ -116,10 +116,7 @@ function restartIntoIpxe(e: BootEntry): string[] {
     '  sleep 3',
     '  reboot',
     'fi',
-    `echo ${grubQuote(
-      `"${label}" needs iPXE, and the server did not answer ${restartIntoIpxePath(e.id)} ` +
-        '(not Bootdrop, or an older one), so this PC cannot restart into iPXE from here.',
-    )}`,
+    `echo ${grubQuote(restartNoteMissing(label, restartIntoIpxePath(e.id)))}`,
     `echo ${grubQuote('Boot this PC beside a router (proxy mode) instead: its firmware then starts iPXE directly.')}`,
     `echo ${grubQuote('Back to the menu in 30 s.')}`,
     'sleep --interruptible 30',
@@ -149,10 +146,6 @@ export function needsIpxe(e: BootEntry): boolean {
 function entryCpu(e: BootEntry): 'x64' | 'arm64' | 'ia32' | null {
   return e.secureBoot?.cpu ?? (needsIpxe(e) ? 'x64' : null);
 }
-
-const NO_IPXE_HERE =
-  'This entry needs iPXE, and Bootdrop has iPXE for x86-64 PCs only: ' +
-  'boot an entry that starts a kernel instead, or serve an ISO for this PC.';
 
 function wrongCpu(cpu: 'x64' | 'arm64' | 'ia32'): string[] {
   return [`echo ${grubQuote(wrongCpuNote(CPU_NAME[cpu]))}`, 'sleep --interruptible 30'];
@@ -213,7 +206,7 @@ export function renderGrubConfig(
           'else',
           ...(needsIpxe(e)
             ? entry(`${e.label} (needs iPXE: x86-64 only)`, [
-                `echo ${grubQuote(NO_IPXE_HERE)}`,
+                `echo ${grubQuote(NO_IPXE_FOR_THIS_CPU)}`,
                 'sleep --interruptible 30',
               ])
             : entry(`${e.label} (${CPU_NAME[cpu]} only)`, wrongCpu(cpu))),

@@ -20,6 +20,19 @@ export function wrongCpuNote(cpuName: string): string {
   return `This entry is built for ${cpuName} PCs and this PC has another CPU: serve an ISO for this PC's architecture.`;
 }
 
+/** An iPXE-only entry in an ARM64 (or other non-x86-64) PC's GRUB menu. */
+export const NO_IPXE_FOR_THIS_CPU =
+  'This entry needs iPXE, and Bootdrop has iPXE for x86-64 PCs only: ' +
+  'boot an entry that starts a kernel instead, or serve an ISO for this PC.';
+
+/** GRUB could not fetch the restart-into-iPXE note (grub-menu.ts restartIntoIpxe). */
+export function restartNoteMissing(label: string, notePath: string): string {
+  return (
+    `"${label}" needs iPXE, and the server did not answer ${notePath} ` +
+    '(not Bootdrop, or an older one), so this PC cannot restart into iPXE from here.'
+  );
+}
+
 export function loadersMissingMessage(dir: string, missing: readonly string[]): string {
   return (
     `boot loaders missing in ${dir}: ${missing.join(', ')} — reinstall Bootdrop, or run ` +

@@ -62,8 +62,3 @@ export function describeFirewallBlock(b: FirewallBlock): string {
     `PCs will not reach Bootdrop. Open them for this session with: ${b.command}`
   );
 }
-
-export function firewallAdvice(f: FirewallFinding, iface: string): string | null {
-  const b = firewallBlock(f, iface);
-  return b && describeFirewallBlock(b);
-}

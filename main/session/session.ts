@@ -725,12 +725,12 @@ export class Session<P = unknown, M extends SourceMedium = SourceMedium> impleme
 
   // ---- clients ----------------------------------------------------------------------------------
 
-  /** A client's MAC from its IP: our DHCP's leases/4011 exchanges, what we saw, else the ARP table. */
   /** A client's MAC from what DHCP and the client table learned (memory only, no ARP read). */
   private knownMac(ip: string): string | null {
     return this.running?.dhcp?.macForIp(ip) ?? this.clients.macForIp(ip);
   }
 
+  /** A client's MAC from its IP: our DHCP's leases/4011 exchanges, what we saw, else the ARP table. */
   private macFor(ip: string): string | null {
     return this.knownMac(ip) ?? arpLookup(ip);
   }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { firewallAdvice, firewalldFinding } from '../../../main/net';
+import { describeFirewallBlock, firewallBlock, firewalldFinding } from '../../../main/net';
 
 describe.runIf(process.platform !== 'win32')('firewalld', () => {
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-firewall-cmd-'));
@@ -31,7 +31,7 @@ describe.runIf(process.platform !== 'win32')('firewalld', () => {
 esac`);
     const f = await firewalldFinding('eth0');
     expect(f).toEqual({ zone: 'FedoraWorkstation', blocked: ['69/udp', '4011/udp'] });
-    expect(firewallAdvice(f!, 'eth0')).toBe(
+    expect(describeFirewallBlock(firewallBlock(f!, 'eth0')!)).toBe(
       'firewalld is running and blocks 69/udp, 4011/udp on eth0 (zone FedoraWorkstation): PCs will not reach Bootdrop. ' +
         'Open them for this session with: sudo firewall-cmd --zone=FedoraWorkstation --add-port=69/udp --add-port=4011/udp',
     );
@@ -43,7 +43,7 @@ esac`);
     fake('case "$*" in --state) echo running ;; --get-zone-of-interface=*) exit 1 ;; *) exit 0 ;; esac');
     const f = await firewalldFinding('eth0');
     expect(f).toEqual({ zone: null, blocked: [] });
-    expect(firewallAdvice(f!, 'eth0')).toBeNull();
+    expect(firewallBlock(f!, 'eth0')).toBeNull();
   });
 
   it('without firewall-cmd at all, there is nothing to say', async () => {
